@@ -1,0 +1,70 @@
+"""mastery_grading: turn evidence of learning into mastery levels and grades.
+
+The core is small and typed: a :class:`LearningTarget` is scored on a :class:`Scale`, students
+produce :class:`Evidence` on it, a :class:`Policy` turns that evidence into a
+:class:`TargetResult`. The built-in policies live in :mod:`mastery_grading.policies`.
+
+Example:
+    >>> from datetime import datetime, timezone
+    >>> from mastery_grading import Evidence, LearningTarget, policies
+    >>> target = LearningTarget(id="LE.1", title="Solve linear equations")
+    >>> evidence = [Evidence(student_id="s1", target_id="LE.1", score=score,
+    ...                      observed_at=datetime(2026, 10, day, tzinfo=timezone.utc))
+    ...             for day, score in [(1, 1.0), (8, 2.0), (15, 3.5)]]
+    >>> result = policies.MostRecent().evaluate(evidence, target)
+    >>> result.value, result.level.name, result.mastered
+    (3.5, 'meets', True)
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from mastery_grading import policies
+from mastery_grading.evidence import (
+    Evidence,
+    EvidenceKind,
+    chronological_key,
+    sort_chronologically,
+)
+from mastery_grading.exceptions import (
+    BulkValidationError,
+    InvalidTypeError,
+    InvalidValueError,
+    MasteryGradingError,
+    ScoreOutOfScaleError,
+    SpecError,
+    TargetMismatchError,
+)
+from mastery_grading.policies import available_policies, policy_from_spec
+from mastery_grading.protocols import Policy
+from mastery_grading.results import Contribution, TargetResult
+from mastery_grading.scales import Level, Scale
+from mastery_grading.targets import LearningTarget
+
+try:
+    __version__ = version("mastery_grading")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0.0.0"
+
+__all__ = [
+    "BulkValidationError",
+    "Contribution",
+    "Evidence",
+    "EvidenceKind",
+    "InvalidTypeError",
+    "InvalidValueError",
+    "LearningTarget",
+    "Level",
+    "MasteryGradingError",
+    "Policy",
+    "Scale",
+    "ScoreOutOfScaleError",
+    "SpecError",
+    "TargetMismatchError",
+    "TargetResult",
+    "__version__",
+    "available_policies",
+    "chronological_key",
+    "policies",
+    "policy_from_spec",
+    "sort_chronologically",
+]

@@ -1,0 +1,78 @@
+"""The library's errors: one root, each concrete error also a matching builtin.
+
+Catch :class:`MasteryGradingError` to handle every error this library raises on purpose, or the
+builtin (:class:`ValueError`, :class:`TypeError`) if that is what your code already catches.
+
+Example:
+    >>> from mastery_grading import Scale, MasteryGradingError
+    >>> try:
+    ...     Scale(min=4.0, max=0.0, mastery=3.0)
+    ... except MasteryGradingError as error:
+    ...     print(error)
+    max=0.0 must be greater than min=4.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "BulkValidationError",
+    "InvalidTypeError",
+    "InvalidValueError",
+    "MasteryGradingError",
+    "ScoreOutOfScaleError",
+    "SpecError",
+    "TargetMismatchError",
+]
+
+
+class MasteryGradingError(Exception):
+    """Root of every error that mastery_grading raises on purpose."""
+
+
+class InvalidValueError(MasteryGradingError, ValueError):
+    """A value has the right type but breaks a rule (a NaN score, an empty id, a naive time)."""
+
+
+class InvalidTypeError(MasteryGradingError, TypeError):
+    """A value has the wrong type (a string where a number was expected)."""
+
+
+class ScoreOutOfScaleError(InvalidValueError):
+    """An evidence score lies outside the scale of the target it is evaluated on."""
+
+
+class TargetMismatchError(InvalidValueError):
+    """Evidence for one target was passed to a policy evaluating another target."""
+
+
+class SpecError(InvalidValueError):
+    """A policy or converter spec (a JSON-safe dict) cannot be turned back into an object."""
+
+
+class BulkValidationError(InvalidValueError):
+    """Several rows of bulk input are invalid; every problem is collected and raised at once.
+
+    Attributes:
+        problems: ``(position, reason)`` pairs, one per bad row, in input order.
+
+    Example:
+        >>> error = BulkValidationError([(0, "score=nan is not finite"), (3, "empty id")])
+        >>> error.problems[1]
+        (3, 'empty id')
+        >>> print(error)
+        2 invalid rows: row 0: score=nan is not finite; row 3: empty id
+    """
+
+    #: How many problems the message lists before it only counts the rest.
+    shown = 20
+
+    def __init__(self, problems: Sequence[tuple[int, str]]) -> None:
+        self.problems: tuple[tuple[int, str], ...] = tuple(problems)
+        listed = "; ".join(f"row {pos}: {why}" for pos, why in self.problems[: self.shown])
+        more = len(self.problems) - self.shown
+        suffix = f"; and {more} more" if more > 0 else ""
+        count = len(self.problems)
+        noun = "row" if count == 1 else "rows"
+        super().__init__(f"{count} invalid {noun}: {listed}{suffix}")

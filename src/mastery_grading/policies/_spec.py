@@ -1,0 +1,137 @@
+"""Policies as data: JSON-safe specs, the registry of built-ins, and rebuilding from a spec."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import attrs
+
+from mastery_grading.exceptions import InvalidTypeError, MasteryGradingError, SpecError
+
+__all__ = ["available_policies", "policy_from_spec", "policy_to_spec", "register_policy"]
+
+_REGISTRY: dict[str, type[Any]] = {}
+
+T = TypeVar("T", bound=type[Any])
+
+#: The key of a spec that names the policy.
+KIND_KEY = "policy"
+
+
+def register_policy(cls: T) -> T:
+    """Class decorator adding a built-in policy to the spec registry under ``cls.spec_name``."""
+    name: str = cls.spec_name
+    if name in _REGISTRY and _REGISTRY[name] is not cls:
+        msg = f"spec_name={name!r} is already registered to {_REGISTRY[name].__name__}"
+        raise SpecError(msg)
+    _REGISTRY[name] = cls
+    return cls
+
+
+def _encode(value: Any) -> Any:
+    if attrs.has(type(value)) and hasattr(value, "spec_name"):
+        return policy_to_spec(value)
+    if hasattr(value, "to_spec"):
+        return value.to_spec()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list | frozenset | set):
+        items = sorted(value) if isinstance(value, frozenset | set) else value
+        return [_encode(item) for item in items]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    msg = f"value {value!r} of type {type(value).__name__} has no JSON-safe spec form"
+    raise InvalidTypeError(msg)
+
+
+def policy_to_spec(policy: Any) -> dict[str, Any]:
+    """Return the JSON-safe spec of a built-in policy: its name and every parameter.
+
+    Example:
+        >>> from mastery_grading.policies import DecayingAverage
+        >>> policy_to_spec(DecayingAverage(rate=0.75))
+        {'policy': 'decaying_average', 'rate': 0.75}
+    """
+    spec: dict[str, Any] = {KIND_KEY: policy.spec_name}
+    for field in attrs.fields(type(policy)):
+        if field.init:
+            spec[field.name] = _encode(getattr(policy, field.name))
+    return spec
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, Mapping) and KIND_KEY in value:
+        return policy_from_spec(value)
+    if isinstance(value, list):
+        return tuple(_decode(item) for item in value)
+    return value
+
+
+def policy_from_spec(spec: Mapping[str, Any]) -> Any:
+    """Rebuild a built-in policy from its spec; the result equals the original policy.
+
+    Parameters left out of the spec take their defaults.
+
+    Raises:
+        SpecError: If the spec is not a dict, names no or an unknown policy, has an unknown key,
+            or a parameter is invalid. The message names the key.
+
+    Example:
+        >>> policy_from_spec({"policy": "decaying_average", "rate": 0.75})
+        DecayingAverage(rate=0.75)
+        >>> policy_from_spec({"policy": "mean", "rate": 0.75})
+        Traceback (most recent call last):
+        ...
+        mastery_grading.exceptions.SpecError: spec for policy 'mean' has unknown key 'rate'; expected one of ['weighted']
+    """  # noqa: E501
+    if not isinstance(spec, Mapping):
+        msg = f"spec={spec!r} must be a dict with a {KIND_KEY!r} key"
+        raise SpecError(msg)
+    if KIND_KEY not in spec:
+        msg = f"spec={dict(spec)!r} is missing the key {KIND_KEY!r}"
+        raise SpecError(msg)
+    name = spec[KIND_KEY]
+    cls = _REGISTRY.get(name) if isinstance(name, str) else None
+    if cls is None:
+        msg = f"{KIND_KEY}={name!r} is not a known policy; expected one of {sorted(_REGISTRY)}"
+        raise SpecError(msg)
+    allowed = [field.name for field in attrs.fields(cls) if field.init]
+    kwargs: dict[str, Any] = {}
+    for key, value in spec.items():
+        if key == KIND_KEY:
+            continue
+        if key not in allowed:
+            msg = f"spec for policy {name!r} has unknown key {key!r}; expected one of {allowed}"
+            raise SpecError(msg)
+        kwargs[key] = _decode(value)
+    try:
+        return cls(**kwargs)
+    except SpecError:
+        raise
+    except (MasteryGradingError, TypeError, ValueError) as error:
+        msg = f"spec for policy {name!r} is invalid: {error}"
+        raise SpecError(msg) from error
+
+
+def available_policies() -> dict[str, Any]:
+    """Return every registered built-in policy, with default parameters, by spec name.
+
+    Policies that require arguments (such as ``MaxOf``) are given documented example
+    arguments by their ``example()`` class method.
+
+    Example:
+        >>> policies = available_policies()
+        >>> policies["most_recent"]
+        MostRecent()
+    """
+    result: dict[str, Any] = {}
+    for name in sorted(_REGISTRY):
+        cls = _REGISTRY[name]
+        factory: Callable[[], Any] = getattr(cls, "example", cls)
+        result[name] = factory()
+    return result

@@ -1,0 +1,269 @@
+"""Scales: the range of scores on a learning target, its mastery threshold and its named levels."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from mastery_grading import _validators as v
+from mastery_grading._exact import exact
+from mastery_grading.exceptions import InvalidTypeError, InvalidValueError, ScoreOutOfScaleError
+
+__all__ = ["Level", "Scale"]
+
+
+@attrs.frozen(kw_only=True)
+class Level:
+    """A named level of a scale and the lowest value that reaches it.
+
+    Args:
+        name: What the level is called (``"meets"``), shown to students and teachers.
+        minimum: The lowest value that reaches the level (inclusive).
+
+    Example:
+        >>> Level(name="meets", minimum=3.0)
+        Level(name='meets', minimum=3.0)
+    """
+
+    name: str = attrs.field(validator=v.non_empty_str)
+    minimum: float = attrs.field(converter=v.to_float, validator=v.finite_number)
+
+
+def _to_levels(value: Iterable[Level | tuple[str, float]]) -> tuple[Level, ...]:
+    levels = []
+    for item in value:
+        if isinstance(item, tuple) and len(item) == 2:
+            levels.append(Level(name=item[0], minimum=item[1]))
+        else:
+            levels.append(item)
+    return tuple(levels)
+
+
+def _default_levels(scale: Scale) -> tuple[Level, ...]:
+    bounds = (scale.min, scale.mastery)
+    if not all(isinstance(b, float) and math.isfinite(b) for b in bounds):
+        return ()  # the field validators report the bad bound itself
+    if scale.mastery == scale.min:
+        return (Level(name="mastered", minimum=scale.min),)
+    return (Level(name="not yet", minimum=scale.min), Level(name="mastered", minimum=scale.mastery))
+
+
+@attrs.frozen(kw_only=True)
+class Scale:
+    """The scale a learning target is scored on.
+
+    A scale runs from ``min`` to ``max``; a value at or above ``mastery`` is mastered. Its
+    ``levels`` partition the scale: each level starts at its ``minimum`` and runs up to the next
+    level's minimum (half-open), and the first level starts at ``min``. With no levels given,
+    the mastery threshold splits "not yet" from "mastered".
+
+    ``step`` is the granularity of raw scores (0.5 for half points). It is used to round
+    simulated scores and for display; evidence scores are not required to lie on it, because
+    teachers do enter values such as 2.75.
+
+    Args:
+        min: The lowest score.
+        max: The highest score; greater than ``min``.
+        mastery: The mastery threshold, inclusive, within ``[min, max]``.
+        step: Optional granularity of raw scores, greater than 0.
+        levels: Ordered levels with strictly increasing minimums; the first starts at ``min``.
+            Items may be :class:`Level` objects or ``(name, minimum)`` pairs.
+
+    Raises:
+        InvalidValueError: If the bounds, threshold, step or levels are inconsistent.
+
+    Example:
+        >>> scale = Scale(min=0, max=4, mastery=3)
+        >>> [level.name for level in scale.levels]
+        ['not yet', 'mastered']
+        >>> scale.level_of(2.9).name
+        'not yet'
+        >>> scale.is_mastered(3.0)
+        True
+    """
+
+    min: float = attrs.field(converter=v.to_float, validator=v.finite_number)
+    max: float = attrs.field(converter=v.to_float, validator=v.finite_number)
+    mastery: float = attrs.field(converter=v.to_float, validator=v.finite_number)
+    step: float | None = attrs.field(
+        default=None, converter=v.to_float, validator=v.optional_finite_number
+    )
+    levels: tuple[Level, ...] = attrs.field(
+        default=attrs.Factory(_default_levels, takes_self=True), converter=_to_levels
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.max <= self.min:
+            msg = f"max={self.max!r} must be greater than min={self.min!r}"
+            raise InvalidValueError(msg)
+        if not self.min <= self.mastery <= self.max:
+            msg = f"mastery={self.mastery!r} must lie within [min, max] = [{self.min}, {self.max}]"
+            raise InvalidValueError(msg)
+        if self.step is not None:
+            self._check_step(self.step)
+        self._check_levels()
+
+    def _check_step(self, step: float) -> None:
+        if step <= 0:
+            msg = f"step={step!r} must be greater than 0"
+            raise InvalidValueError(msg)
+        span = (exact(self.max) - exact(self.min)) / exact(step)
+        if span.denominator != 1:
+            msg = f"step={step!r} must divide max - min = {self.max - self.min!r} a whole time"
+            raise InvalidValueError(msg)
+
+    def _check_levels(self) -> None:
+        if not self.levels:
+            msg = "levels=() must hold at least one level"
+            raise InvalidValueError(msg)
+        for level in self.levels:
+            if not isinstance(level, Level):
+                msg = f"levels item {level!r} must be a Level or a (name, minimum) pair"
+                raise InvalidTypeError(msg)
+        first = self.levels[0]
+        if first.minimum != self.min:
+            msg = f"levels[0].minimum={first.minimum!r} must equal min={self.min!r}"
+            raise InvalidValueError(msg)
+        names = [level.name for level in self.levels]
+        if len(set(names)) != len(names):
+            msg = f"levels names {names!r} must be unique"
+            raise InvalidValueError(msg)
+        for lower, upper in zip(self.levels, self.levels[1:], strict=False):
+            if upper.minimum <= lower.minimum:
+                msg = (
+                    f"levels minimums must increase strictly, but {upper.name!r} starts at "
+                    f"{upper.minimum!r}, not above {lower.name!r} at {lower.minimum!r}"
+                )
+                raise InvalidValueError(msg)
+        last = self.levels[-1]
+        if last.minimum > self.max:
+            msg = f"level {last.name!r} minimum={last.minimum!r} lies above max={self.max!r}"
+            raise InvalidValueError(msg)
+
+    @classmethod
+    def marzano(cls) -> Scale:
+        """Return Marzano's 0-4 scale with half points and mastery at 3.0.
+
+        Levels: not yet [0, 2), approaching [2, 3), meets [3, 4), exceeds [4].
+
+        Example:
+            >>> scale = Scale.marzano()
+            >>> [(level.name, level.minimum) for level in scale.levels]
+            [('not yet', 0.0), ('approaching', 2.0), ('meets', 3.0), ('exceeds', 4.0)]
+            >>> scale.level_of(3.5).name
+            'meets'
+        """
+        return cls(
+            min=0.0,
+            max=4.0,
+            mastery=3.0,
+            step=0.5,
+            levels=(
+                Level(name="not yet", minimum=0.0),
+                Level(name="approaching", minimum=2.0),
+                Level(name="meets", minimum=3.0),
+                Level(name="exceeds", minimum=4.0),
+            ),
+        )
+
+    @classmethod
+    def percent(cls, mastery: float = 80.0) -> Scale:
+        """Return a 0-100 scale with the given mastery threshold (80 by default).
+
+        Example:
+            >>> Scale.percent().level_of(79.99).name
+            'not yet'
+            >>> Scale.percent(mastery=70).is_mastered(70)
+            True
+        """
+        return cls(min=0.0, max=100.0, mastery=mastery)
+
+    def contains(self, value: float) -> bool:
+        """Return whether ``value`` lies within ``[min, max]``.
+
+        >>> Scale.marzano().contains(4.5)
+        False
+        """
+        return self.min <= value <= self.max
+
+    def check_score(self, value: float, *, field: str = "score", where: str = "") -> None:
+        """Raise :class:`~mastery_grading.exceptions.ScoreOutOfScaleError` unless ``value`` lies within the scale.
+
+        Args:
+            value: The score to check.
+            field: The field name used in the message.
+            where: Optional context for the message, e.g. ``" for student 's1'"``.
+
+        Example:
+            >>> Scale.marzano().check_score(5.0)
+            Traceback (most recent call last):
+            ...
+            mastery_grading.exceptions.ScoreOutOfScaleError: score=5.0 lies outside the scale [0.0, 4.0]
+        """  # noqa: E501
+        if not self.contains(value):
+            msg = f"{field}={value!r}{where} lies outside the scale [{self.min}, {self.max}]"
+            raise ScoreOutOfScaleError(msg)
+
+    def level_of(self, value: float) -> Level:
+        """Return the level reached by ``value``: the highest level whose minimum it reaches.
+
+        This is a floor, never rounding: on the Marzano scale 2.9 is "approaching", not
+        "meets". A value below ``min`` gets the lowest level and one above ``max`` the highest.
+
+        Example:
+            >>> Scale.marzano().level_of(2.9).name
+            'approaching'
+            >>> Scale.marzano().level_of(3.0).name
+            'meets'
+        """
+        chosen = self.levels[0]
+        for level in self.levels[1:]:
+            if value >= level.minimum:
+                chosen = level
+            else:
+                break
+        return chosen
+
+    def is_mastered(self, value: float) -> bool:
+        """Return whether ``value`` reaches the mastery threshold (inclusive).
+
+        >>> Scale.marzano().is_mastered(2.99)
+        False
+        """
+        return value >= self.mastery
+
+    def to_spec(self) -> dict[str, Any]:
+        """Return a JSON-safe dict that :meth:`from_spec` turns back into an equal scale.
+
+        >>> Scale.from_spec(Scale.marzano().to_spec()) == Scale.marzano()
+        True
+        """
+        return {
+            "min": self.min,
+            "max": self.max,
+            "mastery": self.mastery,
+            "step": self.step,
+            "levels": [[level.name, level.minimum] for level in self.levels],
+        }
+
+    @classmethod
+    def from_spec(cls, spec: dict[str, Any]) -> Scale:
+        """Build a scale from the dict :meth:`to_spec` returns."""
+        from mastery_grading.exceptions import SpecError
+
+        allowed = {"min", "max", "mastery", "step", "levels"}
+        unknown = sorted(set(spec) - allowed)
+        if unknown:
+            msg = f"scale spec has unknown key {unknown[0]!r}; expected keys {sorted(allowed)}"
+            raise SpecError(msg)
+        missing = sorted({"min", "max", "mastery"} - set(spec))
+        if missing:
+            msg = f"scale spec is missing the key {missing[0]!r}"
+            raise SpecError(msg)
+        kwargs = dict(spec)
+        if "levels" in kwargs:
+            kwargs["levels"] = tuple(tuple(item) for item in kwargs["levels"])
+        return cls(**kwargs)

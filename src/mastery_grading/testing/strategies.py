@@ -1,0 +1,143 @@
+"""Typed Hypothesis strategies for scales, targets, scores and evidence histories.
+
+Every strategy returns a :class:`hypothesis.strategies.SearchStrategy` and shrinks toward
+small, simple values: short histories, low scores, the Marzano scale.
+
+Example:
+    >>> from hypothesis import given
+    >>> from mastery_grading.testing import strategies as mst
+    >>> @given(mst.scales())
+    ... def test_scale_has_a_level_everywhere(scale):
+    ...     assert scale.level_of(scale.min) is scale.levels[0]
+    >>> test_scale_has_a_level_everywhere()
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from fractions import Fraction
+
+from hypothesis import strategies as st
+
+from mastery_grading.evidence import Evidence, EvidenceKind
+from mastery_grading.scales import Level, Scale
+from mastery_grading.targets import LearningTarget
+
+__all__ = [
+    "EPOCH",
+    "custom_scales",
+    "evidence",
+    "histories",
+    "history_for",
+    "ids",
+    "scales",
+    "scores",
+    "targets",
+    "timestamps",
+]
+
+#: The moment generated timestamps start from.
+EPOCH = datetime(2026, 8, 24, 8, 0, tzinfo=UTC)
+
+
+def ids() -> st.SearchStrategy[str]:
+    """Non-empty, printable identifiers such as ``"s3"`` or ``"LE.1"``."""
+    return st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789.-_", min_size=1, max_size=8)
+
+
+@st.composite
+def custom_scales(draw: st.DrawFn) -> Scale:
+    """Scales with random integer bounds, a threshold inside them and 1-4 levels."""
+    low = draw(st.integers(min_value=-10, max_value=10))
+    span = draw(st.integers(min_value=1, max_value=100))
+    high = low + span
+    mastery = draw(st.integers(min_value=low, max_value=high))
+    inner = draw(st.lists(st.integers(min_value=low + 1, max_value=high), max_size=3, unique=True))
+    minimums = [low, *sorted(inner)]
+    levels = tuple(Level(name=f"level {i}", minimum=m) for i, m in enumerate(minimums))
+    return Scale(min=low, max=high, mastery=mastery, step=1.0, levels=levels)
+
+
+def scales() -> st.SearchStrategy[Scale]:
+    """Marzano's 0-4 scale, the 0-100 percent scale, or a random custom scale."""
+    return st.one_of(st.just(Scale.marzano()), st.just(Scale.percent()), custom_scales())
+
+
+def scores(scale: Scale, *, on_step: bool = False) -> st.SearchStrategy[float]:
+    """Scores within ``scale``: 2-decimal values, or multiples of ``scale.step`` if ``on_step``.
+
+    Scores are decimal numbers with at most two places, as teachers enter them, so that exact
+    arithmetic can be checked.
+    """
+    if on_step and scale.step is not None:
+        count = int(
+            (Fraction(repr(scale.max)) - Fraction(repr(scale.min))) / Fraction(repr(scale.step))
+        )
+        return st.integers(min_value=0, max_value=count).map(
+            lambda k: float(Fraction(repr(scale.min)) + k * Fraction(repr(scale.step)))
+        )
+    low = round(scale.min * 100)
+    high = round(scale.max * 100)
+    return st.integers(min_value=low, max_value=high).map(lambda k: k / 100)
+
+
+def targets(scale: Scale | None = None) -> st.SearchStrategy[LearningTarget]:
+    """Learning targets on ``scale`` (or on a generated scale)."""
+    scale_strategy = st.just(scale) if scale is not None else scales()
+    return st.builds(
+        lambda target_id, s: LearningTarget(id=target_id, title=f"Target {target_id}", scale=s),
+        ids(),
+        scale_strategy,
+    )
+
+
+def timestamps() -> st.SearchStrategy[datetime]:
+    """Aware UTC datetimes within one school year of :data:`EPOCH`, to the minute."""
+    return st.integers(min_value=0, max_value=365 * 24 * 60).map(
+        lambda minutes: EPOCH + timedelta(minutes=minutes)
+    )
+
+
+def evidence(
+    target: LearningTarget, *, student_id: str = "s1", on_step: bool = False
+) -> st.SearchStrategy[Evidence]:
+    """One piece of evidence of ``student_id`` on ``target`` with random kind, time and weight."""
+    return st.builds(
+        Evidence,
+        student_id=st.just(student_id),
+        target_id=st.just(target.id),
+        score=scores(target.scale, on_step=on_step),
+        observed_at=timestamps(),
+        kind=st.sampled_from(EvidenceKind),
+        weight=st.sampled_from([1.0, 1.0, 1.0, 0.5, 2.0]),
+        source_id=st.none() | st.sampled_from(["quiz", "project", "retake", "exit-ticket"]),
+        context=st.none() | st.sampled_from(["math", "science"]),
+        attempt=st.none() | st.integers(min_value=1, max_value=4),
+        independent=st.booleans(),
+    )
+
+
+def history_for(
+    target: LearningTarget,
+    *,
+    min_size: int = 0,
+    max_size: int = 10,
+    student_id: str = "s1",
+    on_step: bool = False,
+) -> st.SearchStrategy[list[Evidence]]:
+    """Lists of evidence of one student on ``target``, in random (not chronological) order."""
+    return st.lists(
+        evidence(target, student_id=student_id, on_step=on_step),
+        min_size=min_size,
+        max_size=max_size,
+    )
+
+
+@st.composite
+def histories(
+    draw: st.DrawFn, *, min_size: int = 0, max_size: int = 10, on_step: bool = False
+) -> tuple[LearningTarget, list[Evidence]]:
+    """Pairs of a generated target and a history of evidence on it."""
+    target = draw(targets())
+    history = draw(history_for(target, min_size=min_size, max_size=max_size, on_step=on_step))
+    return target, history
