@@ -6,7 +6,7 @@ import mastery_grading
 
 project = "mastery_grading"
 author = "mastery_grading developers"
-copyright = "2026, mastery_grading developers"  # noqa: A001
+copyright = "2026, mastery_grading developers"
 release = mastery_grading.__version__
 version = release
 
