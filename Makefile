@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CODE_DIRS := src tests docs $(wildcard benchmarks)
 
 .PHONY: demo test lint typecheck pytest docs bench clean
 
@@ -19,8 +20,8 @@ demo: $(STAMP)
 	$(BIN)/python -m mastery_grading.demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks docs
-	$(BIN)/ruff format --check src tests benchmarks docs
+	$(BIN)/ruff check $(CODE_DIRS)
+	$(BIN)/ruff format --check $(CODE_DIRS)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
