@@ -16,6 +16,7 @@ Example:
 from mastery_grading.policies._base import HistoryPolicy
 from mastery_grading.policies._spec import available_policies, policy_from_spec
 from mastery_grading.policies.central import Mean, Median, Mode
+from mastery_grading.policies.combine import MaxOf
 from mastery_grading.policies.count import NTimes
 from mastery_grading.policies.peak import Highest, HighestOfRecent, MeanOfHighest
 from mastery_grading.policies.recency import (
@@ -26,12 +27,16 @@ from mastery_grading.policies.recency import (
     MostRecent,
     WeightedAverage,
 )
+from mastery_grading.policies.trend import BestFit, LinearTrend, PowerLaw
 
 __all__ = [
+    "BestFit",
     "DecayingAverage",
     "Highest",
     "HighestOfRecent",
     "HistoryPolicy",
+    "LinearTrend",
+    "MaxOf",
     "Mean",
     "MeanOfHighest",
     "MeanOfRecent",
@@ -41,6 +46,7 @@ __all__ = [
     "ModeOfRecent",
     "MostRecent",
     "NTimes",
+    "PowerLaw",
     "WeightedAverage",
     "available_policies",
     "policy_from_spec",
