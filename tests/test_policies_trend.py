@@ -78,6 +78,10 @@ class TestPowerLawEdgeCases:
         assert "undefined for a score of 0" in result.reason
         assert 3 == result.evidence_count
 
+    def test_equal_scores_need_no_curve_even_zero(self) -> None:
+        assert 0.0 == value(PowerLaw(), [0, 0, 0])
+        assert 0.3 == value(PowerLaw(zeros="floor", floor=0.5), [0.3, 0.3])
+
     def test_zero_floor_rule_counts_low_scores_as_the_floor(self) -> None:
         floored = value(PowerLaw(zeros="floor", floor=0.5), [0, 2, 3])
         assert floored == value(PowerLaw(), [0.5, 2, 3])

@@ -27,11 +27,14 @@ from mastery_grading.policies.recency import (
     MostRecent,
     WeightedAverage,
 )
+from mastery_grading.policies.rules import AtBats, Filtered
 from mastery_grading.policies.trend import BestFit, LinearTrend, PowerLaw
 
 __all__ = [
+    "AtBats",
     "BestFit",
     "DecayingAverage",
+    "Filtered",
     "Highest",
     "HighestOfRecent",
     "HistoryPolicy",

@@ -37,7 +37,7 @@ MODELS = ("mean", "linear", "power_law")
 #: A trend read at the latest attempt: time shifts and the order of equal scores do not matter,
 #: and improving later always beats improving earlier (the hat weights grow with the index).
 _TREND_CLAIMS = frozenset(
-    {"time_shift_invariant", "recency", "deterministic", "target_independent"}
+    {"unanimity", "time_shift_invariant", "recency", "deterministic", "target_independent"}
 )
 
 
@@ -70,7 +70,8 @@ class PowerLaw(HistoryPolicy):
     offer it. Every published figure matches evaluating at :math:`n` (not :math:`n+1`):
     JumpRope's 1, 3, 2, 4 give 3.66 and 4, 3, 2, 1 give 1.28.
 
-    Two scores give the latest score exactly; equal scores give that score. The
+    Two scores give the latest score exactly. Equal scores give that score, 0 included, under
+    every rule: a flat history needs no curve (and no logarithm). The
     contributions carry the regression hat weights :math:`h_i` at :math:`\ln n`, so that
     :math:`\ln(\text{result}) = \sum_i h_i \ln s_i`; they sum to 1, grow with :math:`i`, and the
     oldest ones are negative from three scores on.
@@ -140,6 +141,17 @@ class PowerLaw(HistoryPolicy):
             note = "one score: no curve fitted; the score is returned as is"
             return make_result(
                 target, self, history[0].score, history, [1], evidence_count=1, reason=note
+            )
+        if len({e.score for e in history}) == 1:
+            note = "equal scores: a flat curve, the score itself"
+            return make_result(
+                target,
+                self,
+                history[-1].score,
+                history,
+                power_hat_weights(count),
+                evidence_count=count,
+                reason=note,
             )
         scores = self.positive_scores(history)
         if scores is None:
@@ -214,7 +226,7 @@ class LinearTrend(HistoryPolicy):
     """
 
     spec_name: ClassVar[str] = "linear_trend"
-    claims: ClassVar[frozenset[str]] = _TREND_CLAIMS | {"unanimity"}
+    claims: ClassVar[frozenset[str]] = _TREND_CLAIMS
 
     clamp: bool = attrs.field(default=False, validator=v.instance_of(bool, "a bool"))
 
