@@ -19,6 +19,7 @@ from mastery_grading.policies.canvas import from_canvas
 from mastery_grading.policies.central import Mean, Median, Mode
 from mastery_grading.policies.combine import MaxOf
 from mastery_grading.policies.count import NTimes
+from mastery_grading.policies.custom import CustomPolicy, custom_policy
 from mastery_grading.policies.peak import Highest, HighestOfRecent, MeanOfHighest
 from mastery_grading.policies.recency import (
     DecayingAverage,
@@ -35,6 +36,7 @@ from mastery_grading.policies.trend import BestFit, LinearTrend, PowerLaw
 __all__ = [
     "AtBats",
     "BestFit",
+    "CustomPolicy",
     "DecayingAverage",
     "Filtered",
     "Highest",
@@ -55,6 +57,7 @@ __all__ = [
     "Rounded",
     "WeightedAverage",
     "available_policies",
+    "custom_policy",
     "from_canvas",
     "policy_from_spec",
     "round_half_up",
