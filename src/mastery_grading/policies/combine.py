@@ -102,7 +102,7 @@ class MaxOf:
 
     @property
     def claims(self) -> frozenset[str]:
-        """The axioms every one of the policies claims: a maximum keeps each of them."""
+        """The axioms that every one of the policies claims, since a maximum keeps each of them."""
         shared = [inner_claims(p) for p in self.policies]
         return frozenset.intersection(*shared)
 

@@ -329,7 +329,7 @@ class AtBats:
 
     @property
     def claims(self) -> frozenset[str]:
-        """The inner policy's claims: the gate keeps every one of them."""
+        """The inner policy's claims, since the gate keeps every one of them."""
         return inner_claims(self.inner)
 
     def at_bats(self, history: Iterable[Evidence], target: LearningTarget) -> tuple[Evidence, ...]:
