@@ -56,7 +56,8 @@ class MaxOf:
     ``None`` and the reason lists theirs.
 
     A maximum keeps every axiom that all its policies claim, so :attr:`claims` is the
-    intersection of theirs.
+    intersection of theirs. With no evidence the value is ``None`` (``"no evidence"``); with
+    one piece of evidence it is the largest of the policies' values for it.
 
     Args:
         *policies: The policies to compare, at least one (also accepted as ``policies=``).
