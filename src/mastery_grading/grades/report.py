@@ -113,7 +113,7 @@ class NextStep:
             return f"show evidence on '{name}': there is no result on it yet"
         to_part = f"{scale.level_of(self.to_value).name} ({fmt(self.to_value)})"
         if self.from_value is None:
-            return f"show '{name}' at {to_part}: there is no result on it yet"
+            return f"show '{name}' at {to_part} or above: there is no result on it yet"
         from_part = f"{scale.level_of(self.from_value).name} ({fmt(self.from_value)})"
         return f"bring '{name}' from {from_part} to {to_part}"
 
@@ -216,8 +216,9 @@ class GradeReport:
         """Return the smallest set of improvements that raises the grade to the next letter.
 
         "Smallest" is defined in :mod:`mastery_grading.grades.report`: fewest targets changed,
-        then smallest total raise, then the weakest targets first, then input order. When the grade is
-        ``"Incomplete"``, the steps are to show evidence on each target without a result.
+        then smallest total raise, then the weakest targets first, then input order. When the
+        grade is ``"Incomplete"``, the steps are to show evidence on each target without a
+        result.
 
         Args:
             budget: How many letter evaluations the search may spend.
@@ -316,7 +317,6 @@ def _search(
     for item in counted:
         classes.setdefault(converter._interchange_key(item), []).append(item)
     candidates: dict[Hashable, tuple[Fraction, ...]] = {}
-    key_of = converter._interchange_key
     for key, members in classes.items():
         members.sort(key=lambda item: (-item.value, item.position))
         candidates[key] = tuple(sorted(set(converter._raise_candidates(members[0]))))

@@ -546,8 +546,8 @@ class RuleSet:
         claims: Computed per rule set (a property): ``complete`` when :meth:`check` finds no
             gap, ``unambiguous`` when it finds no overlap, ``monotone`` when no single raise of
             one target lowers the letter. They are checked exhaustively for every class of 1 to
-            8 targets (fewer when the tag groups make that space larger than 50,000 profiles);
-            call :meth:`check` with your class size to be sure for it.
+            8 targets (fewer when the tag groups and bands make that space larger than 10,000
+            profiles); call :meth:`check` with your class size to be sure for it.
 
     Raises:
         InvalidValueError: If there are no rules, the semantics is unknown or a letter is
