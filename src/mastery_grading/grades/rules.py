@@ -542,12 +542,7 @@ class RuleSet:
         missing: How a target without a result counts: ``"incomplete"`` (default),
             ``"not_yet"`` (at ``scale.min``) or ``"exclude"``.
 
-    Attributes:
-        claims: Computed per rule set (a property): ``complete`` when :meth:`check` finds no
-            gap, ``unambiguous`` when it finds no overlap, ``monotone`` when no single raise of
-            one target lowers the letter. They are checked exhaustively for every class of 1 to
-            8 targets (fewer when the tag groups and bands make that space larger than 10,000
-            profiles); call :meth:`check` with your class size to be sure for it.
+    Its ``claims`` are computed per rule set (see :attr:`claims`).
 
     Raises:
         InvalidValueError: If there are no rules, the semantics is unknown or a letter is
@@ -749,6 +744,12 @@ class RuleSet:
     def claims(self) -> frozenset[str]:
         """Which of monotone, complete and unambiguous hold, computed by :meth:`check`.
 
+        ``complete`` when :meth:`check` finds no gap, ``unambiguous`` when it finds no overlap,
+        ``monotone`` when no single raise of one target lowers the letter. They are checked
+        exhaustively for every class of 1 to 8 targets (fewer when the tag groups and bands
+        make that space larger than 10,000 profiles); call :meth:`check` with your class size
+        to be sure for it. A property, not a class variable, because it depends on the rules.
+
         >>> sorted(RuleSet.powerschool_forum().claims)
         ['monotone', 'unambiguous']
         """
@@ -766,7 +767,7 @@ class RuleSet:
     ) -> CoverageReport:
         """Find every gap, overlap and non-monotone step, each with a concrete profile.
 
-        See :func:`mastery_grading.grades.coverage.check_rule_set` for the method and why it is
+        See :func:`~mastery_grading.grades.check_rule_set` for the method and why it is
         exhaustive.
 
         Args:
