@@ -148,3 +148,44 @@ def test_bands_and_grid_agree(rules: RuleSet) -> None:
         assert bool(bands.gaps) == bool(grid.gaps)
         if rules.semantics == "unordered":
             assert {o.letters for o in bands.overlaps} == {o.letters for o in grid.overlaps}
+
+
+def test_shape_proofs_cover_the_stock_monotone_rule_sets() -> None:
+    from mastery_grading.grades.coverage import proven_claims
+
+    full = frozenset({"complete", "monotone", "unambiguous"})
+    assert full == proven_claims(RuleSet.sbgrader2())
+    assert full == proven_claims(RuleSet.talbert_mth201())
+    assert frozenset() == proven_claims(RuleSet.powerschool_forum(semantics="unordered"))
+
+
+def test_letters_out_of_order_are_not_proven_monotone() -> None:
+    from mastery_grading.grades.coverage import proven_claims
+
+    rules = RuleSet.first_match(
+        LetterRule(letter="A", conditions=[share_at_or_above(4, 1.0)]),
+        LetterRule(letter="B", conditions=[share_at_or_above(3, 1.0)]),
+        LetterRule(letter="A", conditions=[share_at_or_above(2, 1.0)]),
+        LetterRule(letter="C"),
+    )
+    assert "monotone" not in proven_claims(rules)
+    assert not rules.check(1).monotone  # 2.0 is A, raising it to 3.0 gives B
+
+
+@settings(max_examples=40)
+@given(mst.rule_sets())
+def test_a_proven_claim_is_never_contradicted_by_the_exhaustive_check(rules: RuleSet) -> None:
+    from mastery_grading.grades.coverage import proven_claims
+
+    proven = proven_claims(rules)
+    report = rules.check(max_targets=4)
+    found = {
+        name
+        for name, holds in [
+            ("complete", report.complete),
+            ("unambiguous", report.unambiguous),
+            ("monotone", report.monotone),
+        ]
+        if holds
+    }
+    assert proven <= found

@@ -39,10 +39,10 @@ from mastery_grading.scales import Scale
 from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
-    from mastery_grading.grades.rules import RuleSet, _Compiled
+    from mastery_grading.grades.rules import RuleSet, Tally, _Compiled
     from mastery_grading.results import TargetResult
 
-__all__ = ["CoverageReport", "Overlap", "Profile", "Step", "check_rule_set"]
+__all__ = ["CoverageReport", "Overlap", "Profile", "Step", "check_rule_set", "proven_claims"]
 
 #: How many profiles the ``claims`` of a rule set may enumerate.
 CLAIMS_BUDGET = 10_000
@@ -377,18 +377,65 @@ def check_rule_set(
     )
 
 
+def _upward_closed(atom: Tally) -> bool:
+    """Whether raising any value can only keep ``atom`` true (never make it false)."""
+    if atom.low is None and atom.high is None:
+        return True  # counts every selected target: raising values changes nothing
+    if atom.high is None:  # at or above ``low``: the count only grows
+        return atom.op in (">=", ">")
+    if atom.low is None:  # below ``high``: the count only shrinks
+        return atom.op in ("<=", "<") or (atom.op == "==" and atom.count == 0)
+    return False
+
+
+def proven_claims(rule_set: RuleSet) -> frozenset[str]:
+    """Return the claims that hold for EVERY class size by the shape of the rules alone.
+
+    - ``unambiguous``: first-match semantics never gives two letters.
+    - ``complete``: first-match semantics with an "otherwise" rule (no conditions).
+    - ``monotone``: first-match semantics, every condition *upward closed* (it counts targets
+      at or above a level with ``>=``/``>``, or bounds the targets below a level with
+      ``<=``/``<``/``== 0``), and the letters of consecutive rules never get better. Proof:
+      if rule ``i`` holds for a profile, it still holds after a raise, so the first rule that
+      holds afterwards is some ``j <= i``, whose letter is at least as good.
+
+    Example:
+        >>> from mastery_grading.grades import RuleSet
+        >>> sorted(proven_claims(RuleSet.sbgrader2()))
+        ['complete', 'monotone', 'unambiguous']
+        >>> sorted(proven_claims(RuleSet.powerschool_forum()))
+        ['unambiguous']
+    """
+    if rule_set.semantics != "first_match":
+        return frozenset()
+    claims = {"unambiguous"}
+    if any(not rule.conditions for rule in rule_set.rules):
+        claims.add("complete")
+    ranks = [rule_set.letters.index(rule.letter) for rule in rule_set.rules]
+    ordered = all(a <= b for a, b in itertools.pairwise(ranks))
+    atoms = [a for rule in rule_set.rules for c in rule.conditions for a in c.atoms()]
+    if ordered and all(_upward_closed(a) for a in atoms):
+        claims.add("monotone")
+    return frozenset(claims)
+
+
 @functools.lru_cache(maxsize=256)
 def claims_of(rule_set: RuleSet) -> frozenset[str]:
-    """Return the claims of ``rule_set``, checked for every class of 1 to at most 8 targets.
+    """Return the claims of ``rule_set``: proven for every class size, or checked.
 
-    The largest class size is the largest one (up to 8) whose profiles, summed over all sizes
-    from 1, number at most 10,000.
+    A claim that :func:`proven_claims` proves holds for every class size. The others are
+    checked exhaustively for every class of 1 to at most 8 targets: the largest class size is
+    the largest one (up to 8) whose profiles, summed over all sizes from 1, number at most
+    10,000.
 
     Example:
         >>> from mastery_grading.grades import RuleSet
         >>> sorted(claims_of(RuleSet.talbert_mth201()))
         ['complete', 'monotone', 'unambiguous']
     """
+    proven = proven_claims(rule_set)
+    if proven == frozenset({"complete", "monotone", "unambiguous"}):
+        return proven
     compiled = rule_set._compiled()
     parts = len(compiled.groups) * len(compiled.points)
     largest, spent = 0, 0
@@ -398,7 +445,7 @@ def claims_of(rule_set: RuleSet) -> frozenset[str]:
             break
         largest = n
     report = check_rule_set(rule_set, None, max_targets=max(largest, 1), limit=10 * CLAIMS_BUDGET)
-    claims = set()
+    claims = set(proven)
     if report.complete:
         claims.add("complete")
     if report.unambiguous:

@@ -744,11 +744,15 @@ class RuleSet:
     def claims(self) -> frozenset[str]:
         """Which of monotone, complete and unambiguous hold, computed by :meth:`check`.
 
-        ``complete`` when :meth:`check` finds no gap, ``unambiguous`` when it finds no overlap,
-        ``monotone`` when no single raise of one target lowers the letter. They are checked
-        exhaustively for every class of 1 to 8 targets (fewer when the tag groups and bands
-        make that space larger than 10,000 profiles); call :meth:`check` with your class size
-        to be sure for it. A property, not a class variable, because it depends on the rules.
+        ``complete`` when no profile lacks a letter, ``unambiguous`` when none gets two,
+        ``monotone`` when no single raise of one target lowers the letter. A claim is proven
+        for every class size when the shape of the rules guarantees it
+        (:func:`~mastery_grading.grades.coverage.proven_claims`: first match, an "otherwise"
+        rule, conditions that only count targets at or above a level or bound those below
+        one). Otherwise it is checked exhaustively for every class of 1 to 8 targets (fewer
+        when the tag groups and bands make that space larger than 10,000 profiles); call
+        :meth:`check` with your class size to be sure for it. A property, not a class
+        variable, because it depends on the rules.
 
         >>> sorted(RuleSet.powerschool_forum().claims)
         ['monotone', 'unambiguous']
