@@ -98,10 +98,23 @@ def test_a_missing_target_counted_as_not_yet_is_worded_as_not_assessed() -> None
 
 def test_a_tiny_budget_is_reported_as_possibly_not_minimal() -> None:
     report = grade(marzano([0.0, 0.0, 0.0, 0.0, 0.0, 0.0]), MARZANO)
-    steps = report.next_steps(budget=3)
+    steps = report.next_steps(budget=1)  # F -> D needs two targets: a second evaluation
     assert not steps.minimal
+    assert "within the search budget" in str(steps)
     with pytest.raises(InvalidValueError, match="budget=0"):
         report.next_steps(budget=0)
+
+
+def test_a_large_class_gets_the_smallest_plan_quickly() -> None:
+    # 24 targets averaging 2.25 (C); B needs an average of 2.5, i.e. +6 points in total.
+    # Two targets can give +3 each (1.0 -> 4.0); one cannot. The weakest go first, and of the
+    # six targets at 1.0 the earliest two.
+    values: list[float | None] = [1.0] * 6 + [2.0] * 6 + [3.0] * 12
+    steps = grade(marzano(values), MARZANO).next_steps()
+    assert (True, "B") == (steps.minimal, steps.goal)
+    assert [("T0", 1.0, 4.0), ("T1", 1.0, 4.0)] == [
+        (s.target.id, s.from_value, s.to_value) for s in steps
+    ]
 
 
 def test_html_display_escapes_text() -> None:
@@ -136,7 +149,13 @@ def _grid(converter: GradeConverter) -> list[Fraction]:
 
 @settings(max_examples=30)
 @given(
-    st.sampled_from([AverageCutoffs.marzano_2010(), RuleSet.sbgrader2()]),
+    st.sampled_from(
+        [
+            AverageCutoffs.marzano_2010(),
+            AverageCutoffs.marzano_2010(weighted=True),
+            RuleSet.sbgrader2(),
+        ]
+    ),
     mst.result_profiles(min_size=1, max_size=3),
 )
 def test_next_steps_are_the_smallest_plan_by_brute_force(

@@ -83,6 +83,34 @@ def _check_cutoffs(_instance: Any, attribute: attrs.Attribute[Any], value: Any) 
             raise InvalidValueError(msg)
 
 
+def _cheapest_raise(
+    chosen: list[Counted],
+    options: dict[int, tuple[Fraction, ...]],
+    needed: Fraction,
+    step: Fraction,
+) -> dict[int, Fraction] | None:
+    """New values for ``chosen`` with the smallest total raise of at least ``needed``.
+
+    Each target moves at least to its next grid point; the extra raise comes in grid steps and
+    goes to the targets latest in input order first. ``None`` when they cannot raise enough.
+    """
+    first = {i.position: options[i.position][0] for i in chosen}
+    top = {i.position: options[i.position][-1] for i in chosen}
+    base = sum((first[i.position] - i.value for i in chosen), Fraction(0))
+    extra = Fraction(0)
+    if needed > base:
+        extra = -((base - needed) // step) * step  # round the missing raise up to the grid
+    room = sum((top[i.position] - first[i.position] for i in chosen), Fraction(0))
+    if extra > room:
+        return None
+    plan = dict(first)
+    for item in sorted(chosen, key=lambda i: i.position, reverse=True):
+        add = min(extra, top[item.position] - first[item.position])
+        plan[item.position] += add
+        extra -= add
+    return plan
+
+
 @register_converter
 @attrs.frozen(kw_only=True)
 class AverageCutoffs:
@@ -236,6 +264,82 @@ class AverageCutoffs:
     def _interchange_key(self, item: Counted) -> Hashable:
         target = item.result.target
         return (item.value, target.weight if self.weighted else 1.0, target.scale)
+
+    def _plan(
+        self, counted: tuple[Counted, ...], goal_rank: int, budget: int
+    ) -> tuple[list[tuple[Counted, Fraction]] | None, bool, bool] | None:
+        """The smallest plan for equal weights, computed per set of targets (see ``report``).
+
+        Returns ``None`` (use the generic search) when weights differ or scales differ.
+        """
+        weights = {item.result.target.weight if self.weighted else 1.0 for item in counted}
+        scales = {item.result.target.scale for item in counted}
+        if len(weights) != 1 or len(scales) != 1:
+            return None
+        weight = exact(weights.pop())
+        goal_lower = exact(self.cutoffs[goal_rank].lower)
+        total = sum((item.value for item in counted), Fraction(0))
+        needed = goal_lower * len(counted) - total  # the total raise, unweighted
+        options = {item.position: self._raise_candidates(item) for item in counted}
+        classes: dict[Fraction, list[Counted]] = {}
+        for item in sorted(counted, key=lambda item: (item.value, item.position)):
+            if options[item.position]:
+                classes.setdefault(item.value, []).append(item)
+        keys = list(classes)
+        if (
+            sum(
+                (max(options[i.position]) - i.value for i in counted if options[i.position]),
+                Fraction(0),
+            )
+            < needed
+        ):
+            return None, False, True
+        scale = scales.pop()
+        step = (
+            exact(scale.step)
+            if scale.step is not None
+            else (exact(scale.max) - exact(scale.min)) / 100
+        )
+        del weight  # equal weights cancel: the average only depends on the total raise
+        evaluations = 0
+        for size in range(1, len(counted) + 1):
+            best: tuple[Any, ...] | None = None
+            for combo in itertools.combinations_with_replacement(range(len(keys)), size):
+                chosen: list[Counted] = []
+                for index in sorted(set(combo)):
+                    take = combo.count(index)
+                    members = classes[keys[index]]
+                    if take > len(members):
+                        break
+                    chosen.extend(members[:take])
+                else:
+                    evaluations += 1
+                    if evaluations > budget:
+                        return (best[-1] if best else None), True, False
+                    plan = _cheapest_raise(chosen, options, needed, step)
+                    if plan is None:
+                        continue
+                    items = [
+                        attrs.evolve(item, value=plan[item.position])
+                        if item.position in plan
+                        else item
+                        for item in counted
+                    ]
+                    letter, _ = self._decide(items)
+                    if self.letters.index(letter) > goal_rank:
+                        continue
+                    ordered = sorted(chosen, key=lambda item: item.position)
+                    key = (
+                        sum((plan[i.position] - i.value for i in chosen), Fraction(0)),
+                        tuple(sorted(i.value for i in chosen)),
+                        tuple(i.position for i in ordered),
+                        tuple(plan[i.position] for i in ordered),
+                    )
+                    if best is None or key < best[:4]:
+                        best = (*key, [(i, plan[i.position]) for i in ordered])
+            if best is not None:
+                return best[-1], True, True
+        return None, False, True  # pragma: no cover - excluded by the capacity check
 
     def convert(self, results: Iterable[TargetResult]) -> GradeReport:
         """Return the grade report for one student's results (one per target).

@@ -19,8 +19,11 @@ one. Among the plans that reach it, the smallest is the one with
 
 The search is exact: it enumerates plans by the number of targets changed, treating targets
 the converter cannot tell apart (same value and weight for an average; same band and tag group
-for a rule set) as interchangeable. It stops after ``budget`` evaluations; the answer then says
-it may not be the smallest (``minimal=False``).
+for a rule set) as interchangeable. For an unweighted average (or equal weights) only the
+total raise matters, so it enumerates which targets to change and computes the smallest total
+raise directly; the extra raise beyond each target's next grid point goes to the targets
+latest in input order first (rule 5). The search stops after ``budget`` evaluations; the
+answer then says it may not be the smallest (``minimal=False``).
 """
 
 from __future__ import annotations
@@ -246,7 +249,11 @@ class GradeReport:
             return NextSteps(letter=self.letter, goal=None, steps=())
         goal = letters[rank - 1]
         counted = _counted_of(self)
-        plan, reachable, minimal = _search(self.converter, counted, rank - 1, budget)
+        special = getattr(self.converter, "_plan", None)
+        found = special(counted, rank - 1, budget) if special is not None else None
+        if found is None:
+            found = _search(self.converter, counted, rank - 1, budget)
+        plan, reachable, minimal = found
         steps = tuple(
             NextStep(
                 target=item.result.target,
