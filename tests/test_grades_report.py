@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from fractions import Fraction
 
 import pytest
@@ -24,7 +25,7 @@ from mastery_grading.testing import strategies as mst
 MARZANO = AverageCutoffs.marzano_2010()
 
 
-def marzano(values: list[float | None]) -> tuple[TargetResult, ...]:
+def marzano(values: Sequence[float | None]) -> tuple[TargetResult, ...]:
     return results_from_scores({f"T{i}": x for i, x in enumerate(values)})
 
 
@@ -109,7 +110,7 @@ def test_a_large_class_gets_the_smallest_plan_quickly() -> None:
     # 24 targets averaging 2.25 (C); B needs an average of 2.5, i.e. +6 points in total.
     # Two targets can give +3 each (1.0 -> 4.0); one cannot. The weakest go first, and of the
     # six targets at 1.0 the earliest two.
-    values: list[float | None] = [1.0] * 6 + [2.0] * 6 + [3.0] * 12
+    values = [1.0] * 6 + [2.0] * 6 + [3.0] * 12
     steps = grade(marzano(values), MARZANO).next_steps()
     assert (True, "B") == (steps.minimal, steps.goal)
     assert [("T0", 1.0, 4.0), ("T1", 1.0, 4.0)] == [
