@@ -189,3 +189,9 @@ def test_a_proven_claim_is_never_contradicted_by_the_exhaustive_check(rules: Rul
         if holds
     }
     assert proven <= found
+
+
+def test_a_coverage_report_displays_in_a_notebook() -> None:
+    shown = RuleSet.powerschool_forum().check(2)._repr_html_()
+    assert shown.startswith("<div><p>Checked 10 profiles")
+    assert "<li>gap: 4.0, 2.0</li>" in shown

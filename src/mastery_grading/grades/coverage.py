@@ -24,6 +24,7 @@ lowers the letter; every raise is a chain of such steps, so checking them suffic
 from __future__ import annotations
 
 import functools
+import html
 import itertools
 from collections.abc import Iterable, Iterator
 from fractions import Fraction
@@ -182,6 +183,12 @@ class CoverageReport:
         lines += [f"  overlap: {overlap}" for overlap in self.overlaps[:10]]
         lines += [f"  lowers the letter: {step}" for step in self.non_monotone[:10]]
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        head, *rest = str(self).splitlines()
+        items = "".join(f"<li>{e(line.strip())}</li>" for line in rest)
+        return f"<div><p>{e(head)}</p><ul>{items}</ul></div>" if items else f"<p>{e(head)}</p>"
 
 
 def _compositions(total: int, parts: int) -> Iterator[tuple[int, ...]]:
