@@ -198,3 +198,43 @@ def test_an_empty_selection_has_share_zero() -> None:
         LetterRule(letter="B"),
     )
     assert "B" == rules.convert(marzano([4.0, 4.0])).letter
+
+
+# The ten sample students of majadirks/sbgrader2 (data_for_unit_testing.py): each target's
+# history of scores, oldest first, and the letter the repository's own unit tests assert.
+# -1 is the exempt code there; here an exempt target simply has no evidence.
+SBGRADER2_STUDENTS: dict[str, tuple[list[list[int]], str]] = {
+    "Aerik": (
+        [[1, 2, 4], [2, 4], [2, 4], [1, 3, 4], [2, 4], [2, 3], [2, 3], [1, 3], [2, 3], [2, 3]],
+        "A",
+    ),
+    "Bob": ([[4], [4], [4], [4], [0, 3], [2, 3], [1, 3], [2, 3], [1, 2, 3], [3]], "B"),
+    "Catherine": ([[2, 4], [2, 2, 2, 3, 4], [3, 4], [4], [4], [2, 4], [4], [4], [4], [2]], "A"),
+    "Dilbert": ([[4], [4], [3], [4], [4], [3], [4], [4], [2], [2, 2]], "B"),
+    "Egbert": ([[3, 4], [4], [4], [4], [4], [4], [4], [4], [4], [1]], "C"),
+    "Farina": ([[4], [4], [2, 4], [4], [4], [4], [4], [2], [2], [2]], "C"),
+    "Gilgamesh": ([[4], [4], [4], [4], [4], [4], [2, 2], [2], [2], [2]], "D"),
+    "Henry": ([[4], [4], [2], [1], [2, 2], [1, 2], [2], [2], [1], [2]], "F"),
+    "Janet": ([[], [4]], "A"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SBGRADER2_STUDENTS))
+def test_sbgrader2_sample_students_get_the_letters_its_tests_assert(name: str) -> None:
+    from helpers import history
+    from mastery_grading.policies import MostRecent
+
+    histories, letter = SBGRADER2_STUDENTS[name]
+    results = [
+        MostRecent().evaluate(
+            history(scores, target_id=f"LT{i:02}"), LearningTarget(id=f"LT{i:02}", title="LT")
+        )
+        for i, scores in enumerate(histories, start=1)
+    ]
+    assert letter == RuleSet.sbgrader2(missing="exclude").convert(results).letter
+
+
+def test_sbgrader2_student_without_any_score_is_incomplete_not_f() -> None:
+    # Ivan has no scores: sbgrader2 gives an F (0 % of nothing); we do not grade nothing.
+    results = marzano([None, None])
+    assert INCOMPLETE == RuleSet.sbgrader2(missing="exclude").convert(results).letter
