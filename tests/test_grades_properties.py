@@ -24,6 +24,7 @@ CONVERTERS: dict[str, tuple[GradeConverter, Scale]] = {
     "marzano_2010": (AverageCutoffs.marzano_2010(), Scale.marzano()),
     "marzano_2010_weighted": (AverageCutoffs.marzano_2010(weighted=True), Scale.marzano()),
     "percent": (AverageCutoffs.percent(), Scale(min=0, max=100, mastery=80, step=5)),
+    "rutland": (AverageCutoffs.rutland(), Scale.marzano()),
     "sbgrader2": (RuleSet.sbgrader2(), Scale.marzano()),
     "powerschool_forum": (RuleSet.powerschool_forum(), RuleSet.powerschool_forum().scale),
     "talbert_mth201": (RuleSet.talbert_mth201(), RuleSet.talbert_mth201().scale),

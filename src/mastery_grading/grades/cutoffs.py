@@ -182,6 +182,33 @@ class AverageCutoffs:
             cutoffs=(("A", 90.0), ("B", 80.0), ("C", 70.0), ("D", 60.0), ("F", 0.0)), **kwargs
         )
 
+    @classmethod
+    def rutland(cls, **kwargs: Any) -> AverageCutoffs:
+        """Rutland (VT) High School's average-to-percent bands, after Marzano's handbook.
+
+        3.75-4.00 → 97-100, 3.26-3.74 → 93-96, 3.00-3.25 → 90-92, 2.50-2.99 → 80-89,
+        2.00-2.49 → 70-79, 1.50-1.99 → 66-69, 0.00-1.49 → 50-65 (the course must be
+        repeated). The "letters" are the percent bands. As half-open intervals, 3.255 lies in
+        90-92 and 3.745 in 93-96: the printed table has gaps there.
+
+        Example:
+            >>> cutoffs = AverageCutoffs.rutland()
+            >>> [cutoffs.letter_for(x) for x in (3.75, 3.745, 3.26, 3.255, 1.5, 1.49)]
+            ['97-100', '93-96', '93-96', '90-92', '66-69', '50-65']
+        """
+        return cls(
+            cutoffs=(
+                ("97-100", 3.75),
+                ("93-96", 3.26),
+                ("90-92", 3.0),
+                ("80-89", 2.5),
+                ("70-79", 2.0),
+                ("66-69", 1.5),
+                ("50-65", 0.0),
+            ),
+            **kwargs,
+        )
+
     @property
     def letters(self) -> tuple[str, ...]:
         """The letters, best first.
