@@ -130,7 +130,7 @@ def test_a_non_monotone_rule_set_is_caught() -> None:
 
 def test_the_limit_stops_an_oversized_check() -> None:
     with pytest.raises(InvalidValueError, match="more than limit=100"):
-        RuleSet.sbgrader2().check(30, limit=100)
+        RuleSet.sbgrader2().check(30, limit=100, method="bands")
 
 
 @settings(max_examples=25)
@@ -195,3 +195,58 @@ def test_a_coverage_report_displays_in_a_notebook() -> None:
     shown = RuleSet.powerschool_forum().check(2)._repr_html_()
     assert shown.startswith("<div><p>Checked 10 profiles")
     assert "<li>gap: 4.0, 2.0</li>" in shown
+
+
+def test_large_classes_are_checked_by_constraints_without_enumeration() -> None:
+    report = RuleSet.powerschool_forum().check(1000)
+    assert "constraints" == report.method
+    assert report.monotone is None  # not proven by the shape of these rules
+    shares = set()
+    for gap in report.gaps:
+        values = [x for _, group in gap.groups for x in group]
+        assert 1000 == len(values)
+        shares.add(
+            (
+                Fraction(sum(x >= 3 for x in values), 1000),
+                Fraction(sum(x == 2 for x in values), 1000),
+            )
+        )
+    assert any(high == Fraction(1, 2) for high, _ in shares)
+    assert any(twos == Fraction(1, 4) for _, twos in shares)
+    assert "500 x 3.0, 500 x 2.0" in str(report)
+
+
+def test_constraints_prove_talbert_complete_for_a_large_course() -> None:
+    report = RuleSet.talbert_mth201().check(200)
+    assert ("constraints", True, True, True) == (
+        report.method,
+        report.complete,
+        report.unambiguous,
+        report.monotone,
+    )
+
+
+def test_constraints_need_conditions_within_one_group() -> None:
+    rules = RuleSet.first_match(
+        LetterRule(letter="A", conditions=[share_at_or_above(3, 0.5, tag="core")]),
+        LetterRule(letter="B", conditions=[share_at_or_above(3, 0.5)]),
+        LetterRule(letter="C"),
+    )
+    with pytest.raises(InvalidValueError, match="counts across tag groups"):
+        rules.check(500, method="constraints")
+
+
+@settings(max_examples=40)
+@given(mst.rule_sets())
+def test_constraints_agree_with_enumeration(rules: RuleSet) -> None:
+    """Difference constraints find a gap (overlap) exactly when enumerating the bands does."""
+    for n in (1, 2, 3, 4, 6):
+        try:
+            solved = rules.check(n, method="constraints")
+        except InvalidValueError:
+            return  # a condition counts across tag groups: enumeration only
+        counted = rules.check(n, method="bands")
+        assert (counted.complete, counted.unambiguous) == (solved.complete, solved.unambiguous)
+        for gap in solved.gaps:
+            with pytest.raises(InvalidValueError, match="gap"):
+                rules.convert(gap.results())

@@ -13,6 +13,13 @@ whose values are the bands' lower ends ``p_i``. This is exact for any class size
 the number of count vectors, ``C(n + g*b - 1, g*b - 1)`` for ``n`` targets, ``g`` groups and
 ``b`` bands (``limit`` bounds it).
 
+Beyond ``limit`` profiles, the default ``"auto"`` method switches to ``"constraints"``: it
+solves difference constraints over the counts instead of enumerating them, which is exact for
+gaps and overlaps at any class size (see :mod:`mastery_grading.grades._constraints`), reports
+one example per region of the gap rather than every count vector, and takes monotonicity
+from :func:`proven_claims` (``monotone`` is ``None`` when the shape of the rules does not
+prove it).
+
 The ``"grid"`` method enumerates every multiset of values on the scale's step grid instead,
 per tag group. It is exhaustive for values on the grid and only practical for small classes;
 it serves as an independent cross-check of the band method.
@@ -49,6 +56,15 @@ __all__ = ["CoverageReport", "Overlap", "Profile", "Step", "check_rule_set", "pr
 CLAIMS_BUDGET = 10_000
 
 
+def _runs(values: Iterable[float]) -> str:
+    """Values separated by commas; a run of more than 4 equal values is written ``12 x 3.0``."""
+    parts = []
+    for value, run in itertools.groupby(values):
+        count = len(list(run))
+        parts += [f"{count} x {fmt(value)}"] if count > 4 else [fmt(value)] * count
+    return ", ".join(parts)
+
+
 @attrs.frozen(kw_only=True)
 class Profile:
     """A concrete profile: the values of a class's targets, per tag group.
@@ -76,12 +92,8 @@ class Profile:
 
     def __str__(self) -> str:
         if not self.tags:
-            return ", ".join(fmt(x) for _, values in self.groups for x in values)
-        return "; ".join(
-            f"{label}: {', '.join(fmt(x) for x in values)}"
-            for label, values in self.groups
-            if values
-        )
+            return _runs(x for _, values in self.groups for x in values)
+        return "; ".join(f"{label}: {_runs(values)}" for label, values in self.groups if values)
 
     def results(self) -> tuple[TargetResult, ...]:
         """Return results that realize the profile: one target per value, tagged by group.
@@ -137,9 +149,11 @@ class CoverageReport:
 
     Attributes:
         sizes: The class sizes checked.
-        method: ``"bands"`` or ``"grid"``.
-        profiles_checked: How many profiles were enumerated.
-        gaps: Every profile (count vector) with no letter.
+        method: ``"bands"``, ``"grid"`` or ``"constraints"``.
+        profiles_checked: How many profiles were enumerated (for ``"constraints"``: how many
+            constraint systems were solved).
+        gaps: Every profile (count vector) with no letter; for ``"constraints"``, one example
+            per region of the gap.
         overlaps: Every profile with two or more letters (unordered semantics only).
         non_monotone: Every single raise that lowers the letter.
 
@@ -156,6 +170,7 @@ class CoverageReport:
     gaps: tuple[Profile, ...]
     overlaps: tuple[Overlap, ...]
     non_monotone: tuple[Step, ...]
+    monotone_checked: bool = True
 
     @property
     def complete(self) -> bool:
@@ -168,9 +183,9 @@ class CoverageReport:
         return not self.overlaps
 
     @property
-    def monotone(self) -> bool:
-        """Whether no single raise lowers the letter."""
-        return not self.non_monotone
+    def monotone(self) -> bool | None:
+        """Whether no single raise lowers the letter; ``None`` when it was not examined."""
+        return not self.non_monotone if self.monotone_checked else None
 
     def __str__(self) -> str:
         sizes = ", ".join(str(n) for n in self.sizes)
@@ -203,10 +218,10 @@ def _compositions(total: int, parts: int) -> Iterator[tuple[int, ...]]:
 
 
 def _cells(rule_set: RuleSet, compiled: _Compiled, method: str) -> tuple[Fraction, ...]:
-    if method == "bands":
+    if method in ("bands", "auto", "constraints"):
         return compiled.points
     if method != "grid":
-        msg = f"method={method!r} must be 'bands' or 'grid'"
+        msg = f"method={method!r} must be 'auto', 'bands', 'grid' or 'constraints'"
         raise InvalidValueError(msg)
     scale = rule_set.scale
     if scale.step is None:
@@ -272,7 +287,7 @@ def check_rule_set(
     targets: int | Iterable[LearningTarget] | None = None,
     *,
     max_targets: int = 8,
-    method: str = "bands",
+    method: str = "auto",
     limit: int = 200_000,
 ) -> CoverageReport:
     """Check ``rule_set`` exhaustively over every profile of the given class sizes.
@@ -283,14 +298,16 @@ def check_rule_set(
         rule_set: The rule set.
         targets: A class size, the class's targets, or ``None`` for 1 to ``max_targets``.
         max_targets: The largest class size when ``targets`` is ``None``.
-        method: ``"bands"`` or ``"grid"``.
-        limit: The largest number of profiles to enumerate.
+        method: ``"auto"`` (``"bands"`` up to ``limit`` profiles, else ``"constraints"``),
+            ``"bands"``, ``"grid"`` or ``"constraints"``.
+        limit: The largest number of profiles to enumerate (or of constraint systems).
 
     Returns:
         Every gap, overlap and non-monotone step, each with a concrete profile.
 
     Raises:
-        InvalidValueError: If the profile space exceeds ``limit``, or an argument is invalid.
+        InvalidValueError: If the work exceeds ``limit`` (the constraint method needs every
+            condition to count within one tag group), or an argument is invalid.
 
     Example:
         >>> from mastery_grading.grades import RuleSet
@@ -305,10 +322,14 @@ def check_rule_set(
     specs, sizes = _group_sizes(compiled, targets, max_targets)
     groups = len(compiled.groups)
     total = sum(_count_profiles(spec, groups, len(cells)) for spec in specs)
+    if method == "auto":
+        method = "bands" if total <= limit else "constraints"
+    if method == "constraints":
+        return _check_by_constraints(rule_set, compiled, specs, sizes, limit)
     if total > limit:
         msg = (
             f"the check would enumerate {total} profiles, more than limit={limit}; "
-            "raise the limit, check fewer targets, or use method='bands'"
+            "raise the limit, check fewer targets, or use method='constraints'"
         )
         raise InvalidValueError(msg)
     letters = rule_set.letters
@@ -381,6 +402,78 @@ def check_rule_set(
         gaps=tuple(gaps),
         overlaps=tuple(overlaps),
         non_monotone=tuple(steps),
+    )
+
+
+def _splits(spec: tuple[int, ...] | int, groups: int) -> Iterator[tuple[int, ...]]:
+    if isinstance(spec, int):
+        yield from _compositions(spec, groups)
+    else:
+        yield spec
+
+
+def _check_by_constraints(
+    rule_set: RuleSet,
+    compiled: _Compiled,
+    specs: list[tuple[int, ...] | int],
+    sizes: tuple[int, ...],
+    limit: int,
+) -> CoverageReport:
+    from mastery_grading.grades._constraints import (
+        atoms_are_group_local,
+        solve_gaps,
+        solve_overlaps,
+    )
+
+    if not atoms_are_group_local(compiled):
+        msg = (
+            "the rule set has a condition that counts across tag groups, so it can only be "
+            "checked by enumeration, and the profile space exceeds limit={limit}"
+        ).replace("{limit}", str(limit))
+        raise InvalidValueError(msg)
+    groups = len(compiled.groups)
+    pairs = []
+    if rule_set.semantics == "unordered":
+        pairs = [
+            (i, j)
+            for i, j in itertools.combinations(range(len(rule_set.rules)), 2)
+            if rule_set.rules[i].letter != rule_set.rules[j].letter
+        ]
+
+    def concrete(counts: tuple[tuple[int, ...], ...]) -> Profile:
+        out = []
+        for g, row in enumerate(counts):
+            values = [
+                float(compiled.points[b])
+                for b in range(len(row) - 1, -1, -1)
+                for _ in range(row[b])
+            ]
+            out.append((compiled.group_label(g), tuple(values)))
+        return Profile(groups=tuple(out), tags=compiled.tags, scale=rule_set.scale)
+
+    gaps: list[Profile] = []
+    overlaps: list[Overlap] = []
+    systems = 0
+    for spec in specs:
+        for split in _splits(spec, groups):
+            systems += 1
+            try:
+                gaps += [concrete(c) for c in solve_gaps(compiled, split, limit)]
+            except OverflowError as error:
+                msg = f"the constraint check needs more than limit={limit} systems"
+                raise InvalidValueError(msg) from error
+            for (i, j), counts in solve_overlaps(compiled, split, pairs):
+                letters = (rule_set.rules[i].letter, rule_set.rules[j].letter)
+                overlaps.append(Overlap(profile=concrete(counts), letters=letters))
+    proven = "monotone" in proven_claims(rule_set)
+    return CoverageReport(
+        sizes=sizes,
+        method="constraints",
+        profiles_checked=systems,
+        gaps=tuple(gaps),
+        overlaps=tuple(overlaps),
+        non_monotone=(),
+        monotone_checked=proven,
     )
 
 

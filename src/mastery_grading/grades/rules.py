@@ -766,7 +766,7 @@ class RuleSet:
         targets: int | Iterable[LearningTarget] | None = None,
         *,
         max_targets: int = 8,
-        method: Literal["bands", "grid"] = "bands",
+        method: Literal["auto", "bands", "grid", "constraints"] = "auto",
         limit: int = 200_000,
     ) -> CoverageReport:
         """Find every gap, overlap and non-monotone step, each with a concrete profile.
@@ -779,8 +779,10 @@ class RuleSet:
                 targets (their tags fix the group sizes), or ``None`` for every class size from
                 1 to ``max_targets``.
             max_targets: The largest class size checked when ``targets`` is ``None``.
-            method: ``"bands"`` (counts per threshold band, exact for any size) or ``"grid"``
-                (every multiset of values on the scale's step grid, for small classes).
+            method: ``"auto"`` (the default: ``"bands"`` up to ``limit`` profiles, else
+                ``"constraints"``), ``"bands"`` (every vector of counts per threshold band),
+                ``"grid"`` (every multiset of values on the scale's step grid, for small
+                classes) or ``"constraints"`` (difference constraints, any class size).
             limit: The largest number of profiles to enumerate.
 
         Example:
