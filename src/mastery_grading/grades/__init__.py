@@ -1,13 +1,15 @@
 """Grades: from one student's target results to a course grade, with the reasons and next steps.
 
-Three styles of conversion are built in, each a frozen value with a spec:
+Two families of converters are built in, each a frozen value with a spec:
 
 - :class:`AverageCutoffs`: average the target values and map the average through half-open
-  intervals (Marzano 2010, percent tables).
+  intervals (Marzano 2010, Rutland, percent tables).
 - :class:`RuleSet`: letter rules over how many targets reach which levels (threshold-count
-  rules, Talbert-style core/other columns), with :meth:`RuleSet.check` to find every gap and
-  overlap.
-- Parent roll-ups (:func:`roll_up_parents`) before either of them.
+  rules such as sbgrader2's, Talbert-style core/other columns), with :meth:`RuleSet.check` to
+  find every gap and overlap.
+
+Subskills can be rolled up into their parent targets first (:func:`roll_up_parents`). A
+target without a result is handled by each converter's explicit ``missing`` choice.
 
 :func:`grade` returns a :class:`GradeReport`: the letter, what decided it, each target's line,
 and :meth:`GradeReport.next_steps`.
