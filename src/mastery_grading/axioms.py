@@ -363,7 +363,7 @@ def _moved(history: Sequence[Evidence], order: Sequence[int]) -> tuple[Evidence,
 class Axiom:
     """Base of the policy axioms: a name, a one-sentence summary and a check.
 
-    Subclasses define :attr:`name`, :attr:`summary` and :meth:`_check`; their docstring is the
+    Subclasses define :attr:`name`, :attr:`summary` and ``_check``; their docstring is the
     precise definition.
     """
 
@@ -788,8 +788,8 @@ class TargetIndependent(Axiom):
     1. evaluating ``T`` after evaluating ``U`` with the same policy object gives the same result
        as evaluating ``T`` alone (no state carried over between targets);
     2. given ``T``'s evidence mixed with ``U``'s, the policy either refuses with an error (as
-       the built-ins do, with :class:`~mastery_grading.TargetMismatchError`) or returns the same
-       value as for ``T``'s evidence alone.
+       the built-ins do, with :class:`~mastery_grading.exceptions.TargetMismatchError`) or
+       returns the same value as for ``T``'s evidence alone.
     """
 
     name = "target_independent"

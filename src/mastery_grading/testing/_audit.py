@@ -24,7 +24,7 @@ from mastery_grading.exceptions import InvalidValueError
 
 if TYPE_CHECKING:
     import hypothesis
-    import pandas as pd
+    import pandas
 
     from mastery_grading.scales import Scale
 
@@ -605,7 +605,7 @@ class AuditTable:
             f"<p>{esc(_LEGEND)}</p>"
         )
 
-    def to_pandas(self) -> pd.DataFrame:
+    def to_pandas(self) -> pandas.DataFrame:
         """Return the table as a DataFrame indexed by policy (needs pandas).
 
         Raises:
