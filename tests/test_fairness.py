@@ -20,6 +20,7 @@ from mastery_grading import (
     TargetResult,
     available_policies,
     axioms,
+    policy_from_spec,
     sort_chronologically,
 )
 from mastery_grading.axioms import AXIOMS, CONVERTER_AXIOMS, PolicyCase
@@ -50,11 +51,28 @@ AXIOM_NAMES = [
 ]
 
 #: Parameter variants of the built-ins, besides the defaults from available_policies().
+VARIANT_SPECS: list[dict[str, Any]] = [
+    {"policy": "mean", "weighted": False},
+    {"policy": "decaying_average", "rate": 0.2},
+    {"policy": "decaying_average", "rate": 0.5},
+    {"policy": "decaying_average", "rate": 1.0},
+    {"policy": "mode", "tie_break": "lowest"},
+    {"policy": "mode", "tie_break": "most_recent"},
+    {"policy": "mode", "tie_break": "none"},
+    {"policy": "mode_of_recent", "n": 5, "tie_break": "lowest"},
+    {"policy": "mean_of_recent", "n": 1},
+    {"policy": "mean_of_recent", "n": 5},
+    {"policy": "median_of_recent", "n": 4},
+    {"policy": "highest_of_recent", "n": 1},
+    {"policy": "mean_of_highest", "n": 1},
+    {"policy": "mean_of_highest", "n": 5},
+    {"policy": "weighted_average", "weight": 0.5},
+    {"policy": "weighted_average", "weight": 1.0},
+    {"policy": "n_times", "n": 1},
+    {"policy": "n_times", "n": 3},
+]
 VARIANTS: list[Any] = [
-    Mean(weighted=False),
-    DecayingAverage(rate=0.2),
-    DecayingAverage(rate=0.5),
-    DecayingAverage(rate=1.0),
+    policy_from_spec(spec) for spec in VARIANT_SPECS if spec["policy"] in available_policies()
 ]
 
 
@@ -168,6 +186,41 @@ class TestKnownViolations:
         problem = AXIOMS["recency"].check(DecayingAverage(rate=0.2), case([2, 0]))
         assert (
             "improving scores 0, 2 give 0.40; the same scores declining, 2, 0, give 1.60" == problem
+        )
+
+    def test_mode_is_not_monotone(self) -> None:
+        # A mode can fall by 2.5 points when a single score rises.
+        mode = policy_from_spec({"policy": "mode"})
+        problem = AXIOMS["monotone"].check(mode, case([1, 1, 3.5, 3.5], index=2, share=100))
+        assert "scores 1, 1, 3.5, 3.5 give 3.50; raising the third to 4 gives 1.00" == problem
+        assert "monotone" in audit(mode, max_examples=10).violated
+
+    def test_canvas_weighted_average_penalizes_a_retake_at_the_current_level(self) -> None:
+        legacy = policy_from_spec({"policy": "weighted_average"})
+        problem = AXIOMS["no_retake_penalty"].check(legacy, case([1, 4], share=0))
+        assert "scores 1, 4 give 2.95; a retake scoring 2.95 gives 2.79" == problem
+
+    def test_mean_of_recent_penalizes_a_retake_at_the_current_level(self) -> None:
+        window = policy_from_spec({"policy": "mean_of_recent", "n": 2})
+        problem = AXIOMS["no_retake_penalty"].check(window, case([4, 2], share=0))
+        assert "scores 4, 2 give 3.00; a retake scoring 3 gives 2.50" == problem
+
+    def test_highest_is_not_recency_sensitive(self) -> None:
+        # Improving and declining get the same: the highest score never tells where a student is.
+        highest = policy_from_spec({"policy": "highest"})
+        improving = highest.evaluate(case([1, 2, 3, 4]).history, MARZANO_TARGET).value
+        declining = highest.evaluate(case([4, 3, 2, 1]).history, MARZANO_TARGET).value
+        assert 4.0 == improving == declining
+        assert "order_free" in axioms.claims(highest)
+        assert audit(highest, max_examples=10, axioms=["order_free", "recency"]).violated == ()
+
+    def test_most_recent_windows_are_not_order_free(self) -> None:
+        highest_of_recent = policy_from_spec({"policy": "highest_of_recent"})
+        problem = AXIOMS["order_free"].check(
+            highest_of_recent, case([1, 2, 3, 4], permutation=(3, 2, 1, 0))
+        )
+        assert "scores 1, 2, 3, 4 give 4.00; the same scores in the order 4, 3, 2, 1 give 3.00" == (
+            problem
         )
 
     @pytest.mark.parametrize(
@@ -340,7 +393,8 @@ class TestAuditReport:
         assert AXIOM_NAMES == list(data["axioms"])
         for entry in data["axioms"].values():
             assert ["holds", "tried", "counterexample"] == list(entry)
-        assert {"holds": True, "tried": 20, "counterexample": None} == data["axioms"]["bounded"]
+        tried = 20 + len(mst.classic_policy_cases())  # the hand-picked cases come first
+        assert {"holds": True, "tried": tried, "counterexample": None} == data["axioms"]["bounded"]
         assert data["axioms"]["order_free"]["holds"] is False
         assert isinstance(data["axioms"]["order_free"]["counterexample"], str)
 

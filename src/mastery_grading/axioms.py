@@ -216,8 +216,13 @@ def _ordinal(index: int) -> str:
 
 
 def _score(value: float) -> str:
-    """A score as a teacher writes it: ``2``, ``2.5``, ``0.01``."""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+    """A score as a teacher writes it: ``2``, ``2.5``, ``0.01``; long decimals to 4 places."""
+    if float(value).is_integer():
+        return str(int(value))
+    text = repr(float(value))
+    if "e" in text or len(text.partition(".")[2]) > 4:
+        return f"about {value:.4f}"
+    return text
 
 
 def _values(*values: float | None) -> list[str]:

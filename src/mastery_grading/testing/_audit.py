@@ -78,8 +78,9 @@ def check_policy(
 ) -> None:
     """Assert, over generated histories, every fairness axiom ``policy`` claims.
 
-    Runs Hypothesis over :func:`~mastery_grading.testing.strategies.policy_cases` and checks each
-    claimed axiom on every case. Call it in your own test suite for your own policy. The number
+    Runs Hypothesis over :func:`~mastery_grading.testing.strategies.policy_cases` (after the
+    hand-picked :func:`~mastery_grading.testing.strategies.classic_policy_cases`) and checks
+    each claimed axiom on every case. Call it in your own test suite for your own policy. The number
     of cases and the randomness follow the active Hypothesis profile (``HYPOTHESIS_PROFILE``)
     unless ``max_examples`` is given.
 
@@ -104,7 +105,7 @@ def check_policy(
         ...
         AssertionError: MostRecent() does not satisfy 'order_free': scores ... give ...; the same scores in the order ... give ...
     """  # noqa: E501
-    from hypothesis import given
+    from hypothesis import example, given
 
     from mastery_grading.testing.strategies import policy_cases
 
@@ -124,7 +125,10 @@ def check_policy(
             if problem is not None:
                 raise AssertionError(_failure(policy, axiom.name, claimed, problem))
 
-    _run_quietly(every_claim_holds)
+    test = every_claim_holds
+    for classic in _classics(scale):
+        test = example(case=classic)(test)
+    _run_quietly(test)
 
 
 def _failure(obj: Any, name: str, claimed: frozenset[str], problem: str) -> str:
@@ -276,7 +280,8 @@ class AuditReport:
     Args:
         policy: The audited policy.
         outcomes: One outcome per axiom, in the order of :data:`mastery_grading.axioms.AXIOMS`.
-        max_examples: How many cases were tried per axiom at most.
+        max_examples: How many generated cases were tried per axiom at most.
+        classics: How many hand-picked cases were tried first (``tried`` counts them too).
 
     Example:
         >>> from mastery_grading import policies
@@ -284,12 +289,13 @@ class AuditReport:
         >>> report["order_free"].holds, report.wrong_claims
         (False, ())
         >>> report.to_dict()["axioms"]["order_free"]["counterexample"]
-        'scores 0.5, 0 give 0.00; the same scores in the order 0, 0.5 give 0.50'
+        'scores 1, 4 give 4.00; the same scores in the order 4, 1 give 1.00'
     """
 
     policy: Any
     outcomes: tuple[AxiomOutcome, ...] = attrs.field(converter=_outcomes)
     max_examples: int
+    classics: int = 0
 
     def __getitem__(self, name: str) -> AxiomOutcome:
         for outcome in self.outcomes:
@@ -312,7 +318,7 @@ class AuditReport:
 
         >>> from mastery_grading import policies
         >>> audit(policies.Mean(), max_examples=5).to_dict()["axioms"]["monotone"]
-        {'holds': True, 'tried': 5, 'counterexample': None}
+        {'holds': True, 'tried': 12, 'counterexample': None}
         """  # noqa: E501
         return {
             "policy": _policy_spec(self.policy),
@@ -325,7 +331,8 @@ class AuditReport:
     def __str__(self) -> str:
         width = max(len(o.axiom) for o in self.outcomes)
         lines = [
-            f"Audit of {self.policy!r} (up to {self.max_examples} cases per axiom)",
+            f"Audit of {self.policy!r} ({self.classics} hand-picked and up to "
+            f"{self.max_examples} generated cases per axiom)",
             f"{'axiom':<{width}}  claimed  {'verdict':<18}  tried",
         ]
         for o in self.outcomes:
@@ -369,7 +376,10 @@ def _search_settings(max_examples: int | None) -> hypothesis.settings:
 def _sample(
     parts: frozenset[str], scale: Scale | None, max_examples: int
 ) -> tuple[PolicyCase, ...]:
-    """The cases a derandomized search generates, in order (the same for every policy)."""
+    """The classic cases, then those a derandomized search generates, in order.
+
+    The same for every policy, so it is computed once per configuration.
+    """
     from hypothesis import find
     from hypothesis.errors import NoSuchExample
 
@@ -388,7 +398,15 @@ def _sample(
             settings=_search_settings(max_examples),
             random=Random(0),
         )
-    return tuple(seen)
+    return (*_classics(scale), *seen)
+
+
+def _classics(scale: Scale | None) -> tuple[PolicyCase, ...]:
+    """The hand-picked cases tried first, when targets may lie on Marzano's scale."""
+    from mastery_grading.scales import Scale
+    from mastery_grading.testing.strategies import classic_policy_cases
+
+    return classic_policy_cases() if scale is None or scale == Scale.marzano() else ()
 
 
 def _audit_axiom(
@@ -409,6 +427,8 @@ def _audit_axiom(
             break
     if problem is None:
         return tried, None
+    if tried <= len(_classics(scale)):
+        return tried, problem  # a hand-picked case: already small and readable
     # The same derandomized search finds this case again, then shrinks it.
     try:
         smallest = find(
@@ -417,7 +437,7 @@ def _audit_axiom(
             settings=_search_settings(max_examples),
             random=Random(0),
         )
-    except NoSuchExample:  # pragma: no cover - only if Hypothesis changes its search order
+    except NoSuchExample:  # a classic case the random search does not reach: already small
         return tried, problem
     except Exception:
         return tried, problem
@@ -434,9 +454,12 @@ def audit(
 ) -> AuditReport:
     """Check ``policy`` against every fairness axiom, claimed or not, and report.
 
-    For each axiom, a derandomized Hypothesis search tries up to ``max_examples`` generated
-    cases (:func:`~mastery_grading.testing.strategies.policy_cases`, varying what the axiom
-    needs) and shrinks the first counterexample it finds to a minimal one. The same policy and
+    For each axiom, the hand-picked
+    :func:`~mastery_grading.testing.strategies.classic_policy_cases` are tried first (a failure
+    there is reported as is: it is small already), then a derandomized Hypothesis search tries
+    up to ``max_examples`` generated cases
+    (:func:`~mastery_grading.testing.strategies.policy_cases`, varying what the axiom needs) and
+    shrinks the first counterexample it finds to a minimal one. The same policy and
     settings always give the same report, and the generated cases are shared (cached) between
     policies, so auditing many policies is cheap.
 
@@ -460,7 +483,7 @@ def audit(
         >>> report.violated
         ('formative_neutral',)
         >>> print(report["formative_neutral"].counterexample)
-        score 0.5 gives 0.50; adding practice, as scores 0.5, 0 (formative), gives 0.25
+        scores 1, 4 give 2.50; adding practice, as scores 1, 0.5 (formative), 4, gives 1.83
     """
     count = _search_settings(max_examples).max_examples
     claimed = claims(policy)
@@ -479,7 +502,9 @@ def audit(
                 counterexample=counterexample,
             )
         )
-    return AuditReport(policy=policy, outcomes=outcomes, max_examples=count)
+    return AuditReport(
+        policy=policy, outcomes=outcomes, max_examples=count, classics=len(_classics(scale))
+    )
 
 
 # ---------------------------------------------------------------------------------------------

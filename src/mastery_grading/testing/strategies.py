@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
+import attrs
 from hypothesis import strategies as st
 
 from mastery_grading.axioms import ConverterCase, PolicyCase
@@ -28,6 +29,7 @@ __all__ = [
     "EPOCH",
     "CASE_PARTS",
     "MAX_CASE_HISTORY",
+    "classic_policy_cases",
     "converter_cases",
     "custom_scales",
     "evidence",
@@ -175,6 +177,7 @@ CASE_PARTS = frozenset(
 _KINDS = st.sampled_from([EvidenceKind.SUMMATIVE, EvidenceKind.FORMATIVE])
 _WEIGHTS = st.sampled_from([1.0, 2.0, 0.5])
 _GAPS = st.integers(1, 21)
+_PALETTE = st.integers(0, 3)
 _CASE_SCALES = st.one_of(st.just(Scale.marzano()), st.just(Scale.percent()), custom_scales())
 _OTHER_IDS = ids().filter(lambda s: s != "s1")
 
@@ -195,14 +198,23 @@ def _draw_score(draw: st.DrawFn, scale: Scale) -> float:
 def _draw_evidence(
     draw: st.DrawFn, target: LearningTarget, count: int, start: datetime
 ) -> tuple[Evidence, ...]:
-    items, moment = [], start
+    items: list[Evidence] = []
+    moment = start
+    # Most histories draw their scores from a palette of 2-4 values: repeated scores are where
+    # modes and medians jump. The rest (and shrinking) draw every score freely.
+    size = draw(_PALETTE)
+    palette = [_draw_score(draw, target.scale) for _ in range(size + 1 if size else 0)]
     for _ in range(count):
         moment += timedelta(days=draw(_GAPS))
+        if palette:
+            score = palette[draw(st.integers(0, len(palette) - 1))]
+        else:
+            score = _draw_score(draw, target.scale)
         items.append(
             Evidence(
                 student_id="s1",
                 target_id=target.id,
-                score=_draw_score(draw, target.scale),
+                score=score,
                 observed_at=moment,
                 kind=draw(_KINDS),
                 weight=draw(_WEIGHTS),
@@ -331,4 +343,84 @@ def converter_cases(
         index=draw(st.integers(0, count - 1)),
         share=draw(st.integers(1, 100)),
         input_order=tuple(draw(st.permutations(list(range(count))))),
+    )
+
+
+def classic_policy_cases() -> tuple[PolicyCase, ...]:
+    """Hand-picked cases that every check and audit tries first: the shapes of known failures.
+
+    Random generation rarely hits some of them (two pairs of tied scores, a retake at exactly
+    the current result), so they are always tried, on Marzano's 0-4 scale:
+
+    - scores 1, 4 with a retake exactly at the current result (Canvas's legacy average falls),
+      shuffled, with practice, shifted by a month;
+    - score 3 with formative practice of 0.5 and 4, and scores 2, 3 at the same moment;
+    - scores 1, 2, 3, 4 with the first raised to 2.02 (a power law falls);
+    - scores 4, 3, 2, 1 with a retake at the current result;
+    - scores 1, 1, 3.5, 3.5 with a 3.5 raised to 4 (a mode falls by 2.5).
+
+    Example:
+        >>> [len(case.history) for case in classic_policy_cases()]
+        [2, 1, 2, 2, 4, 4, 4]
+    """
+    target = LearningTarget(id="T", title="Target")
+    other_target = LearningTarget(id="U", title="Another target")
+
+    def make(scores: list[float], **fields: object) -> PolicyCase:
+        base = PolicyCase.from_scores(scores, target=target)
+        other = (
+            Evidence(
+                student_id="s1",
+                target_id="U",
+                score=0.0,
+                observed_at=base.history[0].observed_at,
+            ),
+        )
+        defaults: dict[str, object] = {
+            "index": 0,
+            "share": 100,
+            "permutation": tuple(reversed(range(len(scores)))),
+            "shift": timedelta(days=30),
+            "gap": timedelta(days=1),
+            "other_target": other_target,
+            "other": other,
+            "student_id": "s2",
+            "input_order": tuple(reversed(range(len(scores)))),
+            "same_time": False,
+            **fields,
+        }
+        first = base.history[0].observed_at
+        defaults.setdefault(
+            "extra",
+            (
+                Evidence(
+                    student_id="s1",
+                    target_id="T",
+                    score=0.5,
+                    observed_at=first + timedelta(hours=12),
+                    kind=EvidenceKind.FORMATIVE,
+                ),
+            ),
+        )
+        return attrs.evolve(base, **defaults)  # type: ignore[arg-type]
+
+    late = EPOCH + timedelta(days=40)
+    practice = tuple(
+        Evidence(
+            student_id="s1",
+            target_id="T",
+            score=score,
+            observed_at=late + timedelta(days=day),
+            kind=EvidenceKind.FORMATIVE,
+        )
+        for day, score in [(-60, 0.5), (1, 4.0)]
+    )
+    return (
+        make([1, 4], share=0),
+        make([3], extra=practice),
+        make([1, 4], shift=timedelta(days=31, minutes=90)),
+        make([2, 3], same_time=True),
+        make([1, 2, 3, 4], index=0, share=34),
+        make([4, 3, 2, 1], index=3, share=0),
+        make([1, 1, 3.5, 3.5], index=2),
     )
