@@ -26,7 +26,8 @@ def render(max_examples: int) -> str:
         "",
         table.to_markdown(),
         "",
-        "Counterexamples the audit found (shrunk to a minimal case):",
+        "Counterexamples the audit found (the first hand-picked case that fails, or a generated "
+        "one shrunk to a minimal case):",
         "",
     ]
     for policy, axiom, counterexample in table.counterexamples():
