@@ -550,7 +550,7 @@ class TestConverters:
 
     def test_a_non_monotone_converter_is_caught(self) -> None:
         with pytest.raises(AssertionError, match="claims 'monotone', but results"):
-            check_converter(BestIsWorst(), max_examples=100)
+            check_converter(BestIsWorst(), max_examples=300)
 
     def test_an_order_dependent_converter_is_ambiguous(self) -> None:
         with pytest.raises(AssertionError, match="claims 'unambiguous', but results"):
@@ -568,3 +568,37 @@ class TestConverters:
     def test_unknown_converter_axiom_is_rejected(self) -> None:
         with pytest.raises(InvalidValueError, match="axiom 'order_free'"):
             check_converter(AverageLetters(), axioms=["order_free"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Built-in grade converters (issue 5) keep their claims
+# ---------------------------------------------------------------------------------------------
+
+
+def builtin_converters() -> list[tuple[Any, Scale | None]]:
+    grades = pytest.importorskip("mastery_grading.grades")
+    cutoffs, rules = grades.AverageCutoffs, grades.RuleSet
+    return [
+        (cutoffs.marzano_2010(), None),
+        (cutoffs.percent(), Scale.percent()),
+        (cutoffs.rutland(), None),
+        (rules.sbgrader2(), None),
+        (rules.powerschool_forum(), None),
+        (rules.talbert_mth201(), None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("converter", "scale"), builtin_converters(), ids=lambda c: getattr(c, "name", repr(c))[:40]
+)
+def test_builtin_converter_keeps_every_claim(converter: Any, scale: Scale | None) -> None:
+    assert axioms.claims(converter) <= set(CONVERTER_AXIOMS)
+    check_converter(converter, scale=scale)
+
+
+def test_powerschool_forum_rules_leave_a_gap() -> None:
+    grades = pytest.importorskip("mastery_grading.grades")
+    forum = grades.RuleSet.powerschool_forum()
+    assert "complete" not in axioms.claims(forum)
+    with pytest.raises(AssertionError, match=r"does not satisfy .complete.: results .* gap"):
+        check_converter(forum, axioms=["complete"])

@@ -833,9 +833,20 @@ class TargetIndependent(Axiom):
 # ---------------------------------------------------------------------------------------------
 
 
-def _convert(converter: Any, results: Sequence[TargetResult]) -> str:
+def _convert(
+    converter: Any, results: Sequence[TargetResult], *, refuse: bool = False
+) -> str | None:
+    """The letter ``converter`` gives; ``None`` if it refuses with a ``ValueError`` and ``refuse``.
+
+    A converter with a gap (no rule gives a letter) refuses with a ``ValueError``: *complete*
+    reports it, while *monotone* and *unambiguous* treat the profile as having no letter.
+    """
     try:
         report = converter.convert(list(results))
+    except ValueError as error:
+        if refuse:
+            return None
+        raise _EvaluationError(_profile(results), error) from error
     except Exception as error:
         raise _EvaluationError(_profile(results), error) from error
     letter = getattr(report, "letter", report)
@@ -864,7 +875,9 @@ class ConverterMonotone(ConverterAxiom):
     For every profile of results and every result in it that has a value: raising that value
     (on its scale) gives a letter at least as good, where ``letters`` are listed best first. A
     letter outside ``letters`` (such as ``"Incomplete"``) before the change makes the case
-    vacuous; a letter in ``letters`` may not become one outside them.
+    vacuous; a letter in ``letters`` may not become one outside them. A profile the converter
+    refuses with a ``ValueError`` (a gap in its rules) has no letter and is skipped, as in
+    ``RuleSet.check()`` does: *complete* reports it.
     """
 
     name = "monotone"
@@ -882,8 +895,10 @@ class ConverterMonotone(ConverterAxiom):
             return None
         raised = list(case.results)
         raised[i] = _raised_result(old, new)
-        before = _convert(converter, case.results)
-        after = _convert(converter, raised)
+        before = _convert(converter, case.results, refuse=True)
+        after = _convert(converter, raised, refuse=True)
+        if before is None or after is None:
+            return None  # no letter on one side: a gap, reported by complete
         rank_before, rank_after = _rank(converter, before), _rank(converter, after)
         if rank_before is None:
             return None
@@ -905,7 +920,7 @@ class ConverterComplete(ConverterAxiom):
 
     For every profile of results on distinct targets (values anywhere on their scales, some
     ``None``): ``convert`` returns, without an error, a report whose ``letter`` is one of the
-    converter's ``letters`` or ``"Incomplete"``.
+    converter's ``letters`` or ``"Incomplete"``. A refusal (a gap in the rules) breaks it.
     """
 
     name = "complete"
@@ -923,20 +938,21 @@ class ConverterUnambiguous(ConverterAxiom):
     """**unambiguous** (converters): a profile of results gets exactly one letter.
 
     For every profile of results: converting it twice, or in any other order of the results,
-    gives the same letter.
+    gives the same letter (or, both times, no letter: a refusal with a ``ValueError``, which
+    *complete* reports).
     """
 
     name = "unambiguous"
     summary = "The same results always get the same single letter, whatever their order."
 
     def _check(self, converter: Any, case: ConverterCase) -> str | None:
-        first = _convert(converter, case.results)
-        again = _convert(converter, case.results)
+        first = _convert(converter, case.results, refuse=True)
+        again = _convert(converter, case.results, refuse=True)
         if first != again:
             return f"{_profile(case.results)} give {first} the first time and {again} the second"
         order = case.input_order or tuple(reversed(range(len(case.results))))
         shuffled = [case.results[j] for j in order]
-        other = _convert(converter, shuffled)
+        other = _convert(converter, shuffled, refuse=True)
         if first == other:
             return None
         return f"{_profile(case.results)} give {first}; listed as {_profile(shuffled)} give {other}"

@@ -21,12 +21,11 @@ from mastery_grading.axioms import (
     claims,
 )
 from mastery_grading.exceptions import InvalidValueError
+from mastery_grading.scales import Scale
 
 if TYPE_CHECKING:
     import hypothesis
     import pandas
-
-    from mastery_grading.scales import Scale
 
 __all__ = [
     "AuditReport",
@@ -182,7 +181,8 @@ def check_converter(
             ``letters`` (best first) and ``claims``.
         max_examples: How many profiles to try (the profile's default if ``None``).
         axioms: Check these axioms instead of the claimed ones.
-        scale: The scale of the generated targets (Marzano's by default).
+        scale: The scale of the generated targets: by default the converter's own ``scale``
+            if it has one, else Marzano's.
 
     Raises:
         AssertionError: With a shrunk counterexample in words, when a claim is wrong.
@@ -206,6 +206,9 @@ def check_converter(
     if not names:
         return
     chosen = [CONVERTER_AXIOMS[name] for name in names]
+    if scale is None:
+        own = getattr(converter, "scale", None)
+        scale = own if isinstance(own, Scale) else None
 
     claimed = claims(converter)
 
@@ -403,7 +406,6 @@ def _sample(
 
 def _classics(scale: Scale | None) -> tuple[PolicyCase, ...]:
     """The hand-picked cases tried first, when targets may lie on Marzano's scale."""
-    from mastery_grading.scales import Scale
     from mastery_grading.testing.strategies import classic_policy_cases
 
     return classic_policy_cases() if scale is None or scale == Scale.marzano() else ()
