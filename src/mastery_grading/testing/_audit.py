@@ -174,7 +174,9 @@ def check_converter(
     """Assert, over generated profiles of results, every axiom a grade converter claims.
 
     The converter axioms are ``monotone``, ``complete`` and ``unambiguous``
-    (:data:`mastery_grading.axioms.CONVERTER_AXIOMS`).
+    (:data:`mastery_grading.axioms.CONVERTER_AXIOMS`). The hand-picked
+    :func:`~mastery_grading.testing.strategies.classic_converter_cases` are tried first, then
+    :func:`~mastery_grading.testing.strategies.converter_cases`.
 
     Args:
         converter: Any object with ``convert(results)`` returning a report with a ``letter``,
@@ -198,9 +200,9 @@ def check_converter(
         ...         return "M" if all(r.mastered for r in results) else "NY"
         >>> check_converter(MasteredOrNot(), max_examples=10)
     """
-    from hypothesis import given
+    from hypothesis import example, given
 
-    from mastery_grading.testing.strategies import converter_cases
+    from mastery_grading.testing.strategies import classic_converter_cases, converter_cases
 
     names = _known(claims(converter) if axioms is None else axioms, CONVERTER_AXIOMS, converter)
     if not names:
@@ -220,7 +222,10 @@ def check_converter(
             if problem is not None:
                 raise AssertionError(_failure(converter, axiom.name, claimed, problem))
 
-    _run_quietly(every_claim_holds)
+    test = every_claim_holds
+    for classic in classic_converter_cases(scale):
+        test = example(case=classic)(test)
+    _run_quietly(test)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ __all__ = [
     "EPOCH",
     "MAX_CASE_HISTORY",
     "average_cutoffs",
+    "classic_converter_cases",
     "classic_policy_cases",
     "converter_cases",
     "converters",
@@ -592,3 +593,44 @@ def rule_sets(draw: st.DrawFn) -> RuleSet:
 def converters() -> st.SearchStrategy[AverageCutoffs | RuleSet]:
     """Built-in grade converters with random parameters (for spec round trips)."""
     return st.one_of(average_cutoffs(), rule_sets())
+
+
+def classic_converter_cases(scale: Scale | None = None) -> tuple[ConverterCase, ...]:
+    """Hand-picked profiles that :func:`~mastery_grading.testing.check_converter` tries first.
+
+    On ``scale`` (Marzano's by default), with ``q1 < mid < q3`` the quarter points of the
+    scale: one target at each of them raised halfway and all the way to the top, then four
+    targets at ``q1, q1, q3, q3`` with one raised, and two targets with one missing.
+
+    Example:
+        >>> [[r.value for r in case.results] for case in classic_converter_cases()][:3]
+        [[1.0], [1.0], [2.0]]
+    """
+    from mastery_grading.policies import MostRecent
+
+    on = scale if scale is not None else Scale.marzano()
+    low, high = Fraction(repr(on.min)), Fraction(repr(on.max))
+    q1, mid, q3 = (float(low + (high - low) * k / 4) for k in (1, 2, 3))
+    policy = MostRecent()
+
+    def profile(values: list[float | None], **fields: int) -> ConverterCase:
+        results = []
+        for number, value in enumerate(values, start=1):
+            target = LearningTarget(id=f"T{number}", title=f"Target {number}", scale=on)
+            evidence = (
+                []
+                if value is None
+                else [
+                    Evidence(student_id="s1", target_id=target.id, score=value, observed_at=EPOCH)
+                ]
+            )
+            results.append(policy.evaluate(evidence, target))
+        order = tuple(reversed(range(len(values))))
+        return ConverterCase(results=tuple(results), input_order=order, **fields)
+
+    return (
+        *(profile([v], share=share) for v in (q1, mid, q3) for share in (50, 100)),
+        profile([q1, q1, q3, q3], index=2, share=100),
+        profile([q1, q1, q3, q3], index=0, share=50),
+        profile([q3, None], index=0, share=100),
+    )
