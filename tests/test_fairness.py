@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
+from random import Random
 from typing import Any, ClassVar
 
 import attrs
@@ -70,6 +72,16 @@ VARIANT_SPECS: list[dict[str, Any]] = [
     {"policy": "weighted_average", "weight": 1.0},
     {"policy": "n_times", "n": 1},
     {"policy": "n_times", "n": 3},
+    {"policy": "power_law", "zeros": "floor"},
+    {"policy": "power_law", "clamp": True},
+    {"policy": "linear_trend", "clamp": True},
+    {"policy": "best_fit", "clamp": True},
+    {"policy": "max_of", "policies": [{"policy": "most_recent"}, {"policy": "mean"}]},
+    {"policy": "filtered", "inner": {"policy": "decaying_average"}, "min_evidence": 2},
+    {"policy": "filtered", "inner": {"policy": "mean"}, "independent_only": True},
+    {"policy": "at_bats", "inner": {"policy": "mean"}, "k": 2},
+    {"policy": "rounded", "inner": {"policy": "most_recent"}, "places": 0},
+    {"policy": "rounded", "inner": {"policy": "decaying_average"}, "places": 1},
 ]
 VARIANTS: list[Any] = [
     policy_from_spec(spec) for spec in VARIANT_SPECS if spec["policy"] in available_policies()
@@ -132,6 +144,36 @@ class TestAxiomRegistry:
 @pytest.mark.parametrize("policy", every_builtin(), ids=repr)
 def test_builtin_keeps_every_claim(policy: Any) -> None:
     check_policy(policy)
+
+
+def random_builtins(count: int) -> list[Any]:
+    """``count`` built-ins with generated parameters, the same on every run."""
+    from hypothesis import HealthCheck, find, settings
+    from hypothesis.errors import NoSuchExample
+
+    if not hasattr(mst, "policies"):
+        return []
+    drawn: list[Any] = []
+
+    def keep(policy: Any) -> bool:
+        drawn.append(policy)
+        return False
+
+    config = settings(
+        max_examples=count,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    with contextlib.suppress(NoSuchExample):
+        find(mst.policies(), keep, settings=config, random=Random(0))
+    return list(dict.fromkeys(drawn))[:count]
+
+
+@pytest.mark.parametrize("policy", random_builtins(40), ids=repr)
+def test_builtin_with_generated_parameters_keeps_every_claim(policy: Any) -> None:
+    # Claims that depend on parameters (a rate, a window, a wrapped policy) hide here.
+    check_policy(policy, max_examples=15)
 
 
 def test_full_audit_of_every_builtin_finds_no_wrong_claim() -> None:

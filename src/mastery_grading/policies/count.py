@@ -64,6 +64,7 @@ class NTimes(HistoryPolicy):
         {
             "bounded",
             "within_observed_range",
+            "unanimity",
             "order_free",
             "time_shift_invariant",
             "no_retake_penalty",
