@@ -230,6 +230,33 @@ class TestKnownViolations:
             "improving scores 0, 2 give 0.40; the same scores declining, 2, 0, give 1.60" == problem
         )
 
+    @pytest.mark.parametrize(
+        ("spec", "after"),
+        [
+            ({"policy": "power_law"}, "3.52"),
+            ({"policy": "linear_trend"}, "3.80"),
+            ({"policy": "best_fit"}, "3.80"),
+            (
+                {"policy": "max_of", "policies": [{"policy": "mean"}, {"policy": "power_law"}]},
+                "3.52",
+            ),
+        ],
+        ids=lambda v: v["policy"] if isinstance(v, dict) else v,
+    )
+    def test_fitted_trends_are_not_monotone(self, spec: dict[str, Any], after: str) -> None:
+        # Raising an early score flattens the fitted learning curve and lowers its prediction.
+        policy = policy_from_spec(spec)
+        problem = AXIOMS["monotone"].check(policy, case([1, 2, 3, 4], index=0, share=17))
+        assert f"scores 1, 2, 3, 4 give 4.00; raising the first to 2 gives {after}" == problem
+        assert "monotone" not in axioms.claims(policy)
+        assert "monotone" in audit(policy, max_examples=5, axioms=["monotone"]).violated
+
+    def test_power_law_lets_one_low_score_stick(self) -> None:
+        power_law = policy_from_spec({"policy": "power_law"})
+        problem = AXIOMS["no_retake_penalty"].check(power_law, case([4, 3, 2, 1], share=0))
+        assert problem is not None
+        assert problem.startswith("scores 4, 3, 2, 1 give 1.28; a retake scoring about 1.2809")
+
     def test_mode_is_not_monotone(self) -> None:
         # A mode can fall by 2.5 points when a single score rises.
         mode = policy_from_spec({"policy": "mode"})

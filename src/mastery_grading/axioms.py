@@ -335,15 +335,23 @@ def _round_up(value: Fraction) -> Fraction:
     return Fraction(math.ceil(value * 100), 100)
 
 
-def _toward_top(low: float, top: float, share: int, *, strictly_above: bool) -> float | None:
-    """A two-decimal score ``share`` % of the way from ``low`` to ``top`` (at most ``top``).
+def _toward_top(
+    low: float, top: float, share: int, *, strictly_above: bool, step: float | None = None
+) -> float | None:
+    """A score ``share`` % of the way from ``low`` to ``top`` (at most ``top``).
 
-    With ``strictly_above`` the score is above ``low``; ``None`` when there is no room.
+    When ``low`` lies on the scale's ``step`` grid, the score is a whole number of steps above
+    it (1, 2 -> 2, 2.5: readable); otherwise it is rounded up to two decimals. With
+    ``strictly_above`` the score is above ``low``; ``None`` when there is no room.
     """
     lo, hi = exact(low), exact(top)
     if lo > hi or (strictly_above and lo >= hi):
         return None
-    candidate = _round_up(lo + Fraction(max(share, 1), 100) * (hi - lo))
+    part = Fraction(max(share, 1), 100)
+    if step is not None and ((hi - lo) / exact(step)).denominator == 1:
+        steps = (hi - lo) / exact(step)
+        return float(lo + max(1, math.ceil(part * steps)) * exact(step))
+    candidate = _round_up(lo + part * (hi - lo))
     if strictly_above and candidate <= lo:
         candidate = _round_up(lo + Fraction(1, 100))
     return float(min(candidate, hi))
@@ -534,7 +542,8 @@ class Monotone(Axiom):
     def _check(self, policy: Any, case: PolicyCase, tolerance: float) -> str | None:
         i = case.index % len(case.history)
         old = case.history[i].score
-        new = _toward_top(old, case.target.scale.max, case.share, strictly_above=True)
+        scale = case.target.scale
+        new = _toward_top(old, scale.max, case.share, strictly_above=True, step=scale.step)
         if new is None:
             return None
         scores = [e.score for e in case.history]
@@ -664,7 +673,8 @@ class ImprovementCredit(Axiom):
 
     def _check(self, policy: Any, case: PolicyCase, tolerance: float) -> str | None:
         top = max(e.score for e in case.history)
-        new = _toward_top(top, case.target.scale.max, case.share, strictly_above=True)
+        scale = case.target.scale
+        new = _toward_top(top, scale.max, case.share, strictly_above=True, step=scale.step)
         if new is None:
             return None
         before = _evaluate(policy, case.history, case.target)
@@ -890,7 +900,8 @@ class ConverterMonotone(ConverterAxiom):
         old = case.results[i]
         if old.value is None:
             return None
-        new = _toward_top(old.value, old.target.scale.max, case.share, strictly_above=True)
+        scale = old.target.scale
+        new = _toward_top(old.value, scale.max, case.share, strictly_above=True, step=scale.step)
         if new is None:
             return None
         raised = list(case.results)

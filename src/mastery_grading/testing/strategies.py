@@ -377,7 +377,7 @@ def classic_policy_cases() -> tuple[PolicyCase, ...]:
     - scores 1, 4 with a retake exactly at the current result (Canvas's legacy average falls),
       shuffled, with practice, shifted by a month;
     - score 3 with formative practice of 0.5 and 4, and scores 2, 3 at the same moment;
-    - scores 1, 2, 3, 4 with the first raised to 2.02 (a power law falls);
+    - scores 1, 2, 3, 4 with the first raised to 2 (a power law falls from 4 to 3.52);
     - scores 4, 3, 2, 1 with a retake at the current result;
     - scores 1, 1, 3.5, 3.5 with a 3.5 raised to 4 (a mode falls by 2.5).
 
@@ -442,7 +442,7 @@ def classic_policy_cases() -> tuple[PolicyCase, ...]:
         make([3], extra=practice),
         make([1, 4], shift=timedelta(days=31, minutes=90)),
         make([2, 3], same_time=True),
-        make([1, 2, 3, 4], index=0, share=34),
+        make([1, 2, 3, 4], index=0, share=17),
         make([4, 3, 2, 1], index=3, share=0),
         make([1, 1, 3.5, 3.5], index=2),
     )
