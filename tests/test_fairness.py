@@ -83,8 +83,35 @@ VARIANT_SPECS: list[dict[str, Any]] = [
     {"policy": "rounded", "inner": {"policy": "most_recent"}, "places": 0},
     {"policy": "rounded", "inner": {"policy": "decaying_average"}, "places": 1},
 ]
+#: Canvas's calculation methods, as from_canvas maps them: (method, calculation_int, new flag).
+CANVAS_METHODS: list[tuple[str | None, int | None, bool]] = [
+    ("decaying_average", None, False),
+    ("weighted_average", 80, False),
+    ("standard_decaying_average", 50, True),
+    ("standard_decaying_average", None, False),
+    ("n_mastery", 3, False),
+    ("highest", None, False),
+    (None, None, False),
+    ("latest", None, False),
+    ("average", None, False),
+]
+
+
+def canvas_policies() -> list[Any]:
+    from mastery_grading import policies
+
+    from_canvas = getattr(policies, "from_canvas", None)
+    if from_canvas is None:
+        return []
+    return [
+        from_canvas(method, calculation_int=number, new_decaying_average=flag)
+        for method, number, flag in CANVAS_METHODS
+    ]
+
+
 VARIANTS: list[Any] = [
-    policy_from_spec(spec) for spec in VARIANT_SPECS if spec["policy"] in available_policies()
+    *(policy_from_spec(spec) for spec in VARIANT_SPECS if spec["policy"] in available_policies()),
+    *canvas_policies(),
 ]
 
 
