@@ -196,6 +196,12 @@ class ConverterCase:
         index: Which result to raise (``monotone``), modulo the number of results.
         share: 1-100: how far toward the top of the scale the raised value goes.
         input_order: A permutation of the results (``unambiguous``).
+
+    Example:
+        >>> from mastery_grading.testing.strategies import classic_converter_cases
+        >>> case = classic_converter_cases()[-1]
+        >>> [r.value for r in case.results], case.input_order
+        ([3.0, None], (1, 0))
     """
 
     results: tuple[TargetResult, ...] = attrs.field(converter=_result_tuple)
@@ -434,6 +440,16 @@ class ConverterAxiom:
             converter: Any object with ``convert(results)`` returning a report with a ``letter``,
                 and ``letters`` (best first).
             case: The generated profile of results.
+
+        Example:
+            >>> from mastery_grading.testing.strategies import classic_converter_cases
+            >>> class Contrary:  # "A" while nothing is mastered: raising a target can cost it
+            ...     letters = ("A", "B")
+            ...     def convert(self, results):
+            ...         return "B" if any(r.mastered for r in results) else "A"
+            >>> case = classic_converter_cases()[3]  # one target at 2, raised to 4
+            >>> print(CONVERTER_AXIOMS["monotone"].check(Contrary(), case))
+            results T1: 2 give A; raising T1 to 4 gives B
         """
         try:
             return self._check(converter, case)
@@ -457,6 +473,13 @@ class Bounded(Axiom):
 
     For every history on a target with scale ``[min, max]``: the result is ``None`` or
     ``min <= value <= max``.
+
+    Example:
+        >>> from mastery_grading import LearningTarget, policies, policy_from_spec
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> case = PolicyCase.from_scores([1, 4], target=target)
+        >>> print(Bounded().check(policies.Mean(), case))
+        None
     """
 
     name = "bounded"
@@ -484,6 +507,13 @@ class WithinObservedRange(Axiom):
     evidence the result lists as its ``contributions`` (of every score given, when it lists
     none). This is the stronger form of *bounded*: a rule may not extrapolate beyond what the
     student showed.
+
+    Example:
+        >>> from mastery_grading import LearningTarget, policies, policy_from_spec
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> case = PolicyCase.from_scores([1, 1, 3.5, 3.5], target=target)
+        >>> print(WithinObservedRange().check(policy_from_spec({"policy": "linear_trend"}), case))
+        scores 1, 1, 3.5, 3.5 give 3.75, above the highest score used (3.5)
     """
 
     name = "within_observed_range"
@@ -511,6 +541,13 @@ class Unanimity(Axiom):
 
     For every history whose scores all equal ``s`` (kinds, weights and times as generated): the
     result is ``None`` or equals ``s``.
+
+    Example:
+        >>> from mastery_grading import LearningTarget, policies, policy_from_spec
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> case = PolicyCase.from_scores([2.5, 1, 3], target=target)
+        >>> print(Unanimity().check(policies.DecayingAverage(), case))
+        None
     """
 
     name = "unanimity"
@@ -533,6 +570,13 @@ class Monotone(Axiom):
     For every history and every piece of evidence in it: raising its score (keeping everything
     else) gives a result at least as high. A ``None`` result may stay ``None`` or become a
     value; a value may never become ``None``.
+
+    Example:
+        >>> from mastery_grading import LearningTarget, policies, policy_from_spec
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> case = PolicyCase.from_scores([1, 2, 3, 4], target=target, index=0, share=17)
+        >>> print(Monotone().check(policy_from_spec({"policy": "power_law"}), case))
+        scores 1, 2, 3, 4 give 4.00; raising the first to 2 gives 3.52
     """
 
     name = "monotone"
@@ -568,6 +612,13 @@ class OrderFree(Axiom):
     in which evidence ``e_p(i)`` is moved to the moment of ``e_i`` (the moments stay, the
     evidence is shuffled among them, each keeping its kind and weight) gives the same result.
     Recency-based rules do not claim it, on purpose.
+
+    Example:
+        >>> from mastery_grading import LearningTarget, policies, policy_from_spec
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> case = PolicyCase.from_scores([1, 4], target=target, permutation=(1, 0))
+        >>> print(OrderFree().check(policies.MostRecent(), case))
+        scores 1, 4 give 4.00; the same scores in the order 4, 1 give 1.00
     """
 
     name = "order_free"
@@ -594,6 +645,14 @@ class TimeShiftInvariant(Axiom):
 
     For every history and every non-zero ``timedelta`` ``d``: adding ``d`` to every moment gives
     the same result. Learning in November instead of October is not penalized.
+
+    Example:
+        >>> from mastery_grading import LearningTarget, policies, policy_from_spec
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> from datetime import timedelta
+        >>> case = PolicyCase.from_scores([1, 4], target=target, shift=timedelta(days=30))
+        >>> print(TimeShiftInvariant().check(policies.DecayingAverage(), case))
+        None
     """
 
     name = "time_shift_invariant"
@@ -619,6 +678,13 @@ class NoRetakePenalty(Axiom):
     For every history whose result is a value ``v``, and every score ``s`` on the scale with
     ``s >= v``: appending a summative piece of evidence with score ``s`` (weight 1), later than
     all others, gives a value at least ``v``. ``s = v`` exactly is always among the cases tried.
+
+    Example:
+        >>> from mastery_grading import LearningTarget, policies, policy_from_spec
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> case = PolicyCase.from_scores([1, 4], target=target, share=0)
+        >>> print(NoRetakePenalty().check(policy_from_spec({"policy": "weighted_average"}), case))
+        scores 1, 4 give 2.95; a retake scoring 2.95 gives 2.79
     """
 
     name = "no_retake_penalty"
@@ -665,6 +731,13 @@ class ImprovementCredit(Axiom):
     For every history and every score ``s`` on the scale above every score in it: appending a
     summative piece of evidence with score ``s`` (weight 1), later than all others, gives a
     result at least as high (a value never becomes ``None``).
+
+    Example:
+        >>> from mastery_grading import LearningTarget, policies, policy_from_spec
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> case = PolicyCase.from_scores([3, 1], target=target, share=50)
+        >>> print(ImprovementCredit().check(policies.DecayingAverage(), case))
+        None
     """
 
     name = "improvement_credit"
@@ -696,6 +769,13 @@ class Recency(Axiom):
     order of score (improving) and in descending order (declining). The improving history's
     result is at least the declining one's; if the declining one gets a value, the improving
     one must too.
+
+    Example:
+        >>> from mastery_grading import LearningTarget, policies, policy_from_spec
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> case = PolicyCase.from_scores([2, 0], target=target)
+        >>> print(Recency().check(policies.DecayingAverage(rate=0.2), case))
+        improving scores 0, 2 give 0.40; the same scores declining, 2, 0, give 1.60
     """  # noqa: E501
 
     name = "recency"
@@ -726,6 +806,15 @@ class FormativeNeutral(Axiom):
 
     For every history and every non-empty set of formative evidence on the same target, at any
     moments: the history with the formative evidence added gives the same result.
+
+    Example:
+        >>> from mastery_grading import LearningTarget, policies, policy_from_spec
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> practice = PolicyCase.from_scores([0.5], target=target).history[0]
+        >>> practice = attrs.evolve(practice, kind="formative")
+        >>> case = PolicyCase.from_scores([3], target=target, extra=(practice,))
+        >>> print(FormativeNeutral().check(policies.Mean(), case))
+        score 3 gives 3.00; adding practice, as scores 0.5 (formative), 3, gives 1.75
     """
 
     name = "formative_neutral"
@@ -762,6 +851,13 @@ class Deterministic(Axiom):
     of the renamed student gives the same full result (value, reason, evidence count,
     contributions with their weights, level) up to the student id; and evaluating twice gives
     the same result.
+
+    Example:
+        >>> from mastery_grading import LearningTarget, policies, policy_from_spec
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> case = PolicyCase.from_scores([2, 3], target=target, same_time=True)
+        >>> print(Deterministic().check(policies.MostRecent(), case))
+        None
     """
 
     name = "deterministic"
@@ -805,6 +901,15 @@ class TargetIndependent(Axiom):
     2. given ``T``'s evidence mixed with ``U``'s, the policy either refuses with an error (as
        the built-ins do, with :class:`~mastery_grading.exceptions.TargetMismatchError`) or
        returns the same value as for ``T``'s evidence alone.
+
+    Example:
+        >>> from mastery_grading import LearningTarget, policies, policy_from_spec
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> other = PolicyCase.from_scores([0], target=LearningTarget(id="U", title="U"))
+        >>> case = attrs.evolve(PolicyCase.from_scores([4], target=target),
+        ...                     other_target=other.target, other=other.history)
+        >>> print(TargetIndependent().check(policies.Mean(), case))
+        None
     """
 
     name = "target_independent"

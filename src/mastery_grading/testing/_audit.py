@@ -243,6 +243,12 @@ class AxiomOutcome:
         holds: Whether every case tried satisfied it.
         tried: How many cases were tried (when violated: until the first counterexample).
         counterexample: The shrunk counterexample in words, or ``None`` when it holds.
+
+    Example:
+        >>> outcome = AxiomOutcome(axiom="order_free", claimed=True, holds=False, tried=3,
+        ...                        counterexample="scores 1, 4 give 4.00; ...")
+        >>> outcome.wrong_claim, outcome.verdict
+        (True, 'VIOLATED (claimed)')
     """
 
     axiom: str
