@@ -151,6 +151,9 @@ class TestAxiomRegistry:
         assert frozenset() == axioms.claims(object())
         declared = type("Claims", (), {"claims": ["bounded"]})()
         assert frozenset({"bounded"}) == axioms.claims(declared)
+        by_property = type("Claims", (), {"claims": property(lambda self: frozenset({"a"}))})
+        assert frozenset() == axioms.claims(by_property)
+        assert frozenset({"a"}) == axioms.claims(by_property())
 
     @pytest.mark.parametrize("policy", every_builtin(), ids=repr)
     def test_builtins_claim_only_known_axioms(self, policy: Any) -> None:
@@ -511,6 +514,14 @@ class TestAuditReport:
         assert "<script>" not in html
         assert "&lt;script&gt;" in html
         assert html.startswith("<table>")
+
+    def test_an_audit_of_no_axioms_is_empty(self) -> None:
+        report = audit(MostRecent(), axioms=[])
+        assert {"policy": "most_recent"} == {
+            k: v for k, v in report.to_dict()["policy"].items() if k == "policy"
+        }
+        assert {} == report.to_dict()["axioms"]
+        assert str(report).startswith("Audit of MostRecent()")
 
     def test_audit_is_reproducible(self) -> None:
         first = audit(MostRecent(), max_examples=15).to_dict()

@@ -94,8 +94,8 @@ def claims(obj: Any) -> frozenset[str]:
         frozenset()
     """
     declared = getattr(obj, "claims", None)
-    if declared is None or callable(declared):
-        return frozenset()
+    if not isinstance(declared, frozenset | set | list | tuple):
+        return frozenset()  # no claims, or a property seen on a class rather than an instance
     return frozenset(declared)
 
 

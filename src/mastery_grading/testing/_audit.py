@@ -343,7 +343,7 @@ class AuditReport:
         }
 
     def __str__(self) -> str:
-        width = max(len(o.axiom) for o in self.outcomes)
+        width = max((len(o.axiom) for o in self.outcomes), default=5)
         lines = [
             f"Audit of {self.policy!r} ({self.classics} hand-picked and up to "
             f"{self.max_examples} generated cases per axiom)",
