@@ -131,3 +131,46 @@ def test_results_are_well_formed(
 def test_bad_spec_names_the_key(spec: dict[str, object], message: str) -> None:
     with pytest.raises(SpecError, match=message):
         policy_from_spec(spec)
+
+
+ORDER_DEPENDENT = {
+    "most_recent": ([1, 4], [4, 1]),
+    "mean_of_recent": ([1, 1, 1, 4], [4, 1, 1, 1]),
+    "median_of_recent": ([1, 1, 4, 4], [4, 4, 1, 1]),
+    "mode_of_recent": ([1, 1, 4, 4, 4], [4, 4, 4, 1, 1]),
+    "decaying_average": ([1, 4], [4, 1]),
+    "weighted_average": ([1, 4], [4, 1]),
+    "highest_of_recent": ([1, 1, 1, 4], [4, 1, 1, 1]),
+    "power_law": ([1, 4], [4, 1]),
+    "linear_trend": ([1, 4], [4, 1]),
+    "best_fit": ([1, 2, 4], [4, 2, 1]),
+    "filtered": ([1, 4], [4, 1]),
+    "at_bats": ([3, 3, 4, 2], [3, 3, 2, 4]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ORDER_DEPENDENT))
+def test_counterexample_order_dependent_policies_do_not_claim_order_free(name: str) -> None:
+    """The same scores in another order give another result, so order_free is not claimed."""
+    policy = CATALOGUE[name]
+    first, second = ORDER_DEPENDENT[name]
+    assert sorted(first) == sorted(second)
+    a = policy.evaluate(history(first), MARZANO_TARGET).value
+    b = policy.evaluate(history(second), MARZANO_TARGET).value
+    assert a != b
+    assert "order_free" not in policy.claims
+
+
+def test_order_free_policies_are_exactly_the_claimants() -> None:
+    """MaxOf's example holds a power law; Mode's claims must also cover tie_break="most_recent"."""
+    claimants = {name for name, policy in CATALOGUE.items() if "order_free" in policy.claims}
+    assert set(CATALOGUE) - set(ORDER_DEPENDENT) - {"max_of", "mode"} == claimants
+
+
+def test_counterexample_mode_most_recent_depends_on_order() -> None:
+    from mastery_grading.policies import Mode
+
+    rule = Mode(tie_break="most_recent")
+    assert 3.0 == rule.evaluate(history([2, 3, 2, 3]), MARZANO_TARGET).value
+    assert 2.0 == rule.evaluate(history([3, 2, 3, 2]), MARZANO_TARGET).value
+    assert "order_free" not in Mode.claims

@@ -46,9 +46,9 @@ def from_canvas(
     ``standard_decaying_average`` 65         50-99    :class:`DecayingAverage` if the flag is on,
                                                       else the legacy :class:`WeightedAverage`
     ``n_mastery``                 5          1-10     :class:`NTimes`
-    ``highest`` (and ``None``)    -          -        :class:`Highest`
-    ``latest``                    -          -        :class:`MostRecent`
-    ``average``                   -          -        :class:`Mean`, unweighted
+    ``highest`` (and ``None``)    none       none     :class:`Highest`
+    ``latest``                    none       none     :class:`MostRecent`
+    ``average``                   none       none     :class:`Mean`, unweighted
     ============================= ========== ======== ===========================================
 
     Every policy is wrapped in :class:`Rounded` (2 decimals, half-up, at the end only), so that

@@ -56,7 +56,8 @@ class MaxOf:
     ``None`` and the reason lists theirs.
 
     A maximum keeps every axiom that all its policies claim, so :attr:`claims` is the
-    intersection of theirs.
+    intersection of theirs. With no evidence the value is ``None`` (``"no evidence"``); with
+    one piece of evidence it is the largest of the policies' values for it.
 
     Args:
         *policies: The policies to compare, at least one (also accepted as ``policies=``).
@@ -102,7 +103,7 @@ class MaxOf:
 
     @property
     def claims(self) -> frozenset[str]:
-        """The axioms every one of the policies claims: a maximum keeps each of them."""
+        """The axioms that every one of the policies claims, since a maximum keeps each of them."""
         shared = [inner_claims(p) for p in self.policies]
         return frozenset.intersection(*shared)
 

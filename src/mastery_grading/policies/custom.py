@@ -52,7 +52,7 @@ class CustomPolicy:
         claims: The axioms you claim for it (none by default); ``check_policy`` tests them.
     """
 
-    #: Not a registered built-in: custom policies have no spec.
+    #: The kind name shown in reports; custom policies are not registered and have no spec.
     spec_name: ClassVar[str] = "custom"
 
     fn: Callable[..., float | None] = attrs.field(validator=_check_callable)

@@ -106,7 +106,8 @@ class Rounded:
     :func:`~mastery_grading.policies.from_canvas` wraps its policies in it. Everything but the
     value (contributions, counts, reasons) is the inner policy's. Rounding is monotone, so the
     inner policy's claims about order, time, monotonicity and recency carry over; bounds and
-    unanimity do not (2.125 rounds to 2.13).
+    unanimity do not (2.125 rounds to 2.13). With no evidence the value is ``None``; with one
+    piece of evidence it is the inner policy's value for it, rounded.
 
     Args:
         inner: The policy whose value is rounded.

@@ -131,7 +131,9 @@ class Filtered:
     strings (``"2026-10-01"``), so specs round-trip.
 
     The claims are the inner policy's, less what the rules break: time rules break time-shift
-    invariance, order-freedom and recency; ``summative_only`` adds formative neutrality.
+    invariance, order-freedom and recency; ``summative_only`` adds formative neutrality. With no
+    evidence the value is ``None`` (``"no evidence"``); one piece of evidence gives the inner
+    policy's value for it if it passes the rules and ``min_evidence`` is at most 1.
 
     Args:
         inner: The policy applied to the kept evidence.
@@ -292,7 +294,8 @@ class AtBats:
     This is the practice of several independent demonstrations (Talbert's "two successful
     demonstrations"; "at-bats" in many standards-based schools): one lucky day is not mastery.
     Every claim of the inner policy is kept, because the gate only opens as evidence is added or
-    raised.
+    raised. With no evidence the value is ``None`` (``"no evidence"``); one piece of evidence
+    gives a value only when ``k=1`` and it is an at-bat.
 
     Args:
         inner: The policy that gives the value once the at-bats are in (default
@@ -329,7 +332,7 @@ class AtBats:
 
     @property
     def claims(self) -> frozenset[str]:
-        """The inner policy's claims: the gate keeps every one of them."""
+        """The inner policy's claims, since the gate keeps every one of them."""
         return inner_claims(self.inner)
 
     def at_bats(self, history: Iterable[Evidence], target: LearningTarget) -> tuple[Evidence, ...]:

@@ -8,17 +8,19 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from mastery_grading.evidence import Evidence
+from mastery_grading.targets import LearningTarget
 
-__all__ = ["LATE_BLOOMER", "START", "scores_to_history"]
+__all__ = ["LATE_BLOOMER", "START", "policy_table", "scores_to_history"]
 
 #: The moment the first score of :func:`scores_to_history` is observed.
 START = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 
-#: A student who struggles, then masters the target: the history every policy page tabulates.
+#: The scores of a student who struggles and then masters the target (shown on every policy page).
 LATE_BLOOMER = (1.0, 1.5, 2.0, 3.5, 4.0)
 
 
@@ -53,3 +55,42 @@ def scores_to_history(
         )
         for i, score in enumerate(scores)
     ]
+
+
+def policy_table(
+    policies: Mapping[str, Any],
+    scores: Sequence[float] = LATE_BLOOMER,
+    *,
+    target: LearningTarget | None = None,
+) -> str:
+    """Return a plain-text table of each policy's result on one history of ``scores``.
+
+    Values are shown to 2 decimals (half-up); a ``None`` result shows its reason. The docs
+    print these tables in doctests, so they can never drift from the code.
+
+    Args:
+        policies: Policies by the name to show.
+        scores: The history, oldest first (default :data:`LATE_BLOOMER`).
+        target: The target (default: Marzano's 0-4 scale, mastery at 3).
+
+    Example:
+        >>> from mastery_grading.policies import Mean, MostRecent
+        >>> print(policy_table({"mean": Mean(), "most recent": MostRecent()}))
+        mean         2.40
+        most recent  4.00
+    """
+    from mastery_grading.policies.rounding import round_half_up
+
+    chosen = target or LearningTarget(id="T", title="Target")
+    history = scores_to_history(scores, target_id=chosen.id)
+    width = max(len(name) for name in policies) + 2
+    lines = []
+    for name, policy in policies.items():
+        result = policy.evaluate(history, chosen)
+        shown = (
+            f"none ({result.reason})"
+            if result.value is None
+            else f"{round_half_up(result.value):.2f}"
+        )
+        lines.append(f"{name:<{width}}{shown}")
+    return "\n".join(lines)
