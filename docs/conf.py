@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import mastery_grading
+
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 project = "mastery_grading"
 author = "mastery_grading developers"
@@ -17,10 +22,20 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx.ext.doctest",
     "sphinx.ext.viewcode",
+    "fairness_table",
 ]
 
+#: Cases per axiom for the generated policies x axioms table (the test suite tries more).
+fairness_table_examples = 10
+
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
-exclude_patterns = ["_build", "jupyter_execute", "**/.ipynb_checkpoints"]
+exclude_patterns = [
+    "_build",
+    "jupyter_execute",
+    "**/.ipynb_checkpoints",
+    "**/_generated",
+    "**/_generated/*",
+]
 myst_enable_extensions = ["colon_fence", "deflist", "dollarmath"]
 myst_heading_anchors = 3
 

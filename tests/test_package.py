@@ -38,3 +38,11 @@ def test_py_typed_marker_ships() -> None:
     from importlib.resources import files
 
     assert files("mastery_grading").joinpath("py.typed").is_file()
+
+
+def test_axioms_do_not_need_hypothesis() -> None:
+    code = (
+        "import sys, mastery_grading.axioms as a; print(len(a.AXIOMS), 'hypothesis' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "12 False" == out.stdout.strip()

@@ -144,7 +144,8 @@ def test_counterexample_slow_decaying_average_favours_early_improvement() -> Non
     """At rate 0.2 the oldest score weighs 0.8, so improving late earns less."""
     assert 1.6 == value(DecayingAverage(rate=0.2), [1, 4])
     assert 3.4 == value(DecayingAverage(rate=0.2), [4, 1])
-    assert "recency" not in DecayingAverage.claims
+    assert "recency" not in DecayingAverage(rate=0.2).claims
+    assert "recency" in DecayingAverage(rate=0.5).claims  # claims depend on the rate
 
 
 class TestPeak:

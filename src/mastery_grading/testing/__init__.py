@@ -1,7 +1,13 @@
-"""Testing kit for users and for our own suite: Hypothesis strategies (and, later, checks).
+"""Testing kit for users and for our own suite: strategies, claim checks and fairness audits.
 
-Requires the ``test`` extra (Hypothesis). Import the strategies from
-:mod:`mastery_grading.testing.strategies`.
+Requires the ``test`` extra (Hypothesis).
+
+- :mod:`mastery_grading.testing.strategies`: typed Hypothesis strategies for scales, targets,
+  evidence histories and the cases the fairness axioms are checked on.
+- :func:`check_policy` / :func:`check_converter`: assert every axiom a policy or grade converter
+  claims (:func:`mastery_grading.axioms.claims`); use them in your own test suite.
+- :func:`audit` / :func:`audit_table`: check every axiom, claimed or not, and report what holds
+  and the shrunk counterexamples of what does not.
 
 Example:
     >>> from hypothesis import given
@@ -14,5 +20,23 @@ Example:
 """
 
 from mastery_grading.testing import strategies
+from mastery_grading.testing._audit import (
+    AuditReport,
+    AuditTable,
+    AxiomOutcome,
+    audit,
+    audit_table,
+    check_converter,
+    check_policy,
+)
 
-__all__ = ["strategies"]
+__all__ = [
+    "AuditReport",
+    "AuditTable",
+    "AxiomOutcome",
+    "audit",
+    "audit_table",
+    "check_converter",
+    "check_policy",
+    "strategies",
+]

@@ -1,0 +1,711 @@
+"""Fairness axioms and the audit kit: built-ins keep their claims, known violations stay found."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import timedelta
+from random import Random
+from typing import Any, ClassVar
+
+import attrs
+import pytest
+from hypothesis import given
+
+from helpers import MARZANO_TARGET
+from mastery_grading import (
+    Contribution,
+    Evidence,
+    LearningTarget,
+    Scale,
+    TargetResult,
+    available_policies,
+    axioms,
+    policy_from_spec,
+    sort_chronologically,
+)
+from mastery_grading.axioms import AXIOMS, CONVERTER_AXIOMS, PolicyCase
+from mastery_grading.exceptions import InvalidValueError
+from mastery_grading.policies import DecayingAverage, Mean, MostRecent
+from mastery_grading.testing import (
+    AuditReport,
+    audit,
+    audit_table,
+    check_converter,
+    check_policy,
+)
+from mastery_grading.testing import strategies as mst
+
+AXIOM_NAMES = [
+    "bounded",
+    "within_observed_range",
+    "unanimity",
+    "monotone",
+    "order_free",
+    "time_shift_invariant",
+    "no_retake_penalty",
+    "improvement_credit",
+    "recency",
+    "formative_neutral",
+    "deterministic",
+    "target_independent",
+]
+
+#: Parameter variants of the built-ins, besides the defaults from available_policies().
+VARIANT_SPECS: list[dict[str, Any]] = [
+    {"policy": "mean", "weighted": False},
+    {"policy": "decaying_average", "rate": 0.2},
+    {"policy": "decaying_average", "rate": 0.5},
+    {"policy": "decaying_average", "rate": 1.0},
+    {"policy": "mode", "tie_break": "lowest"},
+    {"policy": "mode", "tie_break": "most_recent"},
+    {"policy": "mode", "tie_break": "none"},
+    {"policy": "mode_of_recent", "n": 5, "tie_break": "lowest"},
+    {"policy": "mean_of_recent", "n": 1},
+    {"policy": "mean_of_recent", "n": 5},
+    {"policy": "median_of_recent", "n": 4},
+    {"policy": "highest_of_recent", "n": 1},
+    {"policy": "mean_of_highest", "n": 1},
+    {"policy": "mean_of_highest", "n": 5},
+    {"policy": "weighted_average", "weight": 0.5},
+    {"policy": "weighted_average", "weight": 1.0},
+    {"policy": "n_times", "n": 1},
+    {"policy": "n_times", "n": 3},
+    {"policy": "power_law", "zeros": "floor"},
+    {"policy": "power_law", "clamp": True},
+    {"policy": "linear_trend", "clamp": True},
+    {"policy": "best_fit", "clamp": True},
+    {"policy": "max_of", "policies": [{"policy": "most_recent"}, {"policy": "mean"}]},
+    {"policy": "filtered", "inner": {"policy": "decaying_average"}, "min_evidence": 2},
+    {"policy": "filtered", "inner": {"policy": "mean"}, "independent_only": True},
+    {"policy": "at_bats", "inner": {"policy": "mean"}, "k": 2},
+    {"policy": "rounded", "inner": {"policy": "most_recent"}, "places": 0},
+    {"policy": "rounded", "inner": {"policy": "decaying_average"}, "places": 1},
+]
+#: Canvas's calculation methods, as from_canvas maps them: (method, calculation_int, new flag).
+CANVAS_METHODS: list[tuple[str | None, int | None, bool]] = [
+    ("decaying_average", None, False),
+    ("weighted_average", 80, False),
+    ("standard_decaying_average", 50, True),
+    ("standard_decaying_average", None, False),
+    ("n_mastery", 3, False),
+    ("highest", None, False),
+    (None, None, False),
+    ("latest", None, False),
+    ("average", None, False),
+]
+
+
+def canvas_policies() -> list[Any]:
+    from mastery_grading import policies
+
+    from_canvas = getattr(policies, "from_canvas", None)
+    if from_canvas is None:
+        return []
+    return [
+        from_canvas(method, calculation_int=number, new_decaying_average=flag)
+        for method, number, flag in CANVAS_METHODS
+    ]
+
+
+VARIANTS: list[Any] = [
+    *(policy_from_spec(spec) for spec in VARIANT_SPECS if spec["policy"] in available_policies()),
+    *canvas_policies(),
+]
+
+
+def every_builtin() -> list[Any]:
+    return [*available_policies().values(), *VARIANTS]
+
+
+def case(scores: Sequence[float], **fields: Any) -> PolicyCase:
+    return PolicyCase.from_scores(scores, target=MARZANO_TARGET, **fields)
+
+
+# ---------------------------------------------------------------------------------------------
+# Axioms as data
+# ---------------------------------------------------------------------------------------------
+
+
+class TestAxiomRegistry:
+    def test_policy_axioms_are_named_and_ordered(self) -> None:
+        assert AXIOM_NAMES == list(AXIOMS)
+        assert [a.name for a in AXIOMS.values()] == list(AXIOMS)
+
+    def test_converter_axioms_live_in_their_own_registry(self) -> None:
+        assert ["monotone", "complete", "unambiguous"] == list(CONVERTER_AXIOMS)
+        assert isinstance(CONVERTER_AXIOMS["monotone"], axioms.ConverterAxiom)
+        assert not isinstance(AXIOMS["monotone"], axioms.ConverterAxiom)
+
+    @pytest.mark.parametrize("axiom", [*AXIOMS.values(), *CONVERTER_AXIOMS.values()], ids=repr)
+    def test_every_axiom_has_a_teacher_summary_and_a_precise_definition(self, axiom: Any) -> None:
+        assert axiom.summary.endswith(".")
+        assert axiom.summary.count(".") == 1  # one sentence
+        doc = type(axiom).__doc__
+        assert doc is not None
+        assert f"**{axiom.name}**" in doc
+
+    def test_claims_reads_the_claims_attribute_or_nothing(self) -> None:
+        assert Mean.claims == axioms.claims(Mean())
+        assert frozenset() == axioms.claims(object())
+        declared = type("Claims", (), {"claims": ["bounded"]})()
+        assert frozenset({"bounded"}) == axioms.claims(declared)
+        by_property = type("Claims", (), {"claims": property(lambda self: frozenset({"a"}))})
+        assert frozenset() == axioms.claims(by_property)
+        assert frozenset({"a"}) == axioms.claims(by_property())
+
+    @pytest.mark.parametrize("policy", every_builtin(), ids=repr)
+    def test_builtins_claim_only_known_axioms(self, policy: Any) -> None:
+        assert axioms.claims(policy) <= set(AXIOMS)
+        assert axioms.claims(policy), "every built-in claims something"
+
+    def test_claims_can_depend_on_parameters(self) -> None:
+        assert "recency" in DecayingAverage(rate=0.5).claims
+        assert "recency" not in DecayingAverage(rate=0.49).claims
+        assert "recency" in DecayingAverage.claims  # the class shows the default's claims
+
+
+# ---------------------------------------------------------------------------------------------
+# The suite checks every built-in's claims (a wrong claim fails the build)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("policy", every_builtin(), ids=repr)
+def test_builtin_keeps_every_claim(policy: Any) -> None:
+    check_policy(policy)
+
+
+def random_builtins(count: int) -> list[Any]:
+    """``count`` built-ins with generated parameters, the same on every run."""
+    from hypothesis import HealthCheck, find, settings
+    from hypothesis.errors import NoSuchExample
+
+    if not hasattr(mst, "policies"):
+        return []
+    drawn: list[Any] = []
+
+    def keep(policy: Any) -> bool:
+        drawn.append(policy)
+        return False
+
+    config = settings(
+        max_examples=count,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    with contextlib.suppress(NoSuchExample):
+        find(mst.policies(), keep, settings=config, random=Random(0))
+    return list(dict.fromkeys(drawn))[:count]
+
+
+@pytest.mark.parametrize("policy", random_builtins(40), ids=repr)
+def test_builtin_with_generated_parameters_keeps_every_claim(policy: Any) -> None:
+    # Claims that depend on parameters (a rate, a window, a wrapped policy) hide here.
+    check_policy(policy, max_examples=15)
+
+
+def test_full_audit_of_every_builtin_finds_no_wrong_claim() -> None:
+    policies = {repr(p): p for p in every_builtin()}
+    start = time.perf_counter()
+    table = audit_table(policies)
+    elapsed = time.perf_counter() - start
+    assert {} == table.wrong_claims
+    assert list(policies) == list(table.names)
+    for report in table.reports:
+        assert AXIOM_NAMES == [o.axiom for o in report.outcomes]
+        for outcome in report.outcomes:
+            assert outcome.tried >= 1
+            assert (outcome.counterexample is None) == outcome.holds
+    print(f"audit of {len(policies)} policies took {elapsed:.1f} s")
+
+
+# ---------------------------------------------------------------------------------------------
+# Known violations, with their counterexamples
+# ---------------------------------------------------------------------------------------------
+
+
+class TestKnownViolations:
+    def test_most_recent_is_not_order_free(self) -> None:
+        problem = AXIOMS["order_free"].check(MostRecent(), case([1, 4], permutation=(1, 0)))
+        assert "scores 1, 4 give 4.00; the same scores in the order 4, 1 give 1.00" == problem
+        assert not audit(MostRecent(), max_examples=20)["order_free"].holds
+
+    def test_decaying_average_is_not_order_free(self) -> None:
+        problem = AXIOMS["order_free"].check(
+            DecayingAverage(), case([1, 2, 3, 4], permutation=(3, 2, 1, 0))
+        )
+        assert "scores 1, 2, 3, 4 give 3.48; the same scores in the order 4, 3, 2, 1 give 1.52" == (
+            problem
+        )
+
+    def test_mean_is_not_formative_neutral(self) -> None:
+        practice = Evidence(
+            student_id="s1",
+            target_id="T",
+            score=0.5,
+            observed_at=case([3]).history[0].observed_at + timedelta(days=1),
+            kind="formative",
+        )
+        problem = AXIOMS["formative_neutral"].check(Mean(), case([3], extra=(practice,)))
+        assert (
+            "score 3 gives 3.00; adding practice, as scores 3, 0.5 (formative), gives 1.75"
+            == problem
+        )
+
+    def test_slow_decaying_average_is_not_recency_sensitive(self) -> None:
+        problem = AXIOMS["recency"].check(DecayingAverage(rate=0.2), case([2, 0]))
+        assert (
+            "improving scores 0, 2 give 0.40; the same scores declining, 2, 0, give 1.60" == problem
+        )
+
+    @pytest.mark.parametrize(
+        ("spec", "after"),
+        [
+            ({"policy": "power_law"}, "3.52"),
+            ({"policy": "linear_trend"}, "3.80"),
+            ({"policy": "best_fit"}, "3.80"),
+            (
+                {"policy": "max_of", "policies": [{"policy": "mean"}, {"policy": "power_law"}]},
+                "3.52",
+            ),
+        ],
+        ids=lambda v: v["policy"] if isinstance(v, dict) else v,
+    )
+    def test_fitted_trends_are_not_monotone(self, spec: dict[str, Any], after: str) -> None:
+        # Raising an early score flattens the fitted learning curve and lowers its prediction.
+        policy = policy_from_spec(spec)
+        problem = AXIOMS["monotone"].check(policy, case([1, 2, 3, 4], index=0, share=17))
+        assert f"scores 1, 2, 3, 4 give 4.00; raising the first to 2 gives {after}" == problem
+        assert "monotone" not in axioms.claims(policy)
+        assert "monotone" in audit(policy, max_examples=5, axioms=["monotone"]).violated
+
+    def test_power_law_lets_one_low_score_stick(self) -> None:
+        power_law = policy_from_spec({"policy": "power_law"})
+        problem = AXIOMS["no_retake_penalty"].check(power_law, case([4, 3, 2, 1], share=0))
+        assert problem is not None
+        assert problem.startswith("scores 4, 3, 2, 1 give 1.28; a retake scoring about 1.2809")
+
+    def test_mode_is_not_monotone(self) -> None:
+        # A mode can fall by 2.5 points when a single score rises.
+        mode = policy_from_spec({"policy": "mode"})
+        problem = AXIOMS["monotone"].check(mode, case([1, 1, 3.5, 3.5], index=2, share=100))
+        assert "scores 1, 1, 3.5, 3.5 give 3.50; raising the third to 4 gives 1.00" == problem
+        assert "monotone" in audit(mode, max_examples=10).violated
+
+    def test_canvas_weighted_average_penalizes_a_retake_at_the_current_level(self) -> None:
+        legacy = policy_from_spec({"policy": "weighted_average"})
+        problem = AXIOMS["no_retake_penalty"].check(legacy, case([1, 4], share=0))
+        assert "scores 1, 4 give 2.95; a retake scoring 2.95 gives 2.79" == problem
+
+    def test_mean_of_recent_penalizes_a_retake_at_the_current_level(self) -> None:
+        window = policy_from_spec({"policy": "mean_of_recent", "n": 2})
+        problem = AXIOMS["no_retake_penalty"].check(window, case([4, 2], share=0))
+        assert "scores 4, 2 give 3.00; a retake scoring 3 gives 2.50" == problem
+
+    def test_highest_is_not_recency_sensitive(self) -> None:
+        # Improving and declining get the same: the highest score never tells where a student is.
+        highest = policy_from_spec({"policy": "highest"})
+        improving = highest.evaluate(case([1, 2, 3, 4]).history, MARZANO_TARGET).value
+        declining = highest.evaluate(case([4, 3, 2, 1]).history, MARZANO_TARGET).value
+        assert 4.0 == improving == declining
+        assert "order_free" in axioms.claims(highest)
+        assert audit(highest, max_examples=10, axioms=["order_free", "recency"]).violated == ()
+
+    def test_most_recent_windows_are_not_order_free(self) -> None:
+        highest_of_recent = policy_from_spec({"policy": "highest_of_recent"})
+        problem = AXIOMS["order_free"].check(
+            highest_of_recent, case([1, 2, 3, 4], permutation=(3, 2, 1, 0))
+        )
+        assert "scores 1, 2, 3, 4 give 4.00; the same scores in the order 4, 3, 2, 1 give 3.00" == (
+            problem
+        )
+
+    @pytest.mark.parametrize(
+        ("policy", "violated"),
+        [
+            (Mean(), {"formative_neutral"}),
+            (MostRecent(), {"order_free", "formative_neutral"}),
+            (DecayingAverage(), {"order_free", "formative_neutral"}),
+            (DecayingAverage(rate=0.2), {"order_free", "formative_neutral", "recency"}),
+        ],
+        ids=repr,
+    )
+    def test_audit_finds_exactly_the_known_violations(
+        self, policy: Any, violated: set[str]
+    ) -> None:
+        assert violated == set(audit(policy, max_examples=30).violated)
+
+
+# ---------------------------------------------------------------------------------------------
+# The kit can fail: one broken policy per axiom
+# ---------------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class ScorePolicy:
+    """A hand-written policy: a function of the chronological summary of the evidence."""
+
+    rule: Callable[[Sequence[Evidence], LearningTarget], float | None]
+    name: str
+    claims: frozenset[str] = frozenset()
+    sort: bool = True
+
+    def __repr__(self) -> str:
+        return self.name
+
+    def evaluate(self, evidence: Iterable[Evidence], target: LearningTarget) -> TargetResult:
+        items = list(evidence)
+        history = list(sort_chronologically(items)) if self.sort else items
+        value = self.rule(history, target) if history else None
+        return TargetResult(
+            target=target,
+            value=value,
+            policy=self,
+            evidence_count=len(items),
+            contributions=[Contribution(evidence=e, weight=1 / len(history)) for e in history],
+            reason=None if value is not None else "no evidence",
+        )
+
+
+def _mean(history: Sequence[Evidence]) -> float:
+    return sum(e.score for e in history) / len(history)
+
+
+class _Remembering:
+    """Keeps the last value it computed, across targets: a hidden state."""
+
+    def __init__(self) -> None:
+        self.last: float | None = None
+
+    def __call__(self, history: Sequence[Evidence], target: LearningTarget) -> float:
+        value = history[-1].score if self.last is None else self.last
+        self.last = history[-1].score
+        return value
+
+
+BROKEN: dict[str, ScorePolicy] = {
+    "bounded": ScorePolicy(lambda h, t: t.scale.max + 1, "above the top"),
+    "within_observed_range": ScorePolicy(lambda h, t: t.scale.max, "always the top"),
+    "unanimity": ScorePolicy(lambda h, t: min(t.scale.max, _mean(h) + 0.25), "generous"),
+    "monotone": ScorePolicy(lambda h, t: t.scale.max - h[0].score, "inverted first"),
+    "order_free": ScorePolicy(lambda h, t: h[-1].score, "latest"),
+    "time_shift_invariant": ScorePolicy(
+        lambda h, t: h[-1].score if h[-1].observed_at.year < 2027 else t.scale.min, "not in 2027"
+    ),
+    "no_retake_penalty": ScorePolicy(
+        lambda h, t: h[0].score if len(h) < 2 else max(t.scale.min, _mean(h) - 0.5),
+        "retake tax",
+    ),
+    "improvement_credit": ScorePolicy(lambda h, t: h[0].score * 0.5 ** (len(h) - 1), "fading"),
+    "recency": ScorePolicy(lambda h, t: h[0].score, "first impression"),
+    "formative_neutral": ScorePolicy(lambda h, t: _mean(h), "mean of everything"),
+    "deterministic": ScorePolicy(lambda h, t: h[-1].score, "input order", sort=False),
+    "target_independent": ScorePolicy(_Remembering(), "remembering"),
+}
+
+
+@pytest.mark.parametrize("name", AXIOM_NAMES)
+def test_audit_finds_a_policy_that_breaks_the_axiom(name: str) -> None:
+    report = audit(BROKEN[name], max_examples=40, axioms=[name])
+    assert [name] == [o.axiom for o in report.outcomes]
+    outcome = report[name]
+    assert not outcome.holds
+    assert outcome.counterexample
+    assert 1 <= outcome.tried <= 40
+
+
+@pytest.mark.parametrize("name", AXIOM_NAMES)
+def test_check_policy_rejects_a_wrong_claim(name: str) -> None:
+    liar = attrs.evolve(BROKEN[name], claims=frozenset({name}))
+    with pytest.raises(AssertionError, match=f"claims '{name}', but "):
+        check_policy(liar, max_examples=40)
+
+
+def test_target_independence_catches_a_policy_that_mixes_targets() -> None:
+    careless = ScorePolicy(lambda h, t: _mean(h), "careless", claims=frozenset())
+    other = Evidence(
+        student_id="s1", target_id="U", score=0, observed_at=case([4]).history[0].observed_at
+    )
+    other_target = LearningTarget(id="U", title="U")
+    problem = AXIOMS["target_independent"].check(
+        careless, case([4], other=(other,), other_target=other_target)
+    )
+    assert "score 4 gives 4.00; with score 0 on another target mixed in, the result is 2.00" == (
+        problem
+    )
+
+
+def test_a_policy_that_raises_is_a_counterexample() -> None:
+    def explode(history: Sequence[Evidence], target: LearningTarget) -> float:
+        if len(history) > 1:
+            raise ZeroDivisionError("boom")
+        return history[0].score
+
+    problem = AXIOMS["bounded"].check(ScorePolicy(explode, "fragile"), case([1, 2]))
+    assert "scores 1, 2 makes it raise ZeroDivisionError: boom" == problem
+
+
+def test_check_policy_rejects_unknown_axiom_names() -> None:
+    with pytest.raises(InvalidValueError, match="axiom 'fair' of MostRecent"):
+        check_policy(MostRecent(), axioms=["fair"])
+
+
+def test_check_policy_without_claims_checks_nothing() -> None:
+    check_policy(BROKEN["bounded"])
+
+
+def test_check_policy_can_check_an_unclaimed_axiom() -> None:
+    with pytest.raises(AssertionError, match="does not satisfy 'order_free': scores"):
+        check_policy(MostRecent(), axioms=["order_free"], max_examples=20)
+
+
+def test_tolerance_forgives_float_rounding_in_hand_written_policies() -> None:
+    floaty = ScorePolicy(lambda h, t: _mean(h), "float mean", claims=frozenset({"order_free"}))
+    check_policy(floaty, max_examples=30)
+    with pytest.raises(AssertionError):
+        check_policy(floaty, max_examples=60, tolerance=0, scale=Scale.percent())
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def report() -> AuditReport:
+    liar = attrs.evolve(BROKEN["order_free"], claims=frozenset({"order_free", "bounded"}))
+    return audit(liar, max_examples=20)
+
+
+@pytest.fixture(scope="module")
+def table() -> Any:
+    return audit_table([Mean(), MostRecent()], max_examples=10)
+
+
+class TestAuditReport:
+    def test_to_dict_has_exactly_the_documented_shape(self, report: AuditReport) -> None:
+        data = report.to_dict()
+        assert ["policy", "axioms"] == list(data)
+        assert "latest" == data["policy"]
+        assert AXIOM_NAMES == list(data["axioms"])
+        for entry in data["axioms"].values():
+            assert ["holds", "tried", "counterexample"] == list(entry)
+        tried = 20 + len(mst.classic_policy_cases())  # the hand-picked cases come first
+        assert {"holds": True, "tried": tried, "counterexample": None} == data["axioms"]["bounded"]
+        assert data["axioms"]["order_free"]["holds"] is False
+        assert isinstance(data["axioms"]["order_free"]["counterexample"], str)
+
+    def test_to_dict_uses_the_spec_of_a_builtin(self) -> None:
+        expected = {"policy": "decaying_average", "rate": 0.65}
+        assert expected == audit(DecayingAverage(), max_examples=5).to_dict()["policy"]
+
+    def test_wrong_claims_are_flagged(self, report: AuditReport) -> None:
+        assert ("order_free",) == report.wrong_claims
+        text = str(report)
+        assert "VIOLATED (claimed)" in text
+        assert "WRONG CLAIMS: order_free" in text
+        assert "order_free: scores" in text
+
+    def test_html_is_escaped(self) -> None:
+        sneaky = ScorePolicy(lambda h, t: h[-1].score, "<script>alert(1)</script>")
+        html = audit(sneaky, max_examples=5)._repr_html_()
+        assert "<script>" not in html
+        assert "&lt;script&gt;" in html
+        assert html.startswith("<table>")
+
+    def test_an_audit_of_no_axioms_is_empty(self) -> None:
+        report = audit(MostRecent(), axioms=[])
+        assert {"policy": "most_recent"} == {
+            k: v for k, v in report.to_dict()["policy"].items() if k == "policy"
+        }
+        assert {} == report.to_dict()["axioms"]
+        assert str(report).startswith("Audit of MostRecent()")
+
+    def test_audit_is_reproducible(self) -> None:
+        first = audit(MostRecent(), max_examples=15).to_dict()
+        assert first == audit(MostRecent(), max_examples=15).to_dict()
+
+
+class TestAuditTable:
+    def test_rows_are_policies_and_columns_axioms(self, table: Any) -> None:
+        records = table.records()
+        assert ["mean", "most_recent"] == [r["policy"] for r in records]
+        assert ["policy", *AXIOM_NAMES] == list(records[0])
+        assert "yes*" == records[0]["order_free"]
+        assert "no" == records[1]["order_free"]
+
+    def test_renders_as_text_markdown_and_html(self, table: Any) -> None:
+        text = str(table)
+        assert text.splitlines()[0].startswith("policy")
+        markdown = table.to_markdown()
+        assert markdown.startswith("| policy | `bounded` |")
+        assert "| most_recent | yes\\* |" in markdown
+        assert "<table>" in table._repr_html_()
+
+    def test_counterexamples_list_every_violation(self, table: Any) -> None:
+        found = {(policy, axiom) for policy, axiom, _ in table.counterexamples()}
+        expected = {
+            ("mean", "formative_neutral"),
+            ("most_recent", "order_free"),
+            ("most_recent", "formative_neutral"),
+        }
+        assert expected == found
+
+    def test_to_pandas_is_indexed_by_policy(self, table: Any) -> None:
+        pytest.importorskip("pandas")
+        frame = table.to_pandas()
+        assert ["mean", "most_recent"] == list(frame.index)
+        assert "no" == frame.loc["most_recent", "order_free"]
+
+    def test_a_wrong_claim_shows_in_the_table(self) -> None:
+        liar = attrs.evolve(BROKEN["recency"], claims=frozenset({"recency"}))
+        table = audit_table({"liar": liar}, max_examples=10)
+        assert "NO*" == table.records()[0]["recency"]
+        assert {"liar": ("recency",)} == table.wrong_claims
+
+
+# ---------------------------------------------------------------------------------------------
+# Strategies
+# ---------------------------------------------------------------------------------------------
+
+
+@given(mst.policy_cases())
+def test_policy_cases_are_valid_histories(generated: PolicyCase) -> None:
+    history = generated.history
+    moments = [e.observed_at for e in history]
+    assert moments == sorted(set(moments))
+    assert all(generated.target.scale.contains(e.score) for e in history)
+    assert sorted(generated.permutation) == list(range(len(history)))
+    assert sorted(generated.input_order) == list(range(len(history)))
+    assert all(e.kind.value == "formative" for e in generated.extra)
+    assert generated.other_target is not None
+    assert all(e.target_id == generated.other_target.id for e in generated.other)
+    assert generated.shift != timedelta(0)
+    assert "s1" != generated.student_id
+
+
+@given(mst.policy_cases(parts=frozenset({"index"}), scale=Scale.percent()))
+def test_policy_cases_vary_only_the_requested_parts(generated: PolicyCase) -> None:
+    assert (0, (), None) == (len(generated.extra), generated.permutation, generated.other_target)
+    assert Scale.percent() == generated.target.scale
+
+
+# ---------------------------------------------------------------------------------------------
+# Converters (written against the contract of the grades issue)
+# ---------------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Report:
+    letter: str
+
+
+@attrs.frozen
+class AverageLetters:
+    """A, B, C or D by the mean of the results; Incomplete when one is missing."""
+
+    cutoffs: tuple[float, ...] = (3.5, 3.0, 2.0)
+    gaps: bool = False
+    letters: tuple[str, ...] = ("A", "B", "C", "D")
+    claims: ClassVar[frozenset[str]] = frozenset({"monotone", "complete", "unambiguous"})
+
+    def convert(self, results: Iterable[TargetResult]) -> Report:
+        values = [r.value for r in results]
+        if any(v is None for v in values):
+            return Report("Incomplete")
+        mean = sum(v for v in values if v is not None) / len(values)
+        for letter, cutoff in zip(self.letters, self.cutoffs, strict=False):
+            if mean >= cutoff:
+                return Report(letter)
+        if self.gaps and mean < 1:
+            raise ValueError(f"no letter for {mean}")
+        return Report(self.letters[-1])
+
+
+@attrs.frozen
+class BestIsWorst:
+    """Letter by distance of the mean from 2: not monotone."""
+
+    letters: tuple[str, ...] = ("A", "B")
+    claims: ClassVar[frozenset[str]] = frozenset({"monotone"})
+
+    def convert(self, results: Iterable[TargetResult]) -> Report:
+        values = [r.value or 0.0 for r in results]
+        return Report("A" if abs(sum(values) / len(values) - 2) < 1 else "B")
+
+
+@attrs.frozen
+class FirstTargetDecides:
+    """The letter of the first result listed: depends on the order of the results."""
+
+    letters: tuple[str, ...] = ("M", "NY")
+    claims: ClassVar[frozenset[str]] = frozenset({"unambiguous"})
+
+    def convert(self, results: Iterable[TargetResult]) -> Report:
+        return Report("M" if next(iter(results)).mastered else "NY")
+
+
+class TestConverters:
+    def test_a_sound_converter_passes(self) -> None:
+        check_converter(AverageLetters())
+
+    def test_a_converter_with_a_gap_is_not_complete(self) -> None:
+        with pytest.raises(AssertionError, match=r"claims 'complete', but results T1: 0 .*raise"):
+            check_converter(AverageLetters(gaps=True), axioms=["complete"], max_examples=100)
+
+    def test_a_non_monotone_converter_is_caught(self) -> None:
+        with pytest.raises(AssertionError, match="claims 'monotone', but results"):
+            check_converter(BestIsWorst(), max_examples=20)
+
+    def test_an_order_dependent_converter_is_ambiguous(self) -> None:
+        with pytest.raises(AssertionError, match="claims 'unambiguous', but results"):
+            check_converter(FirstTargetDecides(), max_examples=100)
+
+    def test_converter_cases_are_profiles_of_distinct_targets(self) -> None:
+        @given(mst.converter_cases())
+        def distinct(generated: Any) -> None:
+            ids = [r.target.id for r in generated.results]
+            assert len(set(ids)) == len(ids)
+            assert sorted(generated.input_order) == list(range(len(ids)))
+
+        distinct()
+
+    def test_unknown_converter_axiom_is_rejected(self) -> None:
+        with pytest.raises(InvalidValueError, match="axiom 'order_free'"):
+            check_converter(AverageLetters(), axioms=["order_free"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Built-in grade converters (issue 5) keep their claims
+# ---------------------------------------------------------------------------------------------
+
+
+def builtin_converters() -> list[tuple[Any, Scale | None]]:
+    grades = pytest.importorskip("mastery_grading.grades")
+    cutoffs, rules = grades.AverageCutoffs, grades.RuleSet
+    return [
+        (cutoffs.marzano_2010(), None),
+        (cutoffs.percent(), Scale.percent()),
+        (cutoffs.rutland(), None),
+        (rules.sbgrader2(), None),
+        (rules.powerschool_forum(), None),
+        (rules.talbert_mth201(), None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("converter", "scale"), builtin_converters(), ids=lambda c: getattr(c, "name", repr(c))[:40]
+)
+def test_builtin_converter_keeps_every_claim(converter: Any, scale: Scale | None) -> None:
+    assert axioms.claims(converter) <= set(CONVERTER_AXIOMS)
+    check_converter(converter, scale=scale)
+
+
+def test_powerschool_forum_rules_leave_a_gap() -> None:
+    grades = pytest.importorskip("mastery_grading.grades")
+    forum = grades.RuleSet.powerschool_forum()
+    assert "complete" not in axioms.claims(forum)
+    with pytest.raises(AssertionError, match=r"does not satisfy .complete.: results .* gap"):
+        check_converter(forum, axioms=["complete"])
