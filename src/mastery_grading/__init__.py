@@ -34,8 +34,9 @@ from mastery_grading.exceptions import (
     SpecError,
     TargetMismatchError,
 )
+from mastery_grading.gradebook import Gradebook, ResultTable
 from mastery_grading.policies import available_policies, policy_from_spec
-from mastery_grading.protocols import Policy
+from mastery_grading.protocols import IncrementalPolicy, Policy
 from mastery_grading.results import Contribution, TargetResult
 from mastery_grading.scales import Level, Scale
 from mastery_grading.targets import LearningTarget
@@ -50,12 +51,15 @@ __all__ = [
     "Contribution",
     "Evidence",
     "EvidenceKind",
+    "Gradebook",
+    "IncrementalPolicy",
     "InvalidTypeError",
     "InvalidValueError",
     "LearningTarget",
     "Level",
     "MasteryGradingError",
     "Policy",
+    "ResultTable",
     "Scale",
     "ScoreOutOfScaleError",
     "SpecError",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import ClassVar
 
@@ -11,6 +12,7 @@ from mastery_grading import _validators as v
 from mastery_grading._exact import exact
 from mastery_grading.evidence import Evidence
 from mastery_grading.policies._base import HistoryPolicy, make_result
+from mastery_grading.policies._incremental import Incremental
 from mastery_grading.policies._spec import register_policy
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
@@ -35,7 +37,7 @@ _RECENCY_CLAIMS = frozenset(
 
 @register_policy
 @attrs.frozen(kw_only=True)
-class MostRecent(HistoryPolicy):
+class MostRecent(Incremental, HistoryPolicy):
     r"""The latest score: where the student is now.
 
     .. math::
@@ -63,15 +65,28 @@ class MostRecent(HistoryPolicy):
 
     spec_name: ClassVar[str] = "most_recent"
     claims: ClassVar[frozenset[str]] = _RECENCY_CLAIMS
+    #: An older score arriving late never replaces the latest, so no recomputation is needed.
+    order_free: ClassVar[bool] = True
 
     def _rollup(self, history: tuple[Evidence, ...], target: LearningTarget) -> TargetResult:
         latest = history[-1]
         return make_result(target, self, latest.score, [latest], [1.0], evidence_count=len(history))
 
+    def _fold(self, totals: tuple[float, ...], evidence: Evidence, count: int) -> tuple[float, ...]:
+        return totals
+
+    def _value(self, totals: tuple[float, ...], latest: Evidence | None) -> float | None:
+        return None if latest is None else latest.score
+
+    def _weights(
+        self, history: Sequence[Evidence], totals: tuple[float, ...]
+    ) -> tuple[Sequence[Evidence], Sequence[Fraction | float]]:
+        return history[-1:], [1.0]
+
 
 @register_policy
 @attrs.frozen(kw_only=True)
-class DecayingAverage(HistoryPolicy):
+class DecayingAverage(Incremental, HistoryPolicy):
     r"""The exponential decaying average: each new score pulls the result toward it by ``rate``.
 
     .. math::
@@ -132,3 +147,20 @@ class DecayingAverage(HistoryPolicy):
         weights = self.weights(len(history))
         value = sum((w * exact(e.score) for w, e in zip(weights, history, strict=True)), Fraction())
         return make_result(target, self, value, history, weights, evidence_count=len(history))
+
+    def _initial(self) -> tuple[float, ...]:
+        return (0.0,)
+
+    def _fold(self, totals: tuple[float, ...], evidence: Evidence, count: int) -> tuple[float, ...]:
+        if count == 0:
+            return (evidence.score,)
+        rate = self.rate
+        return (rate * evidence.score + (1.0 - rate) * totals[0],)
+
+    def _value(self, totals: tuple[float, ...], latest: Evidence | None) -> float | None:
+        return totals[0]
+
+    def _weights(
+        self, history: Sequence[Evidence], totals: tuple[float, ...]
+    ) -> tuple[Sequence[Evidence], Sequence[Fraction | float]]:
+        return history, self.weights(len(history))

@@ -1,0 +1,202 @@
+"""Vectorized kernels: one per built-in policy, each a handful of numpy segment operations.
+
+A kernel gets the evidence of every (student, target) group as :class:`Segments` (one array per
+column, sorted by group and then chronologically, with each group's start and length) and returns
+one value per group (``NaN`` for ``None``) and a mask of the groups whose value is not known to
+equal the exact reference bit for bit (the engine rechecks those near a level threshold). No
+kernel loops over groups in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from mastery_grading._exact import exact
+from mastery_grading.engine._columns import BoolArray, FloatArray, IntArray
+from mastery_grading.policies.central import Mean
+from mastery_grading.policies.recency import DecayingAverage, MostRecent
+
+__all__ = ["KERNELS", "KernelOutput", "Segments", "decimal_ints", "kernel"]
+
+#: Largest integer below which float64 holds every integer exactly.
+_EXACT_INT = 2**53
+
+
+@dataclass(frozen=True)
+class Segments:
+    """Evidence of every group, sorted; group ``g`` is ``starts[g]:starts[g] + counts[g]``."""
+
+    score: FloatArray
+    weight: FloatArray | None
+    summative: BoolArray | None
+    time: IntArray
+    group: IntArray
+    starts: IntArray
+    counts: IntArray
+
+    @property
+    def nonempty(self) -> BoolArray:
+        """Groups with at least one piece of evidence."""
+        return self.counts > 0
+
+    @property
+    def ends(self) -> IntArray:
+        """One past the last position of each group."""
+        return self.starts + self.counts
+
+
+@dataclass(frozen=True)
+class KernelOutput:
+    """Values per group (``NaN`` for ``None``), inexact groups, reasons for ``None`` values."""
+
+    values: FloatArray
+    inexact: BoolArray | None = None
+    reasons: dict[int, str] | None = None
+
+
+Kernel = Callable[[Any, Segments], KernelOutput]
+
+#: Kernels by policy class; ``kernel`` registers one.
+KERNELS: dict[type[Any], Kernel] = {}
+
+
+def kernel(cls: type[Any]) -> Callable[[Kernel], Kernel]:
+    """Register the decorated function as the kernel of ``cls``."""
+
+    def register(func: Kernel) -> Kernel:
+        KERNELS[cls] = func
+        return func
+
+    return register
+
+
+def decimal_ints(x: FloatArray, places: tuple[int, ...] = (0, 1, 2, 4, 6)) -> tuple[IntArray, int]:
+    """Return ``(k, d)`` with ``x == k / 10**d`` exactly as decimals, or ``(empty, -1)``.
+
+    When ``k / 10**d`` rounds to ``x`` and 10^-d is far coarser than the float spacing, the
+    decimal ``x`` prints as is exactly ``k / 10**d``, which is what
+    :func:`~mastery_grading._exact.exact` reads; integer sums of ``k`` are then exact.
+    """
+    if x.size == 0:
+        return np.zeros(0, dtype=np.int64), 0
+    big = float(np.abs(x).max())
+    for d in places:
+        scale = 10.0**d
+        if big * scale >= 2**40:
+            break
+        k = np.rint(x * scale)
+        if np.array_equal(k / scale, x):
+            return k.astype(np.int64), d
+    return np.zeros(0, dtype=np.int64), -1
+
+
+def _empty(seg: Segments) -> FloatArray:
+    return np.full(seg.counts.shape[0], np.nan)
+
+
+def _first_positions(seg: Segments) -> IntArray:
+    return seg.starts[seg.nonempty]
+
+
+def _last_positions(seg: Segments) -> IntArray:
+    return seg.ends[seg.nonempty] - 1
+
+
+def _sums(x: np.ndarray, seg: Segments) -> np.ndarray:
+    if x.size == 0:
+        return x[:0]
+    return np.add.reduceat(x, _first_positions(seg))
+
+
+def segment_ratio_exact(
+    numerator: IntArray, denominator: IntArray, scale: int
+) -> tuple[FloatArray, BoolArray]:
+    """Return ``numerator / (denominator * scale)`` and where it is correctly rounded.
+
+    Both operands converted to float are exact below 2**53, and IEEE division rounds correctly,
+    so there the float equals ``float(Fraction(numerator, denominator * scale))``.
+    """
+    den = denominator * scale
+    ok = (np.abs(numerator) < _EXACT_INT) & (np.abs(den) < _EXACT_INT) & (den != 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = numerator.astype(np.float64) / den.astype(np.float64)
+    return values, ok
+
+
+@kernel(Mean)
+def mean_kernel(policy: Mean, seg: Segments) -> KernelOutput:
+    """Weighted mean: exact integer segment sums when scores and weights are short decimals."""
+    values = _empty(seg)
+    ne = seg.nonempty
+    weight = seg.weight if policy.weighted else None
+    ks, ds = decimal_ints(seg.score)
+    kw, dw = (np.ones(1, dtype=np.int64), 0) if weight is None else decimal_ints(weight)
+    bound = float(np.abs(ks).max(initial=0)) * float(np.abs(kw).max(initial=1)) * seg.score.size
+    if ds >= 0 and dw >= 0 and bound < _EXACT_INT:
+        if weight is None:
+            num, den = _sums(ks, seg), seg.counts[ne]
+        else:
+            num, den = _sums(ks * kw, seg), _sums(kw, seg)
+        exact_values, ok = segment_ratio_exact(num, den, 10**ds)
+        values[ne] = exact_values
+        inexact = np.zeros_like(ne)
+        inexact[ne] = ~ok
+        return KernelOutput(values, inexact)
+    if weight is None:
+        values[ne] = _sums(seg.score, seg) / seg.counts[ne]
+    else:
+        values[ne] = _sums(seg.score * weight, seg) / _sums(weight, seg)
+    return KernelOutput(values, ne.copy())
+
+
+@kernel(MostRecent)
+def most_recent_kernel(policy: MostRecent, seg: Segments) -> KernelOutput:
+    """The score at the last position of each group."""
+    values = _empty(seg)
+    values[seg.nonempty] = seg.score[_last_positions(seg)]
+    return KernelOutput(values)
+
+
+def decaying_weights(rate: float, seg: Segments) -> FloatArray:
+    """Weight of each position: ``r (1-r)^j``, ``j`` counted back from the group's last item.
+
+    The first item of a group gets ``(1-r)^(n-1)``. Powers come from one table of ``(1-r)^j``
+    for ``j`` below the longest group, so nothing is raised to a negative power and long
+    groups underflow harmlessly to 0 for their oldest items.
+    """
+    r = float(exact(rate))
+    keep = float(1 - exact(rate))
+    if seg.score.size == 0:
+        return seg.score.copy()
+    back = seg.ends[seg.group] - 1 - np.arange(seg.score.size)
+    table = keep ** np.arange(int(seg.counts.max()), dtype=np.float64)
+    weights: FloatArray = r * table[back]
+    firsts = _first_positions(seg)
+    weights[firsts] = table[back[firsts]]
+    return weights
+
+
+def unanimous(seg: Segments) -> tuple[BoolArray, FloatArray]:
+    """Groups whose scores are all equal (among non-empty ones), and their minimum score."""
+    low = np.minimum.reduceat(seg.score, _first_positions(seg))
+    high = np.maximum.reduceat(seg.score, _first_positions(seg))
+    return low == high, low
+
+
+@kernel(DecayingAverage)
+def decaying_average_kernel(policy: DecayingAverage, seg: Segments) -> KernelOutput:
+    """Closed-form weights times scores, summed per group; unanimous groups are exact."""
+    values = _empty(seg)
+    ne = seg.nonempty
+    if seg.score.size:
+        sums = _sums(decaying_weights(policy.rate, seg) * seg.score, seg)
+        same, low = unanimous(seg)
+        values[ne] = np.where(same, low, sums)
+        inexact = np.zeros_like(ne)
+        inexact[ne] = ~same
+        return KernelOutput(values, inexact)
+    return KernelOutput(values)
