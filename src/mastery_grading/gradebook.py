@@ -1,11 +1,11 @@
 """Whole gradebooks: many students, many targets, one policy, every result at once.
 
 A :class:`Gradebook` holds the learning targets of a course and the evidence of all its
-students. :meth:`Gradebook.results` applies a policy to every (student, target) pair and returns a
-:class:`ResultTable`. When numpy is installed the vectorized :mod:`mastery_grading.engine`
-computes the table (DataFrames of millions of rows in seconds); otherwise, or with
-``engine="python"``, every pair is evaluated by the policy itself. Both give the same values
-(within 1e-9), the same ``None`` pattern and the same levels.
+students. :meth:`~mastery_grading.Gradebook.results` applies a policy to every (student, target)
+pair and returns a :class:`ResultTable`. When numpy is installed the vectorized
+:mod:`mastery_grading.engine` computes the table (DataFrames of millions of rows in seconds);
+otherwise, or with ``engine="python"``, every pair is evaluated by the policy itself. Both give
+the same values (within 1e-9), the same ``None`` pattern and the same levels.
 
 This module imports neither numpy nor pandas; they are imported when needed.
 
@@ -47,10 +47,7 @@ from mastery_grading.targets import LearningTarget
 if TYPE_CHECKING:
     from mastery_grading.engine import Columns, Sorted
 
-__all__ = ["EngineChoice", "Gradebook", "ResultTable"]
-
-#: ``"auto"`` uses the numpy engine when numpy is installed, else the pure-Python reference.
-EngineChoice = Literal["auto", "numpy", "python"]
+__all__ = ["Gradebook", "ResultTable"]
 
 #: The column names of :meth:`ResultTable.records`, :meth:`ResultTable.to_pandas` and
 #: :meth:`ResultTable.to_polars`.
@@ -194,7 +191,10 @@ class ResultTable:
         return self._explain(row)
 
     def records(self) -> list[dict[str, Any]]:
-        """Return one dict per row with the keys of :data:`RESULT_COLUMNS`.
+        """Return one dict per row: ``student_id``, ``target_id``, ``value``, ``level``, ...
+
+        The keys are ``student_id``, ``target_id``, ``value``, ``level``, ``mastered``,
+        ``evidence_count`` and ``reason``.
 
         ``level`` is the level's name, ``value`` is ``None`` when undecided, and ``reason``
         says why (``None`` otherwise).
@@ -301,10 +301,10 @@ class ResultTable:
         }
 
     def grades(self, converter: Any) -> dict[str, Any]:
-        """Return each student's grade report from ``converter`` (see :mod:`mastery_grading.grades`).
+        """Return each student's grade report from ``converter`` (see ``mastery_grading.grades``).
 
         Calls ``mastery_grading.grades.grade(results, converter)`` once per student.
-        """  # noqa: E501
+        """
         import importlib
 
         grades = importlib.import_module("mastery_grading.grades")
@@ -340,13 +340,13 @@ class Gradebook:
         self,
         *,
         targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
-        engine: EngineChoice = "auto",
+        engine: Literal["auto", "numpy", "python"] = "auto",
     ) -> None:
         if engine not in ("auto", "numpy", "python"):
             msg = f"engine={engine!r} must be 'auto', 'numpy' or 'python'"
             raise InvalidValueError(msg)
         self.targets: dict[str, LearningTarget] = _target_dict(targets)
-        self.engine: EngineChoice = engine
+        self.engine: Literal["auto", "numpy", "python"] = engine
         self._batches: list[tuple[Evidence, ...] | Columns] = []
         self._columns: Columns | None = None
         self._sorted: Sorted | None = None
@@ -367,7 +367,7 @@ class Gradebook:
         evidence: Iterable[Evidence | Mapping[str, Any]],
         *,
         targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
-        engine: EngineChoice = "auto",
+        engine: Literal["auto", "numpy", "python"] = "auto",
     ) -> Gradebook:
         """Return a gradebook holding ``evidence`` (Evidence objects or dicts of its fields).
 
@@ -385,7 +385,7 @@ class Gradebook:
         records: Iterable[Mapping[str, Any]],
         *,
         targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
-        engine: EngineChoice = "auto",
+        engine: Literal["auto", "numpy", "python"] = "auto",
     ) -> Gradebook:
         """Return a gradebook from dicts with the fields of :class:`~mastery_grading.Evidence`.
 
@@ -408,7 +408,7 @@ class Gradebook:
         *,
         targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
         columns: Mapping[str, str] | None = None,
-        engine: EngineChoice = "auto",
+        engine: Literal["auto", "numpy", "python"] = "auto",
     ) -> Gradebook:
         """Return a gradebook from a pandas or polars DataFrame with one row per evidence.
 
@@ -600,7 +600,7 @@ class Gradebook:
         """Return each student's grade report: :meth:`results` then the grades converter.
 
         Args:
-            converter: A grade converter (see :mod:`mastery_grading.grades`).
+            converter: A grade converter (see ``mastery_grading.grades``).
             policy: The policy for the target results; the decaying average (rate 0.65, as
                 Canvas) when not given.
             as_of: See :meth:`results`.

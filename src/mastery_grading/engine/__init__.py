@@ -105,7 +105,7 @@ def compute(
     Args:
         policy: Any policy; built-ins with a kernel are vectorized, others evaluated per group.
         cols: The evidence columns.
-        srt: Their sort, from :func:`sort_rows`.
+        srt: Their sort, from :func:`~mastery_grading.engine.sort_rows`.
         targets: The targets, in the order of the target codes.
         as_of: Only evidence observed at or before this time (microseconds since the epoch).
     """
@@ -128,7 +128,6 @@ def compute(
             score=cols.score[order],
             weight=None if cols.weight is None else cols.weight[order],
             summative=None if cols.summative is None else cols.summative[order],
-            time=cols.time[order],
             group=group,
             starts=starts,
             counts=counts,

@@ -184,7 +184,9 @@ def _read_arrow(frame: Any, targets: Sequence[LearningTarget], names: dict[str, 
         ),
     )
     score, _ = typed("score", _floats)
-    problems.add(~np.isfinite(score), lambda row: f"score={score[row]!r} is not a finite number")
+    problems.add(
+        ~np.isfinite(score), lambda row: f"score={float(score[row])!r} is not a finite number"
+    )
     lows = np.asarray([t.scale.min for t in targets] + [-np.inf])
     highs = np.asarray([t.scale.max for t in targets] + [np.inf])
     outside = (score < lows[target]) | (score > highs[target])
@@ -192,7 +194,7 @@ def _read_arrow(frame: Any, targets: Sequence[LearningTarget], names: dict[str, 
     def out_of_scale(row: int) -> str:
         scale = targets[target[row]].scale
         return (
-            f"score={score[row]!r} for student {student_labels[student[row]]!r} on target "
+            f"score={float(score[row])!r} for student {student_labels[student[row]]!r} on target "
             f"{targets[target[row]].id!r} lies outside the scale [{scale.min}, {scale.max}]"
         )
 
@@ -221,13 +223,13 @@ def _read_arrow(frame: Any, targets: Sequence[LearningTarget], names: dict[str, 
         weight = np.where(nulls, 1.0, weight)
         problems.add(
             ~(np.isfinite(weight) & (weight > 0)),
-            lambda row: f"weight={weight[row]!r} must be a finite number greater than 0",
+            lambda row: f"weight={float(weight[row])!r} must be a finite number greater than 0",
         )
         extra["weight"] = weight
     if "attempt" in arrays:
         attempt, nulls = typed("attempt", _floats)
         bad = ~nulls & ~((attempt >= 1) & (attempt == np.floor(attempt)))
-        problems.add(bad, lambda row: f"attempt={attempt[row]!r} must be an int, at least 1")
+        problems.add(bad, lambda row: f"attempt={float(attempt[row])!r} must be an int, at least 1")
         extra["attempt"] = np.where(nulls | bad, 0, attempt).astype(np.int64)
     for field, key in (("source_id", "source"), ("context", "context")):
         if field in arrays:

@@ -33,7 +33,6 @@ class Segments:
     score: FloatArray
     weight: FloatArray | None
     summative: BoolArray | None
-    time: IntArray
     group: IntArray
     starts: IntArray
     counts: IntArray
