@@ -42,7 +42,14 @@ def fold(policy: Any, target: LearningTarget, evidence: list[Evidence]) -> Any:
 
 def test_the_first_policies_are_incremental() -> None:
     names = {type(p).__name__ for p in INCREMENTAL}
-    assert {"Mean", "MostRecent", "DecayingAverage"} <= names
+    assert {
+        "Mean",
+        "MostRecent",
+        "DecayingAverage",
+        "Highest",
+        "NTimes",
+        "WeightedAverage",
+    } <= names
 
 
 @pytest.mark.parametrize("policy", INCREMENTAL, ids=repr)

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from mastery_grading.engine import _catalogue  # noqa: F401  (registers its kernels)
 from mastery_grading.engine._columns import (
     Columns,
     FloatArray,
@@ -131,6 +132,9 @@ def compute(
             group=group,
             starts=starts,
             counts=counts,
+            mastery=np.tile(
+                np.asarray([t.scale.mastery for t in targets], dtype=np.float64), srt.n_students
+            ),
         )
         out = run(policy, seg)
         values = out.values
@@ -138,6 +142,8 @@ def compute(
         redo = np.zeros(n_groups, dtype=np.bool_)
         if out.inexact is not None and out.inexact.any():
             redo = out.inexact & _near_thresholds(values, targets)
+        if out.force is not None:
+            redo |= out.force
         for g in np.flatnonzero(counts == 0):
             reasons.setdefault(int(g), "no evidence")
     else:

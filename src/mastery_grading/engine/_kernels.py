@@ -36,6 +36,8 @@ class Segments:
     group: IntArray
     starts: IntArray
     counts: IntArray
+    #: The mastery threshold of each group's target.
+    mastery: FloatArray | None = None
 
     @property
     def nonempty(self) -> BoolArray:
@@ -55,6 +57,8 @@ class KernelOutput:
     values: FloatArray
     inexact: BoolArray | None = None
     reasons: dict[int, str] | None = None
+    #: Groups to recompute with the reference whatever their value (e.g. to word a reason).
+    force: BoolArray | None = None
 
 
 Kernel = Callable[[Any, Segments], KernelOutput]
@@ -124,6 +128,9 @@ def segment_ratio_exact(
     with np.errstate(divide="ignore", invalid="ignore"):
         values = numerator.astype(np.float64) / den.astype(np.float64)
     return values, ok
+
+
+_UNWEIGHTED = Mean(weighted=False)
 
 
 @kernel(Mean)
@@ -199,3 +206,64 @@ def decaying_average_kernel(policy: DecayingAverage, seg: Segments) -> KernelOut
         inexact[ne] = ~same
         return KernelOutput(values, inexact)
     return KernelOutput(values)
+
+
+# -- helpers shared by the catalogue kernels ---------------------------------------------------
+
+
+def compress(seg: Segments, mask: BoolArray) -> Segments:
+    """Keep only the positions where ``mask`` holds; groups keep their order."""
+    counts = np.bincount(seg.group[mask], minlength=seg.counts.shape[0]).astype(np.int64)
+    starts = np.zeros_like(counts)
+    if counts.size:
+        np.cumsum(counts[:-1], out=starts[1:])
+    return Segments(
+        score=seg.score[mask],
+        weight=None if seg.weight is None else seg.weight[mask],
+        summative=None if seg.summative is None else seg.summative[mask],
+        group=seg.group[mask],
+        starts=starts,
+        counts=counts,
+        mastery=seg.mastery,
+    )
+
+
+def back_positions(seg: Segments) -> IntArray:
+    """For each position, how many positions of its group come after it (0 for the newest)."""
+    return seg.ends[seg.group] - 1 - np.arange(seg.score.size)
+
+
+def plain_mean(seg: Segments) -> KernelOutput:
+    """Unweighted mean per group, exact when scores are short decimals."""
+    return mean_kernel(_UNWEIGHTED, seg)
+
+
+def maximum_kernel_values(seg: Segments) -> FloatArray:
+    """The highest score of each group (``NaN`` for empty groups); exact."""
+    values = _empty(seg)
+    if seg.score.size:
+        values[seg.nonempty] = np.maximum.reduceat(seg.score, _first_positions(seg))
+    return values
+
+
+def by_score(seg: Segments) -> tuple[IntArray, FloatArray]:
+    """Positions sorted by (group, score), and the scores in that order.
+
+    Scores are ranked through their short-decimal integers when possible, so that one
+    ``argsort`` of a packed ``int64`` key suffices; otherwise ``lexsort`` is used.
+    """
+    ks, _ = decimal_ints(seg.score)
+    n_groups = seg.counts.shape[0]
+    if ks.size == seg.score.size and ks.size:
+        low = int(ks.min())
+        span = int(ks.max()) - low + 1
+        if n_groups * span < 2**62:
+            order = np.argsort(seg.group * span + (ks - low), kind="stable")
+            return order, seg.score[order]
+    order = np.lexsort((seg.score, seg.group))
+    return order, seg.score[order]
+
+
+def _ratio_or_float(num_k: IntArray, den: IntArray, scale: int, fallback: FloatArray) -> Any:
+    values, ok = segment_ratio_exact(num_k, den, scale)
+    return np.where(ok, values, fallback), ~ok

@@ -6,20 +6,42 @@ into a JSON-safe spec with ``to_spec()`` and back with :func:`policy_from_spec`.
 
 Example:
     >>> from mastery_grading import policies
-    >>> sorted(policies.available_policies())
-    ['decaying_average', 'mean', 'most_recent']
+    >>> catalogue = policies.available_policies()
+    >>> catalogue["mode"]
+    Mode(tie_break='highest')
+    >>> policies.policy_from_spec(catalogue["mode"].to_spec()) == catalogue["mode"]
+    True
 """
 
 from mastery_grading.policies._base import HistoryPolicy
 from mastery_grading.policies._spec import available_policies, policy_from_spec
-from mastery_grading.policies.central import Mean
-from mastery_grading.policies.recency import DecayingAverage, MostRecent
+from mastery_grading.policies.central import Mean, Median, Mode
+from mastery_grading.policies.count import NTimes
+from mastery_grading.policies.peak import Highest, HighestOfRecent, MeanOfHighest
+from mastery_grading.policies.recency import (
+    DecayingAverage,
+    MeanOfRecent,
+    MedianOfRecent,
+    ModeOfRecent,
+    MostRecent,
+    WeightedAverage,
+)
 
 __all__ = [
     "DecayingAverage",
+    "Highest",
+    "HighestOfRecent",
     "HistoryPolicy",
     "Mean",
+    "MeanOfHighest",
+    "MeanOfRecent",
+    "Median",
+    "MedianOfRecent",
+    "Mode",
+    "ModeOfRecent",
     "MostRecent",
+    "NTimes",
+    "WeightedAverage",
     "available_policies",
     "policy_from_spec",
 ]

@@ -106,7 +106,7 @@ class Incremental:
             >>> Mean().start(LearningTarget(id="T", title="Ratios")).value is None
             True
         """
-        return RunningState(target=target, totals=self._initial())
+        return RunningState(target=target, totals=self._initial(target))
 
     def update(self, state: RunningState, evidence: Evidence) -> RunningState:
         """Return the state with ``evidence`` folded in; O(1) for evidence in time order.
@@ -152,7 +152,7 @@ class Incremental:
         elif self.order_free:
             totals = self._fold(state.totals, evidence, state.evidence_count)
         else:
-            totals = self._initial()
+            totals = self._initial(target)
             for count, item in enumerate(sort_chronologically(history.to_list())):
                 totals = self._fold(totals, item, count)
         return RunningState(
@@ -173,8 +173,10 @@ class Incremental:
         from mastery_grading.policies._base import make_result, no_result
 
         target = state.target
-        if state.history is None or state.value is None:
+        if state.history is None:
             return no_result(target, self)
+        if state.value is None:  # undecided (e.g. too few scores): the reference words why
+            return self.evaluate(state.history.to_list(), target)  # type: ignore[attr-defined,no-any-return]
         history = sort_chronologically(state.history.to_list())
         scale = target.scale
         value = state.value
@@ -184,7 +186,7 @@ class Incremental:
         used, weights = self._weights(history, state.totals)
         return make_result(target, self, value, used, weights, evidence_count=state.evidence_count)
 
-    def _initial(self) -> tuple[float, ...]:
+    def _initial(self, target: LearningTarget) -> tuple[float, ...]:
         return ()
 
     def _fold(self, totals: tuple[float, ...], evidence: Evidence, count: int) -> tuple[float, ...]:

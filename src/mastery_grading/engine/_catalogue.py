@@ -1,0 +1,214 @@
+"""Kernels of the catalogue policies: peaks, windows of recent scores, median, mode, n-times.
+
+Windows ("the last ``n``", "the ``n`` highest", "scores at or above mastery") are masks over the
+sorted positions, compressed into new segments, so every windowed policy reuses the kernel of its
+summary (mean, median, mode, maximum).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mastery_grading._exact import exact
+from mastery_grading.engine._kernels import (
+    KernelOutput,
+    Segments,
+    _empty,
+    _last_positions,
+    _sums,
+    back_positions,
+    by_score,
+    compress,
+    decimal_ints,
+    kernel,
+    maximum_kernel_values,
+    plain_mean,
+    segment_ratio_exact,
+)
+from mastery_grading.policies.central import Median, Mode
+from mastery_grading.policies.count import NTimes
+from mastery_grading.policies.peak import Highest, HighestOfRecent, MeanOfHighest
+from mastery_grading.policies.recency import (
+    MeanOfRecent,
+    MedianOfRecent,
+    ModeOfRecent,
+    WeightedAverage,
+)
+
+__all__ = ["median_values", "mode_values"]
+
+
+@kernel(Highest)
+def highest_kernel(policy: Highest, seg: Segments) -> KernelOutput:
+    """``np.maximum.reduceat``: exact."""
+    return KernelOutput(maximum_kernel_values(seg))
+
+
+@kernel(HighestOfRecent)
+def highest_of_recent_kernel(policy: HighestOfRecent, seg: Segments) -> KernelOutput:
+    """The highest of the last ``n`` positions of each group."""
+    return KernelOutput(maximum_kernel_values(compress(seg, back_positions(seg) < policy.n)))
+
+
+@kernel(MeanOfRecent)
+def mean_of_recent_kernel(policy: MeanOfRecent, seg: Segments) -> KernelOutput:
+    """The plain mean of the last ``n`` positions of each group."""
+    return plain_mean(compress(seg, back_positions(seg) < policy.n))
+
+
+@kernel(MeanOfHighest)
+def mean_of_highest_kernel(policy: MeanOfHighest, seg: Segments) -> KernelOutput:
+    """The plain mean of the ``n`` highest scores of each group (sorted by score first)."""
+    if not seg.score.size:
+        return KernelOutput(_empty(seg))
+    order, _ = by_score(seg)
+    ranked = Segments(
+        score=seg.score[order],
+        weight=None,
+        summative=None,
+        group=seg.group[order],
+        starts=seg.starts,
+        counts=seg.counts,
+        mastery=seg.mastery,
+    )
+    return plain_mean(compress(ranked, back_positions(ranked) < policy.n))
+
+
+@kernel(NTimes)
+def n_times_kernel(policy: NTimes, seg: Segments) -> KernelOutput:
+    """The mean of the scores at or above mastery, ``None`` until there are ``n`` of them."""
+    assert seg.mastery is not None
+    kept = compress(seg, seg.score >= seg.mastery[seg.group])
+    out = plain_mean(kept)
+    values = out.values
+    short = seg.nonempty & (kept.counts < policy.n)
+    values[short] = np.nan
+    reasons = {
+        int(g): f"mastery shown {c} of {policy.n} times; {policy.n - c} more needed"
+        for g, c in zip(np.flatnonzero(short).tolist(), kept.counts[short].tolist(), strict=True)
+    }
+    inexact = None if out.inexact is None else out.inexact & ~short
+    return KernelOutput(values, inexact, reasons)
+
+
+@kernel(WeightedAverage)
+def weighted_average_kernel(policy: WeightedAverage, seg: Segments) -> KernelOutput:
+    """``w s_n + (1 - w) mean(s_1..s_{n-1})``; exact in integers for short decimals."""
+    values = _empty(seg)
+    ne = seg.nonempty
+    if not seg.score.size:
+        return KernelOutput(values)
+    last = seg.score[_last_positions(seg)]
+    counts = seg.counts[ne]
+    w = float(exact(policy.weight))
+    older = (_sums(seg.score, seg) - last) / np.maximum(counts - 1, 1)
+    floats = np.where(counts > 1, w * last + (1 - w) * older, last)
+    inexact = np.zeros_like(ne)
+    ks, ds = decimal_ints(seg.score)
+    kw, dw = decimal_ints(np.asarray([policy.weight]))
+    if ds >= 0 and dw >= 0:
+        scale_w = 10**dw
+        k_last = ks[_last_positions(seg)]
+        k_older = _sums(ks, seg) - k_last
+        n_older = np.maximum(counts - 1, 1)
+        num = int(kw[0]) * k_last * n_older + (scale_w - int(kw[0])) * k_older
+        exact_values, ok = segment_ratio_exact(num, n_older * scale_w, 10**ds)
+        single = counts == 1
+        values[ne] = np.where(single, last, np.where(ok, exact_values, floats))
+        inexact[ne] = ~(ok | single)
+    else:
+        values[ne] = floats
+        inexact[ne] = counts > 1
+    return KernelOutput(values, inexact)
+
+
+def median_values(seg: Segments) -> tuple[np.ndarray, np.ndarray]:
+    """The median of each group and where it is not known to be exact."""
+    values = _empty(seg)
+    inexact = np.zeros(seg.counts.shape[0], dtype=np.bool_)
+    if not seg.score.size:
+        return values, inexact
+    _, ordered = by_score(seg)
+    ne = seg.nonempty
+    starts, counts = seg.starts[ne], seg.counts[ne]
+    low = ordered[starts + (counts - 1) // 2]
+    high = ordered[starts + counts // 2]
+    ks, ds = decimal_ints(np.concatenate([low, high]))
+    if ds >= 0:
+        k_low, k_high = ks[: low.size], ks[low.size :]
+        exact_values, ok = segment_ratio_exact(k_low + k_high, np.full_like(k_low, 2), 10**ds)
+        values[ne] = np.where(ok, exact_values, (low + high) / 2)
+        inexact[ne] = ~ok
+    else:
+        values[ne] = np.where(low == high, low, (low + high) / 2)
+        inexact[ne] = low != high
+    return values, inexact
+
+
+@kernel(Median)
+def median_kernel(policy: Median, seg: Segments) -> KernelOutput:
+    """One sort by (group, score), then the middle position(s) of each group."""
+    values, inexact = median_values(seg)
+    return KernelOutput(values, inexact)
+
+
+@kernel(MedianOfRecent)
+def median_of_recent_kernel(policy: MedianOfRecent, seg: Segments) -> KernelOutput:
+    """The median of the last ``n`` positions of each group."""
+    values, inexact = median_values(compress(seg, back_positions(seg) < policy.n))
+    return KernelOutput(values, inexact)
+
+
+def mode_values(seg: Segments, tie_break: str) -> tuple[np.ndarray, np.ndarray]:
+    """The mode of each group, and the groups left undecided by a ``"none"`` tie.
+
+    Sorting by (group, score) makes equal scores runs; a run's length is the score's count
+    and its largest chronological position is when it last occurred.
+    """
+    n_groups = seg.counts.shape[0]
+    values = _empty(seg)
+    tied_none = np.zeros(n_groups, dtype=np.bool_)
+    if not seg.score.size:
+        return values, tied_none
+    order, ordered = by_score(seg)
+    group = seg.group[order]
+    new_run = np.ones(ordered.size, dtype=np.bool_)
+    new_run[1:] = (group[1:] != group[:-1]) | (ordered[1:] != ordered[:-1])
+    run_starts = np.flatnonzero(new_run)
+    run_length = np.diff(np.append(run_starts, ordered.size))
+    run_group = group[run_starts]
+    run_value = ordered[run_starts]
+    run_last = np.maximum.reduceat(order, run_starts)
+    group_first_run = np.flatnonzero(np.r_[True, run_group[1:] != run_group[:-1]])
+    groups = run_group[group_first_run]
+    top = np.maximum.reduceat(run_length, group_first_run)
+    run_top = run_length == np.repeat(top, np.diff(np.append(group_first_run, run_group.size)))
+    n_top = np.add.reduceat(run_top.astype(np.int64), group_first_run)
+    if tie_break in ("highest", "none"):
+        chosen = np.maximum.reduceat(np.where(run_top, run_value, -np.inf), group_first_run)
+    elif tie_break == "lowest":
+        chosen = np.minimum.reduceat(np.where(run_top, run_value, np.inf), group_first_run)
+    else:
+        latest = np.maximum.reduceat(np.where(run_top, run_last, -1), group_first_run)
+        pick = run_top & (
+            run_last == np.repeat(latest, np.diff(np.append(group_first_run, run_group.size)))
+        )
+        chosen = np.maximum.reduceat(np.where(pick, run_value, -np.inf), group_first_run)
+    values[groups] = chosen
+    if tie_break == "none":
+        tied_none[groups[n_top > 1]] = True
+    return values, tied_none
+
+
+@kernel(Mode)
+def mode_kernel(policy: Mode, seg: Segments) -> KernelOutput:
+    """Runs of equal scores after one sort by (group, score); ``"none"`` ties: the reference."""
+    values, tied = mode_values(seg, policy.tie_break)
+    return KernelOutput(values, force=tied)
+
+
+@kernel(ModeOfRecent)
+def mode_of_recent_kernel(policy: ModeOfRecent, seg: Segments) -> KernelOutput:
+    """The mode of the last ``n`` positions of each group."""
+    values, tied = mode_values(compress(seg, back_positions(seg) < policy.n), policy.tie_break)
+    return KernelOutput(values, force=tied)
