@@ -106,7 +106,8 @@ def weighted_average_kernel(policy: WeightedAverage, seg: Segments) -> KernelOut
     inexact = np.zeros_like(ne)
     ks, ds = decimal_ints(seg.score)
     kw, dw = decimal_ints(np.asarray([policy.weight]))
-    if ds >= 0 and dw >= 0:
+    bound = max(float(np.abs(ks).max(initial=0)), 1.0) * 10**dw * float(counts.max()) * 2
+    if ds >= 0 and dw >= 0 and bound < 2**53:
         scale_w = 10**dw
         k_last = ks[_last_positions(seg)]
         k_older = _sums(ks, seg) - k_last

@@ -114,8 +114,10 @@ def _floats(array: Any) -> tuple[np.ndarray, np.ndarray]:
         msg = f"has type {array.type}, expected numbers"
         raise InvalidTypeError(msg)
     nulls = np.asarray(array.is_null())
-    values = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
-    return np.where(nulls, np.nan, values), nulls
+    values = np.asarray(pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False))
+    if nulls.any():
+        values = np.where(nulls, np.nan, values)
+    return values, nulls
 
 
 def _times(array: Any, problems: _Problems, field: str) -> np.ndarray:
@@ -141,12 +143,14 @@ def _times(array: Any, problems: _Problems, field: str) -> np.ndarray:
     nulls = np.asarray(array.is_null())
     problems.add(nulls, f"{field}=None must be a timezone-aware datetime")
     unit = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": 1}[array.type.unit]
-    raw = np.asarray(
+    raw = np.array(
         pc.fill_null(array.cast(pa.int64()), 0).to_numpy(zero_copy_only=False), dtype=np.int64
     )
     if array.type.unit == "ns":
-        return np.floor_divide(raw, 1000)
-    return raw * unit
+        raw //= 1000
+    elif unit != 1:
+        raw *= unit
+    return raw
 
 
 def _bad_ids(codes: IntArray, labels: Sequence[str], nulls: np.ndarray) -> np.ndarray:
@@ -187,9 +191,16 @@ def _read_arrow(frame: Any, targets: Sequence[LearningTarget], names: dict[str, 
     problems.add(
         ~np.isfinite(score), lambda row: f"score={float(score[row])!r} is not a finite number"
     )
-    lows = np.asarray([t.scale.min for t in targets] + [-np.inf])
-    highs = np.asarray([t.scale.max for t in targets] + [np.inf])
-    outside = (score < lows[target]) | (score > highs[target])
+    bounds = {(t.scale.min, t.scale.max) for t in targets}
+    if len(bounds) == 1:
+        [(low, high)] = bounds
+        outside = score < low
+        outside |= score > high
+    else:
+        lows = np.asarray([t.scale.min for t in targets] + [-np.inf])
+        highs = np.asarray([t.scale.max for t in targets] + [np.inf])
+        outside = score < lows[target]
+        outside |= score > highs[target]
 
     def out_of_scale(row: int) -> str:
         scale = targets[target[row]].scale
@@ -200,10 +211,11 @@ def _read_arrow(frame: Any, targets: Sequence[LearningTarget], names: dict[str, 
 
     problems.add(outside, out_of_scale)
     time = _times(arrays["observed_at"], problems, "observed_at")
+    np.maximum(target, 0, out=target)
     cols = Columns(
         student=student,
         student_labels=student_labels,
-        target=np.maximum(target, 0),
+        target=target,
         score=score,
         time=time,
     )

@@ -77,24 +77,35 @@ def kernel(cls: type[Any]) -> Callable[[Kernel], Kernel]:
     return register
 
 
-def decimal_ints(x: FloatArray, places: tuple[int, ...] = (0, 1, 2, 4, 6)) -> tuple[IntArray, int]:
+def decimal_ints(
+    x: FloatArray, places: tuple[int, ...] = (0, 1, 2, 4, 6)
+) -> tuple[FloatArray, int]:
     """Return ``(k, d)`` with ``x == k / 10**d`` exactly as decimals, or ``(empty, -1)``.
 
-    When ``k / 10**d`` rounds to ``x`` and 10^-d is far coarser than the float spacing, the
-    decimal ``x`` prints as is exactly ``k / 10**d``, which is what
-    :func:`~mastery_grading._exact.exact` reads; integer sums of ``k`` are then exact.
+    ``k`` holds integers (as floats, below 2**40). When ``k / 10**d`` rounds to ``x`` and
+    10^-d is far coarser than the float spacing, the decimal ``x`` prints as is exactly
+    ``k / 10**d``, which is what :func:`~mastery_grading._exact.exact` reads; sums of ``k``
+    below 2**53 are then exact. The check runs in chunks to keep the peak memory low.
     """
     if x.size == 0:
-        return np.zeros(0, dtype=np.int64), 0
-    big = float(np.abs(x).max())
+        return np.zeros(0), 0
+    big = max(float(x.max()), -float(x.min()))
     for d in places:
         scale = 10.0**d
         if big * scale >= 2**40:
             break
-        k = np.rint(x * scale)
-        if np.array_equal(k / scale, x):
-            return k.astype(np.int64), d
-    return np.zeros(0, dtype=np.int64), -1
+        k = x * scale
+        np.rint(k, out=k)
+        if all(
+            np.array_equal(k[i : i + _CHUNK] / scale, x[i : i + _CHUNK])
+            for i in range(0, x.size, _CHUNK)
+        ):
+            return k, d
+    return np.zeros(0), -1
+
+
+#: Rows per chunk for checks that would otherwise need a full-size temporary array.
+_CHUNK = 1 << 20
 
 
 def _empty(seg: Segments) -> FloatArray:
@@ -116,7 +127,7 @@ def _sums(x: np.ndarray, seg: Segments) -> np.ndarray:
 
 
 def segment_ratio_exact(
-    numerator: IntArray, denominator: IntArray, scale: int
+    numerator: FloatArray | IntArray, denominator: FloatArray | IntArray, scale: int
 ) -> tuple[FloatArray, BoolArray]:
     """Return ``numerator / (denominator * scale)`` and where it is correctly rounded.
 
@@ -140,7 +151,7 @@ def mean_kernel(policy: Mean, seg: Segments) -> KernelOutput:
     ne = seg.nonempty
     weight = seg.weight if policy.weighted else None
     ks, ds = decimal_ints(seg.score)
-    kw, dw = (np.ones(1, dtype=np.int64), 0) if weight is None else decimal_ints(weight)
+    kw, dw = (np.ones(1), 0) if weight is None else decimal_ints(weight)
     bound = float(np.abs(ks).max(initial=0)) * float(np.abs(kw).max(initial=1)) * seg.score.size
     if ds >= 0 and dw >= 0 and bound < _EXACT_INT:
         if weight is None:
@@ -258,12 +269,13 @@ def by_score(seg: Segments) -> tuple[IntArray, FloatArray]:
         low = int(ks.min())
         span = int(ks.max()) - low + 1
         if n_groups * span < 2**62:
-            order = np.argsort(seg.group * span + (ks - low), kind="stable")
+            key = seg.group * span
+            ks -= low
+            np.add(key, ks, out=key, casting="unsafe")
+            del ks
+            # Equal (group, score) pairs may come in any order: no caller depends on it.
+            order = np.argsort(key)
+            del key
             return order, seg.score[order]
     order = np.lexsort((seg.score, seg.group))
     return order, seg.score[order]
-
-
-def _ratio_or_float(num_k: IntArray, den: IntArray, scale: int, fallback: FloatArray) -> Any:
-    values, ok = segment_ratio_exact(num_k, den, scale)
-    return np.where(ok, values, fallback), ~ok

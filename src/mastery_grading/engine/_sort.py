@@ -55,20 +55,31 @@ def sort_rows(cols: Columns, n_targets: int) -> Sorted:
     """Sort the rows of ``cols`` by group, then by the chronological key."""
     n_students = len(cols.student_labels)
     n_groups = n_students * n_targets
-    group = cols.student * n_targets + cols.target
     n = len(cols)
+    group = cols.student * n_targets
+    group += cols.target
+    counts = np.bincount(group, minlength=n_groups) if n else np.zeros(n_groups, np.int64)
     tie_keys = _tie_keys(cols)
+    group_sorted: IntArray
     if n == 0:
         order = np.empty(0, dtype=np.int64)
+        group_sorted = group
     else:
         tmin = int(cols.time.min())
         offset = cols.time - tmin
         unit = int(np.gcd.reduce(offset)) or 1
-        span = int(offset.max()) // unit + 1
+        if unit > 1:
+            offset //= unit
+        span = int(offset.max()) + 1
         if n_groups * span < _LIMIT:
-            key = group * span + offset // unit
+            # The packed key is built in place in `group` to keep the peak memory low.
+            key = group
+            key *= span
+            key += offset
+            del offset, group
             order = np.argsort(key).astype(np.int64, copy=False)
             ordered = key[order]
+            del key
             tie = ordered[1:] == ordered[:-1]
             if tie.any():
                 in_run = np.zeros(n, dtype=np.bool_)
@@ -77,16 +88,20 @@ def sort_rows(cols: Columns, n_targets: int) -> Sorted:
                 positions = np.flatnonzero(in_run)
                 rows = order[positions]
                 sub = [k[rows] for k in reversed(tie_keys)]
-                perm = np.lexsort((*sub, key[rows]))
+                perm = np.lexsort((*sub, ordered[positions]))
                 order[positions] = rows[perm]
+            del tie
+            ordered //= span
+            group_sorted = ordered
         else:
+            del offset
             order = np.lexsort((*reversed(tie_keys), cols.time, group)).astype(np.int64)
-    counts = np.bincount(group, minlength=n_groups) if n else np.zeros(n_groups, np.int64)
+            group_sorted = group[order]
     bounds = np.zeros(n_groups + 1, dtype=np.int64)
     np.cumsum(counts, out=bounds[1:])
     return Sorted(
         order=order,
-        group=group[order],
+        group=group_sorted,
         bounds=bounds,
         n_students=n_students,
         n_targets=n_targets,
