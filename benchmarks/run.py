@@ -158,6 +158,7 @@ def measure_size(n_rows: int, names: list[str], args: argparse.Namespace) -> dic
         group=srt.group,
         starts=srt.bounds[:-1],
         counts=counts,
+        mastery=np.full(counts.size, 3.0),
     )
 
     def bare_pipeline(name: str) -> Any:

@@ -56,8 +56,9 @@ class IncrementalPolicy(Policy, Protocol):
     - ``update`` with evidence that arrives in time order costs O(1); late evidence costs at
       most a recomputation from the retained history, and is never wrong.
 
-    Built-ins that follow it: ``Mean``, ``MostRecent`` and ``DecayingAverage`` (and, with the
-    catalogue, the others that document it).
+    Built-ins that follow it: ``Mean``, ``MostRecent``, ``DecayingAverage``, ``Highest``,
+    ``NTimes`` and ``WeightedAverage``. Windowed policies (``MeanOfRecent``, ...), the median
+    and the mode do not: their state would not be O(1).
 
     Example:
         >>> from mastery_grading.policies import Mean
