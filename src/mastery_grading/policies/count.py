@@ -68,6 +68,7 @@ class NTimes(Incremental, HistoryPolicy):
         {
             "bounded",
             "within_observed_range",
+            "unanimity",
             "order_free",
             "time_shift_invariant",
             "no_retake_penalty",

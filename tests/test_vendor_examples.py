@@ -1,0 +1,106 @@
+"""Worked examples from public vendor documentation, one test per published figure.
+
+Sources are listed in shared/research/gradebook-methods.md; each test names its vendor.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import MARZANO_TARGET, history
+from mastery_grading import LearningTarget, Scale
+from mastery_grading.policies import (
+    BestFit,
+    DecayingAverage,
+    MaxOf,
+    Mean,
+    MeanOfHighest,
+    Median,
+    Mode,
+    MostRecent,
+    PowerLaw,
+    from_canvas,
+    round_half_up,
+)
+
+FIVE_POINT = LearningTarget(id="T", title="Target", scale=Scale(min=0, max=5, mastery=3))
+
+
+def value(policy: object, scores: list[float], target: LearningTarget = MARZANO_TARGET) -> float:
+    result = policy.evaluate(history(scores), target)  # type: ignore[attr-defined]
+    assert result.value is not None, result.reason
+    return result.value  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("scores", "shown"),
+    [([1, 2, 3, 4], 4.00), ([1, 3, 2, 4], 3.66), ([2, 4, 1, 3], 2.16), ([4, 3, 2, 1], 1.28)],
+)
+def test_jumprope_power_law_quick_reference(scores: list[float], shown: float) -> None:
+    assert shown == round_half_up(value(PowerLaw(), scores))
+
+
+def test_mrmathman_power_failure() -> None:
+    assert 1.90 == round_half_up(value(PowerLaw(), [3, 3, 1, 3]))
+    assert 3.07 == round_half_up(value(PowerLaw(), [3, 3, 1, 3, 4, 4]))
+
+
+def test_powerschool_learning_decaying_average_mean_and_most_recent() -> None:
+    assert 2.65 == value(DecayingAverage(), [2, 3])
+    assert 3.53 == round_half_up(value(DecayingAverage(), [2, 3, 4]))
+    assert 3.0 == value(Mean(), [2, 3, 4])
+    assert 4.0 == value(MostRecent(), [2, 3, 4])
+
+
+def test_otus_decaying_average_65_shown_to_one_decimal() -> None:
+    assert 3.5275 == value(DecayingAverage(), [2, 3, 4])
+    assert 3.5 == round_half_up(3.5275, 1)
+
+
+def test_masteryconnect_decaying_average() -> None:
+    assert 3.48 == round_half_up(value(DecayingAverage(), [1, 2, 3, 4]))
+
+
+def test_skyward_three_assessments_weights() -> None:
+    weights = [round(float(w) * 100) for w in DecayingAverage().weights(3)]
+    assert [12, 23, 65] == weights
+
+
+def test_canvas_weighted_average_shows_4_13() -> None:
+    assert 4.13 == value(from_canvas("weighted_average", 65), [1, 2, 3, 4, 5], FIVE_POINT)
+
+
+def test_canvas_n_mastery_averages_every_mastery_score() -> None:
+    # mastery_points 3 on the default 5-point outcome; n = 2: kept 3, 5, 4 -> 4.0.
+    assert 4.0 == value(from_canvas("n_mastery", 2), [3, 1, 5, 2, 4], FIVE_POINT)
+
+
+def test_educate_average_of_three_highest() -> None:
+    assert 3.67 == round_half_up(value(MeanOfHighest(n=3), [4, 3, 3, 4]))
+
+
+def test_educate_mode_tie_goes_to_the_more_recent() -> None:
+    assert 2.0 == value(Mode(tie_break="most_recent"), [3, 2, 3, 2])
+
+
+def test_rediker_mode_tie_gives_no_score() -> None:
+    result = Mode(tie_break="none").evaluate(history([3, 2, 3, 2]), MARZANO_TARGET)
+    assert result.value is None
+
+
+def test_moodle_mode_tie_highest_and_median_of_even_count() -> None:
+    assert 3.0 == value(Mode(tie_break="highest"), [3, 2, 3, 2])
+    assert 2.5 == value(Median(), [3, 2, 3, 2])
+
+
+def test_nha_gradebook_average_or_power_law() -> None:
+    """NHA: 2, 2.5, 3, 4 shows the power law ("a 4"); 3, 2, 3, 2 shows the average 2.5."""
+    nha = MaxOf(Mean(), PowerLaw())
+    assert 4.0 == round(value(nha, [2, 2.5, 3, 4]))
+    assert 2.5 == value(nha, [3, 2, 3, 2])
+    assert 3.68 == round_half_up(value(BestFit(models=("mean", "power_law")), [2, 2.5, 3, 4]))
+
+
+def test_ascender_reports_the_higher_of_mean_and_power_law() -> None:
+    assert 2.5 == value(MaxOf.example(), [3, 2, 3, 2])
+    assert value(PowerLaw(), [1, 3, 2, 4]) == value(MaxOf.example(), [1, 3, 2, 4])
