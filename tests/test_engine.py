@@ -31,6 +31,17 @@ def engine_policies() -> list[Any]:
         policies.WeightedAverage(weight=0.5),
         policies.MeanOfHighest(n=2),
         policies.HighestOfRecent(n=2),
+        policies.PowerLaw(zeros="floor", floor=0.25),
+        policies.PowerLaw(single="none", clamp=True),
+        policies.Filtered(inner=policies.Mean(), independent_only=True, min_evidence=2),
+        policies.Filtered(inner=policies.DecayingAverage(), summative_only=True),
+        policies.Filtered(
+            inner=policies.Mode(tie_break="none"),
+            as_of=mst.EPOCH + timedelta(days=2),
+            start=mst.EPOCH + timedelta(days=1),
+        ),
+        policies.Filtered(inner=policies.NTimes(n=2), contexts=("math",)),
+        policies.Filtered(inner=policies.PowerLaw(), end=(mst.EPOCH + timedelta(days=3)).date()),
     ]
     return [*policies.available_policies().values(), *variants]
 

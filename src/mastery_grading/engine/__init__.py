@@ -123,7 +123,12 @@ def compute(
     if n_groups:
         np.cumsum(counts[:-1], out=starts[1:])
     reasons: dict[int, str] = {}
+
+    def per_group(items: list[float]) -> FloatArray:
+        return np.tile(np.asarray(items, dtype=np.float64), srt.n_students)
+
     run = KERNELS.get(type(policy))
+    out = None
     if run is not None:
         seg = Segments(
             score=cols.score[order],
@@ -132,11 +137,14 @@ def compute(
             group=group,
             starts=starts,
             counts=counts,
-            mastery=np.tile(
-                np.asarray([t.scale.mastery for t in targets], dtype=np.float64), srt.n_students
-            ),
+            mastery=per_group([t.scale.mastery for t in targets]),
+            scale_min=per_group([t.scale.min for t in targets]),
+            scale_max=per_group([t.scale.max for t in targets]),
+            columns=cols,
+            rows=order,
         )
         out = run(policy, seg)
+    if out is not None:
         values = out.values
         reasons.update(out.reasons or {})
         redo = np.zeros(n_groups, dtype=np.bool_)

@@ -7,13 +7,18 @@ summary (mean, median, mode, maximum).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 
 from mastery_grading._exact import exact
+from mastery_grading.engine._columns import micros
 from mastery_grading.engine._kernels import (
+    KERNELS,
     KernelOutput,
     Segments,
     _empty,
+    _first_positions,
     _last_positions,
     _sums,
     back_positions,
@@ -34,6 +39,8 @@ from mastery_grading.policies.recency import (
     ModeOfRecent,
     WeightedAverage,
 )
+from mastery_grading.policies.rules import INSUFFICIENT, Filtered
+from mastery_grading.policies.trend import PowerLaw
 
 __all__ = ["median_values", "mode_values"]
 
@@ -213,3 +220,124 @@ def mode_of_recent_kernel(policy: ModeOfRecent, seg: Segments) -> KernelOutput:
     """The mode of the last ``n`` positions of each group."""
     values, tied = mode_values(compress(seg, back_positions(seg) < policy.n), policy.tie_break)
     return KernelOutput(values, force=tied)
+
+
+@kernel(PowerLaw)
+def power_law_kernel(policy: PowerLaw, seg: Segments) -> KernelOutput:
+    r"""Least squares of :math:`\ln s` on :math:`\ln i` per group, read at the latest attempt.
+
+    The hat weights :math:`h_i = 1/n + (\ln i - \overline{\ln i})\,\lambda_n` depend only on the
+    group's length ``n`` and the attempt ``i``, so they come from tables indexed by ``n``;
+    :math:`\ln(\text{value}) = \sum_i h_i \ln s_i` is one segment sum.
+    """
+    n_groups = seg.counts.shape[0]
+    values = _empty(seg)
+    inexact = np.zeros(n_groups, dtype=np.bool_)
+    reasons: dict[int, str] = {}
+    if not seg.score.size:
+        return KernelOutput(values)
+    ne = seg.nonempty
+    groups = np.flatnonzero(ne)
+    counts = seg.counts[ne]
+    firsts = _first_positions(seg)
+    low = np.minimum.reduceat(seg.score, firsts)
+    high = np.maximum.reduceat(seg.score, firsts)
+    last = seg.score[_last_positions(seg)]
+    scores = np.maximum(seg.score, policy.floor) if policy.zeros == "floor" else seg.score
+    nonpositive = np.zeros(groups.size, dtype=np.bool_)
+    if policy.zeros == "none":
+        nonpositive = low <= 0
+    longest = int(counts.max())
+    xs = np.log(np.arange(1, longest + 1, dtype=np.float64))
+    sizes = np.arange(1, longest + 1, dtype=np.float64)
+    mid = np.cumsum(xs) / sizes
+    sxx = np.cumsum(xs * xs) - sizes * mid * mid
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lever = (xs - mid) / sxx
+        size = seg.counts[seg.group]
+        index = np.arange(seg.score.size) - seg.starts[seg.group]
+        hat = 1.0 / size + (xs[index] - mid[size - 1]) * lever[size - 1]
+        logs = np.log(np.where(scores > 0, scores, 1.0))
+        fitted = np.exp(np.add.reduceat(hat * logs, firsts))
+    fitted = np.where(counts == 2, scores[_last_positions(seg)], fitted)
+    if policy.clamp:
+        assert seg.scale_min is not None
+        assert seg.scale_max is not None
+        fitted = np.clip(fitted, seg.scale_min[groups], seg.scale_max[groups])
+    flat = low == high
+    out = np.where(flat, last, fitted)
+    undecided = ~flat & nonpositive
+    single = counts == 1
+    if policy.single == "none":
+        undecided |= single
+    else:
+        out = np.where(single, last, out)
+    out[undecided] = np.nan
+    values[groups] = out
+    inexact[groups] = ~(flat | single | (counts == 2) | undecided)
+    for g, n in zip(groups[undecided].tolist(), counts[undecided].tolist(), strict=True):
+        if n == 1:
+            reasons[g] = "the power law needs at least 2 scores; it has 1"
+        else:
+            reasons[g] = (
+                "the power law is undefined for a score of 0 or below (ln 0); "
+                'set zeros="floor" to count such scores as a floor value'
+            )
+    return KernelOutput(values, inexact, reasons)
+
+
+@kernel(Filtered)
+def filtered_kernel(policy: Filtered, seg: Segments) -> KernelOutput | None:
+    """Evidence rules as one mask, then the inner policy's kernel on the kept positions.
+
+    Date (not datetime) bounds depend on each evidence's own time zone, so a policy with one,
+    or with an inner policy without a kernel, is evaluated group by group instead.
+    """
+    inner = KERNELS.get(type(policy.inner))
+    bounds = (policy.as_of, policy.start, policy.end)
+    if inner is None or any(b is not None and not isinstance(b, datetime) for b in bounds):
+        return None
+    keep = np.ones(seg.score.size, dtype=np.bool_)
+    if policy.summative_only and seg.summative is not None:
+        keep &= seg.summative
+    if policy.independent_only:
+        independent = seg.column("independent")
+        if independent is not None:
+            keep &= independent
+    if any(b is not None for b in bounds):
+        time = seg.column("time")
+        if policy.as_of is not None:
+            keep &= time <= micros(policy.as_of)  # type: ignore[arg-type]
+        if policy.start is not None:
+            keep &= time >= micros(policy.start)  # type: ignore[arg-type]
+        if policy.end is not None:
+            keep &= time <= micros(policy.end)  # type: ignore[arg-type]
+    if policy.contexts is not None:
+        labels = getattr(seg.columns, "context_labels", None) or []
+        allowed = [i for i, label in enumerate(labels) if label in policy.contexts]
+        context = seg.column("context")
+        if context is None or not allowed:
+            keep[:] = False
+        else:
+            keep &= np.isin(context, allowed)
+    kept = compress(seg, keep)
+    out = inner(policy.inner, kept)
+    if out is None:
+        return None
+    values = out.values
+    reasons = dict(out.reasons or {})
+    short = seg.nonempty & (kept.counts < policy.min_evidence)
+    empty = seg.nonempty & (kept.counts == 0) & ~short
+    for g in np.flatnonzero(short).tolist():
+        n = int(kept.counts[g])
+        noun = "piece passes" if n == 1 else "pieces pass"
+        reasons[g] = f"{INSUFFICIENT}: {n} {noun} the rules, {policy.min_evidence} needed"
+    if empty.any():
+        why = f"no evidence passes the rules ({'; '.join(policy.rules)})"
+        for g in np.flatnonzero(empty).tolist():
+            reasons[g] = why
+    undecided = short | empty
+    values[undecided] = np.nan
+    inexact = None if out.inexact is None else out.inexact & ~undecided
+    force = None if out.force is None else out.force & ~undecided
+    return KernelOutput(values, inexact, reasons, force)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -38,6 +38,19 @@ class Segments:
     counts: IntArray
     #: The mastery threshold of each group's target.
     mastery: FloatArray | None = None
+    #: The scale bounds of each group's target.
+    scale_min: FloatArray | None = None
+    scale_max: FloatArray | None = None
+    #: The evidence columns and the row of each position, to gather other columns lazily.
+    columns: Any = None
+    rows: IntArray | None = None
+
+    def column(self, name: str) -> Any:
+        """Return the named column of :class:`Columns` in position order (``None`` if absent)."""
+        values = getattr(self.columns, name, None)
+        if values is None or self.rows is None:
+            return None
+        return values[self.rows]
 
     @property
     def nonempty(self) -> BoolArray:
@@ -61,16 +74,20 @@ class KernelOutput:
     force: BoolArray | None = None
 
 
-Kernel = Callable[[Any, Segments], KernelOutput]
+#: A kernel may return ``None`` to have this policy evaluated group by group instead.
+Kernel = Callable[[Any, Segments], KernelOutput | None]
 
 #: Kernels by policy class; ``kernel`` registers one.
 KERNELS: dict[type[Any], Kernel] = {}
 
 
-def kernel(cls: type[Any]) -> Callable[[Kernel], Kernel]:
+K = TypeVar("K", bound=Kernel)
+
+
+def kernel(cls: type[Any]) -> Callable[[K], K]:
     """Register the decorated function as the kernel of ``cls``."""
 
-    def register(func: Kernel) -> Kernel:
+    def register(func: K) -> K:
         KERNELS[cls] = func
         return func
 
@@ -236,6 +253,10 @@ def compress(seg: Segments, mask: BoolArray) -> Segments:
         starts=starts,
         counts=counts,
         mastery=seg.mastery,
+        scale_min=seg.scale_min,
+        scale_max=seg.scale_max,
+        columns=seg.columns,
+        rows=None if seg.rows is None else seg.rows[mask],
     )
 
 

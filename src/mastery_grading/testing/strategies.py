@@ -174,6 +174,7 @@ def gradebook_evidence(
                     kind=st.sampled_from(EvidenceKind),
                     weight=st.sampled_from([1.0, 1.0, 0.5, 2.0, 0.25]),
                     source_id=st.none() | st.sampled_from(["quiz", "retake"]),
+                    context=st.none() | st.sampled_from(["math", "science"]),
                     attempt=st.none() | st.integers(min_value=1, max_value=3),
                     independent=st.booleans(),
                 )
