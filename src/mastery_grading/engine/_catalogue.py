@@ -14,6 +14,7 @@ import numpy as np
 from mastery_grading._exact import exact
 from mastery_grading.engine._columns import micros
 from mastery_grading.engine._kernels import (
+    _CHUNK,
     KERNELS,
     KernelOutput,
     Segments,
@@ -183,10 +184,13 @@ def mode_values(seg: Segments, tie_break: str) -> tuple[np.ndarray, np.ndarray]:
     new_run = np.ones(ordered.size, dtype=np.bool_)
     new_run[1:] = (group[1:] != group[:-1]) | (ordered[1:] != ordered[:-1])
     run_starts = np.flatnonzero(new_run)
+    del new_run
     run_length = np.diff(np.append(run_starts, ordered.size))
     run_group = group[run_starts]
     run_value = ordered[run_starts]
-    run_last = np.maximum.reduceat(order, run_starts)
+    del group, ordered
+    run_last = np.maximum.reduceat(order, run_starts) if tie_break == "most_recent" else None
+    del order, run_starts
     group_first_run = np.flatnonzero(np.r_[True, run_group[1:] != run_group[:-1]])
     groups = run_group[group_first_run]
     top = np.maximum.reduceat(run_length, group_first_run)
@@ -197,6 +201,7 @@ def mode_values(seg: Segments, tie_break: str) -> tuple[np.ndarray, np.ndarray]:
     elif tie_break == "lowest":
         chosen = np.minimum.reduceat(np.where(run_top, run_value, np.inf), group_first_run)
     else:
+        assert run_last is not None
         latest = np.maximum.reduceat(np.where(run_top, run_last, -1), group_first_run)
         pick = run_top & (
             run_last == np.repeat(latest, np.diff(np.append(group_first_run, run_group.size)))
@@ -252,13 +257,20 @@ def power_law_kernel(policy: PowerLaw, seg: Segments) -> KernelOutput:
     sizes = np.arange(1, longest + 1, dtype=np.float64)
     mid = np.cumsum(xs) / sizes
     sxx = np.cumsum(xs * xs) - sizes * mid * mid
+    terms = np.empty(seg.score.size)
     with np.errstate(divide="ignore", invalid="ignore"):
         lever = (xs - mid) / sxx
-        size = seg.counts[seg.group]
-        index = np.arange(seg.score.size) - seg.starts[seg.group]
-        hat = 1.0 / size + (xs[index] - mid[size - 1]) * lever[size - 1]
-        logs = np.log(np.where(scores > 0, scores, 1.0))
-        fitted = np.exp(np.add.reduceat(hat * logs, firsts))
+        # Chunks of positions (not groups) keep the temporaries small at 10^7 rows.
+        for begin in range(0, seg.score.size, _CHUNK):
+            end = min(begin + _CHUNK, seg.score.size)
+            group = seg.group[begin:end]
+            size = seg.counts[group]
+            index = np.arange(begin, end) - seg.starts[group]
+            hat = 1.0 / size + (xs[index] - mid[size - 1]) * lever[size - 1]
+            chunk = scores[begin:end]
+            terms[begin:end] = hat * np.log(np.where(chunk > 0, chunk, 1.0))
+        fitted = np.exp(np.add.reduceat(terms, firsts))
+    del terms
     fitted = np.where(counts == 2, scores[_last_positions(seg)], fitted)
     if policy.clamp:
         assert seg.scale_min is not None
