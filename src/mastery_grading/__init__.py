@@ -34,6 +34,7 @@ from mastery_grading.exceptions import (
     SpecError,
     TargetMismatchError,
 )
+from mastery_grading.gradebook import Gradebook, ResultTable
 from mastery_grading.grades import (
     AverageCutoffs,
     GradeReport,
@@ -43,7 +44,7 @@ from mastery_grading.grades import (
     grade,
 )
 from mastery_grading.policies import available_policies, policy_from_spec
-from mastery_grading.protocols import Policy
+from mastery_grading.protocols import IncrementalPolicy, Policy
 from mastery_grading.results import Contribution, TargetResult
 from mastery_grading.scales import Level, Scale
 from mastery_grading.targets import LearningTarget
@@ -60,6 +61,8 @@ __all__ = [
     "Evidence",
     "EvidenceKind",
     "GradeReport",
+    "Gradebook",
+    "IncrementalPolicy",
     "InvalidTypeError",
     "InvalidValueError",
     "LearningTarget",
@@ -67,6 +70,7 @@ __all__ = [
     "Level",
     "MasteryGradingError",
     "Policy",
+    "ResultTable",
     "RuleSet",
     "Scale",
     "ScoreOutOfScaleError",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from mastery_grading.evidence import Evidence
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
-__all__ = ["Policy"]
+__all__ = ["IncrementalPolicy", "Policy"]
 
 
 @runtime_checkable
@@ -39,4 +39,42 @@ class Policy(Protocol):
 
     def evaluate(self, evidence: Iterable[Evidence], target: LearningTarget) -> TargetResult:
         """Return the result of this policy for ``evidence`` on ``target``."""
+        ...
+
+
+@runtime_checkable
+class IncrementalPolicy(Policy, Protocol):
+    """**Protocol:** a policy that folds evidence into a running state one piece at a time.
+
+    The contract, on top of :class:`Policy`:
+
+    - ``start(target)`` returns the state before any evidence; ``update(state, evidence)``
+      returns a new state (the old one is unchanged: states are frozen values) and
+      ``result(state)`` the :class:`~mastery_grading.TargetResult`.
+    - ``result`` after updates with any evidence, in any order, equals ``evaluate`` on the same
+      evidence: the value within 1e-9, the same ``None``-ness, level and mastery.
+    - ``update`` with evidence that arrives in time order costs O(1); late evidence costs at
+      most a recomputation from the retained history, and is never wrong.
+
+    Built-ins that follow it: ``Mean``, ``MostRecent``, ``DecayingAverage``, ``Highest``,
+    ``NTimes`` and ``WeightedAverage``. Windowed policies (``MeanOfRecent``, ...), the median
+    and the mode do not: their state would not be O(1).
+
+    Example:
+        >>> from mastery_grading.policies import Mean
+        >>> from mastery_grading.protocols import IncrementalPolicy
+        >>> isinstance(Mean(), IncrementalPolicy)
+        True
+    """
+
+    def start(self, target: LearningTarget) -> Any:
+        """Return the state before any evidence on ``target``."""
+        ...
+
+    def update(self, state: Any, evidence: Evidence) -> Any:
+        """Return the state with ``evidence`` folded in."""
+        ...
+
+    def result(self, state: Any) -> TargetResult:
+        """Return the result of the state."""
         ...

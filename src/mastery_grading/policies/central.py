@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from fractions import Fraction
 from typing import ClassVar
 
 import attrs
@@ -10,6 +12,7 @@ from mastery_grading import _validators as v
 from mastery_grading._exact import exact, exact_mean
 from mastery_grading.evidence import Evidence
 from mastery_grading.policies._base import HistoryPolicy, make_result
+from mastery_grading.policies._incremental import Incremental
 from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies._summaries import TIE_BREAKS, finish, median, mode
 from mastery_grading.results import TargetResult
@@ -20,7 +23,7 @@ __all__ = ["Mean", "Median", "Mode"]
 
 @register_policy
 @attrs.frozen(kw_only=True)
-class Mean(HistoryPolicy):
+class Mean(Incremental, HistoryPolicy):
     r"""The (weighted) arithmetic mean of every score.
 
     .. math::
@@ -51,6 +54,7 @@ class Mean(HistoryPolicy):
     """
 
     spec_name: ClassVar[str] = "mean"
+    order_free: ClassVar[bool] = True
     claims: ClassVar[frozenset[str]] = frozenset(
         {
             "bounded",
@@ -75,6 +79,23 @@ class Mean(HistoryPolicy):
         total = sum(exact(w) for w in weights)
         shares = [exact(w) / total for w in weights]
         return make_result(target, self, value, history, shares, evidence_count=len(history))
+
+    def _initial(self, target: LearningTarget) -> tuple[float, ...]:
+        return (0.0, 0.0)
+
+    def _fold(self, totals: tuple[float, ...], evidence: Evidence, count: int) -> tuple[float, ...]:
+        weight = evidence.weight if self.weighted else 1.0
+        return (totals[0] + weight * evidence.score, totals[1] + weight)
+
+    def _value(self, totals: tuple[float, ...], latest: Evidence | None) -> float | None:
+        return totals[0] / totals[1]
+
+    def _weights(
+        self, history: Sequence[Evidence], totals: tuple[float, ...]
+    ) -> tuple[Sequence[Evidence], Sequence[Fraction | float]]:
+        weights = [exact(e.weight) if self.weighted else Fraction(1) for e in history]
+        total = sum(weights, Fraction(0))
+        return history, [w / total for w in weights]
 
 
 @register_policy

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from fractions import Fraction
 from typing import ClassVar
 
 import attrs
@@ -10,6 +12,7 @@ from mastery_grading import _validators as v
 from mastery_grading._exact import exact
 from mastery_grading.evidence import Evidence
 from mastery_grading.policies._base import HistoryPolicy, no_result
+from mastery_grading.policies._incremental import Incremental
 from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies._summaries import finish, mean
 from mastery_grading.results import TargetResult
@@ -20,7 +23,7 @@ __all__ = ["NTimes"]
 
 @register_policy
 @attrs.frozen(kw_only=True)
-class NTimes(HistoryPolicy):
+class NTimes(Incremental, HistoryPolicy):
     r"""Canvas's "n Number of Times": no result until mastery is shown ``n`` times.
 
     With :math:`M` the target's mastery threshold and :math:`K = \{i : s_i \ge M\}`,
@@ -60,6 +63,7 @@ class NTimes(HistoryPolicy):
     """
 
     spec_name: ClassVar[str] = "n_times"
+    order_free: ClassVar[bool] = True
     claims: ClassVar[frozenset[str]] = frozenset(
         {
             "bounded",
@@ -86,3 +90,23 @@ class NTimes(HistoryPolicy):
             )
             return no_result(target, self, reason=reason, evidence_count=len(history))
         return finish(mean(kept), target, self, len(history))
+
+    def _initial(self, target: LearningTarget) -> tuple[float, ...]:
+        return (target.scale.mastery, 0.0, 0.0)
+
+    def _fold(self, totals: tuple[float, ...], evidence: Evidence, count: int) -> tuple[float, ...]:
+        mastery, total, kept = totals
+        if evidence.score >= mastery:
+            return (mastery, total + evidence.score, kept + 1.0)
+        return totals
+
+    def _value(self, totals: tuple[float, ...], latest: Evidence | None) -> float | None:
+        _, total, kept = totals
+        return None if kept < self.n else total / kept
+
+    def _weights(
+        self, history: Sequence[Evidence], totals: tuple[float, ...]
+    ) -> tuple[Sequence[Evidence], Sequence[Fraction | float]]:
+        mastery = totals[0]
+        summary = mean([e for e in history if e.score >= mastery])
+        return summary.used, summary.weights

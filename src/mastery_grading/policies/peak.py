@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from fractions import Fraction
 from typing import ClassVar
 
 import attrs
@@ -9,6 +11,7 @@ import attrs
 from mastery_grading import _validators as v
 from mastery_grading.evidence import Evidence
 from mastery_grading.policies._base import HistoryPolicy
+from mastery_grading.policies._incremental import Incremental
 from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies._summaries import finish, highest_n, last_n, maximum, mean
 from mastery_grading.results import TargetResult
@@ -35,7 +38,7 @@ _PEAK_CLAIMS = frozenset(
 
 @register_policy
 @attrs.frozen(kw_only=True)
-class Highest(HistoryPolicy):
+class Highest(Incremental, HistoryPolicy):
     r"""The highest score ever shown.
 
     .. math::
@@ -58,10 +61,26 @@ class Highest(HistoryPolicy):
     """
 
     spec_name: ClassVar[str] = "highest"
+    order_free: ClassVar[bool] = True
     claims: ClassVar[frozenset[str]] = _PEAK_CLAIMS | {"order_free"}
 
     def _rollup(self, history: tuple[Evidence, ...], target: LearningTarget) -> TargetResult:
         return finish(maximum(history), target, self, len(history))
+
+    def _initial(self, target: LearningTarget) -> tuple[float, ...]:
+        return (float("-inf"),)
+
+    def _fold(self, totals: tuple[float, ...], evidence: Evidence, count: int) -> tuple[float, ...]:
+        return (evidence.score,) if evidence.score > totals[0] else totals
+
+    def _value(self, totals: tuple[float, ...], latest: Evidence | None) -> float | None:
+        return totals[0]
+
+    def _weights(
+        self, history: Sequence[Evidence], totals: tuple[float, ...]
+    ) -> tuple[Sequence[Evidence], Sequence[Fraction | float]]:
+        summary = maximum(history)
+        return summary.used, summary.weights
 
 
 @register_policy

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import ClassVar
 
@@ -12,6 +13,7 @@ from mastery_grading import _validators as v
 from mastery_grading._exact import exact
 from mastery_grading.evidence import Evidence
 from mastery_grading.policies._base import HistoryPolicy, make_result
+from mastery_grading.policies._incremental import Incremental
 from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies._summaries import (
     TIE_BREAKS,
@@ -52,7 +54,7 @@ _RECENCY_CLAIMS = frozenset(
 
 @register_policy
 @attrs.frozen(kw_only=True)
-class MostRecent(HistoryPolicy):
+class MostRecent(Incremental, HistoryPolicy):
     r"""The latest score: where the student is now.
 
     .. math::
@@ -80,10 +82,23 @@ class MostRecent(HistoryPolicy):
 
     spec_name: ClassVar[str] = "most_recent"
     claims: ClassVar[frozenset[str]] = _RECENCY_CLAIMS
+    #: An older score arriving late never replaces the latest, so no recomputation is needed.
+    order_free: ClassVar[bool] = True
 
     def _rollup(self, history: tuple[Evidence, ...], target: LearningTarget) -> TargetResult:
         latest = history[-1]
         return make_result(target, self, latest.score, [latest], [1.0], evidence_count=len(history))
+
+    def _fold(self, totals: tuple[float, ...], evidence: Evidence, count: int) -> tuple[float, ...]:
+        return totals
+
+    def _value(self, totals: tuple[float, ...], latest: Evidence | None) -> float | None:
+        return None if latest is None else latest.score
+
+    def _weights(
+        self, history: Sequence[Evidence], totals: tuple[float, ...]
+    ) -> tuple[Sequence[Evidence], Sequence[Fraction | float]]:
+        return history[-1:], [1.0]
 
 
 class _DecayingClaims:
@@ -103,7 +118,7 @@ class _DecayingClaims:
 
 @register_policy
 @attrs.frozen(kw_only=True)
-class DecayingAverage(HistoryPolicy):
+class DecayingAverage(Incremental, HistoryPolicy):
     r"""The exponential decaying average: each new score pulls the result toward it by ``rate``.
 
     .. math::
@@ -169,6 +184,23 @@ class DecayingAverage(HistoryPolicy):
         weights = self.weights(len(history))
         value = sum((w * exact(e.score) for w, e in zip(weights, history, strict=True)), Fraction())
         return make_result(target, self, value, history, weights, evidence_count=len(history))
+
+    def _initial(self, target: LearningTarget) -> tuple[float, ...]:
+        return (0.0,)
+
+    def _fold(self, totals: tuple[float, ...], evidence: Evidence, count: int) -> tuple[float, ...]:
+        if count == 0:
+            return (evidence.score,)
+        rate = self.rate
+        return (rate * evidence.score + (1.0 - rate) * totals[0],)
+
+    def _value(self, totals: tuple[float, ...], latest: Evidence | None) -> float | None:
+        return totals[0]
+
+    def _weights(
+        self, history: Sequence[Evidence], totals: tuple[float, ...]
+    ) -> tuple[Sequence[Evidence], Sequence[Fraction | float]]:
+        return history, self.weights(len(history))
 
 
 # -- summaries of the last n scores -----------------------------------------------------------
@@ -328,7 +360,7 @@ class ModeOfRecent(_RecentWindow):
 
 @register_policy
 @attrs.frozen(kw_only=True)
-class WeightedAverage(HistoryPolicy):
+class WeightedAverage(Incremental, HistoryPolicy):
     r"""Canvas's legacy "decaying average": the latest score against the mean of the others.
 
     .. math::
@@ -368,6 +400,8 @@ class WeightedAverage(HistoryPolicy):
     """
 
     spec_name: ClassVar[str] = "weighted_average"
+    #: Only the latest score and the sum of all scores matter, so late evidence folds in O(1).
+    order_free: ClassVar[bool] = True
     claims: ClassVar[frozenset[str]] = frozenset(
         {
             "bounded",
@@ -402,3 +436,22 @@ class WeightedAverage(HistoryPolicy):
         weights = self.weights(len(history))
         value = sum((w * exact(e.score) for w, e in zip(weights, history, strict=True)), Fraction())
         return make_result(target, self, value, history, weights, evidence_count=len(history))
+
+    def _initial(self, target: LearningTarget) -> tuple[float, ...]:
+        return (0.0, 0.0)
+
+    def _fold(self, totals: tuple[float, ...], evidence: Evidence, count: int) -> tuple[float, ...]:
+        return (totals[0] + evidence.score, totals[1] + 1.0)
+
+    def _value(self, totals: tuple[float, ...], latest: Evidence | None) -> float | None:
+        if latest is None:
+            return None
+        total, n = totals
+        if n == 1:
+            return latest.score
+        return self.weight * latest.score + (1.0 - self.weight) * (total - latest.score) / (n - 1)
+
+    def _weights(
+        self, history: Sequence[Evidence], totals: tuple[float, ...]
+    ) -> tuple[Sequence[Evidence], Sequence[Fraction | float]]:
+        return history, self.weights(len(history))

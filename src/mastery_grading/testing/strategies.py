@@ -42,6 +42,7 @@ __all__ = [
     "converters",
     "custom_scales",
     "evidence",
+    "gradebook_evidence",
     "histories",
     "history_for",
     "ids",
@@ -162,6 +163,43 @@ def histories(
     target = draw(targets())
     history = draw(history_for(target, min_size=min_size, max_size=max_size, on_step=on_step))
     return target, history
+
+
+@st.composite
+def gradebook_evidence(
+    draw: st.DrawFn, *, max_students: int = 4, max_targets: int = 3, max_size: int = 40
+) -> tuple[list[LearningTarget], list[Evidence]]:
+    """Targets (distinct ids, generated scales) and evidence of several students on them.
+
+    Times fall on a few days only and scores are often on the scale's step, so that ties in
+    time, unanimous histories and values exactly on a level threshold are common: the cases
+    where a vectorized engine and the exact reference could disagree.
+    """
+    chosen = draw(st.lists(targets(), min_size=1, max_size=max_targets, unique_by=lambda t: t.id))
+    students = [f"s{i}" for i in range(draw(st.integers(1, max_students)))]
+    on_step = draw(st.booleans())
+    coarse = st.integers(min_value=0, max_value=4).map(lambda d: EPOCH + timedelta(days=d))
+    items = draw(
+        st.lists(
+            st.tuples(st.sampled_from(chosen), st.sampled_from(students)).flatmap(
+                lambda pair: st.builds(
+                    Evidence,
+                    student_id=st.just(pair[1]),
+                    target_id=st.just(pair[0].id),
+                    score=scores(pair[0].scale, on_step=on_step),
+                    observed_at=coarse | timestamps(),
+                    kind=st.sampled_from(EvidenceKind),
+                    weight=st.sampled_from([1.0, 1.0, 0.5, 2.0, 0.25]),
+                    source_id=st.none() | st.sampled_from(["quiz", "retake"]),
+                    context=st.none() | st.sampled_from(["math", "science"]),
+                    attempt=st.none() | st.integers(min_value=1, max_value=3),
+                    independent=st.booleans(),
+                )
+            ),
+            max_size=max_size,
+        )
+    )
+    return chosen, items
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,363 @@
+"""Benchmarks of whole-gradebook computation: rows per second, peak memory, update time.
+
+Run ``make bench`` (sizes 1e4, 1e5, 1e6) or, e.g.::
+
+    .venv/bin/python benchmarks/run.py --sizes 1e4,1e5,1e6,1e7 --policies mean,decaying_average
+
+Each size runs in its own subprocess so that its peak memory (``ru_maxrss``) is its own. The
+synthetic gradebook has about 10 evidence rows per (student, target), 30 targets, string ids
+and rows in random order, as a pandas DataFrame (pandas' default string dtype, Arrow-backed
+when pyarrow is installed).
+
+Columns of the table (rows per second, higher is better):
+
+- ``engine``: ``Gradebook.from_frame(df).results(policy)`` end to end from the unsorted frame
+  (validation, encoding, sort, kernel; a fresh gradebook per policy);
+- ``bare``: the bare pipeline that does only the necessary work: Arrow dictionary encoding of
+  the two id columns, one numpy ``argsort`` and the vectorized kernel;
+- ``engine pre``: the engine's kernel alone on pre-grouped (sorted, coded) data;
+- ``compute``: the engine's compute step on coded data (gathering the sorted columns, the kernel,
+  the threshold check and levels' exact recomputation where needed);
+- ``numpy pre``: a bare numpy computation of the same policy on the pre-grouped data;
+- ``pandas``: ``groupby().apply()`` with a Python function per group (small sizes only);
+- ``scalar``: the pure-Python reference (``engine="python"``, small sizes only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+N_TARGETS = 30
+PER_GROUP = 10
+DEFAULT_POLICIES = (
+    "mean,most_recent,decaying_average,highest,weighted_average,n_times,mean_of_recent,"
+    "median,mode,power_law"
+)
+
+
+def make_frame(n_rows: int, seed: int = 0) -> Any:
+    """A shuffled DataFrame of ``n_rows`` evidence rows with string ids."""
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    n_groups = max(1, n_rows // PER_GROUP)
+    n_students = max(1, n_groups // N_TARGETS)
+    group = rng.integers(0, n_students * N_TARGETS, n_rows)
+    students = np.asarray([f"stu{i:07d}" for i in range(n_students)], dtype=object)
+    targets = np.asarray([f"T{i:02d}" for i in range(N_TARGETS)], dtype=object)
+    start = np.datetime64("2026-08-24T08:00:00", "s")
+    seconds = rng.integers(0, 300 * 24 * 3600, n_rows)
+    return pd.DataFrame(
+        {
+            "student_id": pd.array(students[group // N_TARGETS], dtype="str"),
+            "target_id": pd.array(targets[group % N_TARGETS], dtype="str"),
+            "score": rng.integers(0, 9, n_rows) / 2,
+            "observed_at": pd.to_datetime(start + seconds.astype("timedelta64[s]")).tz_localize(
+                "UTC"
+            ),
+        }
+    )
+
+
+def learning_targets() -> list[Any]:
+    from mastery_grading import LearningTarget
+
+    return [LearningTarget(id=f"T{i:02d}", title=f"Target {i}") for i in range(N_TARGETS)]
+
+
+def timed(func: Callable[[], Any], repeat: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+# -- bare numpy versions of each policy on sorted, coded data --------------------------------
+
+
+def bare_kernel(name: str, score: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> Any:
+    ends = starts + counts
+    if name == "mean":
+        return np.add.reduceat(score, starts) / counts
+    if name == "most_recent":
+        return score[ends - 1]
+    if name == "highest":
+        return np.maximum.reduceat(score, starts)
+    if name == "decaying_average":
+        group = np.repeat(np.arange(starts.size), counts)
+        back = ends[group] - 1 - np.arange(score.size)
+        table = 0.35 ** np.arange(int(counts.max()))
+        weights = 0.65 * table[back]
+        weights[starts] = table[back[starts]]
+        return np.add.reduceat(weights * score, starts)
+    if name == "weighted_average":
+        last = score[ends - 1]
+        before = (np.add.reduceat(score, starts) - last) / np.maximum(counts - 1, 1)
+        return np.where(counts > 1, 0.65 * last + 0.35 * before, last)
+    if name == "mean_of_recent":
+        group = np.repeat(np.arange(starts.size), counts)
+        keep = (ends[group] - np.arange(score.size)) <= 3
+        return np.bincount(group, weights=score * keep) / np.minimum(counts, 3)
+    return None
+
+
+def pandas_function(name: str) -> Callable[[Any], float] | None:
+    def decaying(s: Any) -> float:
+        d = None
+        for x in s.to_numpy():
+            d = x if d is None else 0.65 * x + 0.35 * d
+        return float(d)  # type: ignore[arg-type]
+
+    table: dict[str, Callable[[Any], float]] = {
+        "mean": lambda s: float(s.mean()),
+        "most_recent": lambda s: float(s.iloc[-1]),
+        "highest": lambda s: float(s.max()),
+        "decaying_average": decaying,
+        "median": lambda s: float(s.median()),
+        "mean_of_recent": lambda s: float(s.iloc[-3:].mean()),
+    }
+    return table.get(name)
+
+
+def measure_size(n_rows: int, names: list[str], args: argparse.Namespace) -> dict[str, Any]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from mastery_grading import Gradebook, available_policies
+    from mastery_grading.engine import compute, has_kernel
+    from mastery_grading.engine._kernels import KERNELS, Segments
+
+    catalogue = available_policies()
+    df = make_frame(n_rows)
+    targets = learning_targets()
+    out: dict[str, Any] = {"rows": n_rows, "policies": {}}
+    prepared = Gradebook.from_frame(df, targets=targets)
+    cols, srt = prepared._engine_inputs()
+    order = srt.order
+    score_sorted = cols.score[order]
+    counts = np.diff(srt.bounds)
+    nonempty = counts > 0
+    starts = srt.bounds[:-1][nonempty]
+    counts_ne = counts[nonempty]
+    segments = Segments(
+        score=score_sorted,
+        weight=None,
+        summative=None,
+        group=srt.group,
+        starts=srt.bounds[:-1],
+        counts=counts,
+        mastery=np.full(counts.size, 3.0),
+    )
+
+    def bare_pipeline(name: str) -> Any:
+        codes = []
+        for column in ("student_id", "target_id"):
+            encoded = pc.dictionary_encode(pa.array(df[column]))
+            codes.append(encoded.indices.to_numpy().astype(np.int64))
+        n_t = int(codes[1].max()) + 1
+        group = codes[0] * n_t + codes[1]
+        t = pa.array(df["observed_at"]).cast(pa.int64()).to_numpy() // 1_000_000
+        t = t - t.min()
+        key = group * (int(t.max()) + 1) + t
+        o = np.argsort(key)
+        g = group[o]
+        s = df["score"].to_numpy()[o]
+        cnt = np.bincount(g)
+        st = np.zeros(cnt.size, np.int64)
+        np.cumsum(cnt[:-1], out=st[1:])
+        ne = cnt > 0
+        return bare_kernel(name, s, st[ne], cnt[ne])
+
+    for name in names:
+        if name not in catalogue:
+            continue
+        policy = catalogue[name]
+        row: dict[str, Any] = {"kernel": has_kernel(policy)}
+        if not row["kernel"] and n_rows > args.fallback_max:
+            out["policies"][name] = row
+            continue
+        row["engine"] = timed(
+            lambda p=policy: Gradebook.from_frame(df, targets=targets).results(p), args.repeat
+        )
+        row["compute"] = timed(lambda p=policy: compute(p, cols, srt, targets), args.repeat)
+        if row["kernel"]:
+            run = KERNELS[type(policy)]
+            row["engine_pre"] = timed(lambda p=policy, k=run: k(p, segments), args.repeat)
+        if bare_kernel(name, score_sorted[:1], starts[:1] * 0, counts_ne[:1] * 0 + 1) is not None:
+            row["bare"] = timed(lambda n=name: bare_pipeline(n), args.repeat)
+            row["numpy_pre"] = timed(
+                lambda n=name: bare_kernel(n, score_sorted, starts, counts_ne), args.repeat
+            )
+        func = pandas_function(name)
+        if func is not None and n_rows <= args.pandas_max:
+            row["pandas"] = timed(
+                lambda f=func: (
+                    df.sort_values(["student_id", "target_id", "observed_at"])
+                    .groupby(["student_id", "target_id"], sort=False)["score"]
+                    .apply(f)
+                )
+            )
+        if n_rows <= args.reference_max:
+            slow = Gradebook.from_frame(df, targets=targets, engine="python")
+            slow.evidence()
+            row["scalar"] = timed(lambda p=policy, book=slow: book.results(p))
+        out["policies"][name] = row
+    out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def measure_memory(n_rows: int, names: list[str]) -> dict[str, Any]:
+    """Peak RSS of this process: after building the frame, then after the engine's results.
+
+    Each policy gets a fresh gradebook (the previous one is dropped first), so the peak is that
+    of the most memory-hungry policy.
+    """
+    from mastery_grading import Gradebook, available_policies
+
+    df = make_frame(n_rows)
+    targets = learning_targets()
+    frame_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    catalogue = available_policies()
+    for name in names:
+        if name in catalogue:
+            table = Gradebook.from_frame(df, targets=targets).results(catalogue[name])
+            del table
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"frame_mb": frame_mb, "peak_mb": peak_mb}
+
+
+def measure_updates(count: int = 100_000) -> dict[str, float]:
+    from mastery_grading import Evidence, LearningTarget, policies
+
+    target = LearningTarget(id="T", title="T")
+    start = datetime(2026, 9, 1, tzinfo=UTC)
+    evidence = [
+        Evidence(
+            student_id="s",
+            target_id="T",
+            score=(i % 9) / 2,
+            observed_at=start + timedelta(minutes=i),
+        )
+        for i in range(count)
+    ]
+    out = {}
+    for policy in (policies.Mean(), policies.MostRecent(), policies.DecayingAverage()):
+        state = policy.start(target)
+        begin = time.perf_counter()
+        for item in evidence:
+            state = policy.update(state, item)
+        out[type(policy).__name__] = (time.perf_counter() - begin) / count * 1e6
+    late = evidence[:200]
+    for policy in (policies.DecayingAverage(), policies.Mean()):
+        state = policy.start(target)
+        begin = time.perf_counter()
+        for item in reversed(late):
+            state = policy.update(state, item)
+        out[f"{type(policy).__name__} (every item late, n<=200)"] = (
+            (time.perf_counter() - begin) / len(late) * 1e6
+        )
+    return out
+
+
+def rate(rows: int, seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    per_second = rows / seconds
+    if per_second >= 1e6:
+        return f"{per_second / 1e6:.2f}M"
+    return f"{per_second / 1e3:.0f}k"
+
+
+def render(results: list[dict[str, Any]], updates: dict[str, float], load: str) -> str:
+    lines = [
+        f"Load average at start: {load}.",
+        "",
+        "| policy | rows | engine | bare | engine/bare | compute | engine pre | numpy pre "
+        "| pandas | scalar | peak RSS (all columns) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size in results:
+        rows = size["rows"]
+        for name, row in size["policies"].items():
+            ratio = (
+                f"{row['engine'] / row['bare']:.2f}x" if "bare" in row and "engine" in row else "—"
+            )
+            lines.append(
+                f"| {name}{'' if row['kernel'] else ' (fallback)'} | {rows:.0e} "
+                f"| {rate(rows, row.get('engine'))} | {rate(rows, row.get('bare'))} | {ratio} "
+                f"| {rate(rows, row.get('compute'))} "
+                f"| {rate(rows, row.get('engine_pre'))} | {rate(rows, row.get('numpy_pre'))} "
+                f"| {rate(rows, row.get('pandas'))} | {rate(rows, row.get('scalar'))} "
+                f"| {size['maxrss_mb']:.0f} MB |"
+            )
+    lines += [
+        "",
+        "| rows | frame alone (peak RSS) | frame + engine end to end, every policy (peak RSS) |",
+        "|---:|---:|---:|",
+    ]
+    for size in results:
+        memory = size["memory"]
+        lines.append(
+            f"| {size['rows']:.0e} | {memory['frame_mb']:.0f} MB | {memory['peak_mb']:.0f} MB |"
+        )
+    lines += ["", "| incremental update | µs per evidence |", "|---|---:|"]
+    lines += [f"| {name} | {us:.2f} |" for name, us in updates.items()]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1e4,1e5,1e6")
+    parser.add_argument("--policies", default=DEFAULT_POLICIES)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--reference-max", type=float, default=1e4)
+    parser.add_argument("--pandas-max", type=float, default=1e5)
+    parser.add_argument("--fallback-max", type=float, default=1e5)
+    parser.add_argument("--output", help="also write the markdown table to this file")
+    parser.add_argument("--one-size", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--memory-of", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    names = [n.strip() for n in args.policies.split(",") if n.strip()]
+    if args.memory_of:
+        print(json.dumps(measure_memory(int(args.memory_of), names)))
+        return
+    if args.one_size:
+        print(json.dumps(measure_size(int(args.one_size), names, args)))
+        return
+    load = ["?"]
+    if sys.platform == "linux":
+        with open("/proc/loadavg") as handle:
+            load = handle.read().split()[:3]
+    results = []
+    for size in (int(float(s)) for s in args.sizes.split(",")):
+        command = [sys.executable, __file__, "--one-size", str(size), "--policies", args.policies]
+        command += ["--repeat", str(args.repeat), "--reference-max", str(args.reference_max)]
+        command += ["--pandas-max", str(args.pandas_max), "--fallback-max", str(args.fallback_max)]
+        begin = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        command = [sys.executable, __file__, "--memory-of", str(size), "--policies", args.policies]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        results[-1]["memory"] = json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"size {size:.0e} done in {time.perf_counter() - begin:.0f} s", file=sys.stderr)
+    table = render(results, measure_updates(), ", ".join(load))
+    print(table)
+    if args.output:
+        with open(args.output, "w") as handle:
+            handle.write(table + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""The vectorized engine: every (student, target) result of a gradebook in a few numpy passes.
+
+Requires numpy (the ``data`` extra); pyarrow (the ``fast`` extra) makes reading string ids
+from DataFrames much faster. :class:`~mastery_grading.Gradebook` uses the engine automatically
+when numpy is installed. The pipeline:
+
+1. **Encode** ids as integers. String columns of a DataFrame are dictionary-encoded by Arrow
+   (``pyarrow.compute.dictionary_encode``, about 10x faster than ``pandas.factorize`` on Python
+   strings); without pyarrow, ``pandas.factorize`` is used. Codes are then relabelled so that
+   their order is the order of the strings.
+2. **Sort once** by (student, target, chronological key), see :mod:`mastery_grading.engine._sort`.
+3. **Kernels** compute every group with segment operations (``np.add.reduceat`` and friends);
+   policies without a kernel are evaluated by the reference policy, one group at a time.
+4. **Exactness.** Where a kernel's float could differ from the exact reference (which computes
+   with fractions and rounds once) and lies within ``1e-9`` of a level threshold of its target,
+   the group is recomputed by the reference policy, so levels and mastery are always those of
+   the reference.
+
+Example:
+    >>> from mastery_grading import engine
+    >>> from mastery_grading.policies import Mean
+    >>> engine.has_kernel(Mean())
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from mastery_grading.engine import _catalogue  # noqa: F401  (registers its kernels)
+from mastery_grading.engine._columns import (
+    Columns,
+    FloatArray,
+    IntArray,
+    columns_from_evidence,
+    concat_columns,
+    evidence_at,
+)
+from mastery_grading.engine._kernels import KERNELS, Segments
+from mastery_grading.engine._sort import Sorted, sort_rows
+from mastery_grading.targets import LearningTarget
+
+__all__ = [
+    "Columns",
+    "EngineResult",
+    "Sorted",
+    "columns_from_evidence",
+    "compute",
+    "concat_columns",
+    "evidence_at",
+    "has_kernel",
+    "level_codes",
+    "sort_rows",
+]
+
+#: Values this close to a level threshold (relative to the threshold, at least absolute) are
+#: recomputed exactly when a kernel cannot guarantee them bit for bit.
+THRESHOLD_TOLERANCE = 1e-9
+
+
+def has_kernel(policy: Any) -> bool:
+    """Return whether the engine computes ``policy`` with a vectorized kernel."""
+    return type(policy) in KERNELS
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    """One value (``NaN`` for ``None``) and evidence count per group, reasons for ``None``."""
+
+    values: FloatArray
+    counts: IntArray
+    reasons: dict[int, str]
+
+
+def _thresholds(target: LearningTarget) -> list[float]:
+    scale = target.scale
+    return sorted({scale.mastery, *(level.minimum for level in scale.levels[1:])})
+
+
+def _near_thresholds(values: FloatArray, targets: Sequence[LearningTarget]) -> np.ndarray:
+    n_targets = len(targets)
+    grid = values.reshape(-1, n_targets)
+    near = np.zeros(grid.shape, dtype=np.bool_)
+    for t, target in enumerate(targets):
+        column = grid[:, t]
+        for threshold in _thresholds(target):
+            tolerance = THRESHOLD_TOLERANCE * max(1.0, abs(threshold))
+            near[:, t] |= np.abs(column - threshold) <= tolerance
+    return near.reshape(-1)
+
+
+def compute(
+    policy: Any,
+    cols: Columns,
+    srt: Sorted,
+    targets: Sequence[LearningTarget],
+    *,
+    as_of: int | None = None,
+) -> EngineResult:
+    """Return the result of ``policy`` for every (student, target) group.
+
+    Args:
+        policy: Any policy; built-ins with a kernel are vectorized, others evaluated per group.
+        cols: The evidence columns.
+        srt: Their sort, from :func:`~mastery_grading.engine.sort_rows`.
+        targets: The targets, in the order of the target codes.
+        as_of: Only evidence observed at or before this time (microseconds since the epoch).
+    """
+    n_targets = len(targets)
+    n_groups = srt.n_students * n_targets
+    order, group = srt.order, srt.group
+    if as_of is not None:
+        keep = cols.time[order] <= as_of
+        order, group = order[keep], group[keep]
+        counts = np.bincount(group, minlength=n_groups).astype(np.int64)
+    else:
+        counts = np.diff(srt.bounds)
+    starts = np.zeros(n_groups, dtype=np.int64)
+    if n_groups:
+        np.cumsum(counts[:-1], out=starts[1:])
+    reasons: dict[int, str] = {}
+
+    def per_group(items: list[float]) -> FloatArray:
+        return np.tile(np.asarray(items, dtype=np.float64), srt.n_students)
+
+    run = KERNELS.get(type(policy))
+    out = None
+    if run is not None:
+        seg = Segments(
+            score=cols.score[order],
+            weight=None if cols.weight is None else cols.weight[order],
+            summative=None if cols.summative is None else cols.summative[order],
+            group=group,
+            starts=starts,
+            counts=counts,
+            mastery=per_group([t.scale.mastery for t in targets]),
+            scale_min=per_group([t.scale.min for t in targets]),
+            scale_max=per_group([t.scale.max for t in targets]),
+            columns=cols,
+            rows=order,
+        )
+        out = run(policy, seg)
+    if out is not None:
+        values = out.values
+        reasons.update(out.reasons or {})
+        redo = np.zeros(n_groups, dtype=np.bool_)
+        if out.inexact is not None and out.inexact.any():
+            redo = out.inexact & _near_thresholds(values, targets)
+        if out.force is not None:
+            redo |= out.force
+        for g in np.flatnonzero(counts == 0):
+            reasons.setdefault(int(g), "no evidence")
+    else:
+        values = np.full(n_groups, np.nan)
+        redo = counts > 0
+        empty = np.flatnonzero(counts == 0)
+        if empty.size:
+            by_target = {t: policy.evaluate([], target) for t, target in enumerate(targets)}
+            for g in empty:
+                result = by_target[int(g) % n_targets]
+                if result.value is not None:
+                    values[g] = result.value
+                elif result.reason is not None:
+                    reasons[int(g)] = result.reason
+    target_ids = [t.id for t in targets]
+    for g in np.flatnonzero(redo):
+        gi = int(g)
+        rows = order[starts[gi] : starts[gi] + counts[gi]]
+        result = policy.evaluate(evidence_at(cols, rows, target_ids), targets[gi % n_targets])
+        if result.value is None:
+            values[gi] = np.nan
+            reasons[gi] = result.reason or "no value"
+        else:
+            values[gi] = result.value
+            reasons.pop(gi, None)
+    return EngineResult(values=values, counts=counts, reasons=reasons)
+
+
+def level_codes(values: FloatArray, targets: Sequence[LearningTarget]) -> IntArray:
+    """Return the index of the level each value reaches in its target's scale (-1 for NaN).
+
+    Values are laid out student-major: value ``g`` is on target ``g % len(targets)``.
+    """
+    n_targets = len(targets)
+    grid = values.reshape(-1, n_targets)
+    codes = np.full(grid.shape, -1, dtype=np.int64)
+    for t, target in enumerate(targets):
+        column = grid[:, t]
+        minimums = np.array([level.minimum for level in target.scale.levels])
+        found = np.searchsorted(minimums, column, side="right") - 1
+        codes[:, t] = np.where(np.isnan(column), -1, np.maximum(found, 0))
+    return codes.reshape(-1)

@@ -1,0 +1,355 @@
+"""Kernels of the catalogue policies: peaks, windows of recent scores, median, mode, n-times.
+
+Windows ("the last ``n``", "the ``n`` highest", "scores at or above mastery") are masks over the
+sorted positions, compressed into new segments, so every windowed policy reuses the kernel of its
+summary (mean, median, mode, maximum).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+
+from mastery_grading._exact import exact
+from mastery_grading.engine._columns import micros
+from mastery_grading.engine._kernels import (
+    _CHUNK,
+    KERNELS,
+    KernelOutput,
+    Segments,
+    _empty,
+    _first_positions,
+    _last_positions,
+    _sums,
+    back_positions,
+    by_score,
+    compress,
+    decimal_ints,
+    kernel,
+    maximum_kernel_values,
+    plain_mean,
+    segment_ratio_exact,
+)
+from mastery_grading.policies.central import Median, Mode
+from mastery_grading.policies.count import NTimes
+from mastery_grading.policies.peak import Highest, HighestOfRecent, MeanOfHighest
+from mastery_grading.policies.recency import (
+    MeanOfRecent,
+    MedianOfRecent,
+    ModeOfRecent,
+    WeightedAverage,
+)
+from mastery_grading.policies.rules import INSUFFICIENT, Filtered
+from mastery_grading.policies.trend import PowerLaw
+
+__all__ = ["median_values", "mode_values"]
+
+
+@kernel(Highest)
+def highest_kernel(policy: Highest, seg: Segments) -> KernelOutput:
+    """``np.maximum.reduceat``: exact."""
+    return KernelOutput(maximum_kernel_values(seg))
+
+
+@kernel(HighestOfRecent)
+def highest_of_recent_kernel(policy: HighestOfRecent, seg: Segments) -> KernelOutput:
+    """The highest of the last ``n`` positions of each group."""
+    return KernelOutput(maximum_kernel_values(compress(seg, back_positions(seg) < policy.n)))
+
+
+@kernel(MeanOfRecent)
+def mean_of_recent_kernel(policy: MeanOfRecent, seg: Segments) -> KernelOutput:
+    """The plain mean of the last ``n`` positions of each group."""
+    return plain_mean(compress(seg, back_positions(seg) < policy.n))
+
+
+@kernel(MeanOfHighest)
+def mean_of_highest_kernel(policy: MeanOfHighest, seg: Segments) -> KernelOutput:
+    """The plain mean of the ``n`` highest scores of each group (sorted by score first)."""
+    if not seg.score.size:
+        return KernelOutput(_empty(seg))
+    order, _ = by_score(seg)
+    ranked = Segments(
+        score=seg.score[order],
+        weight=None,
+        summative=None,
+        group=seg.group[order],
+        starts=seg.starts,
+        counts=seg.counts,
+        mastery=seg.mastery,
+    )
+    return plain_mean(compress(ranked, back_positions(ranked) < policy.n))
+
+
+@kernel(NTimes)
+def n_times_kernel(policy: NTimes, seg: Segments) -> KernelOutput:
+    """The mean of the scores at or above mastery, ``None`` until there are ``n`` of them."""
+    assert seg.mastery is not None
+    kept = compress(seg, seg.score >= seg.mastery[seg.group])
+    out = plain_mean(kept)
+    values = out.values
+    short = seg.nonempty & (kept.counts < policy.n)
+    values[short] = np.nan
+    reasons = {
+        int(g): f"mastery shown {c} of {policy.n} times; {policy.n - c} more needed"
+        for g, c in zip(np.flatnonzero(short).tolist(), kept.counts[short].tolist(), strict=True)
+    }
+    inexact = None if out.inexact is None else out.inexact & ~short
+    return KernelOutput(values, inexact, reasons)
+
+
+@kernel(WeightedAverage)
+def weighted_average_kernel(policy: WeightedAverage, seg: Segments) -> KernelOutput:
+    """``w s_n + (1 - w) mean(s_1..s_{n-1})``; exact in integers for short decimals."""
+    values = _empty(seg)
+    ne = seg.nonempty
+    if not seg.score.size:
+        return KernelOutput(values)
+    last = seg.score[_last_positions(seg)]
+    counts = seg.counts[ne]
+    w = float(exact(policy.weight))
+    older = (_sums(seg.score, seg) - last) / np.maximum(counts - 1, 1)
+    floats = np.where(counts > 1, w * last + (1 - w) * older, last)
+    inexact = np.zeros_like(ne)
+    ks, ds = decimal_ints(seg.score)
+    kw, dw = decimal_ints(np.asarray([policy.weight]))
+    bound = max(float(np.abs(ks).max(initial=0)), 1.0) * 10**dw * float(counts.max()) * 2
+    if ds >= 0 and dw >= 0 and bound < 2**53:
+        scale_w = 10**dw
+        k_last = ks[_last_positions(seg)]
+        k_older = _sums(ks, seg) - k_last
+        n_older = np.maximum(counts - 1, 1)
+        num = int(kw[0]) * k_last * n_older + (scale_w - int(kw[0])) * k_older
+        exact_values, ok = segment_ratio_exact(num, n_older * scale_w, 10**ds)
+        single = counts == 1
+        values[ne] = np.where(single, last, np.where(ok, exact_values, floats))
+        inexact[ne] = ~(ok | single)
+    else:
+        values[ne] = floats
+        inexact[ne] = counts > 1
+    return KernelOutput(values, inexact)
+
+
+def median_values(seg: Segments) -> tuple[np.ndarray, np.ndarray]:
+    """The median of each group and where it is not known to be exact."""
+    values = _empty(seg)
+    inexact = np.zeros(seg.counts.shape[0], dtype=np.bool_)
+    if not seg.score.size:
+        return values, inexact
+    _, ordered = by_score(seg)
+    ne = seg.nonempty
+    starts, counts = seg.starts[ne], seg.counts[ne]
+    low = ordered[starts + (counts - 1) // 2]
+    high = ordered[starts + counts // 2]
+    ks, ds = decimal_ints(np.concatenate([low, high]))
+    if ds >= 0:
+        k_low, k_high = ks[: low.size], ks[low.size :]
+        exact_values, ok = segment_ratio_exact(k_low + k_high, np.full_like(k_low, 2), 10**ds)
+        values[ne] = np.where(ok, exact_values, (low + high) / 2)
+        inexact[ne] = ~ok
+    else:
+        values[ne] = np.where(low == high, low, (low + high) / 2)
+        inexact[ne] = low != high
+    return values, inexact
+
+
+@kernel(Median)
+def median_kernel(policy: Median, seg: Segments) -> KernelOutput:
+    """One sort by (group, score), then the middle position(s) of each group."""
+    values, inexact = median_values(seg)
+    return KernelOutput(values, inexact)
+
+
+@kernel(MedianOfRecent)
+def median_of_recent_kernel(policy: MedianOfRecent, seg: Segments) -> KernelOutput:
+    """The median of the last ``n`` positions of each group."""
+    values, inexact = median_values(compress(seg, back_positions(seg) < policy.n))
+    return KernelOutput(values, inexact)
+
+
+def mode_values(seg: Segments, tie_break: str) -> tuple[np.ndarray, np.ndarray]:
+    """The mode of each group, and the groups left undecided by a ``"none"`` tie.
+
+    Sorting by (group, score) makes equal scores runs; a run's length is the score's count
+    and its largest chronological position is when it last occurred.
+    """
+    n_groups = seg.counts.shape[0]
+    values = _empty(seg)
+    tied_none = np.zeros(n_groups, dtype=np.bool_)
+    if not seg.score.size:
+        return values, tied_none
+    order, ordered = by_score(seg)
+    group = seg.group[order]
+    new_run = np.ones(ordered.size, dtype=np.bool_)
+    new_run[1:] = (group[1:] != group[:-1]) | (ordered[1:] != ordered[:-1])
+    run_starts = np.flatnonzero(new_run)
+    del new_run
+    run_length = np.diff(np.append(run_starts, ordered.size))
+    run_group = group[run_starts]
+    run_value = ordered[run_starts]
+    del group, ordered
+    run_last = np.maximum.reduceat(order, run_starts) if tie_break == "most_recent" else None
+    del order, run_starts
+    group_first_run = np.flatnonzero(np.r_[True, run_group[1:] != run_group[:-1]])
+    groups = run_group[group_first_run]
+    top = np.maximum.reduceat(run_length, group_first_run)
+    run_top = run_length == np.repeat(top, np.diff(np.append(group_first_run, run_group.size)))
+    n_top = np.add.reduceat(run_top.astype(np.int64), group_first_run)
+    if tie_break in ("highest", "none"):
+        chosen = np.maximum.reduceat(np.where(run_top, run_value, -np.inf), group_first_run)
+    elif tie_break == "lowest":
+        chosen = np.minimum.reduceat(np.where(run_top, run_value, np.inf), group_first_run)
+    else:
+        assert run_last is not None
+        latest = np.maximum.reduceat(np.where(run_top, run_last, -1), group_first_run)
+        pick = run_top & (
+            run_last == np.repeat(latest, np.diff(np.append(group_first_run, run_group.size)))
+        )
+        chosen = np.maximum.reduceat(np.where(pick, run_value, -np.inf), group_first_run)
+    values[groups] = chosen
+    if tie_break == "none":
+        tied_none[groups[n_top > 1]] = True
+    return values, tied_none
+
+
+@kernel(Mode)
+def mode_kernel(policy: Mode, seg: Segments) -> KernelOutput:
+    """Runs of equal scores after one sort by (group, score); ``"none"`` ties: the reference."""
+    values, tied = mode_values(seg, policy.tie_break)
+    return KernelOutput(values, force=tied)
+
+
+@kernel(ModeOfRecent)
+def mode_of_recent_kernel(policy: ModeOfRecent, seg: Segments) -> KernelOutput:
+    """The mode of the last ``n`` positions of each group."""
+    values, tied = mode_values(compress(seg, back_positions(seg) < policy.n), policy.tie_break)
+    return KernelOutput(values, force=tied)
+
+
+@kernel(PowerLaw)
+def power_law_kernel(policy: PowerLaw, seg: Segments) -> KernelOutput:
+    r"""Least squares of :math:`\ln s` on :math:`\ln i` per group, read at the latest attempt.
+
+    The hat weights :math:`h_i = 1/n + (\ln i - \overline{\ln i})\,\lambda_n` depend only on the
+    group's length ``n`` and the attempt ``i``, so they come from tables indexed by ``n``;
+    :math:`\ln(\text{value}) = \sum_i h_i \ln s_i` is one segment sum.
+    """
+    n_groups = seg.counts.shape[0]
+    values = _empty(seg)
+    inexact = np.zeros(n_groups, dtype=np.bool_)
+    reasons: dict[int, str] = {}
+    if not seg.score.size:
+        return KernelOutput(values)
+    ne = seg.nonempty
+    groups = np.flatnonzero(ne)
+    counts = seg.counts[ne]
+    firsts = _first_positions(seg)
+    low = np.minimum.reduceat(seg.score, firsts)
+    high = np.maximum.reduceat(seg.score, firsts)
+    last = seg.score[_last_positions(seg)]
+    scores = np.maximum(seg.score, policy.floor) if policy.zeros == "floor" else seg.score
+    nonpositive = np.zeros(groups.size, dtype=np.bool_)
+    if policy.zeros == "none":
+        nonpositive = low <= 0
+    longest = int(counts.max())
+    xs = np.log(np.arange(1, longest + 1, dtype=np.float64))
+    sizes = np.arange(1, longest + 1, dtype=np.float64)
+    mid = np.cumsum(xs) / sizes
+    sxx = np.cumsum(xs * xs) - sizes * mid * mid
+    terms = np.empty(seg.score.size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lever = (xs - mid) / sxx
+        # Chunks of positions (not groups) keep the temporaries small at 10^7 rows.
+        for begin in range(0, seg.score.size, _CHUNK):
+            end = min(begin + _CHUNK, seg.score.size)
+            group = seg.group[begin:end]
+            size = seg.counts[group]
+            index = np.arange(begin, end) - seg.starts[group]
+            hat = 1.0 / size + (xs[index] - mid[size - 1]) * lever[size - 1]
+            chunk = scores[begin:end]
+            terms[begin:end] = hat * np.log(np.where(chunk > 0, chunk, 1.0))
+        fitted = np.exp(np.add.reduceat(terms, firsts))
+    del terms
+    fitted = np.where(counts == 2, scores[_last_positions(seg)], fitted)
+    if policy.clamp:
+        assert seg.scale_min is not None
+        assert seg.scale_max is not None
+        fitted = np.clip(fitted, seg.scale_min[groups], seg.scale_max[groups])
+    flat = low == high
+    out = np.where(flat, last, fitted)
+    undecided = ~flat & nonpositive
+    single = counts == 1
+    if policy.single == "none":
+        undecided |= single
+    else:
+        out = np.where(single, last, out)
+    out[undecided] = np.nan
+    values[groups] = out
+    inexact[groups] = ~(flat | single | (counts == 2) | undecided)
+    for g, n in zip(groups[undecided].tolist(), counts[undecided].tolist(), strict=True):
+        if n == 1:
+            reasons[g] = "the power law needs at least 2 scores; it has 1"
+        else:
+            reasons[g] = (
+                "the power law is undefined for a score of 0 or below (ln 0); "
+                'set zeros="floor" to count such scores as a floor value'
+            )
+    return KernelOutput(values, inexact, reasons)
+
+
+@kernel(Filtered)
+def filtered_kernel(policy: Filtered, seg: Segments) -> KernelOutput | None:
+    """Evidence rules as one mask, then the inner policy's kernel on the kept positions.
+
+    Date (not datetime) bounds depend on each evidence's own time zone, so a policy with one,
+    or with an inner policy without a kernel, is evaluated group by group instead.
+    """
+    inner = KERNELS.get(type(policy.inner))
+    bounds = (policy.as_of, policy.start, policy.end)
+    if inner is None or any(b is not None and not isinstance(b, datetime) for b in bounds):
+        return None
+    keep = np.ones(seg.score.size, dtype=np.bool_)
+    if policy.summative_only and seg.summative is not None:
+        keep &= seg.summative
+    if policy.independent_only:
+        independent = seg.column("independent")
+        if independent is not None:
+            keep &= independent
+    if any(b is not None for b in bounds):
+        time = seg.column("time")
+        if policy.as_of is not None:
+            keep &= time <= micros(policy.as_of)  # type: ignore[arg-type]
+        if policy.start is not None:
+            keep &= time >= micros(policy.start)  # type: ignore[arg-type]
+        if policy.end is not None:
+            keep &= time <= micros(policy.end)  # type: ignore[arg-type]
+    if policy.contexts is not None:
+        labels = getattr(seg.columns, "context_labels", None) or []
+        allowed = [i for i, label in enumerate(labels) if label in policy.contexts]
+        context = seg.column("context")
+        if context is None or not allowed:
+            keep[:] = False
+        else:
+            keep &= np.isin(context, allowed)
+    kept = compress(seg, keep)
+    out = inner(policy.inner, kept)
+    if out is None:
+        return None
+    values = out.values
+    reasons = dict(out.reasons or {})
+    short = seg.nonempty & (kept.counts < policy.min_evidence)
+    empty = seg.nonempty & (kept.counts == 0) & ~short
+    for g in np.flatnonzero(short).tolist():
+        n = int(kept.counts[g])
+        noun = "piece passes" if n == 1 else "pieces pass"
+        reasons[g] = f"{INSUFFICIENT}: {n} {noun} the rules, {policy.min_evidence} needed"
+    if empty.any():
+        why = f"no evidence passes the rules ({'; '.join(policy.rules)})"
+        for g in np.flatnonzero(empty).tolist():
+            reasons[g] = why
+    undecided = short | empty
+    values[undecided] = np.nan
+    inexact = None if out.inexact is None else out.inexact & ~undecided
+    force = None if out.force is None else out.force & ~undecided
+    return KernelOutput(values, inexact, reasons, force)

@@ -1,0 +1,325 @@
+"""Reading pandas and polars DataFrames into validated :class:`Columns`, through Arrow.
+
+With pyarrow installed (the ``fast`` extra) every column is taken as an Arrow array (zero-copy
+for polars and for pandas' Arrow-backed strings), string ids are dictionary-encoded by
+``pyarrow.compute.dictionary_encode`` and every check is a vectorized mask. We chose Arrow
+deliberately: on a million Python strings ``pandas.factorize`` takes about 0.6 s, Arrow's
+dictionary encoding about 0.05 s. Without pyarrow, a pandas frame is read row by row through
+:class:`~mastery_grading.Evidence` (correct, slower).
+
+Bad rows are collected over every column and raised once as
+:class:`~mastery_grading.exceptions.BulkValidationError`, row positions counted from 0 in frame
+order.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from mastery_grading.engine._columns import (
+    Columns,
+    IntArray,
+    columns_from_evidence,
+    sorted_codes,
+)
+from mastery_grading.evidence import Evidence
+from mastery_grading.exceptions import BulkValidationError, InvalidTypeError, InvalidValueError
+from mastery_grading.targets import LearningTarget
+
+__all__ = ["columns_from_frame"]
+
+REQUIRED = ("student_id", "target_id", "score", "observed_at")
+OPTIONAL = ("kind", "weight", "source_id", "context", "attempt", "independent")
+
+
+class _Problems:
+    """Reasons for bad rows, collected column by column (the first reason per row is kept)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.reasons: dict[int, str] = {}
+
+    def add(self, mask: np.ndarray, reason: Any) -> None:
+        """Record ``reason(row)`` (or the string ``reason``) for every row where ``mask``."""
+        for row in np.flatnonzero(mask).tolist():
+            if row not in self.reasons:
+                self.reasons[row] = reason(row) if callable(reason) else reason
+
+    def raise_if_any(self) -> None:
+        if self.reasons:
+            raise BulkValidationError(sorted(self.reasons.items()))
+
+
+def _column_names(frame: Any, columns: Mapping[str, str]) -> dict[str, str]:
+    unknown = sorted(set(columns) - set(REQUIRED) - set(OPTIONAL))
+    if unknown:
+        expected = REQUIRED + OPTIONAL
+        msg = f"columns key {unknown[0]!r} is not an evidence field; expected one of {expected}"
+        raise InvalidValueError(msg)
+    present = [str(c) for c in frame.columns]
+    names = {}
+    for field in REQUIRED + OPTIONAL:
+        name = columns.get(field, field)
+        if name in present:
+            names[field] = name
+        elif field in REQUIRED:
+            msg = f"frame has no column {name!r} for {field}; columns are {present}"
+            raise InvalidValueError(msg)
+    return names
+
+
+def _arrow(frame: Any, name: str) -> Any:
+    import pyarrow as pa
+
+    column = frame[name]
+    array = column.to_arrow() if hasattr(column, "to_arrow") else pa.array(column)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array
+
+
+def _strings(array: Any) -> tuple[IntArray, list[str], np.ndarray]:
+    """Dictionary-encode a string (or integer) Arrow array: codes, sorted labels, null mask."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_integer(array.type):
+        array = pc.cast(array, pa.string())
+    if pa.types.is_dictionary(array.type):
+        array = pc.cast(array, array.type.value_type)
+    if pa.types.is_string_view(array.type):
+        array = pc.cast(array, pa.large_string())
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        msg = f"has type {array.type}, expected strings"
+        raise InvalidTypeError(msg)
+    encoded = pc.dictionary_encode(array)
+    nulls = np.asarray(encoded.is_null())
+    indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    labels = [str(label) for label in encoded.dictionary.to_pylist()]
+    codes, labels = sorted_codes(indices, labels)
+    return codes, labels, nulls
+
+
+def _floats(array: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Return float64 values (NaN for null) and the mask of nulls."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (pa.types.is_floating(array.type) or pa.types.is_integer(array.type)):
+        msg = f"has type {array.type}, expected numbers"
+        raise InvalidTypeError(msg)
+    nulls = np.asarray(array.is_null())
+    values = np.asarray(pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False))
+    if nulls.any():
+        values = np.where(nulls, np.nan, values)
+    return values, nulls
+
+
+def _times(array: Any, problems: _Problems, field: str) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(array)
+    if not pa.types.is_timestamp(array.type):
+        problems.add(
+            np.ones(n, np.bool_),
+            lambda row: f"{field}={array[row].as_py()!r} must be a timezone-aware datetime",
+        )
+        return np.zeros(n, np.int64)
+    if array.type.tz is None:
+        problems.add(
+            np.ones(n, np.bool_),
+            lambda row: (
+                f"{field}={array[row].as_py().isoformat()!r} is a naive datetime; "
+                "expected a timezone-aware datetime (e.g. tzinfo=timezone.utc)"
+            ),
+        )
+        return np.zeros(n, np.int64)
+    nulls = np.asarray(array.is_null())
+    problems.add(nulls, f"{field}=None must be a timezone-aware datetime")
+    unit = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": 1}[array.type.unit]
+    raw = np.array(
+        pc.fill_null(array.cast(pa.int64()), 0).to_numpy(zero_copy_only=False), dtype=np.int64
+    )
+    if array.type.unit == "ns":
+        raw //= 1000
+    elif unit != 1:
+        raw *= unit
+    return raw
+
+
+def _bad_ids(codes: IntArray, labels: Sequence[str], nulls: np.ndarray) -> np.ndarray:
+    empty = np.asarray([not label.strip() for label in labels] + [False], dtype=np.bool_)
+    return nulls | empty[codes]
+
+
+def _read_arrow(frame: Any, targets: Sequence[LearningTarget], names: dict[str, str]) -> Columns:
+    import pyarrow as pa
+
+    n = len(frame)
+    problems = _Problems(n)
+    arrays = {field: _arrow(frame, name) for field, name in names.items()}
+
+    def typed(field: str, reader: Any) -> Any:
+        try:
+            return reader(arrays[field])
+        except (InvalidTypeError, pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+            msg = f"column {names[field]!r} for {field} {error}"
+            raise InvalidTypeError(msg) from None
+
+    student, student_labels, student_nulls = typed("student_id", _strings)
+    problems.add(
+        _bad_ids(student, student_labels, student_nulls),
+        lambda row: f"student_id={arrays['student_id'][row].as_py()!r} must be a non-empty string",
+    )
+    tcodes, tlabels, _ = typed("target_id", _strings)
+    index = {t.id: i for i, t in enumerate(targets)}
+    remap = np.asarray([index.get(label, -1) for label in tlabels] + [-1], dtype=np.int64)
+    target = remap[tcodes]
+    problems.add(
+        target < 0,
+        lambda row: (
+            f"target_id={arrays['target_id'][row].as_py()!r} is not a target of this gradebook"
+        ),
+    )
+    score, _ = typed("score", _floats)
+    problems.add(
+        ~np.isfinite(score), lambda row: f"score={float(score[row])!r} is not a finite number"
+    )
+    bounds = {(t.scale.min, t.scale.max) for t in targets}
+    if len(bounds) == 1:
+        [(low, high)] = bounds
+        outside = score < low
+        outside |= score > high
+    else:
+        lows = np.asarray([t.scale.min for t in targets] + [-np.inf])
+        highs = np.asarray([t.scale.max for t in targets] + [np.inf])
+        outside = score < lows[target]
+        outside |= score > highs[target]
+
+    def out_of_scale(row: int) -> str:
+        scale = targets[target[row]].scale
+        return (
+            f"score={float(score[row])!r} for student {student_labels[student[row]]!r} on target "
+            f"{targets[target[row]].id!r} lies outside the scale [{scale.min}, {scale.max}]"
+        )
+
+    problems.add(outside, out_of_scale)
+    time = _times(arrays["observed_at"], problems, "observed_at")
+    np.maximum(target, 0, out=target)
+    cols = Columns(
+        student=student,
+        student_labels=student_labels,
+        target=target,
+        score=score,
+        time=time,
+    )
+    extra: dict[str, Any] = {}
+    if "kind" in arrays:
+        codes, labels, nulls = typed("kind", _strings)
+        kinds = [label.strip().lower() for label in labels]
+        valid = np.asarray([k in ("formative", "summative") for k in kinds] + [False])
+        summative = np.asarray([k == "summative" for k in kinds] + [True])
+        problems.add(
+            ~valid[codes] & ~nulls,
+            lambda row: f"kind={arrays['kind'][row].as_py()!r} must be 'formative' or 'summative'",
+        )
+        extra["summative"] = summative[codes] | nulls
+    if "weight" in arrays:
+        weight, nulls = typed("weight", _floats)
+        weight = np.where(nulls, 1.0, weight)
+        problems.add(
+            ~(np.isfinite(weight) & (weight > 0)),
+            lambda row: f"weight={float(weight[row])!r} must be a finite number greater than 0",
+        )
+        extra["weight"] = weight
+    if "attempt" in arrays:
+        attempt, nulls = typed("attempt", _floats)
+        bad = ~nulls & ~((attempt >= 1) & (attempt == np.floor(attempt)))
+        problems.add(bad, lambda row: f"attempt={float(attempt[row])!r} must be an int, at least 1")
+        extra["attempt"] = np.where(nulls | bad, 0, attempt).astype(np.int64)
+    for field, key in (("source_id", "source"), ("context", "context")):
+        if field in arrays:
+            codes, labels, nulls = typed(field, _strings)
+            empty = np.asarray([not label.strip() for label in labels] + [False])
+            problems.add(
+                empty[codes] & ~nulls,
+                lambda row, f=field: f"{f}={arrays[f][row].as_py()!r} must be a non-empty string",
+            )
+            extra[key] = np.where(nulls, -1, codes)
+            extra[f"{key}_labels"] = labels
+    if "independent" in arrays:
+        array = arrays["independent"]
+        if not pa.types.is_boolean(array.type):
+            msg = (
+                f"column {names['independent']!r} for independent has type {array.type}, "
+                "expected bool"
+            )
+            raise InvalidTypeError(msg)
+        nulls = np.asarray(array.is_null())
+        values = array.fill_null(True).to_numpy(zero_copy_only=False)
+        extra["independent"] = np.asarray(values, dtype=np.bool_)
+    problems.raise_if_any()
+    return replace(cols, **extra)
+
+
+def _read_rows(frame: Any, targets: Sequence[LearningTarget], names: dict[str, str]) -> Columns:
+    """The slow path without pyarrow: one :class:`Evidence` per row, problems collected."""
+    index = {t.id: i for i, t in enumerate(targets)}
+    by_id = {t.id: t for t in targets}
+    records = frame[list(names.values())].to_dict("records")
+    items: list[Evidence] = []
+    problems: list[tuple[int, str]] = []
+    for pos, record in enumerate(records):
+        fields = {field: record[name] for field, name in names.items()}
+        fields = {k: v for k, v in fields.items() if not (v is None or v != v)}
+        if "observed_at" in fields and hasattr(fields["observed_at"], "to_pydatetime"):
+            fields["observed_at"] = fields["observed_at"].to_pydatetime()
+        for key in ("student_id", "target_id"):
+            if isinstance(fields.get(key), int):
+                fields[key] = str(fields[key])
+        try:
+            item = Evidence(**fields)
+        except (InvalidTypeError, InvalidValueError, TypeError, ValueError) as error:
+            problems.append((pos, str(error)))
+            continue
+        target = by_id.get(item.target_id)
+        if target is None:
+            problems.append(
+                (pos, f"target_id={item.target_id!r} is not a target of this gradebook")
+            )
+        elif not target.scale.contains(item.score):
+            scale = target.scale
+            problems.append(
+                (
+                    pos,
+                    f"score={item.score!r} for student {item.student_id!r} on target "
+                    f"{target.id!r} lies outside the scale [{scale.min}, {scale.max}]",
+                )
+            )
+        else:
+            items.append(item)
+    if problems:
+        raise BulkValidationError(problems)
+    return columns_from_evidence(items, index)
+
+
+def columns_from_frame(
+    frame: Any, targets: Sequence[LearningTarget], columns: Mapping[str, str]
+) -> Columns:
+    """Return the validated rows of a pandas or polars DataFrame as :class:`Columns`.
+
+    Raises:
+        BulkValidationError: Listing every bad row.
+        InvalidValueError: If a required column is missing.
+        InvalidTypeError: If a column has a type that cannot hold its field.
+    """
+    names = _column_names(frame, columns)
+    if importlib.util.find_spec("pyarrow") is not None:
+        return _read_arrow(frame, targets, names)
+    return _read_rows(frame, targets, names)

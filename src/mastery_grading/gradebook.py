@@ -1,0 +1,617 @@
+"""Whole gradebooks: many students, many targets, one policy, every result at once.
+
+A :class:`Gradebook` holds the learning targets of a course and the evidence of all its
+students. :meth:`~mastery_grading.Gradebook.results` applies a policy to every (student, target)
+pair and returns a :class:`ResultTable`. When numpy is installed the vectorized
+:mod:`mastery_grading.engine` computes the table (DataFrames of millions of rows in seconds);
+otherwise, or with ``engine="python"``, every pair is evaluated by the policy itself. Both give
+the same values (within 1e-9), the same ``None`` pattern and the same levels.
+
+This module imports neither numpy nor pandas; they are imported when needed.
+
+Example:
+    >>> from datetime import datetime, timezone
+    >>> from mastery_grading import Evidence, Gradebook, LearningTarget, policies
+    >>> day = lambda d: datetime(2026, 10, d, tzinfo=timezone.utc)
+    >>> book = Gradebook.from_evidence(
+    ...     [Evidence(student_id="ana", target_id="LE.1", score=2.0, observed_at=day(1)),
+    ...      Evidence(student_id="ana", target_id="LE.1", score=3.5, observed_at=day(8)),
+    ...      Evidence(student_id="ben", target_id="LE.2", score=3.0, observed_at=day(2))],
+    ...     targets=[LearningTarget(id="LE.1", title="Linear equations"),
+    ...              LearningTarget(id="LE.2", title="Inequalities")])
+    >>> for row in book.results(policies.MostRecent()).records():
+    ...     print(row["student_id"], row["target_id"], row["value"], row["level"])
+    ana LE.1 3.5 meets
+    ana LE.2 None None
+    ben LE.1 None None
+    ben LE.2 3.0 meets
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from mastery_grading.evidence import Evidence
+from mastery_grading.exceptions import (
+    BulkValidationError,
+    InvalidTypeError,
+    InvalidValueError,
+    MasteryGradingError,
+)
+from mastery_grading.results import TargetResult
+from mastery_grading.targets import LearningTarget
+
+if TYPE_CHECKING:
+    from mastery_grading.engine import Columns, Sorted
+
+__all__ = ["Gradebook", "ResultTable"]
+
+#: The column names of :meth:`ResultTable.records`, :meth:`ResultTable.to_pandas` and
+#: :meth:`ResultTable.to_polars`.
+RESULT_COLUMNS = (
+    "student_id",
+    "target_id",
+    "value",
+    "level",
+    "mastered",
+    "evidence_count",
+    "reason",
+)
+
+
+def _numpy_available() -> bool:
+    return importlib.util.find_spec("numpy") is not None
+
+
+def _target_dict(
+    targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
+) -> dict[str, LearningTarget]:
+    items = targets.values() if isinstance(targets, Mapping) else targets
+    out: dict[str, LearningTarget] = {}
+    for target in items:
+        if not isinstance(target, LearningTarget):
+            msg = f"targets item {target!r} must be a LearningTarget, not {type(target).__name__}"
+            raise InvalidTypeError(msg)
+        if target.id in out:
+            msg = f"targets has the id {target.id!r} twice; target ids must be unique"
+            raise InvalidValueError(msg)
+        out[target.id] = target
+    return out
+
+
+class ResultTable:
+    """Every (student, target) result of one policy over a gradebook.
+
+    Rows are laid out student by student (students sorted by id), and within a student in the
+    gradebook's target order. Every student with any evidence gets a row for every target;
+    a target without evidence has ``value=None`` with a reason.
+
+    Iterating yields :class:`~mastery_grading.TargetResult` objects. Those computed by the
+    vectorized engine carry no ``contributions`` (listing millions of them would cost more
+    than the computation); :meth:`explain` recomputes one with the reference policy.
+
+    Example:
+        >>> from mastery_grading import Gradebook, LearningTarget, policies
+        >>> book = Gradebook(targets=[LearningTarget(id="T", title="Ratios")])
+        >>> table = book.results(policies.Mean())
+        >>> len(table), table.records()
+        (0, [])
+    """
+
+    def __init__(
+        self,
+        *,
+        policy: Any,
+        students: Sequence[str],
+        targets: Sequence[LearningTarget],
+        values: Sequence[float | None] | Any,
+        counts: Sequence[int] | Any,
+        reasons: Mapping[int, str],
+        results: Sequence[TargetResult] | None = None,
+        explain: Callable[[int], TargetResult] | None = None,
+    ) -> None:
+        self.policy = policy
+        self.students: tuple[str, ...] = tuple(students)
+        self.targets: tuple[LearningTarget, ...] = tuple(targets)
+        self._values = values
+        self._counts = counts
+        self._reasons = dict(reasons)
+        self._results = None if results is None else list(results)
+        self._explain = explain
+
+    def __len__(self) -> int:
+        return len(self.students) * len(self.targets)
+
+    def __repr__(self) -> str:
+        return (
+            f"ResultTable(policy={self.policy!r}, students={len(self.students)}, "
+            f"targets={len(self.targets)})"
+        )
+
+    def _value_list(self) -> list[float | None]:
+        values = self._values
+        if hasattr(values, "tolist"):
+            return [None if v != v else v for v in values.tolist()]
+        return list(values)
+
+    def _count_list(self) -> list[int]:
+        counts = self._counts
+        return [int(c) for c in (counts.tolist() if hasattr(counts, "tolist") else counts)]
+
+    def _ids(self, row: int) -> tuple[str, LearningTarget]:
+        n_targets = len(self.targets)
+        return self.students[row // n_targets], self.targets[row % n_targets]
+
+    def __iter__(self) -> Iterator[TargetResult]:
+        if self._results is not None:
+            yield from self._results
+            return
+        for row, (value, count) in enumerate(
+            zip(self._value_list(), self._count_list(), strict=True)
+        ):
+            _, target = self._ids(row)
+            yield TargetResult(
+                target=target,
+                value=value,
+                policy=self.policy,
+                evidence_count=count,
+                reason=self._reasons.get(row) if value is None else None,
+            )
+
+    def items(self) -> Iterator[tuple[tuple[str, str], TargetResult]]:
+        """Yield ``((student_id, target_id), result)`` for every row.
+
+        >>> from mastery_grading import Gradebook, LearningTarget, policies
+        >>> list(Gradebook(targets=[LearningTarget(id="T", title="T")])
+        ...      .results(policies.Mean()).items())
+        []
+        """
+        for row, result in enumerate(self):
+            student, target = self._ids(row)
+            yield (student, target.id), result
+
+    def explain(self, student_id: str, target_id: str) -> TargetResult:
+        """Return the full reference result (with contributions) of one student on one target.
+
+        Raises:
+            KeyError: If the student or target is not in the table.
+        """
+        try:
+            row = self.students.index(student_id) * len(self.targets) + [
+                t.id for t in self.targets
+            ].index(target_id)
+        except ValueError:
+            raise KeyError((student_id, target_id)) from None
+        if self._results is not None:
+            return self._results[row]
+        assert self._explain is not None
+        return self._explain(row)
+
+    def records(self) -> list[dict[str, Any]]:
+        """Return one dict per row: ``student_id``, ``target_id``, ``value``, ``level``, ...
+
+        The keys are ``student_id``, ``target_id``, ``value``, ``level``, ``mastered``,
+        ``evidence_count`` and ``reason``.
+
+        ``level`` is the level's name, ``value`` is ``None`` when undecided, and ``reason``
+        says why (``None`` otherwise).
+        """
+        out = []
+        for row, (value, count) in enumerate(
+            zip(self._value_list(), self._count_list(), strict=True)
+        ):
+            student, target = self._ids(row)
+            scale = target.scale
+            out.append(
+                {
+                    "student_id": student,
+                    "target_id": target.id,
+                    "value": value,
+                    "level": None if value is None else scale.level_of(value).name,
+                    "mastered": value is not None and scale.is_mastered(value),
+                    "evidence_count": count,
+                    "reason": self._reasons.get(row) if value is None else None,
+                }
+            )
+        return out
+
+    def _arrays(self) -> dict[str, Any]:
+        import numpy as np
+
+        from mastery_grading.engine import level_codes
+
+        n_targets = len(self.targets)
+        values = np.asarray(
+            [np.nan if v is None else v for v in self._values]
+            if not hasattr(self._values, "dtype")
+            else self._values,
+            dtype=np.float64,
+        )
+        counts = np.asarray(self._counts, dtype=np.int64)
+        students = np.asarray(self.students, dtype=object)
+        target_ids = np.asarray([t.id for t in self.targets], dtype=object)
+        n_rows = len(self)
+        student_col = np.repeat(students, n_targets) if n_rows else students[:0]
+        target_col = np.tile(target_ids, len(self.students)) if n_rows else target_ids[:0]
+        codes = level_codes(values, self.targets) if n_rows else np.zeros(0, np.int64)
+        names: list[str | None] = []
+        offsets = []
+        for target in self.targets:
+            offsets.append(len(names))
+            names.extend(level.name for level in target.scale.levels)
+        names.append(None)
+        flat = np.asarray(names, dtype=object)
+        t_index = np.tile(np.arange(n_targets), len(self.students))
+        level_col = flat[np.where(codes >= 0, np.asarray(offsets)[t_index] + codes, -1)]
+        mastery = np.asarray([t.scale.mastery for t in self.targets])
+        mastered = (values >= mastery[t_index]) if n_rows else np.zeros(0, np.bool_)
+        reason = np.full(n_rows, None, dtype=object)
+        for row, why in self._reasons.items():
+            if np.isnan(values[row]):
+                reason[row] = why
+        return {
+            "student_id": student_col,
+            "target_id": target_col,
+            "value": values,
+            "level": level_col,
+            "mastered": mastered,
+            "evidence_count": counts,
+            "reason": reason,
+        }
+
+    def to_pandas(self) -> Any:
+        """Return a pandas DataFrame with the columns of :meth:`records` (``NaN`` for ``None``).
+
+        Requires pandas.
+        """
+        import pandas as pd
+
+        return pd.DataFrame(self._arrays())
+
+    def to_polars(self) -> Any:
+        """Return a polars DataFrame with the columns of :meth:`records` (null for ``None``).
+
+        Requires polars.
+        """
+        import polars as pl
+
+        arrays = self._arrays()
+        return pl.DataFrame(
+            {
+                "student_id": pl.Series(arrays["student_id"].tolist(), dtype=pl.String),
+                "target_id": pl.Series(arrays["target_id"].tolist(), dtype=pl.String),
+                "value": pl.Series(arrays["value"], dtype=pl.Float64, nan_to_null=True),
+                "level": pl.Series(arrays["level"].tolist(), dtype=pl.String),
+                "mastered": pl.Series(arrays["mastered"], dtype=pl.Boolean),
+                "evidence_count": pl.Series(arrays["evidence_count"], dtype=pl.Int64),
+                "reason": pl.Series(arrays["reason"].tolist(), dtype=pl.String),
+            }
+        )
+
+    def by_student(self) -> dict[str, list[TargetResult]]:
+        """Return each student's results, in target order."""
+        n_targets = len(self.targets)
+        results = list(self)
+        return {
+            student: results[i * n_targets : (i + 1) * n_targets]
+            for i, student in enumerate(self.students)
+        }
+
+    def grades(self, converter: Any) -> dict[str, Any]:
+        """Return each student's grade report from ``converter`` (see ``mastery_grading.grades``).
+
+        Calls ``mastery_grading.grades.grade(results, converter)`` once per student.
+        """
+        import importlib
+
+        grades = importlib.import_module("mastery_grading.grades")
+        return {
+            student: grades.grade(results, converter)
+            for student, results in self.by_student().items()
+        }
+
+
+class Gradebook:
+    """The targets of a course and the evidence of all its students.
+
+    Build one with :meth:`from_evidence`, :meth:`from_records` or :meth:`from_frame`, or empty
+    from its targets; :meth:`add` adds more evidence. Every batch is validated as a whole: if
+    any row is bad, :class:`~mastery_grading.exceptions.BulkValidationError` lists every bad row
+    (position and reason) and nothing of the batch is added.
+
+    Args:
+        targets: The learning targets, as an iterable or a dict by id; ids must be unique.
+        engine: ``"auto"`` (default: numpy when installed), ``"numpy"`` or ``"python"``.
+
+    Example:
+        >>> from mastery_grading import Gradebook, LearningTarget
+        >>> book = Gradebook(targets=[LearningTarget(id="T", title="Ratios")])
+        >>> book.add({"student_id": "s1", "target_id": "T", "score": 9.0,
+        ...           "observed_at": "2026-10-01"})
+        Traceback (most recent call last):
+        ...
+        mastery_grading.exceptions.BulkValidationError: 1 invalid row: row 0: observed_at='2026-10-01' must be a datetime, not str
+    """  # noqa: E501
+
+    def __init__(
+        self,
+        *,
+        targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
+        engine: Literal["auto", "numpy", "python"] = "auto",
+    ) -> None:
+        if engine not in ("auto", "numpy", "python"):
+            msg = f"engine={engine!r} must be 'auto', 'numpy' or 'python'"
+            raise InvalidValueError(msg)
+        self.targets: dict[str, LearningTarget] = _target_dict(targets)
+        self.engine: Literal["auto", "numpy", "python"] = engine
+        self._batches: list[tuple[Evidence, ...] | Columns] = []
+        self._columns: Columns | None = None
+        self._sorted: Sorted | None = None
+        self._size = 0
+
+    def __len__(self) -> int:
+        """The number of pieces of evidence."""
+        return self._size
+
+    def __repr__(self) -> str:
+        return f"Gradebook(targets={len(self.targets)}, evidence={self._size})"
+
+    # -- building ---------------------------------------------------------------------------
+
+    @classmethod
+    def from_evidence(
+        cls,
+        evidence: Iterable[Evidence | Mapping[str, Any]],
+        *,
+        targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
+        engine: Literal["auto", "numpy", "python"] = "auto",
+    ) -> Gradebook:
+        """Return a gradebook holding ``evidence`` (Evidence objects or dicts of its fields).
+
+        Raises:
+            BulkValidationError: If any item is invalid, for an unknown target, or has a score
+                outside its target's scale; every bad item is listed.
+        """
+        book = cls(targets=targets, engine=engine)
+        book.add(evidence)
+        return book
+
+    @classmethod
+    def from_records(
+        cls,
+        records: Iterable[Mapping[str, Any]],
+        *,
+        targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
+        engine: Literal["auto", "numpy", "python"] = "auto",
+    ) -> Gradebook:
+        """Return a gradebook from dicts with the fields of :class:`~mastery_grading.Evidence`.
+
+        Example:
+            >>> from datetime import datetime, timezone
+            >>> from mastery_grading import Gradebook, LearningTarget
+            >>> book = Gradebook.from_records(
+            ...     [{"student_id": "s1", "target_id": "T", "score": 3,
+            ...       "observed_at": datetime(2026, 10, 1, tzinfo=timezone.utc)}],
+            ...     targets=[LearningTarget(id="T", title="Ratios")])
+            >>> len(book)
+            1
+        """
+        return cls.from_evidence(records, targets=targets, engine=engine)
+
+    @classmethod
+    def from_frame(
+        cls,
+        frame: Any,
+        *,
+        targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
+        columns: Mapping[str, str] | None = None,
+        engine: Literal["auto", "numpy", "python"] = "auto",
+    ) -> Gradebook:
+        """Return a gradebook from a pandas or polars DataFrame with one row per evidence.
+
+        Required columns: ``student_id``, ``target_id``, ``score`` and ``observed_at`` (a
+        timezone-aware datetime column); optional: ``kind``, ``weight``, ``source_id``,
+        ``context``, ``attempt``, ``independent``. Integer ids are read as strings. Times are
+        kept as UTC instants to the microsecond.
+
+        Args:
+            frame: A pandas or polars DataFrame.
+            targets: The learning targets.
+            columns: Maps evidence field names to the frame's column names, for the columns
+                named differently (``{"student_id": "Student"}``).
+            engine: See :class:`Gradebook`.
+
+        Raises:
+            BulkValidationError: Listing every bad row (row position and reason).
+            InvalidValueError: If a required column is missing.
+        """
+        book = cls(targets=targets, engine=engine)
+        book.add_frame(frame, columns=columns)
+        return book
+
+    def add(self, evidence: Evidence | Mapping[str, Any] | Iterable[Any]) -> None:
+        """Add one piece of evidence, a dict of its fields, or an iterable of either.
+
+        Raises:
+            BulkValidationError: If any item is invalid; nothing is added then.
+        """
+        if isinstance(evidence, Evidence | Mapping):
+            evidence = [evidence]
+        if _is_frame(evidence):
+            self.add_frame(evidence)
+            return
+        items: list[Evidence] = []
+        problems: list[tuple[int, str]] = []
+        for pos, item in enumerate(evidence):
+            if isinstance(item, Mapping):
+                try:
+                    item = Evidence(**item)
+                except (MasteryGradingError, TypeError, ValueError) as error:
+                    problems.append((pos, str(error)))
+                    continue
+            if not isinstance(item, Evidence):
+                problems.append((pos, f"{item!r} must be an Evidence or a dict of its fields"))
+                continue
+            why = self._check(item)
+            if why is not None:
+                problems.append((pos, why))
+                continue
+            items.append(item)
+        if problems:
+            raise BulkValidationError(problems)
+        if items:
+            self._append(tuple(items))
+
+    def add_frame(self, frame: Any, *, columns: Mapping[str, str] | None = None) -> None:
+        """Add the rows of a pandas or polars DataFrame; see :meth:`from_frame`."""
+        from mastery_grading.engine._frames import columns_from_frame
+
+        cols = columns_from_frame(frame, list(self.targets.values()), columns or {})
+        if len(cols):
+            self._append(cols)
+
+    def _check(self, item: Evidence) -> str | None:
+        target = self.targets.get(item.target_id)
+        if target is None:
+            return f"target_id={item.target_id!r} is not a target of this gradebook"
+        if not target.scale.contains(item.score):
+            return (
+                f"score={item.score!r} for student {item.student_id!r} on target "
+                f"{target.id!r} lies outside the scale [{target.scale.min}, {target.scale.max}]"
+            )
+        return None
+
+    def _append(self, batch: tuple[Evidence, ...] | Columns) -> None:
+        self._batches.append(batch)
+        self._size += len(batch)
+        self._columns = None
+        self._sorted = None
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def evidence(self) -> list[Evidence]:
+        """Return every piece of evidence (rows read from frames are rebuilt, times in UTC)."""
+        out: list[Evidence] = []
+        target_ids = list(self.targets)
+        for batch in self._batches:
+            if isinstance(batch, tuple):
+                out.extend(batch)
+            else:
+                from mastery_grading.engine import evidence_at
+
+                out.extend(evidence_at(batch, range(len(batch)), target_ids))
+        return out
+
+    def _use_numpy(self) -> bool:
+        if self.engine == "python":
+            return False
+        if self.engine == "numpy" or _numpy_available():
+            return True
+        return any(not isinstance(batch, tuple) for batch in self._batches)
+
+    def _engine_inputs(self) -> tuple[Columns, Sorted]:
+        from mastery_grading.engine import columns_from_evidence, concat_columns, sort_rows
+
+        if self._columns is None or self._sorted is None:
+            index = {target_id: i for i, target_id in enumerate(self.targets)}
+            parts = [
+                columns_from_evidence(batch, index) if isinstance(batch, tuple) else batch
+                for batch in self._batches
+            ]
+            if not parts:
+                parts = [columns_from_evidence((), index)]
+            self._columns = concat_columns(parts)
+            self._sorted = sort_rows(self._columns, len(self.targets))
+        return self._columns, self._sorted
+
+    def results(self, policy: Any, *, as_of: datetime | None = None) -> ResultTable:
+        """Return the result of ``policy`` for every student on every target.
+
+        Args:
+            policy: Any :class:`~mastery_grading.Policy`.
+            as_of: Only evidence observed at or before this aware datetime counts.
+
+        Returns:
+            A :class:`ResultTable`, one row per (student, target).
+        """
+        if as_of is not None and (as_of.tzinfo is None or as_of.utcoffset() is None):
+            msg = f"as_of={as_of.isoformat()!r} is a naive datetime; expected a timezone-aware one"
+            raise InvalidValueError(msg)
+        if self._use_numpy():
+            return self._numpy_results(policy, as_of)
+        return self._python_results(policy, as_of)
+
+    def _python_results(self, policy: Any, as_of: datetime | None) -> ResultTable:
+        groups: dict[tuple[str, str], list[Evidence]] = {}
+        for item in self.evidence():
+            groups.setdefault((item.student_id, item.target_id), [])
+            if as_of is None or item.observed_at <= as_of:
+                groups[(item.student_id, item.target_id)].append(item)
+        students = sorted({student for student, _ in groups})
+        targets = list(self.targets.values())
+        results = [
+            policy.evaluate(groups.get((student, target.id), []), target)
+            for student in students
+            for target in targets
+        ]
+        return ResultTable(
+            policy=policy,
+            students=students,
+            targets=targets,
+            values=[r.value for r in results],
+            counts=[r.evidence_count for r in results],
+            reasons={i: r.reason for i, r in enumerate(results) if r.reason is not None},
+            results=results,
+        )
+
+    def _numpy_results(self, policy: Any, as_of: datetime | None) -> ResultTable:
+        from mastery_grading.engine import compute, evidence_at
+        from mastery_grading.engine._columns import micros
+
+        cols, srt = self._engine_inputs()
+        targets = list(self.targets.values())
+        target_ids = list(self.targets)
+        limit = None if as_of is None else micros(as_of)
+        out = compute(policy, cols, srt, targets, as_of=limit)
+
+        def explain(row: int) -> TargetResult:
+            rows = srt.order[srt.bounds[row] : srt.bounds[row + 1]]
+            evidence = evidence_at(cols, rows, target_ids)
+            if as_of is not None:
+                evidence = [e for e in evidence if e.observed_at <= as_of]
+            return policy.evaluate(evidence, targets[row % len(targets)])  # type: ignore[no-any-return]
+
+        return ResultTable(
+            policy=policy,
+            students=cols.student_labels,
+            targets=targets,
+            values=out.values,
+            counts=out.counts,
+            reasons=out.reasons,
+            explain=explain,
+        )
+
+    def grades(
+        self, converter: Any, *, policy: Any = None, as_of: datetime | None = None
+    ) -> dict[str, Any]:
+        """Return each student's grade report: :meth:`results` then the grades converter.
+
+        Args:
+            converter: A grade converter (see ``mastery_grading.grades``).
+            policy: The policy for the target results; the decaying average (rate 0.65, as
+                Canvas) when not given.
+            as_of: See :meth:`results`.
+        """
+        if policy is None:
+            from mastery_grading.policies import DecayingAverage
+
+            policy = DecayingAverage()
+        return self.results(policy, as_of=as_of).grades(converter)
+
+
+def _is_frame(value: Any) -> bool:
+    module = type(value).__module__
+    return module.startswith(("pandas", "polars")) and hasattr(value, "columns")

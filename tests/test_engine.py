@@ -1,0 +1,158 @@
+"""The vectorized engine gives the results of the exact scalar reference, policy by policy."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpers import MARZANO_TARGET, START, history
+from mastery_grading import Evidence, Gradebook, LearningTarget, Policy, TargetResult, policies
+from mastery_grading.testing import strategies as mst
+
+pytest.importorskip("numpy")
+
+
+def engine_policies() -> list[Any]:
+    """Every built-in with its defaults, plus parameter variants that stress the kernels."""
+    variants: list[Any] = [
+        policies.Mean(weighted=False),
+        policies.DecayingAverage(rate=0.2),
+        policies.DecayingAverage(rate=1.0),
+        *(policies.Mode(tie_break=rule) for rule in ("lowest", "most_recent", "none")),
+        policies.ModeOfRecent(n=4, tie_break="most_recent"),
+        policies.NTimes(n=1),
+        policies.MeanOfRecent(n=1),
+        policies.MedianOfRecent(n=4),
+        policies.WeightedAverage(weight=0.5),
+        policies.MeanOfHighest(n=2),
+        policies.HighestOfRecent(n=2),
+        policies.PowerLaw(zeros="floor", floor=0.25),
+        policies.PowerLaw(single="none", clamp=True),
+        policies.Filtered(inner=policies.Mean(), independent_only=True, min_evidence=2),
+        policies.Filtered(inner=policies.DecayingAverage(), summative_only=True),
+        policies.Filtered(
+            inner=policies.Mode(tie_break="none"),
+            as_of=mst.EPOCH + timedelta(days=2),
+            start=mst.EPOCH + timedelta(days=1),
+        ),
+        policies.Filtered(inner=policies.NTimes(n=2), contexts=("math",)),
+        policies.Filtered(inner=policies.PowerLaw(), end=(mst.EPOCH + timedelta(days=3)).date()),
+    ]
+    return [*policies.available_policies().values(), *variants]
+
+
+def assert_same_results(
+    targets: list[LearningTarget], evidence: list[Evidence], policy: Policy, **kw: Any
+) -> None:
+    reference = Gradebook.from_evidence(evidence, targets=targets, engine="python")
+    fast = Gradebook.from_evidence(evidence, targets=targets, engine="numpy")
+    assert_same_tables(reference, fast, policy, **kw)
+
+
+def assert_same_tables(reference: Gradebook, fast: Gradebook, policy: Policy, **kw: Any) -> None:
+    expected = reference.results(policy, **kw).records()
+    actual = fast.results(policy, **kw).records()
+    assert len(expected) == len(actual)
+    for want, got in zip(expected, actual, strict=True):
+        assert (want["student_id"], want["target_id"]) == (got["student_id"], got["target_id"])
+        assert (want["value"] is None) == (got["value"] is None), (policy, want, got)
+        if want["value"] is not None:
+            assert math.isclose(want["value"], got["value"], rel_tol=1e-9, abs_tol=1e-9)
+        assert want["level"] == got["level"], (policy, want, got)
+        assert want["mastered"] == got["mastered"]
+        if want["value"] is None:
+            assert want["reason"] == got["reason"], (policy, want, got)
+        assert want["evidence_count"] == got["evidence_count"]
+
+
+@given(book=mst.gradebook_evidence())
+def test_engine_equals_reference_on_random_gradebooks(
+    book: tuple[list[LearningTarget], list[Evidence]],
+) -> None:
+    targets, evidence = book
+    reference = Gradebook.from_evidence(evidence, targets=targets, engine="python")
+    fast = Gradebook.from_evidence(evidence, targets=targets, engine="numpy")
+    for policy in engine_policies():
+        assert_same_tables(reference, fast, policy)
+
+
+@given(book=mst.gradebook_evidence(), day=st.integers(min_value=0, max_value=6))
+def test_engine_equals_reference_as_of_a_date(
+    book: tuple[list[LearningTarget], list[Evidence]], day: int
+) -> None:
+    targets, evidence = book
+    as_of = mst.EPOCH + timedelta(days=day)
+    for policy in (policies.DecayingAverage(), policies.MostRecent(), policies.Mean()):
+        assert_same_results(targets, evidence, policy, as_of=as_of)
+
+
+def test_unanimous_decaying_average_is_exactly_on_the_threshold() -> None:
+    evidence = history([3.0] * 25)
+    table = Gradebook.from_evidence(evidence, targets=[MARZANO_TARGET], engine="numpy").results(
+        policies.DecayingAverage()
+    )
+    [row] = table.records()
+    assert (3.0, "meets", True) == (row["value"], row["level"], row["mastered"])
+
+
+def test_mean_of_decimals_is_exact_at_the_threshold() -> None:
+    evidence = history([2.8, 3.2, 2.9, 3.1])
+    [row] = (
+        Gradebook.from_evidence(evidence, targets=[MARZANO_TARGET], engine="numpy")
+        .results(policies.Mean())
+        .records()
+    )
+    assert (3.0, "meets") == (row["value"], row["level"])
+
+
+def test_decaying_average_near_a_threshold_is_recomputed_exactly() -> None:
+    # 2.0 then 3.2 at rate 0.625: 0.625 * 3.2 + 0.375 * 2.0 = 2.75 exactly; then 3.25 at
+    # rate 0.625 ... reaches 3.0 exactly only in exact arithmetic.
+    evidence = history([2.0, 3.2, 3.25, 3.0, 2.98])
+    for rate in (0.5, 0.625, 0.65, 0.8):
+        assert_same_results([MARZANO_TARGET], evidence, policies.DecayingAverage(rate=rate))
+
+
+def test_long_histories_do_not_underflow() -> None:
+    evidence = [
+        Evidence(student_id="s", target_id="T", score=(i % 9) / 2, observed_at=START + timedelta(i))
+        for i in range(3000)
+    ]
+    assert_same_results([MARZANO_TARGET], evidence, policies.DecayingAverage(rate=0.9))
+
+
+def test_same_instant_ties_follow_the_chronological_key() -> None:
+    same = START
+    evidence = [
+        Evidence(student_id="s", target_id="T", score=4.0, observed_at=same, source_id="quiz-a"),
+        Evidence(student_id="s", target_id="T", score=1.0, observed_at=same, source_id="quiz-b"),
+        Evidence(student_id="s", target_id="T", score=2.0, observed_at=same, attempt=2),
+        Evidence(student_id="s", target_id="T", score=3.0, observed_at=same),
+    ]
+    for policy in (policies.MostRecent(), policies.DecayingAverage()):
+        assert_same_results([MARZANO_TARGET], evidence, policy)
+        assert_same_results([MARZANO_TARGET], evidence[::-1], policy)
+
+
+class Halfway:
+    """A policy without a kernel: the midpoint of the lowest and highest score."""
+
+    def evaluate(self, evidence: Any, target: LearningTarget) -> TargetResult:
+        items = list(evidence)
+        if not items:
+            return TargetResult(target=target, value=None, policy=self, reason="nothing yet")
+        value = (min(e.score for e in items) + max(e.score for e in items)) / 2
+        return TargetResult(target=target, value=value, policy=self, evidence_count=len(items))
+
+
+@given(book=mst.gradebook_evidence(max_size=15))
+def test_policies_without_a_kernel_fall_back_per_group(
+    book: tuple[list[LearningTarget], list[Evidence]],
+) -> None:
+    targets, evidence = book
+    assert_same_results(targets, evidence, Halfway())

@@ -1,0 +1,274 @@
+"""The Gradebook API: building, bulk validation, result tables, frames and grades."""
+
+from __future__ import annotations
+
+import sys
+import types
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from helpers import START
+from mastery_grading import (
+    BulkValidationError,
+    Evidence,
+    Gradebook,
+    InvalidValueError,
+    LearningTarget,
+    Scale,
+    TargetResult,
+    policies,
+)
+
+TARGETS = [
+    LearningTarget(id="LE.1", title="Linear equations"),
+    LearningTarget(id="P.1", title="Percent", scale=Scale.percent()),
+]
+
+
+def rows() -> list[dict[str, Any]]:
+    return [
+        {"student_id": "ana", "target_id": "LE.1", "score": 2.0, "observed_at": START},
+        {
+            "student_id": "ana",
+            "target_id": "LE.1",
+            "score": 3.5,
+            "observed_at": START + timedelta(1),
+        },
+        {"student_id": "ben", "target_id": "P.1", "score": 85.0, "observed_at": START},
+        {"student_id": "ben", "target_id": "LE.1", "score": 1.0, "observed_at": START},
+    ]
+
+
+@pytest.fixture(params=["python", "numpy"])
+def engine(request: pytest.FixtureRequest) -> Any:
+    if request.param == "numpy":
+        pytest.importorskip("numpy")
+    return request.param
+
+
+def test_results_cover_every_student_on_every_target(engine: Any) -> None:
+    book = Gradebook.from_records(rows(), targets=TARGETS, engine=engine)
+    table = book.results(policies.MostRecent())
+    assert 4 == len(table) == len(list(table))
+    assert ("ana", "ben") == table.students
+    assert [
+        ("ana", "LE.1", 3.5, "meets", True, 2),
+        ("ana", "P.1", None, None, False, 0),
+        ("ben", "LE.1", 1.0, "not yet", False, 1),
+        ("ben", "P.1", 85.0, "mastered", True, 1),
+    ] == [
+        (
+            r["student_id"],
+            r["target_id"],
+            r["value"],
+            r["level"],
+            r["mastered"],
+            r["evidence_count"],
+        )
+        for r in table.records()
+    ]
+    assert "no evidence" == table.records()[1]["reason"]
+
+
+def test_iteration_yields_target_results(engine: Any) -> None:
+    table = Gradebook.from_records(rows(), targets=TARGETS, engine=engine).results(policies.Mean())
+    results = list(table)
+    assert all(isinstance(r, TargetResult) for r in results)
+    assert [2.75, None, 1.0, 85.0] == [r.value for r in results]
+    keys = [key for key, _ in table.items()]
+    assert ("ben", "P.1") == keys[-1]
+    explained = table.explain("ana", "LE.1")
+    assert 2 == len(explained.contributions)
+    with pytest.raises(KeyError):
+        table.explain("zoe", "LE.1")
+
+
+def test_as_of_keeps_only_earlier_evidence(engine: Any) -> None:
+    book = Gradebook.from_records(rows(), targets=TARGETS, engine=engine)
+    [first, *_] = book.results(policies.MostRecent(), as_of=START).records()
+    assert (2.0, 1) == (first["value"], first["evidence_count"])
+    with pytest.raises(InvalidValueError, match="naive"):
+        book.results(policies.MostRecent(), as_of=datetime(2026, 1, 1))
+
+
+def test_add_one_by_one_equals_bulk(engine: Any) -> None:
+    book = Gradebook(targets=TARGETS, engine=engine)
+    for row in rows():
+        book.add(Evidence(**row))
+    bulk = Gradebook.from_evidence([Evidence(**r) for r in rows()], targets=TARGETS, engine=engine)
+    assert 4 == len(book)
+    policy = policies.DecayingAverage()
+    assert bulk.results(policy).records() == book.results(policy).records()
+
+
+def test_bulk_validation_lists_every_bad_row_and_adds_nothing() -> None:
+    book = Gradebook.from_records(rows(), targets=TARGETS)
+    bad = rows()
+    bad[0]["target_id"] = "nope"
+    bad[1]["score"] = 7.0
+    bad[2]["score"] = float("nan")
+    bad[3]["observed_at"] = datetime(2026, 9, 1)
+    bad.append({"student_id": " ", "target_id": "LE.1", "score": 1, "observed_at": START})
+    with pytest.raises(BulkValidationError) as caught:
+        book.add(bad)
+    problems = dict(caught.value.problems)
+    assert [0, 1, 2, 3, 4] == sorted(problems)
+    assert "not a target" in problems[0]
+    assert "outside the scale" in problems[1]
+    assert "finite" in problems[2]
+    assert "naive" in problems[3]
+    assert "non-empty" in problems[4]
+    assert 4 == len(book)
+
+
+def test_bulk_error_lists_twenty_and_counts_the_rest() -> None:
+    bad = [
+        {"student_id": "s", "target_id": "LE.1", "score": 9.0, "observed_at": START}
+        for _ in range(25)
+    ]
+    with pytest.raises(BulkValidationError, match="and 5 more") as caught:
+        Gradebook.from_records(bad, targets=TARGETS)
+    assert 25 == len(caught.value.problems)
+    assert str(caught.value).startswith("25 invalid rows")
+
+
+def test_duplicate_target_ids_and_bad_engine_are_rejected() -> None:
+    with pytest.raises(InvalidValueError, match="twice"):
+        Gradebook(targets=[TARGETS[0], TARGETS[0]])
+    with pytest.raises(InvalidValueError, match="engine"):
+        Gradebook(targets=TARGETS, engine="gpu")  # type: ignore[arg-type]
+
+
+def test_grades_call_the_converter_once_per_student(
+    engine: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Report:
+        def __init__(self, letter: str, results: list[TargetResult]) -> None:
+            self.letter = letter
+            self.results = results
+
+    def grade(results: Any, converter: Any) -> Report:
+        return converter.convert(results)  # type: ignore[no-any-return]
+
+    class AllMastered:
+        letters = ("A", "B")
+
+        def convert(self, results: Any) -> Report:
+            items = list(results)
+            return Report("A" if all(r.mastered for r in items) else "B", items)
+
+    fake = types.ModuleType("mastery_grading.grades")
+    fake.grade = grade  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "mastery_grading.grades", fake)
+    book = Gradebook.from_records(rows(), targets=TARGETS, engine=engine)
+    reports = book.grades(AllMastered(), policy=policies.MostRecent())
+    assert {"ana": "B", "ben": "B"} == {s: r.letter for s, r in reports.items()}
+    assert 2 == len(reports["ana"].results)
+    assert {"ana", "ben"} == set(book.grades(AllMastered()))
+
+
+def assert_close(expected: list[dict[str, Any]], actual: list[dict[str, Any]]) -> None:
+    """Equal records, values within 1e-9 (the engine rounds differently from the reference)."""
+    assert len(expected) == len(actual)
+    for want, got in zip(expected, actual, strict=True):
+        if want["value"] is not None and got["value"] is not None:
+            assert want["value"] == pytest.approx(got["value"], rel=1e-9)
+            got = {**got, "value": want["value"]}
+        assert want == got
+
+
+def frame_rows(n_students: int = 3) -> dict[str, list[Any]]:
+    data: dict[str, list[Any]] = {"student": [], "target_id": [], "score": [], "observed_at": []}
+    for s in range(n_students):
+        for day, score in enumerate([1.0, 2.5, 3.0]):
+            data["student"].append(f"s{s}")
+            data["target_id"].append("LE.1")
+            data["score"].append(score + 0.5 * (s % 2))
+            data["observed_at"].append(datetime(2026, 9, 1 + day, tzinfo=UTC))
+    return data
+
+
+def test_from_pandas_frame_equals_from_evidence() -> None:
+    pd = pytest.importorskip("pandas")
+    data = frame_rows()
+    df = pd.DataFrame(data).sample(frac=1.0, random_state=0)
+    book = Gradebook.from_frame(df, targets=TARGETS, columns={"student_id": "student"})
+    evidence = [
+        Evidence(student_id=s, target_id=t, score=x, observed_at=o)
+        for s, t, x, o in zip(*data.values(), strict=True)
+    ]
+    reference = Gradebook.from_evidence(evidence, targets=TARGETS, engine="python")
+    policy = policies.DecayingAverage()
+    assert_close(reference.results(policy).records(), book.results(policy).records())
+    assert sorted(evidence, key=repr) == sorted(book.evidence(), key=repr)
+
+
+def test_to_pandas_and_to_polars_have_the_result_columns() -> None:
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("polars")
+    table = Gradebook.from_records(rows(), targets=TARGETS).results(policies.Mean())
+    df = table.to_pandas()
+    assert [
+        "student_id",
+        "target_id",
+        "value",
+        "level",
+        "mastered",
+        "evidence_count",
+        "reason",
+    ] == list(df.columns)
+    assert [2.75, 1.0] == df["value"].dropna().tolist()[:2]
+    levels = [None if pd.isna(level) else level for level in df["level"]]
+    assert ["approaching", None, "not yet", "mastered"] == levels
+    out = table.to_polars()
+    assert 1 == out["value"].null_count()
+    assert [False, False, False, True] == out["mastered"].to_list()
+    assert df["evidence_count"].tolist() == out["evidence_count"].to_list()
+
+
+def test_from_polars_frame_with_optional_columns() -> None:
+    pl = pytest.importorskip("polars")
+    data = frame_rows(2)
+    n = len(data["score"])
+    data["kind"] = ["formative", "Summative"] * (n // 2)
+    data["weight"] = [1.0, 2.0] * (n // 2)
+    data["source_id"] = [None, "quiz"] * (n // 2)
+    data["attempt"] = [None, 2] * (n // 2)
+    df = pl.DataFrame(data)
+    book = Gradebook.from_frame(df, targets=TARGETS, columns={"student_id": "student"})
+    reference = Gradebook.from_evidence(book.evidence(), targets=TARGETS, engine="python")
+    for policy in (policies.Mean(), policies.MostRecent(), policies.DecayingAverage()):
+        assert_close(reference.results(policy).records(), book.results(policy).records())
+    assert {e.kind.value for e in book.evidence()} == {"formative", "summative"}
+
+
+def test_frame_validation_collects_bad_rows_across_columns() -> None:
+    pd = pytest.importorskip("pandas")
+    data = frame_rows()
+    data["score"][0] = float("nan")
+    data["score"][1] = 9.0
+    data["target_id"][2] = "nope"
+    data["student"][3] = ""
+    df = pd.DataFrame(data)
+    with pytest.raises(BulkValidationError) as caught:
+        Gradebook.from_frame(df, targets=TARGETS, columns={"student_id": "student"})
+    assert [0, 1, 2, 3] == [pos for pos, _ in caught.value.problems]
+
+
+def test_naive_frame_times_make_every_row_bad() -> None:
+    pd = pytest.importorskip("pandas")
+    data = frame_rows(1)
+    data["observed_at"] = [d.replace(tzinfo=None) for d in data["observed_at"]]
+    df = pd.DataFrame(data).rename(columns={"student": "student_id"})
+    with pytest.raises(BulkValidationError, match="naive") as caught:
+        Gradebook.from_frame(df, targets=TARGETS)
+    assert 3 == len(caught.value.problems)
+
+
+def test_missing_column_is_named() -> None:
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(frame_rows(1))
+    with pytest.raises(InvalidValueError, match="student_id"):
+        Gradebook.from_frame(df, targets=TARGETS)

@@ -1,0 +1,122 @@
+"""Incremental updates give the result of evaluate on the whole history."""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpers import MARZANO_TARGET, history
+from mastery_grading import (
+    Evidence,
+    IncrementalPolicy,
+    LearningTarget,
+    ScoreOutOfScaleError,
+    TargetMismatchError,
+    policies,
+)
+from mastery_grading.testing import strategies as mst
+
+INCREMENTAL: list[Any] = [
+    policy
+    for policy in [
+        *policies.available_policies().values(),
+        policies.Mean(weighted=False),
+        policies.DecayingAverage(rate=0.2),
+        policies.DecayingAverage(rate=1.0),
+    ]
+    if isinstance(policy, IncrementalPolicy)
+]
+
+
+def fold(policy: Any, target: LearningTarget, evidence: list[Evidence]) -> Any:
+    state = policy.start(target)
+    for item in evidence:
+        state = policy.update(state, item)
+    return state
+
+
+def test_the_first_policies_are_incremental() -> None:
+    names = {type(p).__name__ for p in INCREMENTAL}
+    assert {
+        "Mean",
+        "MostRecent",
+        "DecayingAverage",
+        "Highest",
+        "NTimes",
+        "WeightedAverage",
+    } <= names
+
+
+@pytest.mark.parametrize("policy", INCREMENTAL, ids=repr)
+@given(pair=mst.histories(max_size=25), seed=st.integers(0, 2**16), in_order=st.booleans())
+def test_incremental_result_equals_evaluate(
+    policy: Any, pair: tuple[LearningTarget, list[Evidence]], seed: int, in_order: bool
+) -> None:
+    target, evidence = pair
+    if in_order:
+        evidence = sorted(evidence, key=lambda e: e.observed_at)
+    else:
+        random.Random(seed).shuffle(evidence)
+    expected = policy.evaluate(evidence, target)
+    state = fold(policy, target, evidence)
+    actual = policy.result(state)
+    assert (expected.value is None) == (actual.value is None) == (state.value is None)
+    if expected.value is not None:
+        assert math.isclose(expected.value, actual.value, rel_tol=1e-9, abs_tol=1e-9)
+        assert math.isclose(expected.value, state.value, rel_tol=1e-9, abs_tol=1e-9)
+    assert expected.level == actual.level
+    assert expected.mastered == actual.mastered
+    assert expected.evidence_count == actual.evidence_count == state.evidence_count
+    assert [c.evidence for c in expected.contributions] == [
+        c.evidence for c in actual.contributions
+    ]
+
+
+def test_states_are_values_and_updates_do_not_mutate() -> None:
+    policy = policies.DecayingAverage()
+    first, second = history([2.0, 4.0])
+    state = policy.update(policy.start(MARZANO_TARGET), first)
+    later = policy.update(state, second)
+    assert 2.0 == state.value
+    assert 1 == state.evidence_count
+    assert 3.3 == pytest.approx(later.value)
+    with pytest.raises(AttributeError):
+        state.value = 1.0  # type: ignore[misc]
+
+
+def test_late_evidence_is_recomputed_for_order_dependent_policies() -> None:
+    policy = policies.DecayingAverage(rate=0.5)
+    early, middle, late = history([1.0, 2.0, 4.0])
+    state = fold(policy, MARZANO_TARGET, [early, late, middle])
+    assert policy.evaluate([early, middle, late], MARZANO_TARGET).value == state.value
+
+
+def test_an_old_score_arriving_late_does_not_replace_the_latest() -> None:
+    early, late = history([1.0, 4.0])
+    state = fold(policies.MostRecent(), MARZANO_TARGET, [late, early])
+    assert 4.0 == state.value
+
+
+def test_result_at_a_threshold_is_exact() -> None:
+    state = fold(policies.Mean(), MARZANO_TARGET, history([2.8, 3.2]))
+    result = policies.Mean().result(state)
+    assert (3.0, True) == (result.value, result.mastered)
+
+
+def test_no_evidence_gives_no_value() -> None:
+    result = policies.Mean().result(policies.Mean().start(MARZANO_TARGET))
+    assert (None, "no evidence") == (result.value, result.reason)
+
+
+def test_update_checks_target_and_scale() -> None:
+    policy = policies.Mean()
+    state = policy.start(MARZANO_TARGET)
+    with pytest.raises(TargetMismatchError):
+        policy.update(state, history([1.0], target_id="other")[0])
+    with pytest.raises(ScoreOutOfScaleError):
+        policy.update(state, history([9.0])[0])
