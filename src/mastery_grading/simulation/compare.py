@@ -1,0 +1,602 @@
+"""Compare policies on a simulated cohort: accuracy, fairness and stability metrics."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from mastery_grading.evidence import Evidence
+from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
+from mastery_grading.policies import policy_from_spec
+from mastery_grading.results import TargetResult
+from mastery_grading.simulation import metrics as m
+from mastery_grading.simulation._fast import kernel_for
+from mastery_grading.simulation.cohorts import Cohort, SimulatedStudent
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["METRICS", "ComparisonResult", "SweepResult", "compare", "policy_label", "sweep"]
+
+#: The metric columns of :attr:`ComparisonResult.table`, and what each one means.
+METRICS: dict[str, str] = {
+    "n": "number of students in the group",
+    "decided": "share of students with a result (not 'no result yet')",
+    "rmse": "root mean squared error against the true level at the end of the term",
+    "bias": "mean of result minus true level at the end of the term (negative: too low)",
+    "level_agreement": "share whose result has the same level as the true level",
+    "mastery_agreement": "share classified the same way (mastered / not yet) as the truth",
+    "false_not_yet": "share of truly mastered students whom the result calls 'not yet'",
+    "false_mastered": "share of truly not-yet students whom the result calls mastered",
+    "jitter": "mean absolute change of the result when only the last score is re-drawn",
+    "monotonicity_violations": "share of students for whom raising one score lowers the result",
+    "assessments_to_stable": (
+        "mean number of pieces of evidence until the running result stays within the "
+        "tolerance of the current true level (students who get there)"
+    ),
+    "never_stable": "share of students whose final result is outside the tolerance",
+    "letter_agreement": "share whose letter equals the letter of the true level (converter)",
+    "letter_kappa": "Cohen's kappa between the letters of the result and of the truth",
+}
+
+ALL = "all"
+
+
+def policy_label(policy: Any) -> str:
+    """Return a short label for a policy: its spec name and any non-default parameters.
+
+    Example:
+        >>> from mastery_grading import policies
+        >>> policy_label(policies.DecayingAverage(rate=0.8)), policy_label(policies.Mean())
+        ('decaying_average(rate=0.8)', 'mean')
+    """
+    name = getattr(policy, "spec_name", None)
+    if not isinstance(name, str) or not attrs.has(type(policy)):
+        return type(policy).__name__
+    changed = []
+    for field in attrs.fields(type(policy)):
+        if not field.init:
+            continue
+        value = getattr(policy, field.name)
+        default: Any = field.default
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            default = default.factory()
+        if value != default:
+            changed.append(f"{field.name}={value!r}")
+    return f"{name}({', '.join(changed)})" if changed else name
+
+
+def _resolve(policies: Any) -> dict[str, Any]:
+    if isinstance(policies, Mapping) and "policy" in policies:
+        msg = "policies must be a list of policies or specs, or a mapping of label to policy"
+        raise InvalidTypeError(msg)
+    items: Iterable[tuple[str | None, Any]]
+    if isinstance(policies, Mapping):
+        items = [(str(k), v) for k, v in policies.items()]
+    else:
+        items = [(None, p) for p in policies]
+    resolved: dict[str, Any] = {}
+    for label, item in items:
+        policy = policy_from_spec(item) if isinstance(item, Mapping) else item
+        if not callable(getattr(policy, "evaluate", None)):
+            msg = f"policy {policy!r} must have an evaluate(evidence, target) method or be a spec"
+            raise InvalidTypeError(msg)
+        name = label or policy_label(policy)
+        unique, k = name, 2
+        while unique in resolved:
+            unique, k = f"{name} #{k}", k + 1
+        resolved[unique] = policy
+    if not resolved:
+        msg = "policies must hold at least one policy"
+        raise InvalidValueError(msg)
+    return resolved
+
+
+def _value(result: TargetResult) -> float:
+    return math.nan if result.value is None else result.value
+
+
+@attrs.frozen
+class _Prepared:
+    """The policy-independent inputs: variants of every history and the truth."""
+
+    cohort: Cohort
+    truths: np.ndarray[Any, Any]
+    redrawn: np.ndarray[Any, Any]  # the re-drawn last score of each student
+    raise_by: float
+    tolerance: float
+    thresholds: np.ndarray[Any, Any]
+
+    def raised(self, student: SimulatedStudent) -> list[tuple[int, float]]:
+        top = self.cohort.target.scale.max
+        return [(j, min(s + self.raise_by, top)) for j, s in enumerate(student.scores) if s < top]
+
+
+def _replace(history: tuple[Evidence, ...], index: int, score: float) -> tuple[Evidence, ...]:
+    items = list(history)
+    items[index] = attrs.evolve(items[index], score=score)
+    return tuple(items)
+
+
+@attrs.frozen
+class _Outcome:
+    """Per-student outputs of one policy."""
+
+    running: list[np.ndarray[Any, Any]]
+    final: np.ndarray[Any, Any]
+    jittered: np.ndarray[Any, Any]
+    violated: np.ndarray[Any, Any]
+    results: list[TargetResult]
+
+
+def _scalar(policy: Any, prep: _Prepared, tick: Callable[[int], None]) -> _Outcome:
+    target = prep.cohort.target
+    eps = 1e-9 * (target.scale.max - target.scale.min)
+    running, jittered, violated, results = [], [], [], []
+    for i, student in enumerate(prep.cohort.students):
+        history = student.evidence
+        values = [_value(policy.evaluate(history[:k], target)) for k in range(1, len(history))]
+        final = policy.evaluate(history, target)
+        results.append(final)
+        values.append(_value(final))
+        running.append(np.array(values))
+        redrawn = _replace(history, len(history) - 1, float(prep.redrawn[i]))
+        jittered.append(_value(policy.evaluate(redrawn, target)))
+        base = values[-1]
+        bad = False
+        if not math.isnan(base):
+            for j, score in prep.raised(student):
+                value = _value(policy.evaluate(_replace(history, j, score), target))
+                if value < base - eps:
+                    bad = True
+                    break
+        violated.append(bad)
+        if i % 50 == 49:
+            tick(50)
+    tick(len(prep.cohort.students) % 50)
+    return _Outcome(
+        running=running,
+        final=np.array([r[-1] for r in running]),
+        jittered=np.array(jittered),
+        violated=np.array(violated, dtype=bool),
+        results=results,
+    )
+
+
+def _vectorized(
+    policy: Any,
+    kernel: Callable[[np.ndarray[Any, Any]], np.ndarray[Any, Any]],
+    prep: _Prepared,
+) -> _Outcome:
+    cohort = prep.cohort
+    target = cohort.target
+    scale = target.scale
+    eps = 1e-9 * (scale.max - scale.min)
+    count = len(cohort)
+    running: list[np.ndarray[Any, Any]] = [np.empty(0)] * count
+    final = np.empty(count)
+    jittered = np.empty(count)
+    violated = np.zeros(count, dtype=bool)
+    lengths = np.array([len(s.evidence) for s in cohort.students])
+    for length in np.unique(lengths).tolist():
+        idx = np.flatnonzero(lengths == length)
+        scores = np.array([cohort.students[i].scores for i in idx], dtype=float)
+        run = kernel(scores)
+        for row, index in enumerate(idx.tolist()):
+            running[index] = run[row]
+        base = run[:, -1]
+        final[idx] = base
+        redrawn = scores.copy()
+        redrawn[:, -1] = prep.redrawn[idx]
+        jittered[idx] = kernel(redrawn)[:, -1]
+        raised_all = np.minimum(scores + prep.raise_by, scale.max)
+        for j in range(int(length)):
+            variant = scores.copy()
+            variant[:, j] = raised_all[:, j]
+            violated[idx] |= kernel(variant)[:, -1] < base - eps
+    # values within a hair of a threshold are recomputed exactly, so classifications match
+    near = np.abs(final[:, None] - prep.thresholds[None, :]).min(axis=1) <= eps
+    results: list[TargetResult] = []
+    for i, student in enumerate(cohort.students):
+        if near[i]:
+            result = policy.evaluate(student.evidence, target)
+            final[i] = _value(result)
+            running[i] = np.append(running[i][:-1], final[i])
+        else:
+            result = TargetResult(
+                target=target,
+                value=float(final[i]),
+                policy=policy,
+                evidence_count=len(student.evidence),
+            )
+        results.append(result)
+    return _Outcome(
+        running=running, final=final, jittered=jittered, violated=violated, results=results
+    )
+
+
+def _letter(converter: Any, result: TargetResult) -> str:
+    return str(converter.convert([result]).letter)
+
+
+def _summarize(frame: pd.DataFrame, group: pd.DataFrame, *, with_letters: bool) -> dict[str, float]:
+    est = group["estimate"].to_numpy(dtype=float)
+    truth = group["truth"].to_numpy(dtype=float)
+    est_m = group["mastered"].to_numpy(dtype=bool)
+    true_m = group["truly_mastered"].to_numpy(dtype=bool)
+    stable = group["stable_after"].to_numpy(dtype=float)
+    row: dict[str, float] = {
+        "n": float(len(group)),
+        "decided": m.share(~np.isnan(est)),
+        "rmse": m.rmse(est, truth),
+        "bias": m.bias(est, truth),
+        "level_agreement": m.agreement(list(group["level"]), list(group["true_level"])),
+        "mastery_agreement": m.share(est_m == true_m),
+        "false_not_yet": m.false_not_yet_rate(est_m, true_m),
+        "false_mastered": m.false_mastered_rate(est_m, true_m),
+        "jitter": m.mean_abs_change(est, group["jittered"].to_numpy(dtype=float)),
+        "monotonicity_violations": m.share(group["violated"].to_numpy(dtype=bool)),
+        "assessments_to_stable": (
+            float(np.nanmean(stable)) if (~np.isnan(stable)).any() else math.nan
+        ),
+        "never_stable": m.share(np.isnan(stable)),
+    }
+    if with_letters:
+        letters = list(group["letter"])
+        true_letters = list(group["true_letter"])
+        row["letter_agreement"] = m.agreement(letters, true_letters)
+        row["letter_kappa"] = m.cohens_kappa(letters, true_letters)
+    return row
+
+
+def _progress_bar(total: int, enabled: bool, desc: str) -> Any:
+    if not enabled:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - tqdm ships with the sim extra
+        return None
+    return tqdm(total=total, desc=desc, unit="student", delay=1.0, leave=False)
+
+
+def compare(
+    policies: Sequence[Any] | Mapping[str, Any],
+    cohort: Cohort,
+    *,
+    converter: Any = None,
+    tolerance: float | None = None,
+    raise_by: float | None = None,
+    seed: int | np.random.Generator | None = 0,
+    progress: bool = True,
+    fast: bool = True,
+) -> ComparisonResult:
+    """Evaluate policies on a simulated cohort and measure how well each one does.
+
+    For every policy and student it computes the running result after each piece of evidence,
+    the final result, the result with only the last score re-drawn from the cohort's
+    measurement model, and the result with each score raised by ``raise_by`` in turn. The
+    :attr:`ComparisonResult.table` then holds one row per policy and archetype (plus the
+    archetype ``"all"``) with the metrics in :data:`METRICS`.
+
+    Built-in ``Mean``, ``MostRecent`` and ``DecayingAverage`` use a vectorized numpy path
+    (``fast=True``); its values equal the policies' own up to float rounding, and any final
+    value near a level threshold is recomputed by the policy, so levels, mastery and letters
+    are identical. Every other policy is evaluated student by student through its
+    ``evaluate(evidence, target)``.
+
+    Args:
+        policies: Policies or their specs (dicts), or a mapping from label to policy or spec.
+        cohort: The simulated cohort (see :func:`~mastery_grading.simulation.simulate_cohort`).
+        converter: Optional grade converter (``converter.convert(results).letter``); adds
+            letter agreement with the truth, and :attr:`ComparisonResult.kappa` between
+            policies.
+        tolerance: How close counts as "within half a level" for
+            ``assessments_to_stable``; default one eighth of the scale's range (0.5 on
+            Marzano's 0-4 scale).
+        raise_by: How much one score is raised in the monotonicity check; default the
+            scale's step, or one eighth of the range without a step. Raised scores are capped
+            at the scale's maximum.
+        seed: Seed of the re-draws used for jitter.
+        progress: Show a tqdm progress bar when the run takes longer than a second.
+        fast: Use the vectorized path for the built-ins it covers.
+
+    Returns:
+        The comparison; see :class:`ComparisonResult`.
+
+    Raises:
+        InvalidTypeError: If an item is neither a policy nor a spec.
+        SpecError: If a spec is invalid.
+
+    Example:
+        >>> from mastery_grading import policies
+        >>> from mastery_grading.simulation import LateBloomer, simulate_cohort
+        >>> cohort = simulate_cohort([LateBloomer()], n=200, seed=0)
+        >>> result = compare([policies.Mean(), policies.MostRecent()], cohort, progress=False)
+        >>> bias = result.metric("bias", archetype="late bloomer")
+        >>> bool(bias["mean"] < bias["most_recent"])
+        True
+    """
+    resolved = _resolve(policies)
+    scale = cohort.target.scale
+    span = scale.max - scale.min
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    last_truths = np.array([s.true_levels[-1] for s in cohort.students], dtype=float)
+    prep = _Prepared(
+        cohort=cohort,
+        truths=np.array([s.true_final for s in cohort.students], dtype=float),
+        redrawn=cohort.measurement.observe(last_truths, scale, rng),
+        raise_by=raise_by if raise_by is not None else (scale.step or span / 8),
+        tolerance=tolerance if tolerance is not None else span / 8,
+        thresholds=np.array(sorted({scale.mastery, *(lv.minimum for lv in scale.levels)})),
+    )
+    if not prep.raise_by > 0 or not prep.tolerance >= 0:
+        msg = f"raise_by={prep.raise_by!r} must be > 0 and tolerance={prep.tolerance!r} >= 0"
+        raise InvalidValueError(msg)
+    bar = _progress_bar(len(resolved) * len(cohort), progress, "compare")
+
+    def tick(k: int) -> None:
+        if bar is not None and k:
+            bar.update(k)
+
+    outcomes: dict[str, _Outcome] = {}
+    try:
+        for label, policy in resolved.items():
+            kernel = kernel_for(policy) if fast else None
+            if kernel is None:
+                outcomes[label] = _scalar(policy, prep, tick)
+            else:
+                outcomes[label] = _vectorized(policy, kernel, prep)
+                tick(len(cohort))
+    finally:
+        if bar is not None:
+            bar.close()
+    return _build(resolved, outcomes, prep, converter)
+
+
+def _build(
+    resolved: dict[str, Any],
+    outcomes: dict[str, _Outcome],
+    prep: _Prepared,
+    converter: Any,
+) -> ComparisonResult:
+    cohort = prep.cohort
+    scale = cohort.target.scale
+    students = cohort.students
+    true_levels = [scale.level_of(t).name for t in prep.truths]
+    true_mastered = [scale.is_mastered(t) for t in prep.truths]
+    true_letters: list[str] = []
+    if converter is not None:
+        true_letters = [
+            _letter(
+                converter,
+                TargetResult(target=cohort.target, value=float(t), policy=cast(Any, None)),
+            )
+            for t in prep.truths
+        ]
+    frames = []
+    letters_by_policy: dict[str, list[str]] = {}
+    for label, out in outcomes.items():
+        stable = [
+            m.assessments_until_stable(list(run), list(s.true_levels), prep.tolerance)
+            for run, s in zip(out.running, students, strict=True)
+        ]
+        columns: dict[str, Any] = {
+            "policy": label,
+            "student_id": [s.id for s in students],
+            "archetype": [s.archetype for s in students],
+            "estimate": out.final,
+            "truth": prep.truths,
+            "level": [r.level.name if r.level is not None else None for r in out.results],
+            "true_level": true_levels,
+            "mastered": [r.mastered for r in out.results],
+            "truly_mastered": true_mastered,
+            "jittered": out.jittered,
+            "violated": out.violated,
+            "stable_after": [math.nan if k is None else float(k) for k in stable],
+        }
+        if converter is not None:
+            letters = [_letter(converter, r) for r in out.results]
+            letters_by_policy[label] = letters
+            columns["letter"] = letters
+            columns["true_letter"] = true_letters
+        frames.append(pd.DataFrame(columns))
+    per_student = pd.concat(frames, ignore_index=True)
+    rows = []
+    groups = [ALL, *cohort.archetypes]
+    for label in resolved:
+        of_policy = per_student[per_student["policy"] == label]
+        for group in groups:
+            part = of_policy if group == ALL else of_policy[of_policy["archetype"] == group]
+            summary = _summarize(per_student, part, with_letters=converter is not None)
+            rows.append({"policy": label, "archetype": group, **summary})
+    table = pd.DataFrame(rows)
+    table["n"] = table["n"].astype(int)
+    kappa = None
+    if converter is not None:
+        labels = list(resolved)
+        kappa = pd.DataFrame(
+            [
+                [m.cohens_kappa(letters_by_policy[a], letters_by_policy[b]) for b in labels]
+                for a in labels
+            ],
+            index=pd.Index(labels, name="policy"),
+            columns=labels,
+        )
+    running = {label: out.running for label, out in outcomes.items()}
+    return ComparisonResult(
+        table=table,
+        students=per_student,
+        kappa=kappa,
+        policies=resolved,
+        cohort=cohort,
+        running=running,
+    )
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class ComparisonResult:
+    """What :func:`compare` found.
+
+    Attributes:
+        table: One row per policy and archetype (``"all"`` first): columns ``policy``,
+            ``archetype`` and the metrics in :data:`METRICS` (letter columns only with a
+            converter).
+        students: One row per policy and student: the estimate, the truth, levels, mastery,
+            the jittered estimate, whether raising a score lowered the result, and after how
+            much evidence the running result became stable (and letters with a converter).
+        kappa: With a converter, Cohen's kappa between the letters of each pair of policies
+            (a square table), else ``None``.
+        policies: The compared policies by label.
+        cohort: The cohort they were compared on.
+        running: By label, each student's running results (one array per student).
+    """
+
+    table: pd.DataFrame = attrs.field(repr=False)
+    students: pd.DataFrame = attrs.field(repr=False)
+    kappa: pd.DataFrame | None = attrs.field(repr=False)
+    policies: dict[str, Any]
+    cohort: Cohort = attrs.field(repr=False)
+    running: dict[str, list[np.ndarray[Any, Any]]] = attrs.field(repr=False)
+
+    def metric(self, name: str, *, archetype: str | None = None) -> Any:
+        """Return one metric: a policy x archetype table, or a Series for one archetype.
+
+        Raises:
+            InvalidValueError: For an unknown metric or archetype.
+
+        >>> from mastery_grading import policies
+        >>> from mastery_grading.simulation import simulate_cohort
+        >>> result = compare([policies.Mean()], simulate_cohort(n=12, seed=0), progress=False)
+        >>> list(result.metric("rmse").columns)[:3]
+        ['all', 'steady', 'linear growth']
+        """
+        if name not in self.table.columns or name in ("policy", "archetype"):
+            known = [c for c in self.table.columns if c not in ("policy", "archetype")]
+            msg = f"metric={name!r} is not in the table; expected one of {known}"
+            raise InvalidValueError(msg)
+        wide = self.table.pivot(index="policy", columns="archetype", values=name)
+        wide = wide.loc[list(self.policies), [ALL, *self.cohort.archetypes]]
+        wide.columns.name = None
+        if archetype is None:
+            return wide
+        if archetype not in wide.columns:
+            msg = f"archetype={archetype!r} is not in the cohort; expected one of {list(wide)}"
+            raise InvalidValueError(msg)
+        return wide[archetype]
+
+    def long(self) -> pd.DataFrame:
+        """Return the table in long form: ``policy``, ``archetype``, ``metric``, ``value``.
+
+        >>> from mastery_grading import policies
+        >>> from mastery_grading.simulation import simulate_cohort
+        >>> result = compare([policies.Mean()], simulate_cohort(n=6, seed=0), progress=False)
+        >>> list(result.long().columns)
+        ['policy', 'archetype', 'metric', 'value']
+        """
+        return self.table.melt(id_vars=["policy", "archetype"], var_name="metric")
+
+    def plot(self, metric: str = "rmse", *, ax: Axes | None = None) -> Axes:
+        """Draw a bar chart of one metric by archetype and policy; see :func:`plots.plot_metric`.
+
+        Needs matplotlib (the ``plot`` extra).
+        """
+        from mastery_grading.simulation.plots import plot_metric
+
+        return plot_metric(self, metric, ax=ax)
+
+    def plot_journey(self, student_id: str, *, ax: Axes | None = None) -> Axes:
+        """Draw one student's journey with every policy's running result.
+
+        See :func:`~mastery_grading.simulation.plots.plot_journey`.
+        """
+        from mastery_grading.simulation.plots import plot_journey
+
+        return plot_journey(self.cohort, student_id, self.policies, ax=ax)
+
+    def _repr_html_(self) -> str:
+        overall = self.table[self.table["archetype"] == ALL].drop(columns="archetype")
+        return (
+            f"<p><b>Policy comparison</b> on {len(self.cohort)} simulated students "
+            f"({', '.join(self.cohort.archetypes)}); overall metrics:</p>"
+            + overall.to_html(index=False, float_format=lambda x: f"{x:.3f}")
+        )
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class SweepResult:
+    """The metrics of one policy while one parameter varies; see :func:`sweep`.
+
+    Attributes:
+        parameter: The name of the parameter swept.
+        table: The comparison table with a first column named after the parameter.
+    """
+
+    parameter: str
+    table: pd.DataFrame = attrs.field(repr=False)
+
+    def plot(
+        self,
+        metric: str = "rmse",
+        *,
+        archetypes: Sequence[str] | None = None,
+        ax: Axes | None = None,
+    ) -> Axes:
+        """Draw the metric against the parameter, one line per archetype.
+
+        See :func:`~mastery_grading.simulation.plots.plot_sweep`.
+        """
+        from mastery_grading.simulation.plots import plot_sweep
+
+        return plot_sweep(self, metric, archetypes=archetypes, ax=ax)
+
+
+def sweep(
+    policy: Any,
+    parameter: str,
+    values: Iterable[Any],
+    cohort: Cohort,
+    **compare_options: Any,
+) -> SweepResult:
+    """Compare one policy across values of one parameter on the same cohort.
+
+    Args:
+        policy: An attrs policy (or spec) whose field ``parameter`` is varied with
+            :func:`attrs.evolve`, or a callable ``value -> policy``.
+        parameter: The name of the parameter (the column name in the table).
+        values: The values to try.
+        cohort: The cohort to compare on.
+        **compare_options: Passed to :func:`compare` (``seed``, ``tolerance``, ...).
+
+    Returns:
+        The sweep, with a table of every metric for each value and archetype.
+
+    Example:
+        >>> from mastery_grading import policies
+        >>> from mastery_grading.simulation import simulate_cohort
+        >>> cohort = simulate_cohort(n=60, seed=0)
+        >>> result = sweep(policies.DecayingAverage(), "rate", [0.2, 0.5, 0.9], cohort,
+        ...                progress=False)
+        >>> result.table[result.table["archetype"] == "all"]["rate"].tolist()
+        [0.2, 0.5, 0.9]
+    """
+    if isinstance(policy, Mapping):
+        policy = policy_from_spec(policy)
+    values = list(values)
+    if callable(policy) and not hasattr(policy, "evaluate"):
+        make = cast(Callable[[Any], Any], policy)
+        candidates = {str(i): make(value) for i, value in enumerate(values)}
+    else:
+        candidates = {
+            str(i): attrs.evolve(policy, **{parameter: value}) for i, value in enumerate(values)
+        }
+    result = compare(candidates, cohort, **compare_options)
+    table = result.table.copy()
+    by_label = dict(zip(candidates, values, strict=True))
+    table.insert(0, parameter, table["policy"].map(by_label))
+    table["policy"] = table["policy"].map(lambda label: policy_label(candidates[label]))
+    return SweepResult(parameter=parameter, table=table)
