@@ -16,7 +16,7 @@ from mastery_grading.policies import policy_from_spec
 from mastery_grading.results import TargetResult
 from mastery_grading.simulation import metrics as m
 from mastery_grading.simulation._fast import kernel_for
-from mastery_grading.simulation.cohorts import Cohort, SimulatedStudent
+from mastery_grading.simulation.cohorts import Cohort
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -111,10 +111,17 @@ class _Prepared:
     raise_by: float
     tolerance: float
     thresholds: np.ndarray[Any, Any]
+    #: per student, the positions whose score is raised (all of them unless sampled)
+    positions: list[list[int]]
 
-    def raised(self, student: SimulatedStudent) -> list[tuple[int, float]]:
+    def raised(self, index: int) -> list[tuple[int, float]]:
         top = self.cohort.target.scale.max
-        return [(j, min(s + self.raise_by, top)) for j, s in enumerate(student.scores) if s < top]
+        scores = self.cohort.students[index].scores
+        return [
+            (j, min(scores[j] + self.raise_by, top))
+            for j in self.positions[index]
+            if scores[j] < top
+        ]
 
 
 def _replace(history: tuple[Evidence, ...], index: int, score: float) -> tuple[Evidence, ...]:
@@ -134,25 +141,71 @@ class _Outcome:
     results: list[TargetResult]
 
 
-def _scalar(policy: Any, prep: _Prepared, tick: Callable[[int], None]) -> _Outcome:
+def _content(evidence: Evidence) -> tuple[Any, ...]:
+    """Everything about a piece of evidence except whose it is."""
+    return (
+        evidence.score,
+        evidence.observed_at,
+        evidence.kind,
+        evidence.attempt,
+        evidence.source_id,
+        evidence.weight,
+        evidence.context,
+        evidence.independent,
+    )
+
+
+class _Memo:
+    """Results of one policy by history content, so that shared histories are evaluated once.
+
+    Simulated students share their schedule, so many early prefixes of their histories are
+    equal apart from the student id. Policies must not depend on the student id (none of the
+    built-ins does); ``compare(..., memoize=False)`` turns this off.
+    """
+
+    def __init__(self, policy: Any, target: Any, enabled: bool) -> None:
+        self.policy = policy
+        self.target = target
+        self.enabled = enabled
+        self.cache: dict[tuple[Any, ...], TargetResult] = {}
+
+    def __call__(self, history: tuple[Evidence, ...], key: tuple[Any, ...]) -> TargetResult:
+        if not self.enabled:
+            result: TargetResult = self.policy.evaluate(history, self.target)
+            return result
+        found = self.cache.get(key)
+        if found is None:
+            found = self.policy.evaluate(history, self.target)
+            self.cache[key] = found
+        return found
+
+
+def _scalar(
+    policy: Any, prep: _Prepared, tick: Callable[[int], None], *, memoize: bool
+) -> _Outcome:
     target = prep.cohort.target
     eps = 1e-9 * (target.scale.max - target.scale.min)
+    memo = _Memo(policy, target, memoize)
     running, jittered, violated, results = [], [], [], []
     for i, student in enumerate(prep.cohort.students):
         history = student.evidence
-        values = [_value(policy.evaluate(history[:k], target)) for k in range(1, len(history))]
-        final = policy.evaluate(history, target)
+        keys = [_content(e) for e in history]
+        key = tuple(keys)
+        values = [_value(memo(history[:k], key[:k])) for k in range(1, len(history))]
+        final = memo(history, key)
         results.append(final)
         values.append(_value(final))
         running.append(np.array(values))
-        redrawn = _replace(history, len(history) - 1, float(prep.redrawn[i]))
-        jittered.append(_value(policy.evaluate(redrawn, target)))
+        last = len(history) - 1
+        redrawn = _replace(history, last, float(prep.redrawn[i]))
+        jittered.append(_value(memo(redrawn, (*key[:last], _content(redrawn[last])))))
         base = values[-1]
         bad = False
         if not math.isnan(base):
-            for j, score in prep.raised(student):
-                value = _value(policy.evaluate(_replace(history, j, score), target))
-                if value < base - eps:
+            for j, score in prep.raised(i):
+                raised = _replace(history, j, score)
+                raised_key = (*key[:j], _content(raised[j]), *key[j + 1 :])
+                if _value(memo(raised, raised_key)) < base - eps:
                     bad = True
                     break
         violated.append(bad)
@@ -195,10 +248,16 @@ def _vectorized(
         redrawn[:, -1] = prep.redrawn[idx]
         jittered[idx] = kernel(redrawn)[:, -1]
         raised_all = np.minimum(scores + prep.raise_by, scale.max)
+        chosen = np.zeros(scores.shape, dtype=bool)
+        for row, index in enumerate(idx.tolist()):
+            chosen[row, prep.positions[index]] = True
         for j in range(int(length)):
-            variant = scores.copy()
-            variant[:, j] = raised_all[:, j]
-            violated[idx] |= kernel(variant)[:, -1] < base - eps
+            rows = np.flatnonzero(chosen[:, j])
+            if rows.size == 0:
+                continue
+            variant = scores[rows].copy()
+            variant[:, j] = raised_all[rows, j]
+            violated[idx[rows]] |= kernel(variant)[:, -1] < base[rows] - eps
     # values within a hair of a threshold are recomputed exactly, so classifications match
     near = np.abs(final[:, None] - prep.thresholds[None, :]).min(axis=1) <= eps
     results: list[TargetResult] = []
@@ -274,6 +333,8 @@ def compare(
     seed: int | np.random.Generator | None = 0,
     progress: bool = True,
     fast: bool = True,
+    memoize: bool = True,
+    raise_positions: int | None = None,
 ) -> ComparisonResult:
     """Evaluate policies on a simulated cohort and measure how well each one does.
 
@@ -304,6 +365,13 @@ def compare(
         seed: Seed of the re-draws used for jitter.
         progress: Show a tqdm progress bar when the run takes longer than a second.
         fast: Use the vectorized path for the built-ins it covers.
+        raise_positions: How many scores of each student the monotonicity check raises (one
+            at a time): ``None`` (default) checks every score; a number ``k`` checks ``k``
+            positions drawn at random per student (from ``seed``), which is ``k / n`` of the
+            work and finds a violation with probability at least ``k / n``.
+        memoize: Evaluate histories that are equal apart from the student id only once per
+            policy (students share a schedule, so early histories repeat). Turn it off for a
+            policy whose result depends on the student id.
 
     Returns:
         The comparison; see :class:`ComparisonResult`.
@@ -326,10 +394,22 @@ def compare(
     span = scale.max - scale.min
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     last_truths = np.array([s.true_levels[-1] for s in cohort.students], dtype=float)
+    redrawn = cohort.measurement.observe(last_truths, scale, rng)
+    if raise_positions is None:
+        positions = [list(range(len(s.evidence))) for s in cohort.students]
+    elif isinstance(raise_positions, int) and raise_positions >= 1:
+        positions = [
+            sorted(rng.choice(len(s.evidence), min(raise_positions, len(s.evidence)), False))
+            for s in cohort.students
+        ]
+    else:
+        msg = f"raise_positions={raise_positions!r} must be None or an int >= 1"
+        raise InvalidValueError(msg)
     prep = _Prepared(
         cohort=cohort,
         truths=np.array([s.true_final for s in cohort.students], dtype=float),
-        redrawn=cohort.measurement.observe(last_truths, scale, rng),
+        redrawn=redrawn,
+        positions=positions,
         raise_by=raise_by if raise_by is not None else (scale.step or span / 8),
         tolerance=tolerance if tolerance is not None else span / 8,
         thresholds=np.array(sorted({scale.mastery, *(lv.minimum for lv in scale.levels)})),
@@ -348,7 +428,7 @@ def compare(
         for label, policy in resolved.items():
             kernel = kernel_for(policy) if fast else None
             if kernel is None:
-                outcomes[label] = _scalar(policy, prep, tick)
+                outcomes[label] = _scalar(policy, prep, tick, memoize=memoize)
             else:
                 outcomes[label] = _vectorized(policy, kernel, prep)
                 tick(len(cohort))
