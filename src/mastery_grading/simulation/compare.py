@@ -646,7 +646,7 @@ def sweep(
 
     Args:
         policy: An attrs policy (or spec) whose field ``parameter`` is varied with
-            :func:`attrs.evolve`, or a callable ``value -> policy``.
+            ``attrs.evolve``, or a callable ``value -> policy``.
         parameter: The name of the parameter (the column name in the table).
         values: The values to try.
         cohort: The cohort to compare on.

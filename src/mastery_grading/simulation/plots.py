@@ -116,7 +116,7 @@ def plot_metric(result: ComparisonResult, metric: str = "rmse", *, ax: Axes | No
 
     Args:
         result: The comparison.
-        metric: A column of :attr:`ComparisonResult.table` (see ``METRICS``).
+        metric: A metric column of the comparison's ``table`` (see ``METRICS``).
         ax: Axes to draw into; a new figure when ``None``.
 
     Returns:
@@ -141,7 +141,7 @@ def plot_metric(result: ComparisonResult, metric: str = "rmse", *, ax: Axes | No
         values = wide.loc[label].to_numpy(dtype=float)
         ax.bar(x + (i - (len(wide.index) - 1) / 2) * width, values, width, label=str(label))
     ax.axhline(0.0, color="black", lw=0.8)
-    ax.set_xticks(x, groups, rotation=20, ha="right")
+    ax.set_xticks(x, groups, rotation=25, ha="right")
     ax.set_ylabel(metric)
     ax.set_title(f"{metric} by archetype")
     ax.legend(fontsize="small")
@@ -192,6 +192,7 @@ def plot_sweep(
             part[metric].to_numpy(dtype=float),
             marker="o",
             lw=2.5 if name == "all" else 1.2,
+            color="black" if name == "all" else None,
             label=name,
         )
     ax.set_xlabel(result.parameter)
