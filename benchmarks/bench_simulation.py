@@ -60,16 +60,17 @@ def main() -> None:
     )
 
     sample = simulate_cohort(n=args.scalar_sample, seed=1, schedule=Schedule(n=8))
-    for positions in (None, 1):
+    for positions, jobs in ((None, 1), (1, 1), (None, 2)):
         start = time.perf_counter()
-        compare(chosen, sample, progress=False, fast=False, raise_positions=positions)
+        compare(chosen, sample, progress=False, fast=False, raise_positions=positions, n_jobs=jobs)
         per = (time.perf_counter() - start) / (args.scalar_sample * len(chosen))
-        what = "every score" if positions is None else f"{positions} random score(s)"
+        what = "every score" if positions is None else f"{positions} random score"
         print(
-            f"scalar path (every policy through evaluate(), monotonicity raising {what}): "
+            f"scalar path (all through evaluate(), raising {what}, n_jobs={jobs}): "
             f"{per * 1e3:.2f} ms per student and policy on {args.scalar_sample} students -> "
             f"{per * 10_000 * 10:.0f} s extrapolated for 10,000 x 10"
         )
+    print(f"load average after: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -460,3 +460,12 @@ def test_memoizing_shared_histories_changes_nothing() -> None:
     memo = compare(BUILTINS, cohort, progress=False, fast=False)
     plain = compare(BUILTINS, cohort, progress=False, fast=False, memoize=False)
     pd.testing.assert_frame_equal(memo.table, plain.table, check_exact=True)
+
+
+def test_worker_processes_give_the_same_table() -> None:
+    cohort = simulate_cohort(n=24, seed=3, schedule=Schedule(n=4))
+    serial = compare(BUILTINS[:2], cohort, progress=False, fast=False)
+    parallel = compare(BUILTINS[:2], cohort, progress=False, fast=False, n_jobs=2)
+    pd.testing.assert_frame_equal(serial.table, parallel.table, check_exact=True)
+    with pytest.raises(InvalidValueError, match="n_jobs=0"):
+        compare(BUILTINS, cohort, n_jobs=0, progress=False)

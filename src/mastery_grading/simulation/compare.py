@@ -180,17 +180,28 @@ class _Memo:
         return found
 
 
-def _scalar(
-    policy: Any, prep: _Prepared, tick: Callable[[int], None], *, memoize: bool
-) -> _Outcome:
+_Rows = tuple[list[np.ndarray[Any, Any]], list[float], list[bool], list[TargetResult]]
+
+
+def _scalar_rows(
+    policy: Any,
+    prep: _Prepared,
+    start: int,
+    stop: int,
+    memoize: bool,
+    tick: Callable[[int], None],
+) -> _Rows:
+    """Evaluate one policy, student by student, for students ``start`` to ``stop``."""
     target = prep.cohort.target
     eps = 1e-9 * (target.scale.max - target.scale.min)
     memo = _Memo(policy, target, memoize)
-    running, jittered, violated, results = [], [], [], []
-    for i, student in enumerate(prep.cohort.students):
-        history = student.evidence
-        keys = [_content(e) for e in history]
-        key = tuple(keys)
+    running: list[np.ndarray[Any, Any]] = []
+    jittered: list[float] = []
+    violated: list[bool] = []
+    results: list[TargetResult] = []
+    for i in range(start, stop):
+        history = prep.cohort.students[i].evidence
+        key = tuple(_content(e) for e in history)
         values = [_value(memo(history[:k], key[:k])) for k in range(1, len(history))]
         final = memo(history, key)
         results.append(final)
@@ -209,9 +220,53 @@ def _scalar(
                     bad = True
                     break
         violated.append(bad)
-        if i % 50 == 49:
+        if (i - start) % 50 == 49:
             tick(50)
-    tick(len(prep.cohort.students) % 50)
+    tick((stop - start) % 50)
+    return running, jittered, violated, results
+
+
+#: The work of a parallel run, inherited by forked worker processes.
+_SHARED: dict[str, Any] = {}
+
+
+def _worker(bounds: tuple[int, int]) -> _Rows:
+    policy, prep, memoize = _SHARED["work"]
+    return _scalar_rows(policy, prep, bounds[0], bounds[1], memoize, lambda _: None)
+
+
+def _fork_context() -> Any:
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None  # pragma: no cover - Windows and friends run serially
+    return multiprocessing.get_context("fork")
+
+
+def _scalar(
+    policy: Any, prep: _Prepared, tick: Callable[[int], None], *, memoize: bool, n_jobs: int
+) -> _Outcome:
+    count = len(prep.cohort)
+    context = _fork_context() if n_jobs > 1 and count >= 2 * n_jobs else None
+    if context is None:
+        running, jittered, violated, results = _scalar_rows(policy, prep, 0, count, memoize, tick)
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        size = max(1, -(-count // (4 * n_jobs)))
+        chunks = [(lo, min(lo + size, count)) for lo in range(0, count, size)]
+        running, jittered, violated, results = [], [], [], []
+        _SHARED["work"] = (policy, prep, memoize)
+        try:
+            with ProcessPoolExecutor(n_jobs, mp_context=context) as pool:
+                for (lo, hi), part in zip(chunks, pool.map(_worker, chunks), strict=True):
+                    running += part[0]
+                    jittered += part[1]
+                    violated += part[2]
+                    results += part[3]
+                    tick(hi - lo)
+        finally:
+            _SHARED.clear()
     return _Outcome(
         running=running,
         final=np.array([r[-1] for r in running]),
@@ -335,6 +390,7 @@ def compare(
     fast: bool = True,
     memoize: bool = True,
     raise_positions: int | None = None,
+    n_jobs: int = 1,
 ) -> ComparisonResult:
     """Evaluate policies on a simulated cohort and measure how well each one does.
 
@@ -369,6 +425,9 @@ def compare(
             at a time): ``None`` (default) checks every score; a number ``k`` checks ``k``
             positions drawn at random per student (from ``seed``), which is ``k / n`` of the
             work and finds a violation with probability at least ``k / n``.
+        n_jobs: Worker processes for the policies evaluated student by student (forked, so
+            on Linux and macOS; elsewhere the run is serial). The results do not depend on
+            it. The vectorized path always runs in this process.
         memoize: Evaluate histories that are equal apart from the student id only once per
             policy (students share a schedule, so early histories repeat). Turn it off for a
             policy whose result depends on the student id.
@@ -417,6 +476,9 @@ def compare(
     if not prep.raise_by > 0 or not prep.tolerance >= 0:
         msg = f"raise_by={prep.raise_by!r} must be > 0 and tolerance={prep.tolerance!r} >= 0"
         raise InvalidValueError(msg)
+    if not (isinstance(n_jobs, int) and n_jobs >= 1):
+        msg = f"n_jobs={n_jobs!r} must be an int >= 1"
+        raise InvalidValueError(msg)
     bar = _progress_bar(len(resolved) * len(cohort), progress, "compare")
 
     def tick(k: int) -> None:
@@ -428,7 +490,7 @@ def compare(
         for label, policy in resolved.items():
             kernel = kernel_for(policy) if fast else None
             if kernel is None:
-                outcomes[label] = _scalar(policy, prep, tick, memoize=memoize)
+                outcomes[label] = _scalar(policy, prep, tick, memoize=memoize, n_jobs=n_jobs)
             else:
                 outcomes[label] = _vectorized(policy, kernel, prep)
                 tick(len(cohort))
