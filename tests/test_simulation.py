@@ -469,3 +469,15 @@ def test_worker_processes_give_the_same_table() -> None:
     pd.testing.assert_frame_equal(serial.table, parallel.table, check_exact=True)
     with pytest.raises(InvalidValueError, match="n_jobs=0"):
         compare(BUILTINS, cohort, n_jobs=0, progress=False)
+
+
+def test_the_progress_bar_waits_a_second_before_showing() -> None:
+    from mastery_grading.simulation.compare import _progress_bar
+
+    bar = _progress_bar(10, True, "compare")
+    try:
+        assert 1.0 == bar.delay
+        assert 10 == bar.total
+    finally:
+        bar.close()
+    assert _progress_bar(10, False, "compare") is None
