@@ -47,8 +47,8 @@ def main() -> None:
     simulated = time.perf_counter() - start
     print(f"simulate_cohort: {args.students} students x 8 assessments: {simulated:.2f} s")
 
-    fast = [policy_label(p) for p in chosen if kernel_for(p) is not None]
-    slow = [policy_label(p) for p in chosen if kernel_for(p) is None]
+    fast = [policy_label(p) for p in chosen if kernel_for(p, 3.0) is not None]
+    slow = [policy_label(p) for p in chosen if kernel_for(p, 3.0) is None]
     print(f"policies ({len(chosen)}): vectorized {fast}; scalar {slow}")
     start = time.perf_counter()
     compare(chosen, cohort, progress=False)

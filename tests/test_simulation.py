@@ -257,19 +257,53 @@ def test_late_bloomers_are_underestimated_by_the_mean_more_than_by_the_most_rece
     assert abs(bias["mean"]) > abs(bias["most_recent"])
 
 
+def _policies_with_kernels() -> list[Any]:
+    """Every registered policy with a vectorized kernel, plus variants of its parameters."""
+    from mastery_grading.simulation._fast import kernel_for
+
+    registered = policies.available_policies()
+    extra: list[dict[str, Any]] = [
+        {"policy": "decaying_average", "rate": 0.3},
+        {"policy": "mode", "tie_break": "lowest"},
+        {"policy": "mode", "tie_break": "most_recent"},
+        {"policy": "mode", "tie_break": "none"},
+        {"policy": "mode_of_recent", "n": 4, "tie_break": "none"},
+        {"policy": "n_times", "n": 2},
+        {"policy": "mean_of_highest", "n": 2},
+        {"policy": "median_of_recent", "n": 4},
+        {"policy": "weighted_average", "weight": 0.5},
+        {"policy": "mean", "weighted": False},
+    ]
+    chosen = list(registered.values())
+    chosen += [policies.policy_from_spec(spec) for spec in extra if spec["policy"] in registered]
+    return [p for p in chosen if kernel_for(p, 3.0) is not None]
+
+
 @pytest.mark.parametrize(
-    "schedule",
-    [Schedule(n=6), Schedule(n=5, retakes=2, formative_share=0.4, spacing="random")],
-    ids=["plain", "retakes"],
+    ("schedule", "measurement"),
+    [
+        (Schedule(n=6), Measurement()),
+        (Schedule(n=5, retakes=2, formative_share=0.4, spacing="random"), Measurement()),
+        (Schedule(n=4), Measurement(round_to_step=False, slip=0.1)),
+    ],
+    ids=["plain", "retakes", "unrounded"],
 )
-def test_the_vectorized_path_equals_the_policies_themselves(schedule: Schedule) -> None:
-    cohort = simulate_cohort(n=60, seed=9, schedule=schedule)
-    fast = compare(BUILTINS, cohort, progress=False, fast=True)
-    slow = compare(BUILTINS, cohort, progress=False, fast=False)
+def test_the_vectorized_path_equals_the_policies_themselves(
+    schedule: Schedule, measurement: Measurement
+) -> None:
+    chosen = _policies_with_kernels()
+    assert 3 <= len(chosen)
+    cohort = simulate_cohort(n=36, seed=9, schedule=schedule, measurement=measurement)
+    fast = compare(chosen, cohort, progress=False, fast=True)
+    slow = compare(chosen, cohort, progress=False, fast=False)
     pd.testing.assert_frame_equal(fast.table, slow.table, rtol=1e-12)
     for column in ("level", "mastered", "violated", "stable_after"):
         pd.testing.assert_series_equal(fast.students[column], slow.students[column])
     np.testing.assert_allclose(fast.students["estimate"], slow.students["estimate"], rtol=1e-12)
+    np.testing.assert_allclose(fast.students["jittered"], slow.students["jittered"], rtol=1e-12)
+    for label in fast.running:
+        for a, b in zip(fast.running[label], slow.running[label], strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12)
 
 
 def test_vectorized_values_on_a_threshold_are_recomputed_exactly() -> None:

@@ -314,7 +314,8 @@ def _vectorized(
             variant[:, j] = raised_all[rows, j]
             violated[idx[rows]] |= kernel(variant)[:, -1] < base[rows] - eps
     # values within a hair of a threshold are recomputed exactly, so classifications match
-    near = np.abs(final[:, None] - prep.thresholds[None, :]).min(axis=1) <= eps
+    distance = np.abs(final[:, None] - prep.thresholds[None, :]).min(axis=1)
+    near = np.isnan(final) | (distance <= eps)
     results: list[TargetResult] = []
     for i, student in enumerate(cohort.students):
         if near[i]:
@@ -488,7 +489,7 @@ def compare(
     outcomes: dict[str, _Outcome] = {}
     try:
         for label, policy in resolved.items():
-            kernel = kernel_for(policy) if fast else None
+            kernel = kernel_for(policy, cohort.target.scale.mastery) if fast else None
             if kernel is None:
                 outcomes[label] = _scalar(policy, prep, tick, memoize=memoize, n_jobs=n_jobs)
             else:
