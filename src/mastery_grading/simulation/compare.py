@@ -401,11 +401,14 @@ def compare(
     :attr:`ComparisonResult.table` then holds one row per policy and archetype (plus the
     archetype ``"all"``) with the metrics in :data:`METRICS`.
 
-    Built-in ``Mean``, ``MostRecent`` and ``DecayingAverage`` use a vectorized numpy path
-    (``fast=True``); its values equal the policies' own up to float rounding, and any final
-    value near a level threshold is recomputed by the policy, so levels, mastery and letters
-    are identical. Every other policy is evaluated student by student through its
-    ``evaluate(evidence, target)``.
+    Built-in policies whose result is a simple function of the scores (mean, median, mode,
+    most recent, decaying and weighted averages, highest, the recent-window and n-times
+    policies) use a vectorized numpy path (``fast=True``). Its values equal the policies' own
+    up to float rounding, and every final value that is missing or near a level threshold is
+    recomputed by the policy, so levels, mastery and letters are identical. Every other
+    policy (including your own) is evaluated student by student through its
+    ``evaluate(evidence, target)``; histories that are equal apart from the student id are
+    evaluated once.
 
     Args:
         policies: Policies or their specs (dicts), or a mapping from label to policy or spec.
