@@ -473,6 +473,11 @@ def test_metric_and_sweep_plots_draw_into_given_axes(pyplot: Any) -> None:
     result = compare(BUILTINS, cohort, progress=False)
     assert left is result.plot("bias", ax=left)
     assert 3 * 7 == len(left.patches)
+    heat = result.plot("false_not_yet", kind="heatmap")
+    assert 3 * 7 == len(heat.texts)
+    assert "" in [t.get_text() for t in heat.texts]  # nobody declining ends at mastery
+    with pytest.raises(InvalidValueError, match="kind='pie'"):
+        result.plot("bias", kind="pie")
     swept = sweep(policies.DecayingAverage(), "rate", [0.3, 0.6], cohort, progress=False)
     assert right is swept.plot("jitter", ax=right)
     assert 7 == len(right.get_lines())

@@ -646,14 +646,15 @@ class ComparisonResult:
         """
         return self.table.melt(id_vars=["policy", "archetype"], var_name="metric")
 
-    def plot(self, metric: str = "rmse", *, ax: Axes | None = None) -> Axes:
-        """Draw a bar chart of one metric by archetype and policy; see :func:`plots.plot_metric`.
+    def plot(self, metric: str = "rmse", *, kind: str = "bar", ax: Axes | None = None) -> Axes:
+        """Draw one metric by policy and archetype, as bars or a heatmap.
 
-        Needs matplotlib (the ``plot`` extra).
+        See :func:`~mastery_grading.simulation.plots.plot_metric`. Needs matplotlib (the
+        ``plot`` extra).
         """
         from mastery_grading.simulation.plots import plot_metric
 
-        return plot_metric(self, metric, ax=ax)
+        return plot_metric(self, metric, kind=kind, ax=ax)
 
     def plot_journey(self, student_id: str, *, ax: Axes | None = None) -> Axes:
         """Draw one student's journey with every policy's running result.

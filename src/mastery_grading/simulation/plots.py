@@ -111,16 +111,31 @@ def plot_journey(
     return ax
 
 
-def plot_metric(result: ComparisonResult, metric: str = "rmse", *, ax: Axes | None = None) -> Axes:
-    """Draw a grouped bar chart of one metric: archetypes on the x axis, one bar per policy.
+def plot_metric(
+    result: ComparisonResult,
+    metric: str = "rmse",
+    *,
+    kind: str = "bar",
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw one metric for every policy and archetype.
+
+    ``kind="bar"`` draws grouped bars (archetypes on the x axis, one bar per policy);
+    ``kind="heatmap"`` draws a policy x archetype grid with the values written in, which
+    stays readable with many policies. Missing values (``nan``, e.g. a false "not yet" rate
+    where nobody has mastered) are left blank.
 
     Args:
         result: The comparison.
         metric: A metric column of the comparison's ``table`` (see ``METRICS``).
+        kind: ``"bar"`` or ``"heatmap"``.
         ax: Axes to draw into; a new figure when ``None``.
 
     Returns:
         The axes.
+
+    Raises:
+        InvalidValueError: For an unknown ``kind`` or metric.
 
     Example:
         >>> import matplotlib
@@ -131,15 +146,46 @@ def plot_metric(result: ComparisonResult, metric: str = "rmse", *, ax: Axes | No
         ...                  simulate_cohort(n=30, seed=0), progress=False)
         >>> len(plot_metric(result, "bias").patches)
         14
+        >>> len(plot_metric(result, "bias", kind="heatmap").texts)
+        14
     """
+    if kind not in ("bar", "heatmap"):
+        msg = f"kind={kind!r} must be 'bar' or 'heatmap'"
+        raise InvalidValueError(msg)
     wide = result.metric(metric)
-    ax = _axes(ax, (8.0, 4.0))
     groups = list(wide.columns)
-    width = 0.8 / max(len(wide.index), 1)
+    labels = [str(label) for label in wide.index]
+    values = wide.to_numpy(dtype=float)
+    if kind == "heatmap":
+        ax = _axes(ax, (1.2 * len(groups) + 3.0, 0.45 * len(labels) + 1.8))
+        finite = values[np.isfinite(values)]
+        if metric == "bias" and finite.size:
+            limit = float(np.abs(finite).max()) or 1.0
+            image = ax.imshow(values, cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto")
+        else:
+            image = ax.imshow(values, cmap="viridis", aspect="auto")
+        for (row, col), value in np.ndenumerate(values):
+            text = "" if np.isnan(value) else f"{value:.2f}"
+            ax.text(
+                col,
+                row,
+                text,
+                ha="center",
+                va="center",
+                fontsize="small",
+                color="black",
+                bbox={"facecolor": "white", "alpha": 0.6, "lw": 0, "pad": 1},
+            )
+        ax.set_xticks(np.arange(len(groups)), groups, rotation=25, ha="right")
+        ax.set_yticks(np.arange(len(labels)), labels)
+        ax.figure.colorbar(image, ax=ax, label=metric)
+        ax.set_title(f"{metric} by policy and archetype")
+        return ax
+    ax = _axes(ax, (8.0, 4.0))
+    width = 0.8 / max(len(labels), 1)
     x = np.arange(len(groups))
-    for i, label in enumerate(wide.index):
-        values = wide.loc[label].to_numpy(dtype=float)
-        ax.bar(x + (i - (len(wide.index) - 1) / 2) * width, values, width, label=str(label))
+    for i, label in enumerate(labels):
+        ax.bar(x + (i - (len(labels) - 1) / 2) * width, values[i], width, label=label)
     ax.axhline(0.0, color="black", lw=0.8)
     ax.set_xticks(x, groups, rotation=25, ha="right")
     ax.set_ylabel(metric)
