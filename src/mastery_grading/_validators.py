@@ -128,3 +128,14 @@ def to_float(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     return value
+
+
+def one_of(choices: tuple[str, ...]) -> Any:
+    """Build a validator accepting one of the given strings; the message lists them."""
+
+    def validate(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value not in choices:
+            msg = f"{attribute.name}={value!r} must be one of {', '.join(map(repr, choices))}"
+            raise InvalidValueError(msg)
+
+    return validate

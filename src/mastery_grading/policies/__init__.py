@@ -6,20 +6,51 @@ into a JSON-safe spec with ``to_spec()`` and back with :func:`policy_from_spec`.
 
 Example:
     >>> from mastery_grading import policies
-    >>> sorted(policies.available_policies())
-    ['decaying_average', 'mean', 'most_recent']
+    >>> catalogue = policies.available_policies()
+    >>> catalogue["mode"]
+    Mode(tie_break='highest')
+    >>> policies.policy_from_spec(catalogue["mode"].to_spec()) == catalogue["mode"]
+    True
 """
 
 from mastery_grading.policies._base import HistoryPolicy
 from mastery_grading.policies._spec import available_policies, policy_from_spec
-from mastery_grading.policies.central import Mean
-from mastery_grading.policies.recency import DecayingAverage, MostRecent
+from mastery_grading.policies.central import Mean, Median, Mode
+from mastery_grading.policies.combine import MaxOf
+from mastery_grading.policies.count import NTimes
+from mastery_grading.policies.peak import Highest, HighestOfRecent, MeanOfHighest
+from mastery_grading.policies.recency import (
+    DecayingAverage,
+    MeanOfRecent,
+    MedianOfRecent,
+    ModeOfRecent,
+    MostRecent,
+    WeightedAverage,
+)
+from mastery_grading.policies.rules import AtBats, Filtered
+from mastery_grading.policies.trend import BestFit, LinearTrend, PowerLaw
 
 __all__ = [
+    "AtBats",
+    "BestFit",
     "DecayingAverage",
+    "Filtered",
+    "Highest",
+    "HighestOfRecent",
     "HistoryPolicy",
+    "LinearTrend",
+    "MaxOf",
     "Mean",
+    "MeanOfHighest",
+    "MeanOfRecent",
+    "Median",
+    "MedianOfRecent",
+    "Mode",
+    "ModeOfRecent",
     "MostRecent",
+    "NTimes",
+    "PowerLaw",
+    "WeightedAverage",
     "available_policies",
     "policy_from_spec",
 ]

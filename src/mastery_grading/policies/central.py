@@ -1,4 +1,4 @@
-"""Central-tendency policies: the mean of the whole history."""
+"""Central-tendency policies: the mean, median and mode of the whole history."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from mastery_grading._exact import exact, exact_mean
 from mastery_grading.evidence import Evidence
 from mastery_grading.policies._base import HistoryPolicy, make_result
 from mastery_grading.policies._spec import register_policy
+from mastery_grading.policies._summaries import TIE_BREAKS, finish, median, mode
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
-__all__ = ["Mean"]
+__all__ = ["Mean", "Median", "Mode"]
 
 
 @register_policy
@@ -74,3 +75,112 @@ class Mean(HistoryPolicy):
         total = sum(exact(w) for w in weights)
         shares = [exact(w) / total for w in weights]
         return make_result(target, self, value, history, shares, evidence_count=len(history))
+
+
+@register_policy
+@attrs.frozen(kw_only=True)
+class Median(HistoryPolicy):
+    r"""The middle score; with an even count, the mean of the two middle scores.
+
+    .. math::
+
+        \text{Median}(s_1, \dots, s_n) = \begin{cases}
+            s_{(k+1)} & n = 2k + 1 \\
+            \tfrac12 \left(s_{(k)} + s_{(k+1)}\right) & n = 2k
+        \end{cases}
+
+    where :math:`s_{(j)}` is the :math:`j`-th smallest score. Offered by PowerTeacher Pro,
+    Moodle, Rediker and Common Goal Systems. One outlier (a bad day, a lucky guess) does not
+    move it; evidence weights are ignored.
+
+    With no evidence the value is ``None``; with one score it is that score. The middle
+    evidence contributes (weight 1, or 1/2 each for two); among equal scores the older one
+    ranks lower.
+
+    Example:
+        >>> from mastery_grading import LearningTarget
+        >>> from mastery_grading.testing.examples import scores_to_history
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> Median().evaluate(scores_to_history([1, 4, 3, 2]), target).value
+        2.5
+        >>> Median().evaluate(scores_to_history([1, 4, 3]), target).value
+        3.0
+    """
+
+    spec_name: ClassVar[str] = "median"
+    claims: ClassVar[frozenset[str]] = frozenset(
+        {
+            "bounded",
+            "within_observed_range",
+            "unanimity",
+            "monotone",
+            "order_free",
+            "time_shift_invariant",
+            "no_retake_penalty",
+            "improvement_credit",
+            "recency",
+            "deterministic",
+            "target_independent",
+        }
+    )
+
+    def _rollup(self, history: tuple[Evidence, ...], target: LearningTarget) -> TargetResult:
+        return finish(median(history), target, self, len(history))
+
+
+@register_policy
+@attrs.frozen(kw_only=True)
+class Mode(HistoryPolicy):
+    r"""The most frequent score, with an explicit rule for ties.
+
+    .. math::
+
+        \text{Mode}(s_1, \dots, s_n) = \operatorname{arg\,max}_v \; \#\{i : s_i = v\}
+
+    Used by D2L ("Most Common", its default), Otus, MasteryConnect, Infinite Campus ("Mode of
+    Last 3/5"), Educate, Rediker, PowerTeacher Pro and Moodle. Vendors break ties differently,
+    so the rule is a parameter: ``"highest"`` (MasteryConnect, Moodle), ``"lowest"``,
+    ``"most_recent"`` (Educate: the tied score that occurred last) or ``"none"`` (Rediker: no
+    score, the teacher decides; the value is ``None`` with a reason naming the tied scores).
+
+    Pitfall: the mode is not monotone. Scores 1, 1, 3.5, 3.5 give 3.5 (a tie, broken upward);
+    raise one 3.5 to 4 and the mode falls to 1, down 2.5 points.
+
+    With no evidence the value is ``None``; with one score it is that score. Every piece of
+    evidence with the chosen score contributes equally.
+
+    Args:
+        tie_break: ``"highest"`` (default), ``"lowest"``, ``"most_recent"`` or ``"none"``.
+
+    Raises:
+        InvalidValueError: If ``tie_break`` is not one of the four rules.
+
+    Example:
+        >>> from mastery_grading import LearningTarget
+        >>> from mastery_grading.testing.examples import scores_to_history
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> Mode().evaluate(scores_to_history([3, 2, 3, 4]), target).value
+        3.0
+        >>> Mode(tie_break="lowest").evaluate(scores_to_history([3, 2, 2, 3]), target).value
+        2.0
+        >>> Mode(tie_break="none").evaluate(scores_to_history([3, 2, 2, 3]), target).reason
+        'tie between the most frequent scores 2, 3'
+    """
+
+    spec_name: ClassVar[str] = "mode"
+    claims: ClassVar[frozenset[str]] = frozenset(
+        {
+            "bounded",
+            "within_observed_range",
+            "unanimity",
+            "time_shift_invariant",
+            "recency",
+            "deterministic",
+            "target_independent",
+        }
+    )
+
+    tie_break: str = attrs.field(default="highest", validator=v.one_of(TIE_BREAKS))
+
+    def _rollup(self, history: tuple[Evidence, ...], target: LearningTarget) -> TargetResult:
+        return finish(mode(history, tie_break=self.tie_break), target, self, len(history))

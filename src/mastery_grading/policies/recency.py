@@ -1,7 +1,8 @@
-"""Recency policies: the latest score, and averages that favour recent scores."""
+"""Recency policies: the latest score, the last n scores, and recency-weighted averages."""
 
 from __future__ import annotations
 
+import abc
 from fractions import Fraction
 from typing import ClassVar
 
@@ -12,10 +13,26 @@ from mastery_grading._exact import exact
 from mastery_grading.evidence import Evidence
 from mastery_grading.policies._base import HistoryPolicy, make_result
 from mastery_grading.policies._spec import register_policy
+from mastery_grading.policies._summaries import (
+    TIE_BREAKS,
+    Summary,
+    finish,
+    last_n,
+    mean,
+    median,
+    mode,
+)
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
-__all__ = ["DecayingAverage", "MostRecent"]
+__all__ = [
+    "DecayingAverage",
+    "MeanOfRecent",
+    "MedianOfRecent",
+    "ModeOfRecent",
+    "MostRecent",
+    "WeightedAverage",
+]
 
 _RECENCY_CLAIMS = frozenset(
     {
@@ -110,7 +127,9 @@ class DecayingAverage(HistoryPolicy):
     """
 
     spec_name: ClassVar[str] = "decaying_average"
-    claims: ClassVar[frozenset[str]] = _RECENCY_CLAIMS
+    # Not "recency": with rate < 0.5 the oldest score outweighs the newer ones, so scores 1, 4
+    # (improving) give less than 4, 1 at rate 0.2 (1.6 against 3.4).
+    claims: ClassVar[frozenset[str]] = _RECENCY_CLAIMS - {"recency"}
 
     rate: float = attrs.field(
         default=0.65,
@@ -127,6 +146,239 @@ class DecayingAverage(HistoryPolicy):
         r = exact(self.rate)
         keep = 1 - r
         return (keep ** (n - 1), *(r * keep ** (n - k) for k in range(2, n + 1)))
+
+    def _rollup(self, history: tuple[Evidence, ...], target: LearningTarget) -> TargetResult:
+        weights = self.weights(len(history))
+        value = sum((w * exact(e.score) for w, e in zip(weights, history, strict=True)), Fraction())
+        return make_result(target, self, value, history, weights, evidence_count=len(history))
+
+
+# -- summaries of the last n scores -----------------------------------------------------------
+
+#: What every "...OfRecent" summary keeps: the window only ever drops the oldest scores.
+_WINDOW_CLAIMS = frozenset(
+    {
+        "bounded",
+        "within_observed_range",
+        "unanimity",
+        "time_shift_invariant",
+        "deterministic",
+        "target_independent",
+    }
+)
+
+
+@attrs.frozen(kw_only=True)
+class _RecentWindow(HistoryPolicy):
+    """A summary (mean, median, mode) of the ``n`` most recent scores, or of all when fewer."""
+
+    n: int = attrs.field(default=3, validator=v.int_in_range(1))
+
+    @abc.abstractmethod
+    def _summarize(self, window: tuple[Evidence, ...]) -> Summary:
+        """Return the summary of the window, oldest first."""
+
+    def _rollup(self, history: tuple[Evidence, ...], target: LearningTarget) -> TargetResult:
+        window = last_n(history, self.n)
+        return finish(self._summarize(window), target, self, len(history))
+
+
+@register_policy
+@attrs.frozen(kw_only=True)
+class MeanOfRecent(_RecentWindow):
+    r"""The mean of the ``n`` most recent scores.
+
+    .. math::
+
+        \text{MeanOfRecent}_n(s_1, \dots, s_m) = \frac{1}{k} \sum_{i = m - k + 1}^{m} s_i,
+        \qquad k = \min(n, m)
+
+    Rediker's "Mean of most recent x", Common Goal Systems' "Average of Recent Scores",
+    PowerTeacher Pro's "Most Recent Scores" and Infinite Campus' "Limit assignments to last N".
+    With fewer than ``n`` scores it uses all of them; evidence weights are ignored. A retake
+    at the current level can still lower it, because the window drops an older, higher score
+    (scores 4, 2 give 3 at ``n=2``; a new 3 gives 2.5).
+
+    With no evidence the value is ``None``; with one score it is that score. The last ``k``
+    pieces of evidence contribute :math:`1/k` each.
+
+    Args:
+        n: How many recent scores to average, at least 1 (default 3).
+
+    Raises:
+        InvalidValueError: If ``n`` is less than 1.
+
+    Example:
+        >>> from mastery_grading import LearningTarget
+        >>> from mastery_grading.testing.examples import scores_to_history
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> MeanOfRecent(n=2).evaluate(scores_to_history([1, 2, 3.5, 4]), target).value
+        3.75
+    """
+
+    spec_name: ClassVar[str] = "mean_of_recent"
+    claims: ClassVar[frozenset[str]] = _WINDOW_CLAIMS | {
+        "monotone",
+        "improvement_credit",
+        "recency",
+    }
+
+    def _summarize(self, window: tuple[Evidence, ...]) -> Summary:
+        return mean(window)
+
+
+@register_policy
+@attrs.frozen(kw_only=True)
+class MedianOfRecent(_RecentWindow):
+    r"""The median of the ``n`` most recent scores (an even count: mean of the middle two).
+
+    .. math::
+
+        \text{MedianOfRecent}_n(s_1, \dots, s_m) = \text{Median}(s_{m-k+1}, \dots, s_m),
+        \qquad k = \min(n, m)
+
+    Common Goal Systems' "Median of Recent Scores". With fewer than ``n`` scores it uses all of
+    them. With no evidence the value is ``None``; with one score it is that score. The middle
+    evidence of the window contributes, as for :class:`~mastery_grading.policies.Median`.
+
+    Args:
+        n: How many recent scores to use, at least 1 (default 3).
+
+    Raises:
+        InvalidValueError: If ``n`` is less than 1.
+
+    Example:
+        >>> from mastery_grading import LearningTarget
+        >>> from mastery_grading.testing.examples import scores_to_history
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> MedianOfRecent(n=3).evaluate(scores_to_history([4, 1, 3, 2.5]), target).value
+        2.5
+    """
+
+    spec_name: ClassVar[str] = "median_of_recent"
+    claims: ClassVar[frozenset[str]] = _WINDOW_CLAIMS | {
+        "monotone",
+        "improvement_credit",
+        "recency",
+    }
+
+    def _summarize(self, window: tuple[Evidence, ...]) -> Summary:
+        return median(window)
+
+
+@register_policy
+@attrs.frozen(kw_only=True)
+class ModeOfRecent(_RecentWindow):
+    r"""The most frequent of the ``n`` most recent scores, ties broken by ``tie_break``.
+
+    .. math::
+
+        \text{ModeOfRecent}_n(s_1, \dots, s_m) = \text{Mode}(s_{m-k+1}, \dots, s_m),
+        \qquad k = \min(n, m)
+
+    Infinite Campus' "Mode of Last 3" and "Mode of Last 5", Common Goal Systems' "Mode of
+    Recent Scores". The tie rules are those of :class:`~mastery_grading.policies.Mode`. With
+    fewer than ``n`` scores it uses all of them. With no evidence the value is ``None``; with
+    one score it is that score.
+
+    Args:
+        n: How many recent scores to use, at least 1 (default 3).
+        tie_break: ``"highest"`` (default), ``"lowest"``, ``"most_recent"`` or ``"none"``.
+
+    Raises:
+        InvalidValueError: If ``n`` is less than 1 or ``tie_break`` is unknown.
+
+    Example:
+        >>> from mastery_grading import LearningTarget
+        >>> from mastery_grading.testing.examples import scores_to_history
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> ModeOfRecent(n=3).evaluate(scores_to_history([4, 4, 2, 3, 2]), target).value
+        2.0
+    """
+
+    spec_name: ClassVar[str] = "mode_of_recent"
+    claims: ClassVar[frozenset[str]] = _WINDOW_CLAIMS
+
+    tie_break: str = attrs.field(default="highest", validator=v.one_of(TIE_BREAKS))
+
+    def _summarize(self, window: tuple[Evidence, ...]) -> Summary:
+        return mode(window, tie_break=self.tie_break)
+
+
+# -- Canvas's legacy "decaying average" ---------------------------------------------------------
+
+
+@register_policy
+@attrs.frozen(kw_only=True)
+class WeightedAverage(HistoryPolicy):
+    r"""Canvas's legacy "decaying average": the latest score against the mean of the others.
+
+    .. math::
+
+        \text{WeightedAverage}_w(s_1, \dots, s_n) = w\,s_n + (1 - w)\,
+            \frac{1}{n - 1} \sum_{i=1}^{n-1} s_i \quad (n \ge 2),
+        \qquad \text{WeightedAverage}_w(s_1) = s_1
+
+    Canvas stored this as ``decaying_average`` until 2024 and now labels it "Weighted
+    Average" (``weighted_average``); its own code comment calls it "more mathematically a
+    weighted average". It is not the exponential
+    :class:`~mastery_grading.policies.DecayingAverage`.
+
+    Pitfall: a retake at the student's current level can lower the result. Scores 1, 4 give
+    2.95; a new 2.95 gives 2.7925, because the 4 falls from the 65 % part into the mean of the
+    older scores.
+
+    With no evidence the value is ``None``; a single score is returned as is. The latest
+    evidence contributes :math:`w`, each older one :math:`(1 - w)/(n - 1)`.
+
+    Args:
+        weight: The weight :math:`w` of the latest score, in ``(0, 1]`` (default 0.65; Canvas's
+            integer percent 65 is 0.65).
+
+    Raises:
+        InvalidValueError: If ``weight`` lies outside ``(0, 1]``.
+
+    Example:
+        >>> from mastery_grading import LearningTarget, Scale
+        >>> from mastery_grading.testing.examples import scores_to_history
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> five = LearningTarget(id="T", title="Ratios", scale=Scale(min=0, max=5, mastery=3))
+        >>> WeightedAverage().evaluate(scores_to_history([1, 2, 3, 4, 5]), five).value
+        4.125
+        >>> WeightedAverage().evaluate(scores_to_history([1, 4, 2.95]), target).value
+        2.7925
+    """
+
+    spec_name: ClassVar[str] = "weighted_average"
+    claims: ClassVar[frozenset[str]] = frozenset(
+        {
+            "bounded",
+            "within_observed_range",
+            "unanimity",
+            "monotone",
+            "time_shift_invariant",
+            "deterministic",
+            "target_independent",
+        }
+    )
+
+    weight: float = attrs.field(
+        default=0.65,
+        converter=v.to_float,
+        validator=v.number_in_range(0.0, 1.0, low_open=True),
+    )
+
+    def weights(self, n: int) -> tuple[Fraction, ...]:
+        """Return the exact weight of each of ``n`` scores, oldest first; they sum to 1.
+
+        >>> [float(w) for w in WeightedAverage(weight=0.6).weights(3)]
+        [0.2, 0.2, 0.6]
+        """
+        if n == 1:
+            return (Fraction(1),)
+        w = exact(self.weight)
+        older = (1 - w) / (n - 1)
+        return (*(older for _ in range(n - 1)), w)
 
     def _rollup(self, history: tuple[Evidence, ...], target: LearningTarget) -> TargetResult:
         weights = self.weights(len(history))

@@ -1,0 +1,88 @@
+"""Mastery-count policies: a result only after mastery has been shown several times."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import attrs
+
+from mastery_grading import _validators as v
+from mastery_grading._exact import exact
+from mastery_grading.evidence import Evidence
+from mastery_grading.policies._base import HistoryPolicy, no_result
+from mastery_grading.policies._spec import register_policy
+from mastery_grading.policies._summaries import finish, mean
+from mastery_grading.results import TargetResult
+from mastery_grading.targets import LearningTarget
+
+__all__ = ["NTimes"]
+
+
+@register_policy
+@attrs.frozen(kw_only=True)
+class NTimes(HistoryPolicy):
+    r"""Canvas's "n Number of Times": no result until mastery is shown ``n`` times.
+
+    With :math:`M` the target's mastery threshold and :math:`K = \{i : s_i \ge M\}`,
+
+    .. math::
+
+        \text{NTimes}_n(s_1, \dots, s_m) = \begin{cases}
+            \frac{1}{|K|} \sum_{i \in K} s_i & |K| \ge n \\
+            \text{None} & \text{otherwise}
+        \end{cases}
+
+    the mean of *every* score at or above mastery, not only the first or last ``n``
+    (Canvas ``n_mastery``; "Scores above mastery will be averaged"). Below ``n`` the value
+    is ``None`` with a reason that says how many more are needed, never 0. Evidence weights are
+    ignored, as in Canvas.
+
+    Pitfall: it is not monotone. With ``n=1`` and mastery 3, scores 4, 2 give 4; raising the
+    2 to 3 adds a mastery score and the mean falls to 3.5.
+
+    With no evidence the value is ``None``; one score gives that score when ``n=1`` and it
+    reaches mastery, else ``None``. The mastery-level evidence contributes equally.
+
+    Args:
+        n: How many scores must reach mastery, 1 to 10 (Canvas's range; default 5).
+
+    Raises:
+        InvalidValueError: If ``n`` lies outside 1 to 10.
+
+    Example:
+        >>> from mastery_grading import LearningTarget
+        >>> from mastery_grading.testing.examples import scores_to_history
+        >>> target = LearningTarget(id="T", title="Ratios")  # mastery at 3
+        >>> NTimes(n=2).evaluate(scores_to_history([3, 1, 4, 2]), target).value
+        3.5
+        >>> NTimes(n=3).evaluate(scores_to_history([3, 1, 4, 2]), target).reason
+        'mastery shown 2 of 3 times; 1 more needed'
+    """
+
+    spec_name: ClassVar[str] = "n_times"
+    claims: ClassVar[frozenset[str]] = frozenset(
+        {
+            "bounded",
+            "within_observed_range",
+            "unanimity",
+            "order_free",
+            "time_shift_invariant",
+            "no_retake_penalty",
+            "improvement_credit",
+            "recency",
+            "deterministic",
+            "target_independent",
+        }
+    )
+
+    n: int = attrs.field(default=5, validator=v.int_in_range(1, 10))
+
+    def _rollup(self, history: tuple[Evidence, ...], target: LearningTarget) -> TargetResult:
+        threshold = exact(target.scale.mastery)
+        kept = tuple(e for e in history if exact(e.score) >= threshold)
+        if len(kept) < self.n:
+            reason = (
+                f"mastery shown {len(kept)} of {self.n} times; {self.n - len(kept)} more needed"
+            )
+            return no_result(target, self, reason=reason, evidence_count=len(history))
+        return finish(mean(kept), target, self, len(history))
