@@ -18,7 +18,7 @@ Example:
 
 from importlib.metadata import PackageNotFoundError, version
 
-from mastery_grading import policies
+from mastery_grading import grades, policies
 from mastery_grading.evidence import (
     Evidence,
     EvidenceKind,
@@ -34,6 +34,14 @@ from mastery_grading.exceptions import (
     SpecError,
     TargetMismatchError,
 )
+from mastery_grading.grades import (
+    AverageCutoffs,
+    GradeReport,
+    LetterRule,
+    RuleSet,
+    converter_from_spec,
+    grade,
+)
 from mastery_grading.policies import available_policies, policy_from_spec
 from mastery_grading.protocols import Policy
 from mastery_grading.results import Contribution, TargetResult
@@ -46,16 +54,20 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
     __version__ = "0.0.0"
 
 __all__ = [
+    "AverageCutoffs",
     "BulkValidationError",
     "Contribution",
     "Evidence",
     "EvidenceKind",
+    "GradeReport",
     "InvalidTypeError",
     "InvalidValueError",
     "LearningTarget",
+    "LetterRule",
     "Level",
     "MasteryGradingError",
     "Policy",
+    "RuleSet",
     "Scale",
     "ScoreOutOfScaleError",
     "SpecError",
@@ -64,6 +76,9 @@ __all__ = [
     "__version__",
     "available_policies",
     "chronological_key",
+    "converter_from_spec",
+    "grade",
+    "grades",
     "policies",
     "policy_from_spec",
     "sort_chronologically",

@@ -1,0 +1,87 @@
+"""Grades: from one student's target results to a course grade, with the reasons and next steps.
+
+Two families of converters are built in, each a frozen value with a spec:
+
+- :class:`AverageCutoffs`: average the target values and map the average through half-open
+  intervals (Marzano 2010, Rutland, percent tables).
+- :class:`RuleSet`: letter rules over how many targets reach which levels (threshold-count
+  rules such as sbgrader2's, Talbert-style core/other columns), with :meth:`RuleSet.check` to
+  find every gap and overlap.
+
+Subskills can be rolled up into their parent targets first (:func:`roll_up_parents`). A
+target without a result is handled by each converter's explicit ``missing`` choice.
+
+:func:`grade` returns a :class:`GradeReport`: the letter, what decided it, each target's line,
+and :meth:`GradeReport.next_steps`.
+
+Example:
+    >>> from mastery_grading.grades import AverageCutoffs, grade, results_from_scores
+    >>> report = grade(results_from_scores({"LE.1": 3.0, "LE.2": 2.0}),
+    ...                AverageCutoffs.marzano_2010())
+    >>> report.letter
+    'B'
+    >>> print(report.next_steps())
+    Next letter: A. bring 'LE.2' from approaching (2.0) to meets (3.0).
+"""
+
+from mastery_grading.grades._base import (
+    CLAIM_NAMES,
+    INCOMPLETE,
+    MISSING_CHOICES,
+    GradeConverter,
+    MissingChoice,
+    converter_from_spec,
+    grade,
+)
+from mastery_grading.grades.builders import results_from_scores
+from mastery_grading.grades.coverage import CoverageReport, Overlap, Profile, Step, check_rule_set
+from mastery_grading.grades.cutoffs import AverageCutoffs, Cutoff
+from mastery_grading.grades.parents import ROLLUP_METHODS, RollupMethod, roll_up_parents
+from mastery_grading.grades.report import GradeReport, NextStep, NextSteps, TargetLine
+from mastery_grading.grades.rules import (
+    Condition,
+    LetterRule,
+    MasteredAndProgressing,
+    RuleSet,
+    Tally,
+    count_at_or_above,
+    no_target_below,
+    share_at_or_above,
+    share_between,
+    some_target_below,
+)
+
+__all__ = [
+    "CLAIM_NAMES",
+    "INCOMPLETE",
+    "MISSING_CHOICES",
+    "ROLLUP_METHODS",
+    "AverageCutoffs",
+    "Condition",
+    "CoverageReport",
+    "Cutoff",
+    "GradeConverter",
+    "GradeReport",
+    "LetterRule",
+    "MasteredAndProgressing",
+    "MissingChoice",
+    "NextStep",
+    "NextSteps",
+    "Overlap",
+    "Profile",
+    "RollupMethod",
+    "RuleSet",
+    "Step",
+    "Tally",
+    "TargetLine",
+    "check_rule_set",
+    "converter_from_spec",
+    "count_at_or_above",
+    "grade",
+    "no_target_below",
+    "results_from_scores",
+    "roll_up_parents",
+    "share_at_or_above",
+    "share_between",
+    "some_target_below",
+]

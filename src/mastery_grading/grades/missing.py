@@ -1,0 +1,93 @@
+"""Missing evidence: what a target without a result counts as, chosen explicitly.
+
+A target whose result has ``value=None`` (no evidence, or the policy cannot decide yet) is never
+silently 0. Every converter takes ``missing=``, one of:
+
+``"incomplete"`` (the default, the safe choice)
+    The whole grade is ``"Incomplete"`` until every target has a result.
+``"not_yet"``
+    The target counts at the lowest value of its scale (the lowest level, "not yet").
+``"exclude"``
+    The target is left out, as if it were not part of the course.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from mastery_grading._exact import exact
+from mastery_grading.exceptions import InvalidValueError
+from mastery_grading.grades._base import MISSING_CHOICES, Counted
+from mastery_grading.grades.report import TargetLine
+from mastery_grading.results import TargetResult
+
+__all__ = ["Counting", "count_results"]
+
+
+@attrs.frozen(kw_only=True)
+class Counting:
+    """How a converter counts a student's results under a ``missing`` choice.
+
+    Attributes:
+        lines: One line per result, in input order.
+        counted: The results that count toward the grade, with their exact values.
+        undecided: The results with ``value=None``.
+    """
+
+    lines: tuple[TargetLine, ...]
+    counted: tuple[Counted, ...]
+    undecided: tuple[TargetResult, ...]
+
+
+def count_results(results: Sequence[TargetResult], missing: str) -> Counting:
+    """Apply the ``missing`` choice to ``results``.
+
+    Args:
+        results: One result per target.
+        missing: ``"incomplete"``, ``"not_yet"`` or ``"exclude"``.
+
+    Returns:
+        The lines, the counted values and the undecided results.
+
+    Raises:
+        InvalidValueError: If ``missing`` is not one of the three choices.
+
+    Example:
+        >>> from mastery_grading.grades import results_from_scores
+        >>> results = results_from_scores({"A": 3.0, "B": None})
+        >>> [item.value for item in count_results(results, "not_yet").counted]
+        [Fraction(3, 1), Fraction(0, 1)]
+        >>> [item.value for item in count_results(results, "exclude").counted]
+        [Fraction(3, 1)]
+        >>> [line.note for line in count_results(results, "not_yet").lines]
+        [None, 'no result yet (no evidence); counted as not yet (0.0)']
+    """
+    if missing not in MISSING_CHOICES:
+        msg = f"missing={missing!r} must be one of {list(MISSING_CHOICES)}"
+        raise InvalidValueError(msg)
+    lines = []
+    counted = []
+    undecided = []
+    for position, result in enumerate(results):
+        if result.value is not None:
+            value = exact(result.value)
+            counted.append(Counted(position=position, result=result, value=value))
+            lines.append(TargetLine(result=result, counted_as=result.value))
+            continue
+        undecided.append(result)
+        why = f"no result yet ({result.reason})"
+        if missing == "not_yet":
+            low = result.target.scale.min
+            counted.append(Counted(position=position, result=result, value=exact(low)))
+            lines.append(
+                TargetLine(
+                    result=result, counted_as=low, note=f"{why}; counted as not yet ({low!r})"
+                )
+            )
+        elif missing == "exclude":
+            lines.append(TargetLine(result=result, counted_as=None, note=f"{why}; left out"))
+        else:
+            lines.append(TargetLine(result=result, counted_as=None, note=why))
+    return Counting(lines=tuple(lines), counted=tuple(counted), undecided=tuple(undecided))

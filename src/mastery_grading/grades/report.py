@@ -1,0 +1,373 @@
+"""Grade reports: the letter, what decided it, each target's line, and the next steps.
+
+Next steps answer "what is the least I could improve to reach the next letter?". The answer is
+made precise as follows. A *plan* raises some counted targets to higher values. Raised values
+are taken from the converter's candidates: the thresholds its rules use (a
+:class:`~mastery_grading.grades.RuleSet`), or the points of the target's scale grid, its
+``step`` or else a hundredth of its range (:class:`~mastery_grading.grades.AverageCutoffs`). A
+plan *reaches* the next letter when converting the raised results gives that letter or a better
+one. Among the plans that reach it, the smallest is the one with
+
+1. the fewest targets changed, then
+2. the smallest total raise (the sum of ``new - old`` over the changed targets, in scale
+   points, unweighted), then
+3. the lowest current values (bring up the weakest targets first: the current values of the
+   changed targets, sorted ascending, compared lexicographically), then
+4. the changed targets that come earliest in the input order (sorted positions compared
+   lexicographically), then
+5. the smaller new values, in input order.
+
+The search is exact: it enumerates plans by the number of targets changed, treating targets
+the converter cannot tell apart (same value and weight for an average; same band and tag group
+for a rule set) as interchangeable. For an unweighted average (or equal weights) only the
+total raise matters, so it enumerates which targets to change and computes the smallest total
+raise directly; the extra raise beyond each target's next grid point goes to the targets
+latest in input order first (rule 5). The search stops after ``budget`` evaluations; the
+answer then says it may not be the smallest (``minimal=False``).
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+from collections import Counter
+from collections.abc import Hashable, Iterator, Sequence
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from mastery_grading.exceptions import InvalidValueError
+from mastery_grading.grades._base import INCOMPLETE, Counted, fmt
+from mastery_grading.results import TargetResult
+from mastery_grading.targets import LearningTarget
+
+if TYPE_CHECKING:
+    from mastery_grading.grades._base import _Decider
+
+__all__ = ["GradeReport", "NextStep", "NextSteps", "TargetLine"]
+
+#: How many letter evaluations the next-step search may spend by default.
+DEFAULT_BUDGET = 20_000
+
+
+@attrs.frozen(kw_only=True)
+class TargetLine:
+    """One target in a grade report: its result, its level and what it counted as.
+
+    Args:
+        result: The target's result.
+        counted_as: The value that counted toward the grade, or ``None`` when it did not count.
+        note: How a missing result was handled, if it was missing.
+
+    Example:
+        >>> from mastery_grading.grades import results_from_scores
+        >>> line = TargetLine(result=results_from_scores({"LE.1": 2.5})[0], counted_as=2.5)
+        >>> line.level, line.value
+        ('approaching', 2.5)
+    """
+
+    result: TargetResult
+    counted_as: float | None
+    note: str | None = None
+
+    @property
+    def target(self) -> LearningTarget:
+        """The learning target."""
+        return self.result.target
+
+    @property
+    def value(self) -> float | None:
+        """The result's value, ``None`` when there is none yet."""
+        return self.result.value
+
+    @property
+    def level(self) -> str | None:
+        """The name of the level reached, ``None`` when there is no value yet."""
+        return None if self.result.level is None else self.result.level.name
+
+
+@attrs.frozen(kw_only=True)
+class NextStep:
+    """One improvement of a plan: a target, where it is, and where it needs to get.
+
+    Args:
+        target: The target to improve.
+        from_value: Its current value, ``None`` when it has no result yet.
+        to_value: The value to reach, ``None`` when the step is to show any evidence at all.
+
+    Example:
+        >>> from mastery_grading import LearningTarget
+        >>> target = LearningTarget(id="LE.1", title="Solve linear equations")
+        >>> print(NextStep(target=target, from_value=2.5, to_value=3.0))
+        bring 'Solve linear equations' from approaching (2.5) to meets (3.0)
+    """
+
+    target: LearningTarget
+    from_value: float | None
+    to_value: float | None
+
+    @property
+    def text(self) -> str:
+        """The step in words, with the target's student-friendly statement when it has one."""
+        name = self.target.display_name
+        scale = self.target.scale
+        if self.to_value is None:
+            return f"show evidence on '{name}': there is no result on it yet"
+        to_part = f"{scale.level_of(self.to_value).name} ({fmt(self.to_value)})"
+        if self.from_value is None:
+            return f"show '{name}' at {to_part} or above: there is no result on it yet"
+        from_part = f"{scale.level_of(self.from_value).name} ({fmt(self.from_value)})"
+        return f"bring '{name}' from {from_part} to {to_part}"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@attrs.frozen(kw_only=True)
+class NextSteps:
+    """The smallest plan that raises a grade to the next letter (see the module docs).
+
+    Args:
+        letter: The current letter.
+        goal: The next better letter, ``None`` when the letter is already the best one, or a
+            letter is not given yet (``"Incomplete"``).
+        steps: The improvements, in input order of their targets.
+        reachable: Whether raising the counted targets can reach ``goal`` at all.
+        minimal: Whether the search finished, so that the plan is the smallest one.
+
+    Example:
+        >>> from mastery_grading.grades import AverageCutoffs, grade, results_from_scores
+        >>> report = grade(results_from_scores({"LE.1": 2.5, "LE.2": 3.0}),
+        ...                AverageCutoffs.marzano_2010())
+        >>> print(report.next_steps())
+        Next letter: A. bring 'LE.1' from approaching (2.5) to meets (3.0).
+    """
+
+    letter: str
+    goal: str | None
+    steps: tuple[NextStep, ...]
+    reachable: bool = True
+    minimal: bool = True
+
+    def __iter__(self) -> Iterator[NextStep]:
+        return iter(self.steps)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    @property
+    def text(self) -> str:
+        """The plan in words, in "not yet" language."""
+        if self.letter == INCOMPLETE:
+            listed = "; ".join(step.text for step in self.steps)
+            return f"The grade is not given yet. Next: {listed}."
+        if self.goal is None:
+            return f"{self.letter} is the highest letter. Keep showing what you know."
+        if not self.reachable:
+            return (
+                f"Next letter: {self.goal}. Raising the results you have does not reach it "
+                "yet; talk with your teacher about the targets that are left out."
+            )
+        if not self.steps:
+            return f"Next letter: {self.goal}. No plan was found within the search budget yet."
+        listed = "; ".join(step.text for step in self.steps)
+        caveat = "" if self.minimal else " (a plan, possibly not the smallest one)"
+        return f"Next letter: {self.goal}{caveat}. {listed}."
+
+    def __str__(self) -> str:
+        return self.text
+
+    def _repr_html_(self) -> str:
+        items = "".join(f"<li>{html.escape(step.text)}</li>" for step in self.steps)
+        head = html.escape(self.text if not self.steps else self.text.split(". ", 1)[0] + ".")
+        return f"<div><p>{head}</p><ul>{items}</ul></div>" if items else f"<p>{head}</p>"
+
+
+@attrs.frozen(kw_only=True)
+class GradeReport:
+    """The grade of one student: the letter, what decided it, and one line per target.
+
+    Build it with :func:`~mastery_grading.grades.grade` or a converter's ``convert``.
+
+    Args:
+        letter: The letter, or ``"Incomplete"``.
+        decided_by: The rule or interval that decided the letter, in words.
+        results: The results converted, in input order.
+        lines: One line per result, in input order.
+        converter: The converter that made the report.
+
+    Example:
+        >>> from mastery_grading.grades import AverageCutoffs, grade, results_from_scores
+        >>> report = grade(results_from_scores({"LE.1": 2.5, "LE.2": 3.0}),
+        ...                AverageCutoffs.marzano_2010())
+        >>> report.letter, report.decided_by
+        ('B', 'average 2.75 lies in [2.5, 3.0): B')
+        >>> print(report)
+        Grade: B (average 2.75 lies in [2.5, 3.0): B)
+          LE.1  2.5  approaching
+          LE.2  3.0  meets
+    """
+
+    letter: str
+    decided_by: str
+    results: tuple[TargetResult, ...]
+    lines: tuple[TargetLine, ...]
+    converter: Any = attrs.field(repr=False)
+
+    def next_steps(self, *, budget: int = DEFAULT_BUDGET) -> NextSteps:
+        """Return the smallest set of improvements that raises the grade to the next letter.
+
+        "Smallest" is defined in :mod:`mastery_grading.grades.report`: fewest targets changed,
+        then smallest total raise, then the weakest targets first, then input order. When the
+        grade is ``"Incomplete"``, the steps are to show evidence on each target without a
+        result.
+
+        Args:
+            budget: How many letter evaluations the search may spend.
+
+        Example:
+            >>> from mastery_grading.grades import AverageCutoffs, grade, results_from_scores
+            >>> report = grade(results_from_scores({"LE.1": 2.0, "LE.2": 2.5, "LE.3": 3.5}),
+            ...                AverageCutoffs.marzano_2010())
+            >>> [step.text for step in report.next_steps()]
+            ["bring 'LE.1' from approaching (2.0) to meets (3.0)"]
+        """
+        if budget < 1:
+            msg = f"budget={budget!r} must be at least 1"
+            raise InvalidValueError(msg)
+        if self.letter == INCOMPLETE:
+            steps = tuple(
+                NextStep(target=line.target, from_value=None, to_value=None)
+                for line in self.lines
+                if line.value is None
+            )
+            return NextSteps(letter=self.letter, goal=None, steps=steps)
+        letters: tuple[str, ...] = self.converter.letters
+        rank = letters.index(self.letter)
+        if rank == 0:
+            return NextSteps(letter=self.letter, goal=None, steps=())
+        goal = letters[rank - 1]
+        counted = _counted_of(self)
+        special = getattr(self.converter, "_plan", None)
+        found = special(counted, rank - 1, budget) if special is not None else None
+        if found is None:
+            found = _search(self.converter, counted, rank - 1, budget)
+        plan, reachable, minimal = found
+        steps = tuple(
+            NextStep(
+                target=item.result.target,
+                from_value=item.result.value,
+                to_value=float(new),
+            )
+            for item, new in sorted(plan or [], key=lambda pair: pair[0].position)
+        )
+        return NextSteps(
+            letter=self.letter, goal=goal, steps=steps, reachable=reachable, minimal=minimal
+        )
+
+    def __str__(self) -> str:
+        width = max((len(line.target.id) for line in self.lines), default=0)
+        rows = [f"Grade: {self.letter} ({self.decided_by})"]
+        for line in self.lines:
+            value = "-" if line.value is None else fmt(line.value)
+            level = line.level or "no result yet"
+            note = f"  [{line.note}]" if line.note else ""
+            rows.append(f"  {line.target.id:<{width}}  {value}  {level}{note}")
+        return "\n".join(rows)
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        rows = "".join(
+            "<tr>"
+            f"<td>{e(line.target.id)}</td><td>{e(line.target.display_name)}</td>"
+            f"<td>{'' if line.value is None else e(fmt(line.value))}</td>"
+            f"<td>{e(line.level or 'no result yet')}</td><td>{e(line.note or '')}</td>"
+            "</tr>"
+            for line in self.lines
+        )
+        return (
+            f"<div><p><strong>Grade: {e(self.letter)}</strong> ({e(self.decided_by)})</p>"
+            "<table><thead><tr><th>target</th><th>statement</th><th>value</th><th>level</th>"
+            f"<th>note</th></tr></thead><tbody>{rows}</tbody></table></div>"
+        )
+
+
+def _counted_of(report: GradeReport) -> tuple[Counted, ...]:
+    from mastery_grading._exact import exact
+
+    return tuple(
+        Counted(position=position, result=line.result, value=exact(line.counted_as))
+        for position, line in enumerate(report.lines)
+        if line.counted_as is not None
+    )
+
+
+def _rank(converter: _Decider, items: Sequence[Counted]) -> int | None:
+    try:
+        letter, _ = converter._decide(items)
+    except InvalidValueError:  # a gap or an overlap of a rule set: no letter
+        return None
+    return converter.letters.index(letter)
+
+
+def _reaches(converter: _Decider, items: Sequence[Counted], goal_rank: int) -> bool:
+    rank = _rank(converter, items)
+    return rank is not None and rank <= goal_rank
+
+
+def _search(
+    converter: _Decider, counted: tuple[Counted, ...], goal_rank: int, budget: int
+) -> tuple[list[tuple[Counted, Fraction]] | None, bool, bool]:
+    """Return (plan, reachable, minimal) for the smallest plan reaching ``goal_rank``."""
+    classes: dict[Hashable, list[Counted]] = {}
+    for item in counted:
+        classes.setdefault(converter._interchange_key(item), []).append(item)
+    candidates: dict[Hashable, tuple[Fraction, ...]] = {}
+    for key, members in classes.items():
+        members.sort(key=lambda item: (-item.value, item.position))
+        candidates[key] = tuple(sorted(set(converter._raise_candidates(members[0]))))
+    full = [
+        attrs.evolve(
+            item, value=max(candidates[converter._interchange_key(item)], default=item.value)
+        )
+        for item in counted
+    ]
+    if not _reaches(converter, full, goal_rank):
+        return None, False, True
+    moves = [(key, value) for key, values in candidates.items() for value in values]
+    evaluations = 0
+    for size in range(1, len(counted) + 1):
+        best: tuple[Any, ...] | None = None
+        for combo in itertools.combinations_with_replacement(range(len(moves)), size):
+            per_class = Counter(moves[i][0] for i in combo)
+            if any(count > len(classes[key]) for key, count in per_class.items()):
+                continue
+            plan: list[tuple[Counted, Fraction]] = []
+            for key, count in per_class.items():
+                new_values = sorted(
+                    (moves[i][1] for i in combo if moves[i][0] == key), reverse=True
+                )
+                plan.extend(zip(classes[key][:count], new_values, strict=True))
+            evaluations += 1
+            if evaluations > budget:
+                return (best[-1] if best else None), True, False
+            raised = {item.position: new for item, new in plan}
+            items = [
+                attrs.evolve(item, value=raised[item.position]) if item.position in raised else item
+                for item in counted
+            ]
+            if not _reaches(converter, items, goal_rank):
+                continue
+            ordered = sorted(plan, key=lambda pair: pair[0].position)
+            key_ = (
+                sum((new - item.value for item, new in plan), Fraction(0)),
+                tuple(sorted(item.value for item, _ in plan)),
+                tuple(item.position for item, _ in ordered),
+                tuple(new for _, new in ordered),
+            )
+            if best is None or key_ < best[:4]:
+                best = (*key_, plan)
+        if best is not None:
+            return best[-1], True, True
+    return None, True, True  # pragma: no cover - the full raise reaches the goal
