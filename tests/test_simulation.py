@@ -525,3 +525,18 @@ def test_the_progress_bar_waits_a_second_before_showing() -> None:
     finally:
         bar.close()
     assert _progress_bar(10, False, "compare") is None
+
+
+def test_a_real_grade_converter_gives_letters_for_results_and_truth() -> None:
+    grades = pytest.importorskip("mastery_grading.grades")
+    cohort = simulate_cohort(n=30, seed=0)
+    converter = grades.AverageCutoffs.marzano_2010()
+    result = compare(BUILTINS, cohort, converter=converter, progress=False)
+    students = result.students
+    assert set(students["letter"]) <= set(converter.letters)
+    truth = students[students["policy"] == "mean"]
+    expected = [
+        grades.grade(grades.results_from_scores({"SIM": t}), converter).letter
+        for t in truth["truth"]
+    ]
+    assert expected == list(truth["true_letter"])
