@@ -76,16 +76,20 @@ def _student_tuple(value: Iterable[SimulatedStudent]) -> tuple[SimulatedStudent,
     return tuple(value)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Cohort:
     """A simulated cohort on one learning target, with everything needed to redo it.
 
-    Build one with :func:`simulate_cohort`.
+    Build one with :func:`simulate_cohort`. Its repr summarizes it rather than listing every
+    student.
 
     Example:
         >>> cohort = simulate_cohort(n=12, seed=3)
         >>> len(cohort), cohort.archetypes[:2]
         (12, ('steady', 'linear growth'))
+        >>> from mastery_grading.simulation import Steady
+        >>> simulate_cohort([Steady()], n=4, seed=3)
+        Cohort(n=4, archetypes=('steady',), target='SIM', evidence=32, seed=3)
     """
 
     target: LearningTarget
@@ -96,6 +100,13 @@ class Cohort:
 
     def __len__(self) -> int:
         return len(self.students)
+
+    def __repr__(self) -> str:
+        evidence = sum(len(s.evidence) for s in self.students)
+        return (
+            f"Cohort(n={len(self)}, archetypes={self.archetypes!r}, target={self.target.id!r}, "
+            f"evidence={evidence}, seed={self.seed!r})"
+        )
 
     def __iter__(self) -> Iterator[SimulatedStudent]:
         return iter(self.students)
