@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 pytest.importorskip("numpy")
 
@@ -98,3 +100,42 @@ def test_label_metrics_reject_sequences_of_different_lengths() -> None:
         metrics.agreement(["A"], [])
     with pytest.raises(InvalidValueError, match="must match"):
         metrics.assessments_until_stable([1.0], [], 0.5)
+
+
+_levels = st.floats(min_value=0.0, max_value=4.0, allow_nan=False)
+
+
+@given(st.lists(st.tuples(_levels, _levels), min_size=1, max_size=30))
+def test_rmse_is_never_smaller_than_the_size_of_the_bias(pairs: list[tuple[float, float]]) -> None:
+    estimates = [e for e, _ in pairs]
+    truths = [t for _, t in pairs]
+    assert metrics.rmse(estimates, truths) >= abs(metrics.bias(estimates, truths)) - 1e-12
+
+
+@given(st.lists(st.tuples(st.sampled_from("ABC"), st.sampled_from("ABC")), min_size=1))
+def test_kappa_is_at_most_one_and_one_only_for_full_agreement(
+    pairs: list[tuple[str, str]],
+) -> None:
+    a = [x for x, _ in pairs]
+    b = [y for _, y in pairs]
+    kappa = metrics.cohens_kappa(a, b)
+    if not math.isnan(kappa):
+        assert -1.0 - 1e-12 <= kappa <= 1.0 + 1e-12
+        assert (abs(kappa - 1.0) < 1e-12) == (a == b)
+
+
+@given(
+    st.lists(st.one_of(st.none(), _levels), min_size=1, max_size=12),
+    st.floats(min_value=0.0, max_value=1.0),
+)
+def test_stable_means_every_later_estimate_is_within_tolerance(
+    running: list[float | None], tolerance: float
+) -> None:
+    truths = [2.0] * len(running)
+    k = metrics.assessments_until_stable(running, truths, tolerance)
+    within = [v is not None and abs(v - 2.0) <= tolerance for v in running]
+    if k is None:
+        assert not within[-1]
+    else:
+        assert all(within[k - 1 :])
+        assert k == 1 or not within[k - 2]
