@@ -15,9 +15,11 @@ Example:
 
 from mastery_grading.policies._base import HistoryPolicy
 from mastery_grading.policies._spec import available_policies, policy_from_spec
+from mastery_grading.policies.canvas import from_canvas
 from mastery_grading.policies.central import Mean, Median, Mode
 from mastery_grading.policies.combine import MaxOf
 from mastery_grading.policies.count import NTimes
+from mastery_grading.policies.custom import CustomPolicy, custom_policy
 from mastery_grading.policies.peak import Highest, HighestOfRecent, MeanOfHighest
 from mastery_grading.policies.recency import (
     DecayingAverage,
@@ -27,12 +29,14 @@ from mastery_grading.policies.recency import (
     MostRecent,
     WeightedAverage,
 )
+from mastery_grading.policies.rounding import Rounded, round_half_up
 from mastery_grading.policies.rules import AtBats, Filtered
 from mastery_grading.policies.trend import BestFit, LinearTrend, PowerLaw
 
 __all__ = [
     "AtBats",
     "BestFit",
+    "CustomPolicy",
     "DecayingAverage",
     "Filtered",
     "Highest",
@@ -50,7 +54,11 @@ __all__ = [
     "MostRecent",
     "NTimes",
     "PowerLaw",
+    "Rounded",
     "WeightedAverage",
     "available_policies",
+    "custom_policy",
+    "from_canvas",
     "policy_from_spec",
+    "round_half_up",
 ]

@@ -278,8 +278,14 @@ class BestFit(HistoryPolicy):
 
     Each model in ``models`` (the mean, the :class:`LinearTrend` line and the
     :class:`PowerLaw` curve) is fitted to the scores in attempt order; the one with the least
-    total absolute residual :math:`\sum_i |s_i - \hat s_i|` wins, and its value at the latest
-    attempt is reported. The ``reason`` names the model used and every model's residual.
+    total absolute residual wins, and its value at the latest attempt is reported:
+
+    .. math::
+
+        m^* = \operatorname{arg\,min}_{m} \sum_{i=1}^{n} \bigl|s_i - \hat s^{(m)}_i\bigr|,
+        \qquad \text{BestFit}(s_1, \dots, s_n) = \hat s^{(m^*)}_n
+
+    The ``reason`` names the model used and every model's residual.
 
     Empower's "Marzano True Score Estimator" compares all three; NHA GradeBook says it
     compares the mean and the power law (``models=("mean", "power_law")``). NHA's published

@@ -14,9 +14,9 @@ Example:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EPOCH",
+    "POLICY_NAMES",
     "average_cutoffs",
     "converters",
     "custom_scales",
@@ -37,6 +38,8 @@ __all__ = [
     "histories",
     "history_for",
     "ids",
+    "policies",
+    "policy_named",
     "raised_profiles",
     "result_profiles",
     "rule_sets",
@@ -301,3 +304,147 @@ def rule_sets(draw: st.DrawFn) -> RuleSet:
 def converters() -> st.SearchStrategy[AverageCutoffs | RuleSet]:
     """Built-in grade converters with random parameters (for spec round trips)."""
     return st.one_of(average_cutoffs(), rule_sets())
+
+
+# -- built-in policies with generated parameters ------------------------------------------------
+
+
+def _rates() -> st.SearchStrategy[float]:
+    return st.integers(min_value=1, max_value=100).map(lambda k: k / 100)
+
+
+def _windows() -> st.SearchStrategy[int]:
+    return st.integers(min_value=1, max_value=6)
+
+
+def _tie_breaks() -> st.SearchStrategy[str]:
+    return st.sampled_from(["highest", "lowest", "most_recent", "none"])
+
+
+def _simple_builders() -> dict[str, st.SearchStrategy[Any]]:
+    from mastery_grading import policies as p
+
+    return {
+        "mean": st.builds(p.Mean, weighted=st.booleans()),
+        "median": st.just(p.Median()),
+        "mode": st.builds(p.Mode, tie_break=_tie_breaks()),
+        "most_recent": st.just(p.MostRecent()),
+        "mean_of_recent": st.builds(p.MeanOfRecent, n=_windows()),
+        "median_of_recent": st.builds(p.MedianOfRecent, n=_windows()),
+        "mode_of_recent": st.builds(p.ModeOfRecent, n=_windows(), tie_break=_tie_breaks()),
+        "decaying_average": st.builds(p.DecayingAverage, rate=_rates()),
+        "weighted_average": st.builds(p.WeightedAverage, weight=_rates()),
+        "highest": st.just(p.Highest()),
+        "mean_of_highest": st.builds(p.MeanOfHighest, n=_windows()),
+        "highest_of_recent": st.builds(p.HighestOfRecent, n=_windows()),
+        "n_times": st.builds(p.NTimes, n=st.integers(min_value=1, max_value=10)),
+        "power_law": st.builds(
+            p.PowerLaw,
+            single=st.sampled_from(["score", "none"]),
+            zeros=st.sampled_from(["none", "floor"]),
+            floor=_rates(),
+            clamp=st.booleans(),
+        ),
+        "linear_trend": st.builds(p.LinearTrend, clamp=st.booleans()),
+        "best_fit": st.builds(
+            p.BestFit,
+            models=st.sets(st.sampled_from(["mean", "linear", "power_law"]), min_size=1).map(
+                sorted
+            ),
+            clamp=st.booleans(),
+        ),
+    }
+
+
+def _moments() -> st.SearchStrategy[date | None]:
+    days = st.integers(min_value=0, max_value=365)
+    return st.one_of(
+        st.none(),
+        days.map(lambda d: (EPOCH + timedelta(days=d)).date()),
+        days.map(lambda d: EPOCH + timedelta(days=d, minutes=7)),
+    )
+
+
+@st.composite
+def _filtered(draw: st.DrawFn, inner: st.SearchStrategy[Any]) -> Any:
+    from mastery_grading.policies import Filtered
+
+    start, end = draw(_moments()), draw(_moments())
+    if start is not None and end is not None:
+        early, late = sorted([start, end], key=lambda m: m.isoformat()[:10])
+        start, end = early, (None if early.isoformat()[:10] == late.isoformat()[:10] else late)
+    return Filtered(
+        inner=draw(inner),
+        summative_only=draw(st.booleans()),
+        independent_only=draw(st.booleans()),
+        as_of=draw(_moments()),
+        start=start,
+        end=end,
+        contexts=draw(st.none() | st.sets(st.sampled_from(["math", "science"]), min_size=1)),
+        min_evidence=draw(st.integers(min_value=0, max_value=3)),
+    )
+
+
+@st.composite
+def _at_bats(draw: st.DrawFn, inner: st.SearchStrategy[Any]) -> Any:
+    from mastery_grading.policies import AtBats
+
+    k = draw(st.integers(min_value=1, max_value=4))
+    places = draw(st.integers(min_value=1, max_value=k))
+    return AtBats(inner=draw(inner), k=k, contexts=places)
+
+
+def _wrapper_builders(inner: st.SearchStrategy[Any]) -> dict[str, st.SearchStrategy[Any]]:
+    from mastery_grading import policies as p
+
+    return {
+        "max_of": st.lists(inner, min_size=1, max_size=3).map(lambda ps: p.MaxOf(*ps)),
+        "filtered": _filtered(inner),
+        "at_bats": _at_bats(inner),
+        "rounded": st.builds(p.Rounded, inner=inner, places=st.integers(0, 4)),
+    }
+
+
+#: The spec name of every built-in policy that :func:`policies` generates.
+POLICY_NAMES = (
+    "mean", "median", "mode", "most_recent", "mean_of_recent", "median_of_recent",
+    "mode_of_recent", "decaying_average", "weighted_average", "highest", "mean_of_highest",
+    "highest_of_recent", "n_times", "power_law", "linear_trend", "best_fit", "max_of",
+    "filtered", "at_bats", "rounded",
+)  # fmt: skip
+
+
+def policy_named(name: str) -> st.SearchStrategy[Any]:
+    """Built-in policies with spec name ``name`` and generated parameters.
+
+    Wrappers (``max_of``, ``filtered``, ``at_bats``, ``rounded``) wrap generated simple
+    policies, or one level of wrapper around them.
+
+    >>> from hypothesis import given
+    >>> @given(policy_named("n_times"))
+    ... def test_n_in_range(policy):
+    ...     assert 1 <= policy.n <= 10
+    >>> test_n_in_range()
+    """
+    simple = _simple_builders()
+    if name in simple:
+        return simple[name]
+    inner_simple = st.one_of(*simple.values())
+    inner = st.one_of(inner_simple, st.one_of(*_wrapper_builders(inner_simple).values()))
+    wrappers = _wrapper_builders(inner)
+    if name not in wrappers:
+        msg = f"name={name!r} is not a built-in policy; expected one of {list(POLICY_NAMES)}"
+        raise ValueError(msg)
+    return wrappers[name]
+
+
+def policies() -> st.SearchStrategy[Any]:
+    """Every built-in policy, with generated parameters (wrappers nest other policies).
+
+    >>> from hypothesis import given
+    >>> @given(policies())
+    ... def test_has_spec(policy):
+    ...     assert policy.to_spec()["policy"] in POLICY_NAMES
+    >>> test_has_spec()
+    """
+    return st.one_of(*(policy_named(name) for name in POLICY_NAMES))

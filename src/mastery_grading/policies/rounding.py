@@ -1,0 +1,160 @@
+"""Display rounding: half-up (away from zero) at the end only, as Canvas and Ruby round."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, ClassVar
+
+import attrs
+
+from mastery_grading import _validators as v
+from mastery_grading._exact import exact
+from mastery_grading.evidence import Evidence
+from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
+from mastery_grading.policies._spec import register_policy
+from mastery_grading.policies.combine import inner_claims
+from mastery_grading.protocols import Policy
+from mastery_grading.results import TargetResult
+from mastery_grading.targets import LearningTarget
+
+__all__ = ["Rounded", "round_half_up"]
+
+#: Axioms that survive rounding: it is monotone and ignores order, time and identities.
+_KEPT_BY_ROUNDING = frozenset(
+    {
+        "monotone",
+        "order_free",
+        "time_shift_invariant",
+        "improvement_credit",
+        "recency",
+        "formative_neutral",
+        "deterministic",
+        "target_independent",
+    }
+)
+
+
+def round_half_up(value: float | Fraction | Decimal, places: int = 2) -> float:
+    """Round to ``places`` decimals, halves away from zero, exactly; return a float.
+
+    A float is read as the decimal it prints as, so ``4.125`` rounds to ``4.13`` (Python's
+    ``round`` gives 4.12, because it rounds halves to even) and ``2.675`` to ``2.68``, as
+    Canvas (Ruby's ``Float#round``) shows them. Fractions and Decimals are rounded exactly.
+
+    Args:
+        value: The number to round; finite.
+        places: How many decimals to keep, at least 0 (default 2).
+
+    Returns:
+        The rounded value, as the nearest float.
+
+    Raises:
+        InvalidValueError: If ``value`` is not finite or ``places`` is negative.
+        InvalidTypeError: If ``value`` is not a number.
+
+    Example:
+        >>> round_half_up(4.125), round(4.125, 2)
+        (4.13, 4.12)
+        >>> round_half_up(-2.5, 0)
+        -3.0
+        >>> from fractions import Fraction
+        >>> round_half_up(Fraction(2, 3), 3)
+        0.667
+    """
+    if not isinstance(places, int) or isinstance(places, bool) or places < 0:
+        msg = f"places={places!r} must be an int, at least 0"
+        raise InvalidValueError(msg)
+    number = _as_fraction(value)
+    scaled = abs(number) * 10**places
+    whole = math.floor(scaled + Fraction(1, 2))
+    signed = whole if number >= 0 else -whole
+    return float(Fraction(signed, 10**places))
+
+
+def _as_fraction(value: Any) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, int | float | Fraction | Decimal):
+        msg = f"value={value!r} must be a number, not {type(value).__name__}"
+        raise InvalidTypeError(msg)
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            msg = f"value={value!r} is not a finite number"
+            raise InvalidValueError(msg)
+        return Fraction(value)
+    if not math.isfinite(value):
+        msg = f"value={value!r} is not a finite number"
+        raise InvalidValueError(msg)
+    return exact(value)
+
+
+def _check_inner(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, Policy):
+        msg = f"{attribute.name}={value!r} must be a Policy (with an evaluate method)"
+        raise InvalidTypeError(msg)
+
+
+@register_policy
+@attrs.frozen(kw_only=True)
+class Rounded:
+    """The ``inner`` policy's value rounded half-up to ``places`` decimals, at the end only.
+
+    This is how Canvas displays every outcome rollup (2 decimals, Ruby's half-up rounding), so
+    :func:`~mastery_grading.policies.from_canvas` wraps its policies in it. Everything but the
+    value (contributions, counts, reasons) is the inner policy's. Rounding is monotone, so the
+    inner policy's claims about order, time, monotonicity and recency carry over; bounds and
+    unanimity do not (2.125 rounds to 2.13).
+
+    Args:
+        inner: The policy whose value is rounded.
+        places: Decimals to keep, at least 0 (default 2).
+
+    Raises:
+        InvalidValueError: If ``places`` is negative.
+        InvalidTypeError: If ``inner`` is not a policy.
+
+    Example:
+        >>> from mastery_grading import LearningTarget, Scale
+        >>> from mastery_grading.policies import WeightedAverage
+        >>> from mastery_grading.testing.examples import scores_to_history
+        >>> five = LearningTarget(id="T", title="Ratios", scale=Scale(min=0, max=5, mastery=3))
+        >>> Rounded(inner=WeightedAverage()).evaluate(scores_to_history([1, 2, 3, 4, 5]), five).value
+        4.13
+    """  # noqa: E501
+
+    spec_name: ClassVar[str] = "rounded"
+
+    inner: Policy = attrs.field(validator=_check_inner)
+    places: int = attrs.field(default=2, validator=v.int_in_range(0))
+
+    @classmethod
+    def example(cls) -> Rounded:
+        """Return Canvas's display of the mean, to 2 decimals.
+
+        >>> Rounded.example()
+        Rounded(inner=Mean(weighted=False), places=2)
+        """
+        from mastery_grading.policies.central import Mean
+
+        return cls(inner=Mean(weighted=False))
+
+    @property
+    def claims(self) -> frozenset[str]:
+        """The inner policy's claims that rounding keeps."""
+        return inner_claims(self.inner) & _KEPT_BY_ROUNDING
+
+    def evaluate(self, evidence: Iterable[Evidence], target: LearningTarget) -> TargetResult:
+        """Return the inner policy's result with its value rounded half-up."""
+        result = self.inner.evaluate(evidence, target)
+        if result.value is None:
+            return attrs.evolve(result, policy=self)
+        return attrs.evolve(result, policy=self, value=round_half_up(result.value, self.places))
+
+    def to_spec(self) -> dict[str, Any]:
+        """Return a JSON-safe dict with the inner policy's nested spec."""
+        from mastery_grading.policies._spec import policy_to_spec
+
+        return policy_to_spec(self)

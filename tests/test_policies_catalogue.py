@@ -1,0 +1,133 @@
+"""The whole catalogue: registry, specs as data, determinism, and the shape of every policy."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpers import MARZANO_TARGET, history
+from mastery_grading import Evidence, LearningTarget, Policy, SpecError, policy_from_spec
+from mastery_grading.policies import HistoryPolicy, _spec, available_policies
+from mastery_grading.testing import strategies as mst
+from mastery_grading.testing.examples import LATE_BLOOMER
+
+AXIOM_NAMES = {
+    "bounded",
+    "within_observed_range",
+    "unanimity",
+    "monotone",
+    "order_free",
+    "time_shift_invariant",
+    "no_retake_penalty",
+    "improvement_credit",
+    "recency",
+    "formative_neutral",
+    "deterministic",
+    "target_independent",
+}
+
+CATALOGUE = available_policies()
+
+
+def test_every_registered_policy_is_available_and_generated() -> None:
+    assert set(_spec._REGISTRY) == set(CATALOGUE)
+    assert set(_spec._REGISTRY) == set(mst.POLICY_NAMES)
+
+
+def test_every_registered_policy_is_exported() -> None:
+    from mastery_grading import policies
+
+    for cls in _spec._REGISTRY.values():
+        assert cls is getattr(policies, cls.__name__)
+        assert cls.__name__ in policies.__all__
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+class TestEveryBuiltIn:
+    def test_is_a_policy_with_known_claims(self, name: str) -> None:
+        policy = CATALOGUE[name]
+        assert name == policy.spec_name
+        assert set(policy.claims) <= AXIOM_NAMES
+        assert "deterministic" in policy.claims
+        assert isinstance(policy, Policy)
+
+    def test_evaluates_the_late_bloomer(self, name: str) -> None:
+        result = CATALOGUE[name].evaluate(history(LATE_BLOOMER), MARZANO_TARGET)
+        assert 5 == result.evidence_count
+        assert result.value is not None or result.reason
+
+    def test_no_evidence_is_none_with_reason(self, name: str) -> None:
+        result = CATALOGUE[name].evaluate([], MARZANO_TARGET)
+        assert (None, "no evidence", 0) == (result.value, result.reason, result.evidence_count)
+
+    def test_default_spec_round_trips_through_json(self, name: str) -> None:
+        policy = CATALOGUE[name]
+        assert policy == policy_from_spec(json.loads(json.dumps(policy.to_spec())))
+
+    def test_docstring_has_example_and_formula(self, name: str) -> None:
+        cls = type(CATALOGUE[name])
+        doc = cls.__doc__ or ""
+        assert ">>>" in doc
+        if issubclass(cls, HistoryPolicy):
+            assert ".. math::" in doc
+
+
+@given(mst.policies())
+def test_spec_round_trip_for_generated_parameters(policy: object) -> None:
+    spec = policy.to_spec()  # type: ignore[attr-defined]
+    assert policy == policy_from_spec(json.loads(json.dumps(spec)))
+    assert hash(policy) == hash(policy_from_spec(spec))
+
+
+@given(mst.policies(), mst.histories(), st.randoms(use_true_random=False))
+def test_any_input_order_gives_an_identical_result(
+    policy: Policy, pair: tuple[LearningTarget, list[Evidence]], rnd: random.Random
+) -> None:
+    target, evidence = pair
+    shuffled = list(evidence)
+    rnd.shuffle(shuffled)
+    assert policy.evaluate(evidence, target) == policy.evaluate(shuffled, target)
+
+
+@given(mst.policies(), mst.histories(min_size=2), st.randoms(use_true_random=False))
+def test_any_input_order_at_one_instant_gives_an_identical_result(
+    policy: Policy, pair: tuple[LearningTarget, list[Evidence]], rnd: random.Random
+) -> None:
+    target, evidence = pair
+    moment = evidence[0].observed_at
+    same_time = [attrs.evolve(e, observed_at=moment) for e in evidence]
+    shuffled = list(same_time)
+    rnd.shuffle(shuffled)
+    assert policy.evaluate(same_time, target) == policy.evaluate(shuffled, target)
+
+
+@given(mst.policies(), mst.histories(min_size=1))
+def test_results_are_well_formed(
+    policy: Policy, pair: tuple[LearningTarget, list[Evidence]]
+) -> None:
+    target, evidence = pair
+    result = policy.evaluate(evidence, target)
+    assert len(evidence) == result.evidence_count
+    assert policy is result.policy
+    assert result.value is not None or result.reason
+    assert all(c.evidence in evidence for c in result.contributions)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"policy": "filtered", "inner": {"policy": "mean", "rate": 1}}, "unknown key 'rate'"),
+        ({"policy": "max_of", "policies": [{"policy": "nope"}]}, "policy='nope'"),
+        ({"policy": "n_times", "n": 11}, "n=11 must be between 1 and 10"),
+        ({"policy": "power_law", "zeros": "drop"}, "zeros='drop'"),
+        ({"policy": "filtered", "as_of": "2026-09-01"}, "inner"),
+    ],
+)
+def test_bad_spec_names_the_key(spec: dict[str, object], message: str) -> None:
+    with pytest.raises(SpecError, match=message):
+        policy_from_spec(spec)
