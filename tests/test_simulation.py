@@ -374,8 +374,11 @@ def test_policies_may_be_specs_or_labelled_and_labels_stay_unique() -> None:
         compare([], cohort, progress=False)
 
 
-def test_policy_label_of_a_custom_policy_is_its_class_name() -> None:
+def test_policy_label_of_a_custom_policy_is_its_name_or_class_name() -> None:
     assert "_UpsideDown" == policy_label(_UpsideDown())
+    if hasattr(policies, "custom_policy"):
+        wrapped = policies.custom_policy(lambda scores: scores[-1], name="latest")
+        assert "latest" == policy_label(wrapped)
 
 
 def test_table_has_every_policy_and_archetype_and_the_documented_metrics() -> None:

@@ -13,6 +13,7 @@ import pandas as pd
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
 from mastery_grading.policies import policy_from_spec
+from mastery_grading.policies._spec import _REGISTRY
 from mastery_grading.results import TargetResult
 from mastery_grading.simulation import metrics as m
 from mastery_grading.simulation._fast import kernel_for
@@ -50,14 +51,20 @@ ALL = "all"
 def policy_label(policy: Any) -> str:
     """Return a short label for a policy: its spec name and any non-default parameters.
 
+    A policy that is not a registered built-in is labelled by its ``name`` attribute when it
+    has one (as ``policies.custom_policy`` policies do), else by its class
+    name.
+
     Example:
         >>> from mastery_grading import policies
         >>> policy_label(policies.DecayingAverage(rate=0.8)), policy_label(policies.Mean())
         ('decaying_average(rate=0.8)', 'mean')
     """
     name = getattr(policy, "spec_name", None)
-    if not isinstance(name, str) or not attrs.has(type(policy)):
-        return type(policy).__name__
+    registered = isinstance(name, str) and _REGISTRY.get(name) is type(policy)
+    if not registered or not attrs.has(type(policy)):
+        own = getattr(policy, "name", None)
+        return own if isinstance(own, str) and own else type(policy).__name__
     changed = []
     for field in attrs.fields(type(policy)):
         if not field.init:
@@ -68,7 +75,7 @@ def policy_label(policy: Any) -> str:
             default = default.factory()
         if value != default:
             changed.append(f"{field.name}={value!r}")
-    return f"{name}({', '.join(changed)})" if changed else name
+    return f"{name}({', '.join(changed)})" if changed else str(name)
 
 
 def _resolve(policies: Any) -> dict[str, Any]:
