@@ -449,6 +449,7 @@ def test_sweep_varies_one_parameter_on_the_same_cohort() -> None:
         lambda r: policies.DecayingAverage(rate=r), "rate", [0.2, 0.9], cohort, progress=False
     )
     pd.testing.assert_frame_equal(result.table, by_factory.table)
+    assert "<code>rate</code>" in result._repr_html_()
 
 
 # --- plots --------------------------------------------------------------------------------

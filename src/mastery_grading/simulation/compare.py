@@ -708,6 +708,13 @@ class SweepResult:
 
         return plot_sweep(self, metric, archetypes=archetypes, ax=ax)
 
+    def _repr_html_(self) -> str:
+        overall = self.table[self.table["archetype"] == ALL].drop(columns="archetype")
+        return (
+            f"<p><b>Sweep</b> of <code>{self.parameter}</code>; overall metrics:</p>"
+            + overall.to_html(index=False, float_format=lambda x: f"{x:.3f}")
+        )
+
 
 def sweep(
     policy: Any,
