@@ -33,7 +33,20 @@ def _running(summary: Window, n: int | None = None) -> Kernel:
             out[:, k] = summary(scores[:, low : k + 1])
         return out
 
+    def final(scores: Matrix) -> Matrix:
+        low = 0 if n is None else max(0, scores.shape[1] - n)
+        return summary(scores[:, low:])
+
+    kernel.final = final  # type: ignore[attr-defined]
     return kernel
+
+
+def final_values(kernel: Kernel, scores: Matrix) -> Matrix:
+    """Return only the result after every score (the last column of the kernel)."""
+    final: Kernel | None = getattr(kernel, "final", None)
+    if final is not None:
+        return final(scores)
+    return kernel(scores)[:, -1]
 
 
 def _mean(window: Matrix) -> Matrix:

@@ -16,7 +16,7 @@ from mastery_grading.policies import policy_from_spec
 from mastery_grading.policies._spec import _REGISTRY
 from mastery_grading.results import TargetResult
 from mastery_grading.simulation import metrics as m
-from mastery_grading.simulation._fast import kernel_for
+from mastery_grading.simulation._fast import final_values, kernel_for
 from mastery_grading.simulation.cohorts import Cohort
 
 if TYPE_CHECKING:
@@ -308,7 +308,7 @@ def _vectorized(
         final[idx] = base
         redrawn = scores.copy()
         redrawn[:, -1] = prep.redrawn[idx]
-        jittered[idx] = kernel(redrawn)[:, -1]
+        jittered[idx] = final_values(kernel, redrawn)
         raised_all = np.minimum(scores + prep.raise_by, scale.max)
         chosen = np.zeros(scores.shape, dtype=bool)
         for row, index in enumerate(idx.tolist()):
@@ -319,7 +319,7 @@ def _vectorized(
                 continue
             variant = scores[rows].copy()
             variant[:, j] = raised_all[rows, j]
-            violated[idx[rows]] |= kernel(variant)[:, -1] < base[rows] - eps
+            violated[idx[rows]] |= final_values(kernel, variant) < base[rows] - eps
     # values within a hair of a threshold are recomputed exactly, so classifications match
     distance = np.abs(final[:, None] - prep.thresholds[None, :]).min(axis=1)
     near = np.isnan(final) | (distance <= eps)
