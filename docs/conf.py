@@ -23,10 +23,17 @@ extensions = [
     "sphinx.ext.doctest",
     "sphinx.ext.viewcode",
     "fairness_table",
+    "matplotlib.sphinxext.plot_directive",
 ]
 
 #: Cases per axiom for the generated policies x axioms table (the test suite tries more).
 fairness_table_examples = 10
+
+# Figures of the simulation tutorial are drawn at build time (offline, seeded, Agg).
+plot_formats = [("png", 100)]
+plot_html_show_formats = False
+plot_html_show_source_link = False
+plot_rcparams = {"figure.figsize": (7.5, 4.0)}
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 exclude_patterns = [
@@ -60,6 +67,8 @@ nitpick_ignore_regex = [
     (r"py:class", r"(Fraction|Iterable|Sequence|Mapping|Callable|Any|T|TypeVar|datetime|date)"),
     (r"py:class", r"(numpy|pandas|polars|pyarrow|matplotlib)\..*"),
     (r"py:.*", r"mastery_grading\..*\._.*"),
+    # Abbreviated third-party names in the simulation annotations (numpy, pandas, matplotlib).
+    (r"py:class", r"(np|pd)\..*|Axes|Trajectory"),
 ]
 
 html_theme = "furo"

@@ -1,0 +1,62 @@
+"""Simulation: learner models, measurement, schedules, cohorts, and policy comparisons.
+
+Requires the ``sim`` extra (numpy, pandas, tqdm); plots need the ``plot`` extra (matplotlib).
+
+Example:
+    >>> from mastery_grading import policies
+    >>> from mastery_grading.simulation import compare, simulate_cohort
+    >>> cohort = simulate_cohort(n=60, seed=1)
+    >>> result = compare([policies.Mean(), policies.MostRecent()], cohort, progress=False)
+    >>> list(result.metric("rmse").index)
+    ['mean', 'most_recent']
+"""
+
+from mastery_grading.simulation import metrics
+from mastery_grading.simulation.cohorts import Cohort, SimulatedStudent, simulate_cohort
+from mastery_grading.simulation.compare import (
+    METRICS,
+    ComparisonResult,
+    SweepResult,
+    compare,
+    policy_label,
+    sweep,
+)
+from mastery_grading.simulation.learners import (
+    AlreadyMastered,
+    Archetype,
+    CustomArchetype,
+    Decline,
+    FastThenPlateau,
+    LateBloomer,
+    Learner,
+    LinearGrowth,
+    Steady,
+    builtin_archetypes,
+)
+from mastery_grading.simulation.measurement import Measurement
+from mastery_grading.simulation.schedules import Schedule
+
+__all__ = [
+    "METRICS",
+    "AlreadyMastered",
+    "Archetype",
+    "Cohort",
+    "ComparisonResult",
+    "CustomArchetype",
+    "Decline",
+    "FastThenPlateau",
+    "LateBloomer",
+    "Learner",
+    "LinearGrowth",
+    "Measurement",
+    "Schedule",
+    "SimulatedStudent",
+    "Steady",
+    "SweepResult",
+    "builtin_archetypes",
+    "compare",
+    "metrics",
+    "policy_label",
+    "simulate_cohort",
+    "sweep",
+]
