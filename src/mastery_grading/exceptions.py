@@ -91,6 +91,7 @@ class DataFileError(BulkValidationError):
         problems: ``(line, "file:line:column: message")`` pairs, as for
             :class:`BulkValidationError` (line 0 when unknown).
         truncated: Whether reading stopped at the limit, so that more problems may exist.
+        warnings: Notes found on the way (such as unknown columns), listed after the problems.
 
     Example:
         >>> error = DataFileError([("marks.csv", 3, 4, "score='abc' is not a number")])
@@ -106,9 +107,11 @@ class DataFileError(BulkValidationError):
         locations: Sequence[tuple[str, int | None, int | None, str]],
         *,
         truncated: bool = False,
+        warnings: Sequence[str] = (),
     ) -> None:
         self.locations: tuple[tuple[str, int | None, int | None, str], ...] = tuple(locations)
         self.truncated = truncated
+        self.warnings = tuple(warnings)
         lines = [_locate(*item) for item in self.locations]
         self.problems = tuple(
             (line or 0, text) for (_, line, _, _), text in zip(self.locations, lines, strict=True)
@@ -118,7 +121,8 @@ class DataFileError(BulkValidationError):
         head = f"{count} {noun} in input"
         if truncated:
             head += f" (stopped after {count}; there may be more)"
-        InvalidValueError.__init__(self, "\n".join([head + ":", *lines]))
+        notes = [f"warning: {note}" for note in self.warnings]
+        InvalidValueError.__init__(self, "\n".join([head + ":", *lines, *notes]))
 
 
 def _locate(file: str, line: int | None, column: int | None, message: str) -> str:

@@ -56,7 +56,7 @@ class Problems:
         """Record a problem; stop reading (raise) once the limit is reached."""
         self.items.append((self.file, line, column, message))
         if len(self.items) >= self.limit:
-            raise DataFileError(self.items, truncated=True)
+            raise DataFileError(self.items, truncated=True, warnings=self.warnings)
 
     def warn(self, message: str, *, line: int | None = None, column: int | None = None) -> None:
         """Record a note that does not stop reading (an unknown column, a skipped blank score)."""
@@ -70,7 +70,7 @@ class Problems:
     def check(self) -> None:
         """Raise :class:`DataFileError` if any problem was recorded."""
         if self.items:
-            raise DataFileError(self.items)
+            raise DataFileError(self.items, warnings=self.warnings)
 
 
 def source_name(source: Any) -> str:

@@ -545,13 +545,13 @@ def read_oneroster(path: str | os.PathLike[str], *, strict: bool = False) -> One
     if all_items:
         from mastery_grading.exceptions import DataFileError
 
-        raise DataFileError(all_items)
+        raise DataFileError(all_items, warnings=warnings)
     book = _build(tables)
     all_items += [item for sub, _, _ in tables.values() for item in sub.items]
     if all_items:
         from mastery_grading.exceptions import DataFileError
 
-        raise DataFileError(all_items[:100], truncated=len(all_items) >= 100)
+        raise DataFileError(all_items[:100], truncated=len(all_items) >= 100, warnings=warnings)
     return attrs.evolve(book, manifest=manifest, warnings=tuple(warnings))
 
 
