@@ -131,10 +131,17 @@ class Row:
     cells: tuple[str, ...]
 
     def get(self, index: int | None) -> str:
-        """Return the stripped cell at ``index``; blank when the index is ``None`` or missing."""
+        """Return the stripped cell at ``index``; blank when the index is ``None`` or missing.
+
+        A leading single quote that :func:`neutralize` added before a formula character is
+        removed, so that files we write read back to the same text.
+        """
         if index is None or index >= len(self.cells):
             return ""
-        return self.cells[index].strip()
+        cell = self.cells[index]
+        if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS and cell[1:2]:
+            cell = cell[1:]
+        return cell.strip()
 
 
 @attrs.frozen(kw_only=True)

@@ -47,10 +47,10 @@ def mastery_status(result: TargetResult) -> str:
     """Return ``"mastered"``, ``"approaching"``, ``"not yet"`` or ``"no evidence yet"``.
 
     Example:
-        >>> from mastery_grading import LearningTarget
+        >>> from datetime import datetime, timezone
+        >>> from mastery_grading import Evidence, LearningTarget
         >>> from mastery_grading.policies import Mean
-        >>> from mastery_grading.testing.strategies import EPOCH
-        >>> from mastery_grading import Evidence
+        >>> EPOCH = datetime(2026, 9, 1, tzinfo=timezone.utc)
         >>> target = LearningTarget(id="T", title="Fractions")
         >>> def status(score):
         ...     e = Evidence(student_id="s", target_id="T", score=score, observed_at=EPOCH)
@@ -79,23 +79,23 @@ def next_step(result: TargetResult) -> str:
         >>> target = LearningTarget(id="T", title="Fractions",
         ...                         statement="I can compare fractions.")
         >>> next_step(Mean().evaluate([], target))
-        'No evidence yet for "I can compare fractions." Ask your teacher when you can show it.'
+        'No evidence yet: I can compare fractions. Ask your teacher when you can show it.'
     """
-    goal = result.target.display_name
+    goal = result.target.display_name.rstrip(". ")
     status = mastery_status(result)
     if status == MASTERED:
-        return f'You have shown "{goal}" Well done: try a harder challenge to go further.'
+        return f"You have shown: {goal}. Well done! Try a harder challenge to go further."
     if status == APPROACHING:
         return (
-            f'You are close on "{goal}" One more strong piece of evidence can show that you '
-            "have mastered it."
+            f"You are close: {goal}. One more strong piece of evidence can show that you have "
+            "mastered it."
         )
     if status == NOT_YET:
         return (
-            f'Not yet: "{goal}" Practise with your teacher\'s feedback, then show it again. '
+            f"Not yet: {goal}. Practise with your teacher's feedback, then show it again. "
             "Every new try counts."
         )
-    return f'No evidence yet for "{goal}" Ask your teacher when you can show it.'
+    return f"No evidence yet: {goal}. Ask your teacher when you can show it."
 
 
 _CSS = """
