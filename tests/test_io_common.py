@@ -65,9 +65,14 @@ def test_atomic_write_replaces_the_file_in_one_step(tmp_path: Path) -> None:
 def test_a_failing_write_leaves_the_old_file_and_no_temporary_file(tmp_path: Path) -> None:
     target = tmp_path / "out.csv"
     target.write_text("old", encoding="utf-8")
-    with pytest.raises(RuntimeError), atomic_writer(target) as handle:
-        handle.write("half of the ")
-        raise RuntimeError("disk full")
+
+    def write_half() -> None:
+        with atomic_writer(target) as handle:
+            handle.write("half of the ")
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        write_half()
     assert "old" == target.read_text(encoding="utf-8")
     assert ["out.csv"] == sorted(p.name for p in tmp_path.iterdir())
 
@@ -110,7 +115,7 @@ def test_reading_stops_at_the_problem_limit_and_says_so() -> None:
 
 def test_an_unreadable_file_is_a_data_error_naming_it(tmp_path: Path) -> None:
     missing = tmp_path / "nope.csv"
-    with pytest.raises(DataFileError, match="nope.csv: cannot be read"):
+    with pytest.raises(DataFileError, match=r"nope\.csv: cannot be read"):
         read_evidence_csv(missing)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import tempfile
@@ -98,10 +99,8 @@ def _rows_to_text(header: tuple[str, ...], rows: list[list[str]], sep: str) -> s
 
 
 def _only_library_errors(reader: Callable[[Any], object], source: Any) -> None:
-    try:
+    with contextlib.suppress(MasteryGradingError):
         reader(source)
-    except MasteryGradingError:
-        pass
 
 
 @pytest.mark.parametrize("name", sorted(READERS))

@@ -128,7 +128,7 @@ class TestOneRoster:
         evidence, targets = _class_results()
         write_oneroster(tmp_path, score_evidence(evidence, targets, Mean()), **OPTIONS)  # type: ignore[arg-type]
         (tmp_path / "lineItems.csv").unlink()
-        with pytest.raises(DataFileError, match="manifest lists lineItems.csv, which is missing"):
+        with pytest.raises(DataFileError, match=r"manifest lists lineItems\.csv, which is missing"):
             read_oneroster(tmp_path)
 
     def test_writing_requires_the_ids_oneroster_requires(self) -> None:

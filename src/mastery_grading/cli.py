@@ -220,6 +220,11 @@ def _read_inputs(args: argparse.Namespace) -> Inputs:
     from mastery_grading import io as mio
     from mastery_grading.scales import Scale
 
+    # Options are checked before any file is read, so that a usage error is never hidden
+    # behind (or mistaken for) a problem in the data.
+    if isinstance(getattr(args, "policy", None), str):
+        args.parsed_policy = _policy(args.policy)
+
     assume_tz = _parse_tz(args.assume_tz) if args.assume_tz else None
     path = Path(args.evidence)
     kind = _evidence_format(path, args.evidence_format)
@@ -287,7 +292,7 @@ def _read_targets(path: Path, args: argparse.Namespace, inputs: Inputs) -> None:
 
 def _choose_policy(args: argparse.Namespace, inputs: Inputs) -> Any:
     if args.policy:
-        return _policy(args.policy)
+        return args.parsed_policy
     missing = [t.id for t in inputs.targets if t.id not in inputs.policies]
     if inputs.targets and not missing:
         return inputs.policies
