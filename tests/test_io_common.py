@@ -125,3 +125,38 @@ def test_invalid_utf8_names_its_line_and_column(tmp_path: Path) -> None:
     with pytest.raises(DataFileError) as caught:
         read_evidence_csv(path)
     assert (os.fspath(path), 2, 2) == caught.value.locations[0][:3]
+
+
+def test_line_numbers_count_physical_lines_across_quoted_newlines() -> None:
+    text = (
+        "student_id,target_id,score,observed_at,source_id\n"
+        's1,T,2.0,2026-10-01T00:00:00Z,"two\nline source"\n'
+        "s1,T,bad,2026-10-01T00:00:00Z,x\n"
+    )
+    with pytest.raises(DataFileError) as caught:
+        read_evidence_csv(io.StringIO(text))
+    assert (4, 3) == caught.value.locations[0][1:3]
+
+
+def test_nul_bytes_and_stray_quotes_are_data_errors_not_crashes() -> None:
+    text = 'student_id,target_id,score,observed_at\ns1\x00,T,1,2026-10-01T00:00:00Z\n"s2,T\n'
+    with pytest.raises(DataFileError):
+        read_evidence_csv(io.StringIO(text))
+
+
+def test_a_row_longer_than_the_header_is_a_problem_unless_the_extra_cells_are_blank() -> None:
+    text = (
+        "student_id,target_id,score,observed_at\n"
+        "s1,T,1.0,2026-10-01T00:00:00Z,,\n"
+        "s1,T,1.0,2026-10-02T00:00:00Z,surprise\n"
+    )
+    with pytest.raises(DataFileError) as caught:
+        read_evidence_csv(io.StringIO(text))
+    assert [(3, 5)] == [loc[1:3] for loc in caught.value.locations]
+
+
+def test_utf16_spreadsheet_exports_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "unicode.csv"
+    text = "student_id,target_id,score,observed_at\nzoë,T,2.0,2026-10-01T00:00:00Z\n"
+    path.write_bytes(text.encode("utf-16"))
+    assert "zoë" == read_evidence_csv(path).evidence[0].student_id

@@ -27,6 +27,7 @@ from mastery_grading.evidence import (
 )
 from mastery_grading.exceptions import (
     BulkValidationError,
+    DataFileError,
     InvalidTypeError,
     InvalidValueError,
     MasteryGradingError,
@@ -48,6 +49,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 __all__ = [
     "BulkValidationError",
     "Contribution",
+    "DataFileError",
     "Evidence",
     "EvidenceKind",
     "InvalidTypeError",

@@ -98,6 +98,12 @@ def read_text(source: Any, problems: Problems) -> str:
         data = source.read()
     if isinstance(data, str):
         return data.removeprefix("\ufeff")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")  # spreadsheet "Unicode text" exports
+        except UnicodeDecodeError:
+            problems.add("starts like UTF-16 but is not valid UTF-16; save the file as UTF-8")
+            return ""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -173,9 +179,17 @@ def parse_csv(text: str, problems: Problems, *, extra_cells: bool = False) -> Ta
     cells are blank (or ``extra_cells`` allows them, as for Canvas ratings); a row with fewer
     cells is read as if padded with blanks. Every problem names its line.
     """
+    if "\x00" in text:
+        before = text[: text.index("\x00")]
+        problems.add(
+            "contains a NUL character (is it a binary file?); NUL characters are ignored",
+            line=before.count("\n") + 1,
+            column=len(before) - (before.rfind("\n") + 1) + 1,
+        )
+        text = text.replace("\x00", "")
     first_line = text.split("\n", 1)[0]
     delimiter = detect_delimiter(first_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header: tuple[str, ...] | None = None
     rows: list[Row] = []
     start = 1
