@@ -58,12 +58,20 @@ class Page(HTMLParser):
         self.text.append(data)
 
 
-def result_for(score: float | None, target: LearningTarget, **fields: str) -> StudentResult:
+def result_for(
+    score: float | None, target: LearningTarget, source_id: str | None = None
+) -> StudentResult:
     evidence = (
         []
         if score is None
         else [
-            Evidence(student_id="s1", target_id=target.id, score=score, observed_at=WHEN, **fields)
+            Evidence(
+                student_id="s1",
+                target_id=target.id,
+                score=score,
+                observed_at=WHEN,
+                source_id=source_id,
+            )
         ]
     )
     return StudentResult(student_id="s1", result=MostRecent().evaluate(evidence, target))
