@@ -274,3 +274,16 @@ class TestOutcomesCsv:
         target = LearningTarget(id="T", title="T", scale=Scale(min=0, max=4, mastery=3))
         with pytest.raises(InvalidValueError, match="top level"):
             canvas_outcomes_text([target])
+
+
+def test_a_student_whose_scores_are_all_blank_still_gets_results() -> None:
+    text = (
+        "student id,learning outcome id,outcome score,submission date,course id\n"
+        "1,310,3.0,2024-10-02T13:05:00Z,77\n"
+        "2,310,,2024-10-02T13:05:00Z,77\n"
+    )
+    found = read_canvas_results(io.StringIO(text))
+    assert {"77": ("1", "2")} == dict(found.rosters)
+    scored = score_evidence(found.evidence, found.targets, Mean(), students=found.rosters["77"])
+    assert [("1", 3.0), ("2", None)] == [(r.student_id, r.result.value) for r in scored]
+    assert "no evidence" == scored[1].result.reason

@@ -67,22 +67,39 @@ class Inputs:
     students: dict[str, str] = field(default_factory=dict)
     contexts: dict[str, str] = field(default_factory=dict)
     paths: dict[str, str] = field(default_factory=dict)
+    rosters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+
+    def roster(self, context: str | None = None) -> tuple[str, ...]:
+        """Return the students of a class (``None``: of every class) known from the input."""
+        if context is None:
+            return tuple(dict.fromkeys(s for ids in self.rosters.values() for s in ids))
+        return self.rosters.get(context, ())
 
 
 class Progress:
-    """Progress lines on stderr, at most a few per second; only when asked or on a terminal."""
+    """Progress lines on stderr for long runs.
 
-    def __init__(self, label: str, *, enabled: bool, stream: TextIO) -> None:
+    With ``--progress`` every step is shown (at most five lines a second). Otherwise, when
+    stderr is a terminal, progress appears once a run has taken more than a second, so that
+    short runs stay quiet. ``--quiet`` turns it off.
+    """
+
+    def __init__(self, label: str, *, args: argparse.Namespace, stream: TextIO) -> None:
         self.label = label
-        self.enabled = enabled
+        self.forced = bool(args.progress)
+        isatty = getattr(stream, "isatty", None)
+        self.enabled = self.forced or (not args.quiet and callable(isatty) and bool(isatty()))
         self.stream = stream
+        self.started = time.monotonic()
         self.last = 0.0
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled:
             return
         now = time.monotonic()
+        if not self.forced and now - self.started < 1.0:
+            return
         if done < total and now - self.last < 0.2:
             return
         self.last = now
@@ -236,6 +253,7 @@ def _read_inputs(args: argparse.Namespace) -> Inputs:
             targets=list(canvas.targets),
             students=dict(canvas.students),
             contexts=dict(canvas.contexts),
+            rosters=dict(canvas.rosters),
             warnings=list(canvas.warnings),
         )
     elif kind == "oneroster":
@@ -338,8 +356,10 @@ def _cmd_score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     inputs = _read_inputs(args)
     policy = _choose_policy(args, inputs)
     _warn(inputs.warnings, args, stderr)
-    progress = Progress("scoring students", enabled=args.progress, stream=stderr)
-    results = mio.score_evidence(inputs.evidence, inputs.targets, policy, progress=progress)
+    progress = Progress("scoring students", args=args, stream=stderr)
+    results = mio.score_evidence(
+        inputs.evidence, inputs.targets, policy, students=inputs.roster(), progress=progress
+    )
     if args.format == "json":
         _emit(mio.results_json_text(results), args.output, stdout)
     elif args.format == "canvas-gradebook":
@@ -369,7 +389,7 @@ def _cmd_compare(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> in
     policies = _labelled_policies(args.policy)
     inputs = _read_inputs(args)
     _warn(inputs.warnings, args, stderr)
-    progress = Progress("scoring policies", enabled=args.progress, stream=stderr)
+    progress = Progress("scoring policies", args=args, stream=stderr)
     text = mio.compare_csv_text(inputs.evidence, inputs.targets, policies, progress=progress)
     _emit(text, args.output, stdout)
     return 0
@@ -379,8 +399,10 @@ def _by_student(args: argparse.Namespace, inputs: Inputs, stderr: TextIO) -> dic
     from mastery_grading import io as mio
 
     policy = _choose_policy(args, inputs)
-    progress = Progress("scoring students", enabled=args.progress, stream=stderr)
-    results = mio.score_evidence(inputs.evidence, inputs.targets, policy, progress=progress)
+    progress = Progress("scoring students", args=args, stream=stderr)
+    results = mio.score_evidence(
+        inputs.evidence, inputs.targets, policy, students=inputs.roster(), progress=progress
+    )
     by_student: dict[str, list[Any]] = {}
     for item in results:
         by_student.setdefault(item.student_id, []).append(item.result)
@@ -430,18 +452,20 @@ def _cmd_report(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
     inputs = _read_inputs(args)
     policy = _choose_policy(args, inputs)
     _warn(inputs.warnings, args, stderr)
-    classes: dict[str, list[Evidence]] = {}
+    classes: dict[str, list[Evidence]] = {context: [] for context in inputs.rosters}
     for item in inputs.evidence:
         classes.setdefault(item.context or "", []).append(item)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
-    progress = Progress("writing class reports", enabled=args.progress, stream=stderr)
+    progress = Progress("writing class reports", args=args, stream=stderr)
     used_names: set[str] = set()
     for done, (context, evidence) in enumerate(sorted(classes.items()), start=1):
         title = args.title or inputs.contexts.get(context) or context or "Class"
         if args.title and len(classes) > 1:
             title = f"{args.title}: {inputs.contexts.get(context) or context}"
-        results = mio.score_evidence(evidence, inputs.targets, policy)
+        results = mio.score_evidence(
+            evidence, inputs.targets, policy, students=inputs.roster(context)
+        )
         letters: dict[str, str] = {}
         steps: dict[str, list[str]] = {}
         if converter is not None:
@@ -488,7 +512,7 @@ def _cmd_audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         from mastery_grading.policies import available_policies
 
         policies = available_policies()
-    progress = Progress("auditing policies", enabled=args.progress, stream=stderr)
+    progress = Progress("auditing policies", args=args, stream=stderr)
     reports = []
     for done, policy in enumerate(policies.values(), start=1):
         reports.append(audit(policy))

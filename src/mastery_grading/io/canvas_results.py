@@ -104,6 +104,8 @@ class CanvasResults:
         targets: One target per outcome, in order of first appearance.
         students: Student names by student id.
         contexts: Course names by course id (the evidence ``context``).
+        rosters: The students of each course id (``""`` for rows without one), including students
+            whose every score is blank, so that they still appear with "no evidence".
         warnings: Notes that did not stop reading (unknown columns, blank scores skipped,
             outcome settings that differ between rows), each naming file and line.
     """
@@ -112,6 +114,7 @@ class CanvasResults:
     targets: tuple[LearningTarget, ...]
     students: Mapping[str, str] = attrs.field(factory=dict)
     contexts: Mapping[str, str] = attrs.field(factory=dict)
+    rosters: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
     warnings: tuple[str, ...] = ()
 
 
@@ -215,6 +218,7 @@ def read_canvas_results(
     targets: dict[str, LearningTarget] = {}
     first_line: dict[str, int] = {}
     students: dict[str, str] = {}
+    rosters: dict[str, dict[str, None]] = {}
     contexts: dict[str, str] = {}
     for row in table.rows:
         outcome = cell_problem(problems, row, columns, "learning outcome id", str)
@@ -246,6 +250,8 @@ def read_canvas_results(
         course_name = row.get(columns.get("course name"))
         if context is not None and course_name:
             contexts.setdefault(context, course_name)
+        if student is not None:
+            rosters.setdefault(context or "", {})[student] = None
         score_index = columns["outcome score"]
         if not row.get(score_index):
             problems.warn(
@@ -293,6 +299,7 @@ def read_canvas_results(
         targets=tuple(targets.values()),
         students=students,
         contexts=contexts,
+        rosters={context: tuple(ids) for context, ids in rosters.items()},
         warnings=tuple(problems.warnings),
     )
 

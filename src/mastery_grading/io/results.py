@@ -98,6 +98,7 @@ def score_evidence(
     targets: Iterable[LearningTarget],
     policy: Policy | Mapping[str, Policy],
     *,
+    students: Iterable[str] = (),
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[StudentResult, ...]:
     """Score every student on every target: one :class:`StudentResult` per pair.
@@ -106,6 +107,7 @@ def score_evidence(
         evidence: Evidence of any number of students and targets.
         targets: The targets to score on; every evidence target must be among them.
         policy: One policy for all targets, or a policy per target id.
+        students: Students to include even without any evidence (a class roster).
         progress: Called as ``progress(done, total)`` after each student.
 
     Returns:
@@ -153,8 +155,10 @@ def score_evidence(
     if problems:
         raise BulkValidationError(problems)
     results: list[StudentResult] = []
-    students = sorted(grouped)
-    for done, student in enumerate(students, start=1):
+    for student_id in students:
+        grouped.setdefault(student_id, defaultdict(list))
+    roster = sorted(grouped)
+    for done, student in enumerate(roster, start=1):
         for target in target_list:
             history = grouped[student].get(target.id, [])
             try:
@@ -164,7 +168,7 @@ def score_evidence(
                 continue
             results.append(StudentResult(student_id=student, result=result))
         if progress is not None:
-            progress(done, len(students))
+            progress(done, len(roster))
     if problems:
         raise BulkValidationError(problems)
     return tuple(results)
