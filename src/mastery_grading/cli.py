@@ -190,6 +190,9 @@ def _converter(text: str) -> Any:
         msg = "--converter needs mastery_grading.grades, which this version lacks"
         raise UsageError(msg) from error
     spec = _load_spec(text, "converter", "--converter")
+    preset = getattr(getattr(grades, "AverageCutoffs", None), str(spec.get("converter")), None)
+    if len(spec) == 1 and callable(preset) and not text.lstrip().startswith(("{", "@")):
+        return preset()  # a named preset such as marzano_2010 or percent
     try:
         return grades.converter_from_spec(spec)
     except MasteryGradingError as error:
@@ -427,7 +430,7 @@ def _cmd_grade(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
                 "student_name": inputs.students.get(student),
                 "letter": report.letter,
                 "decided_by": report.decided_by,
-                "next_steps": [str(step) for step in report.next_steps()],
+                "next_steps": str(report.next_steps()),
             }
         )
     if args.format == "json":
@@ -476,7 +479,8 @@ def _cmd_report(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
             for student, found in by_student.items():
                 report = grades.grade(found, converter)
                 letters[student] = report.letter
-                steps[student] = [str(step) for step in report.next_steps()]
+                plan = str(report.next_steps()).strip()
+                steps[student] = [plan] if plan else []
         name = _safe_name(inputs.contexts.get(context) or context or "class")
         while name in used_names:
             name += "-" + str(done)
@@ -498,14 +502,15 @@ def _cmd_report(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
 
 def _cmd_audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     try:
-        from mastery_grading import testing
+        testing = importlib.import_module("mastery_grading.testing")
     except ImportError as error:  # pragma: no cover - hypothesis missing
         msg = f"audit needs the 'test' extra (pip install 'mastery_grading[test]'): {error}"
-        raise UsageError(msg) from error
+        raise MasteryGradingError(msg) from error
     audit = getattr(testing, "audit", None)
-    if audit is None:
+    table_type = getattr(testing, "AuditTable", None)
+    if audit is None or table_type is None:
         msg = "audit needs mastery_grading.testing.audit, which this version lacks"
-        raise UsageError(msg)
+        raise MasteryGradingError(msg)
     if args.policy:
         policies = _labelled_policies(args.policy)
     else:
@@ -515,30 +520,45 @@ def _cmd_audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     progress = Progress("auditing policies", args=args, stream=stderr)
     reports = []
     for done, policy in enumerate(policies.values(), start=1):
-        reports.append(audit(policy))
+        reports.append(audit(policy, max_examples=args.max_examples))
         progress(done, len(policies))
+    table = table_type(names=list(policies), reports=reports)
     if args.format == "json":
-        document = {"audits": [report.to_dict() for report in reports]}
+        document = {
+            "audits": [
+                {"label": label, **report.to_dict()}
+                for label, report in zip(policies, reports, strict=True)
+            ]
+        }
         text = json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+    elif args.format == "markdown":
+        text = table.to_markdown() + "\n"
     elif args.format == "html":
-        body = "".join(report._repr_html_() for report in reports)
         text = (
             '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            "<title>Policy audit</title></head><body><h1>Policy audit</h1>"
-            f"{body}</body></html>\n"
+            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+            "style-src 'unsafe-inline'\"><title>Policy audit</title></head><body>"
+            f"<h1>Policy audit</h1>{table._repr_html_()}</body></html>\n"
         )
     else:
-        table = getattr(testing, "audit_table", None)
-        if table is not None:
-            text = str(table(list(policies.values()))) + "\n"
-        else:  # pragma: no cover - fairness branch without audit_table
-            text = "\n\n".join(str(report) for report in reports) + "\n"
+        text = str(table) + "\n"
     _emit(text, args.output, stdout)
     return 0
 
 
 # --------------------------------------------------------------------------------------------
 # The parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        msg = f"{text!r} is not a whole number of at least 1"
+        raise argparse.ArgumentTypeError(msg)
+    return value
 
 
 def _score_date(text: str) -> date:
@@ -694,7 +714,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         help="a policy to audit (repeat; default: every built-in policy)",
     )
-    audit.add_argument("--format", choices=("text", "json", "html"), default="text")
+    audit.add_argument(
+        "--format",
+        choices=("text", "markdown", "json", "html"),
+        default="text",
+        help="output format (default: text)",
+    )
+    audit.add_argument(
+        "--max-examples",
+        type=_positive_int,
+        metavar="N",
+        help="cases to try per axiom and policy (default: the Hypothesis profile's)",
+    )
     audit.add_argument("-o", "--output", metavar="PATH", help="output file (default: stdout)")
     _flags(audit)
     audit.set_defaults(handler=_cmd_audit)
