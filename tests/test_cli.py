@@ -209,3 +209,51 @@ def test_the_console_script_is_installed() -> None:
         pytest.skip("the package is not installed with its console script in this environment")
     done = subprocess.run([script, "--help"], capture_output=True, text=True, check=False)
     assert 0 == done.returncode
+
+
+def test_problems_in_evidence_and_targets_files_are_listed_together(tmp_path: Path) -> None:
+    targets = tmp_path / "targets.json"
+    targets.write_text('{"targets": [{"id": "LE.1"}]}', encoding="utf-8")
+    done = run(
+        "score", DATA / "bad" / "outcome_results.csv", "--targets", targets, "--policy", "mean"
+    )
+    assert 1 == done.returncode
+    assert "4 problems in input" in done.stderr
+    assert f"{targets}: targets[0]:" in done.stderr
+
+
+def test_results_in_the_canvas_gradebook_layout_read_back() -> None:
+    done = run(
+        "score",
+        DATA / "canvas" / "outcome_results.csv",
+        "--targets",
+        DATA / "canvas" / "outcomes.csv",
+        "--policy",
+        "most_recent",
+        "--format",
+        "canvas-gradebook",
+        "-q",
+    )
+    assert 0 == done.returncode, done.stderr
+    header = done.stdout.splitlines()[0]
+    assert header.startswith("Student name,Student ID,Student SIS ID,Number Sense > NS.1")
+    assert "Number Sense > Place value > NS.2 Round to tens mastery points" in header
+    assert '"Diaz, Rosa",1042,N/A,2.0,3.0,,3.0' in done.stdout
+
+
+def test_case_targets_score_oneroster_style_evidence(tmp_path: Path) -> None:
+    evidence = tmp_path / "evidence.csv"
+    evidence.write_text(
+        "student_id,target_id,score,observed_at\n"
+        "stu-1,4f483aba-f3a3-4176-9651-3d37c45bd3e9,3.0,2024-10-02T00:00:00Z\n",
+        encoding="utf-8",
+    )
+    done = run(
+        "score", evidence, "--targets", DATA / "case" / "package.json", "--policy", "most_recent"
+    )
+    assert 0 == done.returncode, done.stderr
+    found = {r["target_id"]: r["value"] for r in rows(done.stdout)}
+    assert {
+        "a5bd08d1-99ed-40dc-ae57-8b88009cff40": "",
+        "4f483aba-f3a3-4176-9651-3d37c45bd3e9": "3.0",
+    } == found

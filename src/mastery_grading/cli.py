@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from mastery_grading.evidence import Evidence
-from mastery_grading.exceptions import MasteryGradingError, SpecError
+from mastery_grading.exceptions import DataFileError, MasteryGradingError, SpecError
 from mastery_grading.targets import LearningTarget
 
 __all__ = ["build_parser", "main", "run"]
@@ -237,15 +237,37 @@ def _targets_format(path: Path, given: str) -> str:
 
 
 def _read_inputs(args: argparse.Namespace) -> Inputs:
-    from mastery_grading import io as mio
-    from mastery_grading.scales import Scale
-
     # Options are checked before any file is read, so that a usage error is never hidden
     # behind (or mistaken for) a problem in the data.
     if isinstance(getattr(args, "policy", None), str):
         args.parsed_policy = _policy(args.policy)
 
     assume_tz = _parse_tz(args.assume_tz) if args.assume_tz else None
+    # Both files are read before failing, so that one run lists the problems of both.
+    errors: list[DataFileError] = []
+    try:
+        inputs = _read_evidence(args, assume_tz)
+    except DataFileError as error:
+        errors.append(error)
+        inputs = Inputs(evidence=[], targets=[])
+    if args.targets:
+        try:
+            _read_targets(Path(args.targets), args, inputs)
+        except DataFileError as error:
+            errors.append(error)
+    if errors:
+        raise DataFileError(
+            [location for error in errors for location in error.locations],
+            truncated=any(error.truncated for error in errors),
+            warnings=[warning for error in errors for warning in error.warnings],
+        )
+    return inputs
+
+
+def _read_evidence(args: argparse.Namespace, assume_tz: tzinfo | None) -> Inputs:
+    from mastery_grading import io as mio
+    from mastery_grading.scales import Scale
+
     path = Path(args.evidence)
     kind = _evidence_format(path, args.evidence_format)
     inputs: Inputs
@@ -285,8 +307,6 @@ def _read_inputs(args: argparse.Namespace) -> Inputs:
             inputs.warnings.append(
                 f"{path}: no --targets given; every target is scored on Marzano's 0-4 scale"
             )
-    if args.targets:
-        _read_targets(Path(args.targets), args, inputs)
     return inputs
 
 
