@@ -257,3 +257,17 @@ def test_case_targets_score_oneroster_style_evidence(tmp_path: Path) -> None:
         "a5bd08d1-99ed-40dc-ae57-8b88009cff40": "",
         "4f483aba-f3a3-4176-9651-3d37c45bd3e9": "3.0",
     } == found
+
+
+def test_canvas_outcomes_with_own_guids_join_the_report_by_title() -> None:
+    done = run(
+        "score",
+        DATA / "canvas" / "outcome_results.csv",
+        "--targets",
+        DATA / "canvas" / "outcomes_vendor_guids.csv",
+        "--policy",
+        "most_recent",
+    )
+    assert 0 == done.returncode, done.stderr
+    assert {"lt-ns1", "lt-ns2"} == {r["target_id"] for r in rows(done.stdout)}
+    assert "joined by its title 'NS.1 Compare fractions' to 'lt-ns1'" in done.stderr

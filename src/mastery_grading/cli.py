@@ -251,10 +251,13 @@ def _read_inputs(args: argparse.Namespace) -> Inputs:
         errors.append(error)
         inputs = Inputs(evidence=[], targets=[])
     if args.targets:
+        from_evidence = list(inputs.targets)
         try:
             _read_targets(Path(args.targets), args, inputs)
         except DataFileError as error:
             errors.append(error)
+        else:
+            _join_by_title(inputs, from_evidence, Path(args.targets))
     if errors:
         raise DataFileError(
             [location for error in errors for location in error.locations],
@@ -262,6 +265,34 @@ def _read_inputs(args: argparse.Namespace) -> Inputs:
             warnings=[warning for error in errors for warning in error.warnings],
         )
     return inputs
+
+
+def _join_by_title(inputs: Inputs, from_evidence: list[LearningTarget], path: Path) -> None:
+    """Point evidence at the --targets target with the same title when the ids differ.
+
+    A Canvas report names outcomes by Canvas id, while an outcomes CSV may use the school's own
+    vendor_guid; the title then joins them. Each join is reported as a warning.
+    """
+    import attrs
+
+    known = {target.id for target in inputs.targets}
+    by_title: dict[str, list[LearningTarget]] = {}
+    for target in inputs.targets:
+        by_title.setdefault(target.title, []).append(target)
+    renamed: dict[str, str] = {}
+    for target in from_evidence:
+        matches = by_title.get(target.title, [])
+        if target.id not in known and len(matches) == 1:
+            renamed[target.id] = matches[0].id
+            inputs.warnings.append(
+                f"{path}: evidence target {target.id!r} has no target with that id; it is "
+                f"joined by its title {target.title!r} to {matches[0].id!r}"
+            )
+    if renamed:
+        inputs.evidence = [
+            attrs.evolve(e, target_id=renamed[e.target_id]) if e.target_id in renamed else e
+            for e in inputs.evidence
+        ]
 
 
 def _read_evidence(args: argparse.Namespace, assume_tz: tzinfo | None) -> Inputs:
