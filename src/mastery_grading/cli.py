@@ -663,7 +663,12 @@ def _flags(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of the ``mastery-grading`` command."""
+    """Return the argument parser of the ``mastery-grading`` command.
+
+    Example:
+        >>> build_parser().parse_args(["compare", "evidence.csv", "--policy", "mean"]).policy
+        ['mean']
+    """
     from mastery_grading import __version__
 
     formatter = argparse.RawDescriptionHelpFormatter
@@ -838,7 +843,19 @@ def main(
 
 
 def run() -> None:
-    """Run the command with ``sys.argv`` and exit with its code (the console script)."""
+    """Run the command with ``sys.argv`` and exit with its code (the console script).
+
+    Example:
+        >>> import sys
+        >>> saved, sys.argv = sys.argv, ["mastery-grading", "--version"]
+        >>> try:
+        ...     run()
+        ... except SystemExit as exit_:
+        ...     print("exit code", exit_.code)  # doctest: +ELLIPSIS
+        mastery-grading ...
+        exit code 0
+        >>> sys.argv = saved
+    """
     sys.exit(main())
 
 

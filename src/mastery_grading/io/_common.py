@@ -414,6 +414,15 @@ def atomic_writer(path: str | os.PathLike[str], *, binary: bool = False) -> Iter
     If the block raises, the temporary file is removed and ``path`` is left as it was, so a
     failure never leaves a half-written file. The new file keeps the mode of the file it
     replaces (or the default mode for new files).
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> path = Path(tempfile.mkdtemp()) / "out.txt"
+        >>> with atomic_writer(path) as handle:
+        ...     _ = handle.write("all or nothing")
+        >>> path.read_text()
+        'all or nothing'
     """
     target = Path(path)
     directory = target.parent if str(target.parent) else Path()

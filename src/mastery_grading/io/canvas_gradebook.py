@@ -48,7 +48,12 @@ _FIXED = ("student name", "student id", "student sis id")
 
 @attrs.frozen(kw_only=True)
 class Rollup:
-    """Canvas's rollup of one student on one outcome (``None`` where the cell is blank)."""
+    """Canvas's rollup of one student on one outcome (``None`` where the cell is blank).
+
+    Example:
+        >>> Rollup(result=2.65, mastery_points=3.0).result
+        2.65
+    """
 
     result: float | None
     mastery_points: float | None
@@ -56,7 +61,14 @@ class Rollup:
 
 @attrs.frozen(kw_only=True)
 class StudentRollups:
-    """One row of the export: a student and their rollups by outcome path."""
+    """One row of the export: a student and their rollups by outcome path.
+
+    Example:
+        >>> row = StudentRollups(name="Ken Obi", student_id="1043", sis_id=None,
+        ...                      rollups={"NS.1": Rollup(result=2.0, mastery_points=3.0)})
+        >>> row.rollups["NS.1"].result
+        2.0
+    """
 
     name: str
     student_id: str
@@ -70,6 +82,10 @@ class RollupDifference:
     """A student and outcome where Canvas's rollup and ours differ.
 
     ``ours`` and ``canvas`` are ``None`` where that side has no result.
+
+    Example:
+        >>> RollupDifference(student_id="1043", path="NS.1", canvas=2.0, ours=2.5).ours
+        2.5
     """
 
     student_id: str
@@ -80,12 +96,19 @@ class RollupDifference:
 
 @attrs.frozen(kw_only=True)
 class CanvasGradebook:
-    """What :func:`read_canvas_gradebook` found.
+    r"""What :func:`read_canvas_gradebook` found.
 
     Attributes:
         outcomes: The outcome paths, in column order.
         students: One entry per student, in file order (duplicates of a student id dropped).
         warnings: Notes that did not stop reading.
+
+    Example:
+        >>> import io
+        >>> text = "Student name,Student ID,A result\nAna,7,3.0\n"
+        >>> book = read_canvas_gradebook(io.StringIO(text))
+        >>> book.outcomes, book.students[0].rollups["A"].result
+        (('A',), 3.0)
     """
 
     outcomes: tuple[str, ...]
@@ -345,6 +368,18 @@ def write_canvas_gradebook(
     """Write results to ``path`` in the Learning Mastery Gradebook layout, atomically.
 
     See :func:`canvas_gradebook_text`; :func:`read_canvas_gradebook` reads it back.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from mastery_grading import LearningTarget
+        >>> from mastery_grading.io import StudentResult
+        >>> from mastery_grading.policies import Mean
+        >>> empty = Mean().evaluate([], LearningTarget(id="310", title="NS.1"))
+        >>> path = Path(tempfile.mkdtemp()) / "Outcomes-Grade_4.csv"
+        >>> write_canvas_gradebook(path, [StudentResult(student_id="7", result=empty)])
+        >>> read_canvas_gradebook(path).outcomes
+        ('NS.1',)
     """
     text = canvas_gradebook_text(results, paths=paths, students=students, sis_ids=sis_ids)
     write_text_atomic(path, text)

@@ -87,7 +87,12 @@ CANVAS_DEFAULT_RATINGS = (
 
 @attrs.frozen(kw_only=True)
 class OutcomeGroup:
-    """An outcome group: its id (``vendor_guid``), title and parent group id."""
+    """An outcome group: its id (``vendor_guid``), title and parent group id.
+
+    Example:
+        >>> OutcomeGroup(id="g-pv", title="Place value", parent_id="g-ns").parent_id
+        'g-ns'
+    """
 
     id: str
     title: str
@@ -96,7 +101,12 @@ class OutcomeGroup:
 
 @attrs.frozen(kw_only=True)
 class CanvasMethod:
-    """An outcome's Canvas calculation method and its parameter, as written in the file."""
+    """An outcome's Canvas calculation method and its parameter, as written in the file.
+
+    Example:
+        >>> CanvasMethod(calculation_method="n_mastery", calculation_int=2)
+        CanvasMethod(calculation_method='n_mastery', calculation_int=2)
+    """
 
     calculation_method: str
     calculation_int: int | None = None
@@ -104,7 +114,7 @@ class CanvasMethod:
 
 @attrs.frozen(kw_only=True)
 class CanvasOutcomes:
-    """What :func:`read_canvas_outcomes` found.
+    r"""What :func:`read_canvas_outcomes` found.
 
     Attributes:
         targets: One target per active outcome, in file order.
@@ -113,6 +123,13 @@ class CanvasOutcomes:
         groups: The active outcome groups, in file order.
         paths: Each target's outcome path (``Group > Outcome``) as the gradebook export shows it.
         warnings: Notes that did not stop reading.
+
+    Example:
+        >>> import io
+        >>> text = "vendor_guid,object_type,title\nx1,outcome,X\n"
+        >>> found = read_canvas_outcomes(io.StringIO(text))
+        >>> [target.id for target in found.targets], found.paths
+        (['x1'], {'x1': 'X'})
     """
 
     targets: tuple[LearningTarget, ...]
@@ -546,5 +563,14 @@ def write_canvas_outcomes(
     """Write targets to ``path`` as a Canvas outcomes CSV, atomically.
 
     See :func:`canvas_outcomes_text`; :func:`read_canvas_outcomes` reads it back.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from mastery_grading import LearningTarget, Scale
+        >>> path = Path(tempfile.mkdtemp()) / "outcomes.csv"
+        >>> write_canvas_outcomes(path, [LearningTarget(id="x1", title="X", scale=Scale.marzano())])
+        >>> read_canvas_outcomes(path).targets[0].scale.max
+        4.0
     """
     write_text_atomic(path, canvas_outcomes_text(targets, methods=methods, groups=groups))

@@ -97,7 +97,7 @@ _SOURCE = re.compile(r"(assignment|quiz|assessment):([^:]+)(?::question:(.+))?")
 
 @attrs.frozen(kw_only=True)
 class CanvasResults:
-    """What :func:`read_canvas_results` found.
+    r"""What :func:`read_canvas_results` found.
 
     Attributes:
         evidence: One piece of evidence per row with a score, in file order.
@@ -108,6 +108,14 @@ class CanvasResults:
             whose every score is blank, so that they still appear with "no evidence".
         warnings: Notes that did not stop reading (unknown columns, blank scores skipped,
             outcome settings that differ between rows), each naming file and line.
+
+    Example:
+        >>> import io
+        >>> text = "student id,learning outcome id,outcome score,submission date\n"
+        >>> text += "1042,310,3.0,2024-10-02T13:05:00-05:00\n"
+        >>> found = read_canvas_results(io.StringIO(text))
+        >>> len(found.evidence), found.targets[0].id, found.rosters
+        (1, '310', {'': ('1042',)})
     """
 
     evidence: tuple[Evidence, ...]
@@ -393,6 +401,18 @@ def write_canvas_results(
     """Write evidence to ``path`` as an "Outcome Results" report, atomically.
 
     See :func:`canvas_results_text`; :func:`read_canvas_results` reads it back.
+
+    Example:
+        >>> import tempfile
+        >>> from datetime import datetime, timezone
+        >>> from pathlib import Path
+        >>> from mastery_grading import Evidence, LearningTarget
+        >>> e = Evidence(student_id="1042", target_id="310", score=3.0,
+        ...              observed_at=datetime(2024, 10, 2, tzinfo=timezone.utc))
+        >>> path = Path(tempfile.mkdtemp()) / "outcome_results.csv"
+        >>> write_canvas_results(path, [e], [LearningTarget(id="310", title="NS.1")])
+        >>> read_canvas_results(path).evidence == (e,)
+        True
     """
     text = canvas_results_text(evidence, targets, students=students, contexts=contexts)
     write_text_atomic(path, text)

@@ -74,6 +74,12 @@ class CaseFramework:
         title: The framework's title.
         targets: One target per ``CFItem``, in file order.
         warnings: Notes that did not stop reading (unknown keys, second parents).
+
+    Example:
+        >>> from mastery_grading import LearningTarget
+        >>> target = LearningTarget(id="a", title="A")
+        >>> CaseFramework(identifier="d1", title="Math", targets=(target,)).targets[0].id
+        'a'
     """
 
     identifier: str
@@ -377,6 +383,16 @@ def write_case_package(
     """Write targets to ``path`` as a CASE ``CFPackage``, atomically.
 
     See :func:`case_package_json`; :func:`read_case_package` reads it back.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from mastery_grading import LearningTarget
+        >>> path = Path(tempfile.mkdtemp()) / "framework.json"
+        >>> write_case_package(path, [LearningTarget(id="LE.1", title="Linear equations")],
+        ...                    title="Algebra 1", creator="Example district")
+        >>> read_case_package(path).targets[0].title
+        'Linear equations'
     """
     text = case_package_json(
         targets,

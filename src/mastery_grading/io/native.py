@@ -71,12 +71,18 @@ _REQUIRED = EVIDENCE_COLUMNS[:4]
 
 @attrs.frozen(kw_only=True)
 class EvidenceFile:
-    """What :func:`read_evidence_csv` found: the evidence and any warnings.
+    r"""What :func:`read_evidence_csv` found: the evidence and any warnings.
 
     Attributes:
         evidence: The evidence, in file order.
         warnings: Notes that did not stop reading (unknown columns, blank scores skipped), each
             naming the file and line.
+
+    Example:
+        >>> import io
+        >>> text = "student_id,target_id,score,observed_at\nana,T,3,2026-10-01T09:00:00Z\n"
+        >>> read_evidence_csv(io.StringIO(text)).evidence[0].score
+        3.0
     """
 
     evidence: tuple[Evidence, ...]
@@ -195,6 +201,17 @@ def write_evidence_csv(path: str | os.PathLike[str], evidence: Iterable[Evidence
     """Write evidence to ``path`` as CSV, atomically; :func:`read_evidence_csv` reads it back.
 
     Text cells that a spreadsheet would run as a formula are neutralized with a leading quote.
+
+    Example:
+        >>> import tempfile
+        >>> from datetime import datetime, timezone
+        >>> from pathlib import Path
+        >>> e = Evidence(student_id="ana", target_id="T", score=3.0, source_id="=cmd()",
+        ...              observed_at=datetime(2026, 10, 1, tzinfo=timezone.utc))
+        >>> path = Path(tempfile.mkdtemp()) / "evidence.csv"
+        >>> write_evidence_csv(path, [e])
+        >>> "'=cmd()" in path.read_text(), read_evidence_csv(path).evidence == (e,)
+        (True, True)
     """
     write_text_atomic(path, evidence_csv_text(evidence))
 
@@ -207,6 +224,11 @@ class TargetsFile:
         targets: The learning targets, in file order.
         policies: A policy per target id, for targets whose entry has a ``"policy"`` spec.
         warnings: Notes that did not stop reading (unknown keys).
+
+    Example:
+        >>> from mastery_grading import LearningTarget
+        >>> TargetsFile(targets=(LearningTarget(id="T", title="T"),)).policies
+        {}
     """
 
     targets: tuple[LearningTarget, ...]
@@ -271,7 +293,16 @@ def write_targets_json(
     *,
     policies: Mapping[str, Any] | None = None,
 ) -> None:
-    """Write targets (and optional policies by target id) to ``path`` as JSON, atomically."""
+    """Write targets (and optional policies by target id) to ``path`` as JSON, atomically.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> path = Path(tempfile.mkdtemp()) / "targets.json"
+        >>> write_targets_json(path, [LearningTarget(id="T", title="Fractions")])
+        >>> read_targets_json(path).targets[0].title
+        'Fractions'
+    """
     write_text_atomic(path, targets_json_text(targets, policies=policies))
 
 

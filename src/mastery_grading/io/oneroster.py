@@ -130,7 +130,11 @@ _ABSENT = ("categories", "scoreScales", "lineItemScoreScales", "resultScoreScale
 
 @attrs.frozen(kw_only=True)
 class LineItem:
-    """A row of ``lineItems.csv``: something scored, here one learning target."""
+    """A row of ``lineItems.csv``: something scored, here one learning target.
+
+    Example:
+        >>> LineItem(sourced_id="li:NS.1", title="Fractions", class_id="cls-1").result_value_max
+    """
 
     sourced_id: str
     title: str
@@ -147,7 +151,13 @@ class LineItem:
 
 @attrs.frozen(kw_only=True)
 class Result:
-    """A row of ``results.csv``: one student's score on one line item."""
+    """A row of ``results.csv``: one student's score on one line item.
+
+    Example:
+        >>> Result(sourced_id="r1", line_item_id="li:NS.1", student_id="stu-1",
+        ...        score_status="fully graded", score=3.0, score_date=None).score
+        3.0
+    """
 
     sourced_id: str
     line_item_id: str
@@ -163,7 +173,13 @@ class Result:
 
 @attrs.frozen(kw_only=True)
 class ObjectiveLink:
-    """A row of ``lineItemLearningObjectiveIds.csv``: a line item assesses an objective."""
+    """A row of ``lineItemLearningObjectiveIds.csv``: a line item assesses an objective.
+
+    Example:
+        >>> ObjectiveLink(sourced_id="l1", line_item_id="li:NS.1", source="unknown",
+        ...               learning_objective_id="NS.1").source
+        'unknown'
+    """
 
     sourced_id: str
     line_item_id: str
@@ -173,7 +189,13 @@ class ObjectiveLink:
 
 @attrs.frozen(kw_only=True)
 class ObjectiveResult:
-    """A row of ``resultLearningObjectiveIds.csv``: a result's score on one objective."""
+    """A row of ``resultLearningObjectiveIds.csv``: a result's score on one objective.
+
+    Example:
+        >>> ObjectiveResult(sourced_id="o1", result_id="r1", source="unknown",
+        ...                 learning_objective_id="NS.1", score=3.0, text_score="meets").text_score
+        'meets'
+    """
 
     sourced_id: str
     result_id: str
@@ -194,6 +216,10 @@ class OneRosterGradebook:
         line_item_objectives: Rows of ``lineItemLearningObjectiveIds.csv``.
         result_objectives: Rows of ``resultLearningObjectiveIds.csv``.
         warnings: Notes that did not stop reading.
+
+    Example:
+        >>> OneRosterGradebook(manifest={}).evidence()
+        ()
     """
 
     manifest: Mapping[str, str]
@@ -411,6 +437,15 @@ def write_oneroster(
     Every file is written atomically; all texts are built before the first write, so bad input
     writes nothing. See :func:`oneroster_files` for the arguments, and :func:`read_oneroster`
     to read the package back.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> write_oneroster(folder, [], class_id="cls-1", school_id="sch-1", category_id="cat-1",
+        ...                 academic_session_id="term-1", score_date=date(2024, 10, 2))
+        >>> sorted(p.name for p in folder.iterdir())[:2]
+        ['lineItemLearningObjectiveIds.csv', 'lineItems.csv']
     """  # noqa: E501
     files = oneroster_files(
         results,

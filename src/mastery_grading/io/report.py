@@ -256,7 +256,16 @@ def write_progress_report(
     steps: Mapping[str, Sequence[str]] | None = None,
     generated: datetime | None = None,
 ) -> None:
-    """Write a progress report (see :func:`progress_report_html`) to ``path``, atomically."""
+    """Write a progress report (see :func:`progress_report_html`) to ``path``, atomically.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> path = Path(tempfile.mkdtemp()) / "class.html"
+        >>> write_progress_report(path, [], title="Period 2")
+        >>> "<h1>Period 2: progress report</h1>" in path.read_text(encoding="utf-8")
+        True
+    """
     text = progress_report_html(
         results,
         title=title,

@@ -71,6 +71,14 @@ class StudentResult:
     Attributes:
         student_id: The student.
         result: The policy's result (``result.value`` is ``None`` without evidence).
+
+    Example:
+        >>> from mastery_grading import LearningTarget
+        >>> from mastery_grading.policies import Mean
+        >>> item = StudentResult(student_id="ana",
+        ...                      result=Mean().evaluate([], LearningTarget(id="T", title="T")))
+        >>> item.student_id, item.result.reason
+        ('ana', 'no evidence')
     """
 
     student_id: str
@@ -203,7 +211,16 @@ def results_csv_text(results: Iterable[StudentResult]) -> str:
 
 
 def write_results_csv(path: str | os.PathLike[str], results: Iterable[StudentResult]) -> None:
-    """Write results to ``path`` as CSV, atomically (see :func:`results_csv_text`)."""
+    """Write results to ``path`` as CSV, atomically (see :func:`results_csv_text`).
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> path = Path(tempfile.mkdtemp()) / "results.csv"
+        >>> write_results_csv(path, [])
+        >>> path.read_text().strip()
+        'student_id,target_id,value,level,mastered,evidence_count,reason,policy'
+    """
     write_text_atomic(path, results_csv_text(results))
 
 
@@ -247,7 +264,16 @@ def results_json_text(results: Iterable[StudentResult]) -> str:
 
 
 def write_results_json(path: str | os.PathLike[str], results: Iterable[StudentResult]) -> None:
-    """Write results to ``path`` as JSON, atomically (see :func:`results_json_text`)."""
+    """Write results to ``path`` as JSON, atomically (see :func:`results_json_text`).
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> path = Path(tempfile.mkdtemp()) / "results.json"
+        >>> write_results_json(path, [])
+        >>> json.loads(path.read_text())
+        {'results': []}
+    """
     write_text_atomic(path, results_json_text(results))
 
 
@@ -256,6 +282,11 @@ class ResultRecord:
     """One row of a results CSV file, as :func:`read_results_csv` reads it back.
 
     The policy is kept as its label (spec JSON), and the target as its id.
+
+    Example:
+        >>> ResultRecord(student_id="ana", target_id="T", value=None, level=None, mastered=False,
+        ...              evidence_count=0, reason="no evidence", policy='{"policy":"mean"}').reason
+        'no evidence'
     """
 
     student_id: str
