@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from mastery_grading import Evidence, LearningTarget, Scale
 from mastery_grading.exceptions import DataFileError, InvalidValueError
@@ -275,3 +276,23 @@ class TestPlainFiles:
         e = Evidence(student_id="s", target_id="X", score=1, observed_at=mst.EPOCH)
         with pytest.raises(InvalidValueError, match="'X'"):
             score_evidence([e], [LearningTarget(id="A", title="A", scale=Scale.marzano())], Mean())
+
+
+ids_with_any_text = st.text(min_size=1, max_size=12).filter(
+    lambda s: s.strip() == s and s.strip() != "" and "\x00" not in s
+)
+
+
+@given(student=ids_with_any_text, target=ids_with_any_text, source=ids_with_any_text)
+def test_any_text_round_trips_through_an_evidence_file(
+    student: str, target: str, source: str
+) -> None:
+    e = Evidence(
+        student_id=student,
+        target_id=target,
+        score=2.0,
+        observed_at=mst.EPOCH,
+        source_id=source,
+        context=source,
+    )
+    assert (e,) == read_evidence_csv(io.StringIO(evidence_csv_text([e]))).evidence

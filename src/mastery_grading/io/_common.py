@@ -16,7 +16,7 @@ from typing import IO, Any, TypeAlias
 
 import attrs
 
-from mastery_grading.exceptions import DataFileError
+from mastery_grading.exceptions import DataFileError, InvalidValueError
 
 #: A reader's input: a path, or an open file (text or binary) or stream.
 Source: TypeAlias = str | os.PathLike[str] | IO[str] | IO[bytes]
@@ -145,7 +145,7 @@ class Row:
         if index is None or index >= len(self.cells):
             return ""
         cell = self.cells[index]
-        if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS and cell[1:2]:
+        if cell[:1] == "'" and "\x00" not in cell and neutralize(cell[1:]) == cell:
             cell = cell[1:]
         return cell.strip()
 
@@ -376,7 +376,12 @@ def neutralize(value: object) -> str:
 
     Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
     single quote (the OWASP advice), unless it is a genuine number such as ``-1.5``. Numbers
-    stay numbers, ``None`` becomes an empty cell and booleans ``true``/``false``.
+    stay numbers, ``None`` becomes an empty cell and booleans ``true``/``false``. Text that
+    already starts with a quote before such a character gets one more, so that our readers,
+    which remove one, read back the original text.
+
+    Raises:
+        InvalidValueError: If the text contains a NUL character (writing is strict).
 
     >>> neutralize("=HYPERLINK(1)"), neutralize("-1.5"), neutralize(-2.0), neutralize(None)
     ("'=HYPERLINK(1)", '-1.5', '-2.0', '')
@@ -388,8 +393,13 @@ def neutralize(value: object) -> str:
     if isinstance(value, int | float):
         return format_number(value) if isinstance(value, float) else str(value)
     text = str(value)
+    if "\x00" in text:
+        msg = f"cell {text!r} contains a NUL character, which CSV files cannot carry"
+        raise InvalidValueError(msg)
     if text.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(text):
         return "'" + text
+    if text[:1] == "'" and text[1:2] and text[1:2] in FORMULA_STARTS:
+        return "'" + text  # keeps a genuine leading quote when our readers remove one
     return text
 
 
