@@ -8,8 +8,10 @@ file, line and column), 2 a usage error (a bad option or spec).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
+import os
 import re
 import sys
 import time
@@ -831,6 +833,12 @@ def main(
         parser.print_usage(err)
         err.write(f"{parser.prog}: error: {error}\n")
         return 2
+    except BrokenPipeError:
+        # Whoever read our output stopped early (``| head``): stop quietly, like Unix tools.
+        if out is sys.stdout:
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (MasteryGradingError, OSError) as error:
         text = str(error)
         if isinstance(error, OSError) and error.filename is not None:
