@@ -180,6 +180,10 @@ def _labelled_policies(values: Sequence[str]) -> dict[str, Any]:
     return found
 
 
+#: Class methods of the converters that are not presets.
+_NOT_PRESETS = frozenset({"from_spec", "first_match", "unordered", "example"})
+
+
 def _grades() -> Any:
     """Return the grades subpackage (imported lazily: it is only needed for letters)."""
     return importlib.import_module("mastery_grading.grades")
@@ -192,9 +196,17 @@ def _converter(text: str) -> Any:
         msg = "--converter needs mastery_grading.grades, which this version lacks"
         raise UsageError(msg) from error
     spec = _load_spec(text, "converter", "--converter")
-    preset = getattr(getattr(grades, "AverageCutoffs", None), str(spec.get("converter")), None)
-    if len(spec) == 1 and callable(preset) and not text.lstrip().startswith(("{", "@")):
-        return preset()  # a named preset such as marzano_2010 or percent
+    name = str(spec.get("converter"))
+    if len(spec) == 1 and not text.lstrip().startswith(("{", "@")):
+        # A named preset such as marzano_2010, percent or sbgrader2 (a classmethod that takes
+        # no arguments); anything else is looked up as a converter spec name.
+        for kind in ("AverageCutoffs", "RuleSet"):
+            preset = getattr(getattr(grades, kind, None), name, None)
+            if callable(preset) and not name.startswith("_") and name not in _NOT_PRESETS:
+                try:
+                    return preset()
+                except TypeError:
+                    continue
     try:
         return grades.converter_from_spec(spec)
     except MasteryGradingError as error:
@@ -719,7 +731,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(grade, outputs="output file (default: standard output)")
     grade.add_argument("--policy", metavar="SPEC", help="policy spec: name, JSON or @file")
     grade.add_argument(
-        "--converter", metavar="SPEC", required=True, help="converter spec: name, JSON or @file"
+        "--converter",
+        metavar="SPEC",
+        required=True,
+        help="converter: a preset (marzano_2010, percent, sbgrader2, ...), JSON spec or @file",
     )
     grade.add_argument("--format", choices=("csv", "json"), default="csv")
     grade.set_defaults(handler=_cmd_grade)
@@ -737,7 +752,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(report, outputs="output folder (created if missing)")
     report.add_argument("--policy", metavar="SPEC", help="policy spec: name, JSON or @file")
-    report.add_argument("--converter", metavar="SPEC", help="optional converter spec for letters")
+    report.add_argument(
+        "--converter",
+        metavar="SPEC",
+        help="optional converter (preset, JSON spec or @file) for letters",
+    )
     report.add_argument("--title", help="report title (default: the class name)")
     report.set_defaults(handler=_cmd_report)
 

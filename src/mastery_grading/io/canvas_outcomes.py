@@ -246,7 +246,7 @@ def _policy(
         return None
     try:
         return from_canvas(
-            method.calculation_method,
+            method.calculation_method or None,
             method.calculation_int,
             new_decaying_average=new_decaying_average,
         )
