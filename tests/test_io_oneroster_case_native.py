@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -296,3 +297,28 @@ def test_any_text_round_trips_through_an_evidence_file(
         context=source,
     )
     assert (e,) == read_evidence_csv(io.StringIO(evidence_csv_text([e]))).evidence
+
+
+@given(mst.class_evidence())
+def test_any_class_round_trips_through_a_oneroster_package(
+    case: tuple[tuple[LearningTarget, ...], list[Evidence]],
+) -> None:
+    targets, evidence = case
+    results = score_evidence(evidence, targets, MostRecent())
+    files = oneroster_files(results, **OPTIONS)  # type: ignore[arg-type]
+    with tempfile.TemporaryDirectory() as folder:
+        for name, text in files.items():
+            (Path(folder) / name).write_text(text, encoding="utf-8")
+        book = read_oneroster(folder)
+    by_result = {result.sourced_id: result for result in book.results}
+    back = {
+        (by_result[o.result_id].student_id, o.learning_objective_id): o.score
+        for o in book.result_objectives
+    }
+    expected = {
+        (r.student_id, r.result.target.id): r.result.value
+        for r in results
+        if r.result.value is not None
+    }
+    assert expected == back
+    assert len(results) == len(book.results)
