@@ -250,13 +250,14 @@ def _targets_format(path: Path, given: str) -> str:
     return "json"
 
 
-def _read_inputs(args: argparse.Namespace) -> Inputs:
+def _read_inputs(args: argparse.Namespace, stderr: TextIO) -> Inputs:
     # Options are checked before any file is read, so that a usage error is never hidden
     # behind (or mistaken for) a problem in the data.
     if isinstance(getattr(args, "policy", None), str):
         args.parsed_policy = _policy(args.policy)
 
     assume_tz = _parse_tz(args.assume_tz) if args.assume_tz else None
+    progress = Progress("reading input files", args=args, stream=stderr)
     # Both files are read before failing, so that one run lists the problems of both.
     errors: list[DataFileError] = []
     try:
@@ -264,6 +265,7 @@ def _read_inputs(args: argparse.Namespace) -> Inputs:
     except DataFileError as error:
         errors.append(error)
         inputs = Inputs(evidence=[], targets=[])
+    progress(1, 2 if args.targets else 1)
     if args.targets:
         from_evidence = list(inputs.targets)
         try:
@@ -272,6 +274,7 @@ def _read_inputs(args: argparse.Namespace) -> Inputs:
             errors.append(error)
         else:
             _join_by_title(inputs, from_evidence, Path(args.targets))
+        progress(2, 2)
     if errors:
         raise DataFileError(
             [location for error in errors for location in error.locations],
@@ -421,7 +424,7 @@ def _warn(warnings: Sequence[str], args: argparse.Namespace, stderr: TextIO) -> 
 def _cmd_score(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from mastery_grading import io as mio
 
-    inputs = _read_inputs(args)
+    inputs = _read_inputs(args, stderr)
     policy = _choose_policy(args, inputs)
     _warn(inputs.warnings, args, stderr)
     progress = Progress("scoring students", args=args, stream=stderr)
@@ -455,7 +458,7 @@ def _cmd_compare(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> in
     from mastery_grading import io as mio
 
     policies = _labelled_policies(args.policy)
-    inputs = _read_inputs(args)
+    inputs = _read_inputs(args, stderr)
     _warn(inputs.warnings, args, stderr)
     progress = Progress("scoring policies", args=args, stream=stderr)
     text = mio.compare_csv_text(inputs.evidence, inputs.targets, policies, progress=progress)
@@ -483,7 +486,7 @@ def _cmd_grade(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     grades = _grades()
 
     converter = _converter(args.converter)
-    inputs = _read_inputs(args)
+    inputs = _read_inputs(args, stderr)
     by_student = _by_student(args, inputs, stderr)
     _warn(inputs.warnings, args, stderr)
     rows = []
@@ -517,7 +520,7 @@ def _cmd_report(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
     from mastery_grading.io.report import write_progress_report
 
     converter = _converter(args.converter) if args.converter else None
-    inputs = _read_inputs(args)
+    inputs = _read_inputs(args, stderr)
     policy = _choose_policy(args, inputs)
     _warn(inputs.warnings, args, stderr)
     classes: dict[str, list[Evidence]] = {context: [] for context in inputs.rosters}
