@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from mastery_grading.exceptions import MasteryGradingError
 from mastery_grading.io import (
+    read_canvas_api_results,
     read_canvas_gradebook,
     read_canvas_outcomes,
     read_canvas_results,
@@ -35,6 +36,7 @@ READERS: dict[str, Callable[[Any], object]] = {
     "evidence csv": read_evidence_csv,
     "targets json": read_targets_json,
     "canvas results": read_canvas_results,
+    "canvas api results": read_canvas_api_results,
     "canvas gradebook": read_canvas_gradebook,
     "canvas outcomes": read_canvas_outcomes,
     "case package": read_case_package,
@@ -160,6 +162,29 @@ json_values = st.recursive(
 )
 def test_random_case_packages_raise_only_library_errors(document: dict[str, Any]) -> None:
     _only_library_errors(read_case_package, io.StringIO(json.dumps(document)))
+
+
+@given(document=json_values)
+def test_random_canvas_api_documents_raise_only_library_errors(document: Any) -> None:
+    _only_library_errors(read_canvas_api_results, io.StringIO(json.dumps(document)))
+    if isinstance(document, dict | list):
+        _only_library_errors(read_canvas_api_results, document)
+
+
+@given(
+    results=st.lists(
+        st.fixed_dictionaries(
+            {"score": json_values, "submitted_or_assessed_at": json_values, "links": json_values}
+        ),
+        max_size=3,
+    ),
+    linked=json_values,
+)
+def test_random_canvas_api_results_raise_only_library_errors(
+    results: list[Any], linked: Any
+) -> None:
+    document = {"outcome_results": results, "linked": linked}
+    _only_library_errors(read_canvas_api_results, document)
 
 
 @given(document=st.fixed_dictionaries({"targets": st.lists(json_values, max_size=3)}))

@@ -17,6 +17,7 @@ Example:
 """
 
 from mastery_grading.io._common import atomic_writer, neutralize
+from mastery_grading.io.canvas_api import CanvasApiResults, read_canvas_api_results
 from mastery_grading.io.canvas_gradebook import (
     CanvasGradebook,
     Rollup,
@@ -75,6 +76,7 @@ from mastery_grading.io.results import (
 )
 
 __all__ = [
+    "CanvasApiResults",
     "CanvasGradebook",
     "CanvasMethod",
     "CanvasOutcomes",
@@ -98,6 +100,7 @@ __all__ = [
     "evidence_csv_text",
     "neutralize",
     "oneroster_files",
+    "read_canvas_api_results",
     "read_canvas_gradebook",
     "read_canvas_outcomes",
     "read_canvas_results",
