@@ -27,6 +27,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
+	@sh tools/ensure-chromium.sh
 	$(BIN)/python -m pytest
 
 docs: $(STAMP)

@@ -66,6 +66,7 @@ nitpick_ignore_regex = [
     (r"py:(class|exc|func|data|obj)", r"(ValueError|TypeError|Exception|float|int|str|bool)"),
     (r"py:class", r"(Fraction|Iterable|Sequence|Mapping|Callable|Any|T|TypeVar|datetime|date)"),
     (r"py:class", r"(numpy|pandas|polars|pyarrow|matplotlib)\..*"),
+    (r"py:class", r"(os|argparse)\..*"),
     (r"py:.*", r"mastery_grading\..*\._.*"),
     # Abbreviated third-party names in the simulation annotations (numpy, pandas, matplotlib).
     (r"py:class", r"(np|pd)\..*|Axes|Trajectory"),

@@ -27,6 +27,7 @@ from mastery_grading.evidence import (
 )
 from mastery_grading.exceptions import (
     BulkValidationError,
+    DataFileError,
     InvalidTypeError,
     InvalidValueError,
     MasteryGradingError,
@@ -58,6 +59,7 @@ __all__ = [
     "AverageCutoffs",
     "BulkValidationError",
     "Contribution",
+    "DataFileError",
     "Evidence",
     "EvidenceKind",
     "GradeReport",

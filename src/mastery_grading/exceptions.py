@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "BulkValidationError",
+    "DataFileError",
     "InvalidTypeError",
     "InvalidValueError",
     "MasteryGradingError",
@@ -76,3 +77,58 @@ class BulkValidationError(InvalidValueError):
         count = len(self.problems)
         noun = "row" if count == 1 else "rows"
         super().__init__(f"{count} invalid {noun}: {listed}{suffix}")
+
+
+class DataFileError(BulkValidationError):
+    """Problems in input files; each one names its file, line and (where known) column.
+
+    Readers in :mod:`mastery_grading.io` collect every problem of a file (up to a limit) and raise
+    this error once. Its message lists one problem per line, as ``file:line:column: problem``.
+
+    Attributes:
+        locations: ``(file, line, column, message)`` tuples in the order found; ``line`` and
+            ``column`` are 1-based, or ``None`` when not known.
+        problems: ``(line, "file:line:column: message")`` pairs, as for
+            :class:`BulkValidationError` (line 0 when unknown).
+        truncated: Whether reading stopped at the limit, so that more problems may exist.
+        warnings: Notes found on the way (such as unknown columns), listed after the problems.
+
+    Example:
+        >>> error = DataFileError([("marks.csv", 3, 4, "score='abc' is not a number")])
+        >>> print(error)
+        1 problem in input:
+        marks.csv:3:4: score='abc' is not a number
+        >>> error.locations[0][1]
+        3
+    """
+
+    def __init__(
+        self,
+        locations: Sequence[tuple[str, int | None, int | None, str]],
+        *,
+        truncated: bool = False,
+        warnings: Sequence[str] = (),
+    ) -> None:
+        self.locations: tuple[tuple[str, int | None, int | None, str], ...] = tuple(locations)
+        self.truncated = truncated
+        self.warnings = tuple(warnings)
+        lines = [_locate(*item) for item in self.locations]
+        self.problems = tuple(
+            (line or 0, text) for (_, line, _, _), text in zip(self.locations, lines, strict=True)
+        )
+        count = len(lines)
+        noun = "problem" if count == 1 else "problems"
+        head = f"{count} {noun} in input"
+        if truncated:
+            head += f" (stopped after {count}; there may be more)"
+        notes = [f"warning: {note}" for note in self.warnings]
+        InvalidValueError.__init__(self, "\n".join([head + ":", *lines, *notes]))
+
+
+def _locate(file: str, line: int | None, column: int | None, message: str) -> str:
+    where = file
+    if line is not None:
+        where += f":{line}"
+        if column is not None:
+            where += f":{column}"
+    return f"{where}: {message}"

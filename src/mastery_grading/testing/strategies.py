@@ -36,6 +36,7 @@ __all__ = [
     "MAX_CASE_HISTORY",
     "POLICY_NAMES",
     "average_cutoffs",
+    "class_evidence",
     "classic_converter_cases",
     "classic_policy_cases",
     "converter_cases",
@@ -163,6 +164,35 @@ def histories(
     target = draw(targets())
     history = draw(history_for(target, min_size=min_size, max_size=max_size, on_step=on_step))
     return target, history
+
+
+@st.composite
+def class_evidence(
+    draw: st.DrawFn, *, max_students: int = 4, max_targets: int = 3, max_size: int = 12
+) -> tuple[tuple[LearningTarget, ...], list[Evidence]]:
+    """A class: 1-``max_targets`` targets with distinct ids and evidence of several students.
+
+    Student ids look like ``"s1"``; evidence is in random order. Used to test whole-class
+    readers, writers and scoring.
+    """
+    target_ids = draw(st.lists(ids(), min_size=1, max_size=max_targets, unique=True))
+    scale = draw(scales())
+    found = tuple(
+        LearningTarget(id=target_id, title=f"Target {target_id}", scale=scale)
+        for target_id in target_ids
+    )
+    students = [f"s{k}" for k in range(1, draw(st.integers(1, max_students)) + 1)]
+    items = draw(
+        st.lists(
+            st.sampled_from(found).flatmap(
+                lambda target: st.sampled_from(students).flatmap(
+                    lambda student: evidence(target, student_id=student)
+                )
+            ),
+            max_size=max_size,
+        )
+    )
+    return found, items
 
 
 @st.composite

@@ -1,0 +1,125 @@
+r"""Reading and writing real gradebook data: Canvas, OneRoster 1.2, CASE and plain CSV/JSON.
+
+One module per format, standard library only (``csv``, ``json``, ``zipfile``). Readers are
+tolerant (header names in any order and case, a UTF-8 byte order mark, ``;`` separators, blank
+scores as missing evidence) and collect every problem of a file, with its file, line and column,
+into one :class:`~mastery_grading.exceptions.DataFileError`. Writers are strict and safe: files
+are written atomically, and CSV cells that a spreadsheet would run as a formula are neutralized.
+
+Example:
+    >>> import io
+    >>> from mastery_grading.io import read_evidence_csv
+    >>> read_evidence_csv(io.StringIO("student_id,target_id,score\nana,A,x\n"))
+    Traceback (most recent call last):
+    ...
+    mastery_grading.exceptions.DataFileError: 1 problem in input:
+    <stream>:1: missing required column 'observed_at'
+"""
+
+from mastery_grading.io._common import atomic_writer, neutralize
+from mastery_grading.io.canvas_api import CanvasApiResults, read_canvas_api_results
+from mastery_grading.io.canvas_gradebook import (
+    CanvasGradebook,
+    Rollup,
+    RollupDifference,
+    StudentRollups,
+    canvas_gradebook_text,
+    read_canvas_gradebook,
+    write_canvas_gradebook,
+)
+from mastery_grading.io.canvas_outcomes import (
+    CanvasMethod,
+    CanvasOutcomes,
+    OutcomeGroup,
+    canvas_outcomes_text,
+    read_canvas_outcomes,
+    write_canvas_outcomes,
+)
+from mastery_grading.io.canvas_results import (
+    CanvasResults,
+    canvas_results_text,
+    read_canvas_results,
+    write_canvas_results,
+)
+from mastery_grading.io.case import (
+    CaseFramework,
+    case_package_json,
+    read_case_package,
+    write_case_package,
+)
+from mastery_grading.io.native import (
+    EvidenceFile,
+    TargetsFile,
+    evidence_csv_text,
+    read_evidence_csv,
+    read_targets_json,
+    targets_json_text,
+    write_evidence_csv,
+    write_targets_json,
+)
+from mastery_grading.io.oneroster import (
+    OneRosterGradebook,
+    oneroster_files,
+    read_oneroster,
+    write_oneroster,
+)
+from mastery_grading.io.results import (
+    ResultRecord,
+    StudentResult,
+    compare_csv_text,
+    read_results_csv,
+    results_csv_text,
+    results_json_text,
+    score_evidence,
+    write_results_csv,
+    write_results_json,
+)
+
+__all__ = [
+    "CanvasApiResults",
+    "CanvasGradebook",
+    "CanvasMethod",
+    "CanvasOutcomes",
+    "CanvasResults",
+    "CaseFramework",
+    "EvidenceFile",
+    "OneRosterGradebook",
+    "OutcomeGroup",
+    "ResultRecord",
+    "Rollup",
+    "RollupDifference",
+    "StudentResult",
+    "StudentRollups",
+    "TargetsFile",
+    "atomic_writer",
+    "canvas_gradebook_text",
+    "canvas_outcomes_text",
+    "canvas_results_text",
+    "case_package_json",
+    "compare_csv_text",
+    "evidence_csv_text",
+    "neutralize",
+    "oneroster_files",
+    "read_canvas_api_results",
+    "read_canvas_gradebook",
+    "read_canvas_outcomes",
+    "read_canvas_results",
+    "read_case_package",
+    "read_evidence_csv",
+    "read_oneroster",
+    "read_results_csv",
+    "read_targets_json",
+    "results_csv_text",
+    "results_json_text",
+    "score_evidence",
+    "targets_json_text",
+    "write_canvas_gradebook",
+    "write_canvas_outcomes",
+    "write_canvas_results",
+    "write_case_package",
+    "write_evidence_csv",
+    "write_oneroster",
+    "write_results_csv",
+    "write_results_json",
+    "write_targets_json",
+]

@@ -1,0 +1,259 @@
+"""Canvas REST API outcome results (``GET /api/v1/courses/:id/outcome_results``) as evidence.
+
+The Outcome Results API returns ``{"outcome_results": [...], "linked": {...}}``; with
+``include[]=outcomes`` and ``include[]=users``, ``linked`` describes the outcomes and students.
+:func:`read_canvas_api_results` accepts that document as a JSON file, a parsed ``dict``, or the
+list of results that ``canvasapi``'s ``Course.get_outcome_results()`` yields (dicts or objects
+with the same attributes), without depending on ``canvasapi``.
+
+How a result becomes :class:`~mastery_grading.Evidence`: ``links.user`` is the student,
+``links.learning_outcome`` the target, ``score`` the score (``null`` is missing evidence, never
+0), ``submitted_or_assessed_at`` the moment and ``links.alignment`` (``"assignment_881"``) the
+source, written ``assignment:881`` as in the Outcome Results report. Linked outcomes become
+targets whose scale comes from their ratings (as in the outcomes CSV); an outcome that is not
+linked gets a scale from 0 to the result's ``possible`` points with mastery at 3/4 of them
+(Canvas's default, 3 of 4), and a warning.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from mastery_grading.evidence import Evidence
+from mastery_grading.exceptions import MasteryGradingError
+from mastery_grading.io._common import Problems, Source, parse_timestamp, read_text, source_name
+from mastery_grading.scales import Level, Scale
+from mastery_grading.targets import LearningTarget
+
+__all__ = ["CanvasApiResults", "read_canvas_api_results"]
+
+_ALIGNMENT = re.compile(r"([a-z_]+?)_(\d+)")
+
+
+@attrs.frozen(kw_only=True)
+class CanvasApiResults:
+    """What :func:`read_canvas_api_results` found.
+
+    Attributes:
+        evidence: One piece of evidence per result with a score, in input order.
+        targets: One target per outcome, linked outcomes first.
+        students: Student names by id, from ``linked.users`` when included.
+        warnings: Notes that did not stop reading (results without a score, skipped).
+
+    Example:
+        >>> found = read_canvas_api_results({"outcome_results": []})
+        >>> found.evidence, found.targets
+        ((), ())
+    """
+
+    evidence: tuple[Evidence, ...]
+    targets: tuple[LearningTarget, ...]
+    students: Mapping[str, str] = attrs.field(factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
+def _get(item: Any, key: str) -> Any:
+    if isinstance(item, Mapping):
+        return item.get(key)
+    return getattr(item, key, None)
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | str):
+        text = str(value).strip()
+        return text or None
+    return None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def _outcome_target(outcome: Any, where: str, problems: Problems) -> LearningTarget | None:
+    ident = _text(_get(outcome, "id"))
+    title = _text(_get(outcome, "title")) or _text(_get(outcome, "display_name"))
+    if ident is None:
+        problems.add(f"{where}.id is missing")
+        return None
+    ratings: list[tuple[float, str]] = []
+    found_ratings = _get(outcome, "ratings") or []
+    if not isinstance(found_ratings, list):
+        problems.add(f"{where}.ratings must be a list")
+        return None
+    for index, rating in enumerate(found_ratings):
+        points = _number(_get(rating, "points"))
+        name = _text(_get(rating, "description"))
+        if points is None or name is None:
+            problems.add(f"{where}.ratings[{index}] needs numeric points and a description")
+            return None
+        ratings.append((points, name))
+    mastery = _number(_get(outcome, "mastery_points"))
+    possible = _number(_get(outcome, "points_possible"))
+    try:
+        if ratings:
+            levels: list[Level] = []
+            for points, name in sorted(ratings):
+                if levels and points == levels[-1].minimum:
+                    continue
+                levels.append(Level(name=name, minimum=0.0 if not levels else points))
+            top = max(points for points, _ in ratings)
+            scale = Scale(
+                min=0.0, max=top, mastery=mastery if mastery is not None else top, levels=levels
+            )
+        elif possible is not None:
+            scale = Scale(
+                min=0.0, max=possible, mastery=mastery if mastery is not None else possible
+            )
+        else:
+            scale = Scale.marzano()
+        return LearningTarget(id=ident, title=title or ident, scale=scale)
+    except (MasteryGradingError, TypeError) as error:
+        problems.add(f"{where}: {error}")
+        return None
+
+
+def read_canvas_api_results(source: Source | Mapping[str, Any] | Iterable[Any]) -> CanvasApiResults:
+    """Read Canvas Outcome Results API output into evidence and targets.
+
+    Args:
+        source: A path or open file holding the API's JSON, the parsed document (a ``dict``
+            with ``outcome_results``), or an iterable of results (dicts or ``canvasapi``
+            objects).
+
+    Raises:
+        DataFileError: Listing every problem, each naming the result (``outcome_results[3]``)
+            and what is wrong: a missing user or outcome link, a timestamp without an offset,
+            a score outside the outcome's points.
+
+    Example:
+        >>> document = {
+        ...     "outcome_results": [
+        ...         {"id": 5501, "score": 3.0, "possible": 4.0,
+        ...          "submitted_or_assessed_at": "2024-10-02T18:05:00Z",
+        ...          "links": {"user": "1042", "learning_outcome": "310",
+        ...                    "alignment": "assignment_881"}},
+        ...         {"id": 5502, "score": None, "possible": 4.0,
+        ...          "submitted_or_assessed_at": "2024-10-09T18:05:00Z",
+        ...          "links": {"user": "1042", "learning_outcome": "310"}}],
+        ...     "linked": {"outcomes": [
+        ...         {"id": 310, "title": "NS.1 Compare fractions", "mastery_points": 3,
+        ...          "ratings": [{"points": 4, "description": "Exceeds"},
+        ...                      {"points": 3, "description": "Meets"},
+        ...                      {"points": 0, "description": "Not yet"}]}]}}
+        >>> found = read_canvas_api_results(document)
+        >>> [(e.student_id, e.target_id, e.score, e.source_id) for e in found.evidence]
+        [('1042', '310', 3.0, 'assignment:881')]
+        >>> [level.name for level in found.targets[0].scale.levels]
+        ['Not yet', 'Meets', 'Exceeds']
+    """
+    problems = Problems(source_name(source) if not isinstance(source, Mapping) else "<dict>")
+    document: Any
+    if isinstance(source, Mapping) or (
+        not isinstance(source, str) and isinstance(source, Iterable) and not hasattr(source, "read")
+    ):
+        document = source
+    else:
+        text = read_text(source, problems)
+        problems.check()
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as error:
+            problems.add(f"is not valid JSON: {error.msg}", line=error.lineno, column=error.colno)
+        except RecursionError:
+            problems.add("is not valid JSON: nested too deeply")
+        problems.check()
+    if isinstance(document, Mapping):
+        results = document.get("outcome_results")
+        linked = document.get("linked") or {}
+    else:
+        results, linked = document, {}
+    if isinstance(results, str | bytes | Mapping) or not isinstance(results, Iterable):
+        problems.add("expected 'outcome_results', a list of results")
+        problems.check()
+        results = ()
+    if not isinstance(linked, Mapping):
+        problems.add("'linked' must be an object")
+        linked = {}
+    targets: dict[str, LearningTarget] = {}
+    outcomes = linked.get("outcomes") or []
+    users = linked.get("users") or []
+    if not isinstance(outcomes, list) or not isinstance(users, list):
+        problems.add("'linked.outcomes' and 'linked.users' must be lists")
+        outcomes, users = [], []
+    for index, outcome in enumerate(outcomes):
+        target = _outcome_target(outcome, f"linked.outcomes[{index}]", problems)
+        if target is not None:
+            targets.setdefault(target.id, target)
+    students: dict[str, str] = {}
+    for user in users:
+        ident, name = _text(_get(user, "id")), _text(_get(user, "name"))
+        if ident is not None and name is not None:
+            students[ident] = name
+    evidence: list[Evidence] = []
+    for index, result in enumerate(results):
+        where = f"outcome_results[{index}]"
+        links = _get(result, "links")
+        student = _text(_get(links, "user")) if links is not None else None
+        outcome = _text(_get(links, "learning_outcome")) if links is not None else None
+        if student is None or outcome is None:
+            problems.add(f"{where}.links needs 'user' and 'learning_outcome'")
+            continue
+        raw_score = _get(result, "score")
+        if raw_score is None:
+            problems.warn(f"{where}: score is null: missing evidence, skipped (not counted as 0)")
+            continue
+        score = _number(raw_score)
+        if score is None:
+            problems.add(f"{where}.score={raw_score!r} is not a finite number")
+            continue
+        moment_text = _text(_get(result, "submitted_or_assessed_at"))
+        try:
+            moment = parse_timestamp(moment_text or "")
+        except ValueError as error:
+            problems.add(f"{where}.submitted_or_assessed_at: {error}")
+            continue
+        if outcome not in targets:
+            possible = _number(_get(result, "possible"))
+            top = possible if possible is not None and possible > 0 else 4.0
+            targets[outcome] = LearningTarget(
+                id=outcome, title=outcome, scale=Scale(min=0.0, max=top, mastery=top * 3 / 4)
+            )
+            problems.warn(
+                f"{where}: outcome {outcome!r} is not in linked.outcomes (ask the API with "
+                "include[]=outcomes); its mastery threshold is assumed at 3/4 of its points"
+            )
+        if not targets[outcome].scale.contains(score):
+            problems.add(
+                f"{where}.score={score!r} lies outside the outcome's points "
+                f"[{targets[outcome].scale.min}, {targets[outcome].scale.max}]"
+            )
+            continue
+        alignment = _text(_get(links, "alignment")) or _text(_get(links, "assignment"))
+        match = _ALIGNMENT.fullmatch(alignment or "")
+        source_id = f"{match.group(1)}:{match.group(2)}" if match else alignment
+        evidence.append(
+            Evidence(
+                student_id=student,
+                target_id=outcome,
+                score=score,
+                observed_at=moment,
+                source_id=source_id,
+            )
+        )
+    problems.check()
+    return CanvasApiResults(
+        evidence=tuple(evidence),
+        targets=tuple(targets.values()),
+        students=students,
+        warnings=tuple(problems.warnings),
+    )

@@ -1,0 +1,383 @@
+"""The library's own plain formats: evidence as CSV and targets as JSON.
+
+Evidence CSV has one row per piece of :class:`~mastery_grading.Evidence`, with the columns
+named like its fields: ``student_id, target_id, score, observed_at`` (required) and ``kind,
+weight, source_id, context, attempt, independent`` (optional). A blank score is missing
+evidence (skipped with a warning), never 0.
+
+Targets JSON is ``{"targets": [...]}`` with one object per
+:class:`~mastery_grading.LearningTarget`: its fields, the scale as
+:meth:`~mastery_grading.Scale.to_spec` writes it, and optionally ``"policy"``, a policy spec.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping
+from datetime import tzinfo
+from typing import Any
+
+import attrs
+
+from mastery_grading.evidence import Evidence
+from mastery_grading.exceptions import MasteryGradingError
+from mastery_grading.io._common import (
+    Problems,
+    Source,
+    cell_problem,
+    csv_text,
+    format_number,
+    map_columns,
+    parse_bool,
+    parse_csv,
+    parse_int,
+    parse_number,
+    parse_timestamp,
+    read_text,
+    source_name,
+    write_text_atomic,
+)
+from mastery_grading.scales import Scale
+from mastery_grading.targets import LearningTarget
+
+__all__ = [
+    "EVIDENCE_COLUMNS",
+    "EvidenceFile",
+    "TargetsFile",
+    "evidence_csv_text",
+    "read_evidence_csv",
+    "read_targets_json",
+    "targets_json_text",
+    "write_evidence_csv",
+    "write_targets_json",
+]
+
+#: The columns of an evidence CSV file, in the order they are written.
+EVIDENCE_COLUMNS = (
+    "student_id",
+    "target_id",
+    "score",
+    "observed_at",
+    "kind",
+    "weight",
+    "source_id",
+    "context",
+    "attempt",
+    "independent",
+)
+_REQUIRED = EVIDENCE_COLUMNS[:4]
+
+
+@attrs.frozen(kw_only=True)
+class EvidenceFile:
+    r"""What :func:`read_evidence_csv` found: the evidence and any warnings.
+
+    Attributes:
+        evidence: The evidence, in file order.
+        warnings: Notes that did not stop reading (unknown columns, blank scores skipped), each
+            naming the file and line.
+
+    Example:
+        >>> import io
+        >>> text = "student_id,target_id,score,observed_at\nana,T,3,2026-10-01T09:00:00Z\n"
+        >>> read_evidence_csv(io.StringIO(text)).evidence[0].score
+        3.0
+    """
+
+    evidence: tuple[Evidence, ...]
+    warnings: tuple[str, ...] = ()
+
+
+def read_evidence_csv(
+    source: Source, *, assume_tz: tzinfo | None = None, strict: bool = False
+) -> EvidenceFile:
+    """Read evidence from a CSV file with the :data:`EVIDENCE_COLUMNS`.
+
+    Args:
+        source: A path or an open file.
+        assume_tz: Time zone for timestamps without a UTC offset (by default they are a problem).
+        strict: Make unknown columns a problem instead of a warning.
+
+    Returns:
+        The evidence and the warnings.
+
+    Raises:
+        DataFileError: Listing every problem (file, line, column, what is wrong).
+
+    Example:
+        >>> import io
+        >>> text = '''student_id,target_id,score,observed_at
+        ... ana,LE.1,3.0,2026-10-01T09:00:00+02:00
+        ... ana,LE.1,,2026-10-02T09:00:00+02:00
+        ... '''
+        >>> found = read_evidence_csv(io.StringIO(text))
+        >>> [e.score for e in found.evidence]
+        [3.0]
+        >>> found.warnings
+        ('<stream>:3:3: score is blank: missing evidence, skipped (not counted as 0)',)
+    """
+    problems = Problems(source_name(source))
+    table = parse_csv(read_text(source, problems), problems)
+    columns = map_columns(
+        table, problems, required=_REQUIRED, optional=EVIDENCE_COLUMNS[4:], strict=strict
+    )
+    if any(name not in columns for name in _REQUIRED):
+        problems.check()
+    evidence: list[Evidence] = []
+    for row in table.rows:
+        if not row.get(columns["score"]):
+            problems.warn(
+                "score is blank: missing evidence, skipped (not counted as 0)",
+                line=row.line,
+                column=columns["score"] + 1,
+            )
+            continue
+        fields: dict[str, Any] = {
+            "student_id": cell_problem(problems, row, columns, "student_id", str),
+            "target_id": cell_problem(problems, row, columns, "target_id", str),
+            "score": cell_problem(problems, row, columns, "score", parse_number),
+            "observed_at": cell_problem(
+                problems,
+                row,
+                columns,
+                "observed_at",
+                lambda text: parse_timestamp(text, assume_tz=assume_tz),
+            ),
+        }
+        optional: dict[str, Callable[[str], Any]] = {
+            "kind": str,
+            "weight": parse_number,
+            "source_id": str,
+            "context": str,
+            "attempt": lambda text: parse_int(text, minimum=1),
+            "independent": parse_bool,
+        }
+        for name, parse in optional.items():
+            if name in columns:
+                value = cell_problem(problems, row, columns, name, parse, required=False)
+                if value is not None:
+                    fields[name] = value
+        if any(fields[name] is None for name in _REQUIRED):
+            continue
+        try:
+            evidence.append(Evidence(**fields))
+        except MasteryGradingError as error:
+            problems.add(str(error), line=row.line)
+    problems.check()
+    return EvidenceFile(evidence=tuple(evidence), warnings=tuple(problems.warnings))
+
+
+def evidence_csv_text(evidence: Iterable[Evidence]) -> str:
+    """Return evidence as CSV text with the :data:`EVIDENCE_COLUMNS`.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> e = Evidence(student_id="ana", target_id="LE.1", score=3,
+        ...              observed_at=datetime(2026, 10, 1, tzinfo=timezone.utc))
+        >>> print(evidence_csv_text([e]), end="")
+        student_id,target_id,score,observed_at,kind,weight,source_id,context,attempt,independent
+        ana,LE.1,3.0,2026-10-01T00:00:00+00:00,summative,1.0,,,,true
+    """
+    rows = (
+        (
+            e.student_id,
+            e.target_id,
+            format_number(e.score),
+            e.observed_at.isoformat(),
+            e.kind.value,
+            format_number(e.weight),
+            e.source_id,
+            e.context,
+            e.attempt,
+            e.independent,
+        )
+        for e in evidence
+    )
+    return csv_text(EVIDENCE_COLUMNS, rows)
+
+
+def write_evidence_csv(path: str | os.PathLike[str], evidence: Iterable[Evidence]) -> None:
+    """Write evidence to ``path`` as CSV, atomically; :func:`read_evidence_csv` reads it back.
+
+    Text cells that a spreadsheet would run as a formula are neutralized with a leading quote.
+
+    Example:
+        >>> import tempfile
+        >>> from datetime import datetime, timezone
+        >>> from pathlib import Path
+        >>> e = Evidence(student_id="ana", target_id="T", score=3.0, source_id="=cmd()",
+        ...              observed_at=datetime(2026, 10, 1, tzinfo=timezone.utc))
+        >>> path = Path(tempfile.mkdtemp()) / "evidence.csv"
+        >>> write_evidence_csv(path, [e])
+        >>> "'=cmd()" in path.read_text(), read_evidence_csv(path).evidence == (e,)
+        (True, True)
+    """
+    write_text_atomic(path, evidence_csv_text(evidence))
+
+
+@attrs.frozen(kw_only=True)
+class TargetsFile:
+    """What :func:`read_targets_json` found: targets, their policies (if given) and warnings.
+
+    Attributes:
+        targets: The learning targets, in file order.
+        policies: A policy per target id, for targets whose entry has a ``"policy"`` spec.
+        warnings: Notes that did not stop reading (unknown keys).
+
+    Example:
+        >>> from mastery_grading import LearningTarget
+        >>> TargetsFile(targets=(LearningTarget(id="T", title="T"),)).policies
+        {}
+    """
+
+    targets: tuple[LearningTarget, ...]
+    policies: Mapping[str, Any] = attrs.field(factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
+_TARGET_KEYS = (
+    "id",
+    "title",
+    "statement",
+    "scale",
+    "parent_id",
+    "standard_codes",
+    "dok",
+    "weight",
+    "tags",
+    "policy",
+)
+
+
+def _target_entry(target: LearningTarget, policy: Any | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": target.id, "title": target.title}
+    if target.statement is not None:
+        entry["statement"] = target.statement
+    entry["scale"] = target.scale.to_spec()
+    if target.parent_id is not None:
+        entry["parent_id"] = target.parent_id
+    if target.standard_codes:
+        entry["standard_codes"] = list(target.standard_codes)
+    if target.dok is not None:
+        entry["dok"] = target.dok
+    if target.weight != 1.0:
+        entry["weight"] = target.weight
+    if target.tags:
+        entry["tags"] = list(target.tags)
+    if policy is not None:
+        entry["policy"] = policy.to_spec()
+    return entry
+
+
+def targets_json_text(
+    targets: Iterable[LearningTarget], *, policies: Mapping[str, Any] | None = None
+) -> str:
+    """Return targets (and optional policies by target id) as JSON text.
+
+    Example:
+        >>> import io
+        >>> from mastery_grading import LearningTarget
+        >>> text = targets_json_text([LearningTarget(id="LE.1", title="Linear equations")])
+        >>> read_targets_json(io.StringIO(text)).targets[0].title
+        'Linear equations'
+    """
+    policies = policies or {}
+    document = {"targets": [_target_entry(target, policies.get(target.id)) for target in targets]}
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write_targets_json(
+    path: str | os.PathLike[str],
+    targets: Iterable[LearningTarget],
+    *,
+    policies: Mapping[str, Any] | None = None,
+) -> None:
+    """Write targets (and optional policies by target id) to ``path`` as JSON, atomically.
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> path = Path(tempfile.mkdtemp()) / "targets.json"
+        >>> write_targets_json(path, [LearningTarget(id="T", title="Fractions")])
+        >>> read_targets_json(path).targets[0].title
+        'Fractions'
+    """
+    write_text_atomic(path, targets_json_text(targets, policies=policies))
+
+
+def read_targets_json(source: Source, *, strict: bool = False) -> TargetsFile:
+    """Read learning targets (and optional per-target policy specs) from a JSON file.
+
+    Args:
+        source: A path or an open file holding ``{"targets": [{...}, ...]}``.
+        strict: Make unknown keys a problem instead of a warning.
+
+    Raises:
+        DataFileError: Listing every problem; JSON positions give line and column.
+
+    Example:
+        >>> import io
+        >>> text = '{"targets": [{"id": "LE.1", "title": "Linear equations",'
+        >>> text += ' "scale": {"min": 0, "max": 4, "mastery": 3},'
+        >>> text += ' "policy": {"policy": "most_recent"}}]}'
+        >>> found = read_targets_json(io.StringIO(text))
+        >>> found.targets[0].scale.mastery, found.policies["LE.1"]
+        (3.0, MostRecent())
+    """
+    from mastery_grading.policies import policy_from_spec
+
+    problems = Problems(source_name(source))
+    text = read_text(source, problems)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        problems.add(f"is not valid JSON: {error.msg}", line=error.lineno, column=error.colno)
+        problems.check()
+    except RecursionError:
+        problems.add("is not valid JSON: nested too deeply")
+        problems.check()
+    problems.check()
+    entries = document.get("targets") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        problems.add('expected an object {"targets": [...]} with a list of targets')
+        problems.check()
+        return TargetsFile(targets=())  # pragma: no cover - check() raised
+    targets: list[LearningTarget] = []
+    found_policies: dict[str, Any] = {}
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        where = f"targets[{index}]"
+        if not isinstance(entry, dict):
+            problems.add(f"{where} must be an object, not {type(entry).__name__}")
+            continue
+        for key in entry:
+            if key not in _TARGET_KEYS:
+                message = f"{where} has unknown key {key!r}"
+                if strict:
+                    problems.add(message)
+                else:
+                    problems.warn(message + "; it is ignored")
+        fields = {key: entry[key] for key in _TARGET_KEYS if key in entry and key != "policy"}
+        try:
+            if "scale" in fields:
+                if not isinstance(fields["scale"], dict):
+                    problems.add(f"{where}.scale must be an object")
+                    continue
+                fields["scale"] = Scale.from_spec(fields["scale"])
+            target = LearningTarget(**fields)
+            policy = policy_from_spec(entry["policy"]) if "policy" in entry else None
+        except (MasteryGradingError, TypeError, ValueError) as error:
+            problems.add(f"{where}: {error}")
+            continue
+        if target.id in seen:
+            problems.add(f"{where}: id={target.id!r} appears twice")
+            continue
+        seen.add(target.id)
+        targets.append(target)
+        if policy is not None:
+            found_policies[target.id] = policy
+    problems.check()
+    return TargetsFile(
+        targets=tuple(targets), policies=found_policies, warnings=tuple(problems.warnings)
+    )

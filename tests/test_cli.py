@@ -1,0 +1,273 @@
+"""The mastery-grading command, end to end through subprocesses."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+
+
+def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m mastery_grading.cli ARGS`` and capture its output."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(
+        [sys.executable, "-m", "mastery_grading.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+    )
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_help_lists_every_subcommand_with_examples() -> None:
+    done = run("--help")
+    assert 0 == done.returncode
+    for command in ("score", "grade", "report", "compare", "audit"):
+        assert command in done.stdout
+    assert "examples:" in done.stdout
+    assert "exit codes" in done.stdout
+
+
+@pytest.mark.parametrize("command", ["score", "grade", "report", "compare", "audit"])
+def test_each_subcommand_has_help_with_an_example(command: str) -> None:
+    done = run(command, "--help")
+    assert 0 == done.returncode
+    assert "example" in done.stdout
+
+
+def test_score_writes_results_csv_from_a_canvas_report(tmp_path: Path) -> None:
+    out = tmp_path / "results.csv"
+    done = run(
+        "score", DATA / "canvas" / "outcome_results.csv", "--policy", "most_recent", "-o", out
+    )
+    assert 0 == done.returncode, done.stderr
+    found = rows(out.read_text(encoding="utf-8"))
+    assert 6 == len(found)
+    ken = [r for r in found if r["student_id"] == "1043" and r["target_id"] == "311"]
+    assert "4.0" == ken[0]["value"]
+    assert "outcome score is blank" in done.stderr
+
+
+def test_score_json_lists_the_evidence_that_counted() -> None:
+    done = run(
+        "score",
+        DATA / "plain" / "evidence.csv",
+        "--targets",
+        DATA / "plain" / "targets.json",
+        "--policy",
+        "most_recent",
+        "--format",
+        "json",
+    )
+    assert 0 == done.returncode, done.stderr
+    results = json.loads(done.stdout)["results"]
+    ana = next(r for r in results if r["student_id"] == "ana" and r["target_id"] == "LE.1")
+    assert 3.5 == ana["value"]
+    assert ["test-1"] == [c["source_id"] for c in ana["contributions"]]
+
+
+def test_score_uses_the_targets_own_policies_without_policy_option() -> None:
+    targets = DATA / "plain" / "targets_with_policies.json"
+    done = run("score", DATA / "plain" / "evidence.csv", "--targets", targets)
+    assert 0 == done.returncode, done.stderr
+    assert '""policy"":""mean""' in done.stdout
+    assert '""policy"":""most_recent""' in done.stdout
+
+
+def test_score_to_oneroster_and_back(tmp_path: Path) -> None:
+    package = tmp_path / "gradebook.zip"
+    done = run(
+        "score",
+        DATA / "plain" / "evidence.csv",
+        "--policy",
+        "mean",
+        "--format",
+        "oneroster",
+        "-o",
+        package,
+        "--score-date",
+        "2026-10-16",
+    )
+    assert 0 == done.returncode, done.stderr
+    again = run("score", package, "--policy", "mean", "-q")
+    assert 0 == again.returncode, again.stderr
+    assert "ana,LE.1,2.3333333333333335" in again.stdout
+
+
+def test_compare_puts_policies_side_by_side() -> None:
+    done = run(
+        "compare",
+        DATA / "plain" / "evidence.csv",
+        "--policy",
+        "mean",
+        "--policy",
+        "latest=most_recent",
+        "--policy",
+        'decay={"policy": "decaying_average", "rate": 0.5}',
+        "--progress",
+    )
+    assert 0 == done.returncode, done.stderr
+    found = rows(done.stdout)
+    ana = next(r for r in found if (r["student_id"], r["target_id"]) == ("ana", "LE.1"))
+    assert {"mean": "2.3333333333333335", "latest": "3.5", "decay": "2.625"} == {
+        key: ana[key] for key in ("mean", "latest", "decay")
+    }
+    assert "scoring policies: 3/3" in done.stderr
+
+
+def test_long_runs_report_progress_on_stderr() -> None:
+    done = run("score", DATA / "plain" / "evidence.csv", "--policy", "mean", "--progress")
+    assert 0 == done.returncode
+    assert "scoring students: 3/3" in done.stderr
+    assert "scoring students" not in done.stdout
+
+
+def test_report_writes_one_html_file_per_class(tmp_path: Path) -> None:
+    done = run(
+        "report",
+        DATA / "plain" / "evidence.csv",
+        "--targets",
+        DATA / "plain" / "targets.json",
+        "--policy",
+        "most_recent",
+        "-o",
+        tmp_path,
+    )
+    assert 0 == done.returncode, done.stderr
+    assert ["algebra-1.html", "geometry.html"] == sorted(p.name for p in tmp_path.iterdir())
+    page = (tmp_path / "algebra-1.html").read_text(encoding="utf-8")
+    assert "I can solve a linear equation in one variable." in page
+    assert "fail" not in page.lower()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["score"],
+        ["score", "x.csv", "--format", "xml"],
+        ["score", str(DATA / "plain" / "evidence.csv"), "--policy", "no_such_policy"],
+        ["score", str(DATA / "plain" / "evidence.csv"), "--policy", "{bad json"],
+        ["score", str(DATA / "plain" / "evidence.csv")],
+        ["score", str(DATA / "plain" / "evidence.csv"), "--policy", "mean", "--assume-tz", "Mars"],
+        ["frobnicate"],
+    ],
+)
+def test_usage_errors_exit_with_2(args: list[str]) -> None:
+    done = run(*args)
+    assert 2 == done.returncode
+    assert "usage:" in done.stderr
+
+
+def test_data_errors_exit_with_1_and_name_file_line_column(tmp_path: Path) -> None:
+    out = tmp_path / "results.csv"
+    out.write_text("previous results\n", encoding="utf-8")
+    bad = DATA / "bad" / "outcome_results.csv"
+    done = run("score", bad, "--policy", "mean", "-o", out)
+    assert 1 == done.returncode
+    assert f"{bad}:2:3: submission date" in done.stderr
+    assert f"{bad}:3:6: outcome score: 'three' is not a number" in done.stderr
+    assert f"{bad}:4:2: student id is blank" in done.stderr
+    assert "unknown column 'favourite colour'" in done.stderr
+    assert "previous results\n" == out.read_text(encoding="utf-8")
+
+
+def test_a_missing_input_file_exits_with_1() -> None:
+    done = run("compare", "no-such-file.csv", "--policy", "mean")
+    assert 1 == done.returncode
+    assert "no-such-file.csv: cannot be read" in done.stderr
+
+
+def test_python_dash_m_mastery_grading_runs_the_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mastery_grading", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert 0 == done.returncode
+    assert done.stdout.startswith("mastery-grading ")
+
+
+def test_the_console_script_is_installed() -> None:
+    script = Path(sys.executable).with_name("mastery-grading")
+    if not script.exists():
+        pytest.skip("the package is not installed with its console script in this environment")
+    done = subprocess.run([script, "--help"], capture_output=True, text=True, check=False)
+    assert 0 == done.returncode
+
+
+def test_problems_in_evidence_and_targets_files_are_listed_together(tmp_path: Path) -> None:
+    targets = tmp_path / "targets.json"
+    targets.write_text('{"targets": [{"id": "LE.1"}]}', encoding="utf-8")
+    done = run(
+        "score", DATA / "bad" / "outcome_results.csv", "--targets", targets, "--policy", "mean"
+    )
+    assert 1 == done.returncode
+    assert "4 problems in input" in done.stderr
+    assert f"{targets}: targets[0]:" in done.stderr
+
+
+def test_results_in_the_canvas_gradebook_layout_read_back() -> None:
+    done = run(
+        "score",
+        DATA / "canvas" / "outcome_results.csv",
+        "--targets",
+        DATA / "canvas" / "outcomes.csv",
+        "--policy",
+        "most_recent",
+        "--format",
+        "canvas-gradebook",
+        "-q",
+    )
+    assert 0 == done.returncode, done.stderr
+    header = done.stdout.splitlines()[0]
+    assert header.startswith("Student name,Student ID,Student SIS ID,Number Sense > NS.1")
+    assert "Number Sense > Place value > NS.2 Round to tens mastery points" in header
+    assert '"Diaz, Rosa",1042,N/A,2.0,3.0,,3.0' in done.stdout
+
+
+def test_case_targets_score_oneroster_style_evidence(tmp_path: Path) -> None:
+    evidence = tmp_path / "evidence.csv"
+    evidence.write_text(
+        "student_id,target_id,score,observed_at\n"
+        "stu-1,4f483aba-f3a3-4176-9651-3d37c45bd3e9,3.0,2024-10-02T00:00:00Z\n",
+        encoding="utf-8",
+    )
+    done = run(
+        "score", evidence, "--targets", DATA / "case" / "package.json", "--policy", "most_recent"
+    )
+    assert 0 == done.returncode, done.stderr
+    found = {r["target_id"]: r["value"] for r in rows(done.stdout)}
+    assert {
+        "a5bd08d1-99ed-40dc-ae57-8b88009cff40": "",
+        "4f483aba-f3a3-4176-9651-3d37c45bd3e9": "3.0",
+    } == found
+
+
+def test_canvas_outcomes_with_own_guids_join_the_report_by_title() -> None:
+    done = run(
+        "score",
+        DATA / "canvas" / "outcome_results.csv",
+        "--targets",
+        DATA / "canvas" / "outcomes_vendor_guids.csv",
+        "--policy",
+        "most_recent",
+    )
+    assert 0 == done.returncode, done.stderr
+    assert {"lt-ns1", "lt-ns2"} == {r["target_id"] for r in rows(done.stdout)}
+    assert "joined by its title 'NS.1 Compare fractions' to 'lt-ns1'" in done.stderr

@@ -1,0 +1,84 @@
+"""Canvas REST API outcome results: the same evidence as the CSV report, from JSON or objects."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from mastery_grading import Evidence
+from mastery_grading.exceptions import DataFileError
+from mastery_grading.io import read_canvas_api_results, read_canvas_outcomes, read_canvas_results
+
+CANVAS = Path(__file__).parent / "data" / "canvas"
+
+
+def test_api_results_give_the_same_evidence_scores_as_the_csv_report() -> None:
+    api = read_canvas_api_results(CANVAS / "outcome_results_api.json")
+    report = read_canvas_results(CANVAS / "outcome_results.csv")
+
+    def key(e: Evidence) -> tuple[str, str, float, datetime]:
+        return (e.student_id, e.target_id, e.score, e.observed_at)
+
+    subset = [e for e in report.evidence if e.student_id in {"1042", "1043"}]
+    assert sorted(map(key, subset)) == sorted(map(key, api.evidence))
+    assert {"1042": "Rosa Diaz", "1043": "Ken Obi"} == dict(api.students)
+    assert any("score is null" in warning for warning in api.warnings)
+
+
+def test_linked_outcomes_give_the_same_scales_as_the_outcomes_csv() -> None:
+    api = read_canvas_api_results(CANVAS / "outcome_results_api.json")
+    outcomes = read_canvas_outcomes(CANVAS / "outcomes.csv")
+    assert [t.scale for t in outcomes.targets] == [t.scale for t in api.targets]
+
+
+def test_canvasapi_style_objects_are_read_without_canvasapi() -> None:
+    document = json.loads((CANVAS / "outcome_results_api.json").read_text(encoding="utf-8"))
+    objects = [
+        SimpleNamespace(**{**item, "links": SimpleNamespace(**item["links"])})
+        for item in document["outcome_results"]
+    ]
+    found = read_canvas_api_results(objects)
+    assert 4 == len(found.evidence)
+    assert "assignment:881" == found.evidence[0].source_id
+    assert any("not in linked.outcomes" in warning for warning in found.warnings)
+
+
+def test_every_bad_result_is_named() -> None:
+    document = {
+        "outcome_results": [
+            {"score": 1.0, "links": {"user": "1"}},
+            {
+                "score": "x",
+                "submitted_or_assessed_at": "2024-10-02T00:00:00Z",
+                "links": {"user": "1", "learning_outcome": "9"},
+            },
+            {
+                "score": 1.0,
+                "submitted_or_assessed_at": "2024-10-02",
+                "links": {"user": "1", "learning_outcome": "9"},
+            },
+            {
+                "score": 9.0,
+                "possible": 4.0,
+                "submitted_or_assessed_at": "2024-10-02T00:00:00Z",
+                "links": {"user": "1", "learning_outcome": "9"},
+            },
+        ]
+    }
+    with pytest.raises(DataFileError) as caught:
+        read_canvas_api_results(document)
+    messages = [message for _, _, _, message in caught.value.locations]
+    assert [f"outcome_results[{i}]" for i in range(4)] == [
+        m.split(".")[0].split(":")[0] for m in messages
+    ]
+
+
+def test_invalid_json_names_line_and_column() -> None:
+    with pytest.raises(DataFileError) as caught:
+        read_canvas_api_results(io.StringIO('{"outcome_results": [\n  {"score": }]}'))
+    assert (2, 13) == caught.value.locations[0][1:3]
