@@ -14,7 +14,25 @@ from mastery_grading.exceptions import InvalidTypeError, TargetMismatchError
 from mastery_grading.results import Contribution, TargetResult
 from mastery_grading.targets import LearningTarget
 
-__all__ = ["HistoryPolicy", "make_result", "no_result", "prepare"]
+__all__ = ["FORWARD_LOOKING_CLAIMS", "HistoryPolicy", "make_result", "no_result", "prepare"]
+
+#: The claims shared by rules that follow the newest or the best work (most recent, highest):
+#: every fairness axiom except order-freedom (which some of them add) and formative
+#: neutrality (formative evidence counts unless a rule filters it out).
+FORWARD_LOOKING_CLAIMS = frozenset(
+    {
+        "bounded",
+        "within_observed_range",
+        "unanimity",
+        "monotone",
+        "time_shift_invariant",
+        "no_retake_penalty",
+        "improvement_credit",
+        "recency",
+        "deterministic",
+        "target_independent",
+    }
+)
 
 #: The reason given when a target has no evidence at all.
 NO_EVIDENCE = "no evidence"

@@ -10,7 +10,7 @@ import attrs
 
 from mastery_grading import _validators as v
 from mastery_grading.evidence import Evidence
-from mastery_grading.policies._base import HistoryPolicy
+from mastery_grading.policies._base import FORWARD_LOOKING_CLAIMS, HistoryPolicy
 from mastery_grading.policies._incremental import Incremental
 from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies._summaries import finish, highest_n, last_n, maximum, mean
@@ -20,20 +20,7 @@ from mastery_grading.targets import LearningTarget
 __all__ = ["Highest", "HighestOfRecent", "MeanOfHighest"]
 
 #: A peak never falls when a score rises or a new score arrives.
-_PEAK_CLAIMS = frozenset(
-    {
-        "bounded",
-        "within_observed_range",
-        "unanimity",
-        "monotone",
-        "time_shift_invariant",
-        "no_retake_penalty",
-        "improvement_credit",
-        "recency",
-        "deterministic",
-        "target_independent",
-    }
-)
+_PEAK_CLAIMS = FORWARD_LOOKING_CLAIMS
 
 
 @register_policy

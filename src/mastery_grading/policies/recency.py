@@ -12,7 +12,7 @@ import attrs
 from mastery_grading import _validators as v
 from mastery_grading._exact import exact
 from mastery_grading.evidence import Evidence
-from mastery_grading.policies._base import HistoryPolicy, make_result
+from mastery_grading.policies._base import FORWARD_LOOKING_CLAIMS, HistoryPolicy, make_result
 from mastery_grading.policies._incremental import Incremental
 from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies._summaries import (
@@ -36,20 +36,7 @@ __all__ = [
     "WeightedAverage",
 ]
 
-_RECENCY_CLAIMS = frozenset(
-    {
-        "bounded",
-        "within_observed_range",
-        "unanimity",
-        "monotone",
-        "time_shift_invariant",
-        "no_retake_penalty",
-        "improvement_credit",
-        "recency",
-        "deterministic",
-        "target_independent",
-    }
-)
+_RECENCY_CLAIMS = FORWARD_LOOKING_CLAIMS
 
 
 @register_policy
