@@ -18,6 +18,7 @@ import attrs
 
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import BulkValidationError, MasteryGradingError
+from mastery_grading.gradebook import RESULT_COLUMNS as GRADEBOOK_COLUMNS
 from mastery_grading.io._common import (
     Problems,
     Source,
@@ -51,17 +52,8 @@ __all__ = [
     "write_results_json",
 ]
 
-#: The columns of a results CSV file, in order.
-RESULT_COLUMNS = (
-    "student_id",
-    "target_id",
-    "value",
-    "level",
-    "mastered",
-    "evidence_count",
-    "reason",
-    "policy",
-)
+#: The columns of a results CSV file, in order: a gradebook's result columns, then the policy.
+RESULT_COLUMNS = (*GRADEBOOK_COLUMNS, "policy")
 
 
 @attrs.frozen(kw_only=True)
