@@ -52,7 +52,7 @@ __all__ = [
     "write_results_json",
 ]
 
-#: The columns of a results CSV file, in order: a gradebook's result columns, then the policy.
+#: The columns of a results CSV file, in order (a gradebook's result columns, then the policy).
 RESULT_COLUMNS = (*GRADEBOOK_COLUMNS, "policy")
 
 
