@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,6 +18,8 @@ from mastery_grading import (
     TargetResult,
     policies,
 )
+from mastery_grading.examples import load_example_class
+from mastery_grading.grades import AverageCutoffs, grade
 
 TARGETS = [
     LearningTarget(id="LE.1", title="Linear equations"),
@@ -141,32 +141,24 @@ def test_duplicate_target_ids_and_bad_engine_are_rejected() -> None:
         Gradebook(targets=TARGETS, engine="gpu")  # type: ignore[arg-type]
 
 
-def test_grades_call_the_converter_once_per_student(
-    engine: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    class Report:
-        def __init__(self, letter: str, results: list[TargetResult]) -> None:
-            self.letter = letter
-            self.results = results
-
-    def grade(results: Any, converter: Any) -> Report:
-        return converter.convert(results)  # type: ignore[no-any-return]
-
-    class AllMastered:
-        letters = ("A", "B")
-
-        def convert(self, results: Any) -> Report:
-            items = list(results)
-            return Report("A" if all(r.mastered for r in items) else "B", items)
-
-    fake = types.ModuleType("mastery_grading.grades")
-    fake.grade = grade  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "mastery_grading.grades", fake)
-    book = Gradebook.from_records(rows(), targets=TARGETS, engine=engine)
-    reports = book.grades(AllMastered(), policy=policies.MostRecent())
-    assert {"ana": "B", "ben": "B"} == {s: r.letter for s, r in reports.items()}
-    assert 2 == len(reports["ana"].results)
-    assert {"ana", "ben"} == set(book.grades(AllMastered()))
+def test_grades_are_the_converter_letters_of_each_students_results(engine: Any) -> None:
+    example = load_example_class()
+    book = Gradebook.from_evidence(example.evidence, targets=example.targets, engine=engine)
+    converter = AverageCutoffs.marzano_2010()
+    reports = book.grades(converter, policy=policies.MostRecent())
+    expected = {
+        student: grade(
+            [
+                policies.MostRecent().evaluate(example.evidence_of(student, t.id), t)
+                for t in example.targets
+            ],
+            converter,
+        ).letter
+        for student in example.student_ids
+    }
+    assert expected == {student: report.letter for student, report in reports.items()}
+    assert 1 < len(set(expected.values()))
+    assert len(example.targets) == len(reports[example.student_ids[0]].results)
 
 
 def assert_close(expected: list[dict[str, Any]], actual: list[dict[str, Any]]) -> None:

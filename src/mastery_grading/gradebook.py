@@ -46,6 +46,7 @@ from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
     from mastery_grading.engine import Columns, Sorted
+    from mastery_grading.grades import GradeConverter, GradeReport
 
 __all__ = ["Gradebook", "ResultTable"]
 
@@ -300,17 +301,15 @@ class ResultTable:
             for i, student in enumerate(self.students)
         }
 
-    def grades(self, converter: Any) -> dict[str, Any]:
-        """Return each student's grade report from ``converter`` (see ``mastery_grading.grades``).
+    def grades(self, converter: GradeConverter) -> dict[str, GradeReport]:
+        """Return each student's grade report from ``converter``, by student id.
 
-        Calls ``mastery_grading.grades.grade(results, converter)`` once per student.
+        Calls :func:`mastery_grading.grades.grade` once per student on that student's results.
         """
-        import importlib
+        from mastery_grading.grades import grade
 
-        grades = importlib.import_module("mastery_grading.grades")
         return {
-            student: grades.grade(results, converter)
-            for student, results in self.by_student().items()
+            student: grade(results, converter) for student, results in self.by_student().items()
         }
 
 
@@ -595,8 +594,8 @@ class Gradebook:
         )
 
     def grades(
-        self, converter: Any, *, policy: Any = None, as_of: datetime | None = None
-    ) -> dict[str, Any]:
+        self, converter: GradeConverter, *, policy: Any = None, as_of: datetime | None = None
+    ) -> dict[str, GradeReport]:
         """Return each student's grade report: :meth:`results` then the grades converter.
 
         Args:
