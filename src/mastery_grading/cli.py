@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import json
 import os
 import re
@@ -21,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, TextIO
 
+from mastery_grading import grades
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import DataFileError, MasteryGradingError, SpecError
 from mastery_grading.targets import LearningTarget
@@ -184,17 +184,7 @@ def _labelled_policies(values: Sequence[str]) -> dict[str, Any]:
 _NOT_PRESETS = frozenset({"from_spec", "first_match", "unordered", "example"})
 
 
-def _grades() -> Any:
-    """Return the grades subpackage (imported lazily: it is only needed for letters)."""
-    return importlib.import_module("mastery_grading.grades")
-
-
 def _converter(text: str) -> Any:
-    try:
-        grades = _grades()
-    except ImportError as error:
-        msg = "--converter needs mastery_grading.grades, which this version lacks"
-        raise UsageError(msg) from error
     spec = _load_spec(text, "converter", "--converter")
     name = str(spec.get("converter"))
     if len(spec) == 1 and not text.lstrip().startswith(("{", "@")):
@@ -483,8 +473,6 @@ def _by_student(args: argparse.Namespace, inputs: Inputs, stderr: TextIO) -> dic
 def _cmd_grade(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from mastery_grading.io._common import csv_text
 
-    grades = _grades()
-
     converter = _converter(args.converter)
     inputs = _read_inputs(args, stderr)
     by_student = _by_student(args, inputs, stderr)
@@ -540,7 +528,6 @@ def _cmd_report(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
         letters: dict[str, str] = {}
         steps: dict[str, list[str]] = {}
         if converter is not None:
-            grades = _grades()
             by_student: dict[str, list[Any]] = {}
             for scored in results:
                 by_student.setdefault(scored.student_id, []).append(scored.result)
@@ -570,15 +557,10 @@ def _cmd_report(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
 
 def _cmd_audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     try:
-        testing = importlib.import_module("mastery_grading.testing")
+        from mastery_grading.testing import AuditTable, audit
     except ImportError as error:  # pragma: no cover - hypothesis missing
         msg = f"audit needs the 'test' extra (pip install 'mastery_grading[test]'): {error}"
         raise MasteryGradingError(msg) from error
-    audit = getattr(testing, "audit", None)
-    table_type = getattr(testing, "AuditTable", None)
-    if audit is None or table_type is None:
-        msg = "audit needs mastery_grading.testing.audit, which this version lacks"
-        raise MasteryGradingError(msg)
     if args.policy:
         policies = _labelled_policies(args.policy)
     else:
@@ -590,7 +572,7 @@ def _cmd_audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     for done, policy in enumerate(policies.values(), start=1):
         reports.append(audit(policy, max_examples=args.max_examples))
         progress(done, len(policies))
-    table = table_type(names=list(policies), reports=reports)
+    table = AuditTable(names=list(policies), reports=reports)
     if args.format == "json":
         document = {
             "audits": [
