@@ -156,3 +156,50 @@ def test_policies_without_a_kernel_fall_back_per_group(
 ) -> None:
     targets, evidence = book
     assert_same_results(targets, evidence, Halfway())
+
+
+def segments_of(groups: list[list[float]]) -> Any:
+    """Engine segments of the given score groups (empty groups allowed), in position order."""
+    import numpy as np
+
+    from mastery_grading.engine._kernels import Segments
+
+    counts = np.array([len(g) for g in groups], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    return Segments(
+        score=np.array([s for g in groups for s in g], dtype=np.float64),
+        weight=None,
+        summative=None,
+        group=np.repeat(np.arange(len(groups), dtype=np.int64), counts),
+        starts=starts,
+        counts=counts,
+    )
+
+
+def test_counting_median_reads_the_middle_ranks_from_running_counts() -> None:
+    from mastery_grading.engine._catalogue import median_values
+
+    seg = segments_of([[4.0, 1.0, 3.0, 2.5], [2.0], [], [3.5, 3.5, 0.5]])
+    values, inexact = median_values(seg, counting=True)
+    assert [2.75, 2.0, 3.5] == [values[0], values[1], values[3]]
+    assert math.isnan(values[2])
+    assert not inexact.any()
+
+
+@given(
+    groups=st.lists(
+        st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.5, 3.0, 3.5, 4.0, 0.1, 2.9]), max_size=7),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_counting_and_sorting_medians_agree(groups: list[list[float]]) -> None:
+    import numpy as np
+
+    from mastery_grading.engine._catalogue import median_values
+
+    seg = segments_of(groups)
+    counted, counted_inexact = median_values(seg, counting=True)
+    sorted_, sorted_inexact = median_values(seg, counting=False)
+    assert np.array_equal(sorted_, counted, equal_nan=True)
+    assert np.array_equal(sorted_inexact, counted_inexact)
