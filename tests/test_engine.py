@@ -203,3 +203,39 @@ def test_counting_and_sorting_medians_agree(groups: list[list[float]]) -> None:
     sorted_, sorted_inexact = median_values(seg, counting=False)
     assert np.array_equal(sorted_, counted, equal_nan=True)
     assert np.array_equal(sorted_inexact, counted_inexact)
+
+
+RULES = ("highest", "lowest", "most_recent", "none")
+
+
+def test_counting_mode_applies_each_tie_rule() -> None:
+    from mastery_grading.engine._catalogue import mode_values
+
+    # oldest first: 1 and 3 both twice, 3 last seen before 1; then a clear mode; then nothing
+    seg = segments_of([[3.0, 1.0, 3.0, 1.0, 2.0], [2.5, 2.5, 4.0], []])
+    picks = {rule: mode_values(seg, rule, counting=True) for rule in RULES}
+    assert [3.0, 2.5] == picks["highest"][0][:2].tolist()
+    assert [1.0, 2.5] == picks["lowest"][0][:2].tolist()
+    assert [1.0, 2.5] == picks["most_recent"][0][:2].tolist()
+    assert [True, False, False] == picks["none"][1].tolist()
+    assert all(math.isnan(values[2]) for values, _ in picks.values())
+
+
+@given(
+    groups=st.lists(
+        st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.5, 3.0, 4.0, 0.1]), max_size=7),
+        min_size=1,
+        max_size=8,
+    ),
+    rule=st.sampled_from(RULES),
+)
+def test_counting_and_sorting_modes_agree(groups: list[list[float]], rule: str) -> None:
+    import numpy as np
+
+    from mastery_grading.engine._catalogue import mode_values
+
+    seg = segments_of(groups)
+    counted, counted_tied = mode_values(seg, rule, counting=True)
+    sorted_, sorted_tied = mode_values(seg, rule, counting=False)
+    assert np.array_equal(sorted_, counted, equal_nan=True)
+    assert np.array_equal(sorted_tied, counted_tied)

@@ -221,17 +221,25 @@ def median_of_recent_kernel(policy: MedianOfRecent, seg: Segments) -> KernelOutp
     return KernelOutput(values, inexact)
 
 
-def mode_values(seg: Segments, tie_break: str) -> tuple[np.ndarray, np.ndarray]:
+def mode_values(
+    seg: Segments, tie_break: str, *, counting: bool | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The mode of each group, and the groups left undecided by a ``"none"`` tie.
 
-    Sorting by (group, score) makes equal scores runs; a run's length is the score's count
-    and its largest chronological position is when it last occurred.
+    Scores on a grid are counted per (group, score) as for the median (see
+    :func:`middle_scores`); other scores are sorted by (group, score), which makes equal scores
+    runs: a run's length is the score's count and its largest chronological position is when
+    it last occurred. ``counting`` forces one way (``None``: counting when it fits).
     """
     n_groups = seg.counts.shape[0]
     values = _empty(seg)
     tied_none = np.zeros(n_groups, dtype=np.bool_)
     if not seg.score.size:
         return values, tied_none
+    codes, table = _score_codes(seg.score) if counting is not False else (None, None)
+    fits = table is not None and n_groups * table.size <= 2 * seg.score.size + 1024
+    if codes is not None and table is not None and (fits or counting):
+        return _counted_mode(seg, tie_break, codes, table)
     order, ordered = by_score(seg)
     group = seg.group[order]
     new_run = np.ones(ordered.size, dtype=np.bool_)
@@ -266,9 +274,36 @@ def mode_values(seg: Segments, tie_break: str) -> tuple[np.ndarray, np.ndarray]:
     return values, tied_none
 
 
+def _counted_mode(
+    seg: Segments, tie_break: str, codes: IntArray, table: FloatArray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`mode_values` by counting each (group, score code) pair: no sort."""
+    n_groups, width = seg.counts.shape[0], table.size
+    key = seg.group * width + codes
+    counts = np.bincount(key, minlength=n_groups * width).reshape(n_groups, width)
+    top = counts.max(axis=1)
+    tied = (counts == top[:, None]) & (counts > 0)
+    if tie_break in ("highest", "none"):
+        pick = width - 1 - np.argmax(tied[:, ::-1], axis=1)
+    elif tie_break == "lowest":
+        pick = np.argmax(tied, axis=1)
+    else:
+        # the latest position of each (group, score): positions are chronological in a group
+        last = np.full(n_groups * width, -1, dtype=np.int64)
+        np.maximum.at(last, key, np.arange(key.size, dtype=np.int64))
+        pick = np.argmax(np.where(tied, last.reshape(n_groups, width), -1), axis=1)
+    ne = seg.nonempty
+    values = _empty(seg)
+    values[ne] = table[pick[ne]]
+    tied_none = np.zeros(n_groups, dtype=np.bool_)
+    if tie_break == "none":
+        tied_none[ne] = tied.sum(axis=1)[ne] > 1
+    return values, tied_none
+
+
 @kernel(Mode)
 def mode_kernel(policy: Mode, seg: Segments) -> KernelOutput:
-    """Runs of equal scores after one sort by (group, score); ``"none"`` ties: the reference."""
+    """Counts of each score per group (or runs after a sort); ``"none"`` ties: the reference."""
     values, tied = mode_values(seg, policy.tie_break)
     return KernelOutput(values, force=tied)
 
