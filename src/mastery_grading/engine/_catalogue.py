@@ -146,11 +146,9 @@ def middle_scores(seg: Segments, *, counting: bool | None = None) -> tuple[Float
     ne = seg.nonempty
     counts = seg.counts[ne]
     lower_rank, upper_rank = (counts - 1) // 2, counts // 2
-    codes, table = _score_codes(seg.score) if counting is not False else (None, None)
-    n_groups = seg.counts.shape[0]
-    fits = table is not None and n_groups * table.size <= 2 * seg.score.size + 1024
-    if codes is not None and table is not None and (fits or counting):
-        width = table.size
+    codes, table = _grid_codes(seg, counting)
+    if codes is not None and table is not None:
+        n_groups, width = seg.counts.shape[0], table.size
         per_value = np.bincount(seg.group * width + codes, minlength=n_groups * width)
         running = per_value.reshape(n_groups, width)[ne]
         del per_value
@@ -162,6 +160,22 @@ def middle_scores(seg: Segments, *, counting: bool | None = None) -> tuple[Float
     _, ordered = by_score(seg)
     starts = seg.starts[ne]
     return ordered[starts + lower_rank], ordered[starts + upper_rank]
+
+
+def _grid_codes(seg: Segments, counting: bool | None) -> tuple[IntArray | None, FloatArray | None]:
+    """The score codes of :func:`_score_codes` when counting should be used, else ``None``.
+
+    ``counting=None`` counts when the (group, score) table is at most about twice the rows;
+    ``True`` counts whenever the scores allow it; ``False`` never counts.
+    """
+    if counting is False:
+        return None, None
+    codes, table = _score_codes(seg.score)
+    if table is None:
+        return None, None
+    if counting is None and seg.counts.shape[0] * table.size > 2 * seg.score.size + 1024:
+        return None, None
+    return codes, table
 
 
 def _score_codes(score: FloatArray) -> tuple[IntArray | None, FloatArray | None]:
@@ -236,9 +250,8 @@ def mode_values(
     tied_none = np.zeros(n_groups, dtype=np.bool_)
     if not seg.score.size:
         return values, tied_none
-    codes, table = _score_codes(seg.score) if counting is not False else (None, None)
-    fits = table is not None and n_groups * table.size <= 2 * seg.score.size + 1024
-    if codes is not None and table is not None and (fits or counting):
+    codes, table = _grid_codes(seg, counting)
+    if codes is not None and table is not None:
         return _counted_mode(seg, tie_break, codes, table)
     order, ordered = by_score(seg)
     group = seg.group[order]
