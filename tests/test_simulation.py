@@ -544,3 +544,144 @@ def test_a_real_grade_converter_gives_letters_for_results_and_truth() -> None:
         for t in truth["truth"]
     ]
     assert expected == list(truth["true_letter"])
+
+
+# --- hand-built cohorts, tolerances and HTML ---------------------------------------------
+
+
+def _hand_built(
+    histories: dict[str, list[float]],
+    *,
+    scale: Scale | None = None,
+    truth: float = 3.0,
+    weights: list[float] | None = None,
+    kinds: list[EvidenceKind] | None = None,
+    same_instant: bool = False,
+) -> Any:
+    """A cohort built by hand: one student per history, constant true level ``truth``."""
+    from datetime import UTC, datetime, timedelta
+
+    from mastery_grading.simulation import Cohort, Learner, SimulatedStudent
+
+    scale = scale or Scale.marzano()
+    target = LearningTarget(id="SIM", title="hand-built", scale=scale)
+    start = datetime(2026, 9, 1, tzinfo=UTC)
+    students = []
+    for student_id, scores in histories.items():
+        n = len(scores)
+        evidence = [
+            Evidence(
+                student_id=student_id,
+                target_id="SIM",
+                score=score,
+                observed_at=start if same_instant else start + timedelta(days=k),
+                weight=1.0 if weights is None else weights[k],
+                kind=EvidenceKind.SUMMATIVE if kinds is None else kinds[k],
+            )
+            for k, score in enumerate(scores)
+        ]
+        learner = Learner(archetype="hand", trajectory=lambda t: truth, scale=scale)
+        students.append(
+            SimulatedStudent(
+                id=student_id,
+                learner=learner,
+                evidence=evidence,
+                times=[k / max(n - 1, 1) for k in range(n)],
+                true_levels=[truth] * n,
+            )
+        )
+    return Cohort(target=target, students=students, measurement=Measurement(), schedule=Schedule())
+
+
+def _assert_fast_equals_slow(chosen: list[Any], cohort: Any) -> None:
+    fast = compare(chosen, cohort, progress=False, fast=True)
+    slow = compare(chosen, cohort, progress=False, fast=False)
+    pd.testing.assert_frame_equal(slow.table, fast.table, rtol=1e-12)
+    np.testing.assert_allclose(slow.students["estimate"], fast.students["estimate"], rtol=1e-12)
+    for label in slow.running:
+        for a, b in zip(slow.running[label], fast.running[label], strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_weighted_evidence_gives_the_same_results_on_the_fast_and_the_policy_path() -> None:
+    histories = {"a": [1.0, 2.0, 4.0], "b": [4.0, 3.5, 0.5], "c": [2.0, 2.0, 3.0]}
+    cohort = _hand_built(histories, weights=[1.0, 2.0, 5.0])
+    chosen = [policies.Mean(), policies.WeightedAverage(), policies.Median(), policies.Highest()]
+    _assert_fast_equals_slow(chosen, cohort)
+    # the weighted mean of 1, 2, 4 with weights 1, 2, 5 is 25 / 8
+    estimate = compare([policies.Mean()], cohort, progress=False).students["estimate"]
+    assert 25 / 8 == pytest.approx(estimate[0], rel=1e-12)
+
+
+def test_evidence_whose_kind_decides_the_order_gives_the_same_results_on_both_paths() -> None:
+    # on one instant a formative piece comes before a summative one, whatever the input order
+    kinds = [EvidenceKind.SUMMATIVE, EvidenceKind.FORMATIVE]
+    cohort = _hand_built({"a": [4.0, 1.0], "b": [0.5, 3.0]}, kinds=kinds, same_instant=True)
+    chosen = [policies.MostRecent(), policies.DecayingAverage(), policies.MeanOfRecent(n=1)]
+    _assert_fast_equals_slow(chosen, cohort)
+    estimate = compare([policies.MostRecent()], cohort, progress=False).students["estimate"]
+    assert [4.0, 0.5] == list(estimate)
+
+
+def test_scores_off_the_scale_are_reported_on_the_fast_path_too() -> None:
+    from mastery_grading.exceptions import ScoreOutOfScaleError
+
+    cohort = _hand_built({"a": [1.0, 9.0]})
+    with pytest.raises(ScoreOutOfScaleError, match="score=9"):
+        compare([policies.Mean()], cohort, progress=False, fast=True)
+
+
+def test_the_same_seeds_reproduce_identical_tables_on_the_fast_path() -> None:
+    def run(seed: int) -> Any:
+        cohort = simulate_cohort(n=48, seed=seed, schedule=Schedule(n=5, retakes=1))
+        return compare(BUILTINS, cohort, seed=seed, progress=False, fast=True).table
+
+    pd.testing.assert_frame_equal(run(4), run(4), check_exact=True)
+    assert not run(4).equals(run(5))
+
+
+def test_stable_means_within_half_the_width_of_the_true_level_on_a_percent_scale() -> None:
+    percent = Scale.percent()  # levels: not yet from 0, mastered from 80 up to 100
+    # truth 90 lies in "mastered" (80-100): half a level is 10, so 78 is outside, 95 within
+    high = _hand_built({"a": [60.0, 78.0, 95.0, 99.0]}, scale=percent, truth=90.0)
+    stable = compare([policies.MostRecent()], high, progress=False).students["stable_after"]
+    assert [3.0] == list(stable)
+    # truth 50 lies in "not yet" (0-80): half a level is 40, so 15 and 85 are within
+    low = _hand_built({"a": [5.0, 15.0, 85.0, 20.0]}, scale=percent, truth=50.0)
+    stable = compare([policies.MostRecent()], low, progress=False).students["stable_after"]
+    assert [2.0] == list(stable)
+
+
+def test_stable_means_within_half_the_width_of_the_true_level_on_marzano() -> None:
+    # "not yet" runs 0-2 (half: 1.0), so 2.0 and 0.0 are within of a truth of 1.0
+    low = _hand_built({"a": [3.0, 0.5, 2.0, 0.0]}, truth=1.0)
+    stable = compare([policies.MostRecent()], low, progress=False).students["stable_after"]
+    assert [2.0] == list(stable)
+    # "meets" runs 3-4 (half: 0.5), so 2.5 is outside of a truth of 3.5 and 4.0 within
+    high = _hand_built({"a": [2.5, 4.0, 3.0, 3.5]}, truth=3.5)
+    stable = compare([policies.MostRecent()], high, progress=False).students["stable_after"]
+    assert [2.0] == list(stable)
+    # "exceeds" starts at the maximum 4, so it borrows the width of "meets" below it (0.5)
+    top = _hand_built({"a": [3.0, 3.5, 4.0]}, truth=4.0)
+    stable = compare([policies.MostRecent()], top, progress=False).students["stable_after"]
+    assert [2.0] == list(stable)
+
+
+def test_an_explicit_tolerance_replaces_half_a_level() -> None:
+    low = _hand_built({"a": [3.0, 0.5, 2.0, 0.0]}, truth=1.0)
+    result = compare([policies.MostRecent()], low, tolerance=2.0, progress=False)
+    assert [1.0] == list(result.students["stable_after"])
+
+
+def test_repr_html_escapes_archetype_names_policy_labels_and_the_swept_parameter() -> None:
+    import html
+
+    evil = "<img src=x onerror=alert(1)>"
+    cohort = simulate_cohort([CustomArchetype(name=evil, trajectory=lambda t: 2.0)], n=4, seed=0)
+    shown = compare({evil: policies.Mean()}, cohort, progress=False)._repr_html_()
+    assert "<img" not in shown
+    assert html.escape(evil) in shown
+    swept = sweep(lambda r: policies.DecayingAverage(rate=r), evil, [0.5], cohort, progress=False)
+    shown = swept._repr_html_()
+    assert "<img" not in shown
+    assert f"<code>{html.escape(evil)}</code>" in shown

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 pytest.importorskip("numpy")
 
-from mastery_grading import InvalidValueError
+from mastery_grading import InvalidValueError, Scale
 from mastery_grading.simulation import metrics
 
 NAN = math.nan
@@ -77,6 +77,31 @@ def test_assessments_until_stable_is_one_when_always_within() -> None:
 def test_assessments_until_stable_treats_a_missing_estimate_as_outside() -> None:
     assert 2 == metrics.assessments_until_stable([None, 2.0], [2.0, 2.0], 0.5)
     assert metrics.assessments_until_stable([2.0, NAN], [2.0, 2.0], 0.5) is None
+
+
+def test_assessments_until_stable_takes_one_tolerance_per_moment() -> None:
+    running = [3.0, 2.0, 1.8, 3.4]
+    truths = [1.0, 1.0, 1.0, 3.5]
+    # |error| 2, 1, 0.8, 0.1 against tolerances 1, 1, 0.5, 0.5: F, T, F, T -> from the 4th
+    assert 4 == metrics.assessments_until_stable(running, truths, [1.0, 1.0, 0.5, 0.5])
+    with pytest.raises(InvalidValueError, match="tolerance of length 1"):
+        metrics.assessments_until_stable(running, truths, [1.0])
+
+
+def test_half_level_on_marzano_is_half_the_width_of_the_level_of_the_value() -> None:
+    # levels: not yet 0-2 (width 2), approaching 2-3, meets 3-4 (width 1), exceeds from 4
+    # (no width: it borrows the width 1 of "meets")
+    values = [0.0, 1.99, 2.0, 2.5, 3.0, 3.99, 4.0]
+    expected = [1.0, 1.0, 0.5, 0.5, 0.5, 0.5, 0.5]
+    assert expected == metrics.half_level(values, Scale.marzano()).tolist()
+
+
+def test_half_level_on_a_percent_scale_runs_the_top_level_up_to_the_maximum() -> None:
+    # levels: not yet 0-80 (width 80), mastered 80-100 (width 20)
+    values = [0.0, 50.0, 79.9, 80.0, 100.0]
+    assert [40.0, 40.0, 40.0, 10.0, 10.0] == metrics.half_level(values, Scale.percent()).tolist()
+    # mastery at 60: widths 60 and 40
+    assert [30.0, 20.0] == metrics.half_level([10.0, 60.0], Scale.percent(60)).tolist()
 
 
 def test_cohens_kappa_matches_a_hand_computed_table() -> None:

@@ -6,21 +6,75 @@ scores, ``nan`` where the policy gives no result. Kernels compute in floats;
 :mod:`mastery_grading.simulation.compare` recomputes every final value that is missing or
 lies within a hair of a level threshold with the policy itself, so levels, mastery and letters
 always equal the exact scalar path. Kernels are found by the policy's registered spec name and
-used only for the registered class itself, never for a subclass or a look-alike.
+used only for the registered class itself, never for a subclass or a look-alike, and only on
+histories for which :func:`kernels_apply` holds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
+from mastery_grading.evidence import Evidence, chronological_key
 from mastery_grading.policies._spec import _REGISTRY
+from mastery_grading.targets import LearningTarget
 
 Matrix = np.ndarray[Any, np.dtype[np.float64]]
 Kernel = Callable[[Matrix], Matrix]
 Window = Callable[[Matrix], Matrix]
+
+
+def _order(evidence: Evidence) -> tuple[Any, ...]:
+    """What orders two pieces of evidence before their scores do (see ``chronological_key``)."""
+    return (evidence.observed_at, evidence.attempt, evidence.source_id, evidence.kind)
+
+
+def kernels_apply(histories: Iterable[Sequence[Evidence]], target: LearningTarget) -> bool:
+    """Return whether the kernels give the policies' own results on these histories.
+
+    A kernel sees only the scores, in the order given, so it needs:
+
+    - every evidence weight to be 1 (the weighted mean weighs scores by it);
+    - every history to be non-empty and in chronological order, with no two neighbours
+      ordered only by their scores: then the given order is the policies' own, and raising or
+      re-drawing a score (the monotonicity and jitter checks) does not reorder the history.
+      Evidence kind, attempt and assessment id reach the built-ins with kernels only through
+      this order;
+    - every piece of evidence to be on ``target`` with a score on its scale (otherwise the
+      policy raises an error, which the kernel would not).
+
+    Example:
+        >>> import attrs
+        >>> from datetime import datetime, timezone
+        >>> from mastery_grading import Evidence, LearningTarget
+        >>> t = datetime(2026, 9, 1, tzinfo=timezone.utc)
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> plain = Evidence(student_id="s", target_id="T", score=3, observed_at=t)
+        >>> weighted = attrs.evolve(plain, weight=2.0)
+        >>> kernels_apply([[plain]], target), kernels_apply([[weighted]], target)
+        (True, False)
+    """
+    scale = target.scale
+    for history in histories:
+        if not history:
+            return False
+        previous: Evidence | None = None
+        for evidence in history:
+            if (
+                evidence.weight != 1
+                or evidence.target_id != target.id
+                or not scale.contains(evidence.score)
+            ):
+                return False
+            if previous is not None and not (
+                _order(previous) != _order(evidence)
+                and chronological_key(previous) < chronological_key(evidence)
+            ):
+                return False
+            previous = evidence
+    return True
 
 
 def _running(summary: Window, n: int | None = None) -> Kernel:

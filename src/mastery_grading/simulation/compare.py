@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
@@ -16,7 +17,7 @@ from mastery_grading.policies import policy_from_spec
 from mastery_grading.policies._spec import _REGISTRY
 from mastery_grading.results import TargetResult
 from mastery_grading.simulation import metrics as m
-from mastery_grading.simulation._fast import final_values, kernel_for
+from mastery_grading.simulation._fast import final_values, kernel_for, kernels_apply
 from mastery_grading.simulation.cohorts import Cohort
 
 if TYPE_CHECKING:
@@ -37,10 +38,13 @@ METRICS: dict[str, str] = {
     "jitter": "mean absolute change of the result when only the last score is re-drawn",
     "monotonicity_violations": "share of students for whom raising one score lowers the result",
     "assessments_to_stable": (
-        "mean number of pieces of evidence until the running result stays within the "
-        "tolerance of the current true level (students who get there)"
+        "mean number of pieces of evidence until the running result stays within half a "
+        "level (or the given tolerance) of the current true level (students who get there)"
     ),
-    "never_stable": "share of students whose final result is outside the tolerance",
+    "never_stable": (
+        "share of students whose final result is more than half a level (or the given "
+        "tolerance) from the true level"
+    ),
     "letter_agreement": "share whose letter equals the letter of the true level (converter)",
     "letter_kappa": "Cohen's kappa between the letters of the result and of the truth",
 }
@@ -116,7 +120,8 @@ class _Prepared:
     truths: np.ndarray[Any, Any]
     redrawn: np.ndarray[Any, Any]  # the re-drawn last score of each student
     raise_by: float
-    tolerance: float
+    #: per student, the tolerance of ``assessments_to_stable`` at each piece of evidence
+    tolerances: list[np.ndarray[Any, Any]]
     thresholds: np.ndarray[Any, Any]
     #: per student, the positions whose score is raised (all of them unless sampled)
     positions: list[list[int]]
@@ -412,8 +417,12 @@ def compare(
     most recent, decaying and weighted averages, highest, the recent-window and n-times
     policies) use a vectorized numpy path (``fast=True``). Its values equal the policies' own
     up to float rounding, and every final value that is missing or near a level threshold is
-    recomputed by the policy, so levels, mastery and letters are identical. Every other
-    policy (including your own) is evaluated student by student through its
+    recomputed by the policy, so levels, mastery and letters are identical. The vectorized
+    path sees only the scores, so it is used only when that loses nothing: every evidence
+    weight is 1, every history is in chronological order and no two of its pieces are ordered
+    by their scores alone, and every score lies on the scale (simulated cohorts always
+    qualify; a hand-built cohort may not). Every other policy (including your own), and every
+    policy on a cohort that does not qualify, is evaluated student by student through its
     ``evaluate(evidence, target)``; histories that are equal apart from the student id are
     evaluated once.
 
@@ -423,9 +432,13 @@ def compare(
         converter: Optional grade converter (``converter.convert(results).letter``); adds
             letter agreement with the truth, and :attr:`ComparisonResult.kappa` between
             policies.
-        tolerance: How close counts as "within half a level" for
-            ``assessments_to_stable``; default one eighth of the scale's range (0.5 on
-            Marzano's 0-4 scale).
+        tolerance: How close the running result must stay to the true level for
+            ``assessments_to_stable`` and ``never_stable``. Default ``None``: half a level,
+            that is half the width of the scale level the true level lies in at that moment
+            (see :func:`~mastery_grading.simulation.metrics.half_level`: on Marzano's 0-4
+            scale 1.0 in "not yet" (0-2) and 0.5 above; on a percent scale with levels from
+            0 and 80, 40 below 80 and 10 from 80 up). A number uses that tolerance
+            everywhere.
         raise_by: How much one score is raised in the monotonicity check; default the
             scale's step, or one eighth of the range without a step. Raised scores are capped
             at the scale's maximum.
@@ -475,17 +488,27 @@ def compare(
     else:
         msg = f"raise_positions={raise_positions!r} must be None or an int >= 1"
         raise InvalidValueError(msg)
+    if tolerance is not None and not (
+        isinstance(tolerance, int | float) and math.isfinite(tolerance) and tolerance >= 0
+    ):
+        msg = f"tolerance={tolerance!r} must be None or a finite number >= 0"
+        raise InvalidValueError(msg)
     prep = _Prepared(
         cohort=cohort,
         truths=np.array([s.true_final for s in cohort.students], dtype=float),
         redrawn=redrawn,
         positions=positions,
         raise_by=raise_by if raise_by is not None else (scale.step or span / 8),
-        tolerance=tolerance if tolerance is not None else span / 8,
+        tolerances=[
+            m.half_level(s.true_levels, scale)
+            if tolerance is None
+            else np.full(len(s.true_levels), float(tolerance))
+            for s in cohort.students
+        ],
         thresholds=np.array(sorted({scale.mastery, *(lv.minimum for lv in scale.levels)})),
     )
-    if not prep.raise_by > 0 or not prep.tolerance >= 0:
-        msg = f"raise_by={prep.raise_by!r} must be > 0 and tolerance={prep.tolerance!r} >= 0"
+    if not prep.raise_by > 0:
+        msg = f"raise_by={prep.raise_by!r} must be a number > 0"
         raise InvalidValueError(msg)
     if not (isinstance(n_jobs, int) and n_jobs >= 1):
         msg = f"n_jobs={n_jobs!r} must be an int >= 1"
@@ -497,6 +520,7 @@ def compare(
             bar.update(k)
 
     outcomes: dict[str, _Outcome] = {}
+    fast = fast and kernels_apply([s.evidence for s in cohort.students], cohort.target)
     try:
         for label, policy in resolved.items():
             kernel = kernel_for(policy, cohort.target.scale.mastery) if fast else None
@@ -535,8 +559,8 @@ def _build(
     letters_by_policy: dict[str, list[str]] = {}
     for label, out in outcomes.items():
         stable = [
-            m.assessments_until_stable(list(run), list(s.true_levels), prep.tolerance)
-            for run, s in zip(out.running, students, strict=True)
+            m.assessments_until_stable(list(run), list(s.true_levels), list(tolerances))
+            for run, s, tolerances in zip(out.running, students, prep.tolerances, strict=True)
         ]
         columns: dict[str, Any] = {
             "policy": label,
@@ -674,10 +698,11 @@ class ComparisonResult:
 
     def _repr_html_(self) -> str:
         overall = self.table[self.table["archetype"] == ALL].drop(columns="archetype")
+        archetypes = ", ".join(html.escape(name) for name in self.cohort.archetypes)
         return (
             f"<p><b>Policy comparison</b> on {len(self.cohort)} simulated students "
-            f"({', '.join(self.cohort.archetypes)}); overall metrics:</p>"
-            + overall.to_html(index=False, float_format=lambda x: f"{x:.3f}")
+            f"({archetypes}); overall metrics:</p>"
+            + overall.to_html(index=False, escape=True, float_format=lambda x: f"{x:.3f}")
         )
 
 
@@ -711,8 +736,9 @@ class SweepResult:
     def _repr_html_(self) -> str:
         overall = self.table[self.table["archetype"] == ALL].drop(columns="archetype")
         return (
-            f"<p><b>Sweep</b> of <code>{self.parameter}</code>; overall metrics:</p>"
-            + overall.to_html(index=False, float_format=lambda x: f"{x:.3f}")
+            f"<p><b>Sweep</b> of <code>{html.escape(self.parameter)}</code>; overall "
+            "metrics:</p>"
+            + overall.to_html(index=False, escape=True, float_format=lambda x: f"{x:.3f}")
         )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from mastery_grading.exceptions import InvalidValueError
+from mastery_grading.scales import Scale
 
 __all__ = [
     "agreement",
@@ -22,6 +23,7 @@ __all__ = [
     "cohens_kappa",
     "false_mastered_rate",
     "false_not_yet_rate",
+    "half_level",
     "mean_abs_change",
     "rmse",
     "share",
@@ -124,8 +126,45 @@ def mean_abs_change(before: Any, after: Any) -> float:
     return float(np.mean(np.abs(a[keep] - b[keep]))) if keep.any() else math.nan
 
 
+def half_level(values: Any, scale: Scale) -> FloatArray:
+    """Return "half a level" at each value: half the width of the scale level it lies in.
+
+    A level runs from its ``minimum`` up to the next level's minimum; the top level runs up to
+    the scale's maximum. A top level that starts at the maximum itself (Marzano's "exceeds" at
+    4) has no width, so it borrows the width of the level below it. Values below the scale's
+    minimum count as in the lowest level.
+
+    This is the default tolerance of ``assessments_to_stable`` in
+    :func:`~mastery_grading.simulation.compare`. On Marzano's 0-4 scale (levels from 0, 2, 3
+    and 4) it is 1.0 in "not yet" and 0.5 above; on a percent scale with levels from 0 and 80
+    it is 40 below 80 and 10 from 80 up.
+
+    Args:
+        values: Values on the scale (a number or an array).
+        scale: The scale whose levels are used.
+
+    Returns:
+        An array of the same shape as ``values``.
+
+    Example:
+        >>> from mastery_grading import Scale
+        >>> half_level([0.0, 1.9, 2.0, 3.5, 4.0], Scale.marzano()).tolist()
+        [1.0, 1.0, 0.5, 0.5, 0.5]
+        >>> half_level([50.0, 80.0, 100.0], Scale.percent()).tolist()
+        [40.0, 10.0, 10.0]
+    """
+    minimums = np.array([level.minimum for level in scale.levels], dtype=float)
+    widths = np.diff(np.append(minimums, float(scale.max)))
+    if widths.size > 1 and widths[-1] == 0:
+        widths[-1] = widths[-2]
+    v = np.asarray(values, dtype=float)
+    index = np.clip(np.searchsorted(minimums, v, side="right") - 1, 0, widths.size - 1)
+    result: FloatArray = widths[index] / 2
+    return result
+
+
 def assessments_until_stable(
-    running: Sequence[float | None], truths: Sequence[float], tolerance: float
+    running: Sequence[float | None], truths: Sequence[float], tolerance: float | Sequence[float]
 ) -> int | None:
     """Return after how many pieces of evidence the estimate stays within ``tolerance``.
 
@@ -133,20 +172,33 @@ def assessments_until_stable(
     ``truths[k]`` the true level at that moment. The answer is the smallest ``k`` (counting
     from 1) such that this and every later estimate lies within ``tolerance`` of the truth, or
     ``None`` when even the final estimate does not. A missing estimate (``None`` or ``nan``)
-    is never within tolerance.
+    is never within tolerance. ``tolerance`` is one number, or one per moment (such as
+    :func:`half_level` of the truths).
 
     >>> assessments_until_stable([1.0, 3.5, 2.0, 2.6, 2.4], [2.5] * 5, 0.5)
     3
     >>> assessments_until_stable([2.5, 1.0], [2.5, 2.5], 0.5) is None
     True
+    >>> assessments_until_stable([3.0, 2.0, 1.8], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0])
+    2
     """
     if len(running) != len(truths):
         msg = f"running of length {len(running)} and truths of length {len(truths)} must match"
         raise InvalidValueError(msg)
+    if isinstance(tolerance, int | float):
+        tolerances: Sequence[float] = [float(tolerance)] * len(truths)
+    else:
+        tolerances = tolerance
+        if len(tolerances) != len(truths):
+            msg = (
+                f"tolerance of length {len(tolerances)} and truths of length {len(truths)} "
+                "must match"
+            )
+            raise InvalidValueError(msg)
     stable: int | None = None
     for k in range(len(running) - 1, -1, -1):
         value = running[k]
-        if value is None or math.isnan(value) or abs(value - truths[k]) > tolerance:
+        if value is None or math.isnan(value) or abs(value - truths[k]) > tolerances[k]:
             break
         stable = k + 1
     return stable
