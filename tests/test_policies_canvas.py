@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import struct
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from helpers import MARZANO_TARGET, history
-from mastery_grading import LearningTarget, Scale
+from mastery_grading import LearningTarget, Scale, policy_from_spec
 from mastery_grading.policies import (
+    CanvasRollup,
     DecayingAverage,
     Highest,
     Mean,
@@ -19,7 +26,11 @@ from mastery_grading.policies import (
     WeightedAverage,
     from_canvas,
     round_half_up,
+    ruby_round,
 )
+
+#: Canvas's formulas evaluated by Ruby itself (``ruby tests/golden/canvas_ruby.rb``).
+RUBY_CASES = json.loads((Path(__file__).parent / "golden" / "canvas_ruby.json").read_text())
 
 FIVE_POINT = LearningTarget(id="T", title="Target", scale=Scale(min=0, max=5, mastery=3))
 
@@ -65,25 +76,94 @@ class TestRoundHalfUp:
             round_half_up("1.5")  # type: ignore[arg-type]
 
 
-class TestMapping:
+class TestRubyRound:
     @pytest.mark.parametrize(
-        ("args", "expected"),
+        ("value", "expected"),
         [
-            (("decaying_average",), WeightedAverage(weight=0.65)),
-            (("decaying_average", 65, True), WeightedAverage(weight=0.65)),
-            (("weighted_average", 40), WeightedAverage(weight=0.4)),
-            (("standard_decaying_average",), WeightedAverage(weight=0.65)),
-            (("standard_decaying_average", 80, True), DecayingAverage(rate=0.8)),
-            (("n_mastery",), NTimes(n=5)),
-            (("n_mastery", 10), NTimes(n=10)),
-            (("highest",), Highest()),
-            ((None,), Highest()),
-            (("latest",), MostRecent()),
-            (("average",), Mean(weighted=False)),
+            (4.125, 4.13),
+            ((4.8 + 4.51) / 2, 4.65),  # 4.654999999999999: Ruby rounds the float
+            (1.005, 1.01),  # 1.00499999999999989... but Ruby moves up at the float half
+            (2.675, 2.68),
+            (-2.675, -2.68),
+            (-0.004, -0.0),
+            (1e-5, 0.0),  # too small to reach the second decimal
+            (-1e-5, 0.0),
+            (2.0**60, 2.0**60),  # too large to have decimals
         ],
     )
-    def test_method_names_and_defaults(self, args: tuple[object, ...], expected: object) -> None:
-        assert Rounded(inner=expected, places=2) == from_canvas(*args)  # type: ignore[arg-type]
+    def test_matches_ruby_float_round(self, value: float, expected: float) -> None:
+        # Compared bit for bit, so -0.0 and 0.0 are told apart as Ruby tells them.
+        assert struct.pack(">d", expected) == struct.pack(">d", ruby_round(value))
+
+    def test_rounds_the_float_where_round_half_up_rounds_the_decimal(self) -> None:
+        mean = (4.8 + 4.51) / 2
+        assert (4.65, 4.66) == (ruby_round(mean), round_half_up(Fraction(931, 200)))
+
+    def test_other_places(self) -> None:
+        assert (4.1, 4.125) == (ruby_round(4.125, 1), ruby_round(4.125, 3))
+
+    @given(st.floats(min_value=-1e6, max_value=1e6), st.floats(min_value=-1e6, max_value=1e6))
+    def test_is_monotone(self, a: float, b: float) -> None:
+        low, high = sorted([a, b])
+        assert ruby_round(low) <= ruby_round(high)
+
+    def test_rejects_bad_input(self) -> None:
+        with pytest.raises(ValueError, match="places=0 must be an int from 1 to 14"):
+            ruby_round(1.0, 0)
+        with pytest.raises(ValueError, match="value=nan is not a finite number"):
+            ruby_round(float("nan"))
+        with pytest.raises(TypeError, match="value='1' must be a float"):
+            ruby_round("1")  # type: ignore[arg-type]
+
+
+class TestMapping:
+    @pytest.mark.parametrize(
+        ("args", "method", "number", "reference"),
+        [
+            (("decaying_average",), "weighted_average", 65, WeightedAverage(weight=0.65)),
+            (("decaying_average", 65, True), "weighted_average", 65, WeightedAverage(weight=0.65)),
+            (("weighted_average", 40), "weighted_average", 40, WeightedAverage(weight=0.4)),
+            (("standard_decaying_average",), "weighted_average", 65, WeightedAverage(weight=0.65)),
+            (
+                ("standard_decaying_average", 80, True),
+                "standard_decaying_average",
+                80,
+                DecayingAverage(rate=0.8),
+            ),
+            (("n_mastery",), "n_mastery", 5, NTimes(n=5)),
+            (("n_mastery", 10), "n_mastery", 10, NTimes(n=10)),
+            (("highest",), "highest", None, Highest()),
+            ((None,), "highest", None, Highest()),
+            (("latest",), "latest", None, MostRecent()),
+            (("average",), "average", None, Mean(weighted=False)),
+        ],
+    )
+    def test_method_names_and_defaults(
+        self, args: tuple[Any, ...], method: str, number: int | None, reference: object
+    ) -> None:
+        policy = from_canvas(*args)
+        assert CanvasRollup(method=method, calculation_int=number) == policy
+        assert Rounded(inner=reference, places=2) == policy.reference  # type: ignore[arg-type]
+
+    def test_defaults_are_canvas_defaults(self) -> None:
+        assert CanvasRollup(method="weighted_average", calculation_int=65) == CanvasRollup()
+        assert 5 == CanvasRollup(method="n_mastery").calculation_int
+        assert None is CanvasRollup(method="average").calculation_int
+
+    def test_rollup_checks_its_own_parameters(self) -> None:
+        with pytest.raises(ValueError, match="method='median' is not a Canvas rollup formula"):
+            CanvasRollup(method="median")
+        with pytest.raises(ValueError, match="calculation_int=49 is not valid for 'standard_"):
+            CanvasRollup(method="standard_decaying_average", calculation_int=49)
+        with pytest.raises(ValueError, match="calculation_int=None is not valid for 'n_mastery'"):
+            CanvasRollup(method="n_mastery", calculation_int=None)
+        with pytest.raises(ValueError, match="calculation_int=3 is not valid for 'latest'"):
+            CanvasRollup(method="latest", calculation_int=3)
+
+    @pytest.mark.parametrize("method", ["weighted_average", "n_mastery", "average"])
+    def test_spec_round_trips(self, method: str) -> None:
+        policy = CanvasRollup(method=method)
+        assert policy == policy_from_spec(json.loads(json.dumps(policy.to_spec())))
 
     @pytest.mark.parametrize(
         ("method", "number", "message"),
@@ -147,7 +227,69 @@ class TestDisplayedNumbers:
         # The mean of 1.006 and 1.003 is 1.0045: 1.00. Rounding each first would give 1.01.
         assert 1.0 == shown(from_canvas("average"), [1.006, 1.003])
 
-    def test_rounded_keeps_contributions_and_names_itself(self) -> None:
+    def test_rollup_keeps_contributions_and_names_itself(self) -> None:
         policy = from_canvas("latest")
         result = policy.evaluate(history([1, 2.345]), FIVE_POINT)
         assert (2.35, policy, 1) == (result.value, result.policy, len(result.contributions))
+
+    def test_no_evidence_is_none_with_reason(self) -> None:
+        result = from_canvas("average").evaluate([], FIVE_POINT)
+        assert (None, "no evidence") == (result.value, result.reason)
+
+    def test_scores_off_the_scale_are_rejected(self) -> None:
+        with pytest.raises(ValueError, match=r"score=6\.0"):
+            from_canvas("average").evaluate(history([6]), FIVE_POINT)
+
+
+class TestCanvasArithmetic:
+    """Canvas computes in binary floats; where that lands below a half, it shows less."""
+
+    @pytest.mark.parametrize(
+        ("args", "scores", "canvas", "exact"),
+        [
+            (("average",), [4.8, 4.51], 4.65, 4.66),
+            (("weighted_average",), [0.09, 4.59], 3.01, 3.02),
+            (("weighted_average",), [1.88, 1.98], 1.94, 1.95),
+            (("weighted_average", 1), [3.0, 2.5], 2.99, 3.0),
+        ],
+    )
+    def test_float_arithmetic_differs_from_exact_at_a_half(
+        self, args: tuple[Any, ...], scores: list[float], canvas: float, exact: float
+    ) -> None:
+        policy = from_canvas(*args)
+        assert canvas == shown(policy, scores)
+        assert exact == shown(policy.reference, scores)
+
+    def test_every_case_evaluated_by_ruby(self) -> None:
+        target = LearningTarget(
+            id="T", title="Target", scale=Scale(min=0, max=5, mastery=RUBY_CASES["mastery"])
+        )
+        differing = 0
+        for case in RUBY_CASES["cases"]:
+            policy = CanvasRollup(method=case["method"], calculation_int=case["calculation_int"])
+            value = shown(policy, case["scores"], target)
+            assert case["shown"] == value, case
+            differing += value != shown(policy.reference, case["scores"], target)
+        # The file holds cases where Canvas's floats and exact arithmetic disagree.
+        assert differing >= 5
+
+    @pytest.mark.parametrize(
+        ("method", "claims"),
+        [
+            ("highest", Rounded(inner=Highest()).claims),
+            ("latest", Rounded(inner=MostRecent()).claims),
+            (
+                "average",
+                {
+                    "monotone",
+                    "order_free",
+                    "recency",
+                    "time_shift_invariant",
+                    "deterministic",
+                    "target_independent",
+                },
+            ),
+        ],
+    )
+    def test_claims_are_those_floats_keep(self, method: str, claims: frozenset[str]) -> None:
+        assert set(claims) == set(CanvasRollup(method=method).claims)

@@ -144,6 +144,7 @@ ORDER_DEPENDENT = {
     "power_law": ([1, 4], [4, 1]),
     "linear_trend": ([1, 4], [4, 1]),
     "best_fit": ([1, 2, 4], [4, 2, 1]),
+    "canvas_rollup": ([1, 4], [4, 1]),
     "filtered": ([1, 4], [4, 1]),
     "at_bats": ([3, 3, 4, 2], [3, 3, 2, 4]),
 }

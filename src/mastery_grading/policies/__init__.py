@@ -15,7 +15,7 @@ Example:
 
 from mastery_grading.policies._base import HistoryPolicy
 from mastery_grading.policies._spec import available_policies, policy_from_spec
-from mastery_grading.policies.canvas import from_canvas
+from mastery_grading.policies.canvas import CanvasRollup, from_canvas
 from mastery_grading.policies.central import Mean, Median, Mode
 from mastery_grading.policies.combine import MaxOf
 from mastery_grading.policies.count import NTimes
@@ -29,13 +29,14 @@ from mastery_grading.policies.recency import (
     MostRecent,
     WeightedAverage,
 )
-from mastery_grading.policies.rounding import Rounded, round_half_up
+from mastery_grading.policies.rounding import Rounded, round_half_up, ruby_round
 from mastery_grading.policies.rules import AtBats, Filtered
 from mastery_grading.policies.trend import BestFit, LinearTrend, PowerLaw
 
 __all__ = [
     "AtBats",
     "BestFit",
+    "CanvasRollup",
     "CustomPolicy",
     "DecayingAverage",
     "Filtered",
@@ -61,4 +62,5 @@ __all__ = [
     "from_canvas",
     "policy_from_spec",
     "round_half_up",
+    "ruby_round",
 ]

@@ -754,7 +754,20 @@ def _simple_builders() -> dict[str, st.SearchStrategy[Any]]:
             ),
             clamp=st.booleans(),
         ),
+        "canvas_rollup": _canvas_rollups(),
     }
+
+
+def _canvas_rollups() -> st.SearchStrategy[Any]:
+    from mastery_grading.policies import CanvasRollup
+    from mastery_grading.policies.canvas import CANVAS_METHODS, ROLLUP_METHODS
+
+    def build(method: str, draw_int: st.DrawFn) -> Any:
+        allowed = CANVAS_METHODS[method]
+        number = None if allowed is None else draw_int(st.integers(allowed[1], allowed[2]))
+        return CanvasRollup(method=method, calculation_int=number)
+
+    return st.composite(lambda draw: build(draw(st.sampled_from(ROLLUP_METHODS)), draw))()
 
 
 def _moments() -> st.SearchStrategy[date | None]:
@@ -810,8 +823,8 @@ def _wrapper_builders(inner: st.SearchStrategy[Any]) -> dict[str, st.SearchStrat
 POLICY_NAMES = (
     "mean", "median", "mode", "most_recent", "mean_of_recent", "median_of_recent",
     "mode_of_recent", "decaying_average", "weighted_average", "highest", "mean_of_highest",
-    "highest_of_recent", "n_times", "power_law", "linear_trend", "best_fit", "max_of",
-    "filtered", "at_bats", "rounded",
+    "highest_of_recent", "n_times", "power_law", "linear_trend", "best_fit", "canvas_rollup",
+    "max_of", "filtered", "at_bats", "rounded",
 )  # fmt: skip
 
 
