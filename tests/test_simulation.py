@@ -396,6 +396,29 @@ def test_table_has_every_policy_and_archetype_and_the_documented_metrics() -> No
     assert {"policy", "archetype", "metric", "value"} == set(result.long().columns)
 
 
+@attrs.frozen(kw_only=True)
+class _SelfDefault:
+    """A registered-looking policy whose default depends on another field."""
+
+    spec_name: ClassVar[str] = "self_default_probe"
+    n: int = 2
+    limit: int = attrs.field(default=attrs.Factory(lambda self: self.n * 10, takes_self=True))
+
+    def evaluate(self, evidence: Iterable[Evidence], target: LearningTarget) -> TargetResult:
+        return TargetResult(target=target, value=None, policy=self, reason="probe")
+
+
+def test_policy_label_handles_defaults_computed_from_the_policy_itself(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mastery_grading.policies._spec import _REGISTRY
+
+    monkeypatch.setitem(_REGISTRY, "self_default_probe", _SelfDefault)
+    assert "self_default_probe" == policy_label(_SelfDefault())
+    assert "self_default_probe(n=3)" == policy_label(_SelfDefault(n=3))
+    assert "self_default_probe(limit=5)" == policy_label(_SelfDefault(limit=5))
+
+
 @attrs.frozen
 class _Report:
     letter: str

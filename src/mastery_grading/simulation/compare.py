@@ -76,7 +76,7 @@ def policy_label(policy: Any) -> str:
         value = getattr(policy, field.name)
         default: Any = field.default
         if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            default = default.factory()
+            default = default.factory(policy) if default.takes_self else default.factory()
         if value != default:
             changed.append(f"{field.name}={value!r}")
     return f"{name}({', '.join(changed)})" if changed else str(name)
