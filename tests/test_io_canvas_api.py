@@ -82,3 +82,59 @@ def test_invalid_json_names_line_and_column() -> None:
     with pytest.raises(DataFileError) as caught:
         read_canvas_api_results(io.StringIO('{"outcome_results": [\n  {"score": }]}'))
     assert (2, 13) == caught.value.locations[0][1:3]
+
+
+def _result(**fields: object) -> dict[str, object]:
+    return {
+        "score": 3.0,
+        "possible": 4.0,
+        "submitted_or_assessed_at": "2024-10-02T00:00:00Z",
+        "links": {"user": "1", "learning_outcome": "9"},
+        **fields,
+    }
+
+
+@pytest.mark.parametrize(
+    ("document", "field"),
+    [
+        ({"outcome_results": [_result(score=10**400)]}, "outcome_results[0].score"),
+        ({"outcome_results": [_result(possible=-(10**400))]}, "outcome_results[0].possible"),
+        (
+            {
+                "outcome_results": [],
+                "linked": {"outcomes": [{"id": 9, "points_possible": 10**400}]},
+            },
+            "linked.outcomes[0].points_possible",
+        ),
+        (
+            {"outcome_results": [], "linked": {"outcomes": [{"id": 9, "mastery_points": 10**400}]}},
+            "linked.outcomes[0].mastery_points",
+        ),
+        (
+            {
+                "outcome_results": [],
+                "linked": {
+                    "outcomes": [{"id": 9, "ratings": [{"points": 10**400, "description": "A"}]}]
+                },
+            },
+            "linked.outcomes[0].ratings[0].points",
+        ),
+    ],
+)
+def test_an_integer_too_large_for_a_float_is_a_problem_naming_its_field(
+    document: dict[str, object], field: str
+) -> None:
+    with pytest.raises(DataFileError) as caught:
+        read_canvas_api_results(document)
+    [(_, _, _, message)] = caught.value.locations
+    assert message.startswith(f"{field}=")
+    assert "is too large" in message
+
+
+def test_an_integer_longer_than_python_reads_names_line_and_column() -> None:
+    text = '{"outcome_results": [\n  {"score": ' + "7" * 5000 + "}]}"
+    with pytest.raises(DataFileError) as caught:
+        read_canvas_api_results(io.StringIO(text))
+    [(_, line, column, message)] = caught.value.locations
+    assert (2, 13) == (line, column)
+    assert "an integer of 5000 digits" in message

@@ -123,8 +123,16 @@ def test_random_rows_raise_only_library_errors(name: str, data: st.DataObject) -
     _only_library_errors(READERS[name], io.StringIO(_rows_to_text(header, rows, sep)))
 
 
+# Integers that no float can hold (beyond about 1.8e308) next to ordinary ones.
+giant_integers = st.sampled_from([10**400, -(10**400), 2**1024, 10**4000])
+
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | giant_integers
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8),
     lambda children: (
         st.lists(children, max_size=3)
         | st.dictionaries(
@@ -144,6 +152,13 @@ json_values = st.recursive(
                     "originNodeURI",
                     "destinationNodeURI",
                     "levels",
+                    "sequenceNumber",
+                    "score",
+                    "possible",
+                    "points_possible",
+                    "mastery_points",
+                    "points",
+                    "rate",
                     "x",
                 ]
             ),
@@ -172,9 +187,36 @@ def test_random_canvas_api_documents_raise_only_library_errors(document: Any) ->
 
 
 @given(
+    association=st.fixed_dictionaries(
+        {
+            "associationType": st.just("isChildOf"),
+            "sequenceNumber": giant_integers | json_values,
+            "originNodeURI": st.just({"identifier": "a"}),
+            "destinationNodeURI": st.sampled_from([{"identifier": "b"}, {"identifier": "d"}]),
+        }
+    )
+)
+def test_random_sequence_numbers_raise_only_library_errors(association: dict[str, Any]) -> None:
+    document = {
+        "CFDocument": {"identifier": "d", "title": "F"},
+        "CFItems": [
+            {"identifier": "a", "fullStatement": "A"},
+            {"identifier": "b", "fullStatement": "B"},
+        ],
+        "CFAssociations": [association],
+    }
+    _only_library_errors(read_case_package, io.StringIO(json.dumps(document)))
+
+
+@given(
     results=st.lists(
         st.fixed_dictionaries(
-            {"score": json_values, "submitted_or_assessed_at": json_values, "links": json_values}
+            {
+                "score": giant_integers | json_values,
+                "possible": giant_integers | json_values,
+                "submitted_or_assessed_at": st.just("2024-10-02T00:00:00Z") | json_values,
+                "links": st.just({"user": "1", "learning_outcome": "9"}) | json_values,
+            }
         ),
         max_size=3,
     ),
@@ -217,6 +259,20 @@ def test_random_oneroster_packages_raise_only_library_errors(data: st.DataObject
                     _rows_to_text(header, rows, ","), encoding="utf-8"
                 )
         _only_library_errors(read_oneroster, root)
+
+
+@pytest.mark.parametrize("name", ["targets json", "canvas api results", "case package"])
+@given(digits=st.integers(min_value=4301, max_value=6000), where=st.sampled_from([0, 1, 2]))
+def test_integers_longer_than_python_reads_raise_only_library_errors(
+    name: str, digits: int, where: int
+) -> None:
+    number = "9" * digits
+    text = [
+        f'{{"targets": [{{"id": "a", "title": "A", "dok": {number}}}]}}',
+        f'{{"outcome_results": [{{"score": {number}}}], "x": 1}}',
+        f"[{number}]",
+    ][where]
+    _only_library_errors(READERS[name], io.StringIO(text))
 
 
 @given(data=st.binary(max_size=300))

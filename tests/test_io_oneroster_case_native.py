@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from mastery_grading import Evidence, LearningTarget, Scale
 from mastery_grading.exceptions import DataFileError, InvalidValueError
 from mastery_grading.io import (
+    StudentResult,
     case_package_json,
     evidence_csv_text,
     oneroster_files,
@@ -142,6 +143,73 @@ class TestOneRoster:
         with pytest.raises(DataFileError, match="neither a folder nor a readable zip"):
             read_oneroster(tmp_path / "x.zip")
 
+    def test_ids_with_colons_give_distinct_sourced_ids_that_read_back(self) -> None:
+        # Unescaped, both results would be "res:a:b:c".
+        first = Mean().evaluate(
+            [Evidence(student_id="c", target_id="a:b", score=1.0, observed_at=mst.EPOCH)],
+            LearningTarget(id="a:b", title="A colon B"),
+        )
+        second = Mean().evaluate(
+            [Evidence(student_id="b:c", target_id="a", score=3.0, observed_at=mst.EPOCH)],
+            LearningTarget(id="a", title="A"),
+        )
+        results = [
+            StudentResult(student_id="c", result=first),
+            StudentResult(student_id="b:c", result=second),
+        ]
+        files = oneroster_files(results, **OPTIONS)  # type: ignore[arg-type]
+        with tempfile.TemporaryDirectory() as folder:
+            for name, text in files.items():
+                (Path(folder) / name).write_text(text, encoding="utf-8")
+            book = read_oneroster(folder)
+        assert ["res:a%3Ab:c", "res:a:b%3Ac"] == [r.sourced_id for r in book.results]
+        by_id = {r.sourced_id: r for r in book.results}
+        assert {("c", "a:b", 1.0), ("b:c", "a", 3.0)} == {
+            (by_id[o.result_id].student_id, o.learning_objective_id, o.score)
+            for o in book.result_objectives
+        }
+
+    def test_writing_refuses_the_same_student_and_target_twice(self) -> None:
+        empty = Mean().evaluate([], LearningTarget(id="NS.1", title="Fractions"))
+        twice = [StudentResult(student_id="stu-1", result=empty)] * 2
+        with pytest.raises(InvalidValueError, match=r"student 'stu-1' on target 'NS\.1' twice"):
+            oneroster_files(twice, **OPTIONS)  # type: ignore[arg-type]
+
+    def test_a_repeated_sourced_id_on_reading_is_a_problem(self, tmp_path: Path) -> None:
+        evidence, targets = _class_results()
+        files = oneroster_files(score_evidence(evidence, targets, Mean()), **OPTIONS)  # type: ignore[arg-type]
+        for name, text in files.items():
+            (tmp_path / name).write_text(text, encoding="utf-8")
+        lines = files["lineItemLearningObjectiveIds.csv"].splitlines()
+        (tmp_path / "lineItemLearningObjectiveIds.csv").write_text(
+            "\n".join([*lines, lines[1]]) + "\n", encoding="utf-8"
+        )
+        with pytest.raises(DataFileError) as caught:
+            read_oneroster(tmp_path)
+        [(file, line, column, message)] = caught.value.locations
+        assert file.endswith("lineItemLearningObjectiveIds.csv")
+        assert (len(lines) + 1, 1) == (line, column)
+        assert "sourcedId='lilo:LE.1' appears again (first on line 2)" in message
+
+    def test_case_objectives_are_written_in_urn_uuid_form_and_read_back_bare(self) -> None:
+        empty = Mean().evaluate([], LearningTarget(id=CASE_ITEM.upper(), title="Groups"))
+        files = oneroster_files([StudentResult(student_id="s", result=empty)], **OPTIONS)  # type: ignore[arg-type]
+        assert f",case,urn:uuid:{CASE_ITEM}\r\n" in files["lineItemLearningObjectiveIds.csv"]
+
+    def test_the_manifest_names_every_gradebook_file_of_the_csv_binding(self) -> None:
+        manifest = oneroster_files([], **OPTIONS)["manifest.csv"]  # type: ignore[arg-type]
+        rows = dict(line.split(",") for line in manifest.splitlines()[1:])
+        assert {
+            "file.lineItems": "bulk",
+            "file.results": "bulk",
+            "file.lineItemLearningObjectiveIds": "bulk",
+            "file.resultLearningObjectiveIds": "bulk",
+            "file.categories": "absent",
+            "file.scoreScales": "absent",
+            "file.lineItemScoreScales": "absent",
+            "file.resultScoreScales": "absent",
+        } == {key: value for key, value in rows.items() if key.startswith("file.")}
+
 
 class TestCase:
     def test_items_become_targets_with_hierarchy_and_codes(self) -> None:
@@ -172,6 +240,44 @@ class TestCase:
         second = read_case_package(io.StringIO(again))
         assert [t.title for t in targets] == [t.title for t in second.targets]
         assert first.targets == second.targets
+
+    def test_ids_that_are_not_uuids_survive_a_write_and_read(self) -> None:
+        targets = [
+            LearningTarget(id="ALG", title="Algebra"),
+            LearningTarget(id="LE.1", title="Linear equations", parent_id="ALG"),
+            LearningTarget(id=CASE_ITEM, title="Equal groups", parent_id="LE.1"),
+        ]
+        text = case_package_json(targets, title="Algebra 1", creator="District")
+        items = json.loads(text)["CFItems"]
+        assert ["ALG", "LE.1"] == [item.get("alternativeLabel") for item in items[:2]]
+        assert CASE_ITEM == items[2]["identifier"]
+        back = read_case_package(io.StringIO(text)).targets
+        assert [("ALG", None), ("LE.1", "ALG"), (CASE_ITEM, "LE.1")] == [
+            (t.id, t.parent_id) for t in back
+        ]
+
+    def test_an_alternative_label_that_is_not_our_derived_id_is_only_a_label(self) -> None:
+        package = {
+            "CFDocument": {"identifier": "d", "title": "F"},
+            "CFItems": [{"identifier": CASE_ITEM, "fullStatement": "S", "alternativeLabel": "X"}],
+        }
+        assert CASE_ITEM == read_case_package(io.StringIO(json.dumps(package))).targets[0].id
+
+    def test_a_sequence_number_too_large_for_a_float_is_a_problem(self) -> None:
+        package = json.loads((DATA / "case" / "package.json").read_text(encoding="utf-8"))
+        package["CFAssociations"][0]["sequenceNumber"] = 10**400
+        with pytest.raises(DataFileError) as caught:
+            read_case_package(io.StringIO(json.dumps(package)))
+        [(_, _, _, message)] = caught.value.locations
+        assert message.startswith("CFAssociations[0].sequenceNumber=1.000e+400 is too large")
+
+    def test_an_integer_longer_than_python_reads_names_line_and_column(self) -> None:
+        text = '{"CFDocument": {"identifier": "d", "title": "F"},\n "x": ' + "1" * 5000 + "}"
+        with pytest.raises(DataFileError) as caught:
+            read_case_package(io.StringIO(text))
+        [(_, line, column, message)] = caught.value.locations
+        assert (2, 7) == (line, column)
+        assert "integer of 5000 digits" in message
 
     def test_urn_uuid_identifiers_are_normalised(self) -> None:
         package = {
@@ -264,6 +370,32 @@ class TestPlainFiles:
         with pytest.raises(DataFileError) as caught:
             read_targets_json(io.StringIO(text))
         assert 4 == len(caught.value.locations)
+
+    @pytest.mark.parametrize(
+        ("entry", "field"),
+        [
+            ({"scale": {"min": 0, "max": 10**400, "mastery": 1}}, "targets[0].scale.max"),
+            ({"weight": -(10**400)}, "targets[0].weight"),
+            ({"policy": {"policy": "decaying_average", "rate": 10**400}}, "targets[0].policy.rate"),
+        ],
+    )
+    def test_an_integer_too_large_for_a_float_is_a_problem_naming_its_field(
+        self, entry: dict[str, object], field: str
+    ) -> None:
+        text = json.dumps({"targets": [{"id": "a", "title": "A", **entry}]})
+        with pytest.raises(DataFileError) as caught:
+            read_targets_json(io.StringIO(text))
+        [(_, _, _, message)] = caught.value.locations
+        assert message.startswith(f"{field}=")
+        assert "too large" in message
+
+    def test_an_integer_longer_than_python_reads_is_a_json_problem(self) -> None:
+        text = '{"targets": [\n{"id": "a", "title": "A", "dok": ' + "9" * 4400 + "}]}"
+        with pytest.raises(DataFileError) as caught:
+            read_targets_json(io.StringIO(text))
+        [(_, line, column, message)] = caught.value.locations
+        assert (2, 34) == (line, column)
+        assert "integer of 4400 digits" in message
 
     def test_unknown_target_keys_are_reported(self) -> None:
         text = json.dumps({"targets": [{"id": "a", "title": "A", "colour": "red"}]})

@@ -17,7 +17,6 @@ linked gets a scale from 0 to the result's ``possible`` points with mastery at 3
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -26,7 +25,14 @@ import attrs
 
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import MasteryGradingError
-from mastery_grading.io._common import Problems, Source, parse_timestamp, read_text, source_name
+from mastery_grading.io._common import (
+    Problems,
+    Source,
+    json_number,
+    load_json,
+    parse_timestamp,
+    source_name,
+)
 from mastery_grading.scales import Level, Scale
 from mastery_grading.targets import LearningTarget
 
@@ -67,16 +73,26 @@ def _text(value: Any) -> str | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | str):
-        text = str(value).strip()
+        try:
+            text = str(value).strip()
+        except ValueError:  # an int longer than Python prints: no id is that long
+            return None
         return text or None
     return None
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    number = float(value)
-    return number if number == number and abs(number) != float("inf") else None
+def _number(value: Any, name: str, problems: Problems) -> tuple[bool, float | None]:
+    """Return ``(ok, number)``: ``None`` stays ``None``; anything but a finite number is a problem.
+
+    An int too large for a float is reported by ``name``, not left to overflow.
+    """
+    if value is None:
+        return True, None
+    try:
+        return True, json_number(value, name)
+    except ValueError as error:
+        problems.add(str(error))
+        return False, None
 
 
 def _outcome_target(outcome: Any, where: str, problems: Problems) -> LearningTarget | None:
@@ -91,14 +107,22 @@ def _outcome_target(outcome: Any, where: str, problems: Problems) -> LearningTar
         problems.add(f"{where}.ratings must be a list")
         return None
     for index, rating in enumerate(found_ratings):
-        points = _number(_get(rating, "points"))
+        ok, points = _number(_get(rating, "points"), f"{where}.ratings[{index}].points", problems)
         name = _text(_get(rating, "description"))
+        if not ok:
+            return None
         if points is None or name is None:
             problems.add(f"{where}.ratings[{index}] needs numeric points and a description")
             return None
         ratings.append((points, name))
-    mastery = _number(_get(outcome, "mastery_points"))
-    possible = _number(_get(outcome, "points_possible"))
+    ok_mastery, mastery = _number(
+        _get(outcome, "mastery_points"), f"{where}.mastery_points", problems
+    )
+    ok_possible, possible = _number(
+        _get(outcome, "points_possible"), f"{where}.points_possible", problems
+    )
+    if not (ok_mastery and ok_possible):
+        return None
     try:
         if ratings:
             levels: list[Level] = []
@@ -133,7 +157,8 @@ def read_canvas_api_results(source: Source | Mapping[str, Any] | Iterable[Any]) 
     Raises:
         DataFileError: Listing every problem, each naming the result (``outcome_results[3]``)
             and what is wrong: a missing user or outcome link, a timestamp without an offset,
-            a score outside the outcome's points.
+            a score outside the outcome's points, a number too large for a float (such as a
+            400-digit integer) or invalid JSON (with its line and column).
 
     Example:
         >>> document = {
@@ -163,15 +188,7 @@ def read_canvas_api_results(source: Source | Mapping[str, Any] | Iterable[Any]) 
     ):
         document = source
     else:
-        text = read_text(source, problems)
-        problems.check()
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as error:
-            problems.add(f"is not valid JSON: {error.msg}", line=error.lineno, column=error.colno)
-        except RecursionError:
-            problems.add("is not valid JSON: nested too deeply")
-        problems.check()
+        document = load_json(source, problems)
     if isinstance(document, Mapping):
         results = document.get("outcome_results")
         linked = document.get("linked") or {}
@@ -212,9 +229,8 @@ def read_canvas_api_results(source: Source | Mapping[str, Any] | Iterable[Any]) 
         if raw_score is None:
             problems.warn(f"{where}: score is null: missing evidence, skipped (not counted as 0)")
             continue
-        score = _number(raw_score)
-        if score is None:
-            problems.add(f"{where}.score={raw_score!r} is not a finite number")
+        ok, score = _number(raw_score, f"{where}.score", problems)
+        if not ok or score is None:
             continue
         moment_text = _text(_get(result, "submitted_or_assessed_at"))
         try:
@@ -223,7 +239,9 @@ def read_canvas_api_results(source: Source | Mapping[str, Any] | Iterable[Any]) 
             problems.add(f"{where}.submitted_or_assessed_at: {error}")
             continue
         if outcome not in targets:
-            possible = _number(_get(result, "possible"))
+            ok, possible = _number(_get(result, "possible"), f"{where}.possible", problems)
+            if not ok:
+                continue
             top = possible if possible is not None and possible > 0 else 4.0
             targets[outcome] = LearningTarget(
                 id=outcome, title=outcome, scale=Scale(min=0.0, max=top, mastery=top * 3 / 4)

@@ -6,6 +6,10 @@ A package holds a ``CFDocument`` (the framework), ``CFItems`` (standards, cluste
 - every ``CFItem`` is a target; its id is the item's ``identifier`` (lower case; a leading
   ``urn:uuid:`` is removed); with an ``abbreviatedStatement`` that is its title and the
   ``fullStatement`` its statement, else the ``fullStatement`` is its title;
+- an item written by :func:`case_package_json` for a target whose id is not a UUID (such as
+  ``LE.1``) has a UUID derived from that id and the id as ``alternativeLabel``; the reader gives
+  such an item (and its children's ``parent_id``) the original id back, so ids survive a round
+  trip;
 - ``humanCodingScheme`` (such as ``3.OA.A.1``) becomes ``standard_codes``, and ``CFItemType``
   a tag;
 - an ``isChildOf`` association whose destination is another item sets ``parent_id`` (children of
@@ -29,7 +33,14 @@ from typing import Any
 import attrs
 
 from mastery_grading.exceptions import InvalidValueError, MasteryGradingError
-from mastery_grading.io._common import Problems, Source, read_text, source_name, write_text_atomic
+from mastery_grading.io._common import (
+    Problems,
+    Source,
+    json_number,
+    load_json,
+    source_name,
+    write_text_atomic,
+)
 from mastery_grading.scales import Scale
 from mastery_grading.targets import LearningTarget
 
@@ -88,19 +99,6 @@ class CaseFramework:
     warnings: tuple[str, ...] = ()
 
 
-def _load_json(source: Source, problems: Problems) -> Any:
-    text = read_text(source, problems)
-    problems.check()
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        problems.add(f"is not valid JSON: {error.msg}", line=error.lineno, column=error.colno)
-    except RecursionError:
-        problems.add("is not valid JSON: nested too deeply")
-    problems.check()
-    return None  # pragma: no cover - check() raised
-
-
 def _text(obj: Mapping[str, Any], key: str) -> str | None:
     value = obj.get(key)
     if isinstance(value, str) and value.strip():
@@ -148,7 +146,7 @@ def read_case_package(
         [(('3.EG.A',), None), (('3.EG.A.1',), 'a5bd08d1-99ed-40dc-ae57-8b88009cff40')]
     """
     problems = Problems(source_name(source))
-    package = _load_json(source, problems)
+    package = load_json(source, problems)
     if not isinstance(package, dict):
         problems.add(f"must hold a CFPackage object, not {type(package).__name__}")
         problems.check()
@@ -202,6 +200,14 @@ def read_case_package(
             continue
         if association.get("associationType") != "isChildOf":
             continue
+        sequence = association.get("sequenceNumber")
+        order = float("inf")
+        if isinstance(sequence, int | float) and not isinstance(sequence, bool):
+            try:
+                order = json_number(sequence, f"{where}.sequenceNumber")
+            except ValueError as error:
+                problems.add(str(error))
+                continue
         origin = _link_id(association.get("originNodeURI"))
         destination = _link_id(association.get("destinationNodeURI"))
         if origin is None or destination is None:
@@ -216,8 +222,6 @@ def read_case_package(
         if destination not in parsed:
             problems.add(f"{where}: item {origin!r} is a child of unknown item {destination!r}")
             continue
-        sequence = association.get("sequenceNumber")
-        order = float(sequence) if isinstance(sequence, int | float) else float("inf")
         if origin in parents:
             kept = parents[origin]
             if order < kept[0]:
@@ -235,6 +239,7 @@ def read_case_package(
         if steps > len(parents):
             problems.add(f"CFAssociations: item {start!r} is its own ancestor (a cycle)")
             break
+    original = _original_ids(parsed, problems)
     chosen = scale if scale is not None else Scale.marzano()
     targets: list[LearningTarget] = []
     for ident, item in parsed.items():
@@ -245,11 +250,15 @@ def read_case_package(
         try:
             targets.append(
                 LearningTarget(
-                    id=ident,
+                    id=original.get(ident, ident),
                     title=short or full or ident,
                     statement=full if short else None,
                     scale=chosen,
-                    parent_id=parents[ident][1] if ident in parents else None,
+                    parent_id=(
+                        original.get(parents[ident][1], parents[ident][1])
+                        if ident in parents
+                        else None
+                    ),
                     standard_codes=(code,) if code else (),
                     tags=(kind,) if kind else (),
                 )
@@ -263,6 +272,29 @@ def read_case_package(
         targets=tuple(targets),
         warnings=tuple(problems.warnings),
     )
+
+
+def _original_ids(parsed: Mapping[str, Mapping[str, Any]], problems: Problems) -> dict[str, str]:
+    """Return the target id that :func:`case_package_json` turned into each derived identifier.
+
+    An item's ``alternativeLabel`` is its original id when the identifier is the UUID derived
+    from that label, unless the label is another item's identifier (then ids would clash).
+    """
+    original: dict[str, str] = {}
+    for ident, item in parsed.items():
+        label = item.get("alternativeLabel")
+        if not isinstance(label, str) or not label.strip():
+            continue
+        if str(uuid.uuid5(_NAMESPACE, label)) != ident:
+            continue
+        if label in parsed:
+            problems.warn(
+                f"CFItem {ident!r}: alternativeLabel {label!r} is also another item's identifier; "
+                "the identifier is kept as the id"
+            )
+            continue
+        original[ident] = label
+    return original
 
 
 def _case_id(target_id: str) -> str:
@@ -284,7 +316,8 @@ def case_package_json(
     """Return targets as a CASE 1.1 ``CFPackage`` JSON text.
 
     Target ids that are UUIDs are kept as identifiers; other ids get a stable UUID (version 5)
-    and are kept as the item's ``alternativeLabel``. Each target's first standard code becomes
+    and are kept as the item's ``alternativeLabel``, from which :func:`read_case_package`
+    restores them. Each target's first standard code becomes
     its ``humanCodingScheme``, its first tag its ``CFItemType``, and ``parent_id`` an
     ``isChildOf`` association (top-level targets are children of the document).
 

@@ -28,6 +28,7 @@ from mastery_grading.io._common import (
     cell_problem,
     csv_text,
     format_number,
+    load_json,
     map_columns,
     parse_bool,
     parse_csv,
@@ -36,6 +37,7 @@ from mastery_grading.io._common import (
     parse_timestamp,
     read_text,
     source_name,
+    too_large_numbers,
     write_text_atomic,
 )
 from mastery_grading.scales import Scale
@@ -314,7 +316,9 @@ def read_targets_json(source: Source, *, strict: bool = False) -> TargetsFile:
         strict: Make unknown keys a problem instead of a warning.
 
     Raises:
-        DataFileError: Listing every problem; JSON positions give line and column.
+        DataFileError: Listing every problem; JSON positions give line and column, and a
+            problem inside a target names its path (``targets[0].scale.max``), such as an
+            integer too large for a float.
 
     Example:
         >>> import io
@@ -328,16 +332,7 @@ def read_targets_json(source: Source, *, strict: bool = False) -> TargetsFile:
     from mastery_grading.policies import policy_from_spec
 
     problems = Problems(source_name(source))
-    text = read_text(source, problems)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        problems.add(f"is not valid JSON: {error.msg}", line=error.lineno, column=error.colno)
-        problems.check()
-    except RecursionError:
-        problems.add("is not valid JSON: nested too deeply")
-        problems.check()
-    problems.check()
+    document = load_json(source, problems)
     entries = document.get("targets") if isinstance(document, dict) else None
     if not isinstance(entries, list):
         problems.add('expected an object {"targets": [...]} with a list of targets')
@@ -358,6 +353,12 @@ def read_targets_json(source: Source, *, strict: bool = False) -> TargetsFile:
                     problems.add(message)
                 else:
                     problems.warn(message + "; it is ignored")
+        known = {key: value for key, value in entry.items() if key in _TARGET_KEYS}
+        giants = too_large_numbers(known, where)
+        for message in giants:
+            problems.add(message)
+        if giants:
+            continue
         fields = {key: entry[key] for key in _TARGET_KEYS if key in entry and key != "policy"}
         try:
             if "scale" in fields:
@@ -367,7 +368,7 @@ def read_targets_json(source: Source, *, strict: bool = False) -> TargetsFile:
                 fields["scale"] = Scale.from_spec(fields["scale"])
             target = LearningTarget(**fields)
             policy = policy_from_spec(entry["policy"]) if "policy" in entry else None
-        except (MasteryGradingError, TypeError, ValueError) as error:
+        except (MasteryGradingError, TypeError, ValueError, ArithmeticError) as error:
             problems.add(f"{where}: {error}")
             continue
         if target.id in seen:

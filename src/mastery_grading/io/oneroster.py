@@ -5,11 +5,17 @@ per kind of record. For standards-based results we write, per learning target (o
 
 - ``lineItems.csv``: one line item per target, scored from the scale's min to max;
 - ``lineItemLearningObjectiveIds.csv``: the line item names its objective (``source=case``
-  when the target id is a CASE UUID, else ``unknown``);
+  with the ``urn:uuid:`` form that validators ask for when the target id is a CASE UUID, else
+  ``unknown`` with the target id);
 - ``results.csv``: one result per student and line item, with the value as ``score`` and the
   level name as ``textScore`` (``not submitted`` and ``missing=true`` without evidence);
 - ``resultLearningObjectiveIds.csv``: the per-objective score and level of each result;
 - ``manifest.csv``: which files are present (``bulk``) or ``absent``.
+
+The ``sourcedId`` values we write join their parts with ``:`` (``res:<target>:<student>``);
+a ``%`` or ``:`` inside a part is percent-encoded (``%25``, ``%3A``), so that two different
+(target, student) pairs never share an id. Every ``sourcedId`` is unique in its file, when
+writing and when reading (a repeated one is a problem).
 
 :func:`read_oneroster` reads such a package back (ours or another system's), and
 :meth:`OneRosterGradebook.evidence` turns its scores into evidence.
@@ -284,8 +290,21 @@ class OneRosterGradebook:
 
 def _objective_source(target_id: str) -> tuple[str, str]:
     if _UUID.fullmatch(target_id):
-        return "case", target_id.lower().removeprefix("urn:uuid:")
+        return "case", "urn:uuid:" + target_id.lower().removeprefix("urn:uuid:")
     return "unknown", target_id
+
+
+def _id_part(text: str) -> str:
+    """Return one part of a ``sourcedId`` with ``%`` and ``:`` percent-encoded.
+
+    >>> _id_part("LE:1"), _id_part("100%")
+    ('LE%3A1', '100%25')
+    """
+    return text.replace("%", "%25").replace(":", "%3A")
+
+
+def _sourced_id(prefix: str, *parts: str) -> str:
+    return ":".join([prefix, *map(_id_part, parts)])
 
 
 def oneroster_files(
@@ -312,7 +331,8 @@ def oneroster_files(
         system_name: The manifest's ``source.systemName``.
 
     Raises:
-        InvalidValueError: If a required id is blank.
+        InvalidValueError: If a required id is blank, or ``results`` hold the same student and
+            target twice (the ``sourcedId`` of a result must be unique).
 
     Example:
         >>> from datetime import date
@@ -342,9 +362,10 @@ def oneroster_files(
     links: list[list[object]] = []
     result_rows: list[list[object]] = []
     objective_rows: list[list[object]] = []
+    seen_results: set[str] = set()
     for item in results:
         target = item.result.target
-        line_item_id = f"li:{target.id}"
+        line_item_id = _sourced_id("li", target.id)
         source, objective = _objective_source(target.id)
         if line_item_id not in line_items:
             line_items[line_item_id] = [
@@ -363,11 +384,25 @@ def oneroster_files(
                 school_id,
             ]
             links.append(
-                [f"lilo:{target.id}", "active", stamp_text, line_item_id, source, objective]
+                [
+                    _sourced_id("lilo", target.id),
+                    "active",
+                    stamp_text,
+                    line_item_id,
+                    source,
+                    objective,
+                ]
             )
         value = item.result.value
         level = None if item.result.level is None else item.result.level.name
-        result_id = f"res:{target.id}:{item.student_id}"
+        result_id = _sourced_id("res", target.id, item.student_id)
+        if result_id in seen_results:
+            msg = (
+                f"results hold student {item.student_id!r} on target {target.id!r} twice; "
+                f"OneRoster needs one result per student and line item (sourcedId {result_id!r})"
+            )
+            raise InvalidValueError(msg)
+        seen_results.add(result_id)
         result_rows.append(
             [
                 result_id,
@@ -390,7 +425,7 @@ def oneroster_files(
         if value is not None:
             objective_rows.append(
                 [
-                    f"rlo:{target.id}:{item.student_id}",
+                    _sourced_id("rlo", target.id, item.student_id),
                     "active",
                     stamp_text,
                     result_id,
@@ -512,7 +547,7 @@ def read_oneroster(path: str | os.PathLike[str], *, strict: bool = False) -> One
     The files listed as ``bulk`` or ``delta`` in ``manifest.csv`` are read (without a manifest,
     every known file present). Blank ``status`` and ``dateLastModified`` are accepted, as in bulk
     files. References are checked: a result must name a known line item, an objective score a
-    known result.
+    known result. A ``sourcedId`` that appears twice in a file is a problem.
 
     Args:
         path: The folder or zip file.
@@ -610,6 +645,22 @@ def _build(tables: Mapping[str, tuple[Problems, Table, dict[str, int]]]) -> OneR
         )
         return found
 
+    first_lines: dict[str, dict[str, int]] = {kind: {} for kind in COLUMNS}
+
+    def unique(kind: str, sub: Problems, row: Row, columns: Mapping[str, int], ident: str) -> bool:
+        """Record ``ident`` as seen; a ``sourcedId`` seen before in the file is a problem."""
+        first = first_lines[kind].get(ident)
+        if first is not None:
+            sub.add(
+                f"sourcedId={ident!r} appears again (first on line {first}); "
+                "a sourcedId must be unique in its file",
+                line=row.line,
+                column=columns["sourcedid"] + 1,
+            )
+            return False
+        first_lines[kind][ident] = row.line
+        return True
+
     line_items: list[LineItem] = []
     try:
         for sub, row, columns in rows("lineItems"):
@@ -617,6 +668,8 @@ def _build(tables: Mapping[str, tuple[Problems, Table, dict[str, int]]]) -> OneR
             title = required(sub, row, columns, "title")
             class_id = required(sub, row, columns, "classSourcedId")
             if sourced is None or title is None or class_id is None:
+                continue
+            if not unique("lineItems", sub, row, columns, sourced):
                 continue
             line_items.append(
                 LineItem(
@@ -653,6 +706,8 @@ def _build(tables: Mapping[str, tuple[Problems, Table, dict[str, int]]]) -> OneR
             assert line_item is not None
             assert student is not None
             assert status is not None
+            if not unique("results", sub, row, columns, sourced):
+                continue
             if "lineItems" in tables and line_item not in known_items:
                 sub.add(
                     f"lineItemSourcedId={line_item!r} is not in lineItems.csv",
@@ -683,6 +738,8 @@ def _build(tables: Mapping[str, tuple[Problems, Table, dict[str, int]]]) -> OneR
             if None in values:
                 continue
             sourced, line_item, source, objective = (str(v) for v in values)
+            if not unique("lineItemLearningObjectiveIds", sub, row, columns, sourced):
+                continue
             links.append(
                 ObjectiveLink(
                     sourced_id=sourced,
@@ -702,6 +759,8 @@ def _build(tables: Mapping[str, tuple[Problems, Table, dict[str, int]]]) -> OneR
             if None in values:
                 continue
             sourced, result_id, source, objective = (str(v) for v in values)
+            if not unique("resultLearningObjectiveIds", sub, row, columns, sourced):
+                continue
             if "results" in tables and result_id not in known_results:
                 sub.add(
                     f"resultSourcedId={result_id!r} is not in results.csv",
