@@ -14,6 +14,7 @@ from mastery_grading.exceptions import DataFileError, InvalidValueError
 from mastery_grading.io import (
     CanvasMethod,
     OutcomeGroup,
+    StudentResult,
     canvas_gradebook_text,
     canvas_outcomes_text,
     canvas_results_text,
@@ -24,6 +25,7 @@ from mastery_grading.io import (
     write_canvas_gradebook,
     write_canvas_results,
 )
+from mastery_grading.io.canvas_results import UNDATED
 from mastery_grading.policies import Mean, MostRecent
 from mastery_grading.testing import strategies as mst
 
@@ -152,6 +154,35 @@ class TestOutcomeResultsReport:
         with pytest.raises(InvalidValueError, match="'X'"):
             canvas_results_text([e], [])
 
+    UNDATED_REPORT = (
+        "student id,learning outcome id,outcome score,submission date\n"
+        "1042,310,3.0,2024-10-02T13:05:00Z\n"
+        "1042,310,1.0,\n"
+    )
+
+    def test_a_blank_submission_date_counts_as_the_oldest_evidence_as_in_canvas(self) -> None:
+        found = read_canvas_results(io.StringIO(self.UNDATED_REPORT))
+        assert [(3.0, datetime(2024, 10, 2, 13, 5, tzinfo=UTC)), (1.0, UNDATED)] == [
+            (e.score, e.observed_at) for e in found.evidence
+        ]
+        assert any(
+            ":3:4: submission date is blank: counted as the oldest" in w for w in found.warnings
+        )
+        # Oldest: the dated 3.0 is the most recent evidence, whatever the row order.
+        scored = score_evidence(found.evidence, found.targets, MostRecent())
+        assert 3.0 == scored[0].result.value
+
+    def test_rows_without_a_submission_date_can_be_skipped_or_refused(self) -> None:
+        skipped = read_canvas_results(io.StringIO(self.UNDATED_REPORT), missing_dates="skip")
+        assert [3.0] == [e.score for e in skipped.evidence]
+        assert any(":3:4: submission date is blank: skipped" in w for w in skipped.warnings)
+        with pytest.raises(DataFileError, match=r":3:4: submission date is blank"):
+            read_canvas_results(io.StringIO(self.UNDATED_REPORT), missing_dates="error")
+
+    def test_an_unknown_missing_dates_choice_is_refused(self) -> None:
+        with pytest.raises(InvalidValueError, match="missing_dates='later'"):
+            read_canvas_results(io.StringIO(self.UNDATED_REPORT), missing_dates="later")  # type: ignore[arg-type]
+
 
 class TestLearningMasteryGradebook:
     def test_paths_with_separators_are_kept_whole(self) -> None:
@@ -198,10 +229,30 @@ class TestLearningMasteryGradebook:
             read_canvas_gradebook(io.StringIO(text))
         assert [(2, 3), (3, 4)] == [(line, col) for _, line, col, _ in caught.value.locations]
 
+    def test_a_duplicated_outcome_path_is_a_problem_not_a_lost_column(self) -> None:
+        text = (
+            "Student name,Student ID,A result,A mastery points,A result,B result\n"
+            "Ana,7,3.0,3.0,1.0,2.0\n"
+        )
+        with pytest.raises(DataFileError) as caught:
+            read_canvas_gradebook(io.StringIO(text))
+        [(_, line, column, message)] = caught.value.locations
+        assert (1, 5) == (line, column)
+        assert "outcome path 'A' has a second result column (first is column 3)" in message
+
+    def test_writing_refuses_two_targets_with_the_same_outcome_path(self) -> None:
+        first = Mean().evaluate([], LearningTarget(id="310", title="Fractions"))
+        second = Mean().evaluate([], LearningTarget(id="311", title="Fractions"))
+        results = [StudentResult(student_id="1", result=r) for r in (first, second)]
+        with pytest.raises(InvalidValueError, match=r"'310' and '311' .* path 'Fractions'"):
+            canvas_gradebook_text(results)
+        with pytest.raises(InvalidValueError, match="'310' and '311'"):
+            canvas_gradebook_text(results, paths={"310": "G > X", "311": " G > X "})
+        text = canvas_gradebook_text(results, paths={"310": "G > X", "311": "G > Y"})
+        assert ("G > X", "G > Y") == read_canvas_gradebook(io.StringIO(text)).outcomes
+
     def test_student_names_that_look_like_formulas_are_neutralized(self) -> None:
         empty = Mean().evaluate([], LearningTarget(id="T", title="T"))
-        from mastery_grading.io import StudentResult
-
         text = canvas_gradebook_text(
             [StudentResult(student_id="1", result=empty)], students={"1": "=cmd|' /C calc'!A0"}
         )
@@ -274,6 +325,37 @@ class TestOutcomesCsv:
         target = LearningTarget(id="T", title="T", scale=Scale(min=0, max=4, mastery=3))
         with pytest.raises(InvalidValueError, match="top level"):
             canvas_outcomes_text([target])
+
+    @pytest.mark.parametrize(
+        ("target_id", "parent_id", "expected"),
+        [
+            ("NS 1", None, r"id='NS 1' cannot be a Canvas vendor_guid"),
+            ("NS.1", "g-missing", r"parent_id='g-missing', which is not among the groups"),
+            ("canvas_outcome:new", None, r"reserved prefix 'canvas_outcome:'"),
+            ("canvas_outcome_group:4", None, r"reserved prefix 'canvas_outcome_group:'"),
+            ("g-ns", None, r"id='g-ns' is also the id of a group"),
+        ],
+    )
+    def test_writing_refuses_what_canvas_or_our_reader_would_reject(
+        self, target_id: str, parent_id: str | None, expected: str
+    ) -> None:
+        target = LearningTarget(
+            id=target_id, title="Fractions", scale=Scale.marzano(), parent_id=parent_id
+        )
+        with pytest.raises(InvalidValueError, match=expected):
+            canvas_outcomes_text([target], groups=[OutcomeGroup(id="g-ns", title="Numbers")])
+
+    def test_writing_refuses_a_group_whose_parent_is_not_given(self) -> None:
+        groups = [OutcomeGroup(id="g-pv", title="Place value", parent_id="g-ns")]
+        with pytest.raises(InvalidValueError, match="parent_id='g-ns', which is not among"):
+            canvas_outcomes_text([], groups=groups)
+
+    def test_canvas_own_numbered_ids_may_be_written(self) -> None:
+        target = LearningTarget(id="canvas_outcome:310", title="Fractions", scale=Scale.marzano())
+        group = OutcomeGroup(id="canvas_outcome_group:45", title="Numbers")
+        back = read_canvas_outcomes(io.StringIO(canvas_outcomes_text([target], groups=[group])))
+        assert ["310"] == [t.id for t in back.targets]
+        assert (group,) == back.groups
 
 
 def test_a_student_whose_scores_are_all_blank_still_gets_results() -> None:

@@ -19,6 +19,7 @@ from fractions import Fraction
 import attrs
 
 from mastery_grading._exact import exact
+from mastery_grading.exceptions import InvalidValueError
 from mastery_grading.io._common import (
     Problems,
     Source,
@@ -180,24 +181,44 @@ def _rounded(value: float | None, places: int) -> Fraction | None:
 def _outcome_columns(
     header: tuple[str, ...], start: int, problems: Problems
 ) -> dict[str, tuple[int | None, int | None]]:
-    """Map each outcome path to its (result, mastery points) column indexes."""
+    """Map each outcome path to its (result, mastery points) column indexes.
+
+    A path with two result (or two mastery points) columns is a problem: one of them would
+    otherwise hide the other's data.
+    """
     pairs: dict[str, list[int | None]] = {}
     unmatched: list[int] = []
+
+    def place(path: str, slot: int, index: int) -> None:
+        pair = pairs.setdefault(path, [None, None])
+        earlier = pair[slot]
+        if earlier is not None:
+            kind = "result" if slot == 0 else "mastery points"
+            problems.add(
+                f"outcome path {path!r} has a second {kind} column (first is column "
+                f"{earlier + 1}); each outcome path must appear once",
+                line=1,
+                column=index + 1,
+            )
+            return
+        pair[slot] = index
+
     for index in range(start, len(header)):
         cell = header[index].strip()
         lowered = normalize_header(cell)
         if not cell:
             continue
         if lowered.endswith(" mastery points"):
-            pairs.setdefault(cell[: -len(" mastery points")].rstrip(), [None, None])[1] = index
+            place(cell[: -len(" mastery points")].rstrip(), 1, index)
         elif lowered.endswith(" result"):
-            pairs.setdefault(cell[: -len(" result")].rstrip(), [None, None])[0] = index
+            place(cell[: -len(" result")].rstrip(), 0, index)
         else:
             unmatched.append(index)
     if unmatched and not pairs and len(unmatched) % 2 == 0:
         # A translated export: the words differ, the layout does not. Pair columns by position.
         for first, second in zip(unmatched[::2], unmatched[1::2], strict=True):
-            pairs[header[first].strip()] = [first, second]
+            place(header[first].strip(), 0, first)
+            place(header[first].strip(), 1, second)
         problems.warn("headers are not in English; outcome columns were paired by position")
     else:
         for index in unmatched:
@@ -224,7 +245,8 @@ def read_canvas_gradebook(source: Source) -> CanvasGradebook:
 
     Raises:
         DataFileError: Listing every problem (a rollup that is not a number, a missing
-            ``Student ID`` column, ...) with its file, line and column.
+            ``Student ID`` column, an outcome path whose columns appear twice, ...) with its
+            file, line and column.
 
     Example:
         >>> import io
@@ -316,6 +338,10 @@ def canvas_gradebook_text(
         students: Student names by id (by default the id).
         sis_ids: SIS ids by student id (``N/A`` where missing).
 
+    Raises:
+        InvalidValueError: If a path is blank, or two targets would get the same path (their
+            columns would collide, and the reader could keep only one).
+
     Example:
         >>> from mastery_grading import LearningTarget
         >>> from mastery_grading.policies import Mean
@@ -327,9 +353,24 @@ def canvas_gradebook_text(
     items = list(results)
     path_of = dict(paths or {})
     order: dict[str, str] = {}
+    owner: dict[str, str] = {}
     for item in items:
         target = item.result.target
-        order.setdefault(target.id, path_of.get(target.id, target.title))
+        if target.id in order:
+            continue
+        path = path_of.get(target.id, target.title)
+        key = path.strip()  # the reader strips the header cell, so compare what it will see
+        if not key:
+            msg = f"target {target.id!r} has outcome path {path!r}; expected a non-blank path"
+            raise InvalidValueError(msg)
+        if key in owner:
+            msg = (
+                f"targets {owner[key]!r} and {target.id!r} would both be written as outcome path "
+                f"{key!r}; give them distinct paths (paths=) or titles"
+            )
+            raise InvalidValueError(msg)
+        owner[key] = target.id
+        order[target.id] = path
     header = ["Student name", "Student ID", "Student SIS ID"]
     for path in order.values():
         header += [f"{path} result", f"{path} mastery points"]

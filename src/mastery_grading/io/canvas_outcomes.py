@@ -458,6 +458,43 @@ def read_canvas_outcomes(
     )
 
 
+#: Prefixes Canvas keeps for the ids it assigns on export; new rows may not use them.
+_RESERVED = {"outcome": "canvas_outcome:", "group": "canvas_outcome_group:"}
+
+
+def _check_vendor_guid(ident: str, kind: str, seen: dict[str, str]) -> None:
+    """Refuse an id that Canvas's importer (or :func:`read_canvas_outcomes`) would reject.
+
+    A ``vendor_guid`` is non-empty, has no whitespace and is unique in the file. The prefixes
+    ``canvas_outcome:`` and ``canvas_outcome_group:`` are Canvas's own: they may only name an
+    existing Canvas object of the matching kind by its number (``canvas_outcome_group:45``).
+    """
+    what = "target" if kind == "outcome" else "group"
+    if not ident or any(ch.isspace() for ch in ident):
+        msg = (
+            f"{what} id={ident!r} cannot be a Canvas vendor_guid, which must be non-empty and "
+            "contain no whitespace"
+        )
+        raise InvalidValueError(msg)
+    for prefix_kind, prefix in _RESERVED.items():
+        if ident.startswith(prefix):
+            rest = ident[len(prefix) :]
+            if prefix_kind != kind or not (rest.isascii() and rest.isdigit()):
+                msg = (
+                    f"{what} id={ident!r} uses Canvas's reserved prefix {prefix!r}, which only "
+                    f"names an existing Canvas {prefix_kind} by its number (e.g. '{prefix}45'); "
+                    "choose another id"
+                )
+                raise InvalidValueError(msg)
+    if ident in seen:
+        msg = (
+            f"{what} id={ident!r} is also the id of a {seen[ident]}; every vendor_guid in the "
+            "file must be unique"
+        )
+        raise InvalidValueError(msg)
+    seen[ident] = "target" if kind == "outcome" else "group"
+
+
 def _ratings_of(target: LearningTarget) -> list[object]:
     scale = target.scale
     if scale.min != 0:
@@ -495,8 +532,11 @@ def canvas_outcomes_text(
         groups: The outcome groups the targets' ``parent_id`` refer to.
 
     Raises:
-        InvalidValueError: If a scale cannot be written as Canvas ratings, or a group's parent
-            comes after it.
+        InvalidValueError: If a scale cannot be written as Canvas ratings; a group's parent
+            comes after it; a target's ``parent_id`` is not among ``groups``; or an id is not a
+            valid ``vendor_guid`` (blank, with whitespace, used twice, or with Canvas's reserved
+            ``canvas_outcome:`` / ``canvas_outcome_group:`` prefix other than as Canvas's own
+            numbered id of an outcome or group).
 
     Example:
         >>> import io
@@ -509,9 +549,21 @@ def canvas_outcomes_text(
     items = list(targets)
     rows: list[list[object]] = []
     defined: set[str] = set()
-    for group in groups:
+    seen: dict[str, str] = {}
+    groups_list = list(groups)
+    for group in groups_list:
+        _check_vendor_guid(group.id, "group", seen)
+        if not group.title.strip():
+            msg = f"group {group.id!r} has title={group.title!r}; expected a non-blank title"
+            raise InvalidValueError(msg)
         if group.parent_id is not None and group.parent_id not in defined:
-            msg = f"group {group.id!r} comes before its parent {group.parent_id!r}"
+            if group.parent_id == group.id or any(g.id == group.parent_id for g in groups_list):
+                msg = f"group {group.id!r} comes before its parent {group.parent_id!r}"
+            else:
+                msg = (
+                    f"group {group.id!r} has parent_id={group.parent_id!r}, which is not among "
+                    "the groups"
+                )
             raise InvalidValueError(msg)
         defined.add(group.id)
         rows.append(
@@ -530,6 +582,13 @@ def canvas_outcomes_text(
         )
     width = 0
     for target in items:
+        _check_vendor_guid(target.id, "outcome", seen)
+        if target.parent_id is not None and target.parent_id not in defined:
+            msg = (
+                f"target {target.id!r} has parent_id={target.parent_id!r}, which is not among "
+                "the groups given; pass its OutcomeGroup in groups="
+            )
+            raise InvalidValueError(msg)
         method = (methods or {}).get(target.id)
         ratings = _ratings_of(target)
         width = max(width, len(ratings))

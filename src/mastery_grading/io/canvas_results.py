@@ -10,7 +10,11 @@ How a row becomes :class:`~mastery_grading.Evidence`:
 - ``student id`` is the student (or ``student sis id`` with ``student_key="sis_id"``);
 - ``learning outcome id`` is the target;
 - ``outcome score`` is the score; **a blank score is missing evidence and is skipped, never 0**;
-- ``submission date`` (ISO 8601 with a UTC offset) is the moment;
+- ``submission date`` (ISO 8601 with a UTC offset) is the moment. Canvas leaves it blank for
+  some results, and orders a result without a time before every other (it counts as the
+  oldest); by default such a row is read that way, dated :data:`UNDATED` (1970-01-01 UTC), with
+  a warning. ``missing_dates="skip"`` skips such rows instead, and ``"error"`` makes them a
+  problem;
 - ``assessment type:assessment id`` (plus ``:question:<id>`` for quiz questions) is the source;
 - ``attempt`` is the attempt and ``course id`` the context.
 
@@ -23,8 +27,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from datetime import tzinfo
-from typing import Any
+from datetime import UTC, datetime, tzinfo
+from typing import Any, Literal
 
 import attrs
 
@@ -51,6 +55,7 @@ from mastery_grading.targets import LearningTarget
 
 __all__ = [
     "CANVAS_RESULTS_COLUMNS",
+    "UNDATED",
     "CanvasResults",
     "canvas_results_text",
     "read_canvas_results",
@@ -90,6 +95,11 @@ CANVAS_RESULTS_COLUMNS = (
     "account name",
     "enrollment state",
 )
+#: The moment given to a result whose ``submission date`` is blank (``missing_dates="oldest"``):
+#: the Unix epoch, the time Canvas orders such a result at, so that it counts as the oldest.
+UNDATED = datetime(1970, 1, 1, tzinfo=UTC)
+
+_MISSING_DATES = ("oldest", "skip", "error")
 _VARIANT_COLUMNS = ("assignment title", "assignment id", "assignment type")
 _REQUIRED = ("student id", "learning outcome id", "outcome score", "submission date")
 _SOURCE = re.compile(r"(assignment|quiz|assessment):([^:]+)(?::question:(.+))?")
@@ -169,6 +179,7 @@ def read_canvas_results(
     student_key: str = "id",
     assume_tz: tzinfo | None = None,
     default_scale: Scale | None = None,
+    missing_dates: Literal["oldest", "skip", "error"] = "oldest",
     strict: bool = False,
 ) -> CanvasResults:
     r"""Read a Canvas "Outcome Results" report into evidence and targets.
@@ -180,6 +191,10 @@ def read_canvas_results(
         assume_tz: Time zone for submission dates without a UTC offset (by default a problem).
         default_scale: The scale of outcomes whose rows give neither points possible nor a mastery
             score (Marzano's 0-4 by default).
+        missing_dates: What a scored row with a blank ``submission date`` becomes. ``"oldest"``
+            (the default, Canvas's own rule): evidence dated :data:`UNDATED`, so that it counts
+            before every dated result, with a warning. ``"skip"``: skipped, with a warning.
+            ``"error"``: a problem.
         strict: Make unknown columns a problem instead of a warning.
 
     Returns:
@@ -189,6 +204,7 @@ def read_canvas_results(
         DataFileError: Listing every problem (file, line, column, what is wrong), such as a
             missing required column, a score that is not a number or lies outside the outcome's
             points, or a date without a UTC offset.
+        InvalidValueError: If ``student_key`` or ``missing_dates`` is not one of its choices.
 
     Example:
         >>> import io
@@ -207,6 +223,9 @@ def read_canvas_results(
     """
     if student_key not in {"id", "sis_id"}:
         msg = f"student_key={student_key!r} must be 'id' or 'sis_id'"
+        raise InvalidValueError(msg)
+    if missing_dates not in _MISSING_DATES:
+        msg = f"missing_dates={missing_dates!r} must be one of 'oldest', 'skip' or 'error'"
         raise InvalidValueError(msg)
     default = default_scale if default_scale is not None else Scale.marzano()
     student_column = "student id" if student_key == "id" else "student sis id"
@@ -269,13 +288,30 @@ def read_canvas_results(
             )
             continue
         score = cell_problem(problems, row, columns, "outcome score", parse_number)
-        observed_at = cell_problem(
-            problems,
-            row,
-            columns,
-            "submission date",
-            lambda text: parse_timestamp(text, assume_tz=assume_tz),
-        )
+        date_index = columns["submission date"]
+        if not row.get(date_index) and missing_dates != "error":
+            if missing_dates == "skip":
+                problems.warn(
+                    "submission date is blank: skipped (missing_dates='skip')",
+                    line=row.line,
+                    column=date_index + 1,
+                )
+                continue
+            problems.warn(
+                "submission date is blank: counted as the oldest evidence, dated "
+                f"{UNDATED.isoformat()} (Canvas orders results without a time first)",
+                line=row.line,
+                column=date_index + 1,
+            )
+            observed_at = UNDATED
+        else:
+            observed_at = cell_problem(
+                problems,
+                row,
+                columns,
+                "submission date",
+                lambda text: parse_timestamp(text, assume_tz=assume_tz),
+            )
         attempt = cell_problem(
             problems, row, columns, "attempt", lambda t: parse_int(t, minimum=1), required=False
         )
