@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from mastery_grading.cli import Progress, build_parser, progress_mode
+
 DATA = Path(__file__).parent / "data"
+EVIDENCE = str(DATA / "plain" / "evidence.csv")
 
 
 def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -163,6 +166,20 @@ def test_report_writes_one_html_file_per_class(tmp_path: Path) -> None:
         ["score", str(DATA / "plain" / "evidence.csv"), "--policy", "{bad json"],
         ["score", str(DATA / "plain" / "evidence.csv")],
         ["score", str(DATA / "plain" / "evidence.csv"), "--policy", "mean", "--assume-tz", "Mars"],
+        ["report", EVIDENCE, "--policy", "mean"],
+        ["report", EVIDENCE, "--policy", "mean", "-o", "-"],
+        [
+            "score",
+            EVIDENCE,
+            "--policy",
+            '{"policy": "decaying_average", "rate": 1' + "0" * 400 + "}",
+        ],
+        [
+            "score",
+            EVIDENCE,
+            "--policy",
+            '{"policy": "decaying_average", "rate": ' + "9" * 5000 + "}",
+        ],
         ["frobnicate"],
     ],
 )
@@ -183,6 +200,20 @@ def test_data_errors_exit_with_1_and_name_file_line_column(tmp_path: Path) -> No
     assert f"{bad}:4:2: student id is blank" in done.stderr
     assert "unknown column 'favourite colour'" in done.stderr
     assert "previous results\n" == out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("digits", [401, 5000])
+def test_a_targets_file_with_a_giant_integer_exits_with_1_naming_the_file(
+    tmp_path: Path, digits: int
+) -> None:
+    package = (DATA / "case" / "package.json").read_text(encoding="utf-8")
+    big = tmp_path / "case_big.json"
+    big.write_text(package.replace('"sequenceNumber": 1', '"sequenceNumber": 1' + "0" * digits, 1))
+    done = run("score", EVIDENCE, "--targets", big, "--policy", "mean")
+    assert 1 == done.returncode
+    assert "Traceback" not in done.stderr
+    assert f"{big}" in done.stderr
+    assert "sequenceNumber" in done.stderr or f"integer of {digits + 1} digits" in done.stderr
 
 
 def test_a_missing_input_file_exits_with_1() -> None:
@@ -271,3 +302,46 @@ def test_canvas_outcomes_with_own_guids_join_the_report_by_title() -> None:
     assert 0 == done.returncode, done.stderr
     assert {"lt-ns1", "lt-ns2"} == {r["target_id"] for r in rows(done.stdout)}
     assert "joined by its title 'NS.1 Compare fractions' to 'lt-ns1'" in done.stderr
+
+
+class _Terminal(io.StringIO):
+    """A stream that says it is a terminal, as stderr does in an interactive shell."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("progress", "quiet", "stream", "expected"),
+    [
+        (False, False, _Terminal(), "auto"),
+        (False, True, _Terminal(), "off"),
+        (False, False, io.StringIO(), "off"),
+        (True, False, io.StringIO(), "always"),
+        (True, True, _Terminal(), "always"),
+    ],
+)
+def test_progress_is_automatic_on_a_terminal_and_forced_by_the_option(
+    progress: bool, quiet: bool, stream: io.StringIO, expected: str
+) -> None:
+    assert expected == progress_mode(progress=progress, quiet=quiet, stream=stream)
+
+
+def test_automatic_progress_stays_quiet_during_the_first_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = iter([100.0, 100.5, 102.0])
+    monkeypatch.setattr("mastery_grading.cli.time.monotonic", lambda: next(clock))
+    stream = _Terminal()
+    args = build_parser().parse_args(["score", "evidence.csv"])
+    report = Progress("scoring students", args=args, stream=stream)
+    report(1, 3)
+    assert "" == stream.getvalue()
+    report(3, 3)
+    assert "scoring students: 3/3\n" == stream.getvalue()
+
+
+def test_the_progress_help_describes_the_automatic_mode() -> None:
+    done = run("score", "--help")
+    assert "(default: off)" not in done.stdout
+    assert "terminal" in done.stdout

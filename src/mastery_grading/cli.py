@@ -22,10 +22,10 @@ from typing import Any, TextIO
 
 from mastery_grading import grades
 from mastery_grading.evidence import Evidence
-from mastery_grading.exceptions import DataFileError, MasteryGradingError, SpecError
+from mastery_grading.exceptions import DataFileError, MasteryGradingError
 from mastery_grading.targets import LearningTarget
 
-__all__ = ["build_parser", "main", "run"]
+__all__ = ["build_parser", "main", "progress_mode", "run"]
 
 EXAMPLES = """\
 examples:
@@ -79,19 +79,45 @@ class Inputs:
         return self.rosters.get(context, ())
 
 
+def progress_mode(*, progress: bool, quiet: bool, stream: TextIO) -> str:
+    """Decide how progress is shown: ``"always"``, ``"auto"`` or ``"off"``.
+
+    ``--progress`` gives ``"always"``: every step (at most five lines a second), even with
+    ``--quiet``. Without it, progress is automatic (``"auto"``) when ``stream`` is a terminal:
+    it appears once a run has taken more than a second, so that short runs stay quiet.
+    ``--quiet``, or a stream that is not a terminal (a file, a pipe), gives ``"off"``.
+
+    Example:
+        >>> import io
+        >>> progress_mode(progress=False, quiet=False, stream=io.StringIO())
+        'off'
+        >>> progress_mode(progress=True, quiet=True, stream=io.StringIO())
+        'always'
+    """
+    if progress:
+        return "always"
+    isatty = getattr(stream, "isatty", None)
+    if quiet or not callable(isatty):
+        return "off"
+    try:
+        return "auto" if isatty() else "off"
+    except (OSError, ValueError):  # a closed or detached stream
+        return "off"
+
+
 class Progress:
-    """Progress lines on stderr for long runs.
+    """Progress lines on stderr for long runs; :func:`progress_mode` decides when they show.
 
     With ``--progress`` every step is shown (at most five lines a second). Otherwise, when
     stderr is a terminal, progress appears once a run has taken more than a second, so that
-    short runs stay quiet. ``--quiet`` turns it off.
+    short runs stay quiet. ``--quiet`` turns that automatic progress off.
     """
 
     def __init__(self, label: str, *, args: argparse.Namespace, stream: TextIO) -> None:
         self.label = label
-        self.forced = bool(args.progress)
-        isatty = getattr(stream, "isatty", None)
-        self.enabled = self.forced or (not args.quiet and callable(isatty) and bool(isatty()))
+        self.mode = progress_mode(progress=bool(args.progress), quiet=args.quiet, stream=stream)
+        self.forced = self.mode == "always"
+        self.enabled = self.mode != "off"
         self.stream = stream
         self.started = time.monotonic()
         self.last = 0.0
@@ -144,6 +170,9 @@ def _load_spec(text: str, key: str, option: str) -> dict[str, Any]:
         except json.JSONDecodeError as error:
             msg = f"{option} {text!r} is not valid JSON: {error.msg} (column {error.colno})"
             raise UsageError(msg) from error
+        except (ValueError, RecursionError) as error:  # e.g. an integer of 5000 digits
+            msg = f"{option} {_short(text)} is not valid JSON: {error}"
+            raise UsageError(msg) from error
         if not isinstance(spec, dict):
             msg = f"{option} {text!r} must be a JSON object"
             raise UsageError(msg)
@@ -154,14 +183,25 @@ def _load_spec(text: str, key: str, option: str) -> dict[str, Any]:
     return {key: raw}
 
 
+def _short(text: str, limit: int = 80) -> str:
+    """Return ``repr(text)``, cut to ``limit`` characters for a readable message."""
+    return (
+        repr(text)
+        if len(text) <= limit
+        else repr(text[:limit]) + f" (and {len(text) - limit} more characters)"
+    )
+
+
 def _policy(text: str) -> Any:
     from mastery_grading.policies import policy_from_spec
 
     spec = _load_spec(text, "policy", "--policy")
     try:
         return policy_from_spec(spec)
-    except SpecError as error:
-        msg = f"--policy {text!r}: {error}"
+    except (MasteryGradingError, ArithmeticError, TypeError, ValueError) as error:
+        # SpecError for a bad name; a bad parameter (such as an integer too large for a
+        # float) may surface as another error: every one is a bad option, exit code 2.
+        msg = f"--policy {_short(text)}: {error}"
         raise UsageError(msg) from error
 
 
@@ -199,8 +239,8 @@ def _converter(text: str) -> Any:
                     continue
     try:
         return grades.converter_from_spec(spec)
-    except MasteryGradingError as error:
-        msg = f"--converter {text!r}: {error}"
+    except (MasteryGradingError, ArithmeticError, TypeError, ValueError) as error:
+        msg = f"--converter {_short(text)}: {error}"
         raise UsageError(msg) from error
 
 
@@ -507,6 +547,9 @@ def _cmd_report(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
     from mastery_grading import io as mio
     from mastery_grading.io.report import write_progress_report
 
+    if args.output == "-":
+        msg = "report writes one HTML file per class: -o must be a folder, not '-'"
+        raise UsageError(msg)
     converter = _converter(args.converter) if args.converter else None
     inputs = _read_inputs(args, stderr)
     policy = _choose_policy(args, inputs)
@@ -619,7 +662,9 @@ def _score_date(text: str) -> date:
         raise argparse.ArgumentTypeError(msg) from error
 
 
-def _common(parser: argparse.ArgumentParser, *, outputs: str) -> None:
+def _common(
+    parser: argparse.ArgumentParser, *, outputs: str, output_required: bool = False
+) -> None:
     parser.add_argument(
         "evidence",
         metavar="EVIDENCE",
@@ -650,15 +695,20 @@ def _common(parser: argparse.ArgumentParser, *, outputs: str) -> None:
     parser.add_argument(
         "--strict", action="store_true", help="treat unknown columns as errors, not warnings"
     )
-    parser.add_argument("-o", "--output", metavar="PATH", help=outputs)
+    parser.add_argument("-o", "--output", metavar="PATH", required=output_required, help=outputs)
     _flags(parser)
 
 
 def _flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--progress", action="store_true", help="report progress on stderr (default: off)"
+        "--progress",
+        action="store_true",
+        help="report every step on stderr (default: automatic, only when stderr is a terminal "
+        "and the run takes over a second; --quiet turns the automatic progress off)",
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="do not print warnings")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="do not print warnings or automatic progress"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -735,7 +785,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-o reports/",
         formatter_class=formatter,
     )
-    _common(report, outputs="output folder (created if missing)")
+    _common(report, outputs="output folder (created if missing; required)", output_required=True)
     report.add_argument("--policy", metavar="SPEC", help="policy spec: name, JSON or @file")
     report.add_argument(
         "--converter",
