@@ -5,13 +5,15 @@ from __future__ import annotations
 import itertools
 from fractions import Fraction
 
+import attrs
 import pytest
 from hypothesis import given, settings
 
-from mastery_grading import InvalidValueError, LearningTarget
+from mastery_grading import GapError, InvalidValueError, LearningTarget
 from mastery_grading.grades import (
     LetterRule,
     RuleSet,
+    count_at_or_above,
     no_target_below,
     share_at_or_above,
     some_target_below,
@@ -226,27 +228,103 @@ def test_constraints_prove_talbert_complete_for_a_large_course() -> None:
     )
 
 
-def test_constraints_need_conditions_within_one_group() -> None:
+def across_groups(*, with_gap: bool) -> RuleSet:
+    """ "90 % of all targets at 3+" counts core and other targets together."""
+    rules = [
+        LetterRule(
+            letter="A", conditions=[share_at_or_above(3, 0.9), no_target_below(2, tag="core")]
+        ),
+        LetterRule(letter="B", conditions=[share_at_or_above(3, 0.9, op="<")]),
+    ]
+    return RuleSet.first_match(*rules, *([] if with_gap else [LetterRule(letter="C")]))
+
+
+def test_constraints_check_a_condition_that_counts_across_tag_groups() -> None:
+    report = across_groups(with_gap=False).check(30)
+    assert ("constraints", True, True) == (report.method, report.complete, report.unambiguous)
+
+
+def test_constraints_find_the_gap_of_a_condition_across_tag_groups() -> None:
+    rules = across_groups(with_gap=True)
+    report = rules.check(30)
+    assert "constraints" == report.method
+    assert report.gaps
+    for gap in report.gaps:  # 90 % at 3+, yet a core target below 2: neither A nor B
+        values = [x for _, group in gap.groups for x in group]
+        core = [x for label, group in gap.groups if label == "core" for x in group]
+        assert 30 == len(values)
+        assert Fraction(sum(x >= 3 for x in values), 30) >= Fraction(9, 10)
+        assert min(core) < 2
+        with pytest.raises(GapError):
+            rules.convert(gap.results())
+    small = rules.check(6, method="constraints")
+    assert bool(small.gaps) == bool(rules.check(6, method="bands").gaps)
+
+
+def test_a_rule_set_that_claims_complete_only_for_small_classes_is_not_believed() -> None:
+    # count >= 10 at 3 or else count <= 8 at 3: complete for classes of up to 8 targets,
+    # but a class of 9 targets all at 3 gets no letter.
     rules = RuleSet.first_match(
-        LetterRule(letter="A", conditions=[share_at_or_above(3, 0.5, tag="core")]),
-        LetterRule(letter="B", conditions=[share_at_or_above(3, 0.5)]),
+        LetterRule(letter="A", conditions=[count_at_or_above(3, 10)]),
+        LetterRule(letter="B", conditions=[count_at_or_above(3, 8, op="<=")]),
+    )
+    assert ["9 x 3.0"] == [str(gap) for gap in rules.check(9).gaps]
+    assert "complete" not in rules.claims
+    assert "complete" in attrs.evolve(rules, checked_up_to=8).claims
+    assert "complete" not in attrs.evolve(rules, checked_up_to=9).claims
+
+
+def test_claims_without_a_class_size_are_the_proven_ones() -> None:
+    from mastery_grading.grades.coverage import proven_claims
+
+    forum = RuleSet.powerschool_forum()
+    assert proven_claims(forum) == forum.claims
+    assert frozenset({"monotone", "unambiguous"}) == attrs.evolve(forum, checked_up_to=8).claims
+
+
+def test_first_match_reports_rules_that_hold_together() -> None:
+    report = RuleSet.powerschool_forum().check(2)
+    assert (0, 1) == report.shadowed[0].rules
+    assert "4.0, 4.0" == str(report.shadowed[0].profile)
+    assert (
+        "  first match decides: 4.0, 4.0: rules 1 (A) and 2 (B) both hold; rule 1 decides"
+        in str(report).splitlines()
+    )
+
+
+def test_a_rule_that_never_decides_is_named() -> None:
+    # Every profile with nothing below 3 has nothing below 2 either: rule B never decides.
+    rules = RuleSet.first_match(
+        LetterRule(letter="A", conditions=[no_target_below(2)]),
+        LetterRule(letter="B", conditions=[no_target_below(3)]),
         LetterRule(letter="C"),
     )
-    with pytest.raises(InvalidValueError, match="counts across tag groups"):
-        rules.check(500, method="constraints")
+    for report in (rules.check(4), rules.check(500)):
+        assert (1,) == report.never_decides
+        assert [(0, 1)] == [item.rules for item in report.shadowed]  # not the "otherwise" C
+        assert "  never decides: rule 2 (B)" in str(report).splitlines()
+    assert () == RuleSet.sbgrader2().check(10).never_decides
 
 
 @settings(max_examples=40)
 @given(mst.rule_sets())
 def test_constraints_agree_with_enumeration(rules: RuleSet) -> None:
-    """Difference constraints find a gap (overlap) exactly when enumerating the bands does."""
+    """Difference constraints find a gap (overlap), a pair of rules holding together and a rule
+    that never decides exactly when enumerating the bands does, across tag groups too."""
     for n in (1, 2, 3, 4, 6):
-        try:
-            solved = rules.check(n, method="constraints")
-        except InvalidValueError:
-            return  # a condition counts across tag groups: enumeration only
+        solved = rules.check(n, method="constraints")
         counted = rules.check(n, method="bands")
         assert (counted.complete, counted.unambiguous) == (solved.complete, solved.unambiguous)
+        assert counted.never_decides == solved.never_decides
+        assert [i.rules for i in counted.shadowed] == [i.rules for i in solved.shadowed]
+        letter = [rule.letter for rule in rules.rules]
+        pairs = {
+            (i, j)
+            for o in counted.overlaps
+            for i, j in itertools.combinations(o.rules, 2)
+            if letter[i] != letter[j]
+        }
+        assert pairs == {o.rules for o in solved.overlaps}
         for gap in solved.gaps:
-            with pytest.raises(InvalidValueError, match="gap"):
+            with pytest.raises(GapError, match="gap"):
                 rules.convert(gap.results())

@@ -5,9 +5,17 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mastery_grading import InvalidTypeError, InvalidValueError, LearningTarget, Scale
-from mastery_grading.grades import INCOMPLETE, AverageCutoffs, grade, results_from_scores
+from mastery_grading.grades import (
+    INCOMPLETE,
+    AverageCutoffs,
+    grade,
+    read_value,
+    results_from_scores,
+)
 
 MARZANO = AverageCutoffs.marzano_2010()
 
@@ -139,3 +147,88 @@ def test_an_item_that_is_not_a_result_is_rejected() -> None:
 def test_claims_are_all_three() -> None:
     assert frozenset({"monotone", "complete", "unambiguous"}) == MARZANO.claims
     assert ("A", "B", "C", "D", "F") == MARZANO.letters
+
+
+def test_thirds_from_a_mean_policy_average_to_exactly_the_boundary() -> None:
+    from helpers import history
+    from mastery_grading.policies import Mean
+
+    targets = [LearningTarget(id=f"T{i}", title=f"Target {i}") for i in range(3)]
+    histories = [[2, 3, 3], [2, 3, 3], [3, 4, 4]]  # means 8/3, 8/3 and 11/3
+    results = [
+        Mean().evaluate(history(scores, target_id=t.id), t)
+        for t, scores in zip(targets, histories, strict=True)
+    ]
+    assert [2.6666666666666665, 2.6666666666666665, 3.6666666666666665] == [
+        r.value for r in results
+    ]
+    report = MARZANO.convert(results)
+    assert "A" == report.letter
+    assert "average 3.0 lies in [3.0, ∞): A" == report.decided_by
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (2.8, Fraction(14, 5)),
+        (2.995, Fraction(599, 200)),
+        (8 / 3, Fraction(8, 3)),
+        (11 / 3, Fraction(11, 3)),
+        (0.1, Fraction(1, 10)),
+        (-0.75, Fraction(-3, 4)),
+        (0.0, Fraction(0)),
+        (90.0, Fraction(90)),
+    ],
+)
+def test_values_are_read_as_the_simplest_fraction_that_rounds_to_them(
+    value: float, expected: Fraction
+) -> None:
+    assert expected == read_value(value)
+
+
+def test_a_float_that_is_not_the_nearest_float_to_a_simple_number_is_not_rounded_to_it() -> None:
+    below = 2.4999999999999996  # one float below 2.5
+    assert read_value(below) < Fraction(5, 2)
+    assert "C" == MARZANO.letter_for(below)
+    assert read_value(0.1 + 0.2) > Fraction(3, 10)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_the_reading_rounds_back_to_the_float_and_is_no_more_complex_than_its_decimal(
+    value: float,
+) -> None:
+    read = read_value(value)
+    assert value == float(read)
+    assert read.denominator <= Fraction(repr(value)).denominator
+
+
+@given(st.integers(min_value=-400, max_value=400), st.integers(min_value=1, max_value=1000))
+def test_a_fraction_with_a_small_denominator_is_read_back_exactly(p: int, q: int) -> None:
+    assert Fraction(p, q) == read_value(p / q)
+
+
+def test_the_reason_never_reads_as_lying_across_the_boundary() -> None:
+    report = MARZANO.convert(results_from_scores({"a": 3.0, "b": 3.0, "c": 2.9999999}))
+    assert "B" == report.letter
+    assert "average 2.9999… lies in [2.5, 3.0): B" == report.decided_by
+
+
+def test_the_reason_shows_more_places_where_four_would_fall_below_the_cutoff() -> None:
+    cutoffs = AverageCutoffs(cutoffs=[("A", 2.99999), ("B", 0.0)])
+    report = cutoffs.convert(results_from_scores({"a": 2.99999, "b": 2.9999901}))
+    assert "A" == report.letter  # the average 2.99999005 is cut to 2.99999, not 2.9999
+    assert "average 2.99999… lies in [2.99999, ∞): A" == report.decided_by
+
+
+def test_average_cutoffs_describe_themselves_briefly() -> None:
+    assert "average cutoffs: A from 3.0, B from 2.5, C from 2.0, D from 1.0, else F" == str(MARZANO)
+    assert "weighted average cutoffs: P from 3.0, else N" == (
+        AverageCutoffs(cutoffs=[("P", 3.0), ("N", 0.0)], weighted=True).describe()
+    )
+    assert "average cutoffs: always P" == AverageCutoffs(cutoffs=[("P", 3.0)]).describe()
+
+
+def test_a_single_cutoff_covers_every_average() -> None:
+    only = AverageCutoffs(cutoffs=[("P", 3.0)])
+    assert "(-∞, ∞)" == only.interval_for(1.0)
+    assert "P" == only.letter_for(1.0)

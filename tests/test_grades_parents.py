@@ -42,9 +42,29 @@ def test_roll_up_values(method: str, values: list[float], expected: float) -> No
 def test_all_mastered_is_mastered_exactly_when_every_subskill_is() -> None:
     rolled = roll_up_parents(children([4.0, 4.0, 2.5]), [PARENT], method="all_mastered")
     assert not rolled[0].mastered
-    assert "not all subskills mastered" in (rolled[0].reason or "")
+    assert (rolled[0].reason or "").startswith("not all subskills at the parent's mastery 3.0")
     rolled = roll_up_parents(children([3.0, 4.0]), [PARENT], method="all_mastered")
     assert rolled[0].mastered
+    assert (rolled[0].reason or "").startswith("all subskills at the parent's mastery 3.0")
+
+
+def on_parent_scale(mastery: float) -> LearningTarget:
+    scale = Scale(min=0, max=4, mastery=mastery, step=0.5)
+    return LearningTarget(id="LE", title="Linear equations", scale=scale)
+
+
+def test_all_mastered_judges_subskills_on_a_stricter_parent_scale() -> None:
+    # Each subskill is mastered on its own scale (3.0), not at the parent's 3.5.
+    (parent,) = roll_up_parents(children([3.0, 3.5]), [on_parent_scale(3.5)], method="all_mastered")
+    assert (3.0, False) == (parent.value, parent.mastered)
+    assert (parent.reason or "").startswith("not all subskills at the parent's mastery 3.5")
+
+
+def test_all_mastered_judges_subskills_on_a_more_lenient_parent_scale() -> None:
+    # The 2.5 is not mastered on its own scale (3.0), but it is at the parent's 2.5.
+    (parent,) = roll_up_parents(children([2.5, 4.0]), [on_parent_scale(2.5)], method="all_mastered")
+    assert (3.25, True) == (parent.value, parent.mastered)
+    assert (parent.reason or "").startswith("all subskills at the parent's mastery 2.5")
 
 
 def test_minimum_keeps_the_weakest_subskills_evidence() -> None:

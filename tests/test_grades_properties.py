@@ -42,7 +42,28 @@ def rank(converter: GradeConverter, results: list[TargetResult]) -> int | None:
 def test_claims_are_drawn_from_the_three_names(name: str) -> None:
     converter, _ = CONVERTERS[name]
     assert converter.claims <= CLAIM_NAMES
+    if name == "powerschool_forum":  # not monotone by shape: checked for a declared size
+        assert "monotone" not in converter.claims
+        converter = RuleSet.powerschool_forum(checked_up_to=8)
     assert "monotone" in converter.claims
+
+
+@settings(max_examples=25)
+@given(mst.rule_sets(), st.integers(min_value=1, max_value=3))
+def test_a_claim_checked_up_to_a_class_size_holds_for_every_class_to_that_size(
+    rules: RuleSet, size: int
+) -> None:
+    import attrs
+
+    declared = attrs.evolve(rules, checked_up_to=size)
+    for n in range(1, size + 1):
+        report = rules.check(n)
+        if "complete" in declared.claims:
+            assert report.complete
+        if "unambiguous" in declared.claims:
+            assert report.unambiguous
+        if "monotone" in declared.claims:
+            assert report.monotone
 
 
 @pytest.mark.parametrize("name", sorted(CONVERTERS))

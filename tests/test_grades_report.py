@@ -92,9 +92,33 @@ def test_an_unreachable_letter_is_said_so() -> None:
 def test_a_missing_target_counted_as_not_yet_is_worded_as_not_assessed() -> None:
     cutoffs = AverageCutoffs.marzano_2010(missing="not_yet")
     steps = grade(marzano([3.0, None]), cutoffs).next_steps()
-    assert ["show 'T1' at not yet (1.0) or above: there is no result on it yet"] == [
-        s.text for s in steps
-    ]
+    assert [
+        "show what you know on 'T1', at 1.0 or above: there is no evidence on it yet, so for "
+        "now it counts as not yet (0.0)"
+    ] == [s.text for s in steps]
+
+
+def test_a_missing_target_that_must_reach_a_higher_level_names_the_level() -> None:
+    cutoffs = AverageCutoffs.marzano_2010(missing="not_yet")
+    steps = grade(marzano([4.0, 4.0, None]), cutoffs).next_steps()  # 8/3: B; A needs 1.0 more
+    assert "A" == steps.goal
+    assert [(None, 1.0)] == [(s.from_value, s.to_value) for s in steps]
+    steps = grade(marzano([3.0, 3.0, None]), cutoffs).next_steps()  # 2.0: C; B needs 1.5
+    assert [
+        "show what you know on 'T2', at 1.5 or above: there is no evidence on it yet, so for "
+        "now it counts as not yet (0.0)"
+    ] == [s.text for s in steps]
+    steps = grade(marzano([2.0, None]), cutoffs).next_steps()  # 1.0: D; C needs 2.0
+    assert [
+        "show what you know on 'T1', at approaching (2.0) or above: there is no evidence on it "
+        "yet, so for now it counts as not yet (0.0)"
+    ] == [s.text for s in steps]
+
+
+def test_only_the_targets_given_are_graded() -> None:
+    # A target left out of the results is not counted; a result without a value is.
+    assert "A" == grade(marzano([3.0]), MARZANO).letter
+    assert INCOMPLETE == grade(marzano([3.0, None]), MARZANO).letter
 
 
 def test_a_tiny_budget_is_reported_as_possibly_not_minimal() -> None:

@@ -6,7 +6,13 @@ from collections.abc import Sequence
 
 import pytest
 
-from mastery_grading import InvalidTypeError, InvalidValueError, LearningTarget
+from mastery_grading import (
+    GapError,
+    InvalidTypeError,
+    InvalidValueError,
+    LearningTarget,
+    OverlapError,
+)
 from mastery_grading.grades import (
     INCOMPLETE,
     LetterRule,
@@ -238,3 +244,74 @@ def test_sbgrader2_student_without_any_score_is_incomplete_not_f() -> None:
     # Ivan has no scores: sbgrader2 gives an F (0 % of nothing); we do not grade nothing.
     results = marzano([None, None])
     assert INCOMPLETE == RuleSet.sbgrader2(missing="exclude").convert(results).letter
+
+
+class TestGapsAndOverlapsAreToldApart:
+    """A gap raises GapError, an overlap OverlapError; both are InvalidValueErrors."""
+
+    def test_a_gap_raises_gap_error_with_the_values(self) -> None:
+        with pytest.raises(GapError, match="gap of the rule set") as caught:
+            RuleSet.powerschool_forum().convert(one_to_four([4, 2]))
+        assert isinstance(caught.value, InvalidValueError)
+        assert (4.0, 2.0) == caught.value.values
+
+    def test_an_overlap_raises_overlap_error_with_the_letters(self) -> None:
+        with pytest.raises(OverlapError, match="overlap") as caught:
+            RuleSet.powerschool_forum(semantics="unordered").convert(one_to_four([4, 4]))
+        assert isinstance(caught.value, InvalidValueError)
+        assert ("A", "B") == caught.value.letters
+
+    def test_an_unordered_rule_set_with_an_overlap_claims_neither_complete_nor_unambiguous(
+        self,
+    ) -> None:
+        rules = RuleSet.unordered(
+            LetterRule(letter="P", conditions=[no_target_below(3)]),
+            LetterRule(letter="N"),
+            checked_up_to=4,
+        )
+        assert ["3.0 meets P and N"] == [str(o) for o in rules.check(1).overlaps]
+        assert not {"complete", "unambiguous"} & rules.claims
+
+    def test_the_audit_flags_the_overlap_as_ambiguous_not_as_incomplete(self) -> None:
+        from mastery_grading.testing import check_converter
+
+        rules = RuleSet.unordered(
+            LetterRule(letter="P", conditions=[no_target_below(3)]), LetterRule(letter="N")
+        )
+        check_converter(rules, axioms=["complete"], max_examples=50)  # no gap: every letter
+        with pytest.raises(AssertionError, match="OverlapError"):
+            check_converter(rules, axioms=["unambiguous"], max_examples=50)
+
+
+class TestMissingAndDescription:
+    def test_missing_not_yet_counts_a_target_without_result_at_the_scale_minimum(self) -> None:
+        rules = RuleSet.sbgrader2(missing="not_yet")
+        report = rules.convert(marzano([4, 4, 4, 4, None]))  # 80 % at 3+ but a 0 (below 2)
+        assert "C" == report.letter
+        assert 0.0 == report.lines[-1].counted_as
+        assert "counted as not yet (0.0)" in (report.lines[-1].note or "")
+        assert "A" == RuleSet.sbgrader2(missing="exclude").convert(marzano([4, 4, None])).letter
+
+    def test_a_rule_set_describes_itself_briefly(self) -> None:
+        rules = RuleSet.powerschool_forum()
+        expected = (
+            "first-match rule set: A (2 conditions), B (3 conditions), C (3 conditions), "
+            "D (2 conditions), F (1 condition)"
+        )
+        assert expected == rules.describe()
+        assert expected == str(rules)
+        assert "unordered rule set: P (1 condition), N" == str(
+            RuleSet.unordered(
+                LetterRule(letter="P", conditions=[no_target_below(3)]), LetterRule(letter="N")
+            )
+        )
+
+    def test_checked_up_to_is_a_class_size_and_round_trips(self) -> None:
+        from mastery_grading.grades import converter_from_spec
+
+        rules = RuleSet.powerschool_forum(checked_up_to=24)
+        assert rules == converter_from_spec(rules.to_spec())
+        with pytest.raises(InvalidValueError, match="checked_up_to=0 must be at least 1"):
+            RuleSet.powerschool_forum(checked_up_to=0)
+        with pytest.raises(InvalidTypeError, match=r"checked_up_to=2\.5 must be an int"):
+            RuleSet.powerschool_forum(checked_up_to=2.5)

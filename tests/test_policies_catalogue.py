@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import random
+import re
+from collections.abc import Callable
 
 import attrs
 import pytest
@@ -11,8 +13,29 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import MARZANO_TARGET, history
-from mastery_grading import Evidence, LearningTarget, Policy, SpecError, policy_from_spec
-from mastery_grading.policies import HistoryPolicy, _spec, available_policies
+from mastery_grading import (
+    Evidence,
+    InvalidTypeError,
+    InvalidValueError,
+    LearningTarget,
+    Policy,
+    SpecError,
+    chronological_key,
+    policy_from_spec,
+)
+from mastery_grading.policies import (
+    DecayingAverage,
+    HistoryPolicy,
+    MaxOf,
+    Mean,
+    MeanOfRecent,
+    NTimes,
+    PowerLaw,
+    WeightedAverage,
+    _spec,
+    available_policies,
+    custom_policy,
+)
 from mastery_grading.testing import strategies as mst
 from mastery_grading.testing.examples import LATE_BLOOMER
 
@@ -65,6 +88,10 @@ class TestEveryBuiltIn:
         result = CATALOGUE[name].evaluate([], MARZANO_TARGET)
         assert (None, "no evidence", 0) == (result.value, result.reason, result.evidence_count)
 
+    def test_evidence_that_is_not_a_list_is_a_type_error_naming_it(self, name: str) -> None:
+        with pytest.raises(InvalidTypeError, match="evidence=None must be an iterable"):
+            CATALOGUE[name].evaluate(None, MARZANO_TARGET)
+
     def test_default_spec_round_trips_through_json(self, name: str) -> None:
         policy = CATALOGUE[name]
         assert policy == policy_from_spec(json.loads(json.dumps(policy.to_spec())))
@@ -116,6 +143,15 @@ def test_results_are_well_formed(
     assert policy is result.policy
     assert result.value is not None or result.reason
     assert all(c.evidence in evidence for c in result.contributions)
+    keys = [chronological_key(c.evidence) for c in result.contributions]
+    assert sorted(keys) == keys, "contributions must be oldest first"
+
+
+def test_custom_policy_contributions_are_oldest_first_whatever_the_input_order() -> None:
+    policy = custom_policy(lambda scores: scores[-1], name="last")
+    evidence = history([1, 3, 2])
+    result = policy.evaluate(list(reversed(evidence)), MARZANO_TARGET)
+    assert evidence == [c.evidence for c in result.contributions]
 
 
 @pytest.mark.parametrize(
@@ -131,6 +167,43 @@ def test_results_are_well_formed(
 def test_bad_spec_names_the_key(spec: dict[str, object], message: str) -> None:
     with pytest.raises(SpecError, match=message):
         policy_from_spec(spec)
+
+
+def test_spec_value_of_the_wrong_type_is_a_type_error_and_a_spec_error() -> None:
+    message = "spec for policy 'max_of' is invalid: policies=5 must be a list of policies, not int"
+    with pytest.raises(InvalidTypeError, match=re.escape(message)) as caught:
+        policy_from_spec({"policy": "max_of", "policies": 5})
+    assert isinstance(caught.value, SpecError)
+
+
+@pytest.mark.parametrize("policies", [5, None, Mean()])
+def test_max_of_policies_that_are_not_a_list_are_a_type_error(policies: object) -> None:
+    message = f"policies={policies!r} must be a list of policies, not {type(policies).__name__}"
+    with pytest.raises(InvalidTypeError, match=re.escape(message)):
+        MaxOf(policies=policies)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: DecayingAverage(rate=10**400), "rate=1.000e+400 is too large"),
+        (lambda: WeightedAverage(weight=10**400), "weight=1.000e+400 is too large"),
+        (lambda: PowerLaw(zeros="floor", floor=10**400), "floor=1.000e+400 is too large"),
+        (lambda: NTimes(n=10**5000), "n=1.000e+5000 must be between 1 and 10"),
+        (lambda: MeanOfRecent(n=-(10**400)), "n=-1.000e+400 must be at least 1"),
+    ],
+)
+def test_huge_int_parameters_give_the_library_error_with_a_short_value(
+    make: Callable[[], object], message: str
+) -> None:
+    with pytest.raises(InvalidValueError, match=re.escape(message)):
+        make()
+
+
+def test_custom_policy_claims_that_are_not_a_list_are_a_type_error() -> None:
+    message = "claims=5 must be a list of axiom names (or one name), not int"
+    with pytest.raises(InvalidTypeError, match=re.escape(message)):
+        custom_policy(max, name="best", claims=5)  # type: ignore[arg-type]
 
 
 ORDER_DEPENDENT = {

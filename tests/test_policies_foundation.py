@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from helpers import MARZANO_TARGET, PERCENT_TARGET, history
 from mastery_grading import (
     Evidence,
+    InvalidTypeError,
+    InvalidValueError,
     LearningTarget,
     Policy,
     ScoreOutOfScaleError,
@@ -121,6 +123,19 @@ class TestEdgeCases:
         with pytest.raises(ScoreOutOfScaleError, match=r"score=5.0 for student 's1'"):
             policy.evaluate(history([3.0, 5.0]), MARZANO_TARGET)
 
+    def test_evidence_that_is_not_a_list_is_a_type_error_naming_it(self, policy: Policy) -> None:
+        with pytest.raises(InvalidTypeError, match="evidence=None must be an iterable"):
+            policy.evaluate(None, MARZANO_TARGET)  # type: ignore[arg-type]
+
+    def test_one_evidence_not_in_a_list_is_a_type_error(self, policy: Policy) -> None:
+        (single,) = history([3.0])
+        with pytest.raises(InvalidTypeError, match=r"evidence=Evidence\(.*\) must be an iterable"):
+            policy.evaluate(single, MARZANO_TARGET)  # type: ignore[arg-type]
+
+    def test_target_that_is_not_a_learning_target_is_a_type_error(self, policy: Policy) -> None:
+        with pytest.raises(InvalidTypeError, match="target='T' must be a LearningTarget, not str"):
+            policy.evaluate(history([3.0]), "T")  # type: ignore[arg-type]
+
     def test_result_records_the_policy(self, policy: Policy) -> None:
         assert policy is policy.evaluate(history([1.0]), MARZANO_TARGET).policy
 
@@ -143,6 +158,10 @@ class TestParameters:
     def test_decaying_average_rejects_rate_outside_zero_one(self, rate: float) -> None:
         with pytest.raises(ValueError, match=f"rate={rate!r}"):
             DecayingAverage(rate=rate)
+
+    def test_decaying_average_rate_too_large_for_a_float_is_a_library_error(self) -> None:
+        with pytest.raises(InvalidValueError, match=r"rate=1\.000e\+400 is too large"):
+            DecayingAverage(rate=10**400)
 
     def test_equal_configurations_are_equal_and_hash_equal(self) -> None:
         assert DecayingAverage(rate=0.65) == DecayingAverage()

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mastery_grading import InvalidValueError, Level, MasteryGradingError, Scale
+from mastery_grading import (
+    InvalidTypeError,
+    InvalidValueError,
+    Level,
+    MasteryGradingError,
+    Scale,
+    SpecError,
+)
 from mastery_grading.testing import strategies as mst
 
 
@@ -103,6 +110,23 @@ class TestValidation:
         with pytest.raises(TypeError, match="max='4' must be a number, not str"):
             Scale(min=0, max="4", mastery=3)
 
+    @pytest.mark.parametrize("field", ["min", "max", "mastery", "step"])
+    def test_int_too_large_for_a_float_names_the_field_not_an_overflow(self, field: str) -> None:
+        fields: dict[str, object] = {"min": 0, "max": 4, "mastery": 3, field: 10**400}
+        message = f"{field}=1.000e+400 is too large; expected a finite number between"
+        with pytest.raises(InvalidValueError, match=re.escape(message)):
+            Scale(**fields)  # type: ignore[arg-type]
+
+    def test_int_beyond_pythons_printing_limit_is_shown_shortened(self) -> None:
+        with pytest.raises(InvalidValueError, match=re.escape("minimum=-1.000e+5000 is too")):
+            Level(name="low", minimum=-(10**5000))
+
+    @pytest.mark.parametrize("levels", [5, None, "not yet"])
+    def test_levels_that_are_not_a_list_are_a_type_error_naming_them(self, levels: object) -> None:
+        message = f"levels={levels!r} must be a list of Level objects or (name, minimum) pairs"
+        with pytest.raises(InvalidTypeError, match=re.escape(message)):
+            Scale(min=0, max=4, mastery=3, levels=levels)  # type: ignore[arg-type]
+
     def test_scales_are_frozen(self) -> None:
         with pytest.raises(AttributeError):
             Scale.marzano().mastery = 2.0  # type: ignore[misc]
@@ -126,3 +150,21 @@ def test_every_value_in_scale_has_exactly_the_floor_level(
 @given(mst.scales())
 def test_spec_round_trip(scale: Scale) -> None:
     assert scale == Scale.from_spec(scale.to_spec())
+
+
+class TestFromSpec:
+    def test_spec_that_is_not_a_dict_is_a_spec_error(self) -> None:
+        with pytest.raises(SpecError, match=r"scale spec=5 must be a dict with the keys 'min'"):
+            Scale.from_spec(5)  # type: ignore[arg-type]
+
+    def test_levels_that_are_not_a_list_are_a_type_error(self) -> None:
+        with pytest.raises(InvalidTypeError, match=r"levels=5 must be a list of Level objects"):
+            Scale.from_spec({"min": 0, "max": 4, "mastery": 3, "levels": 5})
+
+    def test_levels_item_that_is_not_a_pair_names_the_item(self) -> None:
+        with pytest.raises(InvalidTypeError, match=r"levels item 5 must be a Level"):
+            Scale.from_spec({"min": 0, "max": 4, "mastery": 3, "levels": [5]})
+
+    def test_json_level_pairs_are_read(self) -> None:
+        spec = {"min": 0, "max": 4, "mastery": 3, "levels": [["not yet", 0], ["mastered", 3]]}
+        assert ["not yet", "mastered"] == [lv.name for lv in Scale.from_spec(spec).levels]

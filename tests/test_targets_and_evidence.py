@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -13,9 +14,11 @@ from mastery_grading import (
     InvalidValueError,
     LearningTarget,
     Scale,
+    TargetResult,
     chronological_key,
     sort_chronologically,
 )
+from mastery_grading.policies import Mean
 from mastery_grading.testing import strategies as mst
 
 NOW = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
@@ -53,6 +56,34 @@ class TestLearningTarget:
     def test_invalid_target(self, kwargs: dict[str, object], message: str) -> None:
         fields: dict[str, object] = {"id": "T", "title": "Target", **kwargs}
         with pytest.raises(InvalidValueError, match=message):
+            LearningTarget(**fields)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize(
+        ("kwargs", "message"),
+        [
+            ({"standard_codes": 5}, "standard_codes=5 must be a list of strings (or one string)"),
+            ({"tags": None}, "tags=None must be a list of strings (or one string), not NoneType"),
+        ],
+    )
+    def test_codes_and_tags_that_are_not_a_list_are_a_type_error_naming_them(
+        self, kwargs: dict[str, object], message: str
+    ) -> None:
+        fields: dict[str, object] = {"id": "T", "title": "Target", **kwargs}
+        with pytest.raises(InvalidTypeError, match=re.escape(message)):
+            LearningTarget(**fields)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize(
+        ("kwargs", "message"),
+        [
+            ({"weight": 10**400}, "weight=1.000e+400 is too large"),
+            ({"dok": 10**5000}, "dok=1.000e+5000 must be between 1 and 4"),
+        ],
+    )
+    def test_huge_ints_give_the_library_error_with_a_short_value(
+        self, kwargs: dict[str, object], message: str
+    ) -> None:
+        fields: dict[str, object] = {"id": "T", "title": "Target", **kwargs}
+        with pytest.raises(InvalidValueError, match=re.escape(message)):
             LearningTarget(**fields)  # type: ignore[arg-type]
 
     def test_scale_must_be_a_scale(self) -> None:
@@ -94,6 +125,9 @@ class TestEvidence:
             ({"weight": -1}, InvalidValueError, "weight=-1.0 must be greater than 0"),
             ({"attempt": 0}, InvalidValueError, "attempt=0 must be at least 1"),
             ({"source_id": ""}, InvalidValueError, "source_id='' must be a non-empty"),
+            ({"score": 10**400}, InvalidValueError, r"score=1\.000e\+400 is too large"),
+            ({"score": -(10**400)}, InvalidValueError, r"score=-1\.000e\+400 is too large"),
+            ({"weight": 10**400}, InvalidValueError, r"weight=1\.000e\+400 is too large"),
         ],
     )
     def test_invalid_evidence_names_field_and_value(
@@ -108,6 +142,33 @@ class TestEvidence:
         }
         with pytest.raises(error, match=message):
             Evidence(**fields)  # type: ignore[arg-type]
+
+
+class TestTargetResult:
+    @pytest.mark.parametrize(
+        ("contributions", "message"),
+        [
+            (5, "contributions=5 must be a list of Contribution, not int"),
+            ([0.5], "contributions item 0.5 must be a Contribution, not float"),
+        ],
+    )
+    def test_contributions_of_the_wrong_type_are_a_type_error_naming_them(
+        self, contributions: object, message: str
+    ) -> None:
+        with pytest.raises(InvalidTypeError, match=re.escape(message)):
+            TargetResult(
+                target=LearningTarget(id="T", title="Target"),
+                value=3.0,
+                policy=Mean(),
+                evidence_count=1,
+                contributions=contributions,  # type: ignore[arg-type]
+            )
+
+    def test_value_too_large_for_a_float_is_a_library_error(self) -> None:
+        with pytest.raises(InvalidValueError, match=re.escape("value=1.000e+400 is too large")):
+            TargetResult(
+                target=LearningTarget(id="T", title="Target"), value=10**400, policy=Mean()
+            )
 
 
 class TestChronologicalOrder:

@@ -28,11 +28,14 @@ from mastery_grading.evidence import (
 from mastery_grading.exceptions import (
     BulkValidationError,
     DataFileError,
+    GapError,
     InvalidTypeError,
     InvalidValueError,
     MasteryGradingError,
+    OverlapError,
     ScoreOutOfScaleError,
     SpecError,
+    SpecTypeError,
     TargetMismatchError,
 )
 from mastery_grading.gradebook import Gradebook, ResultTable
@@ -55,6 +58,8 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0"
 
+# Public names, one per line, kept so that sorted(__all__) == __all__ (plain sort: classes,
+# then __version__, then functions and modules); tests/test_package.py checks it.
 __all__ = [
     "AverageCutoffs",
     "BulkValidationError",
@@ -62,6 +67,7 @@ __all__ = [
     "DataFileError",
     "Evidence",
     "EvidenceKind",
+    "GapError",
     "GradeReport",
     "Gradebook",
     "IncrementalPolicy",
@@ -71,12 +77,14 @@ __all__ = [
     "LetterRule",
     "Level",
     "MasteryGradingError",
+    "OverlapError",
     "Policy",
     "ResultTable",
     "RuleSet",
     "Scale",
     "ScoreOutOfScaleError",
     "SpecError",
+    "SpecTypeError",
     "TargetMismatchError",
     "TargetResult",
     "__version__",

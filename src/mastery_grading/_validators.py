@@ -3,19 +3,59 @@
 from __future__ import annotations
 
 import math
+import sys
+from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
 
+#: Ints with more bits than this are shown in messages in short scientific form.
+_SHOWN_BITS = 96
+
+
+def shown(value: Any) -> str:
+    """Return ``repr(value)`` for a message, shortened for an int too long to read.
+
+    Python refuses to print ints of more than 4300 digits, and a 400-digit one makes an
+    unreadable message, so big ints are shown as ``1.000e+400``.
+
+    Example:
+        >>> shown(3), shown("a")
+        ('3', "'a'")
+        >>> shown(10**400)
+        '1.000e+400'
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _SHOWN_BITS:
+        return f"{Decimal(value):.3e}"
+    return repr(value)
+
+
+def _fits_float(value: int) -> bool:
+    try:
+        float(value)
+    except OverflowError:
+        return False
+    return True
+
 
 def finite_number(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    """Accept an int or float that is neither NaN nor infinite (bool is rejected)."""
+    """Accept an int or float that is neither NaN nor infinite (bool is rejected).
+
+    An int too large for a float (beyond about 1.8e308) is rejected as not finite.
+    """
     if isinstance(value, bool) or not isinstance(value, int | float):
         msg = f"{attribute.name}={value!r} must be a number, not {type(value).__name__}"
         raise InvalidTypeError(msg)
+    if isinstance(value, int) and not _fits_float(value):
+        msg = (
+            f"{attribute.name}={shown(value)} is too large; expected a finite number between "
+            f"{-sys.float_info.max:.3g} and {sys.float_info.max:.3g}"
+        )
+        raise InvalidValueError(msg)
     if not math.isfinite(value):
         msg = f"{attribute.name}={value!r} is not a finite number"
         raise InvalidValueError(msg)
@@ -81,7 +121,7 @@ def int_in_range(low: int, high: int | None = None) -> Any:
             raise InvalidTypeError(msg)
         if value < low or (high is not None and value > high):
             expected = f"between {low} and {high}" if high is not None else f"at least {low}"
-            msg = f"{attribute.name}={value!r} must be {expected}"
+            msg = f"{attribute.name}={shown(value)} must be {expected}"
             raise InvalidValueError(msg)
 
     return validate
@@ -116,17 +156,45 @@ def instance_of(kind: type | tuple[type, ...], expected: str) -> Any:
     return validate
 
 
-def tuple_of_str(value: Any) -> tuple[str, ...]:
-    """Convert an iterable of strings to a tuple (a lone string is one item, not characters)."""
+def tuple_of_str(value: Any) -> Any:
+    """Convert an iterable of strings to a tuple (a lone string is one item, not characters).
+
+    Anything that is not iterable is left as it is, for the validator to name (see
+    :func:`str_items`).
+    """
     if isinstance(value, str):
         return (value,)
-    return tuple(value)
+    if isinstance(value, Iterable):
+        return tuple(value)
+    return value
+
+
+def str_items(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Accept a tuple of non-empty strings (what :func:`tuple_of_str` makes of good input)."""
+    if not isinstance(value, tuple):
+        msg = (
+            f"{attribute.name}={value!r} must be a list of strings (or one string), "
+            f"not {type(value).__name__}"
+        )
+        raise InvalidTypeError(msg)
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            msg = f"{attribute.name} item {item!r} must be a non-empty string"
+            raise InvalidValueError(msg)
 
 
 def to_float(value: Any) -> Any:
-    """Convert ints to float and leave anything else for the validator to judge."""
+    """Convert ints to float and leave anything else for the validator to judge.
+
+    An int too large for a float is left as it is, so that the field's validator (such as
+    :func:`finite_number`) rejects it with a message naming the field, instead of an
+    :class:`OverflowError` escaping from here.
+    """
     if isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            return value
     return value
 
 

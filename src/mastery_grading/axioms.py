@@ -949,15 +949,32 @@ class TargetIndependent(Axiom):
 
 
 def _convert(
-    converter: Any, results: Sequence[TargetResult], *, refuse: bool = False
+    converter: Any,
+    results: Sequence[TargetResult],
+    *,
+    refuse: bool = False,
+    skip_overlaps: bool = False,
 ) -> str | None:
-    """The letter ``converter`` gives; ``None`` if it refuses with a ``ValueError`` and ``refuse``.
+    """The letter ``converter`` gives, telling a gap (no letter) from an overlap (two letters).
 
-    A converter with a gap (no rule gives a letter) refuses with a ``ValueError``: *complete*
-    reports it, while *monotone* and *unambiguous* treat the profile as having no letter.
+    - A gap: :class:`~mastery_grading.exceptions.GapError`, or any other ``ValueError`` (a
+      third-party converter's refusal). With ``refuse`` the profile has no letter (``None``:
+      *monotone* and *unambiguous* skip it); without, it is a counterexample (*complete*).
+    - An overlap: :class:`~mastery_grading.exceptions.OverlapError` (an unordered rule set where
+      two letters' rules hold). With ``refuse`` it is a counterexample (*unambiguous* reports
+      it), or ``None`` with ``skip_overlaps`` (for *monotone*); without ``refuse`` the profile
+      does get a letter, the best of those that hold, so *complete* does not report it.
     """
+    from mastery_grading.exceptions import OverlapError
+
     try:
         report = converter.convert(list(results))
+    except OverlapError as error:
+        if refuse and skip_overlaps:
+            return None
+        if not refuse and error.letters:
+            return error.letters[0]
+        raise _EvaluationError(_profile(results), error) from error
     except ValueError as error:
         if refuse:
             return None

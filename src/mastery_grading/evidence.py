@@ -15,7 +15,19 @@ __all__ = ["Evidence", "EvidenceKind", "chronological_key", "sort_chronologicall
 
 
 class EvidenceKind(enum.StrEnum):
-    """Whether evidence is practice (formative) or counts toward a judgement (summative)."""
+    """Whether evidence is practice (formative) or counts toward a judgement (summative).
+
+    It is a string enum, so the plain strings compare equal to the members and
+    :class:`Evidence` accepts them (in any case).
+
+    Example:
+        >>> EvidenceKind("formative") is EvidenceKind.FORMATIVE
+        True
+        >>> EvidenceKind.SUMMATIVE == "summative"
+        True
+        >>> [kind.value for kind in EvidenceKind]
+        ['formative', 'summative']
+    """
 
     FORMATIVE = "formative"
     SUMMATIVE = "summative"
@@ -88,7 +100,15 @@ class Evidence:
 
     @property
     def is_summative(self) -> bool:
-        """Whether this evidence is summative."""
+        """Whether this evidence is summative.
+
+        Example:
+            >>> from datetime import datetime, timezone
+            >>> quiz = Evidence(student_id="s1", target_id="T", score=2.5, kind="formative",
+            ...                 observed_at=datetime(2026, 9, 1, tzinfo=timezone.utc))
+            >>> quiz.is_summative
+            False
+        """
         return self.kind is EvidenceKind.SUMMATIVE
 
 

@@ -19,37 +19,119 @@ from collections.abc import Sequence
 __all__ = [
     "BulkValidationError",
     "DataFileError",
+    "GapError",
     "InvalidTypeError",
     "InvalidValueError",
     "MasteryGradingError",
+    "OverlapError",
     "ScoreOutOfScaleError",
     "SpecError",
+    "SpecTypeError",
     "TargetMismatchError",
 ]
 
 
 class MasteryGradingError(Exception):
-    """Root of every error that mastery_grading raises on purpose."""
+    """Root of every error that mastery_grading raises on purpose.
+
+    Example:
+        >>> from mastery_grading import LearningTarget
+        >>> try:
+        ...     LearningTarget(id="", title="Fractions")
+        ... except MasteryGradingError as error:
+        ...     print(type(error).__name__, error)
+        InvalidValueError id='' must be a non-empty string
+    """
 
 
 class InvalidValueError(MasteryGradingError, ValueError):
-    """A value has the right type but breaks a rule (a NaN score, an empty id, a naive time)."""
+    """A value has the right type but breaks a rule (a NaN score, an empty id, a naive time).
+
+    It is also a :class:`ValueError`, so code that already catches that keeps working.
+
+    Example:
+        >>> from mastery_grading.policies import DecayingAverage
+        >>> try:
+        ...     DecayingAverage(rate=1.5)
+        ... except ValueError as error:
+        ...     print(type(error).__name__, error)
+        InvalidValueError rate=1.5 must be in (0.0, 1.0]
+    """
 
 
 class InvalidTypeError(MasteryGradingError, TypeError):
-    """A value has the wrong type (a string where a number was expected)."""
+    """A value has the wrong type (a string where a number was expected).
+
+    It is also a :class:`TypeError`, so code that already catches that keeps working.
+
+    Example:
+        >>> from mastery_grading import Scale
+        >>> try:
+        ...     Scale(min=0, max="4", mastery=3)
+        ... except TypeError as error:
+        ...     print(type(error).__name__, error)
+        InvalidTypeError max='4' must be a number, not str
+    """
 
 
 class ScoreOutOfScaleError(InvalidValueError):
-    """An evidence score lies outside the scale of the target it is evaluated on."""
+    """An evidence score lies outside the scale of the target it is evaluated on.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from mastery_grading import Evidence, LearningTarget
+        >>> from mastery_grading.policies import Mean
+        >>> five = Evidence(student_id="s1", target_id="T", score=5,
+        ...                 observed_at=datetime(2026, 9, 1, tzinfo=timezone.utc))
+        >>> Mean().evaluate([five], LearningTarget(id="T", title="Ratios"))  # 0-4 scale
+        Traceback (most recent call last):
+        ...
+        mastery_grading.exceptions.ScoreOutOfScaleError: score=5.0 for student 's1' on target 'T' lies outside the scale [0.0, 4.0]
+    """  # noqa: E501
 
 
 class TargetMismatchError(InvalidValueError):
-    """Evidence for one target was passed to a policy evaluating another target."""
+    """Evidence for one target was passed to a policy evaluating another target.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from mastery_grading import Evidence, LearningTarget
+        >>> from mastery_grading.policies import Mean
+        >>> other = Evidence(student_id="s1", target_id="B", score=3,
+        ...                  observed_at=datetime(2026, 9, 1, tzinfo=timezone.utc))
+        >>> Mean().evaluate([other], LearningTarget(id="A", title="Ratios"))
+        Traceback (most recent call last):
+        ...
+        mastery_grading.exceptions.TargetMismatchError: target_id='B' of evidence for student 's1' does not match the target being evaluated, 'A'
+    """  # noqa: E501
 
 
 class SpecError(InvalidValueError):
-    """A policy or converter spec (a JSON-safe dict) cannot be turned back into an object."""
+    """A policy or converter spec (a JSON-safe dict) cannot be turned back into an object.
+
+    Example:
+        >>> from mastery_grading import policy_from_spec
+        >>> policy_from_spec({"policy": "mean", "n": 3})
+        Traceback (most recent call last):
+        ...
+        mastery_grading.exceptions.SpecError: spec for policy 'mean' has unknown key 'n'; expected one of ['weighted']
+    """  # noqa: E501
+
+
+class SpecTypeError(SpecError, InvalidTypeError):
+    """A value in a spec has the wrong type (a number where a list of policies was expected).
+
+    It is both a :class:`SpecError` and an :class:`InvalidTypeError` (so also a
+    :class:`TypeError`): catch whichever your code already does.
+
+    Example:
+        >>> from mastery_grading import policy_from_spec
+        >>> try:
+        ...     policy_from_spec({"policy": "max_of", "policies": 5})
+        ... except TypeError as error:
+        ...     print(isinstance(error, SpecError), error)
+        True spec for policy 'max_of' is invalid: policies=5 must be a list of policies, not int
+    """
 
 
 class BulkValidationError(InvalidValueError):
@@ -70,7 +152,13 @@ class BulkValidationError(InvalidValueError):
     shown = 20
 
     def __init__(self, problems: Sequence[tuple[int, str]]) -> None:
-        self.problems: tuple[tuple[int, str], ...] = tuple(problems)
+        # A list is copied; another sequence is kept as given, so that a reader of millions of
+        # rows can pass one that words a row's reason only when it is read.
+        self.problems: Sequence[tuple[int, str]] = (
+            problems
+            if isinstance(problems, Sequence) and not isinstance(problems, list)
+            else tuple(problems)
+        )
         listed = "; ".join(f"row {pos}: {why}" for pos, why in self.problems[: self.shown])
         more = len(self.problems) - self.shown
         suffix = f"; and {more} more" if more > 0 else ""
@@ -132,3 +220,50 @@ def _locate(file: str, line: int | None, column: int | None, message: str) -> st
         if column is not None:
             where += f":{column}"
     return f"{where}: {message}"
+
+
+class GapError(InvalidValueError):
+    """A grade converter gives no letter to a profile of results: a gap in its rules.
+
+    Example:
+        >>> from mastery_grading.grades import LetterRule, RuleSet, no_target_below
+        >>> from mastery_grading.grades import results_from_scores
+        >>> rules = RuleSet.first_match(LetterRule(letter="P", conditions=[no_target_below(3)]))
+        >>> try:
+        ...     rules.convert(results_from_scores({"T1": 2.0}))
+        ... except GapError as error:
+        ...     print(isinstance(error, ValueError), error.values)
+        True (2.0,)
+    """
+
+    def __init__(self, message: str, *, values: Sequence[float] = ()) -> None:
+        super().__init__(message)
+        #: The values of the profile that got no letter, in input order.
+        self.values: tuple[float, ...] = tuple(values)
+
+
+class OverlapError(InvalidValueError):
+    """A grade converter gives two or more letters to a profile of results: an overlap.
+
+    Only unordered rule sets raise it; under first-match semantics the first rule decides.
+
+    Example:
+        >>> from mastery_grading.grades import LetterRule, RuleSet, no_target_below
+        >>> from mastery_grading.grades import results_from_scores
+        >>> rules = RuleSet.unordered(LetterRule(letter="P", conditions=[no_target_below(3)]),
+        ...                           LetterRule(letter="N"))
+        >>> try:
+        ...     rules.convert(results_from_scores({"T1": 3.0}))
+        ... except OverlapError as error:
+        ...     print(isinstance(error, ValueError), error.letters)
+        True ('P', 'N')
+    """
+
+    def __init__(
+        self, message: str, *, letters: Sequence[str] = (), values: Sequence[float] = ()
+    ) -> None:
+        super().__init__(message)
+        #: The letters whose rules all hold, best first.
+        self.letters: tuple[str, ...] = tuple(letters)
+        #: The values of the profile, in input order.
+        self.values: tuple[float, ...] = tuple(values)

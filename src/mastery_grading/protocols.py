@@ -38,7 +38,15 @@ class Policy(Protocol):
     """
 
     def evaluate(self, evidence: Iterable[Evidence], target: LearningTarget) -> TargetResult:
-        """Return the result of this policy for ``evidence`` on ``target``."""
+        """Return the result of this policy for ``evidence`` on ``target``.
+
+        Example:
+            >>> from mastery_grading import LearningTarget, policies
+            >>> from mastery_grading.testing.examples import scores_to_history
+            >>> target = LearningTarget(id="T", title="Ratios")
+            >>> policies.Highest().evaluate(scores_to_history([2, 3.5, 3]), target).value
+            3.5
+        """
         ...
 
 
@@ -68,13 +76,44 @@ class IncrementalPolicy(Policy, Protocol):
     """
 
     def start(self, target: LearningTarget) -> Any:
-        """Return the state before any evidence on ``target``."""
+        """Return the state before any evidence on ``target``.
+
+        Example:
+            >>> from mastery_grading import LearningTarget
+            >>> from mastery_grading.policies import Highest
+            >>> state = Highest().start(LearningTarget(id="T", title="Ratios"))
+            >>> Highest().result(state).reason
+            'no evidence'
+        """
         ...
 
     def update(self, state: Any, evidence: Evidence) -> Any:
-        """Return the state with ``evidence`` folded in."""
+        """Return the state with ``evidence`` folded in.
+
+        Example:
+            >>> from mastery_grading import LearningTarget
+            >>> from mastery_grading.policies import Highest
+            >>> from mastery_grading.testing.examples import scores_to_history
+            >>> policy, state = Highest(), Highest().start(LearningTarget(id="T", title="Ratios"))
+            >>> for evidence in scores_to_history([2, 3.5, 3]):
+            ...     state = policy.update(state, evidence)
+            >>> policy.result(state).value
+            3.5
+        """
         ...
 
     def result(self, state: Any) -> TargetResult:
-        """Return the result of the state."""
+        """Return the result of the state.
+
+        Example:
+            >>> from mastery_grading import LearningTarget
+            >>> from mastery_grading.policies import Mean
+            >>> from mastery_grading.testing.examples import scores_to_history
+            >>> target, policy = LearningTarget(id="T", title="Ratios"), Mean()
+            >>> state = policy.start(target)
+            >>> for evidence in scores_to_history([2, 4]):
+            ...     state = policy.update(state, evidence)
+            >>> policy.result(state) == policy.evaluate(scores_to_history([2, 4]), target)
+            True
+        """
         ...

@@ -9,7 +9,7 @@ import attrs
 
 from mastery_grading import _validators as v
 from mastery_grading.evidence import Evidence
-from mastery_grading.exceptions import InvalidValueError
+from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
 from mastery_grading.scales import Level
 from mastery_grading.targets import LearningTarget
 
@@ -38,8 +38,24 @@ class Contribution:
     weight: float = attrs.field(converter=v.to_float, validator=v.finite_number)
 
 
-def _to_contributions(value: Iterable[Contribution]) -> tuple[Contribution, ...]:
+def _to_contributions(value: Iterable[Contribution]) -> Any:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        return value  # _check_contributions names it
     return tuple(value)
+
+
+def _check_contributions(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, tuple):
+        msg = (
+            f"{attribute.name}={value!r} must be a list of Contribution, not {type(value).__name__}"
+        )
+        raise InvalidTypeError(msg)
+    for item in value:
+        if not isinstance(item, Contribution):
+            msg = (
+                f"{attribute.name} item {item!r} must be a Contribution, not {type(item).__name__}"
+            )
+            raise InvalidTypeError(msg)
 
 
 def _check_value(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -87,7 +103,9 @@ class TargetResult:
     value: float | None = attrs.field(converter=v.to_float, validator=_check_value)
     policy: Policy
     evidence_count: int = attrs.field(default=0, validator=v.int_in_range(0))
-    contributions: tuple[Contribution, ...] = attrs.field(default=(), converter=_to_contributions)
+    contributions: tuple[Contribution, ...] = attrs.field(
+        default=(), converter=_to_contributions, validator=_check_contributions
+    )
     reason: str | None = attrs.field(default=None, validator=v.optional_non_empty_str)
     level: Level | None = attrs.field(init=False, default=attrs.Factory(_level, takes_self=True))
     mastered: bool = attrs.field(init=False, default=attrs.Factory(_mastered, takes_self=True))
@@ -105,5 +123,16 @@ class TargetResult:
 
     @property
     def student_id(self) -> str | None:
-        """The student of the contributing evidence, or ``None`` when nothing contributed."""
+        """The student of the contributing evidence, or ``None`` when nothing contributed.
+
+        Example:
+            >>> from mastery_grading import LearningTarget, policies
+            >>> from mastery_grading.testing.examples import scores_to_history
+            >>> target = LearningTarget(id="T", title="Ratios")
+            >>> history = scores_to_history([2, 3], student_id="ana")
+            >>> policies.Mean().evaluate(history, target).student_id
+            'ana'
+            >>> print(policies.Mean().evaluate([], target).student_id)
+            None
+        """
         return self.contributions[0].evidence.student_id if self.contributions else None

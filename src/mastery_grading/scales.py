@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -32,7 +32,9 @@ class Level:
     minimum: float = attrs.field(converter=v.to_float, validator=v.finite_number)
 
 
-def _to_levels(value: Iterable[Level | tuple[str, float]]) -> tuple[Level, ...]:
+def _to_levels(value: Iterable[Level | tuple[str, float]]) -> Any:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        return value  # _check_levels_type names it
     levels = []
     for item in value:
         if isinstance(item, tuple) and len(item) == 2:
@@ -40,6 +42,15 @@ def _to_levels(value: Iterable[Level | tuple[str, float]]) -> tuple[Level, ...]:
         else:
             levels.append(item)
     return tuple(levels)
+
+
+def _check_levels_type(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, tuple):
+        msg = (
+            f"{attribute.name}={value!r} must be a list of Level objects or (name, minimum) "
+            f"pairs, not {type(value).__name__}"
+        )
+        raise InvalidTypeError(msg)
 
 
 def _default_levels(scale: Scale) -> tuple[Level, ...]:
@@ -74,6 +85,7 @@ class Scale:
 
     Raises:
         InvalidValueError: If the bounds, threshold, step or levels are inconsistent.
+        InvalidTypeError: If a value has the wrong type, such as ``levels=5``.
 
     Example:
         >>> scale = Scale(min=0, max=4, mastery=3)
@@ -92,7 +104,9 @@ class Scale:
         default=None, converter=v.to_float, validator=v.optional_finite_number
     )
     levels: tuple[Level, ...] = attrs.field(
-        default=attrs.Factory(_default_levels, takes_self=True), converter=_to_levels
+        default=attrs.Factory(_default_levels, takes_self=True),
+        converter=_to_levels,
+        validator=_check_levels_type,
     )
 
     def __attrs_post_init__(self) -> None:
@@ -251,9 +265,30 @@ class Scale:
 
     @classmethod
     def from_spec(cls, spec: dict[str, Any]) -> Scale:
-        """Build a scale from the dict :meth:`to_spec` returns."""
+        """Build a scale from the dict :meth:`to_spec` returns.
+
+        ``step`` and ``levels`` may be left out; they then take their defaults.
+
+        Raises:
+            SpecError: If the spec is not a dict, has an unknown key or misses a required one.
+            InvalidValueError: If the values do not make a valid scale.
+            InvalidTypeError: If a value has the wrong type.
+
+        Example:
+            >>> scale = Scale.from_spec({"min": 0, "max": 4, "mastery": 3,
+            ...                          "levels": [["not yet", 0], ["mastered", 3]]})
+            >>> scale.level_of(3.5).name
+            'mastered'
+            >>> Scale.from_spec({"min": 0, "max": 4})
+            Traceback (most recent call last):
+            ...
+            mastery_grading.exceptions.SpecError: scale spec is missing the key 'mastery'
+        """
         from mastery_grading.exceptions import SpecError
 
+        if not isinstance(spec, Mapping):
+            msg = f"scale spec={spec!r} must be a dict with the keys 'min', 'max' and 'mastery'"
+            raise SpecError(msg)
         allowed = {"min", "max", "mastery", "step", "levels"}
         unknown = sorted(set(spec) - allowed)
         if unknown:
@@ -264,6 +299,9 @@ class Scale:
             msg = f"scale spec is missing the key {missing[0]!r}"
             raise SpecError(msg)
         kwargs = dict(spec)
-        if "levels" in kwargs:
-            kwargs["levels"] = tuple(tuple(item) for item in kwargs["levels"])
+        levels = kwargs.get("levels")
+        if isinstance(levels, list | tuple):  # JSON gives [name, minimum] lists
+            kwargs["levels"] = tuple(
+                tuple(item) if isinstance(item, list) else item for item in levels
+            )
         return cls(**kwargs)

@@ -18,13 +18,6 @@ def _check_dok(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> N
         v.int_in_range(1, 4)(_instance, attribute, value)
 
 
-def _check_codes(_instance: Any, attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
-    for code in value:
-        if not isinstance(code, str) or not code.strip():
-            msg = f"{attribute.name} item {code!r} must be a non-empty string"
-            raise InvalidValueError(msg)
-
-
 @attrs.frozen(kw_only=True)
 class LearningTarget:
     """A learning target (skill, standard, outcome) and the scale it is scored on.
@@ -42,8 +35,9 @@ class LearningTarget:
         tags: Free labels, such as ``"core"``, that grade rules can select targets by.
 
     Raises:
-        InvalidValueError: If the id or title is empty, ``dok`` is not 1-4, or ``weight`` is
-            not positive.
+        InvalidValueError: If the id or title is empty, ``dok`` is not 1-4, ``weight`` is not
+            positive, or a code or tag is an empty string.
+        InvalidTypeError: If a value has the wrong type, such as ``standard_codes=5``.
 
     Example:
         >>> target = LearningTarget(id="LE.1", title="Solve linear equations",
@@ -60,13 +54,11 @@ class LearningTarget:
     scale: Scale = attrs.field(factory=Scale.marzano, validator=v.instance_of(Scale, "a Scale"))
     parent_id: str | None = attrs.field(default=None, validator=v.optional_non_empty_str)
     standard_codes: tuple[str, ...] = attrs.field(
-        default=(), converter=v.tuple_of_str, validator=_check_codes
+        default=(), converter=v.tuple_of_str, validator=v.str_items
     )
     dok: int | None = attrs.field(default=None, validator=_check_dok)
     weight: float = attrs.field(default=1.0, converter=v.to_float, validator=v.positive_number)
-    tags: tuple[str, ...] = attrs.field(
-        default=(), converter=v.tuple_of_str, validator=_check_codes
-    )
+    tags: tuple[str, ...] = attrs.field(default=(), converter=v.tuple_of_str, validator=v.str_items)
 
     def __attrs_post_init__(self) -> None:
         if self.parent_id == self.id:

@@ -32,6 +32,7 @@ from mastery_grading.grades._base import (
     MissingChoice,
     converter_from_spec,
     grade,
+    read_value,
 )
 from mastery_grading.grades.builders import results_from_scores
 from mastery_grading.grades.coverage import CoverageReport, Overlap, Profile, Step, check_rule_set
@@ -79,6 +80,7 @@ __all__ = [
     "count_at_or_above",
     "grade",
     "no_target_below",
+    "read_value",
     "results_from_scores",
     "roll_up_parents",
     "share_at_or_above",

@@ -2,8 +2,11 @@
 
 The cutoffs are half-open intervals ``[lower, next_lower)``, so a table written with two-decimal
 endpoints ("B 2.50-2.99, A 3.00-4.00") leaves no gap at 2.995: it lies in B's ``[2.5, 3.0)``.
-Boundaries are compared exactly: values are read as the decimals they print as and averaged as
-fractions, so the mean of 2.8 and 3.2 is exactly 3.0 and reaches A.
+Boundaries are compared exactly. Each value (and each cutoff) is read as the simplest fraction
+whose correctly rounded float is that value (:func:`~mastery_grading.grades.read_value`):
+a short decimal such as 2.8 stays 14/5, and a mean of 8/3 stored as 2.6666666666666665 is 8/3.
+The values are then averaged as fractions, so the mean of 2.8 and 3.2 is exactly 3.0, and so is
+the mean of 8/3, 8/3 and 11/3; both reach A.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from mastery_grading import _validators as v
-from mastery_grading._exact import exact
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
 from mastery_grading.grades._base import (
     Counted,
@@ -25,7 +27,8 @@ from mastery_grading.grades._base import (
     check_letter,
     check_missing,
     convert_with,
-    fmt,
+    fmt_within,
+    read_value,
     register_converter,
     start_spec,
 )
@@ -74,7 +77,7 @@ def _check_cutoffs(_instance: Any, attribute: attrs.Attribute[Any], value: Any) 
         msg = f"{attribute.name} letters {letters!r} must be unique"
         raise InvalidValueError(msg)
     for upper, lower in itertools.pairwise(value):
-        if exact(lower.lower) >= exact(upper.lower):
+        if read_value(lower.lower) >= read_value(upper.lower):
             msg = (
                 f"{attribute.name} must be listed best first with strictly decreasing lower "
                 f"bounds, but {lower.letter!r} starts at {lower.lower!r}, not below "
@@ -128,6 +131,13 @@ class AverageCutoffs:
 
     All counted targets must share one scale range (averaging a 0-4 and a 0-100 target means
     nothing).
+
+    Values are read exactly: each value, weight and cutoff is read as the simplest fraction
+    whose correctly rounded float it is (:func:`~mastery_grading.grades.read_value`), and the
+    average is computed on those fractions. So 2.8 counts as 14/5, and results of 8/3, 8/3 and
+    11/3 (a mean policy's thirds, stored as 2.6666666666666665 and 3.6666666666666665) average
+    to exactly 3.0, an A. The reason shows the average cut, never rounded, to 4 places
+    (``2.9999…``), so it never reads as lying across a cutoff.
 
     Args:
         cutoffs: Letters and lower bounds, best first, lower bounds strictly decreasing. Items
@@ -218,16 +228,35 @@ class AverageCutoffs:
         """
         return tuple(item.letter for item in self.cutoffs)
 
+    def describe(self) -> str:
+        """A short description: each letter and where it starts; use it in messages.
+
+        >>> print(AverageCutoffs.marzano_2010())
+        average cutoffs: A from 3.0, B from 2.5, C from 2.0, D from 1.0, else F
+        >>> AverageCutoffs.percent(weighted=True).describe()[:40]
+        'weighted average cutoffs: A from 90.0, B'
+        """
+        *upper, last = self.cutoffs
+        parts = [f"{item.letter} from {item.lower!r}" for item in upper]
+        parts.append(f"else {last.letter}" if upper else f"always {last.letter}")
+        kind = "weighted average" if self.weighted else "average"
+        return f"{kind} cutoffs: " + ", ".join(parts)
+
+    def __str__(self) -> str:
+        return self.describe()
+
     def _index_for(self, average: Fraction) -> int:
         for index, item in enumerate(self.cutoffs):
-            if average >= exact(item.lower):
+            if average >= read_value(item.lower):
                 return index
         return len(self.cutoffs) - 1
 
     def letter_for(self, average: float | Fraction) -> str:
         """Return the letter of a single average, compared exactly at the boundaries.
 
-        A float is read as the decimal it prints as, so ``2.9999999`` stays below 3.0.
+        A float is read as the simplest fraction whose correctly rounded float it is (see
+        :func:`~mastery_grading.grades.read_value`): ``2.9999999`` stays below 3.0, and
+        ``8 / 3`` (the float ``2.6666666666666665``) is 8/3.
 
         Example:
             >>> AverageCutoffs.marzano_2010().letter_for(3)
@@ -236,7 +265,7 @@ class AverageCutoffs:
         if isinstance(average, bool) or not isinstance(average, int | float | Fraction):
             msg = f"average={average!r} must be a number, not {type(average).__name__}"
             raise InvalidTypeError(msg)
-        value = average if isinstance(average, Fraction) else exact(float(average))
+        value = average if isinstance(average, Fraction) else read_value(average)
         return self.cutoffs[self._index_for(value)].letter
 
     def interval_for(self, average: float | Fraction) -> str:
@@ -246,15 +275,18 @@ class AverageCutoffs:
             >>> AverageCutoffs.marzano_2010().interval_for(2.75)
             '[2.5, 3.0)'
         """
-        value = average if isinstance(average, Fraction) else exact(float(average))
-        index = self._index_for(value)
-        lower = self.cutoffs[index].lower
-        if index == 0:
-            return f"[{lower!r}, ∞)"
-        upper = self.cutoffs[index - 1].lower
-        if index == len(self.cutoffs) - 1:
-            return f"(-∞, {upper!r})"
-        return f"[{lower!r}, {upper!r})"
+        value = average if isinstance(average, Fraction) else read_value(average)
+        low, high = self._bounds(self._index_for(value))
+        left = "(-∞" if low is None else f"[{low!r}"
+        right = "∞)" if high is None else f"{high!r})"
+        return f"{left}, {right}"
+
+    def _bounds(self, index: int) -> tuple[float | None, float | None]:
+        """The lower and upper end of letter ``index``'s interval, ``None`` for no end."""
+        last = index == len(self.cutoffs) - 1
+        low = None if last else self.cutoffs[index].lower  # the last letter covers all below
+        high = None if index == 0 else self.cutoffs[index - 1].lower
+        return low, high
 
     def average(self, counted: Sequence[Counted]) -> Fraction:
         """Return the exact (weighted) average of counted values.
@@ -270,21 +302,25 @@ class AverageCutoffs:
             )
             raise InvalidValueError(msg)
         weights = [
-            exact(item.result.target.weight) if self.weighted else Fraction(1) for item in counted
+            read_value(item.result.target.weight) if self.weighted else Fraction(1)
+            for item in counted
         ]
         total = sum((w * item.value for w, item in zip(weights, counted, strict=True)), Fraction(0))
         return total / sum(weights, Fraction(0))
 
     def _decide(self, counted: Sequence[Counted]) -> tuple[str, str]:
         average = self.average(counted)
-        letter = self.cutoffs[self._index_for(average)].letter
+        index = self._index_for(average)
+        letter = self.cutoffs[index].letter
         kind = "weighted average" if self.weighted else "average"
-        return letter, f"{kind} {fmt(average)} lies in {self.interval_for(average)}: {letter}"
+        low, high = (None if end is None else read_value(end) for end in self._bounds(index))
+        shown = fmt_within(average, low, high)
+        return letter, f"{kind} {shown} lies in {self.interval_for(average)}: {letter}"
 
     def _raise_candidates(self, item: Counted) -> tuple[Fraction, ...]:
         scale = item.result.target.scale
-        low, high = exact(scale.min), exact(scale.max)
-        step = exact(scale.step) if scale.step is not None else (high - low) / 100
+        low, high = read_value(scale.min), read_value(scale.max)
+        step = read_value(scale.step) if scale.step is not None else (high - low) / 100
         count = int((high - low) / step)
         return tuple(p for p in (low + k * step for k in range(count + 1)) if p > item.value)
 
@@ -303,8 +339,8 @@ class AverageCutoffs:
         scales = {item.result.target.scale for item in counted}
         if len(weights) != 1 or len(scales) != 1:
             return None
-        weight = exact(weights.pop())
-        goal_lower = exact(self.cutoffs[goal_rank].lower)
+        weight = read_value(weights.pop())
+        goal_lower = read_value(self.cutoffs[goal_rank].lower)
         total = sum((item.value for item in counted), Fraction(0))
         needed = goal_lower * len(counted) - total  # the total raise, unweighted
         options = {item.position: self._raise_candidates(item) for item in counted}
@@ -323,9 +359,9 @@ class AverageCutoffs:
             return None, False, True
         scale = scales.pop()
         step = (
-            exact(scale.step)
+            read_value(scale.step)
             if scale.step is not None
-            else (exact(scale.max) - exact(scale.min)) / 100
+            else (read_value(scale.max) - read_value(scale.min)) / 100
         )
         del weight  # equal weights cancel: the average only depends on the total raise
         evaluations = 0

@@ -17,9 +17,8 @@ from collections.abc import Sequence
 
 import attrs
 
-from mastery_grading._exact import exact
 from mastery_grading.exceptions import InvalidValueError
-from mastery_grading.grades._base import MISSING_CHOICES, Counted
+from mastery_grading.grades._base import MISSING_CHOICES, Counted, read_value
 from mastery_grading.grades.report import TargetLine
 from mastery_grading.results import TargetResult
 
@@ -72,7 +71,7 @@ def count_results(results: Sequence[TargetResult], missing: str) -> Counting:
     undecided = []
     for position, result in enumerate(results):
         if result.value is not None:
-            value = exact(result.value)
+            value = read_value(result.value)
             counted.append(Counted(position=position, result=result, value=value))
             lines.append(TargetLine(result=result, counted_as=result.value))
             continue
@@ -80,7 +79,7 @@ def count_results(results: Sequence[TargetResult], missing: str) -> Counting:
         why = f"no result yet ({result.reason})"
         if missing == "not_yet":
             low = result.target.scale.min
-            counted.append(Counted(position=position, result=result, value=exact(low)))
+            counted.append(Counted(position=position, result=result, value=read_value(low)))
             lines.append(
                 TargetLine(
                     result=result, counted_as=low, note=f"{why}; counted as not yet ({low!r})"

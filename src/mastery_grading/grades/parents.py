@@ -8,9 +8,13 @@ A subskill names its parent with ``parent_id``. Three roll-ups are offered:
     The lowest subskill value, as MasteryConnect rolls up a parent standard: the parent is only
     as strong as its weakest part.
 ``"all_mastered"``
-    The parent is mastered exactly when every subskill is: its value is the subskills' mean when
-    all are mastered (so at least the mastery threshold), and otherwise the lowest subskill
-    value (below the threshold).
+    The parent is mastered exactly when every subskill is, judged on one scale: the
+    **parent's**. A subskill counts as mastered when its value reaches the parent's mastery
+    threshold (``parent.scale.mastery``), whatever its own scale's threshold is. The parent's
+    value is the subskills' mean when all are mastered (so at least the threshold, and the
+    parent's result is mastered), and otherwise the lowest subskill value (below the
+    threshold, so the parent's result is not mastered). The reason says which, and so always
+    agrees with ``mastered`` on the parent's result.
 
 Each roll-up is monotone: raising one subskill never lowers the parent. A parent with a
 subskill that has no result yet has no result either (``value=None``), so the converter's
@@ -23,8 +27,8 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import Literal
 
-from mastery_grading._exact import exact
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
+from mastery_grading.grades._base import read_value
 from mastery_grading.results import Contribution, TargetResult
 from mastery_grading.targets import LearningTarget
 
@@ -126,9 +130,10 @@ def _roll_up(parent: LearningTarget, children: list[TargetResult], method: str) 
             evidence_count=count,
             reason=f"no result yet on subskill(s) {', '.join(map(repr, undecided))}",
         )
-    values = [exact(child.value) for child in children if child.value is not None]
+    values = [read_value(child.value) for child in children if child.value is not None]
     lowest = min(range(len(children)), key=lambda i: (values[i], i))
-    all_mastered = all(child.mastered for child in children)
+    threshold = read_value(parent.scale.mastery)  # one scale for every subskill: the parent's
+    all_mastered = all(value >= threshold for value in values)
     if method == "mean" or (method == "all_mastered" and all_mastered):
         value = sum(values, Fraction(0)) / len(values)
         contributions = tuple(
@@ -142,7 +147,8 @@ def _roll_up(parent: LearningTarget, children: list[TargetResult], method: str) 
         contributions = children[lowest].contributions
         how = f"lowest of {len(children)} subskills ({children[lowest].target.id!r})"
     if method == "all_mastered":
-        how = ("all subskills mastered: " if all_mastered else "not all subskills mastered: ") + how
+        verdict = "all subskills" if all_mastered else "not all subskills"
+        how = f"{verdict} at the parent's mastery {parent.scale.mastery!r} or above: {how}"
     return TargetResult(
         target=parent,
         value=float(value),

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from mastery_grading.exceptions import InvalidValueError
-from mastery_grading.grades._base import INCOMPLETE, Counted, fmt
+from mastery_grading.grades._base import INCOMPLETE, Counted, fmt, read_value
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
@@ -95,17 +95,22 @@ class NextStep:
         target: The target to improve.
         from_value: Its current value, ``None`` when it has no result yet.
         to_value: The value to reach, ``None`` when the step is to show any evidence at all.
+        counted_as: For a target without a result that counts anyway (``missing="not_yet"``),
+            the value it counts as until there is evidence.
 
     Example:
         >>> from mastery_grading import LearningTarget
         >>> target = LearningTarget(id="LE.1", title="Solve linear equations")
         >>> print(NextStep(target=target, from_value=2.5, to_value=3.0))
         bring 'Solve linear equations' from approaching (2.5) to meets (3.0)
-    """
+        >>> print(NextStep(target=target, from_value=None, to_value=3.0, counted_as=0.0))
+        show what you know on 'Solve linear equations', at meets (3.0) or above: there is no evidence on it yet, so for now it counts as not yet (0.0)
+    """  # noqa: E501
 
     target: LearningTarget
     from_value: float | None
     to_value: float | None
+    counted_as: float | None = None
 
     @property
     def text(self) -> str:
@@ -116,7 +121,14 @@ class NextStep:
             return f"show evidence on '{name}': there is no result on it yet"
         to_part = f"{scale.level_of(self.to_value).name} ({fmt(self.to_value)})"
         if self.from_value is None:
-            return f"show '{name}' at {to_part} or above: there is no result on it yet"
+            low = scale.min if self.counted_as is None else self.counted_as
+            now = f"{scale.level_of(low).name} ({fmt(low)})"
+            if scale.level_of(self.to_value) == scale.level_of(low):
+                to_part = f"{fmt(self.to_value)}"  # same level name: the number says it
+            return (
+                f"show what you know on '{name}', at {to_part} or above: there is no evidence "
+                f"on it yet, so for now it counts as {now}"
+            )
         from_part = f"{scale.level_of(self.from_value).name} ({fmt(self.from_value)})"
         return f"bring '{name}' from {from_part} to {to_part}"
 
@@ -259,6 +271,7 @@ class GradeReport:
                 target=item.result.target,
                 from_value=item.result.value,
                 to_value=float(new),
+                counted_as=float(item.value) if item.result.value is None else None,
             )
             for item, new in sorted(plan or [], key=lambda pair: pair[0].position)
         )
@@ -294,10 +307,8 @@ class GradeReport:
 
 
 def _counted_of(report: GradeReport) -> tuple[Counted, ...]:
-    from mastery_grading._exact import exact
-
     return tuple(
-        Counted(position=position, result=line.result, value=exact(line.counted_as))
+        Counted(position=position, result=line.result, value=read_value(line.counted_as))
         for position, line in enumerate(report.lines)
         if line.counted_as is not None
     )

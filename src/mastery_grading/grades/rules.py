@@ -31,8 +31,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import attrs
 
 from mastery_grading import _validators as v
-from mastery_grading._exact import exact
-from mastery_grading.exceptions import InvalidTypeError, InvalidValueError, SpecError
+from mastery_grading.exceptions import (
+    GapError,
+    InvalidTypeError,
+    InvalidValueError,
+    OverlapError,
+    SpecError,
+)
 from mastery_grading.grades._base import (
     Counted,
     MissingChoice,
@@ -41,6 +46,7 @@ from mastery_grading.grades._base import (
     check_missing,
     convert_with,
     fmt,
+    read_value,
     register_converter,
     start_spec,
 )
@@ -181,7 +187,7 @@ class Tally:
         if self.count == 1 and self.op == ">=":
             return f"some {_selection(self.tag, self.tagged, singular=True)} {where}"
         if self.share is not None:
-            bound = f"{fmt(exact(self.share) * 100)}%".replace(".0%", "%")
+            bound = f"{fmt(read_value(self.share) * 100)}%".replace(".0%", "%")
             return f"{_OP_WORDS[self.op]} {bound} of {_selection(self.tag, self.tagged)} {where}"
         return f"{_OP_WORDS[self.op]} {self.count} {_selection(self.tag, self.tagged)} {where}"
 
@@ -412,6 +418,17 @@ def _check_semantics(_instance: Any, attribute: attrs.Attribute[Any], value: Any
         raise InvalidValueError(msg)
 
 
+def _check_checked_up_to(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        msg = f"{attribute.name}={value!r} must be an int or None, not {type(value).__name__}"
+        raise InvalidTypeError(msg)
+    if value < 1:
+        msg = f"{attribute.name}={value!r} must be at least 1 (a class size) or None"
+        raise InvalidValueError(msg)
+
+
 @attrs.frozen
 class _Atom:
     groups: tuple[int, ...]
@@ -462,10 +479,10 @@ class _Compiled:
 @functools.lru_cache(maxsize=256)
 def _compile(rule_set: RuleSet) -> _Compiled:
     scale = rule_set.scale
-    low, high = exact(scale.min), exact(scale.max)
+    low, high = read_value(scale.min), read_value(scale.max)
     conditions = [c for rule in rule_set.rules for c in rule.conditions]
     atoms_of = [[a for c in rule.conditions for a in c.atoms()] for rule in rule_set.rules]
-    cuts = {exact(t) for c in conditions for t in c.thresholds()}
+    cuts = {read_value(t) for c in conditions for t in c.thresholds()}
     points = (low, *sorted(t for t in cuts if low < t <= high))
     tags = tuple(sorted({c.tag for c in conditions if c.tag is not None}))
     groups = tuple(itertools.product((False, True), repeat=len(tags)))
@@ -479,10 +496,10 @@ def _compile(rule_set: RuleSet) -> _Compiled:
         bands = tuple(
             b
             for b, point in enumerate(points)
-            if (atom.low is None or point >= exact(atom.low))
-            and (atom.high is None or point < exact(atom.high))
+            if (atom.low is None or point >= read_value(atom.low))
+            and (atom.high is None or point < read_value(atom.high))
         )
-        share = None if atom.share is None else exact(atom.share)
+        share = None if atom.share is None else read_value(atom.share)
         return _Atom(groups=chosen, bands=bands, op=atom.op, share=share, count=atom.count)
 
     rules = tuple(tuple(compile_atom(a) for a in atoms) for atoms in atoms_of)
@@ -541,6 +558,9 @@ class RuleSet:
             hold (Marzano's 0-4 by default).
         missing: How a target without a result counts: ``"incomplete"`` (default),
             ``"not_yet"`` (at ``scale.min``) or ``"exclude"``.
+        checked_up_to: The largest class the rule set is meant for, or ``None``. ``claims``
+            holds what is proven for every class size; with ``checked_up_to=n`` it also holds
+            what :meth:`check` finds for every class of 1 to ``n`` targets (see :attr:`claims`).
 
     Its ``claims`` are computed per rule set (see :attr:`claims`).
 
@@ -566,6 +586,7 @@ class RuleSet:
     semantics: Semantics = attrs.field(validator=_check_semantics)
     scale: Scale = attrs.field(factory=Scale.marzano, validator=v.instance_of(Scale, "a Scale"))
     missing: MissingChoice = attrs.field(default="incomplete", validator=check_missing)
+    checked_up_to: int | None = attrs.field(default=None, validator=_check_checked_up_to)
 
     @classmethod
     def first_match(cls, *rules: LetterRule, **kwargs: Any) -> RuleSet:
@@ -742,24 +763,58 @@ class RuleSet:
 
     @property
     def claims(self) -> frozenset[str]:
-        """Which of monotone, complete and unambiguous hold, computed by :meth:`check`.
+        """Which of monotone, complete and unambiguous hold, for every class size it covers.
 
         ``complete`` when no profile lacks a letter, ``unambiguous`` when none gets two,
-        ``monotone`` when no single raise of one target lowers the letter. A claim is proven
-        for every class size when the shape of the rules guarantees it
-        (:func:`~mastery_grading.grades.coverage.proven_claims`: first match, an "otherwise"
-        rule, conditions that only count targets at or above a level or bound those below
-        one). Otherwise it is checked exhaustively for every class of 1 to 8 targets (fewer
-        when the tag groups and bands make that space larger than 10,000 profiles); call
-        :meth:`check` with your class size to be sure for it. A property, not a class
-        variable, because it depends on the rules.
+        ``monotone`` when no single raise of one target lowers the letter. Two sources, both
+        exact:
+
+        - **Proven for every class size** by the shape of the rules
+          (:func:`~mastery_grading.grades.coverage.proven_claims`): first match is always
+          unambiguous; with an "otherwise" rule it is complete; with conditions that only count
+          targets at or above a level (or bound those below one) and letters in order, it is
+          monotone.
+        - **Checked up to a declared class size**: with ``checked_up_to=n``, a claim not proven
+          by shape is added when :meth:`check` finds it for every class of 1 to ``n``
+          targets (every split over the tag groups). Monotonicity is only added where every
+          size could be enumerated; gaps and overlaps are also found by constraints at any
+          size. A class larger than ``n`` is not covered: check it with :meth:`check`.
+
+        Without ``checked_up_to`` only the proven claims are made. An unordered rule set with an
+        overlap claims none of the three (such a profile gets no single letter). A property,
+        not a class variable, because it depends on the rules.
 
         >>> sorted(RuleSet.powerschool_forum().claims)
+        ['unambiguous']
+        >>> sorted(RuleSet.powerschool_forum(checked_up_to=8).claims)
         ['monotone', 'unambiguous']
         """
         from mastery_grading.grades.coverage import claims_of
 
         return claims_of(self)
+
+    def describe(self) -> str:
+        """A short description: the semantics and how many conditions each rule has.
+
+        Use it in messages instead of the full ``repr``, which lists every condition. A rule
+        without conditions ("otherwise") shows only its letter.
+
+        >>> print(RuleSet.first_match(LetterRule(letter="P", conditions=[no_target_below(3)]),
+        ...                           LetterRule(letter="N")))
+        first-match rule set: P (1 condition), N
+        >>> len(RuleSet.sbgrader2().describe()) < 100 < len(repr(RuleSet.sbgrader2()))
+        True
+        """
+        parts = []
+        for rule in self.rules:
+            count = len(rule.conditions)
+            plural = "s" if count != 1 else ""
+            parts.append(f"{rule.letter} ({count} condition{plural})" if count else rule.letter)
+        kind = "first-match" if self.semantics == "first_match" else "unordered"
+        return f"{kind} rule set: " + ", ".join(parts)
+
+    def __str__(self) -> str:
+        return self.describe()
 
     def check(
         self,
@@ -799,7 +854,7 @@ class RuleSet:
 
     def _counts(self, counted: Sequence[Counted]) -> tuple[tuple[int, ...], ...]:
         compiled = self._compiled()
-        low, high = exact(self.scale.min), exact(self.scale.max)
+        low, high = read_value(self.scale.min), read_value(self.scale.max)
         counts = [[0] * len(compiled.points) for _ in compiled.groups]
         for item in counted:
             if not low <= item.value <= high:
@@ -815,19 +870,20 @@ class RuleSet:
         compiled = self._compiled()
         matching = compiled.matching(self._counts(counted))
         values = ", ".join(fmt(item.value) for item in counted)
+        floats = [float(item.value) for item in counted]
         if not matching:
             msg = (
                 f"no rule gives a letter to the values {values}; this is a gap of the rule set "
                 "(RuleSet.check() lists every gap)"
             )
-            raise InvalidValueError(msg)
+            raise GapError(msg, values=floats)
         letters = list(dict.fromkeys(self.rules[i].letter for i in matching))
         if self.semantics == "unordered" and len(letters) > 1:
             msg = (
                 f"the values {values} meet the rules of {letters}; this is an overlap of the "
                 "unordered rule set (RuleSet.check() lists every overlap)"
             )
-            raise InvalidValueError(msg)
+            raise OverlapError(msg, letters=letters, values=floats)
         rule = self.rules[matching[0]]
         return rule.letter, f"rule {rule.describe()}"
 
@@ -842,8 +898,10 @@ class RuleSet:
         """Return the grade report for one student's results (one per target).
 
         Raises:
-            InvalidValueError: If the profile falls in a gap, or in an overlap under unordered
-                semantics, or a value lies outside ``scale``.
+            GapError: If no rule gives the profile a letter (a gap).
+            OverlapError: If, under unordered semantics, the rules of two letters hold (an
+                overlap). Both are :class:`~mastery_grading.exceptions.InvalidValueError` s.
+            InvalidValueError: If a value lies outside ``scale``.
 
         Example:
             >>> from mastery_grading.grades import results_from_scores
@@ -866,6 +924,7 @@ class RuleSet:
             "semantics": self.semantics,
             "scale": self.scale.to_spec(),
             "missing": self.missing,
+            "checked_up_to": self.checked_up_to,
         }
 
     @classmethod
@@ -884,7 +943,9 @@ class RuleSet:
             ...
             mastery_grading.exceptions.SpecError: spec key 'rules[0].conditions[0].condition'='x' must be one of ['mastered_and_progressing', 'tally']
         """  # noqa: E501
-        data = start_spec(spec, cls.spec_name, ["rules", "semantics", "scale", "missing"])
+        data = start_spec(
+            spec, cls.spec_name, ["rules", "semantics", "scale", "missing", "checked_up_to"]
+        )
         for key in ("rules", "semantics"):
             if key not in data:
                 msg = f"spec for converter {cls.spec_name!r} is missing the key {key!r}"
@@ -911,8 +972,9 @@ class RuleSet:
             except (InvalidValueError, InvalidTypeError, TypeError, ValueError) as error:
                 msg = f"spec key 'scale' is invalid: {error}"
                 raise SpecError(msg) from error
-        if "missing" in data:
-            kwargs["missing"] = data["missing"]
+        for key in ("missing", "checked_up_to"):
+            if key in data:
+                kwargs[key] = data[key]
         return build_from_spec(cls, cls.spec_name, kwargs)  # type: ignore[no-any-return]
 
 

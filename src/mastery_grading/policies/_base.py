@@ -44,8 +44,29 @@ def prepare(evidence: Iterable[Evidence], target: LearningTarget) -> tuple[Evide
     Raises:
         TargetMismatchError: If a piece of evidence is for another target.
         ScoreOutOfScaleError: If a score lies outside the target's scale.
-        InvalidTypeError: If an item is not :class:`Evidence`.
-    """
+        InvalidTypeError: If ``evidence`` is not an iterable of :class:`Evidence` (``None``, a
+            single :class:`Evidence`, a string) or ``target`` is not a
+            :class:`~mastery_grading.LearningTarget`.
+
+    Example:
+        >>> from mastery_grading.testing.examples import scores_to_history
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> [e.score for e in prepare(reversed(scores_to_history([1, 2])), target)]
+        [1.0, 2.0]
+        >>> prepare(None, target)
+        Traceback (most recent call last):
+        ...
+        mastery_grading.exceptions.InvalidTypeError: evidence=None must be an iterable of Evidence (such as a list), not NoneType
+    """  # noqa: E501
+    if isinstance(evidence, str | bytes) or not isinstance(evidence, Iterable):
+        msg = (
+            f"evidence={evidence!r} must be an iterable of Evidence (such as a list), "
+            f"not {type(evidence).__name__}"
+        )
+        raise InvalidTypeError(msg)
+    if not isinstance(target, LearningTarget):
+        msg = f"target={target!r} must be a LearningTarget, not {type(target).__name__}"
+        raise InvalidTypeError(msg)
     items = tuple(evidence)
     for item in items:
         if not isinstance(item, Evidence):
@@ -101,7 +122,27 @@ class HistoryPolicy(abc.ABC):
     """Base of the built-in policies that roll up one chronological history.
 
     Subclasses set :attr:`spec_name` and :attr:`claims` and implement ``_rollup``, which
-    is only called with a non-empty, validated, chronologically sorted history.
+    is only called with a non-empty, validated, chronologically sorted history. The base does
+    the rest of the :class:`~mastery_grading.Policy` contract: it checks the evidence, orders it
+    with :func:`~mastery_grading.chronological_key`, and answers ``None`` with the reason
+    ``"no evidence"`` for an empty history.
+
+    Example:
+        >>> from typing import ClassVar
+        >>> from mastery_grading import LearningTarget
+        >>> from mastery_grading.testing.examples import scores_to_history
+        >>> @attrs.frozen
+        ... class Lowest(HistoryPolicy):
+        ...     spec_name: ClassVar[str] = "lowest"
+        ...     def _rollup(self, history, target):
+        ...         low = min(history, key=lambda e: e.score)
+        ...         return make_result(target, self, low.score, [low], [1],
+        ...                            evidence_count=len(history))
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> Lowest().evaluate(scores_to_history([3, 1.5, 4]), target).value
+        1.5
+        >>> Lowest().evaluate([], target).reason
+        'no evidence'
     """
 
     #: The name of the policy in specs (``{"policy": spec_name, ...}``).
@@ -115,6 +156,17 @@ class HistoryPolicy(abc.ABC):
         Raises:
             TargetMismatchError: If a piece of evidence is for another target.
             ScoreOutOfScaleError: If a score lies outside the target's scale.
+            InvalidTypeError: If ``evidence`` is not an iterable of evidence or ``target`` is
+                not a learning target.
+
+        Example:
+            >>> from mastery_grading import LearningTarget
+            >>> from mastery_grading.policies import Median
+            >>> from mastery_grading.testing.examples import scores_to_history
+            >>> target = LearningTarget(id="T", title="Ratios")
+            >>> result = Median().evaluate(scores_to_history([1, 4, 3]), target)
+            >>> result.value, result.level.name, result.evidence_count
+            (3.0, 'meets', 3)
         """
         history = prepare(evidence, target)
         if not history:
@@ -126,7 +178,13 @@ class HistoryPolicy(abc.ABC):
         """Return the result for a non-empty chronological history."""
 
     def to_spec(self) -> dict[str, Any]:
-        """Return a JSON-safe dict describing this policy; see :func:`policy_from_spec`."""
+        """Return a JSON-safe dict describing this policy; see :func:`policy_from_spec`.
+
+        Example:
+            >>> from mastery_grading.policies import MeanOfRecent
+            >>> MeanOfRecent(n=4).to_spec()
+            {'policy': 'mean_of_recent', 'n': 4}
+        """
         from mastery_grading.policies._spec import policy_to_spec
 
         return policy_to_spec(self)

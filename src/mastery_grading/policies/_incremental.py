@@ -169,6 +169,18 @@ class Incremental:
 
         It equals :meth:`evaluate` on the same evidence (value within 1e-9, same level). The
         value is the running one; listing the contributions costs O(n log n).
+
+        Example:
+            >>> from mastery_grading import LearningTarget
+            >>> from mastery_grading.policies import NTimes
+            >>> from mastery_grading.testing.examples import scores_to_history
+            >>> target, policy = LearningTarget(id="T", title="Ratios"), NTimes(n=2)
+            >>> state = policy.start(target)
+            >>> for evidence in scores_to_history([3, 1, 4]):
+            ...     state = policy.update(state, evidence)
+            >>> result = policy.result(state)
+            >>> result.value, [c.evidence.score for c in result.contributions]
+            (3.5, [3.0, 4.0])
         """
         from mastery_grading.policies._base import make_result, no_result
 

@@ -9,7 +9,12 @@ from typing import Any, TypeVar
 
 import attrs
 
-from mastery_grading.exceptions import InvalidTypeError, MasteryGradingError, SpecError
+from mastery_grading.exceptions import (
+    InvalidTypeError,
+    MasteryGradingError,
+    SpecError,
+    SpecTypeError,
+)
 
 __all__ = ["available_policies", "policy_from_spec", "policy_to_spec", "register_policy"]
 
@@ -80,6 +85,8 @@ def policy_from_spec(spec: Mapping[str, Any]) -> Any:
     Raises:
         SpecError: If the spec is not a dict, names no or an unknown policy, has an unknown key,
             or a parameter is invalid. The message names the key.
+        SpecTypeError: If a parameter has the wrong type (``"policies": 5``); it is both a
+            :class:`~mastery_grading.exceptions.SpecError` and a :class:`TypeError`.
 
     Example:
         >>> policy_from_spec({"policy": "decaying_average", "rate": 0.75})
@@ -115,7 +122,8 @@ def policy_from_spec(spec: Mapping[str, Any]) -> Any:
         raise
     except (MasteryGradingError, TypeError, ValueError) as error:
         msg = f"spec for policy {name!r} is invalid: {error}"
-        raise SpecError(msg) from error
+        kind = SpecTypeError if isinstance(error, TypeError) else SpecError
+        raise kind(msg) from error
 
 
 def available_policies() -> dict[str, Any]:

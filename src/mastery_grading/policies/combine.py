@@ -64,7 +64,7 @@ class MaxOf:
 
     Raises:
         InvalidValueError: If no policy is given.
-        InvalidTypeError: If an item is not a policy.
+        InvalidTypeError: If an item is not a policy, or ``policies=`` is not a list of them.
 
     Example:
         >>> from mastery_grading import LearningTarget
@@ -87,6 +87,9 @@ class MaxOf:
         if kwargs:
             msg = f"MaxOf got unexpected keyword {sorted(kwargs)[0]!r}; expected policies="
             raise InvalidTypeError(msg)
+        if isinstance(extra, str) or not isinstance(extra, Iterable):
+            msg = f"policies={extra!r} must be a list of policies, not {type(extra).__name__}"
+            raise InvalidTypeError(msg)
         self.__attrs_init__(policies=(*policies, *extra))
 
     @classmethod
@@ -103,12 +106,30 @@ class MaxOf:
 
     @property
     def claims(self) -> frozenset[str]:
-        """The axioms that every one of the policies claims, since a maximum keeps each of them."""
+        """The axioms that every one of the policies claims, since a maximum keeps each of them.
+
+        Example:
+            >>> from mastery_grading.policies import Mean, MostRecent
+            >>> "order_free" in MaxOf(Mean(), MostRecent()).claims  # the most recent is not
+            False
+            >>> "monotone" in MaxOf(Mean(), MostRecent()).claims
+            True
+        """
         shared = [inner_claims(p) for p in self.policies]
         return frozenset.intersection(*shared)
 
     def evaluate(self, evidence: Iterable[Evidence], target: LearningTarget) -> TargetResult:
-        """Return the largest result of the policies for ``evidence`` on ``target``."""
+        """Return the largest result of the policies for ``evidence`` on ``target``.
+
+        Example:
+            >>> from mastery_grading import LearningTarget
+            >>> from mastery_grading.policies import Mean, MostRecent
+            >>> from mastery_grading.testing.examples import scores_to_history
+            >>> target = LearningTarget(id="T", title="Ratios")
+            >>> result = MaxOf(Mean(), MostRecent()).evaluate(scores_to_history([4, 2]), target)
+            >>> result.value, result.reason
+            (3.0, 'max of mean 3, most_recent 2: mean')
+        """
         history = prepare(evidence, target)
         results = [policy.evaluate(history, target) for policy in self.policies]
         valued = [r for r in results if r.value is not None]
@@ -137,7 +158,13 @@ class MaxOf:
         )
 
     def to_spec(self) -> dict[str, Any]:
-        """Return a JSON-safe dict of this rule with its policies' nested specs."""
+        """Return a JSON-safe dict of this rule with its policies' nested specs.
+
+        Example:
+            >>> from mastery_grading.policies import Highest, MostRecent
+            >>> MaxOf(Highest(), MostRecent()).to_spec()
+            {'policy': 'max_of', 'policies': [{'policy': 'highest'}, {'policy': 'most_recent'}]}
+        """
         from mastery_grading.policies._spec import policy_to_spec
 
         return policy_to_spec(self)

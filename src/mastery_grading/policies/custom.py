@@ -34,6 +34,12 @@ def _to_claims(value: Any) -> Any:
 
 
 def _check_claims(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, frozenset):
+        msg = (
+            f"{attribute.name}={value!r} must be a list of axiom names (or one name), "
+            f"not {type(value).__name__}"
+        )
+        raise InvalidTypeError(msg)
     for item in value:
         if not isinstance(item, str) or not item.strip():
             msg = f"{attribute.name} item {item!r} must be an axiom name such as 'monotone'"
@@ -50,7 +56,14 @@ class CustomPolicy:
         takes_evidence: Whether ``fn`` gets :class:`~mastery_grading.Evidence` objects instead
             of scores.
         claims: The axioms you claim for it (none by default); ``check_policy`` tests them.
-    """
+
+    Example:
+        >>> policy = custom_policy(max, name="best", claims=["monotone"])
+        >>> policy
+        CustomPolicy(fn=<built-in function max>, name='best', takes_evidence=False, claims=frozenset({'monotone'}))
+        >>> policy == CustomPolicy(fn=max, name="best", claims="monotone")
+        True
+    """  # noqa: E501
 
     #: The kind name shown in reports; custom policies are not registered and have no spec.
     spec_name: ClassVar[str] = "custom"
@@ -68,6 +81,18 @@ class CustomPolicy:
         Raises:
             InvalidValueError: If ``fn`` returns something other than a finite number or
                 ``None``.
+            InvalidTypeError: If ``evidence`` is not an iterable of evidence.
+
+        Example:
+            >>> from mastery_grading import LearningTarget
+            >>> from mastery_grading.testing.examples import scores_to_history
+            >>> target = LearningTarget(id="T", title="Ratios")
+            >>> spread = custom_policy(lambda s: max(s) - min(s), name="spread")
+            >>> spread.evaluate(scores_to_history([1, 3.5, 2]), target).value
+            2.5
+            >>> undecided = custom_policy(lambda s: None, name="wait")
+            >>> undecided.evaluate(scores_to_history([3]), target).reason
+            'wait gave no value'
         """
         history = prepare(evidence, target)
         if not history:

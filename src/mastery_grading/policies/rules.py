@@ -226,7 +226,15 @@ class Filtered:
 
     @property
     def claims(self) -> frozenset[str]:
-        """The inner policy's claims, less those the rules break, plus formative neutrality."""
+        """The inner policy's claims, less those the rules break, plus formative neutrality.
+
+        Example:
+            >>> from mastery_grading.policies import Mean
+            >>> "formative_neutral" in Filtered(inner=Mean(), summative_only=True).claims
+            True
+            >>> "time_shift_invariant" in Filtered(inner=Mean(), as_of="2026-10-01").claims
+            False
+        """
         claims = set(inner_claims(self.inner))
         if self.as_of is not None or self.start is not None or self.end is not None:
             claims -= {"time_shift_invariant", "order_free", "recency"}
@@ -255,7 +263,18 @@ class Filtered:
         )
 
     def evaluate(self, evidence: Iterable[Evidence], target: LearningTarget) -> TargetResult:
-        """Return the inner policy's result on the kept evidence (``evidence_count``: all)."""
+        """Return the inner policy's result on the kept evidence (``evidence_count``: all).
+
+        Example:
+            >>> from mastery_grading import LearningTarget
+            >>> from mastery_grading.policies import Mean
+            >>> from mastery_grading.testing.examples import scores_to_history
+            >>> target = LearningTarget(id="T", title="Ratios")
+            >>> history = scores_to_history([1, 3, 4])
+            >>> result = Filtered(inner=Mean(), start="2026-09-02").evaluate(history, target)
+            >>> result.value, result.evidence_count, len(result.contributions)
+            (3.5, 3, 2)
+        """
         history = prepare(evidence, target)
         if not history:
             return no_result(target, self)
@@ -270,7 +289,14 @@ class Filtered:
         return _relabel(self.inner.evaluate(kept, target), self, len(history))
 
     def to_spec(self) -> dict[str, Any]:
-        """Return a JSON-safe dict of these rules with the inner policy's nested spec."""
+        """Return a JSON-safe dict of these rules with the inner policy's nested spec.
+
+        Example:
+            >>> from mastery_grading.policies import Mean
+            >>> spec = Filtered(inner=Mean(), contexts=["math"], min_evidence=2).to_spec()
+            >>> spec["inner"], spec["contexts"], spec["min_evidence"]
+            ({'policy': 'mean', 'weighted': True}, ['math'], 2)
+        """
         from mastery_grading.policies._spec import policy_to_spec
 
         return policy_to_spec(self)
@@ -332,7 +358,13 @@ class AtBats:
 
     @property
     def claims(self) -> frozenset[str]:
-        """The inner policy's claims, since the gate keeps every one of them."""
+        """The inner policy's claims, since the gate keeps every one of them.
+
+        Example:
+            >>> from mastery_grading.policies import Mean
+            >>> AtBats(inner=Mean()).claims == Mean.claims
+            True
+        """
         return inner_claims(self.inner)
 
     def at_bats(self, history: Iterable[Evidence], target: LearningTarget) -> tuple[Evidence, ...]:
@@ -351,7 +383,17 @@ class AtBats:
         )
 
     def evaluate(self, evidence: Iterable[Evidence], target: LearningTarget) -> TargetResult:
-        """Return ``None`` with the at-bats remaining, or the inner policy's result."""
+        """Return ``None`` with the at-bats remaining, or the inner policy's result.
+
+        Example:
+            >>> from mastery_grading import LearningTarget
+            >>> from mastery_grading.testing.examples import scores_to_history
+            >>> target = LearningTarget(id="T", title="Ratios")  # mastery at 3
+            >>> AtBats(k=2).evaluate(scores_to_history([3.5, 2]), target).reason
+            '1 more at-bat needed: 1 of 2 independent summative scores at mastery'
+            >>> AtBats(k=2).evaluate(scores_to_history([3.5, 2, 3]), target).value
+            3.0
+        """
         history = prepare(evidence, target)
         if not history:
             return no_result(target, self)
@@ -374,7 +416,12 @@ class AtBats:
         return _relabel(attrs.evolve(result, reason=reason), self, len(history))
 
     def to_spec(self) -> dict[str, Any]:
-        """Return a JSON-safe dict of this rule with the inner policy's nested spec."""
+        """Return a JSON-safe dict of this rule with the inner policy's nested spec.
+
+        Example:
+            >>> AtBats(k=2).to_spec()
+            {'policy': 'at_bats', 'inner': {'policy': 'most_recent'}, 'k': 2, 'contexts': 1}
+        """
         from mastery_grading.policies._spec import policy_to_spec
 
         return policy_to_spec(self)
