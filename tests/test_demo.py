@@ -38,6 +38,15 @@ def test_render_lists_every_student_with_both_policies() -> None:
     assert "0 of 5             5 of 5" in text
 
 
+def test_render_shows_halves_rounded_up_as_the_library_displays_them() -> None:
+    """Ana's mean on LE.4 and Emma's on LE.5 are exactly 3.625, her decaying average on LE.4
+    3.675: ``f"{x:.2f}"`` would print 3.62 and 3.67 (half to even on the float)."""
+    rows = render(["ana", "emma"]).splitlines()
+    assert "  LE.4    Model with equations          3.63 meets         3.83 meets" in rows
+    assert "  LE.4    Model with equations          3.90 meets         3.68 meets" in rows
+    assert "  LE.5    Check and justify solutions   3.63 meets         3.61 meets" in rows
+
+
 def test_main_prints_only_the_named_students(capsys: object) -> None:
     assert 0 == main(["ana"])
     out = capsys.readouterr().out  # type: ignore[attr-defined]
