@@ -5,10 +5,12 @@ Sources are listed in shared/research/gradebook-methods.md; each test names its 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from helpers import MARZANO_TARGET, history
-from mastery_grading import LearningTarget, Scale
+from helpers import MARZANO_TARGET, PERCENT_TARGET, START, history
+from mastery_grading import Evidence, EvidenceKind, LearningTarget, Scale
 from mastery_grading.policies import (
     BestFit,
     DecayingAverage,
@@ -27,7 +29,13 @@ FIVE_POINT = LearningTarget(id="T", title="Target", scale=Scale(min=0, max=5, ma
 
 
 def value(policy: object, scores: list[float], target: LearningTarget = MARZANO_TARGET) -> float:
-    result = policy.evaluate(history(scores), target)  # type: ignore[attr-defined]
+    return value_of(policy, history(scores), target)
+
+
+def value_of(
+    policy: object, evidence: list[Evidence], target: LearningTarget = MARZANO_TARGET
+) -> float:
+    result = policy.evaluate(evidence, target)  # type: ignore[attr-defined]
     assert result.value is not None, result.reason
     return result.value  # type: ignore[no-any-return]
 
@@ -104,3 +112,74 @@ def test_nha_gradebook_average_or_power_law() -> None:
 def test_ascender_reports_the_higher_of_mean_and_power_law() -> None:
     assert 2.5 == value(MaxOf.example(), [3, 2, 3, 2])
     assert value(PowerLaw(), [1, 3, 2, 4]) == value(MaxOf.example(), [1, 3, 2, 4])
+
+
+# U-46 (Elgin, Illinois), "Grade determination": category weights practice 10 %, formative 20 %,
+# summative 70 %, renormalised over the categories that have a score; one score per category.
+U46_WEIGHTS = {"practice": 10, "formative": 20, "summative": 70}
+U46_SCORES = {"practice": 3.0, "formative": 2.5, "summative": 3.0}
+
+
+def u46_evidence(*categories: str) -> list[Evidence]:
+    """One score per category, a day apart, weighted by its category's percentage."""
+    return [
+        Evidence(
+            student_id="s1",
+            target_id="T",
+            score=U46_SCORES[category],
+            observed_at=START + timedelta(days=day),
+            kind=EvidenceKind.SUMMATIVE if category == "summative" else EvidenceKind.FORMATIVE,
+            weight=U46_WEIGHTS[category],
+            source_id=category,
+        )
+        for day, category in enumerate(categories)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("categories", "shown", "shares"),
+    [
+        (("practice", "formative", "summative"), 2.9, [10.0, 20.0, 70.0]),
+        (("formative", "summative"), 2.9, [22.2, 77.8]),
+        (("practice", "formative"), 2.7, [33.3, 66.7]),
+    ],
+    ids=["all categories", "practice missing", "summative missing"],
+)
+def test_u46_weighted_mean_renormalises_over_the_categories_present(
+    categories: tuple[str, ...], shown: float, shares: list[float]
+) -> None:
+    """U-46 prints 2.9, 2.9 and 2.7 (1 decimal); its page truncates 66.67 % to 66.6 %."""
+    result = Mean().evaluate(u46_evidence(*categories), MARZANO_TARGET)
+    assert result.value is not None
+    assert shown == round_half_up(result.value, 1)
+    assert shares == [round_half_up(c.weight * 100, 1) for c in result.contributions]
+
+
+@pytest.mark.parametrize(
+    "categories",
+    [("practice", "formative", "summative"), ("formative", "summative"), ("practice", "formative")],
+)
+def test_u46_each_weighted_mean_rounds_to_the_whole_level_3(categories: tuple[str, ...]) -> None:
+    """U-46 then rounds each to a whole level: all three examples are a 3 (a B)."""
+    assert 3.0 == round_half_up(value_of(Mean(), u46_evidence(*categories)), 0)
+
+
+def test_powerschool_marks_averaged_through_their_values() -> None:
+    """PowerSchool "values and cut-offs": A = 100, B = 80, so A, A, B averages to 93.3.
+
+    The documentation's excerpt prints 92.5, which its own numbers do not give.
+    """
+    assert 93.3 == round_half_up(value(Mean(), [100, 100, 80], PERCENT_TARGET), 1)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_jumprope_most_recent_tie_goes_to_the_alphabetically_last_assessment(
+    reverse: bool,
+) -> None:
+    """JumpRope: two assessments on the same date, the one "last alphabetically" counts."""
+    same_time = [
+        Evidence(student_id="s1", target_id="T", score=2, observed_at=START, source_id="Quiz B"),
+        Evidence(student_id="s1", target_id="T", score=4, observed_at=START, source_id="Quiz A"),
+    ]
+    evidence = list(reversed(same_time)) if reverse else same_time
+    assert 2.0 == value_of(MostRecent(), evidence)
