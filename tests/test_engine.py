@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -11,7 +11,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import MARZANO_TARGET, START, history
-from mastery_grading import Evidence, Gradebook, LearningTarget, Policy, TargetResult, policies
+from mastery_grading import (
+    Evidence,
+    Gradebook,
+    LearningTarget,
+    Policy,
+    Scale,
+    TargetResult,
+    policies,
+)
+from mastery_grading.evidence import EvidenceKind
 from mastery_grading.testing import strategies as mst
 
 pytest.importorskip("numpy")
@@ -70,15 +79,88 @@ def assert_same_tables(reference: Gradebook, fast: Gradebook, policy: Policy, **
         assert want["evidence_count"] == got["evidence_count"]
 
 
-@given(book=mst.gradebook_evidence())
+#: Time zones of generated evidence: the engine must give each piece the calendar date of its
+#: own zone (date bounds of evidence rules depend on it).
+ZONES = [
+    UTC,
+    timezone(timedelta(hours=-5)),
+    timezone(timedelta(hours=9, minutes=30)),
+    timezone(timedelta(hours=-11, minutes=-15, seconds=-7)),
+]
+
+
+def _score_strategy(scale: Scale, kind: str) -> st.SearchStrategy[float]:
+    low, high = scale.min, scale.max
+    if kind == "float":  # any float: neither on the grid nor a short decimal
+        return st.floats(min_value=low, max_value=high, allow_nan=False)
+    if kind == "third":
+        return st.integers(0, round((high - low) * 3)).map(lambda k: min(low + k / 3, high))
+    if kind == "grid":
+        return st.integers(0, round((high - low) * 16)).map(lambda k: low + k / 16)
+    return mst.scores(scale, on_step=kind == "step")
+
+
+@st.composite
+def wide_gradebooks(
+    draw: st.DrawFn, *, max_size: int = 40
+) -> tuple[list[LearningTarget], list[Evidence], int]:
+    """Targets, evidence and a split point: :func:`~mst.gradebook_evidence`, widened.
+
+    Scores are drawn one kind per gradebook (any float, thirds, sixteenths, two decimals or
+    the scale's step), times are any minute of the year or one of a few days, in several time
+    zones, and weights include a third. The split point cuts the evidence into two batches.
+    """
+    chosen = draw(st.lists(mst.targets(), min_size=1, max_size=3, unique_by=lambda t: t.id))
+    students = [f"s{i}" for i in range(draw(st.integers(1, 4)))]
+    kind = draw(st.sampled_from(["float", "third", "grid", "decimal", "step"]))
+    days = st.integers(0, 4).map(lambda d: mst.EPOCH + timedelta(days=d))
+    moments = st.tuples(days | mst.timestamps(), st.sampled_from(ZONES)).map(
+        lambda pair: pair[0].astimezone(pair[1])
+    )
+    items = draw(
+        st.lists(
+            st.tuples(st.sampled_from(chosen), st.sampled_from(students)).flatmap(
+                lambda pair: st.builds(
+                    Evidence,
+                    student_id=st.just(pair[1]),
+                    target_id=st.just(pair[0].id),
+                    score=_score_strategy(pair[0].scale, kind),
+                    observed_at=moments,
+                    kind=st.sampled_from(EvidenceKind),
+                    weight=st.sampled_from([1.0, 1.0, 0.5, 2.0, 1 / 3]),
+                    source_id=st.none() | st.sampled_from(["quiz", "retake"]),
+                    context=st.none() | st.sampled_from(["math", "science"]),
+                    attempt=st.none() | st.integers(min_value=1, max_value=3),
+                    independent=st.booleans(),
+                )
+            ),
+            max_size=max_size,
+        )
+    )
+    return chosen, items, draw(st.integers(0, len(items)))
+
+
+#: ``as_of`` moments: none, or some time on one of the generated days.
+AS_OF = st.none() | st.builds(
+    lambda day, hours: mst.EPOCH + timedelta(days=day, hours=hours),
+    st.integers(0, 6),
+    st.sampled_from([-9, 0, 3, 15]),
+)
+
+
+@given(book=wide_gradebooks(), as_of=AS_OF)
 def test_engine_equals_reference_on_random_gradebooks(
-    book: tuple[list[LearningTarget], list[Evidence]],
+    book: tuple[list[LearningTarget], list[Evidence], int], as_of: datetime | None
 ) -> None:
-    targets, evidence = book
+    targets, evidence, split = book
     reference = Gradebook.from_evidence(evidence, targets=targets, engine="python")
-    fast = Gradebook.from_evidence(evidence, targets=targets, engine="numpy")
+    fast = Gradebook(targets=targets, engine="numpy")
+    fast.add(evidence[:split])
+    fast.results(policies.Mean())  # sorts the first batch; the second is merged into it
+    fast.add(evidence[split:])
+    kw = {} if as_of is None else {"as_of": as_of}
     for policy in engine_policies():
-        assert_same_tables(reference, fast, policy)
+        assert_same_tables(reference, fast, policy, **kw)
 
 
 @given(book=mst.gradebook_evidence(), day=st.integers(min_value=0, max_value=6))
@@ -87,8 +169,23 @@ def test_engine_equals_reference_as_of_a_date(
 ) -> None:
     targets, evidence = book
     as_of = mst.EPOCH + timedelta(days=day)
-    for policy in (policies.DecayingAverage(), policies.MostRecent(), policies.Mean()):
-        assert_same_results(targets, evidence, policy, as_of=as_of)
+    reference = Gradebook.from_evidence(evidence, targets=targets, engine="python")
+    fast = Gradebook.from_evidence(evidence, targets=targets, engine="numpy")
+    for policy in engine_policies():
+        assert_same_tables(reference, fast, policy, as_of=as_of)
+
+
+def test_date_bounds_use_each_evidences_own_calendar_date() -> None:
+    # 23:30 in New York on 1 September is 03:30 UTC on 2 September
+    evening = datetime(2026, 9, 1, 23, 30, tzinfo=timezone(timedelta(hours=-4)))
+    evidence = [
+        Evidence(student_id="s", target_id="T", score=1.0, observed_at=START),
+        Evidence(student_id="s", target_id="T", score=4.0, observed_at=evening),
+    ]
+    policy = policies.Filtered(inner=policies.MostRecent(), end=evening.date())
+    assert_same_results([MARZANO_TARGET], evidence, policy)
+    [row] = Gradebook.from_evidence(evidence, targets=[MARZANO_TARGET]).results(policy).records()
+    assert 4.0 == row["value"]
 
 
 def test_unanimous_decaying_average_is_exactly_on_the_threshold() -> None:
@@ -158,7 +255,9 @@ def test_policies_without_a_kernel_fall_back_per_group(
     assert_same_results(targets, evidence, Halfway())
 
 
-def segments_of(groups: list[list[float]]) -> Any:
+def segments_of(
+    groups: list[list[float]], weights: list[list[float]] | None = None, *, facts: Any = None
+) -> Any:
     """Engine segments of the given score groups (empty groups allowed), in position order."""
     import numpy as np
 
@@ -168,12 +267,80 @@ def segments_of(groups: list[list[float]]) -> Any:
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
     return Segments(
         score=np.array([s for g in groups for s in g], dtype=np.float64),
-        weight=None,
+        weight=None if weights is None else np.array([w for g in weights for w in g]),
         summative=None,
         group=np.repeat(np.arange(len(groups), dtype=np.int64), counts),
         starts=starts,
         counts=counts,
+        mastery=np.full(len(groups), 3.0),
+        facts=facts,
     )
+
+
+class OffGrid:
+    """Column facts that never find a grid, to force the kernels' short-decimal path."""
+
+    def grid_largest(self, name: str) -> float | None:
+        return None
+
+
+GRID_AND_DECIMALS = st.sampled_from([0.0, 0.5, 1.0, 2.25, 3.0, 3.0625, 4.0, 0.1, 2.33, 2.8])
+
+
+@given(
+    groups=st.lists(st.lists(GRID_AND_DECIMALS, max_size=7), min_size=1, max_size=6),
+    data=st.data(),
+)
+def test_grid_and_decimal_paths_give_equal_floats(groups: list[list[float]], data: Any) -> None:
+    import numpy as np
+
+    from mastery_grading._exact import exact_mean
+    from mastery_grading.engine._kernels import KERNELS, grid_largest
+
+    weights = [
+        data.draw(
+            st.lists(st.sampled_from([1.0, 0.5, 2.0, 0.25]), min_size=len(g), max_size=len(g))
+        )
+        for g in groups
+    ]
+    fast = segments_of(groups, weights)  # no facts: the grid is checked on the values
+    exact = segments_of(groups, weights, facts=OffGrid())
+    on_grid = all(x * 16 == int(x * 16) for g in groups for x in g)
+    assert on_grid == (grid_largest(fast, "score") is not None)
+    for policy in (
+        policies.Mean(),
+        policies.Mean(weighted=False),
+        policies.WeightedAverage(),
+        policies.WeightedAverage(weight=0.5),
+        policies.NTimes(n=1),
+        policies.Median(),
+    ):
+        run = KERNELS[type(policy)]
+        fast_out, exact_out = run(policy, fast), run(policy, exact)
+        assert fast_out is not None
+        assert exact_out is not None
+        assert np.array_equal(exact_out.values, fast_out.values, equal_nan=True), policy
+        if on_grid:  # the grid path is exact: nothing is left to recheck
+            assert fast_out.inexact is None or not fast_out.inexact.any()
+    means = [float(exact_mean(g, w)) if g else None for g, w in zip(groups, weights, strict=True)]
+    out = KERNELS[policies.Mean](policies.Mean(), fast)
+    assert out is not None
+    values = out.values
+    assert means == [None if math.isnan(v) else v for v in values.tolist()]
+
+
+def test_decimals_off_the_grid_take_the_exact_path() -> None:
+    from mastery_grading.engine._kernels import grid_largest
+
+    assert 4.0 == grid_largest(segments_of([[2.5, 4.0], [0.0625]]), "score")
+    for scores in ([2.33, 1.0], [1 / 3], [0.1], [2.0**31]):
+        assert grid_largest(segments_of([scores]), "score") is None
+    [row] = (
+        Gradebook.from_evidence(history([2.33, 3.67]), targets=[MARZANO_TARGET], engine="numpy")
+        .results(policies.Mean())
+        .records()
+    )
+    assert (3.0, "meets") == (row["value"], row["level"])
 
 
 def test_counting_median_reads_the_middle_ranks_from_running_counts() -> None:

@@ -264,3 +264,104 @@ def test_missing_column_is_named() -> None:
     df = pd.DataFrame(frame_rows(1))
     with pytest.raises(InvalidValueError, match="student_id"):
         Gradebook.from_frame(df, targets=TARGETS)
+
+
+def test_auto_engine_is_numpy_when_installed_and_the_reference_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("numpy")
+    evidence = [Evidence(**row) for row in rows()]
+    fast = Gradebook.from_evidence(evidence, targets=TARGETS).results(policies.Mean())
+    # the engine's results carry no contributions; the reference's list the evidence
+    assert [] == [r.contributions for r in fast if r.contributions]
+    monkeypatch.setattr("mastery_grading.gradebook._numpy_available", lambda: False)
+    slow = Gradebook.from_evidence(evidence, targets=TARGETS).results(policies.Mean())
+    assert 3 == len([r for r in slow if r.contributions])
+    assert fast.records() == slow.records()
+
+
+def test_numpy_engine_without_numpy_names_the_option_and_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("mastery_grading.gradebook._numpy_available", lambda: False)
+    with pytest.raises(InvalidValueError, match=r"engine='numpy'.*mastery_grading\[data\]"):
+        Gradebook(targets=TARGETS, engine="numpy")
+
+
+def test_evidence_keeps_the_order_added_across_objects_frames_and_merges() -> None:
+    pd = pytest.importorskip("pandas")
+    first = [Evidence(**row) for row in rows()[:2]]
+    later = [Evidence(**row) for row in rows()[2:]]
+    data = frame_rows(2)
+    book = Gradebook(targets=TARGETS)
+    book.add(first)
+    book.add_frame(pd.DataFrame(data), columns={"student_id": "student"})
+    before = book.results(policies.DecayingAverage()).records()
+    book.add(later)
+    framed = [
+        Evidence(student_id=s, target_id=t, score=x, observed_at=o)
+        for s, t, x, o in zip(*data.values(), strict=True)
+    ]
+    assert [*first, *framed, *later] == book.evidence()
+    reference = Gradebook.from_evidence(book.evidence(), targets=TARGETS, engine="python")
+    policy = policies.DecayingAverage()
+    assert_close(reference.results(policy).records(), book.results(policy).records())
+    assert before != book.results(policy).records()
+
+
+@pytest.mark.parametrize("library", ["pandas", "polars"])
+@pytest.mark.parametrize("column", ["source_id", "context", "weight", "kind", "attempt"])
+def test_an_optional_column_of_nulls_reads_as_absent(library: str, column: str) -> None:
+    lib = pytest.importorskip(library)
+    data: dict[str, list[Any]] = {**frame_rows(1), column: [None] * 3}
+    book = Gradebook.from_frame(
+        lib.DataFrame(data), targets=TARGETS, columns={"student_id": "student"}
+    )
+    plain = Gradebook.from_frame(
+        lib.DataFrame(frame_rows(1)), targets=TARGETS, columns={"student_id": "student"}
+    )
+    assert plain.evidence() == book.evidence()
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_polars_frames_are_read_without_pyarrow_too(
+    monkeypatch: pytest.MonkeyPatch, lazy: bool
+) -> None:
+    pl = pytest.importorskip("polars")
+    data = frame_rows()
+    data["weight"] = [1.0, None, 2.0] * 3
+    frame = pl.DataFrame(data).lazy() if lazy else pl.DataFrame(data)
+    names = {"student_id": "student"}
+    with_arrow = Gradebook.from_frame(frame, targets=TARGETS, columns=names)
+    monkeypatch.setattr("mastery_grading.engine._frames._pyarrow_available", lambda: False)
+    without = Gradebook.from_frame(frame, targets=TARGETS, columns=names)
+    assert with_arrow.evidence() == without.evidence()
+    assert 9 == len(without)
+
+
+def test_frame_errors_word_only_the_rows_shown_and_read_like_the_records_ones() -> None:
+    pd = pytest.importorskip("pandas")
+    bad = [
+        {"student_id": f"s{i}", "target_id": "LE.1", "score": 9.0, "observed_at": START}
+        for i in range(25)
+    ]
+    bad[3]["target_id"] = "nope"
+    with pytest.raises(BulkValidationError) as from_records:
+        Gradebook.from_records(bad, targets=TARGETS)
+    with pytest.raises(BulkValidationError) as from_frame:
+        Gradebook.from_frame(pd.DataFrame(bad), targets=TARGETS)
+    assert str(from_records.value) == str(from_frame.value)
+    problems = from_frame.value.problems
+    assert 25 == len(problems)
+    assert list(from_records.value.problems) == list(problems)
+    assert (24, problems[24][1]) == problems[-1]
+    assert "'nope' is not a target" in problems[3][1]
+
+
+def test_to_polars_has_the_values_of_to_pandas() -> None:
+    pytest.importorskip("pandas")
+    pytest.importorskip("polars")
+    table = Gradebook.from_records(rows(), targets=TARGETS).results(policies.NTimes(n=2))
+    expected = table.to_pandas().astype(object).where(lambda df: df.notna(), None)
+    assert expected.to_dict("records") == table.to_polars().to_dicts()
+    assert [r["reason"] for r in table.records()] == table.to_polars()["reason"].to_list()

@@ -45,8 +45,14 @@ from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from mastery_grading.engine import Columns, Sorted
     from mastery_grading.grades import GradeConverter, GradeReport
+
+    #: A batch of evidence as added: evidence objects, the columns read from a frame, or (once
+    #: the engine has merged a frame's columns into its sorted store) its rows' positions.
+    _Batch: TypeAlias = tuple[Evidence, ...] | Columns | range
 
 __all__ = ["Gradebook", "ResultTable"]
 
@@ -119,7 +125,8 @@ class ResultTable:
         self.targets: tuple[LearningTarget, ...] = tuple(targets)
         self._values = values
         self._counts = counts
-        self._reasons = dict(reasons)
+        # the engine's reasons are coded per group (a mapping of its own); copy only a dict
+        self._reasons = dict(reasons) if isinstance(reasons, dict) else reasons
         self._results = None if results is None else list(results)
         self._explain = explain
 
@@ -219,78 +226,109 @@ class ResultTable:
             )
         return out
 
-    def _arrays(self) -> dict[str, Any]:
+    def _parts(self) -> dict[str, Any]:
+        """The numeric columns, and each text column as a table of labels and an index into it.
+
+        Text columns are built from small tables (the students, the targets, the level names,
+        the distinct reasons) by one gather each, never from a Python object per row.
+        """
         import numpy as np
 
         from mastery_grading.engine import level_codes
 
-        n_targets = len(self.targets)
+        n_targets, n_students, n_rows = len(self.targets), len(self.students), len(self)
         values = np.asarray(
             [np.nan if v is None else v for v in self._values]
             if not hasattr(self._values, "dtype")
             else self._values,
             dtype=np.float64,
         )
-        counts = np.asarray(self._counts, dtype=np.int64)
-        students = np.asarray(self.students, dtype=object)
-        target_ids = np.asarray([t.id for t in self.targets], dtype=object)
-        n_rows = len(self)
-        student_col = np.repeat(students, n_targets) if n_rows else students[:0]
-        target_col = np.tile(target_ids, len(self.students)) if n_rows else target_ids[:0]
+        t_index = np.tile(np.arange(n_targets, dtype=np.int64), n_students)
         codes = level_codes(values, self.targets) if n_rows else np.zeros(0, np.int64)
-        names: list[str | None] = []
+        levels: list[str | None] = []
         offsets = []
         for target in self.targets:
-            offsets.append(len(names))
-            names.extend(level.name for level in target.scale.levels)
-        names.append(None)
-        flat = np.asarray(names, dtype=object)
-        t_index = np.tile(np.arange(n_targets), len(self.students))
-        level_col = flat[np.where(codes >= 0, np.asarray(offsets)[t_index] + codes, -1)]
-        mastery = np.asarray([t.scale.mastery for t in self.targets])
-        mastered = (values >= mastery[t_index]) if n_rows else np.zeros(0, np.bool_)
-        reason = np.full(n_rows, None, dtype=object)
-        for row, why in self._reasons.items():
-            if np.isnan(values[row]):
-                reason[row] = why
+            offsets.append(len(levels))
+            levels.extend(level.name for level in target.scale.levels)
+        levels.append(None)
+        level_index = np.where(
+            codes >= 0, np.asarray(offsets, dtype=np.int64)[t_index] + codes, len(levels) - 1
+        )
+        mastery = np.asarray([t.scale.mastery for t in self.targets], dtype=np.float64)
+        reasons: list[str | None]
+        coded = getattr(self._reasons, "codes", None)
+        texts = getattr(self._reasons, "texts", None)
+        if coded is not None and texts is not None:  # the engine's: codes into a few texts
+            reasons = [*texts, None]
+            reason_index = np.where((coded >= 0) & np.isnan(values), coded, len(reasons) - 1)
+        else:
+            reasons = []
+            seen: dict[str, int] = {}
+            reason_index = np.full(n_rows, -1, dtype=np.int64)
+            for row, why in self._reasons.items():
+                if np.isnan(values[row]):
+                    reason_index[row] = seen.setdefault(why, len(seen))
+                    if len(reasons) < len(seen):
+                        reasons.append(why)
+            reasons.append(None)
+            reason_index[reason_index < 0] = len(reasons) - 1
         return {
-            "student_id": student_col,
-            "target_id": target_col,
+            "student_id": (list(self.students), np.repeat(np.arange(n_students), n_targets)),
+            "target_id": ([t.id for t in self.targets], t_index),
             "value": values,
-            "level": level_col,
-            "mastered": mastered,
-            "evidence_count": counts,
-            "reason": reason,
+            "level": (levels, level_index),
+            "mastered": values >= mastery[t_index],
+            "evidence_count": np.asarray(self._counts, dtype=np.int64),
+            "reason": (reasons, reason_index),
         }
 
     def to_pandas(self) -> Any:
         """Return a pandas DataFrame with the columns of :meth:`records` (``NaN`` for ``None``).
 
         Requires pandas.
+
+        Example:
+            >>> from mastery_grading import Gradebook, LearningTarget, policies
+            >>> book = Gradebook(targets=[LearningTarget(id="T", title="Ratios")])
+            >>> list(book.results(policies.Mean()).to_pandas().columns)
+            ['student_id', 'target_id', 'value', 'level', 'mastered', 'evidence_count', 'reason']
         """
+        import numpy as np
         import pandas as pd
 
-        return pd.DataFrame(self._arrays())
+        columns = {}
+        for name, part in self._parts().items():
+            if isinstance(part, tuple):
+                labels, index = part
+                part = np.asarray(labels, dtype=object)[index]
+            columns[name] = part
+        return pd.DataFrame(columns)
 
     def to_polars(self) -> Any:
         """Return a polars DataFrame with the columns of :meth:`records` (null for ``None``).
 
-        Requires polars.
+        Requires polars. Text columns are gathered from small tables of labels, so this takes
+        about as long as building the numeric columns.
+
+        Example:
+            >>> from mastery_grading import Gradebook, LearningTarget, policies
+            >>> book = Gradebook(targets=[LearningTarget(id="T", title="Ratios")])
+            >>> book.results(policies.Mean()).to_polars().columns[:3]
+            ['student_id', 'target_id', 'value']
         """
         import polars as pl
 
-        arrays = self._arrays()
-        return pl.DataFrame(
-            {
-                "student_id": pl.Series(arrays["student_id"].tolist(), dtype=pl.String),
-                "target_id": pl.Series(arrays["target_id"].tolist(), dtype=pl.String),
-                "value": pl.Series(arrays["value"], dtype=pl.Float64, nan_to_null=True),
-                "level": pl.Series(arrays["level"].tolist(), dtype=pl.String),
-                "mastered": pl.Series(arrays["mastered"], dtype=pl.Boolean),
-                "evidence_count": pl.Series(arrays["evidence_count"], dtype=pl.Int64),
-                "reason": pl.Series(arrays["reason"].tolist(), dtype=pl.String),
-            }
-        )
+        parts = self._parts()
+        dtypes = {"value": pl.Float64, "mastered": pl.Boolean, "evidence_count": pl.Int64}
+        columns = []
+        for name, part in parts.items():
+            if isinstance(part, tuple):
+                labels, index = part
+                column = pl.Series(name, labels, dtype=pl.String).gather(index)
+            else:
+                column = pl.Series(name, part, dtype=dtypes[name], nan_to_null=name == "value")
+            columns.append(column)
+        return pl.DataFrame(columns)
 
     def by_student(self) -> dict[str, list[TargetResult]]:
         """Return each student's results, in target order."""
@@ -323,7 +361,11 @@ class Gradebook:
 
     Args:
         targets: The learning targets, as an iterable or a dict by id; ids must be unique.
-        engine: ``"auto"`` (default: numpy when installed), ``"numpy"`` or ``"python"``.
+        engine: ``"auto"`` (default: the vectorized engine when numpy is installed, else the
+            reference), ``"numpy"`` (requires numpy, the ``data`` extra) or ``"python"``.
+
+    Raises:
+        InvalidValueError: If ``engine`` is not one of those, or is ``"numpy"`` without numpy.
 
     Example:
         >>> from mastery_grading import Gradebook, LearningTarget
@@ -344,11 +386,20 @@ class Gradebook:
         if engine not in ("auto", "numpy", "python"):
             msg = f"engine={engine!r} must be 'auto', 'numpy' or 'python'"
             raise InvalidValueError(msg)
+        if engine == "numpy" and not _numpy_available():
+            msg = (
+                "engine='numpy' needs numpy, which is not installed; install the 'data' extra "
+                "(pip install 'mastery_grading[data]') or use engine='auto'"
+            )
+            raise InvalidValueError(msg)
         self.targets: dict[str, LearningTarget] = _target_dict(targets)
         self.engine: Literal["auto", "numpy", "python"] = engine
-        self._batches: list[tuple[Evidence, ...] | Columns] = []
-        self._columns: Columns | None = None
-        self._sorted: Sorted | None = None
+        # Every batch in the order added. The engine merges them into one sorted store: the
+        # first `_stored` batches are in `_store`, whose `order` gives each row's position
+        # among all rows added.
+        self._batches: list[_Batch] = []
+        self._store: Sorted | None = None
+        self._stored = 0
         self._size = 0
 
     def __len__(self) -> int:
@@ -486,21 +537,35 @@ class Gradebook:
     def _append(self, batch: tuple[Evidence, ...] | Columns) -> None:
         self._batches.append(batch)
         self._size += len(batch)
-        self._columns = None
-        self._sorted = None
 
     # -- reading ----------------------------------------------------------------------------
 
     def evidence(self) -> list[Evidence]:
-        """Return every piece of evidence (rows read from frames are rebuilt, times in UTC)."""
+        """Return every piece of evidence, in the order added.
+
+        Evidence added as objects or dicts is returned as is; rows read from frames are
+        rebuilt, with times in UTC.
+        """
         out: list[Evidence] = []
         target_ids = list(self.targets)
+        where = None
         for batch in self._batches:
             if isinstance(batch, tuple):
                 out.extend(batch)
-            else:
-                from mastery_grading.engine import evidence_at
+                continue
+            from mastery_grading.engine import evidence_at
 
+            if isinstance(batch, range):
+                assert self._store is not None
+                if where is None:  # the sorted row of each position
+                    import numpy as np
+
+                    where = np.empty(self._size, dtype=np.int64)
+                    where[self._store.order] = np.arange(self._store.order.shape[0])
+                out.extend(
+                    evidence_at(self._store.columns, where[batch.start : batch.stop], target_ids)
+                )
+            else:
                 out.extend(evidence_at(batch, range(len(batch)), target_ids))
         return out
 
@@ -511,20 +576,46 @@ class Gradebook:
             return True
         return any(not isinstance(batch, tuple) for batch in self._batches)
 
-    def _engine_inputs(self) -> tuple[Columns, Sorted]:
-        from mastery_grading.engine import columns_from_evidence, concat_columns, sort_rows
+    def _engine_inputs(self) -> Sorted:
+        """Every row, sorted by (student, target, time); merged and sorted again after adds."""
+        if self._store is None or self._stored < len(self._batches):
+            import numpy as np
 
-        if self._columns is None or self._sorted is None:
-            index = {target_id: i for i, target_id in enumerate(self.targets)}
-            parts = [
-                columns_from_evidence(batch, index) if isinstance(batch, tuple) else batch
-                for batch in self._batches
-            ]
-            if not parts:
-                parts = [columns_from_evidence((), index)]
-            self._columns = concat_columns(parts)
-            self._sorted = sort_rows(self._columns, len(self.targets))
-        return self._columns, self._sorted
+            from mastery_grading.engine import sort_rows
+
+            earlier = [] if self._store is None else [self._store.order]
+            done = sum(len(order) for order in earlier)
+            positions = np.concatenate([*earlier, np.arange(done, self._size, dtype=np.int64)])
+            # The merged columns go straight into the sort, which releases each unsorted
+            # column once its sorted copy is made: no reference to them is kept here.
+            self._store = sort_rows(self._merge_batches(), len(self.targets), positions=positions)
+            self._stored = len(self._batches)
+        return self._store
+
+    def _merge_batches(self) -> Columns:
+        """The columns of the store and of every batch added since, in that order.
+
+        A frame's columns move into the store: its batch keeps only its rows' positions, so
+        that the unsorted columns are released once sorted. The old store is released too.
+        """
+        from mastery_grading.engine import columns_from_evidence, concat_columns
+
+        index = {target_id: i for i, target_id in enumerate(self.targets)}
+        parts = [] if self._store is None else [self._store.columns]
+        self._store = None
+        start = sum(len(part) for part in parts)
+        for i in range(self._stored, len(self._batches)):
+            batch = self._batches[i]
+            assert not isinstance(batch, range)
+            if isinstance(batch, tuple):
+                parts.append(columns_from_evidence(batch, index))
+            else:
+                parts.append(batch)
+                self._batches[i] = range(start, start + len(batch))
+            start += len(batch)
+        if not parts:
+            parts.append(columns_from_evidence((), index))
+        return concat_columns(parts)
 
     def results(self, policy: Any, *, as_of: datetime | None = None) -> ResultTable:
         """Return the result of ``policy`` for every student on every target.
@@ -570,22 +661,22 @@ class Gradebook:
         from mastery_grading.engine import compute, evidence_at
         from mastery_grading.engine._columns import micros
 
-        cols, srt = self._engine_inputs()
+        srt = self._engine_inputs()
         targets = list(self.targets.values())
         target_ids = list(self.targets)
         limit = None if as_of is None else micros(as_of)
-        out = compute(policy, cols, srt, targets, as_of=limit)
+        out = compute(policy, srt, targets, as_of=limit)
 
         def explain(row: int) -> TargetResult:
-            rows = srt.order[srt.bounds[row] : srt.bounds[row + 1]]
-            evidence = evidence_at(cols, rows, target_ids)
+            rows = range(int(srt.bounds[row]), int(srt.bounds[row + 1]))
+            evidence = evidence_at(srt.columns, rows, target_ids)
             if as_of is not None:
                 evidence = [e for e in evidence if e.observed_at <= as_of]
             return policy.evaluate(evidence, targets[row % len(targets)])  # type: ignore[no-any-return]
 
         return ResultTable(
             policy=policy,
-            students=cols.student_labels,
+            students=srt.columns.student_labels,
             targets=targets,
             values=out.values,
             counts=out.counts,

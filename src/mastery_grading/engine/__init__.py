@@ -8,7 +8,8 @@ when numpy is installed. The pipeline:
    (``pyarrow.compute.dictionary_encode``, about 10x faster than ``pandas.factorize`` on Python
    strings); without pyarrow, ``pandas.factorize`` is used. Codes are then relabelled so that
    their order is the order of the strings.
-2. **Sort once** by (student, target, chronological key), see :mod:`mastery_grading.engine._sort`.
+2. **Sort once** by (student, target, chronological key), see :mod:`mastery_grading.engine._sort`,
+   and keep every column in that order: policies then read the columns without gathering.
 3. **Kernels** compute every group with segment operations (``np.add.reduceat`` and friends);
    policies without a kernel are evaluated by the reference policy, one group at a time.
 4. **Exactness.** Where a kernel's float could differ from the exact reference (which computes
@@ -39,14 +40,16 @@ from mastery_grading.engine._columns import (
     columns_from_evidence,
     concat_columns,
     evidence_at,
+    select_rows,
 )
-from mastery_grading.engine._kernels import KERNELS, Segments
+from mastery_grading.engine._kernels import KERNELS, GroupReasons, Segments
 from mastery_grading.engine._sort import Sorted, sort_rows
 from mastery_grading.targets import LearningTarget
 
 __all__ = [
     "Columns",
     "EngineResult",
+    "GroupReasons",
     "Sorted",
     "columns_from_evidence",
     "compute",
@@ -73,7 +76,7 @@ class EngineResult:
 
     values: FloatArray
     counts: IntArray
-    reasons: dict[int, str]
+    reasons: GroupReasons
 
 
 def _thresholds(target: LearningTarget) -> list[float]:
@@ -95,7 +98,6 @@ def _near_thresholds(values: FloatArray, targets: Sequence[LearningTarget]) -> n
 
 def compute(
     policy: Any,
-    cols: Columns,
     srt: Sorted,
     targets: Sequence[LearningTarget],
     *,
@@ -105,24 +107,37 @@ def compute(
 
     Args:
         policy: Any policy; built-ins with a kernel are vectorized, others evaluated per group.
-        cols: The evidence columns.
-        srt: Their sort, from :func:`~mastery_grading.engine.sort_rows`.
+        srt: The sorted evidence columns, from :func:`~mastery_grading.engine.sort_rows`.
         targets: The targets, in the order of the target codes.
         as_of: Only evidence observed at or before this time (microseconds since the epoch).
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from mastery_grading import Evidence, LearningTarget
+        >>> from mastery_grading.engine import columns_from_evidence, compute, sort_rows
+        >>> from mastery_grading.policies import Mean
+        >>> day = lambda d: datetime(2026, 10, d, tzinfo=timezone.utc)
+        >>> cols = columns_from_evidence(
+        ...     [Evidence(student_id="s", target_id="T", score=x, observed_at=day(i + 1))
+        ...      for i, x in enumerate([2.8, 3.2, 2.9, 3.1])], {"T": 0})
+        >>> compute(Mean(), sort_rows(cols, 1), [LearningTarget(id="T", title="T")]).values
+        array([3.])
     """
     n_targets = len(targets)
     n_groups = srt.n_students * n_targets
-    order, group = srt.order, srt.group
+    cols, group = srt.columns, srt.group
     if as_of is not None:
-        keep = cols.time[order] <= as_of
-        order, group = order[keep], group[keep]
+        keep = cols.time <= as_of
+        if not keep.all():
+            cols, group = select_rows(cols, keep), group[keep]
+        del keep
         counts = np.bincount(group, minlength=n_groups).astype(np.int64)
     else:
         counts = np.diff(srt.bounds)
     starts = np.zeros(n_groups, dtype=np.int64)
     if n_groups:
         np.cumsum(counts[:-1], out=starts[1:])
-    reasons: dict[int, str] = {}
+    reasons = GroupReasons(n_groups)
 
     def per_group(items: list[float]) -> FloatArray:
         return np.tile(np.asarray(items, dtype=np.float64), srt.n_students)
@@ -131,9 +146,9 @@ def compute(
     out = None
     if run is not None:
         seg = Segments(
-            score=cols.score[order],
-            weight=None if cols.weight is None else cols.weight[order],
-            summative=None if cols.summative is None else cols.summative[order],
+            score=cols.score,
+            weight=cols.weight,
+            summative=cols.summative,
             group=group,
             starts=starts,
             counts=counts,
@@ -141,19 +156,19 @@ def compute(
             scale_min=per_group([t.scale.min for t in targets]),
             scale_max=per_group([t.scale.max for t in targets]),
             columns=cols,
-            rows=order,
+            facts=srt.facts,
         )
         out = run(policy, seg)
+        del seg
     if out is not None:
         values = out.values
-        reasons.update(out.reasons or {})
+        reasons.update(out.reasons)
         redo = np.zeros(n_groups, dtype=np.bool_)
         if out.inexact is not None and out.inexact.any():
             redo = out.inexact & _near_thresholds(values, targets)
         if out.force is not None:
             redo |= out.force
-        for g in np.flatnonzero(counts == 0):
-            reasons.setdefault(int(g), "no evidence")
+        reasons.fill(counts == 0, "no evidence", keep=True)
     else:
         values = np.full(n_groups, np.nan)
         redo = counts > 0
@@ -169,14 +184,14 @@ def compute(
     target_ids = [t.id for t in targets]
     for g in np.flatnonzero(redo):
         gi = int(g)
-        rows = order[starts[gi] : starts[gi] + counts[gi]]
+        rows = range(int(starts[gi]), int(starts[gi] + counts[gi]))
         result = policy.evaluate(evidence_at(cols, rows, target_ids), targets[gi % n_targets])
         if result.value is None:
             values[gi] = np.nan
             reasons[gi] = result.reason or "no value"
         else:
             values[gi] = result.value
-            reasons.pop(gi, None)
+            del reasons[gi]
     return EngineResult(values=values, counts=counts, reasons=reasons)
 
 

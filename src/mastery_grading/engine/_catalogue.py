@@ -15,20 +15,26 @@ from mastery_grading._exact import exact
 from mastery_grading.engine._columns import FloatArray, IntArray, micros
 from mastery_grading.engine._kernels import (
     _CHUNK,
+    _EXACT_INT,
+    GRID_BITS,
     KERNELS,
+    GroupReasons,
     KernelOutput,
     Segments,
     _empty,
     _first_positions,
+    _largest,
     _last_positions,
     _sums,
     back_positions,
     by_score,
     compress,
     decimal_ints,
+    grid_largest,
     kernel,
     maximum_kernel_values,
     plain_mean,
+    score_ints,
     segment_ratio_exact,
 )
 from mastery_grading.policies.central import Median, Mode
@@ -84,50 +90,103 @@ def mean_of_highest_kernel(policy: MeanOfHighest, seg: Segments) -> KernelOutput
 
 @kernel(NTimes)
 def n_times_kernel(policy: NTimes, seg: Segments) -> KernelOutput:
-    """The mean of the scores at or above mastery, ``None`` until there are ``n`` of them."""
+    """The mean of the scores at or above mastery, ``None`` until there are ``n`` of them.
+
+    On the grid the kept scores' float sums are exact, so two segment sums suffice; other
+    scores are compressed to the kept ones and averaged exactly by the mean's kernel.
+    """
     assert seg.mastery is not None
-    kept = compress(seg, seg.score >= seg.mastery[seg.group])
-    out = plain_mean(kept)
-    values = out.values
-    short = seg.nonempty & (kept.counts < policy.n)
+    mastery = seg.mastery
+    if mastery.size and bool((mastery == mastery[0]).all()):
+        above = seg.score >= mastery[0]  # one threshold for every target: no gather
+    else:
+        above = seg.score >= mastery[seg.group]
+    ne = seg.nonempty
+    largest = grid_largest(seg, "score")
+    inexact = None
+    if not seg.score.size:
+        values, kept_counts = _empty(seg), seg.counts
+    elif largest is not None and largest * 2**GRID_BITS * float(seg.counts.max()) < _EXACT_INT:
+        firsts = _first_positions(seg)
+        kept_counts = np.zeros_like(seg.counts)
+        kept_counts[ne] = np.add.reduceat(above, firsts, dtype=np.int64)
+        sums = np.add.reduceat(np.where(above, seg.score, 0.0), firsts)
+        del above
+        values = _empty(seg)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values[ne] = sums / kept_counts[ne]
+    else:
+        kept = compress(seg, above)
+        del above
+        out = plain_mean(kept)
+        values, kept_counts, inexact = out.values, kept.counts, out.inexact
+    short = ne & (kept_counts < policy.n)
     values[short] = np.nan
-    reasons = {
-        int(g): f"mastery shown {c} of {policy.n} times; {policy.n - c} more needed"
-        for g, c in zip(np.flatnonzero(short).tolist(), kept.counts[short].tolist(), strict=True)
-    }
-    inexact = None if out.inexact is None else out.inexact & ~short
-    return KernelOutput(values, inexact, reasons)
+    # the reason depends on the count only: word each of the n possible ones once
+    reasons = GroupReasons(seg.counts.shape[0])
+    texts = [
+        f"mastery shown {c} of {policy.n} times; {policy.n - c} more needed"
+        for c in range(policy.n)
+    ]
+    reasons.fill_coded(short, kept_counts, texts)
+    return KernelOutput(values, None if inexact is None else inexact & ~short, reasons)
 
 
 @kernel(WeightedAverage)
 def weighted_average_kernel(policy: WeightedAverage, seg: Segments) -> KernelOutput:
-    """``w s_n + (1 - w) mean(s_1..s_{n-1})``; exact in integers for short decimals."""
+    """``w s_n + (1 - w) mean(s_1..s_{n-1})``, exact in integers; floats only where that fails.
+
+    With ``w = a / b`` (a short decimal) and scores ``k / c`` (``c`` is ``2**GRID_BITS`` on the
+    grid, where the float sums are exact, or ``10**d`` for short decimals), the value is
+    ``(a k_n (n - 1) + (b - a) sum(k_1..k_{n-1})) / (b (n - 1) c)``: a ratio of two exact
+    integers, which one float division rounds as the reference does.
+    """
     values = _empty(seg)
     ne = seg.nonempty
     if not seg.score.size:
         return KernelOutput(values)
-    last = seg.score[_last_positions(seg)]
+    lasts = _last_positions(seg)
+    last = seg.score[lasts]
     counts = seg.counts[ne]
-    w = float(exact(policy.weight))
-    older = (_sums(seg.score, seg) - last) / np.maximum(counts - 1, 1)
-    floats = np.where(counts > 1, w * last + (1 - w) * older, last)
-    inexact = np.zeros_like(ne)
-    ks, ds = decimal_ints(seg.score)
+    single = counts == 1
+    n_older = np.maximum(counts - 1, 1)
     kw, dw = decimal_ints(np.asarray([policy.weight]))
-    bound = max(float(np.abs(ks).max(initial=0)), 1.0) * 10**dw * float(counts.max()) * 2
-    if ds >= 0 and dw >= 0 and bound < 2**53:
-        scale_w = 10**dw
-        k_last = ks[_last_positions(seg)]
-        k_older = _sums(ks, seg) - k_last
-        n_older = np.maximum(counts - 1, 1)
-        num = int(kw[0]) * k_last * n_older + (scale_w - int(kw[0])) * k_older
-        exact_values, ok = segment_ratio_exact(num, n_older * scale_w, 10**ds)
-        single = counts == 1
-        values[ne] = np.where(single, last, np.where(ok, exact_values, floats))
-        inexact[ne] = ~(ok | single)
+    inexact = np.zeros_like(ne)
+    k_last = k_older = None
+    scale = 1
+    largest = grid_largest(seg, "score")
+    if largest is not None and largest * 2**GRID_BITS * float(counts.max()) < _EXACT_INT:
+        scale = 2**GRID_BITS
+        sums = _sums(seg.score, seg)  # exact: every partial sum is on the grid
+        k_last, k_older = last * scale, (sums - last) * scale
+        largest *= scale
     else:
-        values[ne] = floats
-        inexact[ne] = counts > 1
+        ks, ds = decimal_ints(seg.score)
+        if ds >= 0:
+            scale = 10**ds
+            k_last = ks[lasts]
+            k_older = _sums(ks, seg) - k_last
+            largest = _largest(ks)
+        del ks
+    ok = np.zeros(counts.shape[0], dtype=np.bool_)
+    if k_last is not None and k_older is not None and dw >= 0 and largest is not None:
+        scale_w = 10**dw
+        if max(largest, 1.0) * scale_w * float(counts.max()) * 2 < _EXACT_INT:
+            a = float(kw[0])
+            num = a * k_last * n_older + (scale_w - a) * k_older
+            exact_values, ok = segment_ratio_exact(num, n_older * scale_w, scale)
+            values[ne] = exact_values
+    ok |= single
+    values[ne] = np.where(single, last, values[ne])
+    rest = ~ok
+    if rest.any():
+        w = float(exact(policy.weight))
+        older = (_sums(seg.score, seg)[rest] - last[rest]) / n_older[rest]
+        floats = w * last[rest] + (1 - w) * older
+        picked = values[ne]
+        picked[rest] = floats
+        values[ne] = picked
+        inexact[ne] = rest
     return KernelOutput(values, inexact)
 
 
@@ -170,7 +229,7 @@ def _grid_codes(seg: Segments, counting: bool | None) -> tuple[IntArray | None, 
     """
     if counting is False:
         return None, None
-    codes, table = _score_codes(seg.score)
+    codes, table = _score_codes(seg)
     if table is None:
         return None, None
     if counting is None and seg.counts.shape[0] * table.size > 2 * seg.score.size + 1024:
@@ -178,20 +237,23 @@ def _grid_codes(seg: Segments, counting: bool | None) -> tuple[IntArray | None, 
     return codes, table
 
 
-def _score_codes(score: FloatArray) -> tuple[IntArray | None, FloatArray | None]:
+def _score_codes(seg: Segments) -> tuple[IntArray | None, FloatArray | None]:
     """Dense codes ``0..d-1`` of the scores in increasing order, and the score of each code.
 
     ``(None, None)`` when the scores are not short decimals, spread over too wide a range of
     them, or take more than ``_COUNTING_MAX_VALUES`` distinct values.
     """
-    ks, _ = decimal_ints(score)
-    if ks.size != score.size or not ks.size:
+    score = seg.score
+    ks = score_ints(seg)
+    if ks is None or not ks.size:
         return None, None
     low = int(ks.min())
     span = int(ks.max()) - low + 1
     if span > 64 * _COUNTING_MAX_VALUES:
         return None, None
-    offsets = (ks - low).astype(np.int64)
+    ks -= low
+    offsets = ks.astype(np.int64)
+    del ks
     seen = np.bincount(offsets, minlength=span) > 0
     if int(seen.sum()) > _COUNTING_MAX_VALUES:
         return None, None
@@ -209,6 +271,9 @@ def median_values(seg: Segments, *, counting: bool | None = None) -> tuple[np.nd
         return values, inexact
     ne = seg.nonempty
     low, high = middle_scores(seg, counting=counting)
+    if grid_largest(seg, "score") is not None:
+        values[ne] = (low + high) / 2  # exact: the sum of two grid values is a float
+        return values, inexact
     ks, ds = decimal_ints(np.concatenate([low, high]))
     if ds >= 0:
         k_low, k_high = ks[: low.size], ks[low.size :]
@@ -339,7 +404,7 @@ def power_law_kernel(policy: PowerLaw, seg: Segments) -> KernelOutput:
     n_groups = seg.counts.shape[0]
     values = _empty(seg)
     inexact = np.zeros(n_groups, dtype=np.bool_)
-    reasons: dict[int, str] = {}
+    reasons = GroupReasons(n_groups)
     if not seg.score.size:
         return KernelOutput(values)
     ne = seg.nonempty
@@ -388,14 +453,12 @@ def power_law_kernel(policy: PowerLaw, seg: Segments) -> KernelOutput:
     out[undecided] = np.nan
     values[groups] = out
     inexact[groups] = ~(flat | single | (counts == 2) | undecided)
-    for g, n in zip(groups[undecided].tolist(), counts[undecided].tolist(), strict=True):
-        if n == 1:
-            reasons[g] = "the power law needs at least 2 scores; it has 1"
-        else:
-            reasons[g] = (
-                "the power law is undefined for a score of 0 or below (ln 0); "
-                'set zeros="floor" to count such scores as a floor value'
-            )
+    reasons.fill(groups[undecided & single], "the power law needs at least 2 scores; it has 1")
+    reasons.fill(
+        groups[undecided & ~single],
+        "the power law is undefined for a score of 0 or below (ln 0); "
+        'set zeros="floor" to count such scores as a floor value',
+    )
     return KernelOutput(values, inexact, reasons)
 
 
@@ -438,17 +501,18 @@ def filtered_kernel(policy: Filtered, seg: Segments) -> KernelOutput | None:
     if out is None:
         return None
     values = out.values
-    reasons = dict(out.reasons or {})
+    reasons = GroupReasons(seg.counts.shape[0])
+    reasons.update(out.reasons)
     short = seg.nonempty & (kept.counts < policy.min_evidence)
     empty = seg.nonempty & (kept.counts == 0) & ~short
-    for g in np.flatnonzero(short).tolist():
-        n = int(kept.counts[g])
-        noun = "piece passes" if n == 1 else "pieces pass"
-        reasons[g] = f"{INSUFFICIENT}: {n} {noun} the rules, {policy.min_evidence} needed"
-    if empty.any():
-        why = f"no evidence passes the rules ({'; '.join(policy.rules)})"
-        for g in np.flatnonzero(empty).tolist():
-            reasons[g] = why
+    if short.any():
+        texts = [
+            f"{INSUFFICIENT}: {n} {'piece passes' if n == 1 else 'pieces pass'} the rules, "
+            f"{policy.min_evidence} needed"
+            for n in range(policy.min_evidence)
+        ]
+        reasons.fill_coded(short, kept.counts, texts)
+    reasons.fill(empty, f"no evidence passes the rules ({'; '.join(policy.rules)})")
     undecided = short | empty
     values[undecided] = np.nan
     inexact = None if out.inexact is None else out.inexact & ~undecided

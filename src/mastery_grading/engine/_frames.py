@@ -4,26 +4,29 @@ With pyarrow installed (the ``fast`` extra) every column is taken as an Arrow ar
 for polars and for pandas' Arrow-backed strings), string ids are dictionary-encoded by
 ``pyarrow.compute.dictionary_encode`` and every check is a vectorized mask. We chose Arrow
 deliberately: on a million Python strings ``pandas.factorize`` takes about 0.6 s, Arrow's
-dictionary encoding about 0.05 s. Without pyarrow, a pandas frame is read row by row through
-:class:`~mastery_grading.Evidence` (correct, slower).
+dictionary encoding about 0.05 s. Without pyarrow, a pandas or polars frame is read row by row
+through :class:`~mastery_grading.Evidence` (correct, slower). A polars ``LazyFrame`` is
+collected first. An optional column whose type is null (every value missing, as pandas and
+polars type a column of ``None``) is read as absent.
 
 Bad rows are collected over every column and raised once as
 :class:`~mastery_grading.exceptions.BulkValidationError`, row positions counted from 0 in frame
-order.
+order. Each check keeps a mask and one reason; only the rows the message shows are worded, so
+rejecting a million bad rows stays fast.
 """
 
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
 from mastery_grading.engine._columns import (
+    CodeArray,
     Columns,
-    IntArray,
     columns_from_evidence,
     sorted_codes,
 )
@@ -37,22 +40,66 @@ REQUIRED = ("student_id", "target_id", "score", "observed_at")
 OPTIONAL = ("kind", "weight", "source_id", "context", "attempt", "independent")
 
 
+Reason = Callable[[int], str] | str
+
+
+class _LazyProblems(Sequence[tuple[int, str]]):
+    """``(row, reason)`` of every bad row in row order; a reason is worded when it is read."""
+
+    def __init__(self, rows: np.ndarray, which: np.ndarray, reasons: list[Reason]) -> None:
+        self._rows = rows
+        self._which = which
+        self._reasons = reasons
+
+    def __len__(self) -> int:
+        return int(self._rows.shape[0])
+
+    def _item(self, i: int) -> tuple[int, str]:
+        row = int(self._rows[i])
+        reason = self._reasons[int(self._which[i])]
+        return row, reason(row) if callable(reason) else reason
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, str]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[int, str]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[int, str] | list[tuple[int, str]]:
+        if isinstance(index, slice):
+            return [self._item(i) for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            msg = f"problem index {index} out of range"
+            raise IndexError(msg)
+        return self._item(index % len(self))
+
+
 class _Problems:
-    """Reasons for bad rows, collected column by column (the first reason per row is kept)."""
+    """Checks over every row: a mask of the bad rows and one reason each.
+
+    A row flagged by several checks gets the reason of the first one.
+    """
 
     def __init__(self, n: int) -> None:
         self.n = n
-        self.reasons: dict[int, str] = {}
+        self.checks: list[tuple[np.ndarray, Reason]] = []
 
-    def add(self, mask: np.ndarray, reason: Any) -> None:
-        """Record ``reason(row)`` (or the string ``reason``) for every row where ``mask``."""
-        for row in np.flatnonzero(mask).tolist():
-            if row not in self.reasons:
-                self.reasons[row] = reason(row) if callable(reason) else reason
+    def add(self, mask: np.ndarray, reason: Reason) -> None:
+        """Record ``reason`` (a string, or a function of the row) for every row where ``mask``."""
+        if mask.any():
+            self.checks.append((mask, reason))
 
     def raise_if_any(self) -> None:
-        if self.reasons:
-            raise BulkValidationError(sorted(self.reasons.items()))
+        if not self.checks:
+            return
+        bad = np.zeros(self.n, dtype=np.bool_)
+        which = np.zeros(self.n, dtype=np.int32)
+        for k, (mask, _) in enumerate(self.checks):
+            which[mask & ~bad] = k
+            bad |= mask
+        rows = np.flatnonzero(bad)
+        reasons = [reason for _, reason in self.checks]
+        raise BulkValidationError(_LazyProblems(rows, which[rows], reasons))
 
 
 def _column_names(frame: Any, columns: Mapping[str, str]) -> dict[str, str]:
@@ -83,7 +130,7 @@ def _arrow(frame: Any, name: str) -> Any:
     return array
 
 
-def _strings(array: Any) -> tuple[IntArray, list[str], np.ndarray]:
+def _strings(array: Any) -> tuple[CodeArray, list[str], np.ndarray]:
     """Dictionary-encode a string (or integer) Arrow array: codes, sorted labels, null mask."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -99,8 +146,9 @@ def _strings(array: Any) -> tuple[IntArray, list[str], np.ndarray]:
         raise InvalidTypeError(msg)
     encoded = pc.dictionary_encode(array)
     nulls = np.asarray(encoded.is_null())
-    indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
     labels = [str(label) for label in encoded.dictionary.to_pylist()]
+    del encoded
     codes, labels = sorted_codes(indices, labels)
     return codes, labels, nulls
 
@@ -153,7 +201,7 @@ def _times(array: Any, problems: _Problems, field: str) -> np.ndarray:
     return raw
 
 
-def _bad_ids(codes: IntArray, labels: Sequence[str], nulls: np.ndarray) -> np.ndarray:
+def _bad_ids(codes: CodeArray, labels: Sequence[str], nulls: np.ndarray) -> np.ndarray:
     empty = np.asarray([not label.strip() for label in labels] + [False], dtype=np.bool_)
     return nulls | empty[codes]
 
@@ -164,6 +212,9 @@ def _read_arrow(frame: Any, targets: Sequence[LearningTarget], names: dict[str, 
     n = len(frame)
     problems = _Problems(n)
     arrays = {field: _arrow(frame, name) for field, name in names.items()}
+    for field in OPTIONAL:
+        if field in arrays and pa.types.is_null(arrays[field].type):
+            del arrays[field]  # every value missing: as if the column were absent
 
     def typed(field: str, reader: Any) -> Any:
         try:
@@ -179,7 +230,7 @@ def _read_arrow(frame: Any, targets: Sequence[LearningTarget], names: dict[str, 
     )
     tcodes, tlabels, _ = typed("target_id", _strings)
     index = {t.id: i for i, t in enumerate(targets)}
-    remap = np.asarray([index.get(label, -1) for label in tlabels] + [-1], dtype=np.int64)
+    remap = np.asarray([index.get(label, -1) for label in tlabels] + [-1], dtype=np.int32)
     target = remap[tcodes]
     problems.add(
         target < 0,
@@ -247,10 +298,11 @@ def _read_arrow(frame: Any, targets: Sequence[LearningTarget], names: dict[str, 
         if field in arrays:
             codes, labels, nulls = typed(field, _strings)
             empty = np.asarray([not label.strip() for label in labels] + [False])
-            problems.add(
-                empty[codes] & ~nulls,
-                lambda row, f=field: f"{f}={arrays[f][row].as_py()!r} must be a non-empty string",
-            )
+
+            def not_empty(row: int, f: str = field) -> str:
+                return f"{f}={arrays[f][row].as_py()!r} must be a non-empty string"
+
+            problems.add(empty[codes] & ~nulls, not_empty)
             extra[key] = np.where(nulls, -1, codes)
             extra[f"{key}_labels"] = labels
     if "independent" in arrays:
@@ -272,7 +324,10 @@ def _read_rows(frame: Any, targets: Sequence[LearningTarget], names: dict[str, s
     """The slow path without pyarrow: one :class:`Evidence` per row, problems collected."""
     index = {t.id: i for i, t in enumerate(targets)}
     by_id = {t.id: t for t in targets}
-    records = frame[list(names.values())].to_dict("records")
+    if hasattr(frame, "to_dicts"):  # polars
+        records = frame.select(list(names.values())).to_dicts()
+    else:
+        records = frame[list(names.values())].to_dict("records")
     items: list[Evidence] = []
     problems: list[tuple[int, str]] = []
     for pos, record in enumerate(records):
@@ -309,17 +364,30 @@ def _read_rows(frame: Any, targets: Sequence[LearningTarget], names: dict[str, s
     return columns_from_evidence(items, index)
 
 
+def _pyarrow_available() -> bool:
+    return importlib.util.find_spec("pyarrow") is not None
+
+
 def columns_from_frame(
     frame: Any, targets: Sequence[LearningTarget], columns: Mapping[str, str]
 ) -> Columns:
-    """Return the validated rows of a pandas or polars DataFrame as :class:`Columns`.
+    """Return the validated rows of a pandas or polars DataFrame (or LazyFrame) as columns.
 
     Raises:
         BulkValidationError: Listing every bad row.
         InvalidValueError: If a required column is missing.
         InvalidTypeError: If a column has a type that cannot hold its field.
     """
+    if type(frame).__name__ == "LazyFrame" and hasattr(frame, "collect"):
+        frame = frame.collect()
     names = _column_names(frame, columns)
-    if importlib.util.find_spec("pyarrow") is not None:
+    if not _pyarrow_available():
+        return _read_rows(frame, targets, names)
+    import pyarrow as pa
+
+    try:
         return _read_arrow(frame, targets, names)
-    return _read_rows(frame, targets, names)
+    finally:
+        # Arrow's allocator keeps the memory of freed temporaries (encodings, casts) for reuse;
+        # hand it back so that the engine's later numpy arrays can have it.
+        pa.default_memory_pool().release_unused()

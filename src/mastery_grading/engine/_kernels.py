@@ -5,11 +5,19 @@ column, sorted by group and then chronologically, with each group's start and le
 one value per group (``NaN`` for ``None``) and a mask of the groups whose value is not known to
 equal the exact reference bit for bit (the engine rechecks those near a level threshold). No
 kernel loops over groups in Python.
+
+**Exact sums.** The reference reads each score as the decimal it prints as and computes with
+fractions. When every score (and weight) is a multiple of ``2**-GRID_BITS`` (halves, quarters,
+sixteenths: any rubric) and small, the float is that decimal exactly and every float sum is
+exact, so a plain ``np.add.reduceat`` and one division give the reference's value bit for bit.
+Whether a column lies on that grid is checked once per gradebook (:class:`ColumnFacts`). Other
+short decimals (``2.33``) are summed as integers ``k / 10**d`` (:func:`decimal_ints`), which
+costs a few more passes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -20,10 +28,84 @@ from mastery_grading.engine._columns import BoolArray, FloatArray, IntArray
 from mastery_grading.policies.central import Mean
 from mastery_grading.policies.recency import DecayingAverage, MostRecent
 
-__all__ = ["KERNELS", "KernelOutput", "Segments", "decimal_ints", "kernel"]
+__all__ = [
+    "GRID_BITS",
+    "KERNELS",
+    "ColumnFacts",
+    "GroupReasons",
+    "KernelOutput",
+    "Segments",
+    "decimal_ints",
+    "grid_largest",
+    "kernel",
+]
 
 #: Largest integer below which float64 holds every integer exactly.
 _EXACT_INT = 2**53
+
+#: Values on the grid are multiples of ``2**-GRID_BITS``.
+GRID_BITS = 4
+#: Values on the grid are below this in magnitude, so ``repr`` prints them exactly.
+_GRID_LIMIT = 2.0**30
+#: Rows per chunk of the grid check: small enough to stay in the processor's cache.
+_CHECK_CHUNK = 1 << 16
+
+
+def _grid_largest(x: FloatArray) -> float | None:
+    """``max |x|`` when every value is a multiple of ``2**-GRID_BITS`` below 2**30, else ``None``.
+
+    Such a float prints as the decimal it equals (at most 14 significant digits), so the exact
+    reference reads it as its own binary value, and sums of them are exact floats while they
+    stay below ``2**(53 - GRID_BITS)``.
+    """
+    if x.size == 0:
+        return 0.0
+    largest = max(float(x.max()), -float(x.min()))
+    if not largest < _GRID_LIMIT:  # also catches NaN
+        return None
+    scale = float(2**GRID_BITS)
+    scaled = np.empty(min(x.size, _CHECK_CHUNK))
+    rounded = np.empty_like(scaled)
+    for begin in range(0, x.size, _CHECK_CHUNK):
+        chunk = x[begin : begin + _CHECK_CHUNK]
+        a, b = scaled[: chunk.size], rounded[: chunk.size]
+        np.multiply(chunk, scale, out=a)
+        np.rint(a, out=b)
+        if not np.array_equal(a, b):
+            return None
+    return largest
+
+
+class ColumnFacts:
+    """Facts about whole evidence columns, each computed on first use and then cached.
+
+    A fact about a column (every score is on the grid, and the largest one) holds for any
+    subset or reordering of its rows, so every kernel on segments of these columns, filtered
+    by ``as_of`` or by a window, may use it. Segments of other values must not share it.
+
+    Example:
+        >>> import numpy as np
+        >>> from mastery_grading.engine import Columns
+        >>> cols = Columns(student=np.zeros(2, np.int32), student_labels=["s"],
+        ...                target=np.zeros(2, np.int32), score=np.array([2.5, 3.25]),
+        ...                time=np.array([1, 2]))
+        >>> ColumnFacts(cols).grid_largest("score"), ColumnFacts(cols).grid_largest("weight")
+        (3.25, 1.0)
+    """
+
+    def __init__(self, columns: Any) -> None:
+        self._columns = columns
+        self._largest: dict[str, float | None] = {}
+
+    def grid_largest(self, name: str) -> float | None:
+        """``max |value|`` of the named column when it lies on the grid, else ``None``.
+
+        A missing optional column counts as its default (a weight of 1).
+        """
+        if name not in self._largest:
+            values = getattr(self._columns, name)
+            self._largest[name] = 1.0 if values is None else _grid_largest(values)
+        return self._largest[name]
 
 
 @dataclass(frozen=True)
@@ -41,16 +123,19 @@ class Segments:
     #: The scale bounds of each group's target.
     scale_min: FloatArray | None = None
     scale_max: FloatArray | None = None
-    #: The evidence columns and the row of each position, to gather other columns lazily.
+    #: The evidence columns, to read other columns lazily, and the row of each position: an
+    #: index array or a mask over the rows of ``columns`` (``None``: position ``i`` is row ``i``).
     columns: Any = None
-    rows: IntArray | None = None
+    rows: np.ndarray | None = None
+    #: Facts about the columns these segments hold a subset of (see :class:`ColumnFacts`).
+    facts: ColumnFacts | None = None
 
     def column(self, name: str) -> Any:
         """Return the named column of :class:`Columns` in position order (``None`` if absent)."""
         values = getattr(self.columns, name, None)
-        if values is None or self.rows is None:
+        if values is None:
             return None
-        return values[self.rows]
+        return values if self.rows is None else values[self.rows]
 
     @property
     def nonempty(self) -> BoolArray:
@@ -63,13 +148,85 @@ class Segments:
         return self.starts + self.counts
 
 
+class GroupReasons(Mapping[int, str]):
+    """Why each undecided group has no value: one small code per group into a few texts.
+
+    Reasons repeat (``"no evidence"``, ``"mastery shown 2 of 5 times; 3 more needed"``), so a
+    code array keeps them for a million groups without a Python string per group; it reads as
+    a mapping from group to reason, for the groups that have one.
+
+    Example:
+        >>> import numpy as np
+        >>> reasons = GroupReasons(4)
+        >>> reasons.fill(np.array([True, False, True, False]), "no evidence")
+        >>> reasons[3] = "too few scores"
+        >>> dict(reasons)
+        {0: 'no evidence', 2: 'no evidence', 3: 'too few scores'}
+    """
+
+    def __init__(self, n_groups: int) -> None:
+        #: The code of each group's reason in :attr:`texts` (-1: no reason).
+        self.codes = np.full(n_groups, -1, dtype=np.int32)
+        self.texts: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def _code(self, text: str) -> int:
+        code = self._index.get(text)
+        if code is None:
+            code = self._index[text] = len(self.texts)
+            self.texts.append(text)
+        return code
+
+    def fill(self, where: np.ndarray, text: str, *, keep: bool = False) -> None:
+        """Give ``text`` to the groups ``where`` (a mask or group numbers).
+
+        With ``keep``, groups that already have a reason keep it.
+        """
+        if keep:
+            mask = np.zeros(self.codes.shape[0], dtype=np.bool_)
+            mask[where] = True
+            where = mask & (self.codes < 0)
+        self.codes[where] = self._code(text)
+
+    def fill_coded(self, where: np.ndarray, codes: np.ndarray, texts: list[str]) -> None:
+        """Give the groups ``where`` (a mask) the reasons ``texts[codes]``, codes per group."""
+        remap = np.asarray([self._code(text) for text in texts] + [-1], dtype=np.int32)
+        self.codes[where] = remap[codes[where]]
+
+    def update(self, other: Mapping[int, str] | None) -> None:
+        """Take every reason of ``other``."""
+        if isinstance(other, GroupReasons):
+            self.fill_coded(other.codes >= 0, other.codes, other.texts)
+        elif other:
+            for group, text in other.items():
+                self[group] = text
+
+    def __setitem__(self, group: int, text: str) -> None:
+        self.codes[group] = self._code(text)
+
+    def __delitem__(self, group: int) -> None:
+        self.codes[group] = -1
+
+    def __getitem__(self, group: int) -> str:
+        code = int(self.codes[group]) if 0 <= group < self.codes.shape[0] else -1
+        if code < 0:
+            raise KeyError(group)
+        return self.texts[code]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(np.flatnonzero(self.codes >= 0).tolist())
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self.codes >= 0))
+
+
 @dataclass(frozen=True)
 class KernelOutput:
     """Values per group (``NaN`` for ``None``), inexact groups, reasons for ``None`` values."""
 
     values: FloatArray
     inexact: BoolArray | None = None
-    reasons: dict[int, str] | None = None
+    reasons: Mapping[int, str] | None = None
     #: Groups to recompute with the reference whatever their value (e.g. to word a reason).
     force: BoolArray | None = None
 
@@ -102,23 +259,49 @@ def decimal_ints(
     ``k`` holds integers (as floats, below 2**40). When ``k / 10**d`` rounds to ``x`` and
     10^-d is far coarser than the float spacing, the decimal ``x`` prints as is exactly
     ``k / 10**d``, which is what :func:`~mastery_grading._exact.exact` reads; sums of ``k``
-    below 2**53 are then exact. The check runs in chunks to keep the peak memory low.
+    below 2**53 are then exact. The number of places is chosen on the first chunk, then checked
+    on every row in chunks to keep the peak memory low.
+
+    Example:
+        >>> import numpy as np
+        >>> decimal_ints(np.array([2.33, 1.5]))
+        (array([233., 150.]), 2)
     """
     if x.size == 0:
         return np.zeros(0), 0
     big = max(float(x.max()), -float(x.min()))
+    head = x[:_CHUNK]
     for d in places:
         scale = 10.0**d
-        if big * scale >= 2**40:
+        if not big * scale < 2**40:
             break
+        if not np.array_equal(np.rint(head * scale) / scale, head):
+            continue
         k = x * scale
         np.rint(k, out=k)
         if all(
             np.array_equal(k[i : i + _CHUNK] / scale, x[i : i + _CHUNK])
-            for i in range(0, x.size, _CHUNK)
+            for i in range(_CHUNK, x.size, _CHUNK)
         ):
             return k, d
+        del k
     return np.zeros(0), -1
+
+
+def grid_largest(seg: Segments, name: str) -> float | None:
+    """``max |value|`` of the segments' ``score`` or ``weight`` when on the grid, else ``None``.
+
+    Read from the segments' :class:`ColumnFacts` when they have them (checked once per
+    gradebook), else checked on the segments' own values.
+    """
+    if seg.facts is not None:
+        return seg.facts.grid_largest(name)
+    values = getattr(seg, name)
+    return 1.0 if values is None else _grid_largest(values)
+
+
+def _largest(x: np.ndarray) -> float:
+    return max(float(x.max()), -float(x.min())) if x.size else 0.0
 
 
 #: Rows per chunk for checks that would otherwise need a full-size temporary array.
@@ -163,23 +346,40 @@ _UNWEIGHTED = Mean(weighted=False)
 
 @kernel(Mean)
 def mean_kernel(policy: Mean, seg: Segments) -> KernelOutput:
-    """Weighted mean: exact integer segment sums when scores and weights are short decimals."""
+    """Weighted mean: exact float sums on the grid, else exact integer sums of short decimals."""
     values = _empty(seg)
     ne = seg.nonempty
+    if not seg.score.size:
+        return KernelOutput(values)
     weight = seg.weight if policy.weighted else None
+    longest = float(seg.counts.max())
+    grid = float(2**GRID_BITS)
+    x_largest = grid_largest(seg, "score")
+    if x_largest is not None and weight is None and x_largest * grid * longest < _EXACT_INT:
+        values[ne] = _sums(seg.score, seg) / seg.counts[ne]
+        return KernelOutput(values)
+    if weight is not None and x_largest is not None:
+        w_largest = grid_largest(seg, "weight")
+        if w_largest is not None and (x_largest + 1) * w_largest * grid * grid * longest < (
+            _EXACT_INT
+        ):
+            values[ne] = _sums(seg.score * weight, seg) / _sums(weight, seg)
+            return KernelOutput(values)
     ks, ds = decimal_ints(seg.score)
     kw, dw = (np.ones(1), 0) if weight is None else decimal_ints(weight)
-    bound = float(np.abs(ks).max(initial=0)) * float(np.abs(kw).max(initial=1)) * seg.score.size
+    bound = _largest(ks) * (_largest(kw) or 1.0) * seg.score.size
     if ds >= 0 and dw >= 0 and bound < _EXACT_INT:
         if weight is None:
             num, den = _sums(ks, seg), seg.counts[ne]
         else:
             num, den = _sums(ks * kw, seg), _sums(kw, seg)
+        del ks, kw
         exact_values, ok = segment_ratio_exact(num, den, 10**ds)
         values[ne] = exact_values
         inexact = np.zeros_like(ne)
         inexact[ne] = ~ok
         return KernelOutput(values, inexact)
+    del ks, kw
     if weight is None:
         values[ne] = _sums(seg.score, seg) / seg.counts[ne]
     else:
@@ -190,8 +390,11 @@ def mean_kernel(policy: Mean, seg: Segments) -> KernelOutput:
 @kernel(MostRecent)
 def most_recent_kernel(policy: MostRecent, seg: Segments) -> KernelOutput:
     """The score at the last position of each group."""
-    values = _empty(seg)
-    values[seg.nonempty] = seg.score[_last_positions(seg)]
+    if not seg.score.size:
+        return KernelOutput(_empty(seg))
+    # every group's last position (0 for empty groups, whose value is then set to NaN)
+    values = seg.score[np.maximum(seg.starts + seg.counts - 1, 0)]
+    values[seg.counts == 0] = np.nan
     return KernelOutput(values)
 
 
@@ -241,22 +444,33 @@ def decaying_average_kernel(policy: DecayingAverage, seg: Segments) -> KernelOut
 
 def compress(seg: Segments, mask: BoolArray) -> Segments:
     """Keep only the positions where ``mask`` holds; groups keep their order."""
-    counts = np.bincount(seg.group[mask], minlength=seg.counts.shape[0]).astype(np.int64)
+    group = seg.group[mask]
+    counts = np.bincount(group, minlength=seg.counts.shape[0]).astype(np.int64)
     starts = np.zeros_like(counts)
     if counts.size:
         np.cumsum(counts[:-1], out=starts[1:])
+    rows = None
+    if seg.columns is not None:
+        if seg.rows is None:
+            rows = mask
+        elif seg.rows.dtype == np.bool_:
+            rows = np.zeros(seg.rows.shape[0], dtype=np.bool_)
+            rows[seg.rows] = mask
+        else:
+            rows = seg.rows[mask]
     return Segments(
         score=seg.score[mask],
         weight=None if seg.weight is None else seg.weight[mask],
         summative=None if seg.summative is None else seg.summative[mask],
-        group=seg.group[mask],
+        group=group,
         starts=starts,
         counts=counts,
         mastery=seg.mastery,
         scale_min=seg.scale_min,
         scale_max=seg.scale_max,
         columns=seg.columns,
-        rows=None if seg.rows is None else seg.rows[mask],
+        rows=rows,
+        facts=seg.facts,
     )
 
 
@@ -278,15 +492,27 @@ def maximum_kernel_values(seg: Segments) -> FloatArray:
     return values
 
 
+def score_ints(seg: Segments) -> FloatArray | None:
+    """Integers (as floats) ordered and equal as the scores are, or ``None``.
+
+    Scores on the grid are scaled by ``2**GRID_BITS`` (exact, no check needed); other short
+    decimals give their :func:`decimal_ints`.
+    """
+    if grid_largest(seg, "score") is not None:
+        return seg.score * float(2**GRID_BITS)
+    ks, ds = decimal_ints(seg.score)
+    return ks if ds >= 0 else None
+
+
 def by_score(seg: Segments) -> tuple[IntArray, FloatArray]:
     """Positions sorted by (group, score), and the scores in that order.
 
-    Scores are ranked through their short-decimal integers when possible, so that one
+    Scores are ranked through their grid or short-decimal integers when possible, so that one
     ``argsort`` of a packed ``int64`` key suffices; otherwise ``lexsort`` is used.
     """
-    ks, _ = decimal_ints(seg.score)
+    ks = score_ints(seg)
     n_groups = seg.counts.shape[0]
-    if ks.size == seg.score.size and ks.size:
+    if ks is not None and ks.size:
         low = int(ks.min())
         span = int(ks.max()) - low + 1
         if n_groups * span < 2**62:

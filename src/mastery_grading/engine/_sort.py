@@ -5,17 +5,22 @@ The sort key is packed into one ``int64`` when it fits: ``group * span + time``,
 common divisor of all time offsets (a whole second, a minute...), so a single ``argsort``
 orders the rows. Rows that tie on (group, time) are then put in the order of the remaining
 fields of :func:`~mastery_grading.chronological_key` (attempt, source_id, kind, score, weight,
-context, independent) by a ``lexsort`` over those rows only, which are few in practice. When the
-packed key would overflow, a full ``lexsort`` is used.
+context, independent, UTC offset) by a ``lexsort`` over those rows only, which are few in
+practice. When the packed key would overflow, a full ``lexsort`` is used.
+
+The columns are then kept in that order, so that every policy reads them without gathering:
+a kernel's segments are the columns themselves.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
 from mastery_grading.engine._columns import Columns, IntArray
+from mastery_grading.engine._kernels import ColumnFacts
 
 __all__ = ["Sorted", "sort_rows"]
 
@@ -24,17 +29,25 @@ _LIMIT = 2**62
 
 @dataclass(frozen=True)
 class Sorted:
-    """Rows in chronological order within each (student, target) group.
+    """Evidence columns in chronological order within each (student, target) group.
 
-    ``order`` maps sorted positions to rows; ``group`` is the sorted group id of each position;
-    ``bounds`` has ``n_groups + 1`` items, group ``g`` occupying ``bounds[g]:bounds[g + 1]``.
+    ``columns`` holds every row, sorted; ``order`` gives the position of each sorted row in the
+    input (or the ``positions`` passed to :func:`sort_rows`); ``group`` is the group id of each
+    sorted row; ``bounds`` has ``n_groups + 1`` items, group ``g`` occupying
+    ``bounds[g]:bounds[g + 1]``. ``facts`` caches what kernels learn about whole columns (such
+    as whether every score lies on a grid), which holds for any subset of the rows too.
     """
 
+    columns: Columns
     order: IntArray
     group: IntArray
     bounds: IntArray
     n_students: int
     n_targets: int
+    facts: ColumnFacts = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "facts", ColumnFacts(self.columns))
 
 
 def _tie_keys(cols: Columns) -> list[np.ndarray]:
@@ -44,25 +57,45 @@ def _tie_keys(cols: Columns) -> list[np.ndarray]:
         if column is not None:
             keys.append(column)
     keys.append(cols.score)
-    for name in ("weight", "context", "independent"):
+    for name in ("weight", "context", "independent", "offset"):
         column = getattr(cols, name)
         if column is not None:
             keys.append(column)
     return keys
 
 
-def sort_rows(cols: Columns, n_targets: int) -> Sorted:
-    """Sort the rows of ``cols`` by group, then by the chronological key."""
+def sort_rows(cols: Columns, n_targets: int, *, positions: IntArray | None = None) -> Sorted:
+    """Sort the rows of ``cols`` by group, then by the chronological key.
+
+    Each column is copied in sorted order and the unsorted one released right away, so a caller
+    that keeps no other reference to ``cols`` never holds both orders of every column at once.
+
+    Args:
+        cols: The evidence columns, in any order.
+        n_targets: How many targets the target codes count.
+        positions: The position to record for each row of ``cols`` (default: its index).
+
+    Example:
+        >>> import numpy as np
+        >>> from mastery_grading.engine import Columns, sort_rows
+        >>> cols = Columns(student=np.array([1, 0, 0], np.int32), student_labels=["a", "b"],
+        ...                target=np.zeros(3, np.int32), score=np.array([1.0, 2.0, 3.0]),
+        ...                time=np.array([5, 9, 4]))
+        >>> srt = sort_rows(cols, 1)
+        >>> srt.order.tolist(), srt.columns.score.tolist(), srt.bounds.tolist()
+        ([2, 1, 0], [3.0, 2.0, 1.0], [0, 2, 3])
+    """
     n_students = len(cols.student_labels)
     n_groups = n_students * n_targets
     n = len(cols)
-    group = cols.student * n_targets
+    group = cols.student.astype(np.int64)
+    group *= n_targets
     group += cols.target
     counts = np.bincount(group, minlength=n_groups) if n else np.zeros(n_groups, np.int64)
     tie_keys = _tie_keys(cols)
     group_sorted: IntArray
     if n == 0:
-        order = np.empty(0, dtype=np.int64)
+        order: IntArray = np.empty(0, dtype=np.int64)
         group_sorted = group
     else:
         tmin = int(cols.time.min())
@@ -85,11 +118,11 @@ def sort_rows(cols: Columns, n_targets: int) -> Sorted:
                 in_run = np.zeros(n, dtype=np.bool_)
                 in_run[1:] |= tie
                 in_run[:-1] |= tie
-                positions = np.flatnonzero(in_run)
-                rows = order[positions]
+                runs = np.flatnonzero(in_run)
+                rows = order[runs]
                 sub = [k[rows] for k in reversed(tie_keys)]
-                perm = np.lexsort((*sub, ordered[positions]))
-                order[positions] = rows[perm]
+                perm = np.lexsort((*sub, ordered[runs]))
+                order[runs] = rows[perm]
             del tie
             ordered //= span
             group_sorted = ordered
@@ -97,10 +130,18 @@ def sort_rows(cols: Columns, n_targets: int) -> Sorted:
             del offset
             order = np.lexsort((*reversed(tie_keys), cols.time, group)).astype(np.int64)
             group_sorted = group[order]
+            del group
+    del tie_keys
+    arrays: dict[str, Any] = {f.name: getattr(cols, f.name) for f in fields(Columns)}
+    del cols
+    for name in list(arrays):
+        if isinstance(arrays[name], np.ndarray):
+            arrays[name] = arrays[name][order]  # releases the unsorted column when unshared
     bounds = np.zeros(n_groups + 1, dtype=np.int64)
     np.cumsum(counts, out=bounds[1:])
     return Sorted(
-        order=order,
+        columns=Columns(**arrays),
+        order=order if positions is None else positions[order],
         group=group_sorted,
         bounds=bounds,
         n_students=n_students,
