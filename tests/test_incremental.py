@@ -120,3 +120,44 @@ def test_update_checks_target_and_scale() -> None:
         policy.update(state, history([1.0], target_id="other")[0])
     with pytest.raises(ScoreOutOfScaleError):
         policy.update(state, history([9.0])[0])
+
+
+def refuse_to_sort(evidence: Any) -> Any:
+    raise AssertionError("the history was sorted")
+
+
+@pytest.mark.parametrize("policy", INCREMENTAL, ids=repr)
+def test_result_of_an_in_order_state_reads_the_history_without_sorting(
+    policy: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    evidence = history([1.0, 3.5, 2.0, 4.0, 3.0, 3.5])
+    expected = policy.evaluate(evidence, MARZANO_TARGET)
+    state = fold(policy, MARZANO_TARGET, evidence)
+    monkeypatch.setattr(
+        "mastery_grading.policies._incremental.sort_chronologically", refuse_to_sort
+    )
+    actual = policy.result(state)
+    assert state.in_order
+    assert expected.level == actual.level
+    assert [c.evidence for c in expected.contributions] == [
+        c.evidence for c in actual.contributions
+    ]
+
+
+def test_late_evidence_leaves_an_order_dependent_history_sorted() -> None:
+    policy = policies.DecayingAverage()
+    early, middle, late, later = history([1.0, 2.0, 4.0, 3.0])
+    state = fold(policy, MARZANO_TARGET, [early, late, middle, later])
+    assert state.in_order
+    assert [early, middle, late, later] == state.history.to_list()
+    assert policy.evaluate([early, middle, late, later], MARZANO_TARGET).value == pytest.approx(
+        policy.result(state).value, rel=1e-12
+    )
+
+
+def test_late_evidence_marks_an_order_free_history_unsorted() -> None:
+    policy = policies.Mean()
+    early, late = history([1.0, 4.0])
+    state = fold(policy, MARZANO_TARGET, [late, early])
+    assert not state.in_order
+    assert [early, late] == [c.evidence for c in policy.result(state).contributions]
