@@ -35,8 +35,12 @@ docs: $(STAMP)
 
 test: lint typecheck pytest docs
 
+# Every size, 10^4 to 10^7 rows (pandas up to 10^6): about 15 minutes on 2 cores.
+# A quick look: make bench BENCH_ARGS=--sizes=1e4
+BENCH_ARGS ?= --sizes 1e4,1e5,1e6,1e7 --pandas-max 1e6
+
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_simulation.py
 
 clean:

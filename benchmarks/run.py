@@ -1,8 +1,9 @@
 """Benchmarks of whole-gradebook computation: rows per second, peak memory, update time.
 
-Run ``make bench`` (sizes 1e4, 1e5, 1e6) or, e.g.::
+Run ``make bench`` (sizes 1e4 to 1e7, pandas up to 1e6; ``make bench BENCH_ARGS=--sizes=1e4``
+for a quick look) or, e.g.::
 
-    .venv/bin/python benchmarks/run.py --sizes 1e4,1e5,1e6,1e7 --policies mean,decaying_average
+    .venv/bin/python benchmarks/run.py --sizes 1e4,1e5 --policies mean,decaying_average
 
 Each size runs in its own subprocess so that its peak memory (``ru_maxrss``) is its own. The
 synthetic gradebook has about 10 evidence rows per (student, target), 30 targets, string ids
@@ -15,12 +16,16 @@ Columns of the table (rows per second, higher is better):
   (validation, encoding, sort, kernel; a fresh gradebook per policy);
 - ``bare``: the bare pipeline that does only the necessary work: Arrow dictionary encoding of
   the two id columns, one numpy ``argsort`` and the vectorized kernel;
-- ``engine pre``: the engine's kernel alone on pre-grouped (sorted, coded) data;
-- ``compute``: the engine's compute step on coded data (gathering the sorted columns, the kernel,
-  the threshold check and levels' exact recomputation where needed);
+- ``engine pre``: the engine's kernel alone on pre-grouped (sorted, coded) data, with the
+  gradebook's cached facts about the columns (the grid check runs once per gradebook);
+- ``compute``: the engine's compute step on the sorted columns (the kernel, the threshold check,
+  exact recomputation where needed and the reasons for undecided groups);
 - ``numpy pre``: a bare numpy computation of the same policy on the pre-grouped data;
 - ``pandas``: ``groupby().apply()`` with a Python function per group (small sizes only);
 - ``scalar``: the pure-Python reference (``engine="python"``, small sizes only).
+
+The bare versions know what the synthetic data is (scores are halves from 0 to 4, mastery 3):
+they do only the necessary work, with none of the engine's checks.
 """
 
 from __future__ import annotations
@@ -86,8 +91,28 @@ def timed(func: Callable[[], Any], repeat: int = 1) -> float:
 
 # -- bare numpy versions of each policy on sorted, coded data --------------------------------
 
+#: The synthetic scores are multiples of 1/2 from 0 to 4: nine values, coded 0..8.
+SCORE_STEPS = 2
+N_VALUES = 9
+MASTERY = 3.0
+
+
+def _positions(starts: np.ndarray, counts: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each position's group (index into ``starts``) and its index within the group."""
+    group = np.repeat(np.arange(starts.size), counts)
+    return group, np.arange(n) - starts[group]
+
+
+def _value_counts(score: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """How often each of the nine score values occurs in each group: (groups, 9)."""
+    group = np.repeat(np.arange(starts.size), counts)
+    codes = np.rint(score * SCORE_STEPS).astype(np.int64)
+    table = np.bincount(group * N_VALUES + codes, minlength=starts.size * N_VALUES)
+    return table.reshape(starts.size, N_VALUES)
+
 
 def bare_kernel(name: str, score: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> Any:
+    """The policy's values for non-empty groups ``starts``/``counts`` of sorted ``score``."""
     ends = starts + counts
     if name == "mean":
         return np.add.reduceat(score, starts) / counts
@@ -110,23 +135,81 @@ def bare_kernel(name: str, score: np.ndarray, starts: np.ndarray, counts: np.nda
         group = np.repeat(np.arange(starts.size), counts)
         keep = (ends[group] - np.arange(score.size)) <= 3
         return np.bincount(group, weights=score * keep) / np.minimum(counts, 3)
+    if name == "n_times":
+        above = score >= MASTERY
+        kept = np.add.reduceat(above, starts, dtype=np.int64)
+        total = np.add.reduceat(np.where(above, score, 0.0), starts)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(kept >= 5, total / kept, np.nan)
+    if name == "median":
+        running = np.cumsum(_value_counts(score, starts, counts), axis=1)
+        low = (running <= ((counts - 1) // 2)[:, None]).sum(axis=1)
+        high = (running <= (counts // 2)[:, None]).sum(axis=1)
+        return (low + high) / (2 * SCORE_STEPS)
+    if name == "mode":
+        table = _value_counts(score, starts, counts)
+        top = table == table.max(axis=1)[:, None]
+        return (N_VALUES - 1 - np.argmax(top[:, ::-1], axis=1)) / SCORE_STEPS
+    if name == "power_law":
+        # least squares of ln(score) on ln(attempt), read at the last attempt; None with a 0
+        group, index = _positions(starts, counts, score.size)
+        xs = np.log(np.arange(1, int(counts.max()) + 1, dtype=np.float64))
+        sizes = np.arange(1, xs.size + 1, dtype=np.float64)
+        mid = np.cumsum(xs) / sizes
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lever = (xs - mid) / (np.cumsum(xs * xs) - sizes * mid * mid)
+            size = counts[group]
+            hat = 1.0 / size + (xs[index] - mid[size - 1]) * lever[size - 1]
+            fitted = np.exp(np.add.reduceat(hat * np.log(score), starts))
+        low = np.minimum.reduceat(score, starts)
+        flat = low == np.maximum.reduceat(score, starts)
+        fitted = np.where((counts <= 2) | flat, score[ends - 1], fitted)
+        return np.where((low > 0) | flat, fitted, np.nan)
     return None
 
 
 def pandas_function(name: str) -> Callable[[Any], float] | None:
+    """A plain Python function of one group's scores (oldest first), for ``apply``."""
+
     def decaying(s: Any) -> float:
         d = None
         for x in s.to_numpy():
             d = x if d is None else 0.65 * x + 0.35 * d
         return float(d)  # type: ignore[arg-type]
 
+    def weighted_average(s: Any) -> float:
+        scores = s.to_numpy()
+        if scores.size == 1:
+            return float(scores[0])
+        return float(0.65 * scores[-1] + 0.35 * scores[:-1].mean())
+
+    def n_times(s: Any) -> float:
+        kept = s[s >= MASTERY]
+        return float(kept.mean()) if len(kept) >= 5 else float("nan")
+
+    def power_law(s: Any) -> float:
+        scores = s.to_numpy()
+        if scores.min() == scores.max():
+            return float(scores[-1])
+        if scores.min() <= 0:
+            return float("nan")
+        if scores.size == 2:
+            return float(scores[-1])
+        x = np.log(np.arange(1, scores.size + 1))
+        slope, intercept = np.polyfit(x, np.log(scores), 1)
+        return float(np.exp(intercept + slope * x[-1]))
+
     table: dict[str, Callable[[Any], float]] = {
         "mean": lambda s: float(s.mean()),
         "most_recent": lambda s: float(s.iloc[-1]),
         "highest": lambda s: float(s.max()),
         "decaying_average": decaying,
+        "weighted_average": weighted_average,
+        "n_times": n_times,
         "median": lambda s: float(s.median()),
+        "mode": lambda s: float(s.mode().max()),
         "mean_of_recent": lambda s: float(s.iloc[-3:].mean()),
+        "power_law": power_law,
     }
     return table.get(name)
 
@@ -137,20 +220,21 @@ def measure_size(n_rows: int, names: list[str], args: argparse.Namespace) -> dic
 
     from mastery_grading import Gradebook, available_policies
     from mastery_grading.engine import compute, has_kernel
-    from mastery_grading.engine._kernels import KERNELS, Segments
+    from mastery_grading.engine._kernels import KERNELS, ColumnFacts, Segments
 
     catalogue = available_policies()
     df = make_frame(n_rows)
     targets = learning_targets()
     out: dict[str, Any] = {"rows": n_rows, "policies": {}}
     prepared = Gradebook.from_frame(df, targets=targets)
-    cols, srt = prepared._engine_inputs()
-    order = srt.order
-    score_sorted = cols.score[order]
+    srt = prepared._engine_inputs()
+    score_sorted = srt.columns.score
     counts = np.diff(srt.bounds)
     nonempty = counts > 0
     starts = srt.bounds[:-1][nonempty]
     counts_ne = counts[nonempty]
+    facts = ColumnFacts(srt.columns)
+    out["grid_check"] = timed(lambda: ColumnFacts(srt.columns).grid_largest("score"), 3)
     segments = Segments(
         score=score_sorted,
         weight=None,
@@ -158,7 +242,10 @@ def measure_size(n_rows: int, names: list[str], args: argparse.Namespace) -> dic
         group=srt.group,
         starts=srt.bounds[:-1],
         counts=counts,
-        mastery=np.full(counts.size, 3.0),
+        mastery=np.full(counts.size, MASTERY),
+        scale_min=np.zeros(counts.size),
+        scale_max=np.full(counts.size, 4.0),
+        facts=facts,
     )
 
     def bare_pipeline(name: str) -> Any:
@@ -191,24 +278,34 @@ def measure_size(n_rows: int, names: list[str], args: argparse.Namespace) -> dic
         row["engine"] = timed(
             lambda p=policy: Gradebook.from_frame(df, targets=targets).results(p), args.repeat
         )
-        row["compute"] = timed(lambda p=policy: compute(p, cols, srt, targets), args.repeat)
+        row["compute"] = timed(lambda p=policy: compute(p, srt, targets), args.repeat)
         if row["kernel"]:
             run = KERNELS[type(policy)]
             row["engine_pre"] = timed(lambda p=policy, k=run: k(p, segments), args.repeat)
-        if bare_kernel(name, score_sorted[:1], starts[:1] * 0, counts_ne[:1] * 0 + 1) is not None:
+        bare = bare_kernel(name, score_sorted, starts, counts_ne)
+        if bare is not None:
+            # the bare version must compute the same policy, or its speed means nothing
+            values = compute(policy, srt, targets).values[nonempty]
+            row["bare_agrees"] = bool(np.allclose(bare, values, rtol=1e-9, equal_nan=True))
             row["bare"] = timed(lambda n=name: bare_pipeline(n), args.repeat)
             row["numpy_pre"] = timed(
                 lambda n=name: bare_kernel(n, score_sorted, starts, counts_ne), args.repeat
             )
         func = pandas_function(name)
         if func is not None and n_rows <= args.pandas_max:
-            row["pandas"] = timed(
-                lambda f=func: (
+
+            def apply(f: Callable[[Any], float] = func) -> Any:
+                return (
                     df.sort_values(["student_id", "target_id", "observed_at"])
                     .groupby(["student_id", "target_id"], sort=False)["score"]
                     .apply(f)
                 )
-            )
+
+            row["pandas"] = timed(apply)
+            # groups sorted by (student, target) are the engine's non-empty groups, in order
+            by_pandas = apply().sort_index().to_numpy(dtype=np.float64)
+            values = compute(policy, srt, targets).values[nonempty]
+            row["pandas_agrees"] = bool(np.allclose(by_pandas, values, rtol=1e-9, equal_nan=True))
         if n_rows <= args.reference_max:
             slow = Gradebook.from_frame(df, targets=targets, engine="python")
             slow.evidence()
@@ -274,7 +371,8 @@ def measure_memory(n_rows: int, names: list[str]) -> dict[str, Any]:
     return {"frame_mb": frame_mb, "peak_mb": peak_mb, "held_mb": held_mb, "above_mb": above}
 
 
-def measure_updates(count: int = 100_000) -> dict[str, float]:
+def measure_updates(count: int = 100_000) -> dict[str, tuple[float, float | None]]:
+    """Microseconds per ``update`` and milliseconds per ``result`` (1,000 in-order items)."""
     from mastery_grading import Evidence, LearningTarget, policies
 
     target = LearningTarget(id="T", title="T")
@@ -288,13 +386,26 @@ def measure_updates(count: int = 100_000) -> dict[str, float]:
         )
         for i in range(count)
     ]
-    out = {}
-    for policy in (policies.Mean(), policies.MostRecent(), policies.DecayingAverage()):
+    out: dict[str, tuple[float, float | None]] = {}
+    incremental = (
+        policies.Mean(),
+        policies.MostRecent(),
+        policies.DecayingAverage(),
+        policies.Highest(),
+        policies.NTimes(),
+        policies.WeightedAverage(),
+    )
+    for policy in incremental:
         state = policy.start(target)
         begin = time.perf_counter()
         for item in evidence:
             state = policy.update(state, item)
-        out[type(policy).__name__] = (time.perf_counter() - begin) / count * 1e6
+        per_update = (time.perf_counter() - begin) / count * 1e6
+        state = policy.start(target)
+        for item in evidence[:1000]:
+            state = policy.update(state, item)
+        read = timed(lambda p=policy, s=state: p.result(s), 3) * 1e3
+        out[type(policy).__name__] = (per_update, read)
     late = evidence[:200]
     for policy in (policies.DecayingAverage(), policies.Mean()):
         state = policy.start(target)
@@ -302,7 +413,8 @@ def measure_updates(count: int = 100_000) -> dict[str, float]:
         for item in reversed(late):
             state = policy.update(state, item)
         out[f"{type(policy).__name__} (every item late, n<=200)"] = (
-            (time.perf_counter() - begin) / len(late) * 1e6
+            (time.perf_counter() - begin) / len(late) * 1e6,
+            None,
         )
     return out
 
@@ -316,7 +428,16 @@ def rate(rows: int, seconds: float | None) -> str:
     return f"{per_second / 1e3:.0f}k"
 
 
-def render(results: list[dict[str, Any]], updates: dict[str, float], load: str) -> str:
+def times(slow: float | None, fast: float | None) -> str:
+    """How many times ``slow`` takes ``fast``'s time, e.g. ``1.4x``."""
+    if slow is None or fast is None:
+        return "—"
+    return f"{slow / fast:.1f}x" if slow / fast < 10 else f"{slow / fast:.0f}x"
+
+
+def render(
+    results: list[dict[str, Any]], updates: dict[str, tuple[float, float | None]], load: str
+) -> str:
     lines = [
         f"Load average at start: {load}.",
         "",
@@ -336,17 +457,51 @@ def render(results: list[dict[str, Any]], updates: dict[str, float], load: str) 
                 f"| {rate(rows, row.get('compute'))} "
                 f"| {rate(rows, row.get('engine_pre'))} | {rate(rows, row.get('numpy_pre'))} "
                 f"| {rate(rows, row.get('pandas'))} | {rate(rows, row.get('scalar'))} "
-                f"| {size['maxrss_mb']:.0f} MB |"
+                f"| {size['maxrss_mb']:.0f} MiB |"
             )
     lines += [
         "",
-        "| rows | frame alone (peak RSS) | frame + engine end to end, every policy (peak RSS) |",
-        "|---:|---:|---:|",
+        "Pre-grouped data: the engine's kernel (engine pre) and compute step against the bare "
+        "numpy version (time ratios, lower is better) and the pandas apply against both (higher "
+        "is better); 'agrees' says whether the bare numpy / pandas values equal the engine's "
+        "(within 1e-9):",
+        "",
+        "| policy | rows | engine pre / numpy pre | compute / numpy pre | pandas / engine pre "
+        "| pandas / compute | agrees (numpy / pandas) |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for size in results:
+        for name, row in size["policies"].items():
+            if "numpy_pre" not in row and "pandas" not in row:
+                continue
+            agrees = " / ".join(
+                "—" if key not in row else "yes" if row[key] else "**no**"
+                for key in ("bare_agrees", "pandas_agrees")
+            )
+            lines.append(
+                f"| {name} | {size['rows']:.0e} "
+                f"| {times(row.get('engine_pre'), row.get('numpy_pre'))} "
+                f"| {times(row.get('compute'), row.get('numpy_pre'))} "
+                f"| {times(row.get('pandas'), row.get('engine_pre'))} "
+                f"| {times(row.get('pandas'), row.get('compute'))} | {agrees} |"
+            )
+    checks = ", ".join(
+        f"{size['grid_check'] * 1e3:.1f} ms at {size['rows']:.0e}"
+        for size in results
+        if "grid_check" in size
+    )
+    lines += ["", f"The grid check (once per gradebook, cached): {checks}."]
+    lines += [
+        "",
+        "| rows | frame alone (peak RSS) | frame + engine end to end, every policy (peak RSS) "
+        "| the same in 10^9 bytes |",
+        "|---:|---:|---:|---:|",
     ]
     for size in results:
         memory = size["memory"]
         lines.append(
-            f"| {size['rows']:.0e} | {memory['frame_mb']:.0f} MB | {memory['peak_mb']:.0f} MB |"
+            f"| {size['rows']:.0e} | {memory['frame_mb']:.0f} MiB | {memory['peak_mb']:.0f} MiB "
+            f"| {memory['peak_mb'] * 2**20 / 1e9:.2f} GB |"
         )
     measured = [size for size in results if size["memory"].get("above_mb")]
     if measured:
@@ -354,7 +509,7 @@ def render(results: list[dict[str, Any]], updates: dict[str, float], load: str) 
         lines += [
             "",
             "Peak memory of the engine above the frame it reads (the frame stays in memory, "
-            "MB; Linux only):",
+            "MiB; Linux only):",
             "",
             "| policy | " + " | ".join(f"{size['rows']:.0e}" for size in measured) + " |",
             "|---|" + "---:|" * len(measured),
@@ -372,18 +527,25 @@ def render(results: list[dict[str, Any]], updates: dict[str, float], load: str) 
             + " | ".join(f"{size['memory']['held_mb']:.0f}" for size in measured)
             + " |"
         ]
-    lines += ["", "| incremental update | µs per evidence |", "|---|---:|"]
-    lines += [f"| {name} | {us:.2f} |" for name, us in updates.items()]
+    lines += [
+        "",
+        "| incremental policy | µs per update | ms per result() after 1,000 in-order updates |",
+        "|---|---:|---:|",
+    ]
+    lines += [
+        f"| {name} | {us:.2f} | {'—' if ms is None else f'{ms:.2f}'} |"
+        for name, (us, ms) in updates.items()
+    ]
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="1e4,1e5,1e6")
+    parser.add_argument("--sizes", default="1e4,1e5,1e6,1e7")
     parser.add_argument("--policies", default=DEFAULT_POLICIES)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--reference-max", type=float, default=1e4)
-    parser.add_argument("--pandas-max", type=float, default=1e5)
+    parser.add_argument("--pandas-max", type=float, default=1e6)
     parser.add_argument("--fallback-max", type=float, default=1e5)
     parser.add_argument("--output", help="also write the markdown table to this file")
     parser.add_argument("--one-size", type=float, help=argparse.SUPPRESS)
