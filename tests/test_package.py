@@ -71,13 +71,6 @@ NOT_YET_EXEMPLIFIED = frozenset(
         "mastery_grading.gradebook.ResultTable.explain",
         "mastery_grading.gradebook.ResultTable.grades",
         "mastery_grading.gradebook.ResultTable.records",
-        "mastery_grading.grades.cutoffs.AverageCutoffs.average",
-        "mastery_grading.grades.rules.LetterRule.describe",
-        "mastery_grading.grades.rules.LetterRule.to_spec",
-        "mastery_grading.policies.canvas.CanvasRollup.evaluate",
-        "mastery_grading.policies.rounding.Rounded.claims",
-        "mastery_grading.policies.rounding.Rounded.evaluate",
-        "mastery_grading.policies.rounding.Rounded.to_spec",
     }
 )
 

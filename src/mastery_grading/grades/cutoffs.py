@@ -293,6 +293,16 @@ class AverageCutoffs:
 
         Raises:
             InvalidValueError: If the targets lie on scales with different ranges.
+
+        Example:
+            >>> from fractions import Fraction
+            >>> from mastery_grading import LearningTarget, Scale, policies
+            >>> from mastery_grading.grades._base import Counted
+            >>> result = policies.Mean().evaluate([], LearningTarget(id="T", title="Ratios"))
+            >>> counted = [Counted(position=i, result=result, value=Fraction(v))
+            ...            for i, v in enumerate([3, 2, "5/2"])]
+            >>> AverageCutoffs.marzano_2010().average(counted)
+            Fraction(5, 2)
         """
         ranges = {(item.result.target.scale.min, item.result.target.scale.max) for item in counted}
         if len(ranges) > 1:

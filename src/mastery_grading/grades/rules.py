@@ -388,13 +388,23 @@ class LetterRule:
     )
 
     def describe(self) -> str:
-        """The rule in words."""
+        """The rule in words.
+
+        Example:
+            >>> LetterRule(letter="A", conditions=[no_target_below(3)]).describe()
+            'A: no target below 3.0'
+        """
         if not self.conditions:
             return f"{self.letter}: otherwise"
         return f"{self.letter}: " + " and ".join(c.describe() for c in self.conditions)
 
     def to_spec(self) -> dict[str, Any]:
-        """The JSON-safe spec of the rule."""
+        """The JSON-safe spec of the rule.
+
+        Example:
+            >>> LetterRule(letter="F").to_spec()
+            {'letter': 'F', 'conditions': []}
+        """
         return {"letter": self.letter, "conditions": [c.to_spec() for c in self.conditions]}
 
 

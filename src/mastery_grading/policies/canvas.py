@@ -196,6 +196,15 @@ class CanvasRollup:
     def evaluate(self, evidence: Iterable[Evidence], target: LearningTarget) -> TargetResult:
         """Return Canvas's displayed value, with the reference's contributions and reason.
 
+        >>> from mastery_grading import LearningTarget, Scale
+        >>> from mastery_grading.testing.examples import scores_to_history
+        >>> five = LearningTarget(id="T", title="Ratios", scale=Scale(min=0, max=5, mastery=3))
+        >>> result = CanvasRollup(method="n_mastery", calculation_int=2).evaluate(
+        ...     scores_to_history([3, 1, 4]), five
+        ... )
+        >>> result.value, [c.evidence.score for c in result.contributions]
+        (3.5, [3.0, 4.0])
+
         Raises:
             TargetMismatchError: If a piece of evidence is for another target.
             ScoreOutOfScaleError: If a score lies outside the target's scale.

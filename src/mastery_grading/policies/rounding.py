@@ -217,18 +217,37 @@ class Rounded:
 
     @property
     def claims(self) -> frozenset[str]:
-        """The inner policy's claims that rounding keeps."""
+        """The inner policy's claims that rounding keeps.
+
+        >>> from mastery_grading.policies import MostRecent
+        >>> rounded = Rounded(inner=MostRecent()).claims
+        >>> rounded <= MostRecent.claims, "monotone" in rounded, "unanimity" in rounded
+        (True, True, False)
+        """
         return inner_claims(self.inner) & _KEPT_BY_ROUNDING
 
     def evaluate(self, evidence: Iterable[Evidence], target: LearningTarget) -> TargetResult:
-        """Return the inner policy's result with its value rounded half-up."""
+        """Return the inner policy's result with its value rounded half-up.
+
+        >>> from mastery_grading import LearningTarget
+        >>> from mastery_grading.policies import Mean
+        >>> from mastery_grading.testing.examples import scores_to_history
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> result = Rounded(inner=Mean(), places=1).evaluate(scores_to_history([2, 3, 3]), target)
+        >>> result.value, len(result.contributions)
+        (2.7, 3)
+        """
         result = self.inner.evaluate(evidence, target)
         if result.value is None:
             return attrs.evolve(result, policy=self)
         return attrs.evolve(result, policy=self, value=round_half_up(result.value, self.places))
 
     def to_spec(self) -> dict[str, Any]:
-        """Return a JSON-safe dict with the inner policy's nested spec."""
+        """Return a JSON-safe dict with the inner policy's nested spec.
+
+        >>> Rounded.example().to_spec()
+        {'policy': 'rounded', 'inner': {'policy': 'mean', 'weighted': False}, 'places': 2}
+        """
         from mastery_grading.policies._spec import policy_to_spec
 
         return policy_to_spec(self)
