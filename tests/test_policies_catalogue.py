@@ -49,6 +49,7 @@ AXIOM_NAMES = {
     "no_retake_penalty",
     "improvement_credit",
     "recency",
+    "recency_sensitive",
     "formative_neutral",
     "deterministic",
     "target_independent",

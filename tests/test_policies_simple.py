@@ -132,7 +132,8 @@ class TestWeightedAverage:
     def test_counterexample_small_weight_rewards_improving_early(self) -> None:
         assert 3.6 == value(WeightedAverage(weight=0.1), [4, 0])
         assert 0.4 == value(WeightedAverage(weight=0.1), [0, 4])
-        assert "recency" not in WeightedAverage.claims
+        assert "recency" not in WeightedAverage(weight=0.1).claims
+        assert "recency" in WeightedAverage().claims  # from a weight of 1/2 up
 
     def test_counterexample_small_weight_punishes_a_new_best(self) -> None:
         assert 3.6 == value(WeightedAverage(weight=0.1), [4, 0], FIVE_POINT)

@@ -66,6 +66,7 @@ __all__ = [
     "OrderFree",
     "PolicyCase",
     "Recency",
+    "RecencySensitive",
     "TargetIndependent",
     "TimeShiftInvariant",
     "Unanimity",
@@ -199,7 +200,7 @@ class ConverterCase:
 
     Example:
         >>> from mastery_grading.testing.strategies import classic_converter_cases
-        >>> case = classic_converter_cases()[-1]
+        >>> case = classic_converter_cases()[7]
         >>> [r.value for r in case.results], case.input_order
         ([3.0, None], (1, 0))
     """
@@ -493,7 +494,7 @@ class Bounded(Axiom):
         tol = _tol(case.target, tolerance)
         if value is None or scale.min - tol <= value <= scale.max + tol:
             return None
-        (shown,) = _values(value)
+        shown = _values(value, scale.min, scale.max)[0]  # never reads as the bound itself
         return (
             f"{_scale_prefix(case.target)}{_scores(case.history, 'give')} {shown}, outside the "
             f"scale from {_score(scale.min)} to {_score(scale.max)}"
@@ -529,7 +530,7 @@ class WithinObservedRange(Axiom):
         low, high = min(used), max(used)
         if low - tol <= result.value <= high + tol:
             return None
-        (shown,) = _values(result.value)
+        shown = _values(result.value, low, high)[0]
         side = f"above the highest score used ({_score(high)})"
         if result.value < low:
             side = f"below the lowest score used ({_score(low)})"
@@ -560,7 +561,7 @@ class Unanimity(Axiom):
         result = _evaluate(policy, history, case.target)
         if result.value is None or _same(result.value, s, _tol(case.target, tolerance)):
             return None
-        (shown,) = _values(result.value)
+        shown = _values(result.value, s)[0]
         return f"{_scale_prefix(case.target)}{_scores(history, 'give')} {shown}, not {_score(s)}"
 
 
@@ -785,20 +786,76 @@ class Recency(Axiom):
     uses = frozenset()
 
     def _check(self, policy: Any, case: PolicyCase, tolerance: float) -> str | None:
-        indices = range(len(case.history))
-        up = sorted(indices, key=lambda j: case.history[j].score)
-        down = sorted(indices, key=lambda j: case.history[j].score, reverse=True)
-        improving = _moved(case.history, up)
-        declining = _moved(case.history, down)
+        improving, declining = _improving_and_declining(case.history)
         better = _evaluate(policy, improving, case.target)
         worse = _evaluate(policy, declining, case.target)
         if not _lowers(worse.value, better.value, _tol(case.target, tolerance)):
             return None
-        a, b = _result_pair(better, worse)
-        return (
-            f"{_scale_prefix(case.target)}improving {_scores(improving, 'give')} {a}; the same "
-            f"scores declining, {', '.join(_one(e) for e in declining)}, give {b}"
-        )
+        return _improving_story(case.target, improving, declining, better, worse)
+
+
+def _improving_and_declining(
+    history: Sequence[Evidence],
+) -> tuple[tuple[Evidence, ...], tuple[Evidence, ...]]:
+    """The evidence moved to the history's moments in ascending, then descending, score order."""
+    indices = range(len(history))
+    up = sorted(indices, key=lambda j: history[j].score)
+    down = sorted(indices, key=lambda j: history[j].score, reverse=True)
+    return _moved(history, up), _moved(history, down)
+
+
+def _improving_story(
+    target: LearningTarget,
+    improving: Sequence[Evidence],
+    declining: Sequence[Evidence],
+    better: TargetResult,
+    worse: TargetResult,
+) -> str:
+    a, b = _result_pair(better, worse)
+    same = a == b
+    return (
+        f"{_scale_prefix(target)}improving {_scores(improving, 'give')} {a}"
+        f"{', and' if same else ';'} the same scores declining, "
+        f"{', '.join(_one(e) for e in declining)}, give {b}{' too' if same else ''}"
+    )
+
+
+class RecencySensitive(Axiom):
+    """**recency_sensitive**: of two histories that differ only in order, the improving one gets more.
+
+    The strict form of *recency*. For every history whose scores are not all equal, arranged as
+    for *recency* (the same moments, the evidence in ascending order of score: improving, and in
+    descending order: declining): if the declining history gets a value, the improving one gets
+    a strictly greater value (by more than the tolerance). A rule that ignores when a score was
+    earned (a mean, the highest score) breaks it: it cannot tell a student who is learning from
+    one who is forgetting.
+
+    Example:
+        >>> from mastery_grading import LearningTarget, policies, policy_from_spec
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> case = PolicyCase.from_scores([4, 1], target=target)
+        >>> print(RecencySensitive().check(policies.Highest(), case))
+        improving scores 1, 4 give 4.00, and the same scores declining, 4, 1, give 4.00 too
+        >>> print(RecencySensitive().check(policies.MostRecent(), case))
+        None
+    """  # noqa: E501
+
+    name = "recency_sensitive"
+    summary = "A student who improves later ends higher than one who got worse."
+    uses = frozenset()
+
+    def _check(self, policy: Any, case: PolicyCase, tolerance: float) -> str | None:
+        if len({e.score for e in case.history}) < 2:
+            return None
+        improving, declining = _improving_and_declining(case.history)
+        better = _evaluate(policy, improving, case.target)
+        worse = _evaluate(policy, declining, case.target)
+        if worse.value is None:
+            return None
+        tol = _tol(case.target, tolerance)
+        if better.value is not None and better.value > worse.value + tol:
+            return None
+        return _improving_story(case.target, improving, declining, better, worse)
 
 
 class FormativeNeutral(Axiom):
@@ -1107,6 +1164,7 @@ AXIOMS: Mapping[str, Axiom] = _registry(
         NoRetakePenalty(),
         ImprovementCredit(),
         Recency(),
+        RecencySensitive(),
         FormativeNeutral(),
         Deterministic(),
         TargetIndependent(),

@@ -68,7 +68,7 @@ class MostRecent(Incremental, HistoryPolicy):
     """
 
     spec_name: ClassVar[str] = "most_recent"
-    claims: ClassVar[frozenset[str]] = _RECENCY_CLAIMS
+    claims: ClassVar[frozenset[str]] = _RECENCY_CLAIMS | {"recency_sensitive"}
     #: An older score arriving late never replaces the latest, so no recomputation is needed.
     order_free: ClassVar[bool] = True
 
@@ -88,19 +88,28 @@ class MostRecent(Incremental, HistoryPolicy):
         return history[-1:], [1.0]
 
 
-class _DecayingClaims:
-    """The claims of a decaying average, which depend on its rate.
+class _NewestWeightClaims:
+    """The claims of an average whose newest score weighs ``field`` (a rate or a weight).
 
-    Below a rate of 1/2 the *oldest* score outweighs the second one (weights ``1 - r`` and
-    ``r`` for two scores), so an improving student gets less than a declining one: recency
-    fails (found by the fairness audit: 0.2 gives improving 0, 0.5 -> 0.1 and declining
-    0.5, 0 -> 0.4). On the class, the claims of the default rate are shown.
+    Below 1/2 the older scores outweigh the newest one (weights ``1 - r`` and ``r`` for two
+    scores), so an improving student gets less than a declining one: recency fails (found by
+    the fairness audit: a decaying average at 0.2 gives improving 0, 0.5 -> 0.1 and declining
+    0.5, 0 -> 0.4). At exactly 1/2 two scores weigh the same, so improving and declining tie:
+    recency holds but ``recency_sensitive`` does not; above 1/2 the newest score weighs more
+    than any older one and both hold. On the class, the claims of the default are shown.
     """
 
-    def __get__(self, instance: DecayingAverage | None, owner: type) -> frozenset[str]:
-        if instance is not None and instance.rate < 0.5:
-            return _RECENCY_CLAIMS - {"recency"}
-        return _RECENCY_CLAIMS
+    def __init__(self, field: str, others: frozenset[str]) -> None:
+        self.field = field
+        self.others = others - {"recency", "recency_sensitive"}
+
+    def __get__(self, instance: object, owner: type) -> frozenset[str]:
+        weight = float(getattr(owner() if instance is None else instance, self.field))
+        if weight > 0.5:
+            return self.others | {"recency", "recency_sensitive"}
+        if weight == 0.5:
+            return self.others | {"recency"}
+        return self.others
 
 
 @register_policy
@@ -148,8 +157,11 @@ class DecayingAverage(Incremental, HistoryPolicy):
 
     spec_name: ClassVar[str] = "decaying_average"
     # "recency" only from rate 1/2 up: below it the oldest score outweighs the second, so
-    # scores 1, 4 (improving) give less than 4, 1 at rate 0.2 (1.6 against 3.4).
-    claims: ClassVar[frozenset[str]] = _DecayingClaims()  # type: ignore[assignment]
+    # scores 1, 4 (improving) give less than 4, 1 at rate 0.2 (1.6 against 3.4); and
+    # "recency_sensitive" only above 1/2 (at 1/2, scores 1, 4 and 4, 1 both give 2.5).
+    claims: ClassVar[frozenset[str]] = _NewestWeightClaims(  # type: ignore[assignment]
+        "rate", _RECENCY_CLAIMS
+    )
 
     rate: float = attrs.field(
         default=0.65,
@@ -389,16 +401,21 @@ class WeightedAverage(Incremental, HistoryPolicy):
     spec_name: ClassVar[str] = "weighted_average"
     #: Only the latest score and the sum of all scores matter, so late evidence folds in O(1).
     order_free: ClassVar[bool] = True
-    claims: ClassVar[frozenset[str]] = frozenset(
-        {
-            "bounded",
-            "within_observed_range",
-            "unanimity",
-            "monotone",
-            "time_shift_invariant",
-            "deterministic",
-            "target_independent",
-        }
+    # Recency from a weight of 1/2 up, strict above it: improving minus declining is
+    # (highest - lowest) * (w - (1 - w) / (n - 1)), smallest for two scores.
+    claims: ClassVar[frozenset[str]] = _NewestWeightClaims(  # type: ignore[assignment]
+        "weight",
+        frozenset(
+            {
+                "bounded",
+                "within_observed_range",
+                "unanimity",
+                "monotone",
+                "time_shift_invariant",
+                "deterministic",
+                "target_independent",
+            }
+        ),
     )
 
     weight: float = attrs.field(

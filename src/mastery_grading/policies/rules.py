@@ -238,6 +238,9 @@ class Filtered:
         claims = set(inner_claims(self.inner))
         if self.as_of is not None or self.start is not None or self.end is not None:
             claims -= {"time_shift_invariant", "order_free", "recency"}
+        if self.rules:
+            # What is left may be all equal scores: 1 (practice), 2, 2 and 2, 2, 1 (practice).
+            claims.discard("recency_sensitive")
         if self.min_evidence and not self.summative_only:
             claims.discard("formative_neutral")
         if self.summative_only:

@@ -41,6 +41,20 @@ _TREND_CLAIMS = frozenset(
 )
 
 
+class _PowerLawClaims:
+    """The claims of a power law, which depend on its ``zeros`` rule.
+
+    The hat weights grow strictly with the attempt, so an improving history beats a declining
+    one strictly (``recency_sensitive``), unless ``zeros="floor"`` counts two different scores
+    as the floor: 0, 0.5 and 0.5, 0 both give 0.5. On the class, the default's claims show.
+    """
+
+    def __get__(self, instance: PowerLaw | None, owner: type) -> frozenset[str]:
+        if instance is not None and instance.zeros != "none":
+            return _TREND_CLAIMS
+        return _TREND_CLAIMS | {"recency_sensitive"}
+
+
 def _clamp(value: float, scale: Scale) -> float:
     return min(max(value, scale.min), scale.max)
 
@@ -113,7 +127,7 @@ class PowerLaw(HistoryPolicy):
     """  # noqa: E501
 
     spec_name: ClassVar[str] = "power_law"
-    claims: ClassVar[frozenset[str]] = _TREND_CLAIMS
+    claims: ClassVar[frozenset[str]] = _PowerLawClaims()  # type: ignore[assignment]
 
     single: str = attrs.field(default="score", validator=v.one_of(("score", "none")))
     zeros: str = attrs.field(default="none", validator=v.one_of(("none", "floor")))
@@ -226,7 +240,7 @@ class LinearTrend(HistoryPolicy):
     """
 
     spec_name: ClassVar[str] = "linear_trend"
-    claims: ClassVar[frozenset[str]] = _TREND_CLAIMS
+    claims: ClassVar[frozenset[str]] = _TREND_CLAIMS | {"recency_sensitive"}
 
     clamp: bool = attrs.field(default=False, validator=v.instance_of(bool, "a bool"))
 

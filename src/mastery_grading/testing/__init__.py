@@ -1,13 +1,18 @@
 """Testing kit for users and for our own suite: strategies, claim checks and fairness audits.
 
-Requires the ``test`` extra (Hypothesis).
+Requires the ``test`` extra (Hypothesis), except :mod:`mastery_grading.testing.examples`, which
+the docstrings of the policies use and which works on a core install.
 
 - :mod:`mastery_grading.testing.strategies`: typed Hypothesis strategies for scales, targets,
   evidence histories and the cases the fairness axioms are checked on.
 - :func:`check_policy` / :func:`check_converter`: assert every axiom a policy or grade converter
   claims (:func:`mastery_grading.axioms.claims`); use them in your own test suite.
-- :func:`audit` / :func:`audit_table`: check every axiom, claimed or not, and report what holds
-  and the shrunk counterexamples of what does not.
+- :func:`audit` / :func:`audit_table`: check every axiom, claimed or not, of policies or grade
+  converters (:func:`stock_converters` lists the built-in ones), and report what holds and the
+  shrunk counterexamples of what does not.
+
+The names are loaded on first use, so that importing
+:mod:`mastery_grading.testing.examples` does not need Hypothesis.
 
 Example:
     >>> from hypothesis import given
@@ -19,16 +24,23 @@ Example:
     >>> test_history_is_chronological()
 """
 
-from mastery_grading.testing import strategies
-from mastery_grading.testing._audit import (
-    AuditReport,
-    AuditTable,
-    AxiomOutcome,
-    audit,
-    audit_table,
-    check_converter,
-    check_policy,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mastery_grading.testing import strategies
+    from mastery_grading.testing._audit import (
+        AuditReport,
+        AuditTable,
+        AxiomOutcome,
+        audit,
+        audit_table,
+        check_converter,
+        check_policy,
+        stock_converters,
+    )
 
 __all__ = [
     "AuditReport",
@@ -38,5 +50,38 @@ __all__ = [
     "audit_table",
     "check_converter",
     "check_policy",
+    "stock_converters",
     "strategies",
 ]
+
+#: Where each lazily loaded name lives.
+_HOMES = {
+    **{name: "mastery_grading.testing._audit" for name in __all__ if name != "strategies"},
+    "strategies": "mastery_grading.testing",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load a name of the kit on first use (it needs Hypothesis; ``examples`` does not)."""
+    home = _HOMES.get(name)
+    if home is None:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    try:
+        importlib.import_module("hypothesis")
+    except ImportError as error:
+        msg = (
+            f"mastery_grading.testing.{name} needs Hypothesis, which is not installed; "
+            "expected the 'test' extra (pip install 'mastery_grading[test]')"
+        )
+        raise ModuleNotFoundError(msg, name="hypothesis") from error
+    if name == "strategies":
+        value: Any = importlib.import_module(f"{__name__}.strategies")
+    else:
+        value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
+import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from random import Random
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
@@ -16,11 +17,12 @@ from mastery_grading.axioms import (
     CONVERTER_AXIOMS,
     DEFAULT_TOLERANCE,
     Axiom,
+    ConverterAxiom,
     ConverterCase,
     PolicyCase,
     claims,
 )
-from mastery_grading.exceptions import InvalidValueError
+from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
 from mastery_grading.scales import Scale
 
 if TYPE_CHECKING:
@@ -35,7 +37,11 @@ __all__ = [
     "audit_table",
     "check_converter",
     "check_policy",
+    "stock_converters",
 ]
+
+#: What an audit is of: a policy (evidence -> result) or a grade converter (results -> letter).
+Kind = Literal["policy", "converter"]
 
 
 def _known(names: Iterable[str], registry: Mapping[str, Any], owner: Any) -> list[str]:
@@ -132,8 +138,84 @@ def check_policy(
 
 def _failure(obj: Any, name: str, claimed: frozenset[str], problem: str) -> str:
     if name in claimed:
-        return f"{obj!r} claims {name!r}, but {problem}"
-    return f"{obj!r} does not satisfy {name!r}: {problem}"
+        return f"{_label(obj)} claims {name!r}, but {problem}"
+    return f"{_label(obj)} does not satisfy {name!r}: {problem}"
+
+
+def _is_converter(obj: Any) -> bool:
+    """Whether ``obj`` is a grade converter (``convert``) rather than a policy (``evaluate``)."""
+    return not callable(getattr(obj, "evaluate", None)) and callable(getattr(obj, "convert", None))
+
+
+def _label(obj: Any) -> str:
+    """A short name for messages: a policy's repr; a converter's stock or spec name.
+
+    A converter's repr lists every cutoff or rule (hundreds of characters), so it is named by
+    the call that makes it when it is a stock one (``AverageCutoffs.marzano_2010()``), else by
+    its ``spec_name``, else by its repr when that is short, else by its class name.
+    """
+    if not _is_converter(obj):
+        return repr(obj)
+    for name, stock in stock_converters().items():
+        if type(stock) is type(obj) and stock == obj:
+            return name
+    spec_name = getattr(obj, "spec_name", None)
+    if isinstance(spec_name, str):
+        return spec_name
+    text = repr(obj)
+    return text if len(text) <= 60 else type(obj).__name__
+
+
+@functools.cache
+def _stock() -> tuple[tuple[str, Any], ...]:
+    from mastery_grading.grades import AverageCutoffs, RuleSet
+
+    found = []
+    for family in (AverageCutoffs, RuleSet):
+        for name, member in vars(family).items():
+            if not isinstance(member, classmethod):
+                continue
+            factory = getattr(family, name)
+            parameters = inspect.signature(factory).parameters.values()
+            if any(p.kind is not inspect.Parameter.VAR_KEYWORD for p in parameters):
+                continue  # from_spec(spec), first_match(*rules): not a stock table
+            converter = factory()
+            if isinstance(converter, family):
+                found.append((f"{family.__name__}.{name}()", converter))
+    return tuple(found)
+
+
+def stock_converters() -> dict[str, Any]:
+    """Return every stock grade converter of :mod:`mastery_grading.grades`, by the call that makes it.
+
+    A stock converter is what a class method of a built-in converter family makes with no
+    arguments: the published tables and rule sets (``AverageCutoffs.marzano_2010()``,
+    ``RuleSet.sbgrader2()``, ...). Audit them all with :func:`audit_table`.
+
+    Example:
+        >>> list(stock_converters())[:2]
+        ['AverageCutoffs.marzano_2010()', 'AverageCutoffs.percent()']
+    """  # noqa: E501
+    return dict(_stock())
+
+
+def _converter_scale(converter: Any, scale: Scale | None) -> Scale | None:
+    """The scale of the profiles to generate for ``converter`` (``None``: Marzano's).
+
+    ``scale`` if given, else the converter's own ``scale``, else the percent scale when its
+    ``cutoffs`` lie above Marzano's 0-4 (as in ``AverageCutoffs.percent()``).
+    """
+    if scale is not None:
+        return scale
+    own = getattr(converter, "scale", None)
+    if isinstance(own, Scale):
+        return own
+    lowers = [getattr(item, "lower", None) for item in getattr(converter, "cutoffs", ())]
+    numbers = [x for x in lowers if isinstance(x, int | float)]
+    percent = Scale.percent()
+    if numbers and Scale.marzano().max < max(numbers) <= percent.max:
+        return percent
+    return None
 
 
 def _run_quietly(test: Callable[[], None]) -> None:
@@ -184,7 +266,8 @@ def check_converter(
         max_examples: How many profiles to try (the profile's default if ``None``).
         axioms: Check these axioms instead of the claimed ones.
         scale: The scale of the generated targets: by default the converter's own ``scale``
-            if it has one, else Marzano's.
+            if it has one, else the percent scale if its ``cutoffs`` lie above 4 (as in
+            ``AverageCutoffs.percent()``), else Marzano's.
 
     Raises:
         AssertionError: With a shrunk counterexample in words, when a claim is wrong.
@@ -208,9 +291,7 @@ def check_converter(
     if not names:
         return
     chosen = [CONVERTER_AXIOMS[name] for name in names]
-    if scale is None:
-        own = getattr(converter, "scale", None)
-        scale = own if isinstance(own, Scale) else None
+    scale = _converter_scale(converter, scale)
 
     claimed = claims(converter)
 
@@ -239,7 +320,7 @@ class AxiomOutcome:
 
     Args:
         axiom: The axiom's name.
-        claimed: Whether the policy claims it.
+        claimed: Whether the policy (or converter) claims it.
         holds: Whether every case tried satisfied it.
         tried: How many cases were tried (when violated: until the first counterexample).
         counterexample: The shrunk counterexample in words, or ``None`` when it holds.
@@ -286,16 +367,18 @@ def _outcomes(value: Iterable[AxiomOutcome]) -> tuple[AxiomOutcome, ...]:
 
 @attrs.frozen(kw_only=True)
 class AuditReport:
-    """The audit of one policy against every fairness axiom.
+    """The audit of one policy, or one grade converter, against every fairness axiom.
 
     Renders as a text table (``str``), as HTML in a notebook, and as a dict
     (:meth:`to_dict`). Claims that are wrong are flagged (:attr:`wrong_claims`).
 
     Args:
-        policy: The audited policy.
-        outcomes: One outcome per axiom, in the order of :data:`mastery_grading.axioms.AXIOMS`.
+        policy: The audited policy or grade converter.
+        outcomes: One outcome per axiom, in the order of :data:`mastery_grading.axioms.AXIOMS`
+            (of :data:`~mastery_grading.axioms.CONVERTER_AXIOMS` for a converter).
         max_examples: How many generated cases were tried per axiom at most.
         classics: How many hand-picked cases were tried first (``tried`` counts them too).
+        kind: ``"policy"`` or ``"converter"``: which axioms were checked.
 
     Example:
         >>> from mastery_grading import policies
@@ -310,6 +393,7 @@ class AuditReport:
     outcomes: tuple[AxiomOutcome, ...] = attrs.field(converter=_outcomes)
     max_examples: int
     classics: int = 0
+    kind: Kind = "policy"
 
     def __getitem__(self, name: str) -> AxiomOutcome:
         for outcome in self.outcomes:
@@ -332,7 +416,7 @@ class AuditReport:
 
         >>> from mastery_grading import policies
         >>> audit(policies.Mean(), max_examples=5).to_dict()["axioms"]["monotone"]
-        {'holds': True, 'tried': 12, 'counterexample': None}
+        {'holds': True, 'tried': 19, 'counterexample': None}
         """  # noqa: E501
         return {
             "policy": _policy_spec(self.policy),
@@ -345,7 +429,7 @@ class AuditReport:
     def __str__(self) -> str:
         width = max((len(o.axiom) for o in self.outcomes), default=5)
         lines = [
-            f"Audit of {self.policy!r} ({self.classics} hand-picked and up to "
+            f"Audit of {_label(self.policy)} ({self.classics} hand-picked and up to "
             f"{self.max_examples} generated cases per axiom)",
             f"{'axiom':<{width}}  claimed  {'verdict':<18}  tried",
         ]
@@ -371,7 +455,7 @@ class AuditReport:
                 f"<td>{esc(o.counterexample or '')}</td></tr>"
             )
         return (
-            f"<table><caption>Audit of {esc(repr(self.policy))}</caption>"
+            f"<table><caption>Audit of {esc(_label(self.policy))}</caption>"
             "<thead><tr><th>axiom</th><th>claimed</th><th>verdict</th><th>tried</th>"
             "<th>counterexample</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>"
@@ -457,6 +541,61 @@ def _audit_axiom(
     return tried, axiom.check(policy, smallest, tolerance=tolerance) or problem
 
 
+@functools.lru_cache(maxsize=16)
+def _converter_sample(scale: Scale | None, max_examples: int) -> tuple[ConverterCase, ...]:
+    """The classic profiles, then those a derandomized search generates, in order."""
+    from hypothesis import find
+    from hypothesis.errors import NoSuchExample
+
+    from mastery_grading.testing.strategies import classic_converter_cases, converter_cases
+
+    seen: list[ConverterCase] = []
+
+    def keep(case: ConverterCase) -> bool:
+        seen.append(case)
+        return False
+
+    with contextlib.suppress(NoSuchExample):
+        find(
+            converter_cases(scale=scale),
+            keep,
+            settings=_search_settings(max_examples),
+            random=Random(0),
+        )
+    return (*classic_converter_cases(scale), *seen)
+
+
+def _audit_converter_axiom(
+    converter: Any, axiom: ConverterAxiom, *, max_examples: int, scale: Scale | None
+) -> tuple[int, str | None]:
+    """Return (profiles tried, shrunk counterexample or ``None``) for one converter axiom."""
+    from hypothesis import find
+    from hypothesis.errors import NoSuchExample
+
+    from mastery_grading.testing.strategies import classic_converter_cases, converter_cases
+
+    tried, problem = 0, None
+    for case in _converter_sample(scale, max_examples):
+        tried += 1
+        problem = axiom.check(converter, case)
+        if problem is not None:
+            break
+    if problem is None or tried <= len(classic_converter_cases(scale)):
+        return tried, problem
+    try:
+        smallest = find(
+            converter_cases(scale=scale),
+            lambda c: axiom.check(converter, c) is not None,
+            settings=_search_settings(max_examples),
+            random=Random(0),
+        )
+    except NoSuchExample:  # a classic profile the random search does not reach
+        return tried, problem
+    except Exception:
+        return tried, problem
+    return tried, axiom.check(converter, smallest) or problem
+
+
 def audit(
     policy: Any,
     *,
@@ -465,69 +604,133 @@ def audit(
     scale: Scale | None = None,
     tolerance: float = DEFAULT_TOLERANCE,
 ) -> AuditReport:
-    """Check ``policy`` against every fairness axiom, claimed or not, and report.
+    """Check a policy or a grade converter against every fairness axiom, claimed or not.
 
-    For each axiom, the hand-picked
-    :func:`~mastery_grading.testing.strategies.classic_policy_cases` are tried first (a failure
-    there is reported as is: it is small already), then a derandomized Hypothesis search tries
-    up to ``max_examples`` generated cases
-    (:func:`~mastery_grading.testing.strategies.policy_cases`, varying what the axiom needs) and
-    shrinks the first counterexample it finds to a minimal one. The same policy and
-    settings always give the same report, and the generated cases are shared (cached) between
-    policies, so auditing many policies is cheap.
+    A policy (``evaluate``) is checked against the policy axioms
+    (:data:`~mastery_grading.axioms.AXIOMS`), a grade converter (``convert``, see
+    :class:`~mastery_grading.grades.GradeConverter`) against the converter axioms
+    (:data:`~mastery_grading.axioms.CONVERTER_AXIOMS`). For each axiom, the hand-picked
+    :func:`~mastery_grading.testing.strategies.classic_policy_cases` (or
+    :func:`~mastery_grading.testing.strategies.classic_converter_cases`) are tried first,
+    smallest first (a failure there is reported as is: it is small already), then a
+    derandomized Hypothesis search tries up to ``max_examples`` generated cases
+    (:func:`~mastery_grading.testing.strategies.policy_cases`, varying what the axiom needs, or
+    :func:`~mastery_grading.testing.strategies.converter_cases`) and shrinks the first
+    counterexample it finds to a minimal one. The same object and settings always give the
+    same report, and the generated cases are shared (cached) between audits, so auditing many
+    policies is cheap.
 
     Args:
-        policy: Any object with ``evaluate(evidence, target)``.
+        policy: Any object with ``evaluate(evidence, target)``, or a grade converter: any
+            object with ``convert(results)``, ``letters`` and ``claims``.
         max_examples: Cases to try per axiom (the active Hypothesis profile's default if
             ``None``).
         axioms: Audit only these axioms (all of them by default).
-        scale: Generate targets on this scale only.
-        tolerance: Values closer than this share of the scale's width count as equal.
+        scale: Generate targets on this scale only. For a converter, by default its own
+            ``scale``, else the percent scale if its ``cutoffs`` lie above 4, else Marzano's.
+        tolerance: Values closer than this share of the scale's width count as equal
+            (policies only: converters give letters).
 
     Returns:
         An :class:`AuditReport`.
 
     Raises:
         InvalidValueError: If a requested axiom name is unknown.
+        InvalidTypeError: If ``policy`` has neither ``evaluate`` nor ``convert``.
 
     Example:
         >>> from mastery_grading import policies
         >>> report = audit(policies.Mean(), max_examples=10)
         >>> report.violated
-        ('formative_neutral',)
+        ('recency_sensitive', 'formative_neutral')
         >>> print(report["formative_neutral"].counterexample)
-        scores 1, 4 give 2.50; adding practice, as scores 1, 0.5 (formative), 4, gives 1.83
+        score 3 gives 3.00; adding practice, as scores 0.5 (formative), 3, 4 (formative), gives 2.50
+
+        A grade converter is audited against the converter axioms:
+
+        >>> from mastery_grading.grades import RuleSet
+        >>> report = audit(RuleSet.powerschool_forum(), max_examples=10)
+        >>> report.violated, report.wrong_claims
+        (('complete',), ())
+        >>> print(report)  # doctest: +ELLIPSIS
+        Audit of RuleSet.powerschool_forum() (11 hand-picked and up to 10 generated cases per axiom)
+        axiom        claimed  verdict             tried
+        monotone     no       holds               21
+        complete     no       violated            7
+        unambiguous  yes      holds               21
+        Counterexamples:
+          complete: results T1: 4, T2: 2.5 ...
     """
     count = _search_settings(max_examples).max_examples
-    claimed = claims(policy)
+    if _is_converter(policy):
+        return _audit_converter(policy, max_examples=count, axioms=axioms, scale=scale)
+    if not callable(getattr(policy, "evaluate", None)):
+        msg = (
+            f"policy={policy!r} has neither evaluate(evidence, target) nor convert(results); "
+            "expected a policy or a grade converter"
+        )
+        raise InvalidTypeError(msg)
     names = list(AXIOMS) if axioms is None else _known(axioms, AXIOMS, policy)
-    outcomes = []
-    for axiom in (AXIOMS[name] for name in names):
-        tried, counterexample = _audit_axiom(
-            policy, axiom, max_examples=count, scale=scale, tolerance=tolerance
+    found = {
+        name: _audit_axiom(
+            policy, AXIOMS[name], max_examples=count, scale=scale, tolerance=tolerance
         )
-        outcomes.append(
-            AxiomOutcome(
-                axiom=axiom.name,
-                claimed=axiom.name in claimed,
-                holds=counterexample is None,
-                tried=tried,
-                counterexample=counterexample,
-            )
-        )
+        for name in names
+    }
     return AuditReport(
-        policy=policy, outcomes=outcomes, max_examples=count, classics=len(_classics(scale))
+        policy=policy,
+        outcomes=_outcomes_of(policy, found),
+        max_examples=count,
+        classics=len(_classics(scale)),
     )
+
+
+def _audit_converter(
+    converter: Any, *, max_examples: int, axioms: Iterable[str] | None, scale: Scale | None
+) -> AuditReport:
+    from mastery_grading.testing.strategies import classic_converter_cases
+
+    on = _converter_scale(converter, scale)
+    registry = CONVERTER_AXIOMS
+    names = list(registry) if axioms is None else _known(axioms, registry, converter)
+    found = {
+        name: _audit_converter_axiom(converter, registry[name], max_examples=max_examples, scale=on)
+        for name in names
+    }
+    return AuditReport(
+        policy=converter,
+        outcomes=_outcomes_of(converter, found),
+        max_examples=max_examples,
+        classics=len(classic_converter_cases(on)),
+        kind="converter",
+    )
+
+
+def _outcomes_of(obj: Any, found: Mapping[str, tuple[int, str | None]]) -> list[AxiomOutcome]:
+    """One outcome per axiom from (cases tried, counterexample or ``None``), in order."""
+    claimed = claims(obj)
+    return [
+        AxiomOutcome(
+            axiom=name,
+            claimed=name in claimed,
+            holds=counterexample is None,
+            tried=tried,
+            counterexample=counterexample,
+        )
+        for name, (tried, counterexample) in found.items()
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
 # Audit table
 # ---------------------------------------------------------------------------------------------
 
-_LEGEND = (
-    "yes: holds in every case tried; no: a counterexample was found; "
-    "*: the policy claims it (NO* is a wrong claim)"
-)
+
+def _legend(kind: Kind) -> str:
+    return (
+        "yes: holds in every case tried; no: a counterexample was found; "
+        f"*: the {kind} claims it (NO* is a wrong claim)"
+    )
 
 
 def _cell(outcome: AxiomOutcome) -> str:
@@ -536,6 +739,8 @@ def _cell(outcome: AxiomOutcome) -> str:
 
 
 def _name(policy: Any) -> str:
+    if _is_converter(policy):
+        return _label(policy)
     name = getattr(policy, "spec_name", None)
     return name if isinstance(name, str) else repr(policy)
 
@@ -548,18 +753,36 @@ def _reports(value: Iterable[AuditReport]) -> tuple[AuditReport, ...]:
     return tuple(value)
 
 
+def _one_kind(
+    _instance: Any, attribute: attrs.Attribute[Any], value: tuple[AuditReport, ...]
+) -> None:
+    kinds = sorted({report.kind for report in value})
+    if len(kinds) > 1:
+        msg = (
+            f"{attribute.name} mix the audits of policies and of grade converters, whose axioms "
+            "differ; expected one kind per table (make two tables)"
+        )
+        raise InvalidValueError(msg)
+
+
 @attrs.frozen(kw_only=True)
 class AuditTable:
-    """Policies by axioms: the audits of several policies side by side.
+    """Policies (or grade converters) by axioms: several audits side by side.
 
     Each cell is ``yes`` (holds in every case tried) or ``no`` (a counterexample was found),
     with ``*`` when the policy claims the axiom; ``NO*`` flags a wrong claim. Renders as text
     (``str``), Markdown (:meth:`to_markdown`), HTML in a notebook, plain rows
-    (:meth:`records`) and a pandas DataFrame (:meth:`to_pandas`, if pandas is installed).
+    (:meth:`records`) and a pandas DataFrame (:meth:`to_pandas`, if pandas is installed). A
+    table holds audits of one kind: policies (columns from
+    :data:`~mastery_grading.axioms.AXIOMS`) or converters (from
+    :data:`~mastery_grading.axioms.CONVERTER_AXIOMS`, with a ``converter`` header).
 
     Args:
         names: One row label per policy.
         reports: One :class:`AuditReport` per policy, in the same order.
+
+    Raises:
+        InvalidValueError: If ``reports`` mix policies and converters.
 
     Example:
         >>> from mastery_grading import policies
@@ -571,12 +794,21 @@ class AuditTable:
     """
 
     names: tuple[str, ...] = attrs.field(converter=_names)
-    reports: tuple[AuditReport, ...] = attrs.field(converter=_reports)
+    reports: tuple[AuditReport, ...] = attrs.field(converter=_reports, validator=_one_kind)
+
+    @property
+    def kind(self) -> Kind:
+        """``"policy"`` or ``"converter"``: what the rows are (``"policy"`` when empty)."""
+        return self.reports[0].kind if self.reports else "policy"
 
     @property
     def axioms(self) -> tuple[str, ...]:
-        """The axiom names, the table's columns."""
-        return tuple(AXIOMS)
+        """The axiom names, the table's columns (every axiom some report covers)."""
+        registry: Mapping[str, Any] = CONVERTER_AXIOMS if self.kind == "converter" else AXIOMS
+        if not self.reports:
+            return tuple(registry)
+        audited = {o.axiom for report in self.reports for o in report.outcomes}
+        return tuple(name for name in registry if name in audited)
 
     @property
     def wrong_claims(self) -> dict[str, tuple[str, ...]]:
@@ -588,11 +820,12 @@ class AuditTable:
         }
 
     def records(self) -> list[dict[str, str]]:
-        """One dict per policy: ``{"policy": name, <axiom>: cell, ...}``."""
-        return [
-            {"policy": name, **{o.axiom: _cell(o) for o in report.outcomes}}
-            for name, report in zip(self.names, self.reports, strict=True)
-        ]
+        """One dict per row: ``{"policy": name, <axiom>: cell, ...}`` (for converters too)."""
+        rows = []
+        for name, report in zip(self.names, self.reports, strict=True):
+            cells = {o.axiom: _cell(o) for o in report.outcomes}
+            rows.append({"policy": name, **{axiom: cells.get(axiom, "") for axiom in self.axioms}})
+        return rows
 
     def counterexamples(self) -> list[tuple[str, str, str]]:
         """``(policy, axiom, counterexample)`` for every violation, in table order."""
@@ -604,9 +837,9 @@ class AuditTable:
         ]
 
     def _grid(self) -> tuple[list[str], list[list[str]]]:
-        header = ["policy", *self.axioms]
-        rows = [[rec[column] for column in header] for rec in self.records()]
-        return header, rows
+        columns = ["policy", *self.axioms]
+        rows = [[rec[column] for column in columns] for rec in self.records()]
+        return [self.kind, *self.axioms], rows
 
     def __str__(self) -> str:
         header, rows = self._grid()
@@ -615,7 +848,7 @@ class AuditTable:
             "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
             for row in [header, *rows]
         ]
-        return "\n".join([*(line.rstrip() for line in lines), _LEGEND])
+        return "\n".join([*(line.rstrip() for line in lines), _legend(self.kind)])
 
     def to_markdown(self) -> str:
         """Return the table in Markdown (GitHub and MyST pipe tables), with its legend."""
@@ -625,22 +858,27 @@ class AuditTable:
             "|" + "|".join([" --- "] + [" :-: "] * (len(header) - 1)) + "|",
         ]
         lines.extend("| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows)
-        return "\n".join([*lines, "", _LEGEND.replace("*", "\\*"), ""])
+        return "\n".join([*lines, "", _legend(self.kind).replace("*", "\\*"), ""])
 
     def _repr_html_(self) -> str:
         esc = html.escape
-        header = "".join(f"<th>{esc(h)}</th>" for h in ["policy", *self.axioms])
+        header = "".join(f"<th>{esc(h)}</th>" for h in [self.kind, *self.axioms])
         body = []
         for name, report in zip(self.names, self.reports, strict=True):
             cells = [f"<th>{esc(name)}</th>"]
-            for o in report.outcomes:
+            by_axiom = {o.axiom: o for o in report.outcomes}
+            for axiom in self.axioms:
+                o = by_axiom.get(axiom)
+                if o is None:
+                    cells.append("<td></td>")
+                    continue
                 title = f' title="{esc(o.counterexample)}"' if o.counterexample else ""
                 style = ' style="color:#b00;font-weight:bold"' if o.wrong_claim else ""
                 cells.append(f"<td{title}{style}>{esc(_cell(o))}</td>")
             body.append(f"<tr>{''.join(cells)}</tr>")
         return (
             f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-            f"<p>{esc(_LEGEND)}</p>"
+            f"<p>{esc(_legend(self.kind))}</p>"
         )
 
     def to_pandas(self) -> pandas.DataFrame:
@@ -665,15 +903,21 @@ def audit_table(
     scale: Scale | None = None,
     tolerance: float = DEFAULT_TOLERANCE,
 ) -> AuditTable:
-    """Audit several policies and put the results side by side.
+    """Audit several policies, or several grade converters, and put the results side by side.
 
     Args:
         policies: A mapping from row label to policy (such as
-            :func:`~mastery_grading.policies.available_policies`), or policies, labelled by their
-            ``spec_name`` (or repr).
+            :func:`~mastery_grading.policies.available_policies`) or to grade converter (such
+            as :func:`stock_converters`), or policies labelled by their ``spec_name`` (or
+            repr), or converters labelled by their stock or spec name.
         max_examples: Cases to try per axiom and policy.
-        scale: Generate targets on this scale only.
+        scale: Generate targets on this scale only (for converters, by default each one's
+            own scale, as in :func:`audit`).
         tolerance: Values closer than this share of the scale's width count as equal.
+
+    Raises:
+        InvalidValueError: If ``policies`` mix policies and grade converters (their axioms
+            differ: make two tables).
 
     Example:
         >>> from mastery_grading import policies
@@ -682,11 +926,22 @@ def audit_table(
         policy  bounded  within_observed_range  unanimity  monotone  ...  formative_neutral ...
         mean    yes*     yes*                   yes*       yes*      ...  no  ...
         ...
-    """
+        >>> from mastery_grading.grades import AverageCutoffs
+        >>> print(audit_table([AverageCutoffs.marzano_2010()], max_examples=5))
+        converter                      monotone  complete  unambiguous
+        AverageCutoffs.marzano_2010()  yes*      yes*      yes*
+        yes: holds in every case tried; no: a counterexample was found; *: the converter claims it (NO* is a wrong claim)
+    """  # noqa: E501
     if isinstance(policies, Mapping):
         pairs = list(policies.items())
     else:
         pairs = [(_name(policy), policy) for policy in policies]
+    if len({_is_converter(policy) for _, policy in pairs}) > 1:
+        msg = (
+            "policies mix policies and grade converters, whose axioms differ; expected one kind "
+            "per table (make two tables)"
+        )
+        raise InvalidValueError(msg)
     reports = [
         audit(policy, max_examples=max_examples, scale=scale, tolerance=tolerance)
         for _, policy in pairs

@@ -440,18 +440,28 @@ def classic_policy_cases() -> tuple[PolicyCase, ...]:
     """Hand-picked cases that every check and audit tries first: the shapes of known failures.
 
     Random generation rarely hits some of them (two pairs of tied scores, a retake at exactly
-    the current result), so they are always tried, on Marzano's 0-4 scale:
+    the current result, five scores at mastery), so they are always tried, on Marzano's 0-4
+    scale:
 
+    - score 3 with formative practice of 0.5 and 4;
     - scores 1, 4 with a retake exactly at the current result (Canvas's legacy average falls),
-      shuffled, with practice, shifted by a month;
-    - score 3 with formative practice of 0.5 and 4, and scores 2, 3 at the same moment;
+      shuffled, with practice, shifted by a month; scores 2, 3 at the same moment;
+    - scores 0, 0.5, 0.5 (a best fit gives 0.58); 0, 0.5, 1 with the first raised to 0.5 (a
+      mode falls from 1 to 0.5); 0, 3, 4 (a linear trend gives 4.33, above the scale);
+      0.5, 1, 1 (a power law gives 1.11) and 0.5, 2, 4 (a power law gives 4.12);
     - scores 1, 2, 3, 4 with the first raised to 2 (a power law falls from 4 to 3.52);
-    - scores 4, 3, 2, 1 with a retake at the current result;
-    - scores 1, 1, 3.5, 3.5 with a 3.5 raised to 4 (a mode falls by 2.5).
+      4, 3, 2, 1 with a retake at the current result; 1, 1, 3.5, 3.5 with a 3.5 raised to 4
+      (a mode falls by 2.5);
+    - scores 2, 4, 4, 4, 4, 4 with the 2 raised to 3 (mastery shown five times: a sixth
+      lowers the mean) and 0, 0.5, 0.5, 0.5, 0.5, 0.5, 1 (a best fit takes the mean whichever
+      way the student went).
+
+    They come shortest first, and by their scores among equal lengths, so that an audit, which
+    reports the first hand-picked case that fails as it is, reports the smallest one.
 
     Example:
         >>> [len(case.history) for case in classic_policy_cases()]
-        [2, 1, 2, 2, 4, 4, 4]
+        [1, 2, 2, 2, 3, 3, 3, 3, 3, 4, 4, 4, 6, 7]
     """
     target = LearningTarget(id="T", title="Target")
     other_target = LearningTarget(id="U", title="Another target")
@@ -505,15 +515,28 @@ def classic_policy_cases() -> tuple[PolicyCase, ...]:
         )
         for day, score in [(-60, 0.5), (1, 4.0)]
     )
-    return (
+    cases = (
         make([1, 4], share=0),
         make([3], extra=practice),
         make([1, 4], shift=timedelta(days=31, minutes=90)),
         make([2, 3], same_time=True),
+        make([0, 0.5, 0.5]),
+        make([0, 0.5, 1], index=0, share=10),
+        make([0, 3, 4]),
+        make([0.5, 1, 1]),
+        make([0.5, 2, 4]),
         make([1, 2, 3, 4], index=0, share=17),
         make([4, 3, 2, 1], index=3, share=0),
         make([1, 1, 3.5, 3.5], index=2),
+        make([2, 4, 4, 4, 4, 4], index=0, share=50),
+        make([0, 0.5, 0.5, 0.5, 0.5, 0.5, 1]),
     )
+    return tuple(sorted(cases, key=_case_size))
+
+
+def _case_size(case: PolicyCase) -> tuple[int, tuple[float, ...]]:
+    """Shortest first, then the lowest scores: the order in which a shrinker prefers cases."""
+    return len(case.history), tuple(e.score for e in case.history)
 
 
 # --- Grades (issue 5): result profiles of one student and grade converters -------------------
@@ -670,12 +693,17 @@ def classic_converter_cases(scale: Scale | None = None) -> tuple[ConverterCase, 
     """Hand-picked profiles that :func:`~mastery_grading.testing.check_converter` tries first.
 
     On ``scale`` (Marzano's by default), with ``q1 < mid < q3`` the quarter points of the
-    scale: one target at each of them raised halfway and all the way to the top, then four
-    targets at ``q1, q1, q3, q3`` with one raised, and two targets with one missing.
+    scale and ``top`` its maximum: one target at each quarter point raised halfway and all the
+    way to the top; two targets at ``top, mid`` (exactly half at the top: rule sets often leave
+    a gap at exactly 50 %) and two with one missing; four targets at ``q1, q1, q3, q3`` with
+    one raised, and at ``top, top, top, mid`` (exactly a quarter lower: a gap at 25 %). The
+    smallest profiles come first.
 
     Example:
         >>> [[r.value for r in case.results] for case in classic_converter_cases()][:3]
         [[1.0], [1.0], [2.0]]
+        >>> [r.value for r in classic_converter_cases()[6].results]
+        [4.0, 2.0]
     """
     from mastery_grading.policies import MostRecent
 
@@ -699,11 +727,14 @@ def classic_converter_cases(scale: Scale | None = None) -> tuple[ConverterCase, 
         order = tuple(reversed(range(len(values))))
         return ConverterCase(results=tuple(results), input_order=order, **fields)
 
+    top = float(high)
     return (
         *(profile([v], share=share) for v in (q1, mid, q3) for share in (50, 100)),
+        profile([top, mid], index=1, share=50),
+        profile([q3, None], index=0, share=100),
         profile([q1, q1, q3, q3], index=2, share=100),
         profile([q1, q1, q3, q3], index=0, share=50),
-        profile([q3, None], index=0, share=100),
+        profile([top, top, top, mid], index=3, share=50),
     )
 
 
