@@ -279,6 +279,7 @@ class TestGapsAndOverlapsAreToldApart:
             LetterRule(letter="P", conditions=[no_target_below(3)]), LetterRule(letter="N")
         )
         check_converter(rules, axioms=["complete"], max_examples=50)  # no gap: every letter
+        check_converter(rules, axioms=["monotone"], max_examples=50)  # overlaps are skipped
         with pytest.raises(AssertionError, match="OverlapError"):
             check_converter(rules, axioms=["unambiguous"], max_examples=50)
 

@@ -1085,10 +1085,10 @@ class ConverterMonotone(ConverterAxiom):
             return None
         raised = list(case.results)
         raised[i] = _raised_result(old, new)
-        before = _convert(converter, case.results, refuse=True)
-        after = _convert(converter, raised, refuse=True)
+        before = _convert(converter, case.results, refuse=True, skip_overlaps=True)
+        after = _convert(converter, raised, refuse=True, skip_overlaps=True)
         if before is None or after is None:
-            return None  # no letter on one side: a gap, reported by complete
+            return None  # no single letter on one side: complete or unambiguous reports it
         rank_before, rank_after = _rank(converter, before), _rank(converter, after)
         if rank_before is None:
             return None
