@@ -406,3 +406,124 @@ def test_counting_and_sorting_modes_agree(groups: list[list[float]], rule: str) 
     sorted_, sorted_tied = mode_values(seg, rule, counting=False)
     assert np.array_equal(sorted_, counted, equal_nan=True)
     assert np.array_equal(sorted_tied, counted_tied)
+
+
+POWER_GRID = st.sampled_from([0.0, 0.5, 1.0, 1.5, 2.25, 3.0, 3.0625, 4.0])
+POWER_OFF_GRID = st.sampled_from([0.1, 2.33, 1 / 3, 2.8])
+
+
+@given(
+    groups=st.lists(
+        st.lists(POWER_GRID | POWER_OFF_GRID, max_size=8) | st.lists(POWER_GRID, max_size=8),
+        min_size=1,
+        max_size=8,
+    ),
+    zeros=st.sampled_from(["none", "floor"]),
+)
+def test_power_law_logs_from_the_grid_table_equal_logs_per_row(
+    groups: list[list[float]], zeros: str
+) -> None:
+    import numpy as np
+
+    from mastery_grading.engine._catalogue import _log_table, power_law_fit
+    from mastery_grading.engine._kernels import KERNELS
+
+    policy = policies.PowerLaw(zeros=zeros, floor=0.25)
+    by_table = segments_of(groups)  # no facts: the grid is checked on the values
+    per_row = segments_of(groups, facts=OffGrid())
+    on_grid = all(x * 16 == int(x * 16) for g in groups for x in g)
+    # scores off the grid keep one logarithm per row
+    assert on_grid == (_log_table(by_table, policy) is not None)
+    assert _log_table(per_row, policy) is None
+    table_sums, table_varied = power_law_fit(policy, by_table)
+    row_sums, row_varied = power_law_fit(policy, by_table, lookup=False)
+    assert np.array_equal(row_sums, table_sums, equal_nan=True)
+    assert np.array_equal(row_varied, table_varied)
+    run = KERNELS[policies.PowerLaw]
+    fast, slow = run(policy, by_table), run(policy, per_row)
+    assert fast is not None
+    assert slow is not None
+    assert np.array_equal(slow.values, fast.values, equal_nan=True)
+    assert np.array_equal(
+        np.zeros(0) if slow.inexact is None else slow.inexact,
+        np.zeros(0) if fast.inexact is None else fast.inexact,
+    )
+    assert dict(slow.reasons or {}) == dict(fast.reasons or {})
+
+
+def test_power_law_zeros_give_none_or_the_floor_as_the_reference_does() -> None:
+    from mastery_grading.engine._kernels import KERNELS
+    from mastery_grading.policies.trend import power_value
+
+    groups = [[0.0, 2.0, 3.0], [0.0, 0.0, 0.0], [0.0, 3.5], [2.0]]
+    for facts in (None, OffGrid()):  # the grid table and one logarithm per row
+        seg = segments_of(groups, facts=facts)
+        out = KERNELS[policies.PowerLaw](policies.PowerLaw(), seg)
+        assert out is not None
+        assert out.reasons is not None
+        assert math.isnan(out.values[0])
+        assert out.reasons[0].startswith("the power law is undefined for a score of 0")
+        assert [0.0, 2.0] == [out.values[1], out.values[3]]  # flat, and one score
+        assert math.isnan(out.values[2])
+        floored = KERNELS[policies.PowerLaw](policies.PowerLaw(zeros="floor"), seg)
+        assert floored is not None
+        # 0.5, 2, 3 on the curve; 0, 0, 0 is flat; with two scores, the latest
+        assert math.isclose(power_value([0.5, 2.0, 3.0]), floored.values[0], rel_tol=1e-12)
+        assert [0.0, 3.5, 2.0] == floored.values[1:].tolist()
+    evidence = [*history([0.0, 2.0, 3.0]), *history([0.0, 0.0, 0.0], student_id="s2")]
+    for policy in (policies.PowerLaw(), policies.PowerLaw(zeros="floor", floor=0.25)):
+        assert_same_results([MARZANO_TARGET], evidence, policy)
+
+
+def test_power_law_chunks_end_at_group_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    from mastery_grading.engine import _catalogue
+    from mastery_grading.policies._fit import power_hat_weights
+
+    groups = [[1.0, 3.0, 2.0, 4.0], [], [2.5], [1.0] * 9, [3.0, 0.5, 4.0, 2.0, 1.5, 3.5, 2.5]]
+    policy = policies.PowerLaw()
+    whole = _catalogue.power_law_fit(policy, segments_of(groups))
+    monkeypatch.setattr(_catalogue, "_TERMS_CHUNK", 3)  # chunks of groups, some longer than 3
+    chunked = _catalogue.power_law_fit(policy, segments_of(groups))
+    assert np.array_equal(whole[0], chunked[0], equal_nan=True)
+    assert [True, False, False, True] == chunked[1].tolist()
+    for sums, scores in zip(chunked[0].tolist(), [g for g in groups if g], strict=True):
+        if len(scores) == 1:
+            assert math.isnan(sums)  # one score: no curve
+        else:
+            weights = power_hat_weights(len(scores))
+            reference = math.fsum(h * math.log(s) for h, s in zip(weights, scores, strict=True))
+            assert math.isclose(reference, sums, rel_tol=1e-12, abs_tol=1e-12)
+
+
+def test_policies_on_the_same_sorted_columns_share_one_read_only_layout() -> None:
+    from mastery_grading.engine import compute, sort_rows
+    from mastery_grading.engine._columns import columns_from_evidence
+
+    evidence = [*history([1.0, 3.0, 2.5]), *history([4.0], student_id="s2")]
+    srt = sort_rows(columns_from_evidence(evidence, {"T": 0}), 1)
+    first = compute(policies.Mean(), srt, [MARZANO_TARGET])
+    second = compute(policies.PowerLaw(), srt, [MARZANO_TARGET])
+    assert first.counts is second.counts
+    assert [3, 1] == second.counts.tolist()
+    assert 1 == len(srt.segments)
+    [seg] = srt.segments.values()
+    for shared in (seg.counts, seg.starts, seg.nonempty, seg.lasts, seg.mastery):
+        assert shared is not None
+        assert not shared.flags.writeable  # a kernel writing into it fails loudly
+    later = compute(policies.Mean(), srt, [MARZANO_TARGET], as_of=srt.columns.time.min())
+    assert [1, 1] == later.counts.tolist()
+
+
+def test_group_reasons_read_as_empty_until_one_is_given() -> None:
+    import numpy as np
+
+    from mastery_grading.engine import GroupReasons
+
+    reasons = GroupReasons(3)
+    del reasons[1]
+    assert ({}, 0, None) == (dict(reasons), len(reasons), reasons.get(0))
+    reasons.fill(np.array([2]), "no evidence", keep=True)
+    reasons.fill(np.array([True, False, True]), "too few", keep=True)
+    assert {0: "too few", 2: "no evidence"} == dict(reasons)

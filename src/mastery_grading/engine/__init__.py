@@ -27,7 +27,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -42,7 +42,13 @@ from mastery_grading.engine._columns import (
     evidence_at,
     select_rows,
 )
-from mastery_grading.engine._kernels import KERNELS, GroupReasons, Segments
+from mastery_grading.engine._kernels import (
+    KERNELS,
+    GroupReasons,
+    KernelOutput,
+    Segments,
+    _frozen,
+)
 from mastery_grading.engine._sort import Sorted, sort_rows
 from mastery_grading.targets import LearningTarget
 
@@ -85,15 +91,50 @@ def _thresholds(target: LearningTarget) -> list[float]:
 
 
 def _near_thresholds(values: FloatArray, targets: Sequence[LearningTarget]) -> np.ndarray:
-    n_targets = len(targets)
-    grid = values.reshape(-1, n_targets)
-    near = np.zeros(grid.shape, dtype=np.bool_)
-    for t, target in enumerate(targets):
-        column = grid[:, t]
-        for threshold in _thresholds(target):
-            tolerance = THRESHOLD_TOLERANCE * max(1.0, abs(threshold))
-            near[:, t] |= np.abs(column - threshold) <= tolerance
-    return near.reshape(-1)
+    thresholds = [_thresholds(target) for target in targets]
+    if not thresholds:
+        return np.zeros(values.shape, dtype=np.bool_)
+    if all(t == thresholds[0] for t in thresholds):  # one set for every target: no reshape
+        columns, per_target = values.reshape(1, -1), [thresholds[0]]
+    else:
+        columns, per_target = values.reshape(-1, len(targets)).T, thresholds
+    near = np.zeros(columns.shape, dtype=np.bool_)
+    gap = np.empty(columns.shape[1])
+    for t, column in enumerate(columns):
+        for threshold in per_target[t]:
+            np.subtract(column, threshold, out=gap)
+            np.abs(gap, out=gap)
+            near[t] |= gap <= THRESHOLD_TOLERANCE * max(1.0, abs(threshold))
+    return near.T.reshape(-1)  # student-major, as the values
+
+
+def _segments(srt: Sorted, targets: Sequence[LearningTarget]) -> Segments:
+    """The kernels' view of every sorted row, built once per sorted columns and scales."""
+    key = tuple((t.scale.mastery, t.scale.min, t.scale.max) for t in targets)
+    seg = srt.segments.get(key)
+    if seg is None:
+
+        def per_group(items: list[float]) -> FloatArray:
+            tiled: FloatArray = np.tile(np.asarray(items, dtype=np.float64), srt.n_students)
+            return _frozen(tiled)
+
+        cols = srt.columns
+        seg = Segments(
+            score=cols.score,
+            weight=cols.weight,
+            summative=cols.summative,
+            group=srt.group,
+            starts=_frozen(srt.bounds[:-1]),
+            counts=_frozen(np.diff(srt.bounds)),
+            mastery=per_group([t.scale.mastery for t in targets]),
+            scale_min=per_group([t.scale.min for t in targets]),
+            scale_max=per_group([t.scale.max for t in targets]),
+            columns=cols,
+            facts=srt.facts,
+        )
+        srt.segments.clear()  # one set of targets per gradebook: keep only the latest
+        srt.segments[key] = seg
+    return seg
 
 
 def compute(
@@ -125,54 +166,49 @@ def compute(
     """
     n_targets = len(targets)
     n_groups = srt.n_students * n_targets
-    cols, group = srt.columns, srt.group
+    seg = _segments(srt, targets)
     if as_of is not None:
+        cols, group = srt.columns, srt.group
         keep = cols.time <= as_of
         if not keep.all():
             cols, group = select_rows(cols, keep), group[keep]
-        del keep
-        counts = np.bincount(group, minlength=n_groups).astype(np.int64)
-    else:
-        counts = np.diff(srt.bounds)
-    starts = np.zeros(n_groups, dtype=np.int64)
-    if n_groups:
-        np.cumsum(counts[:-1], out=starts[1:])
-    reasons = GroupReasons(n_groups)
-
-    def per_group(items: list[float]) -> FloatArray:
-        return np.tile(np.asarray(items, dtype=np.float64), srt.n_students)
-
+            del keep
+            counts = np.bincount(group, minlength=n_groups).astype(np.int64)
+            starts = np.zeros(n_groups, dtype=np.int64)
+            if n_groups:
+                np.cumsum(counts[:-1], out=starts[1:])
+            seg = replace(
+                seg,
+                score=cols.score,
+                weight=cols.weight,
+                summative=cols.summative,
+                group=group,
+                starts=starts,
+                counts=counts,
+                columns=cols,
+            )
+    cols, starts, counts = seg.columns, seg.starts, seg.counts
     run = KERNELS.get(type(policy))
-    out = None
-    if run is not None:
-        seg = Segments(
-            score=cols.score,
-            weight=cols.weight,
-            summative=cols.summative,
-            group=group,
-            starts=starts,
-            counts=counts,
-            mastery=per_group([t.scale.mastery for t in targets]),
-            scale_min=per_group([t.scale.min for t in targets]),
-            scale_max=per_group([t.scale.max for t in targets]),
-            columns=cols,
-            facts=srt.facts,
-        )
-        out = run(policy, seg)
-        del seg
+    out = None if run is None else run(policy, seg)
+    redo: np.ndarray | None = None
+    if isinstance(out, KernelOutput) and isinstance(out.reasons, GroupReasons):
+        reasons = out.reasons  # the kernel's own, made for this call: no copy
+    else:
+        reasons = GroupReasons(n_groups)
     if out is not None:
         values = out.values
-        reasons.update(out.reasons)
-        redo = np.zeros(n_groups, dtype=np.bool_)
+        if out.reasons is not reasons:
+            reasons.update(out.reasons)
         if out.inexact is not None and out.inexact.any():
             redo = out.inexact & _near_thresholds(values, targets)
         if out.force is not None:
-            redo |= out.force
-        reasons.fill(counts == 0, "no evidence", keep=True)
+            redo = out.force if redo is None else redo | out.force
+        if not seg.all_nonempty:
+            reasons.fill(np.flatnonzero(~seg.nonempty), "no evidence", keep=True)
     else:
         values = np.full(n_groups, np.nan)
-        redo = counts > 0
-        empty = np.flatnonzero(counts == 0)
+        redo = seg.nonempty
+        empty = np.flatnonzero(~seg.nonempty)
         if empty.size:
             by_target = {t: policy.evaluate([], target) for t, target in enumerate(targets)}
             for g in empty:
@@ -181,8 +217,9 @@ def compute(
                     values[g] = result.value
                 elif result.reason is not None:
                     reasons[int(g)] = result.reason
+    del seg
     target_ids = [t.id for t in targets]
-    for g in np.flatnonzero(redo):
+    for g in np.flatnonzero(redo) if redo is not None else ():
         gi = int(g)
         rows = range(int(starts[gi]), int(starts[gi] + counts[gi]))
         result = policy.evaluate(evidence_at(cols, rows, target_ids), targets[gi % n_targets])

@@ -12,9 +12,8 @@ from datetime import datetime
 import numpy as np
 
 from mastery_grading._exact import exact
-from mastery_grading.engine._columns import FloatArray, IntArray, micros
+from mastery_grading.engine._columns import BoolArray, FloatArray, IntArray, micros
 from mastery_grading.engine._kernels import (
-    _CHUNK,
     _EXACT_INT,
     GRID_BITS,
     KERNELS,
@@ -24,7 +23,6 @@ from mastery_grading.engine._kernels import (
     _empty,
     _first_positions,
     _largest,
-    _last_positions,
     _sums,
     back_positions,
     by_score,
@@ -108,13 +106,12 @@ def n_times_kernel(policy: NTimes, seg: Segments) -> KernelOutput:
         values, kept_counts = _empty(seg), seg.counts
     elif largest is not None and largest * 2**GRID_BITS * float(seg.counts.max()) < _EXACT_INT:
         firsts = _first_positions(seg)
-        kept_counts = np.zeros_like(seg.counts)
-        kept_counts[ne] = np.add.reduceat(above, firsts, dtype=np.int64)
+        n_kept = np.add.reduceat(above, firsts, dtype=np.int64)
         sums = np.add.reduceat(np.where(above, seg.score, 0.0), firsts)
         del above
-        values = _empty(seg)
         with np.errstate(invalid="ignore", divide="ignore"):
-            values[ne] = sums / kept_counts[ne]
+            values = seg.per_group(sums / n_kept)
+        kept_counts = seg.per_group(n_kept, 0)
     else:
         kept = compress(seg, above)
         del above
@@ -141,53 +138,65 @@ def weighted_average_kernel(policy: WeightedAverage, seg: Segments) -> KernelOut
     ``(a k_n (n - 1) + (b - a) sum(k_1..k_{n-1})) / (b (n - 1) c)``: a ratio of two exact
     integers, which one float division rounds as the reference does.
     """
-    values = _empty(seg)
-    ne = seg.nonempty
     if not seg.score.size:
-        return KernelOutput(values)
-    lasts = _last_positions(seg)
-    last = seg.score[lasts]
-    counts = seg.counts[ne]
+        return KernelOutput(_empty(seg))
+    last = seg.score[seg.lasts]
+    counts = seg.filled_counts
+    longest = float(counts.max())
     single = counts == 1
     n_older = np.maximum(counts - 1, 1)
     kw, dw = decimal_ints(np.asarray([policy.weight]))
-    inexact = np.zeros_like(ne)
+    scale_w = 10**dw
+    largest = grid_largest(seg, "score")
+    grid = 2**GRID_BITS
+    if (
+        dw >= 0
+        and largest is not None
+        and max(largest * grid, 1.0) * scale_w * longest * 2 < _EXACT_INT
+        and longest * scale_w * grid < _EXACT_INT
+    ):
+        # every sum, product and the denominator is an integer below 2**53 (times 1/c for the
+        # sums): exact floats, so the one division rounds as the reference does
+        a = float(kw[0])
+        older = _sums(seg.score, seg)  # exact: every partial sum is on the grid
+        older -= last
+        older *= (scale_w - a) * grid
+        num = last * (a * grid)
+        num *= n_older
+        num += older
+        del older
+        values = num
+        values /= n_older * float(scale_w * grid)
+        np.copyto(values, last, where=single)
+        return KernelOutput(seg.per_group(values))
+    values = np.full(counts.shape[0], np.nan)
     k_last = k_older = None
     scale = 1
-    largest = grid_largest(seg, "score")
-    if largest is not None and largest * 2**GRID_BITS * float(counts.max()) < _EXACT_INT:
-        scale = 2**GRID_BITS
-        sums = _sums(seg.score, seg)  # exact: every partial sum is on the grid
-        k_last, k_older = last * scale, (sums - last) * scale
-        largest *= scale
-    else:
-        ks, ds = decimal_ints(seg.score)
-        if ds >= 0:
-            scale = 10**ds
-            k_last = ks[lasts]
-            k_older = _sums(ks, seg) - k_last
-            largest = _largest(ks)
-        del ks
+    ks, ds = decimal_ints(seg.score) if dw >= 0 else (np.zeros(0), -1)
+    if ds >= 0:
+        scale = 10**ds
+        k_last = ks[seg.lasts]
+        k_older = _sums(ks, seg) - k_last
+        largest = _largest(ks)
+    del ks
     ok = np.zeros(counts.shape[0], dtype=np.bool_)
-    if k_last is not None and k_older is not None and dw >= 0 and largest is not None:
-        scale_w = 10**dw
-        if max(largest, 1.0) * scale_w * float(counts.max()) * 2 < _EXACT_INT:
-            a = float(kw[0])
-            num = a * k_last * n_older + (scale_w - a) * k_older
-            exact_values, ok = segment_ratio_exact(num, n_older * scale_w, scale)
-            values[ne] = exact_values
+    if (
+        k_last is not None
+        and k_older is not None
+        and largest is not None
+        and max(largest, 1.0) * scale_w * longest * 2 < _EXACT_INT
+    ):
+        a = float(kw[0])
+        num = a * k_last * n_older + (scale_w - a) * k_older
+        values, ok = segment_ratio_exact(num, n_older * scale_w, scale)
     ok |= single
-    values[ne] = np.where(single, last, values[ne])
+    np.copyto(values, last, where=single)
     rest = ~ok
     if rest.any():
         w = float(exact(policy.weight))
         older = (_sums(seg.score, seg)[rest] - last[rest]) / n_older[rest]
-        floats = w * last[rest] + (1 - w) * older
-        picked = values[ne]
-        picked[rest] = floats
-        values[ne] = picked
-        inexact[ne] = rest
-    return KernelOutput(values, inexact)
+        values[rest] = w * last[rest] + (1 - w) * older
+    return KernelOutput(seg.per_group(values), seg.per_group(rest, False))
 
 
 #: The counting median is used when the scores take at most this many distinct values.
@@ -202,14 +211,15 @@ def middle_scores(seg: Segments, *, counting: bool | None = None) -> tuple[Float
     no sort, O(rows + groups x distinct scores) work and memory. Other scores are sorted by
     (group, score). ``counting`` forces one way (``None``: counting when it fits).
     """
-    ne = seg.nonempty
-    counts = seg.counts[ne]
+    counts = seg.filled_counts
     lower_rank, upper_rank = (counts - 1) // 2, counts // 2
     codes, table = _grid_codes(seg, counting)
     if codes is not None and table is not None:
         n_groups, width = seg.counts.shape[0], table.size
         per_value = np.bincount(seg.group * width + codes, minlength=n_groups * width)
-        running = per_value.reshape(n_groups, width)[ne]
+        running = per_value.reshape(n_groups, width)
+        if not seg.all_nonempty:
+            running = running[seg.nonempty]
         del per_value
         np.cumsum(running, axis=1, out=running)
         # the k-th smallest score (k from 0) is the first value whose running count exceeds k
@@ -217,7 +227,7 @@ def middle_scores(seg: Segments, *, counting: bool | None = None) -> tuple[Float
         high = table[(running <= upper_rank[:, None]).sum(axis=1)]
         return low, high
     _, ordered = by_score(seg)
-    starts = seg.starts[ne]
+    starts = seg.firsts
     return ordered[starts + lower_rank], ordered[starts + upper_rank]
 
 
@@ -265,25 +275,20 @@ def _score_codes(seg: Segments) -> tuple[IntArray | None, FloatArray | None]:
 
 def median_values(seg: Segments, *, counting: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The median of each group and where it is not known to be exact."""
-    values = _empty(seg)
-    inexact = np.zeros(seg.counts.shape[0], dtype=np.bool_)
     if not seg.score.size:
-        return values, inexact
-    ne = seg.nonempty
+        return _empty(seg), np.zeros(seg.counts.shape[0], dtype=np.bool_)
     low, high = middle_scores(seg, counting=counting)
     if grid_largest(seg, "score") is not None:
-        values[ne] = (low + high) / 2  # exact: the sum of two grid values is a float
-        return values, inexact
+        # exact: the sum of two grid values is a float
+        return seg.per_group((low + high) / 2), np.zeros(seg.counts.shape[0], dtype=np.bool_)
     ks, ds = decimal_ints(np.concatenate([low, high]))
     if ds >= 0:
         k_low, k_high = ks[: low.size], ks[low.size :]
         exact_values, ok = segment_ratio_exact(k_low + k_high, np.full_like(k_low, 2), 10**ds)
-        values[ne] = np.where(ok, exact_values, (low + high) / 2)
-        inexact[ne] = ~ok
+        values, inexact = np.where(ok, exact_values, (low + high) / 2), ~ok
     else:
-        values[ne] = np.where(low == high, low, (low + high) / 2)
-        inexact[ne] = low != high
-    return values, inexact
+        values, inexact = np.where(low == high, low, (low + high) / 2), low != high
+    return seg.per_group(values), seg.per_group(inexact, False)
 
 
 @kernel(Median)
@@ -393,73 +398,174 @@ def mode_of_recent_kernel(policy: ModeOfRecent, seg: Segments) -> KernelOutput:
     return KernelOutput(values, force=tied)
 
 
-@kernel(PowerLaw)
-def power_law_kernel(policy: PowerLaw, seg: Segments) -> KernelOutput:
-    r"""Least squares of :math:`\ln s` on :math:`\ln i` per group, read at the latest attempt.
+#: Rows per chunk of the power law's terms: the chunk's temporaries stay in the processor's
+#: cache, and chunks end where groups end so that each chunk's sums are final.
+_TERMS_CHUNK = 1 << 16
+#: Most grid codes (``2**GRID_BITS`` per unit, both signs) whose logarithms go in a table.
+_LOG_TABLE_MAX = 1 << 16
 
-    The hat weights :math:`h_i = 1/n + (\ln i - \overline{\ln i})\,\lambda_n` depend only on the
-    group's length ``n`` and the attempt ``i``, so they come from tables indexed by ``n``;
-    :math:`\ln(\text{value}) = \sum_i h_i \ln s_i` is one segment sum.
+
+def _hat_table(counts: IntArray) -> tuple[FloatArray, IntArray]:
+    r"""Hat weights of every group length present, in one table, and where each length starts.
+
+    For a group of ``n`` scores, :math:`h_i = 1/n + (\ln i - \overline{\ln i})\,\lambda_n`,
+    :math:`\lambda_n = (\ln n - \overline{\ln i}) / S_{xx}`; the weights of every length that
+    occurs take at most as many entries as there are rows. Length 1 gets ``NaN`` (no fit).
     """
-    n_groups = seg.counts.shape[0]
-    values = _empty(seg)
-    inexact = np.zeros(n_groups, dtype=np.bool_)
-    reasons = GroupReasons(n_groups)
-    if not seg.score.size:
-        return KernelOutput(values)
-    ne = seg.nonempty
-    groups = np.flatnonzero(ne)
-    counts = seg.counts[ne]
-    firsts = _first_positions(seg)
-    low = np.minimum.reduceat(seg.score, firsts)
-    high = np.maximum.reduceat(seg.score, firsts)
-    last = seg.score[_last_positions(seg)]
-    scores = np.maximum(seg.score, policy.floor) if policy.zeros == "floor" else seg.score
-    nonpositive = np.zeros(groups.size, dtype=np.bool_)
-    if policy.zeros == "none":
-        nonpositive = low <= 0
     longest = int(counts.max())
     xs = np.log(np.arange(1, longest + 1, dtype=np.float64))
     sizes = np.arange(1, longest + 1, dtype=np.float64)
     mid = np.cumsum(xs) / sizes
     sxx = np.cumsum(xs * xs) - sizes * mid * mid
-    terms = np.empty(seg.score.size)
+    present = np.flatnonzero(np.bincount(counts, minlength=longest + 1)[1:]) + 1
+    offsets = np.zeros(present.size, dtype=np.int64)
+    np.cumsum(present[:-1], out=offsets[1:])
+    by_length = np.zeros(longest + 1, dtype=np.int64)
+    by_length[present] = offsets
+    size = np.repeat(present, present)
+    index = np.arange(size.size) - np.repeat(offsets, present)
     with np.errstate(divide="ignore", invalid="ignore"):
         lever = (xs - mid) / sxx
-        # Chunks of positions (not groups) keep the temporaries small at 10^7 rows.
-        for begin in range(0, seg.score.size, _CHUNK):
-            end = min(begin + _CHUNK, seg.score.size)
-            group = seg.group[begin:end]
-            size = seg.counts[group]
-            index = np.arange(begin, end) - seg.starts[group]
-            hat = 1.0 / size + (xs[index] - mid[size - 1]) * lever[size - 1]
-            chunk = scores[begin:end]
-            terms[begin:end] = hat * np.log(np.where(chunk > 0, chunk, 1.0))
-        fitted = np.exp(np.add.reduceat(terms, firsts))
-    del terms
-    fitted = np.where(counts == 2, scores[_last_positions(seg)], fitted)
+        hat = 1.0 / size + (xs[index] - mid[size - 1]) * lever[size - 1]
+    return hat, by_length
+
+
+def _log_table(seg: Segments, policy: PowerLaw) -> tuple[FloatArray, float] | None:
+    """``ln`` of every grid value the scores can take, and the code offset, or ``None``.
+
+    Scores on the grid are ``(code - offset) / 2**GRID_BITS`` for a small integer ``code``, so
+    their logarithms are computed once per value and read by code. Values at or below 0 get
+    ``NaN`` (``zeros="none"``: no fit) or the floor's logarithm (``zeros="floor"``).
+    """
+    largest = grid_largest(seg, "score")
+    if largest is None:
+        return None
+    offset = float(largest) * 2**GRID_BITS
+    if 2 * offset + 1 > _LOG_TABLE_MAX:
+        return None
+    values = (np.arange(int(2 * offset) + 1, dtype=np.float64) - offset) / 2**GRID_BITS
+    return _logs(values, policy), offset
+
+
+def _logs(scores: FloatArray, policy: PowerLaw, out: FloatArray | None = None) -> FloatArray:
+    """``ln`` of each score the curve is fitted to: floored, or ``NaN`` at or below 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if policy.zeros == "floor":
+            logs = np.maximum(scores, policy.floor, out=out)
+            return np.log(logs, out=logs)
+        logs = np.log(scores, out=out)
+        np.copyto(logs, np.nan, where=scores <= 0)
+        return logs
+
+
+def power_law_fit(
+    policy: PowerLaw, seg: Segments, *, lookup: bool | None = None
+) -> tuple[FloatArray, BoolArray]:
+    r"""For each non-empty group, :math:`\sum_i h_i \ln s_i` and whether its scores vary.
+
+    The sum is ``NaN`` for one score (no fit) and, with ``zeros="none"``, for a group with a
+    score at or below 0. Hat weights come from :func:`_hat_table`, the logarithms from one
+    table per grid value (``lookup=None``: when the scores lie on the grid, ``False``: never),
+    else one per row; both give the same floats. The rows are taken in cache-sized chunks that
+    end at group ends, so no temporary is as long as the rows.
+    """
+    score, n = seg.score, seg.score.size
+    if not n:
+        return np.zeros(0), np.zeros(0, dtype=np.bool_)
+    counts, firsts = seg.filled_counts, seg.firsts
+    hat, by_length = _hat_table(counts)
+    base = by_length[seg.counts] - seg.starts  # row r of group g: hat[base[g] + r]
+    table = None if lookup is False else _log_table(seg, policy)
+    # chunk c holds the groups firsts[cuts[c]:cuts[c + 1]]
+    cuts = np.searchsorted(firsts, np.arange(0, n, _TERMS_CHUNK))
+    cuts = np.unique(np.append(cuts, firsts.size))
+    ends = np.append(firsts, n)[cuts]
+    width = int(np.diff(ends).max())
+    steps = np.arange(width, dtype=np.int64)
+    where, codes = np.empty(width, dtype=np.int64), np.empty(width, dtype=np.intp)
+    terms, logs = np.empty(width), np.empty(width)
+    changed = np.empty(width, dtype=np.bool_)
+    sums, varied = np.empty(firsts.size), np.empty(firsts.size, dtype=np.bool_)
+    for c in range(cuts.size - 1):
+        g0, g1, begin, end = int(cuts[c]), int(cuts[c + 1]), int(ends[c]), int(ends[c + 1])
+        m, local = end - begin, firsts[g0:g1] - begin
+        chunk = score[begin:end]
+        at = where[:m]
+        np.take(base, seg.group[begin:end], out=at, mode="clip")
+        np.add(at, steps[:m], out=at)
+        at += begin
+        np.take(hat, at, out=terms[:m], mode="clip")
+        if table is not None:
+            scaled = logs[:m]
+            np.multiply(chunk, float(2**GRID_BITS), out=scaled)
+            scaled += table[1]
+            np.copyto(codes[:m], scaled, casting="unsafe")  # exact: whole numbers
+            np.take(table[0], codes[:m], out=logs[:m], mode="clip")
+        else:
+            _logs(chunk, policy, out=logs[:m])
+        np.multiply(terms[:m], logs[:m], out=terms[:m])
+        np.add.reduceat(terms[:m], local, out=sums[g0:g1])
+        # a group's scores vary when one differs from the score before it in the group
+        flags = changed[:m]
+        flags[0] = False
+        np.not_equal(chunk[1:], chunk[:-1], out=flags[1:])
+        flags[local] = False
+        np.logical_or.reduceat(flags, local, out=varied[g0:g1])
+    return sums, varied
+
+
+@kernel(PowerLaw)
+def power_law_kernel(policy: PowerLaw, seg: Segments) -> KernelOutput:
+    r"""Least squares of :math:`\ln s` on :math:`\ln i` per group, read at the latest attempt.
+
+    The hat weights :math:`h_i = 1/n + (\ln i - \overline{\ln i})\,\lambda_n` depend only on the
+    group's length ``n`` and the attempt ``i``, so they come from one table of the lengths that
+    occur; :math:`\ln(\text{value}) = \sum_i h_i \ln s_i` is one segment sum
+    (:func:`power_law_fit`).
+    """
+    if not seg.score.size:
+        return KernelOutput(_empty(seg))
+    counts = seg.filled_counts
+    last = seg.score[seg.lasts]
+    logs, varied = power_law_fit(policy, seg)
+    flat = ~varied
+    with np.errstate(over="ignore", invalid="ignore"):
+        fitted = np.exp(logs)
+    two = counts == 2
+    if policy.zeros == "floor":
+        nonpositive = np.zeros(counts.shape[0], dtype=np.bool_)
+        np.copyto(fitted, np.maximum(last, policy.floor), where=two)
+    else:
+        nonpositive = np.isnan(logs)  # a score at or below 0; or one score, which is flat
+        np.copyto(fitted, last, where=two)
+    del logs
     if policy.clamp:
         assert seg.scale_min is not None
         assert seg.scale_max is not None
-        fitted = np.clip(fitted, seg.scale_min[groups], seg.scale_max[groups])
-    flat = low == high
-    out = np.where(flat, last, fitted)
-    undecided = ~flat & nonpositive
+        low, high = seg.scale_min, seg.scale_max
+        if not seg.all_nonempty:
+            low, high = low[seg.nonempty], high[seg.nonempty]
+        np.clip(fitted, low, high, out=fitted)
+    out = fitted
+    np.copyto(out, last, where=flat)
+    undecided = varied & nonpositive
     single = counts == 1
     if policy.single == "none":
         undecided |= single
     else:
-        out = np.where(single, last, out)
+        np.copyto(out, last, where=single)
     out[undecided] = np.nan
-    values[groups] = out
-    inexact[groups] = ~(flat | single | (counts == 2) | undecided)
-    reasons.fill(groups[undecided & single], "the power law needs at least 2 scores; it has 1")
-    reasons.fill(
-        groups[undecided & ~single],
-        "the power law is undefined for a score of 0 or below (ln 0); "
-        'set zeros="floor" to count such scores as a floor value',
-    )
-    return KernelOutput(values, inexact, reasons)
+    inexact = ~(flat | single | two | undecided)
+    reasons = GroupReasons(seg.counts.shape[0])
+    if undecided.any():
+        groups = np.flatnonzero(seg.nonempty)
+        reasons.fill(groups[undecided & single], "the power law needs at least 2 scores; it has 1")
+        reasons.fill(
+            groups[undecided & ~single],
+            "the power law is undefined for a score of 0 or below (ln 0); "
+            'set zeros="floor" to count such scores as a floor value',
+        )
+    return KernelOutput(seg.per_group(out), seg.per_group(inexact, False), reasons)
 
 
 @kernel(Filtered)

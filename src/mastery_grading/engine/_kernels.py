@@ -17,8 +17,10 @@ costs a few more passes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, TypeVar
 
 import numpy as np
@@ -108,9 +110,31 @@ class ColumnFacts:
         return self._largest[name]
 
 
+_Array = TypeVar("_Array", bound=np.ndarray)
+
+
+def _frozen(array: _Array) -> _Array:
+    """``array``, made read-only: shared arrays must not be changed by a kernel."""
+    array.setflags(write=False)
+    return array
+
+
 @dataclass(frozen=True)
 class Segments:
-    """Evidence of every group, sorted; group ``g`` is ``starts[g]:starts[g] + counts[g]``."""
+    """Evidence of every group, sorted; group ``g`` is ``starts[g]:starts[g] + counts[g]``.
+
+    The layout of the groups (which are non-empty, where each starts and ends) is computed on
+    first use and kept, read-only: the engine keeps the segments of a gradebook's sorted
+    columns, so that every policy computed on them shares it.
+
+    Example:
+        >>> import numpy as np
+        >>> seg = Segments(score=np.array([1.0, 2.0, 4.0]), weight=None, summative=None,
+        ...                group=np.array([0, 0, 2]), starts=np.array([0, 2, 2]),
+        ...                counts=np.array([2, 0, 1]))
+        >>> seg.firsts.tolist(), seg.lasts.tolist(), seg.per_group(np.array([1.5, 4.0]))
+        ([0, 2], [1, 2], array([1.5, nan, 4. ]))
+    """
 
     score: FloatArray
     weight: FloatArray | None
@@ -137,15 +161,46 @@ class Segments:
             return None
         return values if self.rows is None else values[self.rows]
 
-    @property
+    @cached_property
     def nonempty(self) -> BoolArray:
         """Groups with at least one piece of evidence."""
-        return self.counts > 0
+        return _frozen(self.counts > 0)
 
-    @property
+    @cached_property
+    def all_nonempty(self) -> bool:
+        """Whether every group has evidence (then per-group arrays need no mask)."""
+        return bool(self.nonempty.all())
+
+    @cached_property
     def ends(self) -> IntArray:
         """One past the last position of each group."""
-        return self.starts + self.counts
+        return _frozen(self.starts + self.counts)
+
+    @cached_property
+    def filled_counts(self) -> IntArray:
+        """The counts of the non-empty groups."""
+        return self.counts if self.all_nonempty else _frozen(self.counts[self.nonempty])
+
+    @cached_property
+    def firsts(self) -> IntArray:
+        """The first position of each non-empty group."""
+        return self.starts if self.all_nonempty else _frozen(self.starts[self.nonempty])
+
+    @cached_property
+    def lasts(self) -> IntArray:
+        """The last position of each non-empty group."""
+        return _frozen(self.firsts + self.filled_counts - 1)
+
+    def per_group(self, values: np.ndarray, fill: float = math.nan) -> np.ndarray:
+        """Values of the non-empty groups, spread to every group (``fill`` for empty ones).
+
+        ``values`` is returned itself when every group has evidence.
+        """
+        if self.all_nonempty:
+            return values
+        out = np.full(self.counts.shape[0], fill, dtype=np.result_type(values, fill))
+        out[self.nonempty] = values
+        return out
 
 
 class GroupReasons(Mapping[int, str]):
@@ -165,10 +220,20 @@ class GroupReasons(Mapping[int, str]):
     """
 
     def __init__(self, n_groups: int) -> None:
-        #: The code of each group's reason in :attr:`texts` (-1: no reason).
-        self.codes = np.full(n_groups, -1, dtype=np.int32)
+        self._n_groups = n_groups
+        self._codes: np.ndarray | None = None
         self.texts: list[str] = []
         self._index: dict[str, int] = {}
+
+    @property
+    def codes(self) -> np.ndarray:
+        """The code of each group's reason in :attr:`texts` (-1: no reason).
+
+        Made on first use: most policies give no reason at all.
+        """
+        if self._codes is None:
+            self._codes = np.full(self._n_groups, -1, dtype=np.int32)
+        return self._codes
 
     def _code(self, text: str) -> int:
         code = self._index.get(text)
@@ -182,10 +247,11 @@ class GroupReasons(Mapping[int, str]):
 
         With ``keep``, groups that already have a reason keep it.
         """
-        if keep:
-            mask = np.zeros(self.codes.shape[0], dtype=np.bool_)
-            mask[where] = True
-            where = mask & (self.codes < 0)
+        if keep and self._codes is not None:
+            if where.dtype == np.bool_:
+                where = where & (self._codes < 0)
+            else:
+                where = where[self._codes[where] < 0]
         self.codes[where] = self._code(text)
 
     def fill_coded(self, where: np.ndarray, codes: np.ndarray, texts: list[str]) -> None:
@@ -196,7 +262,8 @@ class GroupReasons(Mapping[int, str]):
     def update(self, other: Mapping[int, str] | None) -> None:
         """Take every reason of ``other``."""
         if isinstance(other, GroupReasons):
-            self.fill_coded(other.codes >= 0, other.codes, other.texts)
+            if other._codes is not None:
+                self.fill_coded(other._codes >= 0, other._codes, other.texts)
         elif other:
             for group, text in other.items():
                 self[group] = text
@@ -205,19 +272,23 @@ class GroupReasons(Mapping[int, str]):
         self.codes[group] = self._code(text)
 
     def __delitem__(self, group: int) -> None:
-        self.codes[group] = -1
+        if self._codes is not None:
+            self._codes[group] = -1
 
     def __getitem__(self, group: int) -> str:
-        code = int(self.codes[group]) if 0 <= group < self.codes.shape[0] else -1
+        codes = self._codes
+        code = -1 if codes is None or not 0 <= group < codes.shape[0] else int(codes[group])
         if code < 0:
             raise KeyError(group)
         return self.texts[code]
 
     def __iter__(self) -> Iterator[int]:
-        return iter(np.flatnonzero(self.codes >= 0).tolist())
+        if self._codes is None:
+            return iter(())
+        return iter(np.flatnonzero(self._codes >= 0).tolist())
 
     def __len__(self) -> int:
-        return int(np.count_nonzero(self.codes >= 0))
+        return 0 if self._codes is None else int(np.count_nonzero(self._codes >= 0))
 
 
 @dataclass(frozen=True)
@@ -313,11 +384,11 @@ def _empty(seg: Segments) -> FloatArray:
 
 
 def _first_positions(seg: Segments) -> IntArray:
-    return seg.starts[seg.nonempty]
+    return seg.firsts
 
 
 def _last_positions(seg: Segments) -> IntArray:
-    return seg.ends[seg.nonempty] - 1
+    return seg.lasts
 
 
 def _sums(x: np.ndarray, seg: Segments) -> np.ndarray:
@@ -347,55 +418,43 @@ _UNWEIGHTED = Mean(weighted=False)
 @kernel(Mean)
 def mean_kernel(policy: Mean, seg: Segments) -> KernelOutput:
     """Weighted mean: exact float sums on the grid, else exact integer sums of short decimals."""
-    values = _empty(seg)
-    ne = seg.nonempty
     if not seg.score.size:
-        return KernelOutput(values)
+        return KernelOutput(_empty(seg))
     weight = seg.weight if policy.weighted else None
     longest = float(seg.counts.max())
     grid = float(2**GRID_BITS)
     x_largest = grid_largest(seg, "score")
     if x_largest is not None and weight is None and x_largest * grid * longest < _EXACT_INT:
-        values[ne] = _sums(seg.score, seg) / seg.counts[ne]
-        return KernelOutput(values)
+        return KernelOutput(seg.per_group(_sums(seg.score, seg) / seg.filled_counts))
     if weight is not None and x_largest is not None:
         w_largest = grid_largest(seg, "weight")
         if w_largest is not None and (x_largest + 1) * w_largest * grid * grid * longest < (
             _EXACT_INT
         ):
-            values[ne] = _sums(seg.score * weight, seg) / _sums(weight, seg)
-            return KernelOutput(values)
+            return KernelOutput(seg.per_group(_sums(seg.score * weight, seg) / _sums(weight, seg)))
     ks, ds = decimal_ints(seg.score)
     kw, dw = (np.ones(1), 0) if weight is None else decimal_ints(weight)
     bound = _largest(ks) * (_largest(kw) or 1.0) * seg.score.size
     if ds >= 0 and dw >= 0 and bound < _EXACT_INT:
         if weight is None:
-            num, den = _sums(ks, seg), seg.counts[ne]
+            num, den = _sums(ks, seg), seg.filled_counts
         else:
             num, den = _sums(ks * kw, seg), _sums(kw, seg)
         del ks, kw
         exact_values, ok = segment_ratio_exact(num, den, 10**ds)
-        values[ne] = exact_values
-        inexact = np.zeros_like(ne)
-        inexact[ne] = ~ok
-        return KernelOutput(values, inexact)
+        return KernelOutput(seg.per_group(exact_values), seg.per_group(~ok, False))
     del ks, kw
     if weight is None:
-        values[ne] = _sums(seg.score, seg) / seg.counts[ne]
+        values = _sums(seg.score, seg) / seg.filled_counts
     else:
-        values[ne] = _sums(seg.score * weight, seg) / _sums(weight, seg)
-    return KernelOutput(values, ne.copy())
+        values = _sums(seg.score * weight, seg) / _sums(weight, seg)
+    return KernelOutput(seg.per_group(values), seg.nonempty.copy())
 
 
 @kernel(MostRecent)
 def most_recent_kernel(policy: MostRecent, seg: Segments) -> KernelOutput:
     """The score at the last position of each group."""
-    if not seg.score.size:
-        return KernelOutput(_empty(seg))
-    # every group's last position (0 for empty groups, whose value is then set to NaN)
-    values = seg.score[np.maximum(seg.starts + seg.counts - 1, 0)]
-    values[seg.counts == 0] = np.nan
-    return KernelOutput(values)
+    return KernelOutput(seg.per_group(seg.score[seg.lasts]))
 
 
 def decaying_weights(rate: float, seg: Segments) -> FloatArray:
@@ -427,16 +486,11 @@ def unanimous(seg: Segments) -> tuple[BoolArray, FloatArray]:
 @kernel(DecayingAverage)
 def decaying_average_kernel(policy: DecayingAverage, seg: Segments) -> KernelOutput:
     """Closed-form weights times scores, summed per group; unanimous groups are exact."""
-    values = _empty(seg)
-    ne = seg.nonempty
     if seg.score.size:
         sums = _sums(decaying_weights(policy.rate, seg) * seg.score, seg)
         same, low = unanimous(seg)
-        values[ne] = np.where(same, low, sums)
-        inexact = np.zeros_like(ne)
-        inexact[ne] = ~same
-        return KernelOutput(values, inexact)
-    return KernelOutput(values)
+        return KernelOutput(seg.per_group(np.where(same, low, sums)), seg.per_group(~same, False))
+    return KernelOutput(_empty(seg))
 
 
 # -- helpers shared by the catalogue kernels ---------------------------------------------------
@@ -486,10 +540,9 @@ def plain_mean(seg: Segments) -> KernelOutput:
 
 def maximum_kernel_values(seg: Segments) -> FloatArray:
     """The highest score of each group (``NaN`` for empty groups); exact."""
-    values = _empty(seg)
     if seg.score.size:
-        values[seg.nonempty] = np.maximum.reduceat(seg.score, _first_positions(seg))
-    return values
+        return seg.per_group(np.maximum.reduceat(seg.score, _first_positions(seg)))
+    return _empty(seg)
 
 
 def score_ints(seg: Segments) -> FloatArray | None:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from mastery_grading.engine._columns import Columns, IntArray
-from mastery_grading.engine._kernels import ColumnFacts
+from mastery_grading.engine._kernels import ColumnFacts, Segments
 
 __all__ = ["Sorted", "sort_rows"]
 
@@ -35,7 +35,9 @@ class Sorted:
     input (or the ``positions`` passed to :func:`sort_rows`); ``group`` is the group id of each
     sorted row; ``bounds`` has ``n_groups + 1`` items, group ``g`` occupying
     ``bounds[g]:bounds[g + 1]``. ``facts`` caches what kernels learn about whole columns (such
-    as whether every score lies on a grid), which holds for any subset of the rows too.
+    as whether every score lies on a grid), which holds for any subset of the rows too, and
+    ``segments`` the kernels' view of every row (the group layout and each group's scale), so
+    that every policy computed on the same sorted columns shares them.
     """
 
     columns: Columns
@@ -45,6 +47,9 @@ class Sorted:
     n_students: int
     n_targets: int
     facts: ColumnFacts = field(init=False, compare=False, repr=False)
+    segments: dict[Any, Segments] = field(
+        init=False, compare=False, repr=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "facts", ColumnFacts(self.columns))
