@@ -55,46 +55,14 @@ def _public_objects() -> dict[str, Any]:
     return found
 
 
-#: Public objects still without an example, in files that other work owned when this test was
-#: written (the gradebook, grade converters and the Canvas emulation). Remove a name as its
-#: example lands; ``test_not_yet_exemplified_lists_only_objects_still_missing_one`` says when.
-NOT_YET_EXEMPLIFIED = frozenset(
-    {
-        "mastery_grading.gradebook.Gradebook.add",
-        "mastery_grading.gradebook.Gradebook.add_frame",
-        "mastery_grading.gradebook.Gradebook.evidence",
-        "mastery_grading.gradebook.Gradebook.from_evidence",
-        "mastery_grading.gradebook.Gradebook.from_frame",
-        "mastery_grading.gradebook.Gradebook.grades",
-        "mastery_grading.gradebook.Gradebook.results",
-        "mastery_grading.gradebook.ResultTable.by_student",
-        "mastery_grading.gradebook.ResultTable.explain",
-        "mastery_grading.gradebook.ResultTable.grades",
-        "mastery_grading.gradebook.ResultTable.records",
-    }
-)
-
-
 def _has_example(obj: Any) -> bool:
     return ">>>" in (inspect.getdoc(obj) or "")
 
 
 def test_every_public_object_has_a_runnable_example_in_its_docstring() -> None:
     """Classes, functions and their public methods and properties; doctests run the examples."""
-    missing = sorted(
-        name
-        for name, obj in _public_objects().items()
-        if name not in NOT_YET_EXEMPLIFIED and not _has_example(obj)
-    )
+    missing = sorted(name for name, obj in _public_objects().items() if not _has_example(obj))
     assert [] == missing
-
-
-def test_not_yet_exemplified_lists_only_objects_still_missing_one() -> None:
-    objects = _public_objects()
-    stale = sorted(
-        name for name in NOT_YET_EXEMPLIFIED if name not in objects or _has_example(objects[name])
-    )
-    assert [] == stale
 
 
 def test_the_example_walk_sees_methods_properties_and_exceptions() -> None:

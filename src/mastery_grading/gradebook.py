@@ -186,6 +186,15 @@ class ResultTable:
 
         Raises:
             KeyError: If the student or target is not in the table.
+
+        Example:
+            >>> from mastery_grading import Gradebook, policies
+            >>> from mastery_grading.examples import load_example_class
+            >>> example = load_example_class()
+            >>> book = Gradebook.from_evidence(example.evidence, targets=example.targets)
+            >>> result = book.results(policies.Mean()).explain("devon", "LE.1")
+            >>> result.value, [c.evidence.score for c in result.contributions]
+            (2.4, [1.0, 1.5, 2.0, 3.5, 4.0])
         """
         try:
             row = self.students.index(student_id) * len(self.targets) + [
@@ -206,6 +215,15 @@ class ResultTable:
 
         ``level`` is the level's name, ``value`` is ``None`` when undecided, and ``reason``
         says why (``None`` otherwise).
+
+        Example:
+            >>> from mastery_grading import Gradebook, policies
+            >>> from mastery_grading.examples import load_example_class
+            >>> example = load_example_class()
+            >>> book = Gradebook.from_evidence(example.evidence, targets=example.targets)
+            >>> book.results(policies.MostRecent()).records()[0]  # doctest: +NORMALIZE_WHITESPACE
+            {'student_id': 'ana', 'target_id': 'LE.1', 'value': 4.0, 'level': 'exceeds',
+             'mastered': True, 'evidence_count': 4, 'reason': None}
         """
         out = []
         for row, (value, count) in enumerate(
@@ -331,7 +349,17 @@ class ResultTable:
         return pl.DataFrame(columns)
 
     def by_student(self) -> dict[str, list[TargetResult]]:
-        """Return each student's results, in target order."""
+        """Return each student's results, in target order.
+
+        Example:
+            >>> from mastery_grading import Gradebook, policies
+            >>> from mastery_grading.examples import load_example_class
+            >>> example = load_example_class()
+            >>> book = Gradebook.from_evidence(example.evidence, targets=example.targets)
+            >>> devon = book.results(policies.MostRecent()).by_student()["devon"]
+            >>> [(r.target.id, r.value) for r in devon][:2]
+            [('LE.1', 4.0), ('LE.2', 4.0)]
+        """
         n_targets = len(self.targets)
         results = list(self)
         return {
@@ -343,6 +371,16 @@ class ResultTable:
         """Return each student's grade report from ``converter``, by student id.
 
         Calls :func:`mastery_grading.grades.grade` once per student on that student's results.
+
+        Example:
+            >>> from mastery_grading import Gradebook, policies
+            >>> from mastery_grading.examples import load_example_class
+            >>> from mastery_grading.grades import AverageCutoffs
+            >>> example = load_example_class()
+            >>> book = Gradebook.from_evidence(example.evidence, targets=example.targets)
+            >>> reports = book.results(policies.Mean()).grades(AverageCutoffs.marzano_2010())
+            >>> reports["devon"].letter, reports["emma"].letter
+            ('C', 'A')
         """
         from mastery_grading.grades import grade
 
@@ -424,6 +462,13 @@ class Gradebook:
         Raises:
             BulkValidationError: If any item is invalid, for an unknown target, or has a score
                 outside its target's scale; every bad item is listed.
+
+        Example:
+            >>> from mastery_grading import Gradebook
+            >>> from mastery_grading.examples import load_example_class
+            >>> example = load_example_class()
+            >>> Gradebook.from_evidence(example.evidence, targets=example.targets)
+            Gradebook(targets=5, evidence=...)
         """
         book = cls(targets=targets, engine=engine)
         book.add(evidence)
@@ -477,6 +522,17 @@ class Gradebook:
         Raises:
             BulkValidationError: Listing every bad row (row position and reason).
             InvalidValueError: If a required column is missing.
+
+        Example:
+            >>> import pandas as pd
+            >>> from mastery_grading import Gradebook, LearningTarget, policies
+            >>> frame = pd.DataFrame({
+            ...     "Student": ["s1", "s1"], "target_id": ["T", "T"], "score": [2.0, 3.5],
+            ...     "observed_at": pd.to_datetime(["2026-10-01", "2026-10-08"], utc=True)})
+            >>> book = Gradebook.from_frame(frame, targets=[LearningTarget(id="T", title="Ratios")],
+            ...                             columns={"student_id": "Student"})
+            >>> book.results(policies.MostRecent()).records()[0]["value"]
+            3.5
         """
         book = cls(targets=targets, engine=engine)
         book.add_frame(frame, columns=columns)
@@ -487,7 +543,21 @@ class Gradebook:
 
         Raises:
             BulkValidationError: If any item is invalid; nothing is added then.
-        """
+
+        Example:
+            >>> from datetime import datetime, timezone
+            >>> from mastery_grading import Evidence, Gradebook, LearningTarget
+            >>> book = Gradebook(targets=[LearningTarget(id="T", title="Ratios")])
+            >>> when = datetime(2026, 10, 1, tzinfo=timezone.utc)
+            >>> book.add(Evidence(student_id="s1", target_id="T", score=3, observed_at=when))
+            >>> book.add([{"student_id": "s2", "target_id": "T", "score": 2, "observed_at": when},
+            ...           {"student_id": "s3", "target_id": "X", "score": 2, "observed_at": when}])
+            Traceback (most recent call last):
+            ...
+            mastery_grading.exceptions.BulkValidationError: 1 invalid row: row 1: target_id='X' is not a target of this gradebook
+            >>> len(book)  # nothing of the bad batch was added
+            1
+        """  # noqa: E501
         if isinstance(evidence, Evidence | Mapping):
             evidence = [evidence]
         if _is_frame(evidence):
@@ -516,7 +586,18 @@ class Gradebook:
             self._append(tuple(items))
 
     def add_frame(self, frame: Any, *, columns: Mapping[str, str] | None = None) -> None:
-        """Add the rows of a pandas or polars DataFrame; see :meth:`from_frame`."""
+        """Add the rows of a pandas or polars DataFrame; see :meth:`from_frame`.
+
+        Example:
+            >>> import pandas as pd
+            >>> from mastery_grading import Gradebook, LearningTarget
+            >>> book = Gradebook(targets=[LearningTarget(id="T", title="Ratios")])
+            >>> book.add_frame(pd.DataFrame({
+            ...     "student_id": ["s1"], "target_id": ["T"], "score": [3.0],
+            ...     "observed_at": pd.to_datetime(["2026-10-01"], utc=True)}))
+            >>> len(book)
+            1
+        """
         from mastery_grading.engine._frames import columns_from_frame
 
         cols = columns_from_frame(frame, list(self.targets.values()), columns or {})
@@ -545,6 +626,14 @@ class Gradebook:
 
         Evidence added as objects or dicts is returned as is; rows read from frames are
         rebuilt, with times in UTC.
+
+        Example:
+            >>> from mastery_grading import Gradebook
+            >>> from mastery_grading.examples import load_example_class
+            >>> example = load_example_class()
+            >>> book = Gradebook.from_evidence(example.evidence, targets=example.targets)
+            >>> book.evidence() == list(example.evidence)
+            True
         """
         out: list[Evidence] = []
         target_ids = list(self.targets)
@@ -626,6 +715,20 @@ class Gradebook:
 
         Returns:
             A :class:`ResultTable`, one row per (student, target).
+
+        Example:
+            >>> from datetime import datetime, timezone
+            >>> from mastery_grading import Gradebook, policies
+            >>> from mastery_grading.examples import load_example_class
+            >>> example = load_example_class()
+            >>> book = Gradebook.from_evidence(example.evidence, targets=example.targets)
+            >>> table = book.results(policies.DecayingAverage())
+            >>> table
+            ResultTable(policy=DecayingAverage(rate=0.65), students=8, targets=5)
+            >>> early = book.results(policies.MostRecent(),
+            ...                      as_of=datetime(2026, 9, 1, tzinfo=timezone.utc))
+            >>> early.explain("devon", "LE.1").reason
+            'no evidence'
         """
         if as_of is not None and (as_of.tzinfo is None or as_of.utcoffset() is None):
             msg = f"as_of={as_of.isoformat()!r} is a naive datetime; expected a timezone-aware one"
@@ -694,6 +797,15 @@ class Gradebook:
             policy: The policy for the target results; the decaying average (rate 0.65, as
                 Canvas) when not given.
             as_of: See :meth:`results`.
+
+        Example:
+            >>> from mastery_grading import Gradebook
+            >>> from mastery_grading.examples import load_example_class
+            >>> from mastery_grading.grades import AverageCutoffs
+            >>> example = load_example_class()
+            >>> book = Gradebook.from_evidence(example.evidence, targets=example.targets)
+            >>> book.grades(AverageCutoffs.marzano_2010())["devon"].letter
+            'A'
         """
         if policy is None:
             from mastery_grading.policies import DecayingAverage
