@@ -478,25 +478,26 @@ def _sample(
 
     The same for every policy, so it is computed once per configuration.
     """
+    from mastery_grading.testing.strategies import policy_cases
+
+    seen = _generated(policy_cases(scale=scale, parts=parts), max_examples)
+    return (*_classics(scale), *seen)
+
+
+def _generated(strategy: Any, max_examples: int | None) -> list[Any]:
+    """Every example a derandomized search of ``strategy`` generates, in order."""
     from hypothesis import find
     from hypothesis.errors import NoSuchExample
 
-    from mastery_grading.testing.strategies import policy_cases
+    seen: list[Any] = []
 
-    seen: list[PolicyCase] = []
-
-    def keep(case: PolicyCase) -> bool:
+    def keep(case: Any) -> bool:
         seen.append(case)
         return False
 
     with contextlib.suppress(NoSuchExample):
-        find(
-            policy_cases(scale=scale, parts=parts),
-            keep,
-            settings=_search_settings(max_examples),
-            random=Random(0),
-        )
-    return (*_classics(scale), *seen)
+        find(strategy, keep, settings=_search_settings(max_examples), random=Random(0))
+    return seen
 
 
 def _classics(scale: Scale | None) -> tuple[PolicyCase, ...]:
@@ -544,24 +545,9 @@ def _audit_axiom(
 @functools.lru_cache(maxsize=16)
 def _converter_sample(scale: Scale | None, max_examples: int) -> tuple[ConverterCase, ...]:
     """The classic profiles, then those a derandomized search generates, in order."""
-    from hypothesis import find
-    from hypothesis.errors import NoSuchExample
-
     from mastery_grading.testing.strategies import classic_converter_cases, converter_cases
 
-    seen: list[ConverterCase] = []
-
-    def keep(case: ConverterCase) -> bool:
-        seen.append(case)
-        return False
-
-    with contextlib.suppress(NoSuchExample):
-        find(
-            converter_cases(scale=scale),
-            keep,
-            settings=_search_settings(max_examples),
-            random=Random(0),
-        )
+    seen = _generated(converter_cases(scale=scale), max_examples)
     return (*classic_converter_cases(scale), *seen)
 
 
