@@ -220,8 +220,8 @@ def measure_size(n_rows: int, names: list[str], args: argparse.Namespace) -> dic
     import pyarrow.compute as pc
 
     from mastery_grading import Gradebook, available_policies
-    from mastery_grading.engine import Sorted, _segments, compute, has_kernel
-    from mastery_grading.engine._kernels import KERNELS, ColumnFacts, Segments
+    from mastery_grading.gradebook._engine import Sorted, _segments, compute, has_kernel
+    from mastery_grading.gradebook._engine._kernels import KERNELS, ColumnFacts, Segments
 
     catalogue = available_policies()
     df = make_frame(n_rows)

@@ -261,7 +261,7 @@ def segments_of(
     """Engine segments of the given score groups (empty groups allowed), in position order."""
     import numpy as np
 
-    from mastery_grading.engine._kernels import Segments
+    from mastery_grading.gradebook._engine._kernels import Segments
 
     counts = np.array([len(g) for g in groups], dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
@@ -294,8 +294,8 @@ GRID_AND_DECIMALS = st.sampled_from([0.0, 0.5, 1.0, 2.25, 3.0, 3.0625, 4.0, 0.1,
 def test_grid_and_decimal_paths_give_equal_floats(groups: list[list[float]], data: Any) -> None:
     import numpy as np
 
-    from mastery_grading._exact import exact_mean
-    from mastery_grading.engine._kernels import KERNELS, grid_largest
+    from mastery_grading._numbers import exact_mean
+    from mastery_grading.gradebook._engine._kernels import KERNELS, grid_largest
 
     weights = [
         data.draw(
@@ -330,7 +330,7 @@ def test_grid_and_decimal_paths_give_equal_floats(groups: list[list[float]], dat
 
 
 def test_decimals_off_the_grid_take_the_exact_path() -> None:
-    from mastery_grading.engine._kernels import grid_largest
+    from mastery_grading.gradebook._engine._kernels import grid_largest
 
     assert 4.0 == grid_largest(segments_of([[2.5, 4.0], [0.0625]]), "score")
     for scores in ([2.33, 1.0], [1 / 3], [0.1], [2.0**31]):
@@ -344,7 +344,7 @@ def test_decimals_off_the_grid_take_the_exact_path() -> None:
 
 
 def test_counting_median_reads_the_middle_ranks_from_running_counts() -> None:
-    from mastery_grading.engine._catalogue import median_values
+    from mastery_grading.gradebook._engine._catalogue import median_values
 
     seg = segments_of([[4.0, 1.0, 3.0, 2.5], [2.0], [], [3.5, 3.5, 0.5]])
     values, inexact = median_values(seg, counting=True)
@@ -363,7 +363,7 @@ def test_counting_median_reads_the_middle_ranks_from_running_counts() -> None:
 def test_counting_and_sorting_medians_agree(groups: list[list[float]]) -> None:
     import numpy as np
 
-    from mastery_grading.engine._catalogue import median_values
+    from mastery_grading.gradebook._engine._catalogue import median_values
 
     seg = segments_of(groups)
     counted, counted_inexact = median_values(seg, counting=True)
@@ -376,7 +376,7 @@ RULES = ("highest", "lowest", "most_recent", "none")
 
 
 def test_counting_mode_applies_each_tie_rule() -> None:
-    from mastery_grading.engine._catalogue import mode_values
+    from mastery_grading.gradebook._engine._catalogue import mode_values
 
     # oldest first: 1 and 3 both twice, 3 last seen before 1; then a clear mode; then nothing
     seg = segments_of([[3.0, 1.0, 3.0, 1.0, 2.0], [2.5, 2.5, 4.0], []])
@@ -399,7 +399,7 @@ def test_counting_mode_applies_each_tie_rule() -> None:
 def test_counting_and_sorting_modes_agree(groups: list[list[float]], rule: str) -> None:
     import numpy as np
 
-    from mastery_grading.engine._catalogue import mode_values
+    from mastery_grading.gradebook._engine._catalogue import mode_values
 
     seg = segments_of(groups)
     counted, counted_tied = mode_values(seg, rule, counting=True)
@@ -425,8 +425,8 @@ def test_power_law_logs_from_the_grid_table_equal_logs_per_row(
 ) -> None:
     import numpy as np
 
-    from mastery_grading.engine._catalogue import _log_table, power_law_fit
-    from mastery_grading.engine._kernels import KERNELS
+    from mastery_grading.gradebook._engine._catalogue import _log_table, power_law_fit
+    from mastery_grading.gradebook._engine._kernels import KERNELS
 
     policy = policies.PowerLaw(zeros=zeros, floor=0.25)
     by_table = segments_of(groups)  # no facts: the grid is checked on the values
@@ -452,7 +452,7 @@ def test_power_law_logs_from_the_grid_table_equal_logs_per_row(
 
 
 def test_power_law_zeros_give_none_or_the_floor_as_the_reference_does() -> None:
-    from mastery_grading.engine._kernels import KERNELS
+    from mastery_grading.gradebook._engine._kernels import KERNELS
     from mastery_grading.policies.trend import power_value
 
     groups = [[0.0, 2.0, 3.0], [0.0, 0.0, 0.0], [0.0, 3.5], [2.0]]
@@ -478,7 +478,7 @@ def test_power_law_zeros_give_none_or_the_floor_as_the_reference_does() -> None:
 def test_power_law_chunks_end_at_group_ends(monkeypatch: pytest.MonkeyPatch) -> None:
     import numpy as np
 
-    from mastery_grading.engine import _catalogue
+    from mastery_grading.gradebook._engine import _catalogue
     from mastery_grading.policies._fit import power_hat_weights
 
     groups = [[1.0, 3.0, 2.0, 4.0], [], [2.5], [1.0] * 9, [3.0, 0.5, 4.0, 2.0, 1.5, 3.5, 2.5]]
@@ -498,8 +498,8 @@ def test_power_law_chunks_end_at_group_ends(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_policies_on_the_same_sorted_columns_share_one_read_only_layout() -> None:
-    from mastery_grading.engine import compute, sort_rows
-    from mastery_grading.engine._columns import columns_from_evidence
+    from mastery_grading.gradebook._engine import compute, sort_rows
+    from mastery_grading.gradebook._engine._columns import columns_from_evidence
 
     evidence = [*history([1.0, 3.0, 2.5]), *history([4.0], student_id="s2")]
     srt = sort_rows(columns_from_evidence(evidence, {"T": 0}), 1)
@@ -519,7 +519,7 @@ def test_policies_on_the_same_sorted_columns_share_one_read_only_layout() -> Non
 def test_group_reasons_read_as_empty_until_one_is_given() -> None:
     import numpy as np
 
-    from mastery_grading.engine import GroupReasons
+    from mastery_grading.gradebook._engine import GroupReasons
 
     reasons = GroupReasons(3)
     del reasons[1]

@@ -27,8 +27,8 @@ from mastery_grading import (
     policy_from_spec,
     sort_chronologically,
 )
-from mastery_grading.axioms import AXIOMS, CONVERTER_AXIOMS, PolicyCase
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
+from mastery_grading.fairness.axioms import AXIOMS, CONVERTER_AXIOMS, PolicyCase
 from mastery_grading.grades import AverageCutoffs, RuleSet
 from mastery_grading.policies import DecayingAverage, Mean, MostRecent
 from mastery_grading.testing import (

@@ -333,7 +333,9 @@ def test_polars_frames_are_read_without_pyarrow_too(
     frame = pl.DataFrame(data).lazy() if lazy else pl.DataFrame(data)
     names = {"student_id": "student"}
     with_arrow = Gradebook.from_frame(frame, targets=TARGETS, columns=names)
-    monkeypatch.setattr("mastery_grading.engine._frames._pyarrow_available", lambda: False)
+    monkeypatch.setattr(
+        "mastery_grading.gradebook._engine._frames._pyarrow_available", lambda: False
+    )
     without = Gradebook.from_frame(frame, targets=TARGETS, columns=names)
     assert with_arrow.evidence() == without.evidence()
     assert 9 == len(without)

@@ -59,14 +59,14 @@ CATALOGUE = available_policies()
 
 
 def test_every_registered_policy_is_available_and_generated() -> None:
-    assert set(_spec._REGISTRY) == set(CATALOGUE)
-    assert set(_spec._REGISTRY) == set(mst.POLICY_NAMES)
+    assert set(_spec.POLICIES) == set(CATALOGUE)
+    assert set(_spec.POLICIES) == set(mst.POLICY_NAMES)
 
 
 def test_every_registered_policy_is_exported() -> None:
     from mastery_grading import policies
 
-    for cls in _spec._REGISTRY.values():
+    for cls in _spec.POLICIES.classes().values():
         assert cls is getattr(policies, cls.__name__)
         assert cls.__name__ in policies.__all__
 

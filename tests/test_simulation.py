@@ -411,9 +411,9 @@ class _SelfDefault:
 def test_policy_label_handles_defaults_computed_from_the_policy_itself(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from mastery_grading.policies._spec import _REGISTRY
+    from mastery_grading.policies._spec import POLICIES
 
-    monkeypatch.setitem(_REGISTRY, "self_default_probe", _SelfDefault)
+    monkeypatch.setitem(POLICIES._classes, "self_default_probe", _SelfDefault)
     assert "self_default_probe" == policy_label(_SelfDefault())
     assert "self_default_probe(n=3)" == policy_label(_SelfDefault(n=3))
     assert "self_default_probe(limit=5)" == policy_label(_SelfDefault(limit=5))

@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from mastery_grading import _validators as v
-from mastery_grading._exact import exact
+from mastery_grading._numbers import exact
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError, ScoreOutOfScaleError
 
 __all__ = ["Level", "Scale"]

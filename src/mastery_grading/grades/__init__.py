@@ -24,6 +24,7 @@ Example:
     Next letter: A. bring 'LE.2' from approaching (2.0) to meets (3.0).
 """
 
+from mastery_grading._numbers import read_value
 from mastery_grading.grades._base import (
     CLAIM_NAMES,
     INCOMPLETE,
@@ -32,7 +33,6 @@ from mastery_grading.grades._base import (
     MissingChoice,
     converter_from_spec,
     grade,
-    read_value,
 )
 from mastery_grading.grades.builders import results_from_scores
 from mastery_grading.grades.coverage import CoverageReport, Overlap, Profile, Step, check_rule_set

@@ -48,8 +48,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from mastery_grading._numbers import fmt, read_value
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
-from mastery_grading.grades._base import fmt, read_value
 from mastery_grading.scales import Scale
 from mastery_grading.targets import LearningTarget
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from mastery_grading import _validators as v
+from mastery_grading._numbers import fmt_within, read_value
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
 from mastery_grading.grades._base import (
     Counted,
@@ -27,8 +28,6 @@ from mastery_grading.grades._base import (
     check_letter,
     check_missing,
     convert_with,
-    fmt_within,
-    read_value,
     register_converter,
     start_spec,
 )

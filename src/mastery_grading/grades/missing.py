@@ -17,8 +17,12 @@ from collections.abc import Sequence
 
 import attrs
 
+from mastery_grading._numbers import read_value
 from mastery_grading.exceptions import InvalidValueError
-from mastery_grading.grades._base import MISSING_CHOICES, Counted, read_value
+from mastery_grading.grades._base import (
+    MISSING_CHOICES,
+    Counted,
+)
 from mastery_grading.grades.report import TargetLine
 from mastery_grading.results import TargetResult
 

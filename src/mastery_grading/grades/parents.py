@@ -27,8 +27,8 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import Literal
 
+from mastery_grading._numbers import read_value
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
-from mastery_grading.grades._base import read_value
 from mastery_grading.results import Contribution, TargetResult
 from mastery_grading.targets import LearningTarget
 

@@ -37,8 +37,12 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from mastery_grading._numbers import fmt, read_value
 from mastery_grading.exceptions import InvalidValueError
-from mastery_grading.grades._base import INCOMPLETE, Counted, fmt, read_value
+from mastery_grading.grades._base import (
+    INCOMPLETE,
+    Counted,
+)
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 

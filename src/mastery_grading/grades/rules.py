@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import attrs
 
 from mastery_grading import _validators as v
+from mastery_grading._numbers import fmt, read_value
 from mastery_grading.exceptions import (
     GapError,
     InvalidTypeError,
@@ -45,8 +46,6 @@ from mastery_grading.grades._base import (
     check_letter,
     check_missing,
     convert_with,
-    fmt,
-    read_value,
     register_converter,
     start_spec,
 )

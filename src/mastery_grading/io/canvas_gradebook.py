@@ -18,7 +18,7 @@ from fractions import Fraction
 
 import attrs
 
-from mastery_grading._exact import exact
+from mastery_grading._numbers import exact
 from mastery_grading.exceptions import InvalidValueError
 from mastery_grading.io._common import (
     Problems,

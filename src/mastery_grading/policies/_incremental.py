@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
+from mastery_grading._numbers import near_threshold
 from mastery_grading.evidence import Evidence, chronological_key, sort_chronologically
 from mastery_grading.exceptions import InvalidTypeError, TargetMismatchError
 from mastery_grading.results import TargetResult
@@ -40,9 +41,6 @@ if TYPE_CHECKING:
     from fractions import Fraction
 
 __all__ = ["Chain", "Incremental", "RunningState"]
-
-#: How close to a level threshold a running value must be for :meth:`result` to recompute it.
-THRESHOLD_TOLERANCE = 1e-9
 
 
 class Chain(NamedTuple):
@@ -215,7 +213,7 @@ class Incremental:
         scale = target.scale
         value = state.value
         for threshold in {scale.mastery, *(level.minimum for level in scale.levels[1:])}:
-            if abs(value - threshold) <= THRESHOLD_TOLERANCE * max(1.0, abs(threshold)):
+            if near_threshold(value, threshold):
                 return self.evaluate(history, target)  # type: ignore[attr-defined,no-any-return]
         used, weights = self._weights(history, state.totals)
         return make_result(target, self, value, used, weights, evidence_count=state.evidence_count)

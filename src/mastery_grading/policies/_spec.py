@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from mastery_grading._registry import SpecRegistry
 from mastery_grading.exceptions import (
     InvalidTypeError,
     MasteryGradingError,
@@ -18,21 +19,18 @@ from mastery_grading.exceptions import (
 
 __all__ = ["available_policies", "policy_from_spec", "policy_to_spec", "register_policy"]
 
-_REGISTRY: dict[str, type[Any]] = {}
-
-T = TypeVar("T", bound=type[Any])
-
 #: The key of a spec that names the policy.
 KIND_KEY = "policy"
+
+#: The built-in policies by spec name.
+POLICIES: SpecRegistry[type[Any]] = SpecRegistry(key=KIND_KEY, kind="policy")
+
+T = TypeVar("T", bound=type[Any])
 
 
 def register_policy(cls: T) -> T:
     """Class decorator adding a built-in policy to the spec registry under ``cls.spec_name``."""
-    name: str = cls.spec_name
-    if name in _REGISTRY and _REGISTRY[name] is not cls:
-        msg = f"spec_name={name!r} is already registered to {_REGISTRY[name].__name__}"
-        raise SpecError(msg)
-    _REGISTRY[name] = cls
+    POLICIES.register(cls)
     return cls
 
 
@@ -96,17 +94,8 @@ def policy_from_spec(spec: Mapping[str, Any]) -> Any:
         ...
         mastery_grading.exceptions.SpecError: spec for policy 'mean' has unknown key 'rate'; expected one of ['weighted']
     """  # noqa: E501
-    if not isinstance(spec, Mapping):
-        msg = f"spec={spec!r} must be a dict with a {KIND_KEY!r} key"
-        raise SpecError(msg)
-    if KIND_KEY not in spec:
-        msg = f"spec={dict(spec)!r} is missing the key {KIND_KEY!r}"
-        raise SpecError(msg)
+    cls = POLICIES.find(spec)
     name = spec[KIND_KEY]
-    cls = _REGISTRY.get(name) if isinstance(name, str) else None
-    if cls is None:
-        msg = f"{KIND_KEY}={name!r} is not a known policy; expected one of {sorted(_REGISTRY)}"
-        raise SpecError(msg)
     allowed = [field.name for field in attrs.fields(cls) if field.init]
     kwargs: dict[str, Any] = {}
     for key, value in spec.items():
@@ -138,8 +127,7 @@ def available_policies() -> dict[str, Any]:
         MostRecent()
     """
     result: dict[str, Any] = {}
-    for name in sorted(_REGISTRY):
-        cls = _REGISTRY[name]
+    for name, cls in POLICIES.classes().items():
         factory: Callable[[], Any] = getattr(cls, "example", cls)
         result[name] = factory()
     return result

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import NamedTuple
 
-from mastery_grading._exact import exact
+from mastery_grading._numbers import exact
 from mastery_grading.evidence import Evidence
 from mastery_grading.policies._base import make_result, no_result
 from mastery_grading.results import TargetResult

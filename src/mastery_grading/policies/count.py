@@ -9,7 +9,7 @@ from typing import ClassVar
 import attrs
 
 from mastery_grading import _validators as v
-from mastery_grading._exact import exact
+from mastery_grading._numbers import exact
 from mastery_grading.evidence import Evidence
 from mastery_grading.policies._base import HistoryPolicy, no_result
 from mastery_grading.policies._incremental import Incremental

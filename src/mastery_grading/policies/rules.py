@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import attrs
 
 from mastery_grading import _validators as v
-from mastery_grading._exact import exact
+from mastery_grading._numbers import exact
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
 from mastery_grading.policies._base import no_result, prepare

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import attrs
 
 from mastery_grading import _validators as v
-from mastery_grading._exact import exact
+from mastery_grading._numbers import exact
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import InvalidValueError
 from mastery_grading.policies._base import HistoryPolicy, make_result, no_result

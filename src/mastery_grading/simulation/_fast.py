@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from mastery_grading.evidence import Evidence, chronological_key
-from mastery_grading.policies._spec import _REGISTRY
+from mastery_grading.policies._spec import POLICIES
 from mastery_grading.targets import LearningTarget
 
 Matrix = np.ndarray[Any, np.dtype[np.float64]]
@@ -188,7 +188,7 @@ def kernel_for(policy: Any, mastery: float) -> Kernel | None:
         mastery: The target's mastery threshold (for policies that count mastery scores).
     """
     name = getattr(policy, "spec_name", None)
-    if not isinstance(name, str) or _REGISTRY.get(name) is not type(policy):
+    if not isinstance(name, str) or POLICIES.get(name) is not type(policy):
         return None
     makers: dict[str, Callable[[], Kernel]] = {
         "mean": lambda: _running(_mean),

@@ -14,7 +14,7 @@ import pandas as pd
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
 from mastery_grading.policies import policy_from_spec
-from mastery_grading.policies._spec import _REGISTRY
+from mastery_grading.policies._spec import POLICIES
 from mastery_grading.results import TargetResult
 from mastery_grading.simulation import metrics as m
 from mastery_grading.simulation._fast import final_values, kernel_for, kernels_apply
@@ -65,7 +65,7 @@ def policy_label(policy: Any) -> str:
         ('decaying_average(rate=0.8)', 'mean')
     """
     name = getattr(policy, "spec_name", None)
-    registered = isinstance(name, str) and _REGISTRY.get(name) is type(policy)
+    registered = isinstance(name, str) and POLICIES.get(name) is type(policy)
     if not registered or not attrs.has(type(policy)):
         own = getattr(policy, "name", None)
         return own if isinstance(own, str) and own else type(policy).__name__

@@ -10,7 +10,7 @@ import attrs
 import numpy as np
 
 from mastery_grading import _validators as v
-from mastery_grading._exact import exact
+from mastery_grading._numbers import exact
 from mastery_grading.exceptions import InvalidValueError
 
 __all__ = ["Schedule"]

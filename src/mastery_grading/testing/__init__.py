@@ -6,7 +6,7 @@ the docstrings of the policies use and which works on a core install.
 - :mod:`mastery_grading.testing.strategies`: typed Hypothesis strategies for scales, targets,
   evidence histories and the cases the fairness axioms are checked on.
 - :func:`check_policy` / :func:`check_converter`: assert every axiom a policy or grade converter
-  claims (:func:`mastery_grading.axioms.claims`); use them in your own test suite.
+  claims (:func:`mastery_grading.fairness.axioms.claims`); use them in your own test suite.
 - :func:`audit` / :func:`audit_table`: check every axiom, claimed or not, of policies or grade
   converters (:func:`stock_converters` lists the built-in ones), and report what holds and the
   shrunk counterexamples of what does not.
@@ -30,8 +30,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mastery_grading.testing import strategies
-    from mastery_grading.testing._audit import (
+    from mastery_grading.fairness.audit import (
         AuditReport,
         AuditTable,
         AxiomOutcome,
@@ -41,6 +40,7 @@ if TYPE_CHECKING:
         check_policy,
         stock_converters,
     )
+    from mastery_grading.testing import strategies
 
 __all__ = [
     "AuditReport",
@@ -56,7 +56,7 @@ __all__ = [
 
 #: Where each lazily loaded name lives.
 _HOMES = {
-    **{name: "mastery_grading.testing._audit" for name in __all__ if name != "strategies"},
+    **{name: "mastery_grading.fairness.audit" for name in __all__ if name != "strategies"},
     "strategies": "mastery_grading.testing",
 }
 

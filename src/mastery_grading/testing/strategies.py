@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from hypothesis import strategies as st
 
-from mastery_grading.axioms import ConverterCase, PolicyCase
 from mastery_grading.evidence import Evidence, EvidenceKind
+from mastery_grading.fairness.axioms import ConverterCase, PolicyCase
 from mastery_grading.results import TargetResult
 from mastery_grading.scales import Level, Scale
 from mastery_grading.targets import LearningTarget
@@ -233,7 +233,7 @@ def gradebook_evidence(
 
 
 # ---------------------------------------------------------------------------------------------
-# Cases for the fairness axioms (issue 4): see mastery_grading.axioms
+# Cases for the fairness axioms (issue 4): see mastery_grading.fairness.axioms
 # ---------------------------------------------------------------------------------------------
 
 #: The longest history :func:`policy_cases` generates (exact arithmetic is slow-ish).
@@ -318,7 +318,7 @@ def policy_cases(
     A case is a history of 1 to ``max_size`` pieces of evidence of student ``"s1"`` at
     distinct moments (1-21 days apart), summative or formative, weight 1, 2 or 0.5, on target
     ``"T"`` on ``scale`` (or on Marzano's, the percent or a random scale), plus what the axioms
-    vary (``parts``, by :class:`~mastery_grading.axioms.PolicyCase` field name; all of
+    vary (``parts``, by :class:`~mastery_grading.fairness.axioms.PolicyCase` field name; all of
     :data:`CASE_PARTS` by default, the rest keep their defaults): which score to raise, a
     permutation, a time shift, formative evidence to add, another target's evidence, another
     student id. It shrinks toward one summative score of 0 on Marzano's scale.

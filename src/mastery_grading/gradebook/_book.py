@@ -3,7 +3,7 @@
 A :class:`Gradebook` holds the learning targets of a course and the evidence of all its
 students. :meth:`~mastery_grading.Gradebook.results` applies a policy to every (student, target)
 pair and returns a :class:`ResultTable`. When numpy is installed the vectorized
-:mod:`mastery_grading.engine` computes the table (DataFrames of millions of rows in seconds);
+private engine computes the table (DataFrames of millions of rows in seconds);
 otherwise, or with ``engine="python"``, every pair is evaluated by the policy itself. Both give
 the same values (within 1e-9), the same ``None`` pattern and the same levels.
 
@@ -47,7 +47,7 @@ from mastery_grading.targets import LearningTarget
 if TYPE_CHECKING:
     from typing import TypeAlias
 
-    from mastery_grading.engine import Columns, Sorted
+    from mastery_grading.gradebook._engine import Columns, Sorted
     from mastery_grading.grades import GradeConverter, GradeReport
 
     #: A batch of evidence as added: evidence objects, the columns read from a frame, or (once
@@ -252,7 +252,7 @@ class ResultTable:
         """
         import numpy as np
 
-        from mastery_grading.engine import level_codes
+        from mastery_grading.gradebook._engine import level_codes
 
         n_targets, n_students, n_rows = len(self.targets), len(self.students), len(self)
         values = np.asarray(
@@ -598,7 +598,7 @@ class Gradebook:
             >>> len(book)
             1
         """
-        from mastery_grading.engine._frames import columns_from_frame
+        from mastery_grading.gradebook._engine._frames import columns_from_frame
 
         cols = columns_from_frame(frame, list(self.targets.values()), columns or {})
         if len(cols):
@@ -642,7 +642,7 @@ class Gradebook:
             if isinstance(batch, tuple):
                 out.extend(batch)
                 continue
-            from mastery_grading.engine import evidence_at
+            from mastery_grading.gradebook._engine import evidence_at
 
             if isinstance(batch, range):
                 assert self._store is not None
@@ -670,7 +670,7 @@ class Gradebook:
         if self._store is None or self._stored < len(self._batches):
             import numpy as np
 
-            from mastery_grading.engine import sort_rows
+            from mastery_grading.gradebook._engine import sort_rows
 
             earlier = [] if self._store is None else [self._store.order]
             done = sum(len(order) for order in earlier)
@@ -687,7 +687,7 @@ class Gradebook:
         A frame's columns move into the store: its batch keeps only its rows' positions, so
         that the unsorted columns are released once sorted. The old store is released too.
         """
-        from mastery_grading.engine import columns_from_evidence, concat_columns
+        from mastery_grading.gradebook._engine import columns_from_evidence, concat_columns
 
         index = {target_id: i for i, target_id in enumerate(self.targets)}
         parts = [] if self._store is None else [self._store.columns]
@@ -761,8 +761,8 @@ class Gradebook:
         )
 
     def _numpy_results(self, policy: Any, as_of: datetime | None) -> ResultTable:
-        from mastery_grading.engine import compute, evidence_at
-        from mastery_grading.engine._columns import micros
+        from mastery_grading.gradebook._engine import compute, evidence_at
+        from mastery_grading.gradebook._engine._columns import micros
 
         srt = self._engine_inputs()
         targets = list(self.targets.values())

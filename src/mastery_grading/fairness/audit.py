@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from mastery_grading.axioms import (
+from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
+from mastery_grading.fairness.axioms import (
     AXIOMS,
     CONVERTER_AXIOMS,
     DEFAULT_TOLERANCE,
@@ -22,7 +23,6 @@ from mastery_grading.axioms import (
     PolicyCase,
     claims,
 )
-from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
 from mastery_grading.scales import Scale
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def check_policy(
 
     Args:
         policy: Any object with ``evaluate(evidence, target)``; its claims come from
-            :func:`mastery_grading.axioms.claims`.
+            :func:`mastery_grading.fairness.axioms.claims`.
         max_examples: How many cases to try (the profile's default if ``None``).
         axioms: Check these axioms instead of the claimed ones.
         scale: Generate targets on this scale only (default: Marzano's, percent and random
@@ -256,7 +256,7 @@ def check_converter(
     """Assert, over generated profiles of results, every axiom a grade converter claims.
 
     The converter axioms are ``monotone``, ``complete`` and ``unambiguous``
-    (:data:`mastery_grading.axioms.CONVERTER_AXIOMS`). The hand-picked
+    (:data:`mastery_grading.fairness.axioms.CONVERTER_AXIOMS`). The hand-picked
     :func:`~mastery_grading.testing.strategies.classic_converter_cases` are tried first, then
     :func:`~mastery_grading.testing.strategies.converter_cases`.
 
@@ -374,8 +374,9 @@ class AuditReport:
 
     Args:
         policy: The audited policy or grade converter.
-        outcomes: One outcome per axiom, in the order of :data:`mastery_grading.axioms.AXIOMS`
-            (of :data:`~mastery_grading.axioms.CONVERTER_AXIOMS` for a converter).
+        outcomes: One outcome per axiom, in the order of
+            :data:`mastery_grading.fairness.axioms.AXIOMS`
+            (of :data:`~mastery_grading.fairness.axioms.CONVERTER_AXIOMS` for a converter).
         max_examples: How many generated cases were tried per axiom at most.
         classics: How many hand-picked cases were tried first (``tried`` counts them too).
         kind: ``"policy"`` or ``"converter"``: which axioms were checked.
@@ -593,9 +594,9 @@ def audit(
     """Check a policy or a grade converter against every fairness axiom, claimed or not.
 
     A policy (``evaluate``) is checked against the policy axioms
-    (:data:`~mastery_grading.axioms.AXIOMS`), a grade converter (``convert``, see
+    (:data:`~mastery_grading.fairness.axioms.AXIOMS`), a grade converter (``convert``, see
     :class:`~mastery_grading.grades.GradeConverter`) against the converter axioms
-    (:data:`~mastery_grading.axioms.CONVERTER_AXIOMS`). For each axiom, the hand-picked
+    (:data:`~mastery_grading.fairness.axioms.CONVERTER_AXIOMS`). For each axiom, the hand-picked
     :func:`~mastery_grading.testing.strategies.classic_policy_cases` (or
     :func:`~mastery_grading.testing.strategies.classic_converter_cases`) are tried first,
     smallest first (a failure there is reported as is: it is small already), then a
@@ -760,8 +761,8 @@ class AuditTable:
     (``str``), Markdown (:meth:`to_markdown`), HTML in a notebook, plain rows
     (:meth:`records`) and a pandas DataFrame (:meth:`to_pandas`, if pandas is installed). A
     table holds audits of one kind: policies (columns from
-    :data:`~mastery_grading.axioms.AXIOMS`) or converters (from
-    :data:`~mastery_grading.axioms.CONVERTER_AXIOMS`, with a ``converter`` header).
+    :data:`~mastery_grading.fairness.axioms.AXIOMS`) or converters (from
+    :data:`~mastery_grading.fairness.axioms.CONVERTER_AXIOMS`, with a ``converter`` header).
 
     Args:
         names: One row label per policy.

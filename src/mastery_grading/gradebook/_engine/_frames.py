@@ -24,14 +24,14 @@ from typing import Any, overload
 
 import numpy as np
 
-from mastery_grading.engine._columns import (
+from mastery_grading.evidence import Evidence
+from mastery_grading.exceptions import BulkValidationError, InvalidTypeError, InvalidValueError
+from mastery_grading.gradebook._engine._columns import (
     CodeArray,
     Columns,
     columns_from_evidence,
     sorted_codes,
 )
-from mastery_grading.evidence import Evidence
-from mastery_grading.exceptions import BulkValidationError, InvalidTypeError, InvalidValueError
 from mastery_grading.targets import LearningTarget
 
 __all__ = ["columns_from_frame"]

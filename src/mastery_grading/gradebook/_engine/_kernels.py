@@ -25,8 +25,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from mastery_grading._exact import exact
-from mastery_grading.engine._columns import BoolArray, FloatArray, IntArray
+from mastery_grading._numbers import exact
+from mastery_grading.gradebook._engine._columns import BoolArray, FloatArray, IntArray
 from mastery_grading.policies.central import Mean
 from mastery_grading.policies.recency import DecayingAverage, MostRecent
 
@@ -87,7 +87,7 @@ class ColumnFacts:
 
     Example:
         >>> import numpy as np
-        >>> from mastery_grading.engine import Columns
+        >>> from mastery_grading.gradebook._engine import Columns
         >>> cols = Columns(student=np.zeros(2, np.int32), student_labels=["s"],
         ...                target=np.zeros(2, np.int32), score=np.array([2.5, 3.25]),
         ...                time=np.array([1, 2]))
@@ -329,7 +329,7 @@ def decimal_ints(
 
     ``k`` holds integers (as floats, below 2**40). When ``k / 10**d`` rounds to ``x`` and
     10^-d is far coarser than the float spacing, the decimal ``x`` prints as is exactly
-    ``k / 10**d``, which is what :func:`~mastery_grading._exact.exact` reads; sums of ``k``
+    ``k / 10**d``, which is what :func:`~mastery_grading._numbers.exact` reads; sums of ``k``
     below 2**53 are then exact. The number of places is chosen on the first chunk, then checked
     on every row in chunks to keep the peak memory low.
 

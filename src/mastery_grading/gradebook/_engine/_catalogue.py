@@ -11,9 +11,9 @@ from datetime import datetime
 
 import numpy as np
 
-from mastery_grading._exact import exact
-from mastery_grading.engine._columns import BoolArray, FloatArray, IntArray, micros
-from mastery_grading.engine._kernels import (
+from mastery_grading._numbers import exact
+from mastery_grading.gradebook._engine._columns import BoolArray, FloatArray, IntArray, micros
+from mastery_grading.gradebook._engine._kernels import (
     _EXACT_INT,
     GRID_BITS,
     KERNELS,

@@ -3,7 +3,7 @@
 The engine works on :class:`Columns`, never on :class:`~mastery_grading.Evidence` objects. Two
 builders fill them: :func:`columns_from_evidence` (a Python loop over validated evidence, for
 evidence added one piece or one list at a time) and the frame reader in
-:mod:`mastery_grading.engine._frames` (vectorized, for DataFrames).
+:mod:`mastery_grading.gradebook._engine._frames` (vectorized, for DataFrames).
 
 Codes of string columns are ``int32`` and index a sorted list of labels, so comparing codes
 compares the strings: this is what the chronological tie-breaks (``source_id``, ``context``)

@@ -8,7 +8,7 @@ when numpy is installed. The pipeline:
    (``pyarrow.compute.dictionary_encode``, about 10x faster than ``pandas.factorize`` on Python
    strings); without pyarrow, ``pandas.factorize`` is used. Codes are then relabelled so that
    their order is the order of the strings.
-2. **Sort once** by (student, target, chronological key), see :mod:`mastery_grading.engine._sort`,
+2. **Sort once** by (student, target, chronological key), see ``_sort``,
    and keep every column in that order: policies then read the columns without gathering.
 3. **Kernels** compute every group with segment operations (``np.add.reduceat`` and friends);
    policies without a kernel are evaluated by the reference policy, one group at a time.
@@ -18,7 +18,7 @@ when numpy is installed. The pipeline:
    the reference.
 
 Example:
-    >>> from mastery_grading import engine
+    >>> from mastery_grading.gradebook import _engine as engine
     >>> from mastery_grading.policies import Mean
     >>> engine.has_kernel(Mean())
     True
@@ -32,8 +32,9 @@ from typing import Any
 
 import numpy as np
 
-from mastery_grading.engine import _catalogue  # noqa: F401  (registers its kernels)
-from mastery_grading.engine._columns import (
+from mastery_grading._numbers import NEAR_TOLERANCE
+from mastery_grading.gradebook._engine import _catalogue  # noqa: F401  (registers its kernels)
+from mastery_grading.gradebook._engine._columns import (
     Columns,
     FloatArray,
     IntArray,
@@ -42,14 +43,14 @@ from mastery_grading.engine._columns import (
     evidence_at,
     select_rows,
 )
-from mastery_grading.engine._kernels import (
+from mastery_grading.gradebook._engine._kernels import (
     KERNELS,
     GroupReasons,
     KernelOutput,
     Segments,
     _frozen,
 )
-from mastery_grading.engine._sort import Sorted, sort_rows
+from mastery_grading.gradebook._engine._sort import Sorted, sort_rows
 from mastery_grading.targets import LearningTarget
 
 __all__ = [
@@ -65,10 +66,6 @@ __all__ = [
     "level_codes",
     "sort_rows",
 ]
-
-#: Values this close to a level threshold (relative to the threshold, at least absolute) are
-#: recomputed exactly when a kernel cannot guarantee them bit for bit.
-THRESHOLD_TOLERANCE = 1e-9
 
 
 def has_kernel(policy: Any) -> bool:
@@ -104,7 +101,7 @@ def _near_thresholds(values: FloatArray, targets: Sequence[LearningTarget]) -> n
         for threshold in per_target[t]:
             np.subtract(column, threshold, out=gap)
             np.abs(gap, out=gap)
-            near[t] |= gap <= THRESHOLD_TOLERANCE * max(1.0, abs(threshold))
+            near[t] |= gap <= NEAR_TOLERANCE * max(1.0, abs(threshold))
     return near.T.reshape(-1)  # student-major, as the values
 
 
@@ -148,14 +145,14 @@ def compute(
 
     Args:
         policy: Any policy; built-ins with a kernel are vectorized, others evaluated per group.
-        srt: The sorted evidence columns, from :func:`~mastery_grading.engine.sort_rows`.
+        srt: The sorted evidence columns, from :func:`~mastery_grading.gradebook._engine.sort_rows`.
         targets: The targets, in the order of the target codes.
         as_of: Only evidence observed at or before this time (microseconds since the epoch).
 
     Example:
         >>> from datetime import datetime, timezone
         >>> from mastery_grading import Evidence, LearningTarget
-        >>> from mastery_grading.engine import columns_from_evidence, compute, sort_rows
+        >>> from mastery_grading.gradebook._engine import columns_from_evidence, compute, sort_rows
         >>> from mastery_grading.policies import Mean
         >>> day = lambda d: datetime(2026, 10, d, tzinfo=timezone.utc)
         >>> cols = columns_from_evidence(

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from mastery_grading.engine._columns import Columns, IntArray
-from mastery_grading.engine._kernels import ColumnFacts, Segments
+from mastery_grading.gradebook._engine._columns import Columns, IntArray
+from mastery_grading.gradebook._engine._kernels import ColumnFacts, Segments
 
 __all__ = ["Sorted", "sort_rows"]
 
@@ -82,7 +82,7 @@ def sort_rows(cols: Columns, n_targets: int, *, positions: IntArray | None = Non
 
     Example:
         >>> import numpy as np
-        >>> from mastery_grading.engine import Columns, sort_rows
+        >>> from mastery_grading.gradebook._engine import Columns, sort_rows
         >>> cols = Columns(student=np.array([1, 0, 0], np.int32), student_labels=["a", "b"],
         ...                target=np.zeros(3, np.int32), score=np.array([1.0, 2.0, 3.0]),
         ...                time=np.array([5, 9, 4]))

@@ -1,0 +1,101 @@
+"""One registry for things rebuilt from specs: built-in policies and grade converters by name.
+
+A spec is a JSON-safe dict whose ``key`` entry names the kind (``{"policy": "mean"}``,
+``{"converter": "average_cutoffs", ...}``). :class:`SpecRegistry` maps those names to classes,
+refuses a second class under a name already taken, and finds the class of a spec with errors
+that name the key and list what was expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, Generic, TypeVar
+
+from mastery_grading.exceptions import SpecError
+
+__all__ = ["SpecRegistry"]
+
+C = TypeVar("C", bound=type[Any])
+
+
+class SpecRegistry(Generic[C]):
+    """Classes by spec name for one kind of spec (``"policy"`` or ``"converter"``).
+
+    Args:
+        key: The spec key that names the class (``"policy"``).
+        kind: How an error names the thing (``"policy"``, ``"converter"``).
+
+    Example:
+        >>> registry: SpecRegistry[type] = SpecRegistry(key="shape", kind="shape")
+        >>> @registry.register
+        ... class Square:
+        ...     spec_name = "square"
+        >>> registry.find({"shape": "square"}) is Square
+        True
+        >>> registry.find({"shape": "circle"})
+        Traceback (most recent call last):
+        ...
+        mastery_grading.exceptions.SpecError: shape='circle' is not a known shape; expected one of ['square']
+    """  # noqa: E501
+
+    def __init__(self, *, key: str, kind: str) -> None:
+        self.key = key
+        self.kind = kind
+        self._classes: dict[str, C] = {}
+
+    def __repr__(self) -> str:
+        return f"SpecRegistry(key={self.key!r}, kind={self.kind!r}, names={self.names()!r})"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names())
+
+    def __len__(self) -> int:
+        return len(self._classes)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._classes
+
+    def register(self, cls: C) -> C:
+        """Class decorator: add ``cls`` under its ``spec_name``.
+
+        Raises:
+            SpecError: If another class already has that name.
+        """
+        name: str = cls.spec_name
+        taken = self._classes.get(name)
+        if taken is not None and taken is not cls:
+            msg = f"spec_name={name!r} is already registered to {taken.__name__}"
+            raise SpecError(msg)
+        self._classes[name] = cls
+        return cls
+
+    def names(self) -> list[str]:
+        """Return the registered names, sorted."""
+        return sorted(self._classes)
+
+    def get(self, name: str) -> C | None:
+        """Return the class registered under ``name``, or ``None``."""
+        return self._classes.get(name)
+
+    def classes(self) -> dict[str, C]:
+        """Return the registered classes by name, sorted by name."""
+        return {name: self._classes[name] for name in self.names()}
+
+    def find(self, spec: Any) -> C:
+        """Return the class a spec names.
+
+        Raises:
+            SpecError: If ``spec`` is not a dict, lacks the key, or names no registered class.
+        """
+        if not isinstance(spec, Mapping):
+            msg = f"spec={spec!r} must be a dict with a {self.key!r} key"
+            raise SpecError(msg)
+        if self.key not in spec:
+            msg = f"spec={dict(spec)!r} is missing the key {self.key!r}"
+            raise SpecError(msg)
+        name = spec[self.key]
+        cls = self._classes.get(name) if isinstance(name, str) else None
+        if cls is None:
+            msg = f"{self.key}={name!r} is not a known {self.kind}; expected one of {self.names()}"
+            raise SpecError(msg)
+        return cls
