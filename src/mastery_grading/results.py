@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -12,9 +12,6 @@ from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
 from mastery_grading.scales import Level
 from mastery_grading.targets import LearningTarget
-
-if TYPE_CHECKING:
-    from mastery_grading.protocols import Policy
 
 __all__ = ["Contribution", "TargetResult"]
 
@@ -84,7 +81,9 @@ class TargetResult:
         evidence_count: How many pieces of evidence the policy was given for this target.
         contributions: The evidence that counted and its weight, oldest first.
         reason: Why ``value`` is ``None`` (required then), or a note on how it was reached.
-        policy: The policy that produced the result.
+        policy: The policy that produced the result (a :class:`~mastery_grading.Policy`). It is
+            typed ``object`` because a result only records it, for its repr and spec, and so
+            that results sit below the protocols that return them (no import cycle).
 
     Attributes:
         level: The :class:`~mastery_grading.Level` reached, or ``None`` when ``value`` is.
@@ -101,7 +100,7 @@ class TargetResult:
         validator=v.instance_of(LearningTarget, "a LearningTarget")
     )
     value: float | None = attrs.field(converter=v.to_float, validator=_check_value)
-    policy: Policy
+    policy: object
     evidence_count: int = attrs.field(default=0, validator=v.int_in_range(0))
     contributions: tuple[Contribution, ...] = attrs.field(
         default=(), converter=_to_contributions, validator=_check_contributions
