@@ -292,6 +292,7 @@ def test_first_match_reports_rules_that_hold_together() -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_rule_that_never_decides_is_named() -> None:
     # Every profile with nothing below 3 has nothing below 2 either: rule B never decides.
     rules = RuleSet.first_match(
@@ -306,6 +307,7 @@ def test_a_rule_that_never_decides_is_named() -> None:
     assert () == RuleSet.sbgrader2().check(10).never_decides
 
 
+@pytest.mark.slow
 @settings(max_examples=40)
 @given(mst.rule_sets())
 def test_constraints_agree_with_enumeration(rules: RuleSet) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from mastery_grading import InvalidValueError, Scale, SpecError
@@ -16,19 +17,37 @@ from mastery_grading.grades import (
     GradeConverter,
     RuleSet,
     converter_from_spec,
+    stock_converters,
 )
 from mastery_grading.results import TargetResult
 from mastery_grading.testing import strategies as mst
 
-CONVERTERS: dict[str, tuple[GradeConverter, Scale]] = {
-    "marzano_2010": (AverageCutoffs.marzano_2010(), Scale.marzano()),
-    "marzano_2010_weighted": (AverageCutoffs.marzano_2010(weighted=True), Scale.marzano()),
-    "percent": (AverageCutoffs.percent(), Scale(min=0, max=100, mastery=80, step=5)),
-    "rutland": (AverageCutoffs.rutland(), Scale.marzano()),
-    "sbgrader2": (RuleSet.sbgrader2(), Scale.marzano()),
-    "powerschool_forum": (RuleSet.powerschool_forum(), RuleSet.powerschool_forum().scale),
-    "talbert_mth201": (RuleSet.talbert_mth201(), RuleSet.talbert_mth201().scale),
+#: Every stock converter, and one weighted variant.
+CONVERTERS: dict[str, GradeConverter] = {
+    **stock_converters(),
+    "AverageCutoffs.marzano_2010(weighted=True)": AverageCutoffs.marzano_2010(weighted=True),
 }
+
+
+def profile_scale(converter: GradeConverter) -> Scale:
+    """The scale of the profiles to draw for ``converter``."""
+    if isinstance(converter, RuleSet):
+        return converter.scale
+    if converter == AverageCutoffs.percent():
+        return Scale(min=0, max=100, mastery=80, step=5)
+    return Scale.marzano()
+
+
+def test_every_stock_converter_is_listed() -> None:
+    assert [
+        "AverageCutoffs.marzano_2010()",
+        "AverageCutoffs.percent()",
+        "AverageCutoffs.rutland()",
+        "RuleSet.sbgrader2()",
+        "RuleSet.powerschool_forum()",
+        "RuleSet.talbert_mth201()",
+    ] == list(stock_converters())
+    assert AverageCutoffs.rutland() == stock_converters()["AverageCutoffs.rutland()"]
 
 
 def rank(converter: GradeConverter, results: list[TargetResult]) -> int | None:
@@ -40,9 +59,9 @@ def rank(converter: GradeConverter, results: list[TargetResult]) -> int | None:
 
 @pytest.mark.parametrize("name", sorted(CONVERTERS))
 def test_claims_are_drawn_from_the_three_names(name: str) -> None:
-    converter, _ = CONVERTERS[name]
+    converter = CONVERTERS[name]
     assert converter.claims <= CLAIM_NAMES
-    if name == "powerschool_forum":  # not monotone by shape: checked for a declared size
+    if name == "RuleSet.powerschool_forum()":  # not monotone by shape: checked for a size
         assert "monotone" not in converter.claims
         converter = RuleSet.powerschool_forum(checked_up_to=8)
     assert "monotone" in converter.claims
@@ -53,8 +72,6 @@ def test_claims_are_drawn_from_the_three_names(name: str) -> None:
 def test_a_claim_checked_up_to_a_class_size_holds_for_every_class_to_that_size(
     rules: RuleSet, size: int
 ) -> None:
-    import attrs
-
     declared = attrs.evolve(rules, checked_up_to=size)
     for n in range(1, size + 1):
         report = rules.check(n)
@@ -68,9 +85,9 @@ def test_a_claim_checked_up_to_a_class_size_holds_for_every_class_to_that_size(
 
 @pytest.mark.parametrize("name", sorted(CONVERTERS))
 def test_raising_one_target_never_lowers_the_letter(name: str) -> None:
-    converter, scale = CONVERTERS[name]
+    converter = CONVERTERS[name]
 
-    @given(mst.raised_profiles(scale, max_size=8, tags=("core",)))
+    @given(mst.raised_profiles(profile_scale(converter), max_size=8, tags=("core",)))
     def check(pair: tuple[list[TargetResult], list[TargetResult]]) -> None:
         before, after = rank(converter, pair[0]), rank(converter, pair[1])
         if before is not None and after is not None:
@@ -84,8 +101,7 @@ def test_raising_one_target_never_lowers_the_letter(name: str) -> None:
 def test_a_rule_set_claiming_monotone_is_monotone(
     rules: RuleSet, pair: tuple[list[TargetResult], list[TargetResult]]
 ) -> None:
-    if "monotone" not in rules.claims:
-        return
+    assume("monotone" in rules.claims)
     before, after = rank(rules, pair[0]), rank(rules, pair[1])
     if before is not None and after is not None:
         assert after <= before
@@ -156,10 +172,10 @@ def test_a_spec_that_is_not_a_dict_is_rejected() -> None:
 
 
 def test_stock_converters_round_trip() -> None:
-    for converter, _ in CONVERTERS.values():
+    for converter in CONVERTERS.values():
         assert converter == converter_from_spec(converter.to_spec())
 
 
 @given(st.sampled_from(sorted(CONVERTERS)))
 def test_every_converter_follows_the_protocol(name: str) -> None:
-    assert isinstance(CONVERTERS[name][0], GradeConverter)
+    assert isinstance(CONVERTERS[name], GradeConverter)

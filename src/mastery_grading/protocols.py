@@ -1,15 +1,15 @@
-"""The protocols that policies (and, later, grade converters) follow by shape."""
+"""The public contracts, followed by shape: policies, incremental policies, grade converters."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol, runtime_checkable
 
 from mastery_grading.evidence import Evidence
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
-__all__ = ["IncrementalPolicy", "Policy"]
+__all__ = ["GradeConverter", "GradeReportLike", "IncrementalPolicy", "Policy"]
 
 
 @runtime_checkable
@@ -115,5 +115,113 @@ class IncrementalPolicy(Policy, Protocol):
             ...     state = policy.update(state, evidence)
             >>> policy.result(state) == policy.evaluate(scores_to_history([2, 4]), target)
             True
+        """
+        ...
+
+
+# --------------------------------------------------------------------------------------------
+# Grade converters
+
+
+@runtime_checkable
+class GradeReportLike(Protocol):
+    """**Protocol:** what a grade converter returns: at least the letter it gives.
+
+    The built-in converters return a :class:`~mastery_grading.grades.GradeReport` (the letter,
+    what decided it, one line per target, and next steps), which follows this protocol. The
+    contract is only the ``letter`` so that a converter of your own may return any report
+    with one. ``protocols`` is the bottom layer of the library and names no class of
+    :mod:`mastery_grading.grades`; this protocol is how it describes a report.
+
+    Example:
+        >>> from mastery_grading.grades import AverageCutoffs, results_from_scores
+        >>> from mastery_grading.protocols import GradeReportLike
+        >>> report = AverageCutoffs.marzano_2010().convert(results_from_scores({"T": 3.0}))
+        >>> isinstance(report, GradeReportLike), report.letter
+        (True, 'A')
+    """
+
+    @property
+    def letter(self) -> str:
+        """The letter given, one of the converter's ``letters`` or ``"Incomplete"``."""
+        ...
+
+
+@runtime_checkable
+class GradeConverter(Protocol):
+    """**Protocol:** turns one student's target results into a course grade.
+
+    Any object with these members is a converter; no base class is needed. The contract:
+
+    - **Letters.** ``letters`` lists every letter the converter gives, best first.
+    - **Input.** ``convert(results)`` takes one :class:`~mastery_grading.TargetResult` per
+      target of one student, in any order. Only the targets present are graded; a result with
+      ``value=None`` (no evidence yet) is handled by the converter's explicit choice (the
+      built-ins take ``missing="incomplete" | "not_yet" | "exclude"``), never silently as 0.
+    - **Output.** ``convert`` returns a report (:class:`GradeReportLike`) whose ``letter`` is
+      one of ``letters``, or ``"Incomplete"`` when no letter can be given yet. A profile the
+      converter cannot grade (a gap or an overlap of a rule set) raises
+      :class:`~mastery_grading.exceptions.InvalidValueError`, never a guessed letter.
+    - **Claims.** ``claims`` names which of ``"monotone"`` (raising one target never lowers the
+      letter), ``"complete"`` (every profile gets a letter) and ``"unambiguous"`` (no profile
+      gets two) truly hold; :func:`mastery_grading.testing.check_converter` tests them.
+    - **Value.** The converter is a frozen value, so equal configurations compare equal, and
+      ``to_spec()`` returns a JSON-safe dict that rebuilds it (for the built-ins, with
+      :func:`mastery_grading.grades.converter_from_spec`).
+    - **Purity.** Converting never mutates the converter or its input.
+
+    The built-ins (:class:`~mastery_grading.grades.AverageCutoffs`,
+    :class:`~mastery_grading.grades.RuleSet`) follow it and return a full
+    :class:`~mastery_grading.grades.GradeReport`.
+
+    Example:
+        >>> from mastery_grading.grades import AverageCutoffs, RuleSet
+        >>> from mastery_grading.protocols import GradeConverter
+        >>> isinstance(AverageCutoffs.marzano_2010(), GradeConverter)
+        True
+        >>> isinstance(RuleSet.sbgrader2(), GradeConverter)
+        True
+    """
+
+    @property
+    def letters(self) -> tuple[str, ...]:
+        """Every letter the converter gives, best first.
+
+        Example:
+            >>> from mastery_grading.grades import AverageCutoffs
+            >>> AverageCutoffs.marzano_2010().letters
+            ('A', 'B', 'C', 'D', 'F')
+        """
+        ...
+
+    @property
+    def claims(self) -> frozenset[str]:
+        """The properties (``monotone``, ``complete``, ``unambiguous``) that hold.
+
+        Example:
+            >>> from mastery_grading.grades import AverageCutoffs
+            >>> sorted(AverageCutoffs.marzano_2010().claims)
+            ['complete', 'monotone', 'unambiguous']
+        """
+        ...
+
+    def convert(self, results: Iterable[TargetResult]) -> GradeReportLike:
+        """Return the grade report of one student's results, one result per target.
+
+        Example:
+            >>> from mastery_grading.grades import AverageCutoffs, results_from_scores
+            >>> results = results_from_scores({"LE.1": 3.0, "LE.2": 2.0})
+            >>> AverageCutoffs.marzano_2010().convert(results).letter
+            'B'
+        """
+        ...
+
+    def to_spec(self) -> Mapping[str, object]:
+        """Return the JSON-safe spec of the converter.
+
+        Example:
+            >>> from mastery_grading.grades import AverageCutoffs
+            >>> AverageCutoffs.percent().to_spec()["converter"]
+            'average_cutoffs'
         """
         ...

@@ -25,32 +25,45 @@ Example:
 """
 
 from mastery_grading._numbers import read_value
-from mastery_grading.grades._base import (
+from mastery_grading.grades._convert import grade
+from mastery_grading.grades._decider import (
     CLAIM_NAMES,
     INCOMPLETE,
     MISSING_CHOICES,
-    GradeConverter,
+    ConverterClaim,
+    Counted,
     MissingChoice,
-    converter_from_spec,
-    grade,
 )
+from mastery_grading.grades._spec import converter_from_spec
 from mastery_grading.grades.builders import results_from_scores
-from mastery_grading.grades.coverage import CoverageReport, Overlap, Profile, Step, check_rule_set
-from mastery_grading.grades.cutoffs import AverageCutoffs, Cutoff
+from mastery_grading.grades.coverage import (
+    CoverageReport,
+    Overlap,
+    Profile,
+    Step,
+    check_rule_set,
+)
+from mastery_grading.grades.cutoffs import AverageCutoffs, AverageCutoffsSpec, Cutoff
 from mastery_grading.grades.parents import ROLLUP_METHODS, RollupMethod, roll_up_parents
 from mastery_grading.grades.report import GradeReport, NextStep, NextSteps, TargetLine
 from mastery_grading.grades.rules import (
     Condition,
+    ConditionSpec,
     LetterRule,
+    LetterRuleSpec,
     MasteredAndProgressing,
-    RuleSet,
+    MasteredAndProgressingSpec,
     Tally,
+    TallySpec,
     count_at_or_above,
     no_target_below,
     share_at_or_above,
     share_between,
     some_target_below,
 )
+from mastery_grading.grades.ruleset import RuleSet, RuleSetSpec, Semantics
+from mastery_grading.grades.stock import stock_converters
+from mastery_grading.protocols import GradeConverter, GradeReportLike
 
 __all__ = [
     "CLAIM_NAMES",
@@ -58,13 +71,20 @@ __all__ = [
     "MISSING_CHOICES",
     "ROLLUP_METHODS",
     "AverageCutoffs",
+    "AverageCutoffsSpec",
     "Condition",
+    "ConditionSpec",
+    "ConverterClaim",
+    "Counted",
     "CoverageReport",
     "Cutoff",
     "GradeConverter",
     "GradeReport",
+    "GradeReportLike",
     "LetterRule",
+    "LetterRuleSpec",
     "MasteredAndProgressing",
+    "MasteredAndProgressingSpec",
     "MissingChoice",
     "NextStep",
     "NextSteps",
@@ -72,8 +92,11 @@ __all__ = [
     "Profile",
     "RollupMethod",
     "RuleSet",
+    "RuleSetSpec",
+    "Semantics",
     "Step",
     "Tally",
+    "TallySpec",
     "TargetLine",
     "check_rule_set",
     "converter_from_spec",
@@ -86,4 +109,5 @@ __all__ = [
     "share_at_or_above",
     "share_between",
     "some_target_below",
+    "stock_converters",
 ]

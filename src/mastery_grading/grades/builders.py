@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import InvalidTypeError
+from mastery_grading.policies import MostRecent
 from mastery_grading.protocols import Policy
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
@@ -45,8 +46,6 @@ def results_from_scores(
         >>> [(r.target.id, r.value, r.reason) for r in results]
         [('LE.1', 2.5, None), ('LE.2', None, 'no evidence')]
     """
-    from mastery_grading.policies import MostRecent
-
     chosen: Policy = policy if policy is not None else MostRecent()
     results = []
     for key, score in scores.items():

@@ -12,31 +12,45 @@ the mean of 8/3, 8/3 and 11/3; both reach A.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, Literal, TypedDict
 
 import attrs
 
 from mastery_grading import _validators as v
 from mastery_grading._numbers import fmt_within, read_value
-from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
-from mastery_grading.grades._base import (
+from mastery_grading.exceptions import InvalidTypeError, InvalidValueError, SpecError
+from mastery_grading.grades._convert import convert_with
+from mastery_grading.grades._decider import (
+    ConverterClaim,
     Counted,
     MissingChoice,
-    build_from_spec,
+    Plan,
     check_letter,
     check_missing,
-    convert_with,
-    register_converter,
-    start_spec,
 )
+from mastery_grading.grades._spec import build_from_spec, register_converter, start_spec
+from mastery_grading.grades.report import GradeReport
 from mastery_grading.results import TargetResult
 
-if TYPE_CHECKING:
-    from mastery_grading.grades.report import GradeReport
+__all__ = ["AverageCutoffs", "AverageCutoffsSpec", "Cutoff"]
 
-__all__ = ["AverageCutoffs", "Cutoff"]
+
+class AverageCutoffsSpec(TypedDict):
+    """The spec of :class:`AverageCutoffs`: ``cutoffs`` are ``[letter, lower]`` pairs.
+
+    Example:
+        >>> spec: AverageCutoffsSpec = {"converter": "average_cutoffs",
+        ...     "cutoffs": [["P", 3.0], ["N", 0.0]], "weighted": False, "missing": "exclude"}
+        >>> AverageCutoffs.from_spec(spec).letters
+        ('P', 'N')
+    """
+
+    converter: Literal["average_cutoffs"]
+    cutoffs: list[list[str | float]]
+    weighted: bool
+    missing: MissingChoice
 
 
 @attrs.frozen(kw_only=True)
@@ -159,8 +173,8 @@ class AverageCutoffs:
         ['A', 'B', 'B', 'F']
     """
 
-    spec_name: ClassVar[str] = "average_cutoffs"
-    claims: ClassVar[frozenset[str]] = frozenset({"monotone", "complete", "unambiguous"})
+    spec_name: ClassVar[Literal["average_cutoffs"]] = "average_cutoffs"
+    claims: ClassVar[frozenset[ConverterClaim]] = frozenset({"monotone", "complete", "unambiguous"})
 
     cutoffs: tuple[Cutoff, ...] = attrs.field(converter=_to_cutoffs, validator=_check_cutoffs)
     weighted: bool = attrs.field(default=False, validator=v.instance_of(bool, "a bool"))
@@ -296,7 +310,7 @@ class AverageCutoffs:
         Example:
             >>> from fractions import Fraction
             >>> from mastery_grading import LearningTarget, Scale, policies
-            >>> from mastery_grading.grades._base import Counted
+            >>> from mastery_grading.grades import Counted
             >>> result = policies.Mean().evaluate([], LearningTarget(id="T", title="Ratios"))
             >>> counted = [Counted(position=i, result=result, value=Fraction(v))
             ...            for i, v in enumerate([3, 2, "5/2"])]
@@ -339,7 +353,7 @@ class AverageCutoffs:
 
     def _plan(
         self, counted: tuple[Counted, ...], goal_rank: int, budget: int
-    ) -> tuple[list[tuple[Counted, Fraction]] | None, bool, bool] | None:
+    ) -> tuple[Plan, bool, bool] | None:
         """The smallest plan for equal weights, computed per set of targets (see ``report``).
 
         Returns ``None`` (use the generic search) when weights differ or scales differ.
@@ -429,7 +443,7 @@ class AverageCutoffs:
         """
         return convert_with(self, results)
 
-    def to_spec(self) -> dict[str, Any]:
+    def to_spec(self) -> AverageCutoffsSpec:
         """Return the JSON-safe spec; :meth:`from_spec` turns it back into an equal converter.
 
         Example:
@@ -444,7 +458,7 @@ class AverageCutoffs:
         }
 
     @classmethod
-    def from_spec(cls, spec: Any) -> AverageCutoffs:
+    def from_spec(cls, spec: Mapping[str, Any]) -> AverageCutoffs:
         """Rebuild the converter from its spec.
 
         Raises:
@@ -455,8 +469,6 @@ class AverageCutoffs:
             ...                           "cutoffs": [["P", 3.0], ["N", 0.0]]}).letters
             ('P', 'N')
         """
-        from mastery_grading.exceptions import SpecError
-
         data = start_spec(spec, cls.spec_name, ["cutoffs", "weighted", "missing"])
         if "cutoffs" not in data:
             msg = f"spec for converter {cls.spec_name!r} is missing the key 'cutoffs'"
@@ -471,4 +483,4 @@ class AverageCutoffs:
         for key in ("weighted", "missing"):
             if key in data:
                 kwargs[key] = data[key]
-        return build_from_spec(cls, cls.spec_name, kwargs)  # type: ignore[no-any-return]
+        return build_from_spec(cls, cls.spec_name, kwargs)

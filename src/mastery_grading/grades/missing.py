@@ -19,10 +19,7 @@ import attrs
 
 from mastery_grading._numbers import read_value
 from mastery_grading.exceptions import InvalidValueError
-from mastery_grading.grades._base import (
-    MISSING_CHOICES,
-    Counted,
-)
+from mastery_grading.grades._decider import MISSING_CHOICES, Counted, MissingChoice
 from mastery_grading.grades.report import TargetLine
 from mastery_grading.results import TargetResult
 
@@ -44,7 +41,7 @@ class Counting:
     undecided: tuple[TargetResult, ...]
 
 
-def count_results(results: Sequence[TargetResult], missing: str) -> Counting:
+def count_results(results: Sequence[TargetResult], missing: MissingChoice) -> Counting:
     """Apply the ``missing`` choice to ``results``.
 
     Args:
@@ -59,6 +56,7 @@ def count_results(results: Sequence[TargetResult], missing: str) -> Counting:
 
     Example:
         >>> from mastery_grading.grades import results_from_scores
+        >>> from mastery_grading.grades.missing import count_results
         >>> results = results_from_scores({"A": 3.0, "B": None})
         >>> [item.value for item in count_results(results, "not_yet").counted]
         [Fraction(3, 1), Fraction(0, 1)]

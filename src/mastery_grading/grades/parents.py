@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, get_args
 
 from mastery_grading._numbers import read_value
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
@@ -37,7 +37,7 @@ __all__ = ["ROLLUP_METHODS", "RollupMethod", "roll_up_parents"]
 RollupMethod = Literal["mean", "minimum", "all_mastered"]
 
 #: The roll-up methods.
-ROLLUP_METHODS: tuple[str, ...] = ("mean", "minimum", "all_mastered")
+ROLLUP_METHODS: tuple[RollupMethod, ...] = get_args(RollupMethod)
 
 
 def roll_up_parents(
@@ -105,7 +105,9 @@ def roll_up_parents(
     return (*rolled, *passed)
 
 
-def _roll_up(parent: LearningTarget, children: list[TargetResult], method: str) -> TargetResult:
+def _roll_up(
+    parent: LearningTarget, children: list[TargetResult], method: RollupMethod
+) -> TargetResult:
     if not children:
         msg = (
             f"parent target {parent.id!r} has no subskill result (none has parent_id={parent.id!r})"

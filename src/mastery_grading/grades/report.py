@@ -33,21 +33,15 @@ import itertools
 from collections import Counter
 from collections.abc import Hashable, Iterator, Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from mastery_grading._numbers import fmt, read_value
 from mastery_grading.exceptions import InvalidValueError
-from mastery_grading.grades._base import (
-    INCOMPLETE,
-    Counted,
-)
+from mastery_grading.grades._decider import INCOMPLETE, Counted, Decider, Plan
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
-
-if TYPE_CHECKING:
-    from mastery_grading.grades._base import _Decider
 
 __all__ = ["GradeReport", "NextStep", "NextSteps", "TargetLine"]
 
@@ -229,7 +223,7 @@ class GradeReport:
     decided_by: str
     results: tuple[TargetResult, ...]
     lines: tuple[TargetLine, ...]
-    converter: Any = attrs.field(repr=False)
+    converter: Decider = attrs.field(repr=False)
 
     def next_steps(self, *, budget: int = DEFAULT_BUDGET) -> NextSteps:
         """Return the smallest set of improvements that raises the grade to the next letter.
@@ -265,8 +259,7 @@ class GradeReport:
             return NextSteps(letter=self.letter, goal=None, steps=())
         goal = letters[rank - 1]
         counted = _counted_of(self)
-        special = getattr(self.converter, "_plan", None)
-        found = special(counted, rank - 1, budget) if special is not None else None
+        found = self.converter._plan(counted, rank - 1, budget)
         if found is None:
             found = _search(self.converter, counted, rank - 1, budget)
         plan, reachable, minimal = found
@@ -318,7 +311,7 @@ def _counted_of(report: GradeReport) -> tuple[Counted, ...]:
     )
 
 
-def _rank(converter: _Decider, items: Sequence[Counted]) -> int | None:
+def _rank(converter: Decider, items: Sequence[Counted]) -> int | None:
     try:
         letter, _ = converter._decide(items)
     except InvalidValueError:  # a gap or an overlap of a rule set: no letter
@@ -326,14 +319,14 @@ def _rank(converter: _Decider, items: Sequence[Counted]) -> int | None:
     return converter.letters.index(letter)
 
 
-def _reaches(converter: _Decider, items: Sequence[Counted], goal_rank: int) -> bool:
+def _reaches(converter: Decider, items: Sequence[Counted], goal_rank: int) -> bool:
     rank = _rank(converter, items)
     return rank is not None and rank <= goal_rank
 
 
 def _search(
-    converter: _Decider, counted: tuple[Counted, ...], goal_rank: int, budget: int
-) -> tuple[list[tuple[Counted, Fraction]] | None, bool, bool]:
+    converter: Decider, counted: tuple[Counted, ...], goal_rank: int, budget: int
+) -> tuple[Plan, bool, bool]:
     """Return (plan, reachable, minimal) for the smallest plan reaching ``goal_rank``."""
     classes: dict[Hashable, list[Counted]] = {}
     for item in counted:

@@ -34,7 +34,7 @@ import math
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
 
-from mastery_grading.grades.rules import _OPS, _Atom, _Compiled
+from mastery_grading.grades.rules._compiled import OPS, Atom, Compiled
 
 __all__ = ["Counts", "first_solution", "solutions"]
 
@@ -48,14 +48,14 @@ Counts = tuple[tuple[int, ...], ...]
 ZERO: Node = (-1, 0)
 
 
-def _interval(atom: _Atom, size: int) -> tuple[int | None, int | None] | bool:
+def _interval(atom: Atom, size: int) -> tuple[int | None, int | None] | bool:
     """The integer range ``[lo, hi]`` of counts that make ``atom`` hold, or a constant truth."""
     if atom.count is not None:
         bound = Fraction(atom.count)
     else:
         assert atom.share is not None
         if size == 0:  # an empty selection has share 0: a constant truth
-            return bool(_OPS[atom.op](Fraction(0), atom.share))
+            return bool(OPS[atom.op](Fraction(0), atom.share))
         bound = atom.share * size
     op = atom.op
     if op == ">=":
@@ -83,12 +83,12 @@ def _splits_of(total: int, caps: Sequence[int]) -> Iterator[tuple[int, ...]]:
             yield (first, *tail)
 
 
-def _nodes(atom: _Atom, group: int) -> tuple[Node, Node]:
+def _nodes(atom: Atom, group: int) -> tuple[Node, Node]:
     """The nodes ``(top, bottom)`` with the group's count = ``P[top] - P[bottom]``."""
     return (group, max(atom.bands) + 1), (group, min(atom.bands))
 
 
-def _at_least(atom: _Atom, low: int, sizes: Sequence[int]) -> Alternatives:
+def _at_least(atom: Atom, low: int, sizes: Sequence[int]) -> Alternatives:
     """Alternatives for "the atom's count, summed over its groups, is at least ``low``"."""
     if low <= 0:
         return [[]]
@@ -106,7 +106,7 @@ def _at_least(atom: _Atom, low: int, sizes: Sequence[int]) -> Alternatives:
     return out
 
 
-def _at_most(atom: _Atom, high: int, sizes: Sequence[int]) -> Alternatives:
+def _at_most(atom: Atom, high: int, sizes: Sequence[int]) -> Alternatives:
     """Alternatives for "the atom's count, summed over its groups, is at most ``high``"."""
     if high < 0:
         return []
@@ -124,7 +124,7 @@ def _at_most(atom: _Atom, high: int, sizes: Sequence[int]) -> Alternatives:
     return out
 
 
-def _holds(atom: _Atom, sizes: Sequence[int]) -> Alternatives:
+def _holds(atom: Atom, sizes: Sequence[int]) -> Alternatives:
     """Alternatives (a disjunction of conjunctions) for ``atom`` to hold."""
     interval = _interval(atom, sum(sizes[g] for g in atom.groups))
     if isinstance(interval, bool):
@@ -135,7 +135,7 @@ def _holds(atom: _Atom, sizes: Sequence[int]) -> Alternatives:
     return [a + b for a in lows for b in highs]
 
 
-def _fails(atom: _Atom, sizes: Sequence[int]) -> Alternatives:
+def _fails(atom: Atom, sizes: Sequence[int]) -> Alternatives:
     """Alternatives for ``atom`` to fail."""
     interval = _interval(atom, sum(sizes[g] for g in atom.groups))
     if isinstance(interval, bool):
@@ -181,7 +181,7 @@ def _counts(solution: dict[Node, int], groups: int, bands: int) -> Counts:
 
 
 def solutions(
-    compiled: _Compiled,
+    compiled: Compiled,
     sizes: Sequence[int],
     *,
     hold: Sequence[int] = (),
@@ -225,7 +225,7 @@ def solutions(
 
 
 def first_solution(
-    compiled: _Compiled,
+    compiled: Compiled,
     sizes: Sequence[int],
     *,
     hold: Sequence[int] = (),
