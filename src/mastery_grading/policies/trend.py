@@ -25,6 +25,7 @@ from mastery_grading.policies._fit import (
     power_hat_weights,
 )
 from mastery_grading.policies._spec import register_policy
+from mastery_grading.policies.kernels import register_kernel
 from mastery_grading.results import TargetResult
 from mastery_grading.scales import Scale
 from mastery_grading.targets import LearningTarget
@@ -392,3 +393,8 @@ class BestFit(HistoryPolicy):
         return make_result(
             target, self, value, history, weights, evidence_count=count, reason=reason
         )
+
+
+# Vectorized kernels (numpy, imported on first use): trend.py's rules, for whole gradebooks.
+_KERNELS = "mastery_grading.policies.kernels.trend"
+register_kernel(PowerLaw, f"{_KERNELS}:power_law_kernel")
