@@ -26,7 +26,7 @@ from mastery_grading.policies.kernels.segments import (
     decimal_ints,
     empty_values,
     grid_largest,
-    largest,
+    largest_magnitude,
     score_ints,
     segment_ratio_exact,
     sums,
@@ -61,7 +61,7 @@ def mean_kernel(policy: Mean, seg: Segments) -> KernelOutput:
             return KernelOutput(seg.per_group(sums(seg.score * weight, seg) / sums(weight, seg)))
     ks, ds = decimal_ints(seg.score)
     kw, dw = (np.ones(1), 0) if weight is None else decimal_ints(weight)
-    bound = largest(ks) * (largest(kw) or 1.0) * seg.score.size
+    bound = largest_magnitude(ks) * (largest_magnitude(kw) or 1.0) * seg.score.size
     if ds >= 0 and dw >= 0 and bound < EXACT_INT:
         if weight is None:
             num, den = sums(ks, seg), seg.filled_counts

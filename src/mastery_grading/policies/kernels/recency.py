@@ -27,6 +27,7 @@ from mastery_grading.policies.kernels.segments import (
     decimal_ints,
     empty_values,
     grid_largest,
+    largest_magnitude,
     segment_ratio_exact,
     sums,
     unanimous,
@@ -150,7 +151,7 @@ def weighted_average_kernel(policy: WeightedAverage, seg: Segments) -> KernelOut
         scale = 10**ds
         k_last = ks[seg.lasts]
         k_older = sums(ks, seg) - k_last
-        largest = largest(ks)
+        largest = largest_magnitude(ks)
     del ks
     ok = np.zeros(counts.shape[0], dtype=np.bool_)
     if (

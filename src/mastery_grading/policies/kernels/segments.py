@@ -52,7 +52,7 @@ __all__ = [
     "decimal_ints",
     "empty_values",
     "grid_largest",
-    "largest",
+    "largest_magnitude",
     "micros",
     "read_only",
     "score_ints",
@@ -388,11 +388,11 @@ def grid_largest(seg: Segments, name: str) -> float | None:
     return 1.0 if values is None else _grid_largest(values)
 
 
-def largest(x: np.ndarray) -> float:
+def largest_magnitude(x: np.ndarray) -> float:
     """``max |x|`` (0 for an empty array).
 
     Example:
-        >>> largest(np.array([1.5, -4.0]))
+        >>> largest_magnitude(np.array([1.5, -4.0]))
         4.0
     """
     return max(float(x.max()), -float(x.min())) if x.size else 0.0
