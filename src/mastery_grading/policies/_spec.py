@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypedDict, TypeVar
 
 import attrs
 
@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 #: The key of a spec that names the policy.
-KIND_KEY = "policy"
+KIND_KEY: Final = "policy"
 
 #: The built-in policies by spec name.
 POLICIES: SpecRegistry[type[Any]] = SpecRegistry(key=KIND_KEY, kind="policy")
@@ -90,7 +90,8 @@ def policy_to_spec(policy: Policy) -> dict[str, Any]:
         msg = f"policy {policy!r} is not a built-in policy (an attrs class with a spec_name)"
         raise InvalidTypeError(msg)
     spec: dict[str, Any] = {KIND_KEY: name}
-    for field in attrs.fields(type(policy)):
+    cls: Any = type(policy)
+    for field in attrs.fields(cls):
         if field.init:
             spec[field.name] = _encode(getattr(policy, field.name))
     return spec
@@ -183,7 +184,8 @@ def policy_label(policy: Policy) -> str:
         own = getattr(policy, "name", None)
         return own if isinstance(own, str) and own else type(policy).__name__
     changed = []
-    for field in attrs.fields(type(policy)):
+    cls: Any = type(policy)
+    for field in attrs.fields(cls):
         if not field.init:
             continue
         value = getattr(policy, field.name)

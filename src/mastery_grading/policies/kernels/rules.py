@@ -31,11 +31,16 @@ def filtered_kernel(policy: Filtered, seg: Segments) -> KernelOutput | None:
     """Evidence rules as one mask, then the inner policy's kernel on the kept positions.
 
     Date (not datetime) bounds depend on each evidence's own time zone, so a policy with one,
-    or with an inner policy without a kernel, is evaluated group by group instead.
+    or with an inner policy without a kernel, is evaluated group by group instead; so is a rule
+    on times, independence or contexts when the segments carry no evidence columns (as the
+    simulation's score matrices).
     """
     inner = kernel_for(policy.inner)
     bounds = (policy.as_of, policy.start, policy.end)
     if inner is None or any(b is not None and not isinstance(b, datetime) for b in bounds):
+        return None
+    needs_columns = policy.independent_only or policy.contexts is not None
+    if seg.columns is None and (needs_columns or any(b is not None for b in bounds)):
         return None
     keep = np.ones(seg.score.size, dtype=np.bool_)
     if policy.summative_only and seg.summative is not None:

@@ -174,7 +174,9 @@ class Segments:
     """
 
     score: FloatArray
+    #: ``None``: every weight is 1.
     weight: FloatArray | None
+    #: ``None``: every piece of evidence is summative.
     summative: BoolArray | None
     group: IntArray
     starts: IntArray
@@ -186,6 +188,7 @@ class Segments:
     scale_max: FloatArray | None = None
     #: The evidence columns, to read other columns lazily, and the row of each position: an
     #: index array or a mask over the rows of ``columns`` (``None``: position ``i`` is row ``i``).
+    #: Segments of bare scores have no columns: a kernel that needs one then returns ``None``.
     columns: Any = None
     rows: np.ndarray | None = None
     #: Facts about the columns these segments hold a subset of (see :class:`ColumnFacts`).
