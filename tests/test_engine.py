@@ -21,6 +21,7 @@ from mastery_grading import (
     policies,
 )
 from mastery_grading.evidence import EvidenceKind
+from mastery_grading.policies.trend import Zeros
 from mastery_grading.testing import strategies as mst
 
 pytest.importorskip("numpy")
@@ -375,7 +376,7 @@ def test_counting_and_sorting_medians_agree(groups: list[list[float]]) -> None:
     assert np.array_equal(sorted_inexact, counted_inexact)
 
 
-RULES = ("highest", "lowest", "most_recent", "none")
+RULES: tuple[policies.TieBreak, ...] = ("highest", "lowest", "most_recent", "none")
 
 
 def test_counting_mode_applies_each_tie_rule() -> None:
@@ -399,7 +400,9 @@ def test_counting_mode_applies_each_tie_rule() -> None:
     ),
     rule=st.sampled_from(RULES),
 )
-def test_counting_and_sorting_modes_agree(groups: list[list[float]], rule: str) -> None:
+def test_counting_and_sorting_modes_agree(
+    groups: list[list[float]], rule: policies.TieBreak
+) -> None:
     import numpy as np
 
     from mastery_grading.policies.kernels.central import mode_values
@@ -424,7 +427,7 @@ POWER_OFF_GRID = st.sampled_from([0.1, 2.33, 1 / 3, 2.8])
     zeros=st.sampled_from(["none", "floor"]),
 )
 def test_power_law_logs_from_the_grid_table_equal_logs_per_row(
-    groups: list[list[float]], zeros: str
+    groups: list[list[float]], zeros: Zeros
 ) -> None:
     import numpy as np
 
@@ -562,11 +565,11 @@ def test_every_registered_kernel_loads_and_only_for_its_own_class() -> None:
 
     assert policies.kernel_for(Renamed()) is None
     with pytest.raises(InvalidTypeError, match="cls="):
-        policies.register_kernel(policies.Mean(), "x:y")  # type: ignore[arg-type]
+        policies.register_kernel(policies.Mean(), "x:y")  # type: ignore[call-overload]
     with pytest.raises(InvalidValueError, match="module:function"):
         policies.register_kernel(Renamed, "no_colon")
     with pytest.raises(InvalidTypeError, match="must be a callable"):
-        policies.register_kernel(Renamed, 5)  # type: ignore[arg-type]
+        policies.register_kernel(Renamed, 5)  # type: ignore[call-overload]
 
 
 def test_a_kernel_registered_for_a_new_policy_is_used_by_the_engine() -> None:

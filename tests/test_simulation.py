@@ -368,7 +368,7 @@ def test_policies_may_be_specs_or_labelled_and_labels_stay_unique() -> None:
     with pytest.raises(SpecError):
         compare([{"policy": "nope"}], cohort, progress=False)
     with pytest.raises(InvalidTypeError, match="evaluate"):
-        compare([42], cohort, progress=False)
+        compare([42], cohort, progress=False)  # type: ignore[list-item]
     with pytest.raises(InvalidValueError, match="at least one"):
         compare([], cohort, progress=False)
 

@@ -22,6 +22,7 @@ from mastery_grading.policies._spec import (
     policy_from_spec,
     policy_label,
 )
+from mastery_grading.policies._summaries import TieBreak
 from mastery_grading.policies.canvas import CanvasRollup, from_canvas
 from mastery_grading.policies.central import Mean, Median, Mode
 from mastery_grading.policies.combine import MaxOf
@@ -65,6 +66,7 @@ __all__ = [
     "PolicySpec",
     "PowerLaw",
     "Rounded",
+    "TieBreak",
     "WeightedAverage",
     "available_policies",
     "custom_policy",

@@ -18,6 +18,7 @@ from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies._summaries import (
     TIE_BREAKS,
     Summary,
+    TieBreak,
     finish,
     last_n,
     mean,
@@ -349,7 +350,7 @@ class ModeOfRecent(_RecentWindow):
     spec_name: ClassVar[str] = "mode_of_recent"
     claims: ClassVar[frozenset[str]] = _WINDOW_CLAIMS
 
-    tie_break: str = attrs.field(default="highest", validator=v.one_of(TIE_BREAKS))
+    tie_break: TieBreak = attrs.field(default="highest", validator=v.one_of(TIE_BREAKS))
 
     def _summarize(self, window: tuple[Evidence, ...]) -> Summary:
         return mode(window, tie_break=self.tie_break)

@@ -483,7 +483,8 @@ def compare(
             at the scale's maximum.
         seed: Seed of the re-draws used for jitter.
         progress: Show a tqdm progress bar when the run takes longer than a second.
-        fast: Use the vectorized path for the built-ins it covers.
+        fast: Use the vectorized path for policies with a registered kernel (see
+            :func:`~mastery_grading.policies.kernel_for`), on histories it covers.
         raise_positions: How many scores of each student the monotonicity check raises (one
             at a time): ``None`` (default) checks every score; a number ``k`` checks ``k``
             positions drawn at random per student (from ``seed``), which is ``k / n`` of the

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mastery_grading.policies._summaries import TieBreak
 from mastery_grading.policies.central import Mean, Median, Mode
 from mastery_grading.policies.kernels.segments import (
     EXACT_INT,
@@ -185,7 +186,7 @@ def median_kernel(policy: Median, seg: Segments) -> KernelOutput:
 
 
 def mode_values(
-    seg: Segments, tie_break: str, *, counting: bool | None = None
+    seg: Segments, tie_break: TieBreak, *, counting: bool | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """The mode of each group, and the groups left undecided by a ``"none"`` tie.
 
@@ -237,7 +238,7 @@ def mode_values(
 
 
 def _counted_mode(
-    seg: Segments, tie_break: str, codes: IntArray, table: FloatArray
+    seg: Segments, tie_break: TieBreak, codes: IntArray, table: FloatArray
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`mode_values` by counting each (group, score code) pair: no sort."""
     n_groups, width = seg.counts.shape[0], table.size
