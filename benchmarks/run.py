@@ -220,8 +220,9 @@ def measure_size(n_rows: int, names: list[str], args: argparse.Namespace) -> dic
     import pyarrow.compute as pc
 
     from mastery_grading import Gradebook, available_policies
-    from mastery_grading.gradebook._engine import Sorted, _segments, compute, has_kernel
-    from mastery_grading.gradebook._engine._kernels import KERNELS, ColumnFacts, Segments
+    from mastery_grading.gradebook._engine import Sorted, _segments, compute
+    from mastery_grading.policies import has_kernel, kernel_for
+    from mastery_grading.policies.kernels.segments import ColumnFacts, Segments
 
     catalogue = available_policies()
     df = make_frame(n_rows)
@@ -296,7 +297,7 @@ def measure_size(n_rows: int, names: list[str], args: argparse.Namespace) -> dic
         )
         row["compute"] = timed(lambda p=policy: compute(p, srt, targets), args.repeat)
         if row["kernel"]:
-            run = KERNELS[type(policy)]
+            run = kernel_for(policy)
             row["engine_pre"] = timed(lambda p=policy, k=run: k(p, segments), args.repeat)
         bare = bare_kernel(name, score_sorted, starts, counts_ne)
         if bare is not None:

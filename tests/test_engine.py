@@ -21,6 +21,7 @@ from mastery_grading import (
     policies,
 )
 from mastery_grading.evidence import EvidenceKind
+from mastery_grading.policies.trend import Zeros
 from mastery_grading.testing import strategies as mst
 
 pytest.importorskip("numpy")
@@ -261,7 +262,7 @@ def segments_of(
     """Engine segments of the given score groups (empty groups allowed), in position order."""
     import numpy as np
 
-    from mastery_grading.gradebook._engine._kernels import Segments
+    from mastery_grading.policies.kernels.segments import Segments
 
     counts = np.array([len(g) for g in groups], dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
@@ -295,7 +296,7 @@ def test_grid_and_decimal_paths_give_equal_floats(groups: list[list[float]], dat
     import numpy as np
 
     from mastery_grading._numbers import exact_mean
-    from mastery_grading.gradebook._engine._kernels import KERNELS, grid_largest
+    from mastery_grading.policies.kernels.segments import grid_largest
 
     weights = [
         data.draw(
@@ -315,7 +316,8 @@ def test_grid_and_decimal_paths_give_equal_floats(groups: list[list[float]], dat
         policies.NTimes(n=1),
         policies.Median(),
     ):
-        run = KERNELS[type(policy)]
+        run = policies.kernel_for(policy)
+        assert run is not None, policy
         fast_out, exact_out = run(policy, fast), run(policy, exact)
         assert fast_out is not None
         assert exact_out is not None
@@ -323,14 +325,16 @@ def test_grid_and_decimal_paths_give_equal_floats(groups: list[list[float]], dat
         if on_grid:  # the grid path is exact: nothing is left to recheck
             assert fast_out.inexact is None or not fast_out.inexact.any()
     means = [float(exact_mean(g, w)) if g else None for g, w in zip(groups, weights, strict=True)]
-    out = KERNELS[policies.Mean](policies.Mean(), fast)
+    mean_kernel = policies.kernel_for(policies.Mean())
+    assert mean_kernel is not None
+    out = mean_kernel(policies.Mean(), fast)
     assert out is not None
     values = out.values
     assert means == [None if math.isnan(v) else v for v in values.tolist()]
 
 
 def test_decimals_off_the_grid_take_the_exact_path() -> None:
-    from mastery_grading.gradebook._engine._kernels import grid_largest
+    from mastery_grading.policies.kernels.segments import grid_largest
 
     assert 4.0 == grid_largest(segments_of([[2.5, 4.0], [0.0625]]), "score")
     for scores in ([2.33, 1.0], [1 / 3], [0.1], [2.0**31]):
@@ -344,7 +348,7 @@ def test_decimals_off_the_grid_take_the_exact_path() -> None:
 
 
 def test_counting_median_reads_the_middle_ranks_from_running_counts() -> None:
-    from mastery_grading.gradebook._engine._catalogue import median_values
+    from mastery_grading.policies.kernels.central import median_values
 
     seg = segments_of([[4.0, 1.0, 3.0, 2.5], [2.0], [], [3.5, 3.5, 0.5]])
     values, inexact = median_values(seg, counting=True)
@@ -363,7 +367,7 @@ def test_counting_median_reads_the_middle_ranks_from_running_counts() -> None:
 def test_counting_and_sorting_medians_agree(groups: list[list[float]]) -> None:
     import numpy as np
 
-    from mastery_grading.gradebook._engine._catalogue import median_values
+    from mastery_grading.policies.kernels.central import median_values
 
     seg = segments_of(groups)
     counted, counted_inexact = median_values(seg, counting=True)
@@ -372,11 +376,11 @@ def test_counting_and_sorting_medians_agree(groups: list[list[float]]) -> None:
     assert np.array_equal(sorted_inexact, counted_inexact)
 
 
-RULES = ("highest", "lowest", "most_recent", "none")
+RULES: tuple[policies.TieBreak, ...] = ("highest", "lowest", "most_recent", "none")
 
 
 def test_counting_mode_applies_each_tie_rule() -> None:
-    from mastery_grading.gradebook._engine._catalogue import mode_values
+    from mastery_grading.policies.kernels.central import mode_values
 
     # oldest first: 1 and 3 both twice, 3 last seen before 1; then a clear mode; then nothing
     seg = segments_of([[3.0, 1.0, 3.0, 1.0, 2.0], [2.5, 2.5, 4.0], []])
@@ -396,10 +400,12 @@ def test_counting_mode_applies_each_tie_rule() -> None:
     ),
     rule=st.sampled_from(RULES),
 )
-def test_counting_and_sorting_modes_agree(groups: list[list[float]], rule: str) -> None:
+def test_counting_and_sorting_modes_agree(
+    groups: list[list[float]], rule: policies.TieBreak
+) -> None:
     import numpy as np
 
-    from mastery_grading.gradebook._engine._catalogue import mode_values
+    from mastery_grading.policies.kernels.central import mode_values
 
     seg = segments_of(groups)
     counted, counted_tied = mode_values(seg, rule, counting=True)
@@ -421,25 +427,25 @@ POWER_OFF_GRID = st.sampled_from([0.1, 2.33, 1 / 3, 2.8])
     zeros=st.sampled_from(["none", "floor"]),
 )
 def test_power_law_logs_from_the_grid_table_equal_logs_per_row(
-    groups: list[list[float]], zeros: str
+    groups: list[list[float]], zeros: Zeros
 ) -> None:
     import numpy as np
 
-    from mastery_grading.gradebook._engine._catalogue import _log_table, power_law_fit
-    from mastery_grading.gradebook._engine._kernels import KERNELS
+    from mastery_grading.policies.kernels.trend import log_table, power_law_fit
 
     policy = policies.PowerLaw(zeros=zeros, floor=0.25)
     by_table = segments_of(groups)  # no facts: the grid is checked on the values
     per_row = segments_of(groups, facts=OffGrid())
     on_grid = all(x * 16 == int(x * 16) for g in groups for x in g)
     # scores off the grid keep one logarithm per row
-    assert on_grid == (_log_table(by_table, policy) is not None)
-    assert _log_table(per_row, policy) is None
+    assert on_grid == (log_table(by_table, policy) is not None)
+    assert log_table(per_row, policy) is None
     table_sums, table_varied = power_law_fit(policy, by_table)
     row_sums, row_varied = power_law_fit(policy, by_table, lookup=False)
     assert np.array_equal(row_sums, table_sums, equal_nan=True)
     assert np.array_equal(row_varied, table_varied)
-    run = KERNELS[policies.PowerLaw]
+    run = policies.kernel_for(policy)
+    assert run is not None
     fast, slow = run(policy, by_table), run(policy, per_row)
     assert fast is not None
     assert slow is not None
@@ -452,20 +458,22 @@ def test_power_law_logs_from_the_grid_table_equal_logs_per_row(
 
 
 def test_power_law_zeros_give_none_or_the_floor_as_the_reference_does() -> None:
-    from mastery_grading.gradebook._engine._kernels import KERNELS
     from mastery_grading.policies.trend import power_value
+
+    run = policies.kernel_for(policies.PowerLaw())
+    assert run is not None
 
     groups = [[0.0, 2.0, 3.0], [0.0, 0.0, 0.0], [0.0, 3.5], [2.0]]
     for facts in (None, OffGrid()):  # the grid table and one logarithm per row
         seg = segments_of(groups, facts=facts)
-        out = KERNELS[policies.PowerLaw](policies.PowerLaw(), seg)
+        out = run(policies.PowerLaw(), seg)
         assert out is not None
         assert out.reasons is not None
         assert math.isnan(out.values[0])
         assert out.reasons[0].startswith("the power law is undefined for a score of 0")
         assert [0.0, 2.0] == [out.values[1], out.values[3]]  # flat, and one score
         assert math.isnan(out.values[2])
-        floored = KERNELS[policies.PowerLaw](policies.PowerLaw(zeros="floor"), seg)
+        floored = run(policies.PowerLaw(zeros="floor"), seg)
         assert floored is not None
         # 0.5, 2, 3 on the curve; 0, 0, 0 is flat; with two scores, the latest
         assert math.isclose(power_value([0.5, 2.0, 3.0]), floored.values[0], rel_tol=1e-12)
@@ -475,31 +483,37 @@ def test_power_law_zeros_give_none_or_the_floor_as_the_reference_does() -> None:
         assert_same_results([MARZANO_TARGET], evidence, policy)
 
 
+def _power_hat_weights(n: int) -> list[float]:
+    """Hat weights of the least-squares line of ``ln s`` on ``ln i`` read at ``i = n``."""
+    xs = [math.log(i) for i in range(1, n + 1)]
+    mid = math.fsum(xs) / n
+    lever = (xs[-1] - mid) / math.fsum((x - mid) ** 2 for x in xs)
+    return [1 / n + (x - mid) * lever for x in xs]
+
+
 def test_power_law_chunks_end_at_group_ends(monkeypatch: pytest.MonkeyPatch) -> None:
     import numpy as np
 
-    from mastery_grading.gradebook._engine import _catalogue
-    from mastery_grading.policies._fit import power_hat_weights
+    from mastery_grading.policies.kernels import trend
 
     groups = [[1.0, 3.0, 2.0, 4.0], [], [2.5], [1.0] * 9, [3.0, 0.5, 4.0, 2.0, 1.5, 3.5, 2.5]]
     policy = policies.PowerLaw()
-    whole = _catalogue.power_law_fit(policy, segments_of(groups))
-    monkeypatch.setattr(_catalogue, "_TERMS_CHUNK", 3)  # chunks of groups, some longer than 3
-    chunked = _catalogue.power_law_fit(policy, segments_of(groups))
+    whole = trend.power_law_fit(policy, segments_of(groups))
+    monkeypatch.setattr(trend, "TERMS_CHUNK", 3)  # chunks of groups, some longer than 3
+    chunked = trend.power_law_fit(policy, segments_of(groups))
     assert np.array_equal(whole[0], chunked[0], equal_nan=True)
     assert [True, False, False, True] == chunked[1].tolist()
     for sums, scores in zip(chunked[0].tolist(), [g for g in groups if g], strict=True):
         if len(scores) == 1:
             assert math.isnan(sums)  # one score: no curve
         else:
-            weights = power_hat_weights(len(scores))
+            weights = _power_hat_weights(len(scores))
             reference = math.fsum(h * math.log(s) for h, s in zip(weights, scores, strict=True))
             assert math.isclose(reference, sums, rel_tol=1e-12, abs_tol=1e-12)
 
 
 def test_policies_on_the_same_sorted_columns_share_one_read_only_layout() -> None:
-    from mastery_grading.gradebook._engine import compute, sort_rows
-    from mastery_grading.gradebook._engine._columns import columns_from_evidence
+    from mastery_grading.gradebook._engine import columns_from_evidence, compute, sort_rows
 
     evidence = [*history([1.0, 3.0, 2.5]), *history([4.0], student_id="s2")]
     srt = sort_rows(columns_from_evidence(evidence, {"T": 0}), 1)
@@ -519,7 +533,7 @@ def test_policies_on_the_same_sorted_columns_share_one_read_only_layout() -> Non
 def test_group_reasons_read_as_empty_until_one_is_given() -> None:
     import numpy as np
 
-    from mastery_grading.gradebook._engine import GroupReasons
+    from mastery_grading.policies.kernels.segments import GroupReasons
 
     reasons = GroupReasons(3)
     del reasons[1]
@@ -527,3 +541,55 @@ def test_group_reasons_read_as_empty_until_one_is_given() -> None:
     reasons.fill(np.array([2]), "no evidence", keep=True)
     reasons.fill(np.array([True, False, True]), "too few", keep=True)
     assert {0: "too few", 2: "no evidence"} == dict(reasons)
+
+
+def test_every_registered_kernel_loads_and_only_for_its_own_class() -> None:
+    import attrs
+
+    from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
+
+    with_kernel = [p for p in engine_policies() if policies.has_kernel(p)]
+    assert {type(p).__name__ for p in with_kernel} >= {
+        "Mean", "Median", "Mode", "MostRecent", "DecayingAverage", "MeanOfRecent",
+        "MedianOfRecent", "ModeOfRecent", "WeightedAverage", "Highest", "HighestOfRecent",
+        "MeanOfHighest", "NTimes", "PowerLaw", "Filtered",
+    }  # fmt: skip
+    for policy in engine_policies():
+        found = policies.kernel_for(policy)
+        assert (found is not None) == policies.has_kernel(policy), policy
+        assert found is None or callable(found)
+
+    @attrs.frozen
+    class Renamed(policies.Mean):
+        """A subclass may change the rule: it has no kernel until one is registered."""
+
+    assert policies.kernel_for(Renamed()) is None
+    with pytest.raises(InvalidTypeError, match="cls="):
+        policies.register_kernel(policies.Mean(), "x:y")  # type: ignore[call-overload]
+    with pytest.raises(InvalidValueError, match="module:function"):
+        policies.register_kernel(Renamed, "no_colon")
+    with pytest.raises(InvalidTypeError, match="must be a callable"):
+        policies.register_kernel(Renamed, 5)  # type: ignore[call-overload]
+
+
+def test_a_kernel_registered_for_a_new_policy_is_used_by_the_engine() -> None:
+    import numpy as np
+
+    from mastery_grading.policies.kernels.segments import KernelOutput, Segments
+
+    calls: list[int] = []
+
+    class Lowest(Halfway):
+        """The lowest score, by its kernel; the reference is the midpoint on purpose."""
+
+    @policies.register_kernel(Lowest)
+    def lowest_kernel(policy: Lowest, seg: Segments) -> KernelOutput:
+        calls.append(seg.counts.shape[0])
+        low = np.minimum.reduceat(seg.score, seg.firsts) if seg.score.size else seg.score
+        return KernelOutput(seg.per_group(low))
+
+    assert policies.kernel_for(Lowest()) is lowest_kernel
+    evidence = [*history([1.0, 3.0, 2.5]), *history([4.0], student_id="s2")]
+    book = Gradebook.from_evidence(evidence, targets=[MARZANO_TARGET], engine="numpy")
+    values = [row["value"] for row in book.results(Lowest()).records()]
+    assert ([1.0, 4.0], [2]) == (values, calls)

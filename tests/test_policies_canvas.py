@@ -28,6 +28,7 @@ from mastery_grading.policies import (
     round_half_up,
     ruby_round,
 )
+from mastery_grading.policies.canvas import RollupMethod
 
 #: Canvas's formulas evaluated by Ruby itself (``ruby tests/golden/canvas_ruby.rb``).
 RUBY_CASES = json.loads((Path(__file__).parent / "golden" / "canvas_ruby.json").read_text())
@@ -139,7 +140,7 @@ class TestMapping:
         ],
     )
     def test_method_names_and_defaults(
-        self, args: tuple[Any, ...], method: str, number: int | None, reference: object
+        self, args: tuple[Any, ...], method: RollupMethod, number: int | None, reference: object
     ) -> None:
         policy = from_canvas(*args)
         assert CanvasRollup(method=method, calculation_int=number) == policy
@@ -152,7 +153,7 @@ class TestMapping:
 
     def test_rollup_checks_its_own_parameters(self) -> None:
         with pytest.raises(ValueError, match="method='median' is not a Canvas rollup formula"):
-            CanvasRollup(method="median")
+            CanvasRollup(method="median")  # type: ignore[arg-type]
         with pytest.raises(ValueError, match="calculation_int=49 is not valid for 'standard_"):
             CanvasRollup(method="standard_decaying_average", calculation_int=49)
         with pytest.raises(ValueError, match="calculation_int=None is not valid for 'n_mastery'"):
@@ -161,7 +162,7 @@ class TestMapping:
             CanvasRollup(method="latest", calculation_int=3)
 
     @pytest.mark.parametrize("method", ["weighted_average", "n_mastery", "average"])
-    def test_spec_round_trips(self, method: str) -> None:
+    def test_spec_round_trips(self, method: RollupMethod) -> None:
         policy = CanvasRollup(method=method)
         assert policy == policy_from_spec(json.loads(json.dumps(policy.to_spec())))
 
@@ -291,5 +292,7 @@ class TestCanvasArithmetic:
             ),
         ],
     )
-    def test_claims_are_those_floats_keep(self, method: str, claims: frozenset[str]) -> None:
+    def test_claims_are_those_floats_keep(
+        self, method: RollupMethod, claims: frozenset[str]
+    ) -> None:
         assert set(claims) == set(CanvasRollup(method=method).claims)

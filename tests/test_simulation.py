@@ -264,8 +264,6 @@ def test_late_bloomers_are_underestimated_by_the_mean_more_than_by_the_most_rece
 
 def _policies_with_kernels() -> list[Any]:
     """Every registered policy with a vectorized kernel, plus variants of its parameters."""
-    from mastery_grading.simulation._fast import kernel_for
-
     registered = policies.available_policies()
     extra: list[dict[str, Any]] = [
         {"policy": "decaying_average", "rate": 0.3},
@@ -281,9 +279,10 @@ def _policies_with_kernels() -> list[Any]:
     ]
     chosen = list(registered.values())
     chosen += [policies.policy_from_spec(spec) for spec in extra if spec["policy"] in registered]
-    return [p for p in chosen if kernel_for(p, 3.0) is not None]
+    return [p for p in chosen if policies.has_kernel(p)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("schedule", "measurement"),
     [
@@ -369,7 +368,7 @@ def test_policies_may_be_specs_or_labelled_and_labels_stay_unique() -> None:
     with pytest.raises(SpecError):
         compare([{"policy": "nope"}], cohort, progress=False)
     with pytest.raises(InvalidTypeError, match="evaluate"):
-        compare([42], cohort, progress=False)
+        compare([42], cohort, progress=False)  # type: ignore[list-item]
     with pytest.raises(InvalidValueError, match="at least one"):
         compare([], cohort, progress=False)
 

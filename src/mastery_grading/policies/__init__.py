@@ -2,7 +2,9 @@
 
 Every policy here is a frozen attrs class whose fields are its parameters, follows the
 :class:`~mastery_grading.Policy` protocol, states the fairness axioms it ``claims``, and turns
-into a JSON-safe spec with ``to_spec()`` and back with :func:`policy_from_spec`.
+into a JSON-safe spec with ``to_spec()`` and back with :func:`policy_from_spec`. Each family
+module registers its vectorized kernel beside its rule, in the one registry of
+:mod:`mastery_grading.policies.kernels` (:func:`register_kernel`, :func:`kernel_for`).
 
 Example:
     >>> from mastery_grading import policies
@@ -14,12 +16,19 @@ Example:
 """
 
 from mastery_grading.policies._base import HistoryPolicy
-from mastery_grading.policies._spec import available_policies, policy_from_spec
+from mastery_grading.policies._spec import (
+    PolicySpec,
+    available_policies,
+    policy_from_spec,
+    policy_label,
+)
+from mastery_grading.policies._summaries import TieBreak
 from mastery_grading.policies.canvas import CanvasRollup, from_canvas
 from mastery_grading.policies.central import Mean, Median, Mode
 from mastery_grading.policies.combine import MaxOf
 from mastery_grading.policies.count import NTimes
 from mastery_grading.policies.custom import CustomPolicy, custom_policy
+from mastery_grading.policies.kernels import has_kernel, kernel_for, register_kernel
 from mastery_grading.policies.peak import Highest, HighestOfRecent, MeanOfHighest
 from mastery_grading.policies.recency import (
     DecayingAverage,
@@ -54,13 +63,19 @@ __all__ = [
     "ModeOfRecent",
     "MostRecent",
     "NTimes",
+    "PolicySpec",
     "PowerLaw",
     "Rounded",
+    "TieBreak",
     "WeightedAverage",
     "available_policies",
     "custom_policy",
     "from_canvas",
+    "has_kernel",
+    "kernel_for",
     "policy_from_spec",
+    "policy_label",
+    "register_kernel",
     "round_half_up",
     "ruby_round",
 ]

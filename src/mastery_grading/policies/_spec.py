@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypedDict, TypeVar
 
 import attrs
 
@@ -17,15 +17,40 @@ from mastery_grading.exceptions import (
     SpecTypeError,
 )
 
-__all__ = ["available_policies", "policy_from_spec", "policy_to_spec", "register_policy"]
+if TYPE_CHECKING:
+    from mastery_grading.protocols import Policy
+
+__all__ = [
+    "PolicySpec",
+    "available_policies",
+    "policy_from_spec",
+    "policy_label",
+    "policy_to_spec",
+    "register_policy",
+]
 
 #: The key of a spec that names the policy.
-KIND_KEY = "policy"
+KIND_KEY: Final = "policy"
 
 #: The built-in policies by spec name.
 POLICIES: SpecRegistry[type[Any]] = SpecRegistry(key=KIND_KEY, kind="policy")
 
 T = TypeVar("T", bound=type[Any])
+
+
+class PolicySpec(TypedDict):
+    """The JSON-safe spec of a built-in policy: ``"policy"`` names it, other keys are parameters.
+
+    A parameter left out takes its default; a nested policy (``"inner"``, ``"policies"``) is
+    itself a spec. Specs are plain dicts: this type only names the shape.
+
+    Example:
+        >>> spec: PolicySpec = {"policy": "mean"}
+        >>> policy_from_spec(spec)
+        Mean(weighted=True)
+    """
+
+    policy: str
 
 
 def register_policy(cls: T) -> T:
@@ -52,7 +77,7 @@ def _encode(value: Any) -> Any:
     raise InvalidTypeError(msg)
 
 
-def policy_to_spec(policy: Any) -> dict[str, Any]:
+def policy_to_spec(policy: Policy) -> dict[str, Any]:
     """Return the JSON-safe spec of a built-in policy: its name and every parameter.
 
     Example:
@@ -60,8 +85,13 @@ def policy_to_spec(policy: Any) -> dict[str, Any]:
         >>> policy_to_spec(DecayingAverage(rate=0.75))
         {'policy': 'decaying_average', 'rate': 0.75}
     """
-    spec: dict[str, Any] = {KIND_KEY: policy.spec_name}
-    for field in attrs.fields(type(policy)):
+    name = getattr(policy, "spec_name", None)
+    if not isinstance(name, str) or not attrs.has(type(policy)):
+        msg = f"policy {policy!r} is not a built-in policy (an attrs class with a spec_name)"
+        raise InvalidTypeError(msg)
+    spec: dict[str, Any] = {KIND_KEY: name}
+    cls: Any = type(policy)
+    for field in attrs.fields(cls):
         if field.init:
             spec[field.name] = _encode(getattr(policy, field.name))
     return spec
@@ -75,7 +105,7 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def policy_from_spec(spec: Mapping[str, Any]) -> Any:
+def policy_from_spec(spec: PolicySpec | Mapping[str, Any]) -> Policy:
     """Rebuild a built-in policy from its spec; the result equals the original policy.
 
     Parameters left out of the spec take their defaults.
@@ -106,13 +136,14 @@ def policy_from_spec(spec: Mapping[str, Any]) -> Any:
             raise SpecError(msg)
         kwargs[key] = _decode(value)
     try:
-        return cls(**kwargs)
+        built: Policy = cls(**kwargs)
     except SpecError:
         raise
     except (MasteryGradingError, TypeError, ValueError) as error:
         msg = f"spec for policy {name!r} is invalid: {error}"
         kind = SpecTypeError if isinstance(error, TypeError) else SpecError
         raise kind(msg) from error
+    return built
 
 
 def available_policies() -> dict[str, Any]:
@@ -126,8 +157,42 @@ def available_policies() -> dict[str, Any]:
         >>> policies["most_recent"]
         MostRecent()
     """
+    # Any, not Policy: callers read the built-ins' claims, spec_name and to_spec() too
     result: dict[str, Any] = {}
     for name, cls in POLICIES.classes().items():
         factory: Callable[[], Any] = getattr(cls, "example", cls)
         result[name] = factory()
     return result
+
+
+def policy_label(policy: Policy) -> str:
+    """Return a short label for a policy: its spec name and any non-default parameters.
+
+    A policy that is not a registered built-in is labelled by its ``name`` attribute when it
+    has one (as :func:`~mastery_grading.policies.custom_policy` policies do), else by its class
+    name.
+
+    Example:
+        >>> from mastery_grading import policies
+        >>> policy_label(policies.DecayingAverage(rate=0.8)), policy_label(policies.Mean())
+        ('decaying_average(rate=0.8)', 'mean')
+        >>> policy_label(policies.custom_policy(lambda scores: max(scores), name="best"))
+        'best'
+    """
+    name = getattr(policy, "spec_name", None)
+    registered = isinstance(name, str) and POLICIES.get(name) is type(policy)
+    if not registered or not attrs.has(type(policy)):
+        own = getattr(policy, "name", None)
+        return own if isinstance(own, str) and own else type(policy).__name__
+    changed = []
+    cls: Any = type(policy)
+    for field in attrs.fields(cls):
+        if not field.init:
+            continue
+        value = getattr(policy, field.name)
+        default: Any = field.default
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            default = default.factory(policy) if default.takes_self else default.factory()
+        if value != default:
+            changed.append(f"{field.name}={value!r}")
+    return f"{name}({', '.join(changed)})" if changed else str(name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Literal, NamedTuple, get_args
 
 from mastery_grading._numbers import exact
 from mastery_grading.evidence import Evidence
@@ -20,6 +20,7 @@ from mastery_grading.targets import LearningTarget
 
 __all__ = [
     "TIE_BREAKS",
+    "TieBreak",
     "Summary",
     "finish",
     "highest_n",
@@ -30,8 +31,11 @@ __all__ = [
     "mode",
 ]
 
+#: A tie rule of :func:`mode`: which of the equally frequent scores wins (``"none"``: no value).
+TieBreak = Literal["highest", "lowest", "most_recent", "none"]
+
 #: The tie rules of :func:`mode`, in the order the docs list them.
-TIE_BREAKS = ("highest", "lowest", "most_recent", "none")
+TIE_BREAKS: tuple[TieBreak, ...] = get_args(TieBreak)
 
 
 class Summary(NamedTuple):
@@ -80,7 +84,7 @@ def median(history: Sequence[Evidence]) -> Summary:
     return Summary(value, used, _equal_share(used))
 
 
-def mode(history: Sequence[Evidence], *, tie_break: str) -> Summary:
+def mode(history: Sequence[Evidence], *, tie_break: TieBreak) -> Summary:
     """Return the most frequent score; several equally frequent scores go to ``tie_break``.
 
     ``"highest"`` and ``"lowest"`` pick by value, ``"most_recent"`` picks the tied score that

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, cast, get_args
 
 import attrs
 
@@ -31,7 +31,7 @@ from mastery_grading.policies.rounding import Rounded, ruby_round
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
-__all__ = ["CANVAS_METHODS", "CanvasRollup", "from_canvas"]
+__all__ = ["CANVAS_METHODS", "CanvasRollup", "RollupMethod", "from_canvas"]
 
 #: Canvas's calculation methods and their ``calculation_int`` (default, lowest, highest);
 #: ``None`` means the method takes no integer.
@@ -47,14 +47,15 @@ CANVAS_METHODS: dict[str, tuple[int, int, int] | None] = {
 
 #: The formulas a :class:`CanvasRollup` computes, named as Canvas stores them once the
 #: decaying-average flag has been applied (``decaying_average`` is then the legacy formula).
-ROLLUP_METHODS = (
+RollupMethod = Literal[
     "weighted_average",
     "standard_decaying_average",
     "n_mastery",
     "highest",
     "latest",
     "average",
-)
+]
+ROLLUP_METHODS: tuple[RollupMethod, ...] = get_args(RollupMethod)
 
 #: Axioms that survive Canvas's floating-point arithmetic. Every operation it does (a
 #: correctly rounded sum, a product with a positive constant, a quotient, a sum of two, Ruby's
@@ -159,7 +160,7 @@ class CanvasRollup:
 
     spec_name: ClassVar[str] = "canvas_rollup"
 
-    method: str = attrs.field(default="weighted_average", validator=_check_method)
+    method: RollupMethod = attrs.field(default="weighted_average", validator=_check_method)
     calculation_int: int | None = attrs.field(
         default=attrs.Factory(_default_int, takes_self=True), validator=_check_calculation_int
     )
@@ -334,7 +335,7 @@ def from_canvas(
         method == "standard_decaying_average" and not new_decaying_average
     ):
         method = "weighted_average"
-    return CanvasRollup(method=method, calculation_int=number)
+    return CanvasRollup(method=cast(RollupMethod, method), calculation_int=number)
 
 
 def _check_int(method: str, calculation_int: Any) -> int | None:

@@ -14,7 +14,8 @@ from mastery_grading.evidence import Evidence
 from mastery_grading.policies._base import HistoryPolicy, make_result
 from mastery_grading.policies._incremental import Incremental
 from mastery_grading.policies._spec import register_policy
-from mastery_grading.policies._summaries import TIE_BREAKS, finish, median, mode
+from mastery_grading.policies._summaries import TIE_BREAKS, TieBreak, finish, median, mode
+from mastery_grading.policies.kernels import register_kernel
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
@@ -201,7 +202,14 @@ class Mode(HistoryPolicy):
         }
     )
 
-    tie_break: str = attrs.field(default="highest", validator=v.one_of(TIE_BREAKS))
+    tie_break: TieBreak = attrs.field(default="highest", validator=v.one_of(TIE_BREAKS))
 
     def _rollup(self, history: tuple[Evidence, ...], target: LearningTarget) -> TargetResult:
         return finish(mode(history, tie_break=self.tie_break), target, self, len(history))
+
+
+# Vectorized kernels (numpy, imported on first use): central.py's rules, for whole gradebooks.
+_KERNELS = "mastery_grading.policies.kernels.central"
+register_kernel(Mean, f"{_KERNELS}:mean_kernel")
+register_kernel(Median, f"{_KERNELS}:median_kernel")
+register_kernel(Mode, f"{_KERNELS}:mode_kernel")

@@ -15,6 +15,7 @@ from mastery_grading.policies._base import HistoryPolicy, no_result
 from mastery_grading.policies._incremental import Incremental
 from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies._summaries import finish, mean
+from mastery_grading.policies.kernels import register_kernel
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
@@ -110,3 +111,8 @@ class NTimes(Incremental, HistoryPolicy):
         mastery = totals[0]
         summary = mean([e for e in history if e.score >= mastery])
         return summary.used, summary.weights
+
+
+# Vectorized kernels (numpy, imported on first use): count.py's rules, for whole gradebooks.
+_KERNELS = "mastery_grading.policies.kernels.count"
+register_kernel(NTimes, f"{_KERNELS}:n_times_kernel")

@@ -14,6 +14,7 @@ from mastery_grading.policies._base import FORWARD_LOOKING_CLAIMS, HistoryPolicy
 from mastery_grading.policies._incremental import Incremental
 from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies._summaries import finish, highest_n, last_n, maximum, mean
+from mastery_grading.policies.kernels import register_kernel
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
@@ -145,3 +146,10 @@ class HighestOfRecent(HistoryPolicy):
 
     def _rollup(self, history: tuple[Evidence, ...], target: LearningTarget) -> TargetResult:
         return finish(maximum(last_n(history, self.n)), target, self, len(history))
+
+
+# Vectorized kernels (numpy, imported on first use): peak.py's rules, for whole gradebooks.
+_KERNELS = "mastery_grading.policies.kernels.peak"
+register_kernel(Highest, f"{_KERNELS}:highest_kernel")
+register_kernel(HighestOfRecent, f"{_KERNELS}:highest_of_recent_kernel")
+register_kernel(MeanOfHighest, f"{_KERNELS}:mean_of_highest_kernel")

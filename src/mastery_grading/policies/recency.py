@@ -18,12 +18,14 @@ from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies._summaries import (
     TIE_BREAKS,
     Summary,
+    TieBreak,
     finish,
     last_n,
     mean,
     median,
     mode,
 )
+from mastery_grading.policies.kernels import register_kernel
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
@@ -348,7 +350,7 @@ class ModeOfRecent(_RecentWindow):
     spec_name: ClassVar[str] = "mode_of_recent"
     claims: ClassVar[frozenset[str]] = _WINDOW_CLAIMS
 
-    tie_break: str = attrs.field(default="highest", validator=v.one_of(TIE_BREAKS))
+    tie_break: TieBreak = attrs.field(default="highest", validator=v.one_of(TIE_BREAKS))
 
     def _summarize(self, window: tuple[Evidence, ...]) -> Summary:
         return mode(window, tie_break=self.tie_break)
@@ -459,3 +461,13 @@ class WeightedAverage(Incremental, HistoryPolicy):
         self, history: Sequence[Evidence], totals: tuple[float, ...]
     ) -> tuple[Sequence[Evidence], Sequence[Fraction | float]]:
         return history, self.weights(len(history))
+
+
+# Vectorized kernels (numpy, imported on first use): recency.py's rules, for whole gradebooks.
+_KERNELS = "mastery_grading.policies.kernels.recency"
+register_kernel(MostRecent, f"{_KERNELS}:most_recent_kernel")
+register_kernel(DecayingAverage, f"{_KERNELS}:decaying_average_kernel")
+register_kernel(MeanOfRecent, f"{_KERNELS}:mean_of_recent_kernel")
+register_kernel(MedianOfRecent, f"{_KERNELS}:median_of_recent_kernel")
+register_kernel(ModeOfRecent, f"{_KERNELS}:mode_of_recent_kernel")
+register_kernel(WeightedAverage, f"{_KERNELS}:weighted_average_kernel")

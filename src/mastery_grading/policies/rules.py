@@ -21,6 +21,7 @@ from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
 from mastery_grading.policies._base import no_result, prepare
 from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies.combine import inner_claims
+from mastery_grading.policies.kernels import register_kernel
 from mastery_grading.policies.recency import MostRecent
 from mastery_grading.protocols import Policy
 from mastery_grading.results import TargetResult
@@ -428,3 +429,8 @@ class AtBats:
         from mastery_grading.policies._spec import policy_to_spec
 
         return policy_to_spec(self)
+
+
+# Vectorized kernels (numpy, imported on first use): rules.py's rules, for whole gradebooks.
+_KERNELS = "mastery_grading.policies.kernels.rules"
+register_kernel(Filtered, f"{_KERNELS}:filtered_kernel")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, get_args
 
 import attrs
 
@@ -25,11 +25,17 @@ from mastery_grading.policies._fit import (
     power_hat_weights,
 )
 from mastery_grading.policies._spec import register_policy
+from mastery_grading.policies.kernels import register_kernel
 from mastery_grading.results import TargetResult
 from mastery_grading.scales import Scale
 from mastery_grading.targets import LearningTarget
 
-__all__ = ["BestFit", "LinearTrend", "PowerLaw"]
+__all__ = ["BestFit", "LinearTrend", "PowerLaw", "SingleScore", "Zeros"]
+
+#: What :class:`PowerLaw` gives for a single score: that score, or no value.
+SingleScore = Literal["score", "none"]
+#: How :class:`PowerLaw` treats scores at or below 0: no fit, or a floor value.
+Zeros = Literal["none", "floor"]
 
 #: The models :class:`BestFit` chooses from, in its tie-break order (simplest first).
 MODELS = ("mean", "linear", "power_law")
@@ -129,8 +135,8 @@ class PowerLaw(HistoryPolicy):
     spec_name: ClassVar[str] = "power_law"
     claims: ClassVar[frozenset[str]] = _PowerLawClaims()  # type: ignore[assignment]
 
-    single: str = attrs.field(default="score", validator=v.one_of(("score", "none")))
-    zeros: str = attrs.field(default="none", validator=v.one_of(("none", "floor")))
+    single: SingleScore = attrs.field(default="score", validator=v.one_of(get_args(SingleScore)))
+    zeros: Zeros = attrs.field(default="none", validator=v.one_of(get_args(Zeros)))
     floor: float = attrs.field(default=0.5, converter=v.to_float, validator=v.positive_number)
     clamp: bool = attrs.field(default=False, validator=v.instance_of(bool, "a bool"))
 
@@ -392,3 +398,8 @@ class BestFit(HistoryPolicy):
         return make_result(
             target, self, value, history, weights, evidence_count=count, reason=reason
         )
+
+
+# Vectorized kernels (numpy, imported on first use): trend.py's rules, for whole gradebooks.
+_KERNELS = "mastery_grading.policies.kernels.trend"
+register_kernel(PowerLaw, f"{_KERNELS}:power_law_kernel")

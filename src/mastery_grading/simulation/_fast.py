@@ -1,29 +1,35 @@
-"""Vectorized running estimates for built-in policies whose float result is exact enough.
+"""The simulation's fast path: the policies' own vectorized kernels, run on score matrices.
 
-A kernel maps a score matrix (students x assessments, oldest first, every evidence weight 1)
-to the matrix of running estimates: column ``k`` is the result after the first ``k + 1``
-scores, ``nan`` where the policy gives no result. Kernels compute in floats;
-:mod:`mastery_grading.simulation.compare` recomputes every final value that is missing or
-lies within a hair of a level threshold with the policy itself, so levels, mastery and letters
-always equal the exact scalar path. Kernels are found by the policy's registered spec name and
-used only for the registered class itself, never for a subclass or a look-alike, and only on
-histories for which :func:`kernels_apply` holds.
+A score matrix (students x assessments, oldest first, every evidence weight 1) becomes the
+:class:`~mastery_grading.policies.kernels.segments.Segments` the gradebook's engine builds from
+evidence columns: one group per student (final values) or one per student and prefix (running
+estimates). The kernel is the one registered for the policy's class in
+:mod:`mastery_grading.policies.kernels`, the same the engine uses, so there is no second kernel
+table. A kernel's value equals the policy's bit for bit except on the groups it flags:
+``inexact`` ones (:mod:`mastery_grading.simulation.compare` recomputes every final value that
+is missing or, inexact, lies near a level threshold, with the policy itself, so levels, mastery
+and letters always equal the exact scalar path) and ``force`` ones (always recomputed). Kernels
+are used only on histories for which :func:`kernels_apply` holds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from mastery_grading.evidence import Evidence, chronological_key
-from mastery_grading.policies._spec import POLICIES
+from mastery_grading.policies.kernels import Kernel
+from mastery_grading.policies.kernels.segments import Segments
+from mastery_grading.protocols import Policy
 from mastery_grading.targets import LearningTarget
 
+__all__ = ["KernelValues", "final_values", "kernels_apply", "prefix_values"]
+
 Matrix = np.ndarray[Any, np.dtype[np.float64]]
-Kernel = Callable[[Matrix], Matrix]
-Window = Callable[[Matrix], Matrix]
+BoolMatrix = np.ndarray[Any, np.dtype[np.bool_]]
 
 
 def _order(evidence: Evidence) -> tuple[Any, ...]:
@@ -34,14 +40,16 @@ def _order(evidence: Evidence) -> tuple[Any, ...]:
 def kernels_apply(histories: Iterable[Sequence[Evidence]], target: LearningTarget) -> bool:
     """Return whether the kernels give the policies' own results on these histories.
 
-    A kernel sees only the scores, in the order given, so it needs:
+    A kernel sees the scores in the order given and whether each piece is summative, so it
+    needs:
 
     - every evidence weight to be 1 (the weighted mean weighs scores by it);
     - every history to be non-empty and in chronological order, with no two neighbours
       ordered only by their scores: then the given order is the policies' own, and raising or
       re-drawing a score (the monotonicity and jitter checks) does not reorder the history.
-      Evidence kind, attempt and assessment id reach the built-ins with kernels only through
-      this order;
+      Attempt and assessment id reach the kernels only through this order; a kernel that
+      needs another column (times, contexts, independence) declines, and its policy is
+      evaluated by its own rule;
     - every piece of evidence to be on ``target`` with a score on its scale (otherwise the
       policy raises an error, which the kernel would not).
 
@@ -77,133 +85,104 @@ def kernels_apply(histories: Iterable[Sequence[Evidence]], target: LearningTarge
     return True
 
 
-def _running(summary: Window, n: int | None = None) -> Kernel:
-    """Apply a row summary to every prefix (or to its last ``n`` scores)."""
+@dataclass(frozen=True)
+class KernelValues:
+    """A kernel's values, and where the policy itself must decide.
 
-    def kernel(scores: Matrix) -> Matrix:
-        out = np.empty_like(scores)
-        for k in range(scores.shape[1]):
-            low = 0 if n is None else max(0, k + 1 - n)
-            out[:, k] = summary(scores[:, low : k + 1])
-        return out
-
-    def final(scores: Matrix) -> Matrix:
-        low = 0 if n is None else max(0, scores.shape[1] - n)
-        return summary(scores[:, low:])
-
-    kernel.final = final  # type: ignore[attr-defined]
-    return kernel
-
-
-def final_values(kernel: Kernel, scores: Matrix) -> Matrix:
-    """Return only the result after every score (the last column of the kernel)."""
-    final: Kernel | None = getattr(kernel, "final", None)
-    if final is not None:
-        return final(scores)
-    return kernel(scores)[:, -1]
-
-
-def _mean(window: Matrix) -> Matrix:
-    result: Matrix = window.sum(axis=1) / window.shape[1]
-    return result
-
-
-def _median(window: Matrix) -> Matrix:
-    result: Matrix = np.median(window, axis=1)
-    return result
-
-
-def _maximum(window: Matrix) -> Matrix:
-    result: Matrix = window.max(axis=1)
-    return result
-
-
-def _mean_of_highest(n: int) -> Window:
-    def summary(window: Matrix) -> Matrix:
-        return _mean(np.sort(window, axis=1)[:, -n:])
-
-    return summary
-
-
-def _mode(tie_break: str) -> Window:
-    def summary(window: Matrix) -> Matrix:
-        counts = (window[:, :, None] == window[:, None, :]).sum(axis=2)
-        tied = counts == counts.max(axis=1, keepdims=True)
-        highest: Matrix = np.where(tied, window, -np.inf).max(axis=1)
-        lowest: Matrix = np.where(tied, window, np.inf).min(axis=1)
-        if tie_break == "highest":
-            return highest
-        if tie_break == "lowest":
-            return lowest
-        if tie_break == "most_recent":
-            last = window.shape[1] - 1 - np.argmax(tied[:, ::-1], axis=1)
-            result: Matrix = window[np.arange(window.shape[0]), last]
-            return result
-        return np.where(highest == lowest, highest, np.nan)
-
-    return summary
-
-
-def _decaying(rate: float) -> Kernel:
-    def kernel(scores: Matrix) -> Matrix:
-        out = np.empty_like(scores)
-        current = scores[:, 0].copy()
-        out[:, 0] = current
-        for k in range(1, scores.shape[1]):
-            # d + r (s - d) leaves a constant history exactly constant
-            current = current + rate * (scores[:, k] - current)
-            out[:, k] = current
-        return out
-
-    return kernel
-
-
-def _latest_against_rest(weight: float) -> Window:
-    def summary(window: Matrix) -> Matrix:
-        if window.shape[1] == 1:
-            return window[:, 0].copy()
-        result: Matrix = weight * window[:, -1] + (1 - weight) * _mean(window[:, :-1])
-        return result
-
-    return summary
-
-
-def _n_times(n: int, mastery: float) -> Window:
-    def summary(window: Matrix) -> Matrix:
-        kept = window >= mastery
-        count = kept.sum(axis=1)
-        total = np.where(kept, window, 0.0).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            result: Matrix = np.where(count >= n, total / np.maximum(count, 1), np.nan)
-        return result
-
-    return summary
-
-
-def kernel_for(policy: Any, mastery: float) -> Kernel | None:
-    """Return the running-estimate kernel of a built-in policy, or ``None`` if it has none.
-
-    Args:
-        policy: The policy.
-        mastery: The target's mastery threshold (for policies that count mastery scores).
+    ``force`` values must be recomputed by the policy whatever they are; ``inexact`` ones may
+    differ from the policy's by a float rounding (recompute them where that matters).
     """
-    name = getattr(policy, "spec_name", None)
-    if not isinstance(name, str) or POLICIES.get(name) is not type(policy):
+
+    values: Matrix
+    inexact: BoolMatrix
+    force: BoolMatrix
+
+
+def _segments(
+    scores: Matrix, summative: BoolMatrix | None, counts: np.ndarray, target: LearningTarget
+) -> Segments:
+    """Segments of the rows of ``scores`` (already laid out group after group)."""
+    n_groups = counts.size
+    starts = np.zeros(n_groups, dtype=np.int64)
+    np.cumsum(counts[:-1], out=starts[1:])
+    scale = target.scale
+    return Segments(
+        score=np.ascontiguousarray(scores, dtype=np.float64).reshape(-1),
+        weight=None,
+        summative=None if summative is None else summative.reshape(-1),
+        group=np.repeat(np.arange(n_groups, dtype=np.int64), counts),
+        starts=starts,
+        counts=counts,
+        mastery=np.full(n_groups, float(scale.mastery)),
+        scale_min=np.full(n_groups, float(scale.min)),
+        scale_max=np.full(n_groups, float(scale.max)),
+    )
+
+
+def _run(
+    policy: Policy, kernel: Kernel, seg: Segments, shape: tuple[int, ...]
+) -> KernelValues | None:
+    out = kernel(policy, seg)
+    if out is None:
         return None
-    makers: dict[str, Callable[[], Kernel]] = {
-        "mean": lambda: _running(_mean),
-        "most_recent": lambda: _running(lambda w: w[:, -1].copy()),
-        "decaying_average": lambda: _decaying(policy.rate),
-        "median": lambda: _running(_median),
-        "mode": lambda: _running(_mode(policy.tie_break)),
-        "highest": lambda: _running(_maximum),
-        "mean_of_highest": lambda: _running(_mean_of_highest(policy.n)),
-        "highest_of_recent": lambda: _running(_maximum, policy.n),
-        "mean_of_recent": lambda: _running(_mean, policy.n),
-        "median_of_recent": lambda: _running(_median, policy.n),
-        "mode_of_recent": lambda: _running(_mode(policy.tie_break), policy.n),
-        "weighted_average": lambda: _running(_latest_against_rest(policy.weight)),
-        "n_times": lambda: _running(_n_times(policy.n, mastery)),
-    }
-    make = makers.get(name)
-    return None if make is None else make()
+    none = np.zeros(shape, dtype=np.bool_)
+    return KernelValues(
+        values=np.asarray(out.values, dtype=np.float64).reshape(shape),
+        inexact=none if out.inexact is None else np.asarray(out.inexact).reshape(shape),
+        force=none if out.force is None else np.asarray(out.force).reshape(shape),
+    )
+
+
+def final_values(
+    policy: Policy,
+    kernel: Kernel,
+    scores: Matrix,
+    summative: BoolMatrix | None,
+    target: LearningTarget,
+) -> KernelValues | None:
+    """The kernel's result after every score of each row (one group per row).
+
+    ``summative`` says which pieces are summative (``None``: all of them). ``None`` when the
+    kernel declines these segments.
+
+    Example:
+        >>> import numpy as np
+        >>> from mastery_grading import LearningTarget
+        >>> from mastery_grading.policies import Mean, kernel_for
+        >>> scores = np.array([[1.0, 3.0, 2.0], [4.0, 4.0, 2.5]])
+        >>> target = LearningTarget(id="T", title="T")
+        >>> final_values(Mean(), kernel_for(Mean()), scores, None, target).values
+        array([2. , 3.5])
+    """
+    n, length = scores.shape
+    counts = np.full(n, length, dtype=np.int64)
+    return _run(policy, kernel, _segments(scores, summative, counts, target), (n,))
+
+
+def prefix_values(
+    policy: Policy,
+    kernel: Kernel,
+    scores: Matrix,
+    summative: BoolMatrix | None,
+    target: LearningTarget,
+) -> KernelValues | None:
+    """The running results: column ``k`` is the kernel's result on the first ``k + 1`` scores.
+
+    Every prefix of every row is one group, so one kernel call gives them all.
+
+    Example:
+        >>> import numpy as np
+        >>> from mastery_grading import LearningTarget
+        >>> from mastery_grading.policies import Highest, kernel_for
+        >>> scores = np.array([[1.0, 3.0, 2.0]])
+        >>> target = LearningTarget(id="T", title="T")
+        >>> prefix_values(Highest(), kernel_for(Highest()), scores, None, target).values
+        array([[1., 3., 3.]])
+    """
+    n, length = scores.shape
+    # row i, prefix k holds scores[i, :k + 1]: the columns 0, 0 1, 0 1 2, ...
+    columns = np.concatenate([np.arange(k + 1) for k in range(length)])
+    counts = np.tile(np.arange(1, length + 1, dtype=np.int64), n)
+    flags = None if summative is None else summative[:, columns]
+    seg = _segments(scores[:, columns], flags, counts, target)
+    return _run(policy, kernel, seg, (n, length))

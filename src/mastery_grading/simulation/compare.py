@@ -11,14 +11,22 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from mastery_grading._numbers import NEAR_TOLERANCE
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
-from mastery_grading.policies import policy_from_spec
-from mastery_grading.policies._spec import POLICIES
+from mastery_grading.policies import PolicySpec, kernel_for, policy_from_spec, policy_label
+from mastery_grading.policies.kernels import Kernel
+from mastery_grading.protocols import Policy
 from mastery_grading.results import TargetResult
 from mastery_grading.simulation import metrics as m
-from mastery_grading.simulation._fast import final_values, kernel_for, kernels_apply
+from mastery_grading.simulation._fast import (
+    KernelValues,
+    final_values,
+    kernels_apply,
+    prefix_values,
+)
 from mastery_grading.simulation.cohorts import Cohort
+from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -52,37 +60,10 @@ METRICS: dict[str, str] = {
 ALL = "all"
 
 
-def policy_label(policy: Any) -> str:
-    """Return a short label for a policy: its spec name and any non-default parameters.
-
-    A policy that is not a registered built-in is labelled by its ``name`` attribute when it
-    has one (as ``policies.custom_policy`` policies do), else by its class
-    name.
-
-    Example:
-        >>> from mastery_grading import policies
-        >>> policy_label(policies.DecayingAverage(rate=0.8)), policy_label(policies.Mean())
-        ('decaying_average(rate=0.8)', 'mean')
-    """
-    name = getattr(policy, "spec_name", None)
-    registered = isinstance(name, str) and POLICIES.get(name) is type(policy)
-    if not registered or not attrs.has(type(policy)):
-        own = getattr(policy, "name", None)
-        return own if isinstance(own, str) and own else type(policy).__name__
-    changed = []
-    for field in attrs.fields(type(policy)):
-        if not field.init:
-            continue
-        value = getattr(policy, field.name)
-        default: Any = field.default
-        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            default = default.factory(policy) if default.takes_self else default.factory()
-        if value != default:
-            changed.append(f"{field.name}={value!r}")
-    return f"{name}({', '.join(changed)})" if changed else str(name)
-
-
-def _resolve(policies: Any) -> dict[str, Any]:
+def _resolve(
+    policies: Iterable[Policy | PolicySpec | Mapping[str, Any]]
+    | Mapping[str, Policy | PolicySpec | Mapping[str, Any]],
+) -> dict[str, Policy]:
     if isinstance(policies, Mapping) and "policy" in policies:
         msg = "policies must be a list of policies or specs, or a mapping of label to policy"
         raise InvalidTypeError(msg)
@@ -91,7 +72,7 @@ def _resolve(policies: Any) -> dict[str, Any]:
         items = [(str(k), v) for k, v in policies.items()]
     else:
         items = [(None, p) for p in policies]
-    resolved: dict[str, Any] = {}
+    resolved: dict[str, Policy] = {}
     for label, item in items:
         policy = policy_from_spec(item) if isinstance(item, Mapping) else item
         if not callable(getattr(policy, "evaluate", None)):
@@ -175,7 +156,7 @@ class _Memo:
     built-ins does); ``compare(..., memoize=False)`` turns this off.
     """
 
-    def __init__(self, policy: Any, target: Any, enabled: bool) -> None:
+    def __init__(self, policy: Policy, target: LearningTarget, enabled: bool) -> None:
         self.policy = policy
         self.target = target
         self.enabled = enabled
@@ -196,7 +177,7 @@ _Rows = tuple[list[np.ndarray[Any, Any]], list[float], list[bool], list[TargetRe
 
 
 def _scalar_rows(
-    policy: Any,
+    policy: Policy,
     prep: _Prepared,
     start: int,
     stop: int,
@@ -205,7 +186,7 @@ def _scalar_rows(
 ) -> _Rows:
     """Evaluate one policy, student by student, for students ``start`` to ``stop``."""
     target = prep.cohort.target
-    eps = 1e-9 * (target.scale.max - target.scale.min)
+    eps = _monotone_slack(target)
     memo = _Memo(policy, target, memoize)
     running: list[np.ndarray[Any, Any]] = []
     jittered: list[float] = []
@@ -256,7 +237,7 @@ def _fork_context() -> Any:
 
 
 def _scalar(
-    policy: Any, prep: _Prepared, tick: Callable[[int], None], *, memoize: bool, n_jobs: int
+    policy: Policy, prep: _Prepared, tick: Callable[[int], None], *, memoize: bool, n_jobs: int
 ) -> _Outcome:
     count = len(prep.cohort)
     context = _fork_context() if n_jobs > 1 and count >= 2 * n_jobs else None
@@ -288,48 +269,105 @@ def _scalar(
     )
 
 
-def _vectorized(
-    policy: Any,
-    kernel: Callable[[np.ndarray[Any, Any]], np.ndarray[Any, Any]],
-    prep: _Prepared,
-) -> _Outcome:
+def _monotone_slack(target: LearningTarget) -> float:
+    """How far a result may fall, when one score is raised, before it counts as a violation.
+
+    Not a threshold tolerance (that is :func:`~mastery_grading._numbers.near_threshold`): it
+    compares two results of one policy, which may be floats computed in different orders.
+    """
+    return 1e-9 * (target.scale.max - target.scale.min)
+
+
+def _near_thresholds(values: np.ndarray[Any, Any], thresholds: np.ndarray[Any, Any]) -> Any:
+    """:func:`~mastery_grading._numbers.near_threshold` of each value, against any threshold."""
+    gap = np.abs(values[:, None] - thresholds[None, :])
+    return (gap <= NEAR_TOLERANCE * np.maximum(1.0, np.abs(thresholds))[None, :]).any(axis=1)
+
+
+def _settle(
+    policy: Policy,
+    target: LearningTarget,
+    out: KernelValues,
+    history: Callable[[int], Sequence[Evidence]],
+) -> np.ndarray[Any, Any]:
+    """The kernel's values, with every ``force`` one replaced by the policy's own result.
+
+    ``history(i)`` is the evidence behind value ``i`` (of the flattened values).
+    """
+    values = out.values.copy()
+    flat = values.reshape(-1)
+    for i in np.flatnonzero(out.force.reshape(-1)).tolist():
+        flat[i] = _value(policy.evaluate(history(i), target))
+    return values
+
+
+def _vectorized(policy: Policy, kernel: Kernel, prep: _Prepared) -> _Outcome | None:
+    """The outcome of one policy through its kernel, or ``None`` if the kernel declines."""
     cohort = prep.cohort
     target = cohort.target
     scale = target.scale
-    eps = 1e-9 * (scale.max - scale.min)
+    eps = _monotone_slack(target)
+    students = cohort.students
     count = len(cohort)
     running: list[np.ndarray[Any, Any]] = [np.empty(0)] * count
     final = np.empty(count)
+    final_inexact = np.zeros(count, dtype=bool)
     jittered = np.empty(count)
     violated = np.zeros(count, dtype=bool)
-    lengths = np.array([len(s.evidence) for s in cohort.students])
+    lengths = np.array([len(s.evidence) for s in students])
     for length in np.unique(lengths).tolist():
         idx = np.flatnonzero(lengths == length)
-        scores = np.array([cohort.students[i].scores for i in idx], dtype=float)
-        run = kernel(scores)
+        scores = np.array([students[i].scores for i in idx], dtype=float)
+        kinds = np.array([[e.is_summative for e in students[i].evidence] for i in idx], bool)
+        summative = None if kinds.all() else kinds
+        run = prefix_values(policy, kernel, scores, summative, target)
+        if run is None:
+            return None
+
+        def prefix(i: int, idx: Any = idx, length: int = length) -> tuple[Evidence, ...]:
+            return students[int(idx[i // length])].evidence[: i % length + 1]
+
+        values = _settle(policy, target, run, prefix)
         for row, index in enumerate(idx.tolist()):
-            running[index] = run[row]
-        base = run[:, -1]
+            running[index] = values[row]
+        base = values[:, -1]
         final[idx] = base
-        redrawn = scores.copy()
-        redrawn[:, -1] = prep.redrawn[idx]
-        jittered[idx] = final_values(kernel, redrawn)
+        final_inexact[idx] = run.inexact[:, -1]
+        # one kernel call for every variant: the re-drawn last score, then each raised score
+        rows = [np.arange(idx.size)]
+        positions = [np.full(idx.size, length - 1)]
+        new_scores = [prep.redrawn[idx]]
         raised_all = np.minimum(scores + prep.raise_by, scale.max)
-        chosen = np.zeros(scores.shape, dtype=bool)
         for row, index in enumerate(idx.tolist()):
-            chosen[row, prep.positions[index]] = True
-        for j in range(int(length)):
-            rows = np.flatnonzero(chosen[:, j])
-            if rows.size == 0:
-                continue
-            variant = scores[rows].copy()
-            variant[:, j] = raised_all[rows, j]
-            violated[idx[rows]] |= final_values(kernel, variant) < base[rows] - eps
-    # values within a hair of a threshold are recomputed exactly, so classifications match
-    distance = np.abs(final[:, None] - prep.thresholds[None, :]).min(axis=1)
-    near = np.isnan(final) | (distance <= eps)
+            chosen = np.asarray(prep.positions[index], dtype=np.int64)
+            chosen = chosen[scores[row, chosen] < scale.max]  # a top score cannot rise
+            rows.append(np.full(chosen.size, row))
+            positions.append(chosen)
+            new_scores.append(raised_all[row, chosen])
+        which, where, score = (np.concatenate(parts) for parts in (rows, positions, new_scores))
+        variants = scores[which]
+        variants[np.arange(which.size), where] = score
+
+        def changed(
+            i: int, idx: Any = idx, which: Any = which, where: Any = where, score: Any = score
+        ) -> tuple[Evidence, ...]:
+            history = students[int(idx[which[i]])].evidence
+            return _replace(history, int(where[i]), float(score[i]))
+
+        out = final_values(
+            policy, kernel, variants, None if summative is None else kinds[which], target
+        )
+        if out is None:
+            return None
+        varied = _settle(policy, target, out, changed)
+        jittered[idx] = varied[: idx.size]
+        raised = slice(idx.size, None)
+        lower = varied[raised] < base[which[raised]] - eps
+        np.logical_or.at(violated, idx[which[raised]], lower)
+    # inexact values near a threshold are recomputed exactly, so classifications match
+    near = np.isnan(final) | (final_inexact & _near_thresholds(final, prep.thresholds))
     results: list[TargetResult] = []
-    for i, student in enumerate(cohort.students):
+    for i, student in enumerate(students):
         if near[i]:
             result = policy.evaluate(student.evidence, target)
             final[i] = _value(result)
@@ -392,7 +430,8 @@ def _progress_bar(total: int, enabled: bool, desc: str) -> Any:
 
 
 def compare(
-    policies: Sequence[Any] | Mapping[str, Any],
+    policies: Sequence[Policy | PolicySpec | Mapping[str, Any]]
+    | Mapping[str, Policy | PolicySpec | Mapping[str, Any]],
     cohort: Cohort,
     *,
     converter: Any = None,
@@ -444,7 +483,8 @@ def compare(
             at the scale's maximum.
         seed: Seed of the re-draws used for jitter.
         progress: Show a tqdm progress bar when the run takes longer than a second.
-        fast: Use the vectorized path for the built-ins it covers.
+        fast: Use the vectorized path for policies with a registered kernel (see
+            :func:`~mastery_grading.policies.kernel_for`), on histories it covers.
         raise_positions: How many scores of each student the monotonicity check raises (one
             at a time): ``None`` (default) checks every score; a number ``k`` checks ``k``
             positions drawn at random per student (from ``seed``), which is ``k / n`` of the
@@ -523,12 +563,13 @@ def compare(
     fast = fast and kernels_apply([s.evidence for s in cohort.students], cohort.target)
     try:
         for label, policy in resolved.items():
-            kernel = kernel_for(policy, cohort.target.scale.mastery) if fast else None
-            if kernel is None:
-                outcomes[label] = _scalar(policy, prep, tick, memoize=memoize, n_jobs=n_jobs)
+            kernel = kernel_for(policy) if fast else None
+            outcome = None if kernel is None else _vectorized(policy, kernel, prep)
+            if outcome is None:
+                outcome = _scalar(policy, prep, tick, memoize=memoize, n_jobs=n_jobs)
             else:
-                outcomes[label] = _vectorized(policy, kernel, prep)
                 tick(len(cohort))
+            outcomes[label] = outcome
     finally:
         if bar is not None:
             bar.close()
@@ -536,7 +577,7 @@ def compare(
 
 
 def _build(
-    resolved: dict[str, Any],
+    resolved: dict[str, Policy],
     outcomes: dict[str, _Outcome],
     prep: _Prepared,
     converter: Any,
@@ -636,7 +677,7 @@ class ComparisonResult:
     table: pd.DataFrame = attrs.field(repr=False)
     students: pd.DataFrame = attrs.field(repr=False)
     kappa: pd.DataFrame | None = attrs.field(repr=False)
-    policies: dict[str, Any]
+    policies: dict[str, Policy]
     cohort: Cohort = attrs.field(repr=False)
     running: dict[str, list[np.ndarray[Any, Any]]] = attrs.field(repr=False)
 
@@ -743,7 +784,7 @@ class SweepResult:
 
 
 def sweep(
-    policy: Any,
+    policy: Policy | PolicySpec | Mapping[str, Any] | Callable[[Any], Policy],
     parameter: str,
     values: Iterable[Any],
     cohort: Cohort,
@@ -774,12 +815,14 @@ def sweep(
     if isinstance(policy, Mapping):
         policy = policy_from_spec(policy)
     values = list(values)
+    candidates: dict[str, Policy]
     if callable(policy) and not hasattr(policy, "evaluate"):
-        make = cast(Callable[[Any], Any], policy)
+        make = policy
         candidates = {str(i): make(value) for i, value in enumerate(values)}
     else:
         candidates = {
-            str(i): attrs.evolve(policy, **{parameter: value}) for i, value in enumerate(values)
+            str(i): attrs.evolve(cast(Any, policy), **{parameter: value})
+            for i, value in enumerate(values)
         }
     result = compare(candidates, cohort, **compare_options)
     table = result.table.copy()

@@ -11,7 +11,9 @@ when numpy is installed. The pipeline:
 2. **Sort once** by (student, target, chronological key), see ``_sort``,
    and keep every column in that order: policies then read the columns without gathering.
 3. **Kernels** compute every group with segment operations (``np.add.reduceat`` and friends);
-   policies without a kernel are evaluated by the reference policy, one group at a time.
+   they come from the one registry, :mod:`mastery_grading.policies.kernels`, where each policy
+   family registers its own. Policies without a kernel are evaluated by the reference policy,
+   one group at a time.
 4. **Exactness.** Where a kernel's float could differ from the exact reference (which computes
    with fractions and rounds once) and lies within ``1e-9`` of a level threshold of its target,
    the group is recomputed by the reference policy, so levels and mastery are always those of
@@ -28,12 +30,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 
 from mastery_grading._numbers import NEAR_TOLERANCE
-from mastery_grading.gradebook._engine import _catalogue  # noqa: F401  (registers its kernels)
 from mastery_grading.gradebook._engine._columns import (
     Columns,
     FloatArray,
@@ -43,14 +43,15 @@ from mastery_grading.gradebook._engine._columns import (
     evidence_at,
     select_rows,
 )
-from mastery_grading.gradebook._engine._kernels import (
-    KERNELS,
+from mastery_grading.gradebook._engine._sort import Sorted, sort_rows
+from mastery_grading.policies.kernels import has_kernel, kernel_for
+from mastery_grading.policies.kernels.segments import (
     GroupReasons,
     KernelOutput,
     Segments,
-    _frozen,
+    read_only,
 )
-from mastery_grading.gradebook._engine._sort import Sorted, sort_rows
+from mastery_grading.protocols import Policy
 from mastery_grading.targets import LearningTarget
 
 __all__ = [
@@ -66,11 +67,6 @@ __all__ = [
     "level_codes",
     "sort_rows",
 ]
-
-
-def has_kernel(policy: Any) -> bool:
-    """Return whether the engine computes ``policy`` with a vectorized kernel."""
-    return type(policy) in KERNELS
 
 
 @dataclass(frozen=True)
@@ -113,7 +109,7 @@ def _segments(srt: Sorted, targets: Sequence[LearningTarget]) -> Segments:
 
         def per_group(items: list[float]) -> FloatArray:
             tiled: FloatArray = np.tile(np.asarray(items, dtype=np.float64), srt.n_students)
-            return _frozen(tiled)
+            return read_only(tiled)
 
         cols = srt.columns
         seg = Segments(
@@ -121,8 +117,8 @@ def _segments(srt: Sorted, targets: Sequence[LearningTarget]) -> Segments:
             weight=cols.weight,
             summative=cols.summative,
             group=srt.group,
-            starts=_frozen(srt.bounds[:-1]),
-            counts=_frozen(np.diff(srt.bounds)),
+            starts=read_only(srt.bounds[:-1]),
+            counts=read_only(np.diff(srt.bounds)),
             mastery=per_group([t.scale.mastery for t in targets]),
             scale_min=per_group([t.scale.min for t in targets]),
             scale_max=per_group([t.scale.max for t in targets]),
@@ -135,7 +131,7 @@ def _segments(srt: Sorted, targets: Sequence[LearningTarget]) -> Segments:
 
 
 def compute(
-    policy: Any,
+    policy: Policy,
     srt: Sorted,
     targets: Sequence[LearningTarget],
     *,
@@ -185,7 +181,7 @@ def compute(
                 columns=cols,
             )
     cols, starts, counts = seg.columns, seg.starts, seg.counts
-    run = KERNELS.get(type(policy))
+    run = kernel_for(policy)
     out = None if run is None else run(policy, seg)
     redo: np.ndarray | None = None
     if isinstance(out, KernelOutput) and isinstance(out.reasons, GroupReasons):

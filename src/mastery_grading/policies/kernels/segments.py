@@ -1,10 +1,11 @@
-"""Vectorized kernels: one per built-in policy, each a handful of numpy segment operations.
+"""Tools for vectorized kernels: the segments a kernel reads, what it returns, segment helpers.
 
-A kernel gets the evidence of every (student, target) group as :class:`Segments` (one array per
-column, sorted by group and then chronologically, with each group's start and length) and returns
+Requires numpy. A kernel (see :mod:`mastery_grading.policies.kernels`) gets the evidence of
+every (student, target) group as :class:`Segments` (one array per column, sorted by group and
+then chronologically, with each group's start and length) and returns a :class:`KernelOutput`:
 one value per group (``NaN`` for ``None``) and a mask of the groups whose value is not known to
-equal the exact reference bit for bit (the engine rechecks those near a level threshold). No
-kernel loops over groups in Python.
+equal the exact reference bit for bit (those near a level threshold are recomputed by the
+policy). No kernel loops over groups in Python.
 
 **Exact sums.** The reference reads each score as the decimal it prints as and computes with
 fractions. When every score (and weight) is a multiple of ``2**-GRID_BITS`` (halves, quarters,
@@ -13,37 +14,75 @@ exact, so a plain ``np.add.reduceat`` and one division give the reference's valu
 Whether a column lies on that grid is checked once per gradebook (:class:`ColumnFacts`). Other
 short decimals (``2.33``) are summed as integers ``k / 10**d`` (:func:`decimal_ints`), which
 costs a few more passes.
+
+Example:
+    >>> import numpy as np
+    >>> seg = Segments(score=np.array([1.0, 3.0, 2.5]), weight=None, summative=None,
+    ...                group=np.array([0, 0, 1]), starts=np.array([0, 2]),
+    ...                counts=np.array([2, 1]))
+    >>> sums(seg.score, seg), back_positions(seg).tolist()
+    (array([4. , 2.5]), [1, 0, 0])
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any, TypeVar
 
 import numpy as np
-
-from mastery_grading._numbers import exact
-from mastery_grading.gradebook._engine._columns import BoolArray, FloatArray, IntArray
-from mastery_grading.policies.central import Mean
-from mastery_grading.policies.recency import DecayingAverage, MostRecent
+import numpy.typing as npt
 
 __all__ = [
+    "EXACT_INT",
     "GRID_BITS",
-    "KERNELS",
+    "BoolArray",
     "ColumnFacts",
+    "FloatArray",
     "GroupReasons",
+    "IntArray",
     "KernelOutput",
     "Segments",
+    "back_positions",
+    "by_score",
+    "compress",
     "decimal_ints",
+    "empty_values",
     "grid_largest",
-    "kernel",
+    "largest_magnitude",
+    "micros",
+    "read_only",
+    "score_ints",
+    "segment_ratio_exact",
+    "sums",
+    "unanimous",
 ]
 
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+def micros(moment: datetime) -> int:
+    """Return an aware datetime as whole microseconds since the Unix epoch (UTC).
+
+    The unit of the engine's ``time`` column, which kernels compare with a policy's dates.
+
+    Example:
+        >>> micros(datetime(1970, 1, 1, 0, 0, 1, tzinfo=UTC))
+        1000000
+    """
+    return (moment - _EPOCH) // _MICRO
+
+
 #: Largest integer below which float64 holds every integer exactly.
-_EXACT_INT = 2**53
+EXACT_INT = 2**53
 
 #: Values on the grid are multiples of ``2**-GRID_BITS``.
 GRID_BITS = 4
@@ -87,10 +126,8 @@ class ColumnFacts:
 
     Example:
         >>> import numpy as np
-        >>> from mastery_grading.gradebook._engine import Columns
-        >>> cols = Columns(student=np.zeros(2, np.int32), student_labels=["s"],
-        ...                target=np.zeros(2, np.int32), score=np.array([2.5, 3.25]),
-        ...                time=np.array([1, 2]))
+        >>> from types import SimpleNamespace
+        >>> cols = SimpleNamespace(score=np.array([2.5, 3.25]), weight=None)
         >>> ColumnFacts(cols).grid_largest("score"), ColumnFacts(cols).grid_largest("weight")
         (3.25, 1.0)
     """
@@ -113,7 +150,7 @@ class ColumnFacts:
 _Array = TypeVar("_Array", bound=np.ndarray)
 
 
-def _frozen(array: _Array) -> _Array:
+def read_only(array: _Array) -> _Array:
     """``array``, made read-only: shared arrays must not be changed by a kernel."""
     array.setflags(write=False)
     return array
@@ -137,7 +174,9 @@ class Segments:
     """
 
     score: FloatArray
+    #: ``None``: every weight is 1.
     weight: FloatArray | None
+    #: ``None``: every piece of evidence is summative.
     summative: BoolArray | None
     group: IntArray
     starts: IntArray
@@ -149,6 +188,7 @@ class Segments:
     scale_max: FloatArray | None = None
     #: The evidence columns, to read other columns lazily, and the row of each position: an
     #: index array or a mask over the rows of ``columns`` (``None``: position ``i`` is row ``i``).
+    #: Segments of bare scores have no columns: a kernel that needs one then returns ``None``.
     columns: Any = None
     rows: np.ndarray | None = None
     #: Facts about the columns these segments hold a subset of (see :class:`ColumnFacts`).
@@ -164,7 +204,7 @@ class Segments:
     @cached_property
     def nonempty(self) -> BoolArray:
         """Groups with at least one piece of evidence."""
-        return _frozen(self.counts > 0)
+        return read_only(self.counts > 0)
 
     @cached_property
     def all_nonempty(self) -> bool:
@@ -174,22 +214,22 @@ class Segments:
     @cached_property
     def ends(self) -> IntArray:
         """One past the last position of each group."""
-        return _frozen(self.starts + self.counts)
+        return read_only(self.starts + self.counts)
 
     @cached_property
     def filled_counts(self) -> IntArray:
         """The counts of the non-empty groups."""
-        return self.counts if self.all_nonempty else _frozen(self.counts[self.nonempty])
+        return self.counts if self.all_nonempty else read_only(self.counts[self.nonempty])
 
     @cached_property
     def firsts(self) -> IntArray:
         """The first position of each non-empty group."""
-        return self.starts if self.all_nonempty else _frozen(self.starts[self.nonempty])
+        return self.starts if self.all_nonempty else read_only(self.starts[self.nonempty])
 
     @cached_property
     def lasts(self) -> IntArray:
         """The last position of each non-empty group."""
-        return _frozen(self.firsts + self.filled_counts - 1)
+        return read_only(self.firsts + self.filled_counts - 1)
 
     def per_group(self, values: np.ndarray, fill: float = math.nan) -> np.ndarray:
         """Values of the non-empty groups, spread to every group (``fill`` for empty ones).
@@ -302,26 +342,6 @@ class KernelOutput:
     force: BoolArray | None = None
 
 
-#: A kernel may return ``None`` to have this policy evaluated group by group instead.
-Kernel = Callable[[Any, Segments], KernelOutput | None]
-
-#: Kernels by policy class; ``kernel`` registers one.
-KERNELS: dict[type[Any], Kernel] = {}
-
-
-K = TypeVar("K", bound=Kernel)
-
-
-def kernel(cls: type[Any]) -> Callable[[K], K]:
-    """Register the decorated function as the kernel of ``cls``."""
-
-    def register(func: K) -> K:
-        KERNELS[cls] = func
-        return func
-
-    return register
-
-
 def decimal_ints(
     x: FloatArray, places: tuple[int, ...] = (0, 1, 2, 4, 6)
 ) -> tuple[FloatArray, int]:
@@ -371,7 +391,13 @@ def grid_largest(seg: Segments, name: str) -> float | None:
     return 1.0 if values is None else _grid_largest(values)
 
 
-def _largest(x: np.ndarray) -> float:
+def largest_magnitude(x: np.ndarray) -> float:
+    """``max |x|`` (0 for an empty array).
+
+    Example:
+        >>> largest_magnitude(np.array([1.5, -4.0]))
+        4.0
+    """
     return max(float(x.max()), -float(x.min())) if x.size else 0.0
 
 
@@ -379,22 +405,16 @@ def _largest(x: np.ndarray) -> float:
 _CHUNK = 1 << 20
 
 
-def _empty(seg: Segments) -> FloatArray:
+def empty_values(seg: Segments) -> FloatArray:
+    """One ``NaN`` per group: the values of a kernel that decides nothing."""
     return np.full(seg.counts.shape[0], np.nan)
 
 
-def _first_positions(seg: Segments) -> IntArray:
-    return seg.firsts
-
-
-def _last_positions(seg: Segments) -> IntArray:
-    return seg.lasts
-
-
-def _sums(x: np.ndarray, seg: Segments) -> np.ndarray:
+def sums(x: np.ndarray, seg: Segments) -> np.ndarray:
+    """The sum of ``x`` (one item per position) over each non-empty group."""
     if x.size == 0:
         return x[:0]
-    return np.add.reduceat(x, _first_positions(seg))
+    return np.add.reduceat(x, seg.firsts)
 
 
 def segment_ratio_exact(
@@ -406,94 +426,13 @@ def segment_ratio_exact(
     so there the float equals ``float(Fraction(numerator, denominator * scale))``.
     """
     den = denominator * scale
-    ok = (np.abs(numerator) < _EXACT_INT) & (np.abs(den) < _EXACT_INT) & (den != 0)
+    ok = (np.abs(numerator) < EXACT_INT) & (np.abs(den) < EXACT_INT) & (den != 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         values = numerator.astype(np.float64) / den.astype(np.float64)
     return values, ok
 
 
-_UNWEIGHTED = Mean(weighted=False)
-
-
-@kernel(Mean)
-def mean_kernel(policy: Mean, seg: Segments) -> KernelOutput:
-    """Weighted mean: exact float sums on the grid, else exact integer sums of short decimals."""
-    if not seg.score.size:
-        return KernelOutput(_empty(seg))
-    weight = seg.weight if policy.weighted else None
-    longest = float(seg.counts.max())
-    grid = float(2**GRID_BITS)
-    x_largest = grid_largest(seg, "score")
-    if x_largest is not None and weight is None and x_largest * grid * longest < _EXACT_INT:
-        return KernelOutput(seg.per_group(_sums(seg.score, seg) / seg.filled_counts))
-    if weight is not None and x_largest is not None:
-        w_largest = grid_largest(seg, "weight")
-        if w_largest is not None and (x_largest + 1) * w_largest * grid * grid * longest < (
-            _EXACT_INT
-        ):
-            return KernelOutput(seg.per_group(_sums(seg.score * weight, seg) / _sums(weight, seg)))
-    ks, ds = decimal_ints(seg.score)
-    kw, dw = (np.ones(1), 0) if weight is None else decimal_ints(weight)
-    bound = _largest(ks) * (_largest(kw) or 1.0) * seg.score.size
-    if ds >= 0 and dw >= 0 and bound < _EXACT_INT:
-        if weight is None:
-            num, den = _sums(ks, seg), seg.filled_counts
-        else:
-            num, den = _sums(ks * kw, seg), _sums(kw, seg)
-        del ks, kw
-        exact_values, ok = segment_ratio_exact(num, den, 10**ds)
-        return KernelOutput(seg.per_group(exact_values), seg.per_group(~ok, False))
-    del ks, kw
-    if weight is None:
-        values = _sums(seg.score, seg) / seg.filled_counts
-    else:
-        values = _sums(seg.score * weight, seg) / _sums(weight, seg)
-    return KernelOutput(seg.per_group(values), seg.nonempty.copy())
-
-
-@kernel(MostRecent)
-def most_recent_kernel(policy: MostRecent, seg: Segments) -> KernelOutput:
-    """The score at the last position of each group."""
-    return KernelOutput(seg.per_group(seg.score[seg.lasts]))
-
-
-def decaying_weights(rate: float, seg: Segments) -> FloatArray:
-    """Weight of each position: ``r (1-r)^j``, ``j`` counted back from the group's last item.
-
-    The first item of a group gets ``(1-r)^(n-1)``. Powers come from one table of ``(1-r)^j``
-    for ``j`` below the longest group, so nothing is raised to a negative power and long
-    groups underflow harmlessly to 0 for their oldest items.
-    """
-    r = float(exact(rate))
-    keep = float(1 - exact(rate))
-    if seg.score.size == 0:
-        return seg.score.copy()
-    back = seg.ends[seg.group] - 1 - np.arange(seg.score.size)
-    table = keep ** np.arange(int(seg.counts.max()), dtype=np.float64)
-    weights: FloatArray = r * table[back]
-    firsts = _first_positions(seg)
-    weights[firsts] = table[back[firsts]]
-    return weights
-
-
-def unanimous(seg: Segments) -> tuple[BoolArray, FloatArray]:
-    """Groups whose scores are all equal (among non-empty ones), and their minimum score."""
-    low = np.minimum.reduceat(seg.score, _first_positions(seg))
-    high = np.maximum.reduceat(seg.score, _first_positions(seg))
-    return low == high, low
-
-
-@kernel(DecayingAverage)
-def decaying_average_kernel(policy: DecayingAverage, seg: Segments) -> KernelOutput:
-    """Closed-form weights times scores, summed per group; unanimous groups are exact."""
-    if seg.score.size:
-        sums = _sums(decaying_weights(policy.rate, seg) * seg.score, seg)
-        same, low = unanimous(seg)
-        return KernelOutput(seg.per_group(np.where(same, low, sums)), seg.per_group(~same, False))
-    return KernelOutput(_empty(seg))
-
-
-# -- helpers shared by the catalogue kernels ---------------------------------------------------
+# -- helpers shared by the kernels -------------------------------------------------------------
 
 
 def compress(seg: Segments, mask: BoolArray) -> Segments:
@@ -533,18 +472,6 @@ def back_positions(seg: Segments) -> IntArray:
     return seg.ends[seg.group] - 1 - np.arange(seg.score.size)
 
 
-def plain_mean(seg: Segments) -> KernelOutput:
-    """Unweighted mean per group, exact when scores are short decimals."""
-    return mean_kernel(_UNWEIGHTED, seg)
-
-
-def maximum_kernel_values(seg: Segments) -> FloatArray:
-    """The highest score of each group (``NaN`` for empty groups); exact."""
-    if seg.score.size:
-        return seg.per_group(np.maximum.reduceat(seg.score, _first_positions(seg)))
-    return _empty(seg)
-
-
 def score_ints(seg: Segments) -> FloatArray | None:
     """Integers (as floats) ordered and equal as the scores are, or ``None``.
 
@@ -579,3 +506,10 @@ def by_score(seg: Segments) -> tuple[IntArray, FloatArray]:
             return order, seg.score[order]
     order = np.lexsort((seg.score, seg.group))
     return order, seg.score[order]
+
+
+def unanimous(seg: Segments) -> tuple[BoolArray, FloatArray]:
+    """Groups whose scores are all equal (among non-empty ones), and their minimum score."""
+    low = np.minimum.reduceat(seg.score, seg.firsts)
+    high = np.maximum.reduceat(seg.score, seg.firsts)
+    return low == high, low
