@@ -94,7 +94,8 @@ def test_grade_table_shape_columns_and_reports(engine: Any) -> None:
     report = table.report("devon")
     assert report == table["devon"]
     assert table.letters()["devon"] == report.letter
-    assert "devon" in table and "nobody" not in table
+    assert "devon" in table
+    assert "nobody" not in table
     with pytest.raises(KeyError):
         table.report("nobody")
     assert len(repr(table)) < 120
@@ -206,11 +207,17 @@ SHARED = st.sampled_from([Scale.marzano(), Scale.percent()])
 
 @st.composite
 def one_scale_gradebooks(draw: st.DrawFn) -> tuple[list[LearningTarget], list[Evidence]]:
-    """A generated gradebook whose targets share one scale, sometimes weighted."""
+    """A generated gradebook whose targets share one scale, sometimes weighted or tagged core."""
     targets, evidence = draw(gradebook_evidence(max_students=6, max_targets=4, max_size=40))
     scale = Scale.marzano()
     shared = [
-        LearningTarget(id=t.id, title=t.title, scale=scale, weight=draw(st.sampled_from([1, 2])))
+        LearningTarget(
+            id=t.id,
+            title=t.title,
+            scale=scale,
+            weight=draw(st.sampled_from([1, 2])),
+            tags=draw(st.sampled_from([(), ("core",)])),
+        )
         for t in targets
     ]
     low, high = scale.min, scale.max

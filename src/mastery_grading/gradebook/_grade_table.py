@@ -4,7 +4,10 @@ A converter's letter for a student depends only on that student's results, one p
 So the table converts each *distinct* profile of results once (the exact per-target values,
 and the reason of each missing one) with the public :func:`~mastery_grading.grades.grade`, and
 broadcasts the letter and the reason to every student with that profile: correct for any
-converter, and fast when students share profiles (levels, few distinct scores).
+converter, and fast when students share profiles. For a
+:class:`~mastery_grading.grades.RuleSet` the profile is coarser: the band of each value
+between the thresholds of the rule set's conditions (its levels), so a class needs only as many
+conversions as it has distinct level profiles.
 
 For :class:`~mastery_grading.grades.AverageCutoffs` the letters are vectorized: one numpy
 average per student, compared with the cutoffs; an average that lies
@@ -35,7 +38,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mastery_grading._numbers import NEAR_TOLERANCE, exact_mean, read_value
-from mastery_grading.grades import INCOMPLETE, AverageCutoffs, GradeReport, grade
+from mastery_grading.grades import INCOMPLETE, AverageCutoffs, GradeReport, RuleSet, grade
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
@@ -266,7 +269,12 @@ def grade_table(
         codes = np.asarray(reasons, dtype=np.int64).reshape(n_students, n_targets)
         if type(converter) is AverageCutoffs and _one_range(targets):
             return _average_table(converter, students, targets, grid, codes, student_results)
-        letters, why = _by_profile(converter, _profile_keys(grid, codes), student_results)
+        found: list[bytes] = (
+            _band_keys(converter, targets, grid, codes)
+            if type(converter) is RuleSet
+            else _profile_keys(grid, codes)
+        )
+        letters, why = _by_profile(converter, found, student_results)
         return GradeTable(
             converter=converter,
             students=students,
@@ -322,6 +330,38 @@ def _profile_keys(grid: Any, codes: Any) -> list[bytes]:
     keyed = np.concatenate([bits, np.where(missing, codes, 0)], axis=1)
     keyed = np.ascontiguousarray(keyed)
     return [row.tobytes() for row in keyed]
+
+
+def _band_keys(
+    converter: RuleSet, targets: Sequence[LearningTarget], grid: Any, codes: Any
+) -> list[bytes]:
+    """One key per student for a rule set: how many targets lie in each band, per tag group.
+
+    A rule set decides on counts of targets per band between the thresholds of its conditions,
+    per group of targets with the same tags, so students with equal counts get equal letters
+    and reasons: each group's bands are sorted. Which targets have no result stays in the key
+    (an ``"Incomplete"`` reason names them). Comparing floats here is exact: a float reaches a
+    threshold exactly when the number it is read as
+    (:func:`~mastery_grading.grades.read_value`) reaches the threshold's. Values outside the
+    rule set's scale get a key of their own (the conversion raises there).
+    """
+    import numpy as np
+
+    conditions = [c for rule in converter.rules for c in rule.conditions]
+    cuts = sorted({float(x) for c in conditions for x in c.thresholds()})
+    bands = np.searchsorted(np.asarray(cuts, dtype=np.float64), grid, side="right")
+    bands[grid < converter.scale.min] = -2
+    bands[grid > converter.scale.max] = -3
+    missing = np.isnan(grid)
+    bands[missing] = -4
+    tags = sorted({tag for c in conditions if (tag := getattr(c, "tag", None)) is not None})
+    groups: dict[tuple[bool, ...], list[int]] = {}
+    for t, target in enumerate(targets):
+        groups.setdefault(tuple(tag in target.tags for tag in tags), []).append(t)
+    parts = [np.sort(bands[:, columns], axis=1) for columns in groups.values()]
+    parts.append(np.where(missing, codes, -1))
+    keyed = np.concatenate(parts, axis=1).astype(np.int64)
+    return [row.tobytes() for row in np.ascontiguousarray(keyed)]
 
 
 def _one_range(targets: Sequence[LearningTarget]) -> bool:
