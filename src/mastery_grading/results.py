@@ -67,7 +67,10 @@ def _level(result: TargetResult) -> Level | None:
 
 
 def _student_of(result: TargetResult) -> str | None:
-    return result.contributions[0].evidence.student_id if result.contributions else None
+    # runs before the validators: contributions may not be a tuple of Contribution yet
+    items = result.contributions
+    first = items[0] if isinstance(items, tuple) and items else None
+    return first.evidence.student_id if isinstance(first, Contribution) else None
 
 
 def _mastered(result: TargetResult) -> bool:
