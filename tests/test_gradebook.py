@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -266,6 +267,16 @@ def test_missing_column_is_named() -> None:
         Gradebook.from_frame(df, targets=TARGETS)
 
 
+def hide_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make numpy look not installed to the gradebook (``find_spec`` finds no numpy)."""
+    find_spec = importlib.util.find_spec
+
+    def without_numpy(name: str, *args: Any) -> Any:
+        return None if name == "numpy" else find_spec(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_numpy)
+
+
 def test_auto_engine_is_numpy_when_installed_and_the_reference_otherwise(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -274,7 +285,7 @@ def test_auto_engine_is_numpy_when_installed_and_the_reference_otherwise(
     fast = Gradebook.from_evidence(evidence, targets=TARGETS).results(policies.Mean())
     # the engine's results carry no contributions; the reference's list the evidence
     assert [] == [r.contributions for r in fast if r.contributions]
-    monkeypatch.setattr("mastery_grading.gradebook._numpy_available", lambda: False)
+    hide_numpy(monkeypatch)
     slow = Gradebook.from_evidence(evidence, targets=TARGETS).results(policies.Mean())
     assert 3 == len([r for r in slow if r.contributions])
     assert fast.records() == slow.records()
@@ -283,7 +294,7 @@ def test_auto_engine_is_numpy_when_installed_and_the_reference_otherwise(
 def test_numpy_engine_without_numpy_names_the_option_and_the_extra(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("mastery_grading.gradebook._numpy_available", lambda: False)
+    hide_numpy(monkeypatch)
     with pytest.raises(InvalidValueError, match=r"engine='numpy'.*mastery_grading\[data\]"):
         Gradebook(targets=TARGETS, engine="numpy")
 

@@ -38,7 +38,7 @@ from mastery_grading.exceptions import (
     SpecTypeError,
     TargetMismatchError,
 )
-from mastery_grading.gradebook import Gradebook, ResultTable
+from mastery_grading.gradebook import Gradebook, GradeTable, ResultTable
 from mastery_grading.grades import (
     AverageCutoffs,
     GradeReport,
@@ -69,6 +69,7 @@ __all__ = [
     "EvidenceKind",
     "GapError",
     "GradeReport",
+    "GradeTable",
     "Gradebook",
     "IncrementalPolicy",
     "InvalidTypeError",

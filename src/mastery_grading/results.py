@@ -63,6 +63,13 @@ def _level(result: TargetResult) -> Level | None:
     return None if result.value is None else result.target.scale.level_of(result.value)
 
 
+def _student_of(result: TargetResult) -> str | None:
+    # runs before the validators: contributions may not be a tuple of Contribution yet
+    items = result.contributions
+    first = items[0] if isinstance(items, tuple) and items else None
+    return first.evidence.student_id if isinstance(first, Contribution) else None
+
+
 def _mastered(result: TargetResult) -> bool:
     return result.value is not None and result.target.scale.is_mastered(result.value)
 
@@ -84,6 +91,8 @@ class TargetResult:
         policy: The policy that produced the result (a :class:`~mastery_grading.Policy`). It is
             typed ``object`` because a result only records it, for its repr and spec, and so
             that results sit below the protocols that return them (no import cycle).
+        student_id: The student; by default the student of the contributing evidence, or
+            ``None`` when nothing contributed. A gradebook's results always carry it.
 
     Attributes:
         level: The :class:`~mastery_grading.Level` reached, or ``None`` when ``value`` is.
@@ -94,6 +103,10 @@ class TargetResult:
         >>> result = policies.Mean().evaluate([], LearningTarget(id="T", title="Fractions"))
         >>> (result.value, result.reason, result.level, result.mastered)
         (None, 'no evidence', None, False)
+        >>> from mastery_grading.testing.examples import scores_to_history
+        >>> policies.Mean().evaluate(scores_to_history([2, 3], student_id="ana"),
+        ...                          LearningTarget(id="T", title="Ratios")).student_id
+        'ana'
     """
 
     target: LearningTarget = attrs.field(
@@ -106,6 +119,9 @@ class TargetResult:
         default=(), converter=_to_contributions, validator=_check_contributions
     )
     reason: str | None = attrs.field(default=None, validator=v.optional_non_empty_str)
+    student_id: str | None = attrs.field(
+        default=attrs.Factory(_student_of, takes_self=True), validator=v.optional_non_empty_str
+    )
     level: Level | None = attrs.field(init=False, default=attrs.Factory(_level, takes_self=True))
     mastered: bool = attrs.field(init=False, default=attrs.Factory(_mastered, takes_self=True))
 
@@ -119,19 +135,3 @@ class TargetResult:
                 f"evidence_count={self.evidence_count}"
             )
             raise InvalidValueError(msg)
-
-    @property
-    def student_id(self) -> str | None:
-        """The student of the contributing evidence, or ``None`` when nothing contributed.
-
-        Example:
-            >>> from mastery_grading import LearningTarget, policies
-            >>> from mastery_grading.testing.examples import scores_to_history
-            >>> target = LearningTarget(id="T", title="Ratios")
-            >>> history = scores_to_history([2, 3], student_id="ana")
-            >>> policies.Mean().evaluate(history, target).student_id
-            'ana'
-            >>> print(policies.Mean().evaluate([], target).student_id)
-            None
-        """
-        return self.contributions[0].evidence.student_id if self.contributions else None

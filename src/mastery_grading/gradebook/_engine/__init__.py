@@ -61,6 +61,7 @@ __all__ = [
     "Sorted",
     "columns_from_evidence",
     "compute",
+    "compute_per_target",
     "concat_columns",
     "evidence_at",
     "has_kernel",
@@ -222,6 +223,75 @@ def compute(
         else:
             values[gi] = result.value
             del reasons[gi]
+    return EngineResult(values=values, counts=counts, reasons=reasons)
+
+
+def compute_per_target(
+    policies: Sequence[Any],
+    srt: Sorted,
+    targets: Sequence[LearningTarget],
+    *,
+    as_of: int | None = None,
+) -> EngineResult:
+    """Return the result of ``policies[t]`` on target ``t`` for every (student, target) group.
+
+    The targets are grouped by policy (equal policies form one group); each group's rows are
+    taken out of the sorted columns (keeping their order) and computed by :func:`compute`.
+    One policy for every target is :func:`compute` itself.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from mastery_grading import Evidence, LearningTarget
+        >>> from mastery_grading.gradebook._engine import columns_from_evidence, sort_rows
+        >>> from mastery_grading.policies import Highest, Mean
+        >>> day = lambda d: datetime(2026, 10, d, tzinfo=timezone.utc)
+        >>> cols = columns_from_evidence(
+        ...     [Evidence(student_id="s", target_id=t, score=x, observed_at=day(i + 1))
+        ...      for t in ("T", "U") for i, x in enumerate([2.0, 4.0])], {"T": 0, "U": 1})
+        >>> targets = [LearningTarget(id="T", title="T"), LearningTarget(id="U", title="U")]
+        >>> compute_per_target([Mean(), Highest()], sort_rows(cols, 2), targets).values
+        array([3., 4.])
+    """
+    n_targets = len(targets)
+    groups: list[tuple[Any, list[int]]] = []
+    for t, policy in enumerate(policies):
+        for chosen, members in groups:
+            if chosen is policy or chosen == policy:
+                members.append(t)
+                break
+        else:
+            groups.append((policy, [t]))
+    if len(groups) <= 1:
+        return compute(policies[0] if policies else None, srt, targets, as_of=as_of)
+    n_rows = srt.n_students * n_targets
+    values = np.full(n_rows, np.nan)
+    counts = np.zeros(n_rows, dtype=np.int64)
+    reasons = GroupReasons(n_rows)
+    cols = srt.columns
+    for policy, members in groups:
+        code = np.full(n_targets, -1, dtype=np.int64)
+        code[members] = np.arange(len(members))
+        keep = code[cols.target] >= 0
+        part = select_rows(cols, keep)
+        part = replace(part, target=code[part.target].astype(cols.target.dtype))
+        # the rows keep their (student, target, time) order: sorting them again is cheap
+        sub = compute(
+            policy, sort_rows(part, len(members)), [targets[t] for t in members], as_of=as_of
+        )
+        rows = (
+            np.arange(srt.n_students, dtype=np.int64)[:, None] * n_targets
+            + np.asarray(members, dtype=np.int64)[None, :]
+        ).reshape(-1)
+        values[rows] = sub.values
+        counts[rows] = sub.counts
+        sub_codes = getattr(sub.reasons, "codes", None)
+        if isinstance(sub.reasons, GroupReasons) and sub_codes is not None:
+            full = np.full(n_rows, -1, dtype=np.int64)
+            full[rows] = sub_codes
+            reasons.fill_coded(full >= 0, full, sub.reasons.texts)
+        else:
+            for group, text in sub.reasons.items():
+                reasons[int(rows[group])] = text
     return EngineResult(values=values, counts=counts, reasons=reasons)
 
 

@@ -1,0 +1,133 @@
+"""The evidence of a gradebook: batches in the order added, merged into one sorted store.
+
+Evidence added as objects is kept as is; a frame's rows are kept as columns. The vectorized
+engine needs every row sorted by (student, target, time): :meth:`EvidenceStore.sorted_rows`
+merges the batches added since the last call into the sorted store and sorts again. A frame's
+columns then move into the store, and its batch keeps only its rows' positions, so that the
+unsorted columns are released.
+
+This module imports numpy only when the sorted store is asked for.
+
+Example:
+    >>> from mastery_grading import LearningTarget
+    >>> from mastery_grading.examples import load_example_class
+    >>> example = load_example_class()
+    >>> store = EvidenceStore({t.id: t for t in example.targets})
+    >>> store.append(tuple(example.evidence))
+    >>> len(store) == len(example.evidence), store.evidence() == list(example.evidence)
+    (True, True)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mastery_grading.evidence import Evidence
+from mastery_grading.targets import LearningTarget
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from mastery_grading.gradebook._engine import Columns, Sorted
+
+    #: A batch of evidence as added: evidence objects, the columns read from a frame, or (once
+    #: the engine has merged a frame's columns into its sorted store) its rows' positions.
+    Batch: TypeAlias = tuple[Evidence, ...] | Columns | range
+
+__all__ = ["EvidenceStore"]
+
+
+class EvidenceStore:
+    """Every batch of evidence of a gradebook, and the engine's sorted store of them.
+
+    Args:
+        targets: The gradebook's targets by id, in order (target codes index this order).
+    """
+
+    def __init__(self, targets: dict[str, LearningTarget]) -> None:
+        self.targets = targets
+        # Every batch in the order added. The engine merges them into one sorted store: the
+        # first `_stored` batches are in `_store`, whose `order` gives each row's position
+        # among all rows added.
+        self._batches: list[Batch] = []
+        self._store: Sorted | None = None
+        self._stored = 0
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def append(self, batch: tuple[Evidence, ...] | Columns) -> None:
+        """Add a validated batch: evidence objects or a frame's columns."""
+        self._batches.append(batch)
+        self._size += len(batch)
+
+    def has_columns(self) -> bool:
+        """Whether any batch came from a frame (so that only the engine can read it)."""
+        return any(not isinstance(batch, tuple) for batch in self._batches)
+
+    def evidence(self) -> list[Evidence]:
+        """Every piece of evidence in the order added; rows of frames are rebuilt (UTC times)."""
+        out: list[Evidence] = []
+        target_ids = list(self.targets)
+        where = None
+        for batch in self._batches:
+            if isinstance(batch, tuple):
+                out.extend(batch)
+                continue
+            from mastery_grading.gradebook._engine import evidence_at
+
+            if isinstance(batch, range):
+                assert self._store is not None
+                if where is None:  # the sorted row of each position
+                    import numpy as np
+
+                    where = np.empty(self._size, dtype=np.int64)
+                    where[self._store.order] = np.arange(self._store.order.shape[0])
+                out.extend(
+                    evidence_at(self._store.columns, where[batch.start : batch.stop], target_ids)
+                )
+            else:
+                out.extend(evidence_at(batch, range(len(batch)), target_ids))
+        return out
+
+    def sorted_rows(self) -> Sorted:
+        """Every row, sorted by (student, target, time); merged and sorted again after adds."""
+        if self._store is None or self._stored < len(self._batches):
+            import numpy as np
+
+            from mastery_grading.gradebook._engine import sort_rows
+
+            earlier = [] if self._store is None else [self._store.order]
+            done = sum(len(order) for order in earlier)
+            positions = np.concatenate([*earlier, np.arange(done, self._size, dtype=np.int64)])
+            # The merged columns go straight into the sort, which releases each unsorted
+            # column once its sorted copy is made: no reference to them is kept here.
+            self._store = sort_rows(self._merge_batches(), len(self.targets), positions=positions)
+            self._stored = len(self._batches)
+        return self._store
+
+    def _merge_batches(self) -> Columns:
+        """The columns of the store and of every batch added since, in that order.
+
+        A frame's columns move into the store: its batch keeps only its rows' positions, so
+        that the unsorted columns are released once sorted. The old store is released too.
+        """
+        from mastery_grading.gradebook._engine import columns_from_evidence, concat_columns
+
+        index = {target_id: i for i, target_id in enumerate(self.targets)}
+        parts = [] if self._store is None else [self._store.columns]
+        self._store = None
+        start = sum(len(part) for part in parts)
+        for i in range(self._stored, len(self._batches)):
+            batch = self._batches[i]
+            assert not isinstance(batch, range)
+            if isinstance(batch, tuple):
+                parts.append(columns_from_evidence(batch, index))
+            else:
+                parts.append(batch)
+                self._batches[i] = range(start, start + len(batch))
+            start += len(batch)
+        if not parts:
+            parts.append(columns_from_evidence((), index))
+        return concat_columns(parts)

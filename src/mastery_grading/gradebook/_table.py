@@ -1,0 +1,444 @@
+"""Result tables: every (student, target) result of a gradebook, in columns.
+
+A :class:`ResultTable` holds one row per (student, target): the values as a list (the
+reference) or an array (the vectorized engine), the evidence counts and the reasons. Rows are
+built into :class:`~mastery_grading.TargetResult` objects only when asked for; frames are built
+from the columns directly.
+
+Example:
+    >>> from mastery_grading import Gradebook, policies
+    >>> from mastery_grading.examples import load_example_class
+    >>> example = load_example_class()
+    >>> book = Gradebook.from_evidence(example.evidence, targets=example.targets)
+    >>> table = book.results(policies.Mean())
+    >>> row = next(iter(table))
+    >>> row.student_id, row.target.id, row.value
+    ('ana', 'LE.1', 3.375)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from mastery_grading.gradebook._grade_table import GradeTable, grade_table
+from mastery_grading.results import TargetResult
+from mastery_grading.targets import LearningTarget
+
+if TYPE_CHECKING:
+    from mastery_grading.grades import GradeConverter
+    from mastery_grading.protocols import Policy
+
+__all__ = ["RESULT_COLUMNS", "ResultTable"]
+
+#: The column names of :meth:`ResultTable.records`, :meth:`ResultTable.to_pandas` and
+#: :meth:`ResultTable.to_polars`.
+RESULT_COLUMNS = (
+    "student_id",
+    "target_id",
+    "value",
+    "level",
+    "mastered",
+    "evidence_count",
+    "reason",
+)
+
+
+class ResultTable:
+    """Every (student, target) result of a policy (or one policy per target) over a gradebook.
+
+    Rows are laid out student by student (students sorted by id), and within a student in the
+    gradebook's target order. Every student with any evidence gets a row for every target;
+    a target without evidence has ``value=None`` with a reason.
+
+    Iterating yields :class:`~mastery_grading.TargetResult` objects, each with its
+    ``student_id`` whichever engine computed it. Those computed by the vectorized engine carry
+    no ``contributions`` (listing millions of them would cost more than the computation);
+    :meth:`explain` recomputes one with the reference policy.
+
+    ``policy`` is the policy given to :meth:`~mastery_grading.Gradebook.results`: one policy,
+    or a mapping of target id to policy; :meth:`policy_of` gives the policy of one target.
+
+    Example:
+        >>> from mastery_grading import Gradebook, LearningTarget, policies
+        >>> book = Gradebook(targets=[LearningTarget(id="T", title="Ratios")])
+        >>> table = book.results(policies.Mean())
+        >>> len(table), table.records()
+        (0, [])
+    """
+
+    def __init__(
+        self,
+        *,
+        policy: Policy | Mapping[str, Policy],
+        students: Sequence[str],
+        targets: Sequence[LearningTarget],
+        values: Sequence[float | None] | Any,
+        counts: Sequence[int] | Any,
+        reasons: Mapping[int, str],
+        results: Sequence[TargetResult] | None = None,
+        explain: Callable[[int], TargetResult] | None = None,
+    ) -> None:
+        self.policy = policy
+        self.students: tuple[str, ...] = tuple(students)
+        self.targets: tuple[LearningTarget, ...] = tuple(targets)
+        self._policies: tuple[Policy, ...] = tuple(
+            policy[t.id] if isinstance(policy, Mapping) else policy for t in self.targets
+        )
+        self._values = values
+        self._counts = counts
+        # the engine's reasons are coded per group (a mapping of its own); copy only a dict
+        self._reasons = dict(reasons) if isinstance(reasons, dict) else reasons
+        self._results = None if results is None else self._with_students(results)
+        self._explain = explain
+
+    def _with_students(self, results: Sequence[TargetResult]) -> list[TargetResult]:
+        """The reference's results, each carrying its row's student (also with no evidence)."""
+        out = []
+        for row, result in enumerate(results):
+            student, _ = self._ids(row)
+            out.append(
+                result if result.student_id == student else attrs.evolve(result, student_id=student)
+            )
+        return out
+
+    def policy_of(self, target_id: str) -> Policy:
+        """Return the policy that computed the results on ``target_id``.
+
+        Raises:
+            KeyError: If the target is not in the table.
+
+        Example:
+            >>> from mastery_grading import Gradebook, LearningTarget, policies
+            >>> book = Gradebook(targets=[LearningTarget(id="T", title="Ratios"),
+            ...                           LearningTarget(id="U", title="Rates")])
+            >>> book.results({"T": policies.Mean(), "U": policies.MostRecent()}).policy_of("U")
+            MostRecent()
+        """
+        for target, policy in zip(self.targets, self._policies, strict=True):
+            if target.id == target_id:
+                return policy
+        raise KeyError(target_id)
+
+    def __len__(self) -> int:
+        return len(self.students) * len(self.targets)
+
+    def __repr__(self) -> str:
+        return (
+            f"ResultTable(policy={self.policy!r}, students={len(self.students)}, "
+            f"targets={len(self.targets)})"
+        )
+
+    def _value_list(self) -> list[float | None]:
+        values = self._values
+        if hasattr(values, "tolist"):
+            return [None if v != v else v for v in values.tolist()]
+        return list(values)
+
+    def _count_list(self) -> list[int]:
+        counts = self._counts
+        return [int(c) for c in (counts.tolist() if hasattr(counts, "tolist") else counts)]
+
+    def _ids(self, row: int) -> tuple[str, LearningTarget]:
+        n_targets = len(self.targets)
+        return self.students[row // n_targets], self.targets[row % n_targets]
+
+    def _result(self, row: int, value: float | None, count: int) -> TargetResult:
+        student, target = self._ids(row)
+        return TargetResult(
+            target=target,
+            value=value,
+            policy=self._policies[row % len(self.targets)],
+            evidence_count=count,
+            reason=self._reasons.get(row) if value is None else None,
+            student_id=student,
+        )
+
+    def __iter__(self) -> Iterator[TargetResult]:
+        if self._results is not None:
+            yield from self._results
+            return
+        for row, (value, count) in enumerate(
+            zip(self._value_list(), self._count_list(), strict=True)
+        ):
+            yield self._result(row, value, count)
+
+    def student_results(self, student_id: str) -> list[TargetResult]:
+        """Return one student's results, in target order (what a grade converter takes).
+
+        Raises:
+            KeyError: If the student is not in the table.
+
+        Example:
+            >>> from mastery_grading import Gradebook, policies
+            >>> from mastery_grading.examples import load_example_class
+            >>> example = load_example_class()
+            >>> book = Gradebook.from_evidence(example.evidence, targets=example.targets)
+            >>> [r.value for r in book.results(policies.MostRecent()).student_results("devon")]
+            [4.0, 4.0, 4.0, 4.0, 4.0]
+        """
+        try:
+            index = self.students.index(student_id)
+        except ValueError:
+            raise KeyError(student_id) from None
+        return self._student_rows(index)
+
+    def _student_rows(self, index: int) -> list[TargetResult]:
+        n_targets = len(self.targets)
+        rows = range(index * n_targets, (index + 1) * n_targets)
+        if self._results is not None:
+            return self._results[rows.start : rows.stop]
+        values, counts = self._values, self._counts
+        out = []
+        for row in rows:
+            value = values[row]
+            value = None if value is None or value != value else float(value)
+            out.append(self._result(row, value, int(counts[row])))
+        return out
+
+    def items(self) -> Iterator[tuple[tuple[str, str], TargetResult]]:
+        """Yield ``((student_id, target_id), result)`` for every row.
+
+        >>> from mastery_grading import Gradebook, LearningTarget, policies
+        >>> list(Gradebook(targets=[LearningTarget(id="T", title="T")])
+        ...      .results(policies.Mean()).items())
+        []
+        """
+        for row, result in enumerate(self):
+            student, target = self._ids(row)
+            yield (student, target.id), result
+
+    def explain(self, student_id: str, target_id: str) -> TargetResult:
+        """Return the full reference result (with contributions) of one student on one target.
+
+        Raises:
+            KeyError: If the student or target is not in the table.
+
+        Example:
+            >>> from mastery_grading import Gradebook, policies
+            >>> from mastery_grading.examples import load_example_class
+            >>> example = load_example_class()
+            >>> book = Gradebook.from_evidence(example.evidence, targets=example.targets)
+            >>> result = book.results(policies.Mean()).explain("devon", "LE.1")
+            >>> result.value, [c.evidence.score for c in result.contributions]
+            (2.4, [1.0, 1.5, 2.0, 3.5, 4.0])
+        """
+        try:
+            row = self.students.index(student_id) * len(self.targets) + [
+                t.id for t in self.targets
+            ].index(target_id)
+        except ValueError:
+            raise KeyError((student_id, target_id)) from None
+        if self._results is not None:
+            return self._results[row]
+        assert self._explain is not None
+        result = self._explain(row)
+        if result.student_id != student_id:
+            result = attrs.evolve(result, student_id=student_id)
+        return result
+
+    def records(self) -> list[dict[str, Any]]:
+        """Return one dict per row: ``student_id``, ``target_id``, ``value``, ``level``, ...
+
+        The keys are ``student_id``, ``target_id``, ``value``, ``level``, ``mastered``,
+        ``evidence_count`` and ``reason``.
+
+        ``level`` is the level's name, ``value`` is ``None`` when undecided, and ``reason``
+        says why (``None`` otherwise).
+
+        Example:
+            >>> from mastery_grading import Gradebook, policies
+            >>> from mastery_grading.examples import load_example_class
+            >>> example = load_example_class()
+            >>> book = Gradebook.from_evidence(example.evidence, targets=example.targets)
+            >>> book.results(policies.MostRecent()).records()[0]  # doctest: +NORMALIZE_WHITESPACE
+            {'student_id': 'ana', 'target_id': 'LE.1', 'value': 4.0, 'level': 'exceeds',
+             'mastered': True, 'evidence_count': 4, 'reason': None}
+        """
+        out = []
+        for row, (value, count) in enumerate(
+            zip(self._value_list(), self._count_list(), strict=True)
+        ):
+            student, target = self._ids(row)
+            scale = target.scale
+            out.append(
+                {
+                    "student_id": student,
+                    "target_id": target.id,
+                    "value": value,
+                    "level": None if value is None else scale.level_of(value).name,
+                    "mastered": value is not None and scale.is_mastered(value),
+                    "evidence_count": count,
+                    "reason": self._reasons.get(row) if value is None else None,
+                }
+            )
+        return out
+
+    def _reason_part(self, values: Any) -> tuple[list[str | None], Any]:
+        """The distinct reasons (``None`` last) and each row's index into them."""
+        import numpy as np
+
+        reasons: list[str | None]
+        n_rows = len(self)
+        coded = getattr(self._reasons, "codes", None)
+        texts = getattr(self._reasons, "texts", None)
+        if coded is not None and texts is not None:  # the engine's: codes into a few texts
+            reasons = [*texts, None]
+            reason_index = np.where((coded >= 0) & np.isnan(values), coded, len(reasons) - 1)
+        else:
+            reasons = []
+            seen: dict[str, int] = {}
+            reason_index = np.full(n_rows, -1, dtype=np.int64)
+            for row, why in self._reasons.items():
+                if np.isnan(values[row]):
+                    reason_index[row] = seen.setdefault(why, len(seen))
+                    if len(reasons) < len(seen):
+                        reasons.append(why)
+            reasons.append(None)
+            reason_index[reason_index < 0] = len(reasons) - 1
+        return reasons, reason_index
+
+    def _parts(self) -> dict[str, Any]:
+        """The numeric columns, and each text column as a table of labels and an index into it.
+
+        Text columns are built from small tables (the students, the targets, the level names,
+        the distinct reasons) by one gather each, never from a Python object per row.
+        """
+        import numpy as np
+
+        from mastery_grading.gradebook._engine import level_codes
+
+        n_targets, n_students, n_rows = len(self.targets), len(self.students), len(self)
+        values = np.asarray(
+            [np.nan if v is None else v for v in self._values]
+            if not hasattr(self._values, "dtype")
+            else self._values,
+            dtype=np.float64,
+        )
+        t_index = np.tile(np.arange(n_targets, dtype=np.int64), n_students)
+        codes = level_codes(values, self.targets) if n_rows else np.zeros(0, np.int64)
+        levels: list[str | None] = []
+        offsets = []
+        for target in self.targets:
+            offsets.append(len(levels))
+            levels.extend(level.name for level in target.scale.levels)
+        levels.append(None)
+        level_index = np.where(
+            codes >= 0, np.asarray(offsets, dtype=np.int64)[t_index] + codes, len(levels) - 1
+        )
+        mastery = np.asarray([t.scale.mastery for t in self.targets], dtype=np.float64)
+        reasons, reason_index = self._reason_part(values)
+        return {
+            "student_id": (list(self.students), np.repeat(np.arange(n_students), n_targets)),
+            "target_id": ([t.id for t in self.targets], t_index),
+            "value": values,
+            "level": (levels, level_index),
+            "mastered": values >= mastery[t_index],
+            "evidence_count": np.asarray(self._counts, dtype=np.int64),
+            "reason": (reasons, reason_index),
+        }
+
+    def to_pandas(self) -> Any:
+        """Return a pandas DataFrame with the columns of :meth:`records` (``NaN`` for ``None``).
+
+        Requires pandas.
+
+        Example:
+            >>> from mastery_grading import Gradebook, LearningTarget, policies
+            >>> book = Gradebook(targets=[LearningTarget(id="T", title="Ratios")])
+            >>> list(book.results(policies.Mean()).to_pandas().columns)
+            ['student_id', 'target_id', 'value', 'level', 'mastered', 'evidence_count', 'reason']
+        """
+        import numpy as np
+        import pandas as pd
+
+        columns = {}
+        for name, part in self._parts().items():
+            if isinstance(part, tuple):
+                labels, index = part
+                part = np.asarray(labels, dtype=object)[index]
+            columns[name] = part
+        return pd.DataFrame(columns)
+
+    def to_polars(self) -> Any:
+        """Return a polars DataFrame with the columns of :meth:`records` (null for ``None``).
+
+        Requires polars. Text columns are gathered from small tables of labels, so this takes
+        about as long as building the numeric columns.
+
+        Example:
+            >>> from mastery_grading import Gradebook, LearningTarget, policies
+            >>> book = Gradebook(targets=[LearningTarget(id="T", title="Ratios")])
+            >>> book.results(policies.Mean()).to_polars().columns[:3]
+            ['student_id', 'target_id', 'value']
+        """
+        import polars as pl
+
+        parts = self._parts()
+        dtypes = {"value": pl.Float64, "mastered": pl.Boolean, "evidence_count": pl.Int64}
+        columns = []
+        for name, part in parts.items():
+            if isinstance(part, tuple):
+                labels, index = part
+                column = pl.Series(name, labels, dtype=pl.String).gather(index)
+            else:
+                column = pl.Series(name, part, dtype=dtypes[name], nan_to_null=name == "value")
+            columns.append(column)
+        return pl.DataFrame(columns)
+
+    def by_student(self) -> dict[str, list[TargetResult]]:
+        """Return each student's results, in target order.
+
+        Example:
+            >>> from mastery_grading import Gradebook, policies
+            >>> from mastery_grading.examples import load_example_class
+            >>> example = load_example_class()
+            >>> book = Gradebook.from_evidence(example.evidence, targets=example.targets)
+            >>> devon = book.results(policies.MostRecent()).by_student()["devon"]
+            >>> [(r.target.id, r.value) for r in devon][:2]
+            [('LE.1', 4.0), ('LE.2', 4.0)]
+        """
+        n_targets = len(self.targets)
+        results = list(self)
+        return {
+            student: results[i * n_targets : (i + 1) * n_targets]
+            for i, student in enumerate(self.students)
+        }
+
+    def grades(self, converter: GradeConverter) -> GradeTable:
+        """Return every student's grade under ``converter``, as a :class:`GradeTable`.
+
+        The letters are computed from the columns: one conversion per distinct profile of
+        results (vectorized averages for :class:`~mastery_grading.grades.AverageCutoffs`), and
+        equal to :func:`mastery_grading.grades.grade` of each student's results. A student's
+        full :class:`~mastery_grading.grades.GradeReport` is built on demand.
+
+        Raises:
+            GapError: If a rule set gives some student no letter (the first such student).
+
+        Example:
+            >>> from mastery_grading import Gradebook, policies
+            >>> from mastery_grading.examples import load_example_class
+            >>> from mastery_grading.grades import AverageCutoffs
+            >>> example = load_example_class()
+            >>> book = Gradebook.from_evidence(example.evidence, targets=example.targets)
+            >>> table = book.results(policies.Mean()).grades(AverageCutoffs.marzano_2010())
+            >>> table["devon"].letter, table["emma"].letter
+            ('C', 'A')
+        """
+        values: Any = self._values
+        reasons: Any
+        if hasattr(values, "dtype"):  # the engine's columns
+            reasons = self._reason_part(values)[1]
+        else:
+            reasons = [self._reasons.get(row) for row in range(len(self))]
+        return grade_table(
+            converter,
+            students=self.students,
+            targets=self.targets,
+            values=values,
+            reasons=reasons,
+            student_results=self._student_rows,
+        )
