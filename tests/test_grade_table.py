@@ -57,7 +57,7 @@ def expected_rows(book: Gradebook, policy: Any, converter: Any) -> dict[str, tup
     return out
 
 
-def actual_rows(table: GradeTable) -> dict[str, tuple[Any, str]]:
+def actual_rows(table: GradeTable[Any]) -> dict[str, tuple[Any, str]]:
     return {row["student_id"]: (row["letter"], row["reason"]) for row in table.records()}
 
 

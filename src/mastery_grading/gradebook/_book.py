@@ -34,7 +34,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import (
@@ -52,7 +52,8 @@ from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
     from mastery_grading.gradebook._engine import Columns, Sorted
-    from mastery_grading.grades import GradeConverter
+    from mastery_grading.grades import GradeReport, ReportingConverter
+    from mastery_grading.protocols import GradeConverter, GradeReportLike
 
 __all__ = ["Gradebook"]
 
@@ -469,13 +470,31 @@ class Gradebook:
             explain=explain,
         )
 
+    @overload
+    def grades(
+        self,
+        converter: ReportingConverter,
+        *,
+        policy: Policy | Mapping[str, Policy] | None = None,
+        as_of: datetime | None = None,
+    ) -> GradeTable[GradeReport]: ...
+
+    @overload
     def grades(
         self,
         converter: GradeConverter,
         *,
         policy: Policy | Mapping[str, Policy] | None = None,
         as_of: datetime | None = None,
-    ) -> GradeTable:
+    ) -> GradeTable[GradeReportLike]: ...
+
+    def grades(
+        self,
+        converter: GradeConverter,
+        *,
+        policy: Policy | Mapping[str, Policy] | None = None,
+        as_of: datetime | None = None,
+    ) -> GradeTable[Any]:
         """Return every student's grade: :meth:`results`, then the converter, as a table.
 
         Args:

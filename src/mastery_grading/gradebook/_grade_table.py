@@ -35,15 +35,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Generic, TypeVar, cast
 
 from mastery_grading._numbers import NEAR_TOLERANCE, exact_mean, read_value
 from mastery_grading.grades import INCOMPLETE, AverageCutoffs, GradeReport, RuleSet, grade
+from mastery_grading.protocols import GradeConverter, GradeReportLike
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
-if TYPE_CHECKING:
-    from mastery_grading.grades import GradeConverter
+#: The report type of a table: :class:`~mastery_grading.grades.GradeReport` for the built-in
+#: converters, whatever a converter of your own returns otherwise.
+R = TypeVar("R", bound=GradeReportLike, covariant=True)
 
 __all__ = ["GRADE_COLUMNS", "GradeTable", "grade_table"]
 
@@ -54,7 +56,7 @@ GRADE_COLUMNS = ("student_id", "letter", "reason", "average")
 _INT_LIMIT = 2**62
 
 
-class GradeTable(Mapping[str, GradeReport]):
+class GradeTable(Mapping[str, R], Generic[R]):
     """Every student's grade under one converter: one row per student.
 
     Build it with :meth:`Gradebook.grades <mastery_grading.Gradebook.grades>` or
@@ -130,7 +132,7 @@ class GradeTable(Mapping[str, GradeReport]):
     def __contains__(self, student_id: object) -> bool:
         return student_id in self._index
 
-    def __getitem__(self, student_id: str) -> GradeReport:
+    def __getitem__(self, student_id: str) -> R:
         return self.report(student_id)
 
     def __repr__(self) -> str:
@@ -143,7 +145,7 @@ class GradeTable(Mapping[str, GradeReport]):
             f"students={len(self)}, letters={shown})"
         )
 
-    def report(self, student_id: str) -> GradeReport:
+    def report(self, student_id: str) -> R:
         """Return one student's full grade report (its letter is the table's).
 
         Raises:
@@ -161,7 +163,9 @@ class GradeTable(Mapping[str, GradeReport]):
         index = self._index.get(student_id)
         if index is None:
             raise KeyError(student_id)
-        return grade(self._student_results(index), self.converter)
+        # The table's report type was fixed by the converter it was built with (the overloads of
+        # Gradebook.grades and ResultTable.grades), so this is that converter's report.
+        return cast("R", grade(self._student_results(index), self.converter))
 
     def letters(self) -> dict[str, str | None]:
         """Return each student's letter by id; ``None`` where no letter is given yet.
@@ -244,7 +248,7 @@ def grade_table(
     values: Sequence[float | None] | Any,
     reasons: Sequence[int] | Any,
     student_results: Callable[[int], list[TargetResult]],
-) -> GradeTable:
+) -> GradeTable[Any]:
     """Return the grade table of a result table's columns.
 
     Args:
@@ -315,7 +319,8 @@ def _by_profile(
         found = seen.get(key)
         if found is None:
             report = grade(student_results(s), converter)
-            found = seen[key] = (report.letter, report.decided_by)
+            reason = report.decided_by if isinstance(report, GradeReport) else ""
+            found = seen[key] = (report.letter, reason)
         letters.append(found[0])
         reasons.append(found[1])
     return letters, reasons
@@ -405,7 +410,7 @@ def _average_table(
     grid: Any,
     codes: Any,
     student_results: Callable[[int], list[TargetResult]],
-) -> GradeTable:
+) -> GradeTable[Any]:
     """The vectorized average path: numpy averages, exact near the cutoffs."""
     import numpy as np
 

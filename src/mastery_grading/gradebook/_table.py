@@ -19,7 +19,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 
@@ -28,8 +28,8 @@ from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
-    from mastery_grading.grades import GradeConverter
-    from mastery_grading.protocols import Policy
+    from mastery_grading.grades import GradeReport, ReportingConverter
+    from mastery_grading.protocols import GradeConverter, GradeReportLike, Policy
 
 __all__ = ["RESULT_COLUMNS", "ResultTable"]
 
@@ -407,7 +407,13 @@ class ResultTable:
             for i, student in enumerate(self.students)
         }
 
-    def grades(self, converter: GradeConverter) -> GradeTable:
+    @overload
+    def grades(self, converter: ReportingConverter) -> GradeTable[GradeReport]: ...
+
+    @overload
+    def grades(self, converter: GradeConverter) -> GradeTable[GradeReportLike]: ...
+
+    def grades(self, converter: GradeConverter) -> GradeTable[Any]:
         """Return every student's grade under ``converter``, as a :class:`GradeTable`.
 
         The letters are computed from the columns: one conversion per distinct profile of

@@ -25,7 +25,7 @@ Example:
 """
 
 from mastery_grading._numbers import read_value
-from mastery_grading.grades._convert import grade
+from mastery_grading.grades._convert import ReportingConverter, grade
 from mastery_grading.grades._decider import (
     CLAIM_NAMES,
     INCOMPLETE,
@@ -90,6 +90,7 @@ __all__ = [
     "NextSteps",
     "Overlap",
     "Profile",
+    "ReportingConverter",
     "RollupMethod",
     "RuleSet",
     "RuleSetSpec",

@@ -21,6 +21,7 @@ from mastery_grading.policies._spec import (
     available_policies,
     policy_from_spec,
     policy_label,
+    policy_to_spec,
 )
 from mastery_grading.policies._summaries import TieBreak
 from mastery_grading.policies.canvas import CanvasRollup, from_canvas
@@ -75,6 +76,7 @@ __all__ = [
     "kernel_for",
     "policy_from_spec",
     "policy_label",
+    "policy_to_spec",
     "register_kernel",
     "round_half_up",
     "ruby_round",

@@ -227,7 +227,7 @@ def compute(
 
 
 def compute_per_target(
-    policies: Sequence[Any],
+    policies: Sequence[Policy],
     srt: Sorted,
     targets: Sequence[LearningTarget],
     *,
@@ -253,7 +253,7 @@ def compute_per_target(
         array([3., 4.])
     """
     n_targets = len(targets)
-    groups: list[tuple[Any, list[int]]] = []
+    groups: list[tuple[Policy, list[int]]] = []
     for t, policy in enumerate(policies):
         for chosen, members in groups:
             if chosen is policy or chosen == policy:
@@ -261,8 +261,8 @@ def compute_per_target(
                 break
         else:
             groups.append((policy, [t]))
-    if len(groups) <= 1:
-        return compute(policies[0] if policies else None, srt, targets, as_of=as_of)
+    if len(groups) == 1:
+        return compute(groups[0][0], srt, targets, as_of=as_of)
     n_rows = srt.n_students * n_targets
     values = np.full(n_rows, np.nan)
     counts = np.zeros(n_rows, dtype=np.int64)
