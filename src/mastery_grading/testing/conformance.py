@@ -16,8 +16,11 @@ makes one pytest case per (policy, check), with readable ids such as
   equals the policy;
 - ``check_repr_shows_configuration``: equal configurations have equal reprs, and a changed
   parameter changes the repr;
-- ``check_axiom_<name>``, one per claimed axiom: :func:`~mastery_grading.testing.check_policy`
-  for that axiom.
+- ``check_axiom_<name>``, one per claimed axiom: the axiom holds on the cases
+  :func:`~mastery_grading.fairness.audit.audit` tries (the hand-picked ones, then a
+  derandomized search, shrunk on failure). The cases are the same on every run and shared
+  between policies, so checking many policies is cheap; for a randomized search use
+  :func:`~mastery_grading.testing.check_policy`.
 
 Needs Hypothesis (the ``test`` extra); :func:`parametrize_with_checks` also needs pytest, which
 it imports when called.
@@ -40,11 +43,11 @@ import attrs
 
 from mastery_grading.evidence import Evidence, sort_chronologically
 from mastery_grading.exceptions import TargetMismatchError
-from mastery_grading.fairness.axioms import AXIOMS, claims
+from mastery_grading.fairness.audit import audit
+from mastery_grading.fairness.axioms import AXIOMS, DEFAULT_TOLERANCE, claims
 from mastery_grading.fairness.cases import START
-from mastery_grading.fairness.check import check_policy
-from mastery_grading.policies import available_policies, policy_from_spec
-from mastery_grading.protocols import Policy
+from mastery_grading.policies import Highest, MostRecent, available_policies, policy_from_spec
+from mastery_grading.protocols import Claim, Policy
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
@@ -201,13 +204,15 @@ def check_repr_shows_configuration(policy: Policy) -> None:
     if not attrs.has(type(policy)) or not [f for f in attrs.fields(type(policy)) if f.init]:
         return  # no parameters to change
     from hypothesis import find, settings
+    from hypothesis import strategies as st
     from hypothesis.errors import NoSuchExample
 
     from mastery_grading.testing.strategies import policy_strategy
 
+    simple = st.sampled_from([MostRecent(), Highest()])  # a wrapped policy need not be deep
     try:
         other = find(
-            policy_strategy(type(policy), example=policy),
+            policy_strategy(type(policy), example=policy, inner=simple),
             lambda candidate: candidate != policy,
             settings=settings(database=None, derandomize=True, max_examples=200),
         )
@@ -245,19 +250,25 @@ class PolicyCheck:
         return self.name
 
 
-def _axiom_check(name: str, max_examples: int | None) -> PolicyCheck:
+def _axiom_check(name: Claim, max_examples: int | None, tolerance: float) -> PolicyCheck:
     def run(policy: Policy) -> None:
-        check_policy(policy, axioms=[name], max_examples=max_examples)
+        outcome = audit(policy, axioms=[name], max_examples=max_examples, tolerance=tolerance)[name]
+        if not outcome.holds:
+            msg = f"{policy!r} claims {name!r}, but {outcome.counterexample}"
+            raise AssertionError(msg)
 
     return PolicyCheck(name=f"check_axiom_{name}", run=run)
 
 
-def policy_checks(policy: Policy, *, max_examples: int | None = None) -> list[PolicyCheck]:
+def policy_checks(
+    policy: Policy, *, max_examples: int | None = None, tolerance: float = DEFAULT_TOLERANCE
+) -> list[PolicyCheck]:
     """Return every check that applies to ``policy``, in order (see the module).
 
     The spec round trip applies to registered policies only; there is one axiom check per
     claimed axiom, each trying ``max_examples`` generated cases (the Hypothesis profile's
-    default if ``None``).
+    default if ``None``), with values closer than ``tolerance`` times the scale's width
+    counting as equal (``0`` demands exact arithmetic, as the built-ins have).
 
     Example:
         >>> from mastery_grading import policies
@@ -276,17 +287,20 @@ def policy_checks(policy: Policy, *, max_examples: int | None = None) -> list[Po
         PolicyCheck(name="check_repr_shows_configuration", run=check_repr_shows_configuration)
     )
     claimed = claims(policy)
-    found.extend(_axiom_check(name, max_examples) for name in AXIOMS if name in claimed)
+    found.extend(_axiom_check(name, max_examples, tolerance) for name in AXIOMS if name in claimed)
     return found
 
 
-def check_policy_contract(policy: Policy, *, max_examples: int | None = None) -> None:
+def check_policy_contract(
+    policy: Policy, *, max_examples: int | None = None, tolerance: float = DEFAULT_TOLERANCE
+) -> None:
     """Run every check of :func:`policy_checks` on ``policy``; report every failure at once.
 
     Args:
         policy: Any object with ``evaluate(evidence, target)``.
         max_examples: Generated cases per claimed axiom (the Hypothesis profile's default if
             ``None``).
+        tolerance: Values closer than this share of the scale's width count as equal.
 
     Raises:
         AssertionError: Naming each failing check and what it found.
@@ -296,7 +310,7 @@ def check_policy_contract(policy: Policy, *, max_examples: int | None = None) ->
         >>> check_policy_contract(policies.Highest(), max_examples=5)
     """
     failures = []
-    for check in policy_checks(policy, max_examples=max_examples):
+    for check in policy_checks(policy, max_examples=max_examples, tolerance=tolerance):
         try:
             check(policy)
         except AssertionError as error:
@@ -311,7 +325,10 @@ def _ids(pairs: list[tuple[Policy, PolicyCheck]]) -> Iterator[str]:
 
 
 def parametrize_with_checks(
-    policies: Iterable[Policy], *, max_examples: int | None = None
+    policies: Iterable[Policy],
+    *,
+    max_examples: int | None = None,
+    tolerance: float = DEFAULT_TOLERANCE,
 ) -> pytest.MarkDecorator:
     """Return a pytest decorator making one test case per (policy, check), with readable ids.
 
@@ -324,6 +341,7 @@ def parametrize_with_checks(
         policies: The policies to check.
         max_examples: Generated cases per claimed axiom (the Hypothesis profile's default if
             ``None``).
+        tolerance: Values closer than this share of the scale's width count as equal.
 
     Example:
         >>> from mastery_grading import policies
@@ -336,6 +354,6 @@ def parametrize_with_checks(
     pairs = [
         (policy, check)
         for policy in policies
-        for check in policy_checks(policy, max_examples=max_examples)
+        for check in policy_checks(policy, max_examples=max_examples, tolerance=tolerance)
     ]
     return pytest.mark.parametrize(("policy", "check"), pairs, ids=list(_ids(pairs)))
