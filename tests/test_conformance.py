@@ -23,7 +23,7 @@ from mastery_grading import (
 from mastery_grading.exceptions import TargetMismatchError
 from mastery_grading.fairness.axioms import AXIOMS, CONVERTER_AXIOMS
 from mastery_grading.policies import Mean, MostRecent
-from mastery_grading.protocols import Claim
+from mastery_grading.protocols import Claim, Policy
 from mastery_grading.testing import check_policy_contract, parametrize_with_checks
 from mastery_grading.testing import strategies as mst
 from mastery_grading.testing.conformance import policy_checks
@@ -118,7 +118,7 @@ def test_there_is_one_check_per_claimed_axiom_and_the_spec_only_when_registered(
 
 
 def test_parametrize_with_checks_makes_one_case_per_policy_and_check() -> None:
-    policies = [MostRecent(), Faulty()]
+    policies: list[Policy] = [MostRecent(), Faulty()]
     mark = parametrize_with_checks(policies)
     ids = mark.kwargs["ids"]
     assert ("policy", "check") == mark.args[0]

@@ -977,7 +977,7 @@ class TestConverterAudit:
 
     def test_an_object_that_is_neither_is_refused(self) -> None:
         with pytest.raises(InvalidTypeError, match="neither evaluate"):
-            audit(object())
+            audit(object())  # type: ignore[arg-type]
 
     def test_percent_cutoffs_are_audited_on_the_percent_scale(self) -> None:
         seen: list[float] = []

@@ -37,7 +37,7 @@ from mastery_grading.fairness._search import (
 from mastery_grading.fairness.axioms import AXIOMS, CONVERTER_AXIOMS, claims
 from mastery_grading.fairness.cases import classic_converter_cases
 from mastery_grading.fairness.converter_axioms import LetterConverter
-from mastery_grading.protocols import Policy
+from mastery_grading.protocols import Claim, Policy
 from mastery_grading.scales import Scale
 
 if TYPE_CHECKING:
@@ -291,7 +291,7 @@ def _audit_converter(
     )
 
 
-def _outcomes_of(obj: Any, found: Mapping[str, tuple[int, str | None]]) -> list[AxiomOutcome]:
+def _outcomes_of(obj: Any, found: Mapping[Claim, tuple[int, str | None]]) -> list[AxiomOutcome]:
     """One outcome per axiom from (cases tried, counterexample or ``None``), in order."""
     claimed = claims(obj)
     return [
@@ -377,7 +377,7 @@ class AuditTable:
     @property
     def axioms(self) -> tuple[str, ...]:
         """The axiom names, the table's columns (every axiom some report covers)."""
-        registry: Mapping[str, Any] = CONVERTER_AXIOMS if self.kind == "converter" else AXIOMS
+        registry: Mapping[Claim, object] = CONVERTER_AXIOMS if self.kind == "converter" else AXIOMS
         if not self.reports:
             return tuple(registry)
         audited = {o.axiom for report in self.reports for o in report.outcomes}

@@ -189,7 +189,7 @@ def check_repr_shows_configuration(policy: Policy) -> None:
     """Assert that equal configurations have equal reprs and a changed parameter changes it.
 
     The changed configuration is found among generated ones
-    (:func:`~mastery_grading.testing.strategies.policy_strategy`) for an attrs policy with
+    (:func:`~mastery_grading.testing.strategies.params.policy_strategy`) for an attrs policy with
     parameters.
 
     Example:
@@ -201,7 +201,8 @@ def check_repr_shows_configuration(policy: Policy) -> None:
     if repr(twin) != text or " object at 0x" in text:
         msg = f"{policy!r} has repr {text!r}; expected one that shows every parameter"
         raise AssertionError(msg)
-    if not attrs.has(type(policy)) or not [f for f in attrs.fields(type(policy)) if f.init]:
+    kind = type(policy)
+    if not attrs.has(kind) or not [f for f in attrs.fields(kind) if f.init]:
         return  # no parameters to change
     from hypothesis import find, settings
     from hypothesis import strategies as st
@@ -212,7 +213,7 @@ def check_repr_shows_configuration(policy: Policy) -> None:
     simple = st.sampled_from([MostRecent(), Highest()])  # a wrapped policy need not be deep
     try:
         other = find(
-            policy_strategy(type(policy), example=policy, inner=simple),
+            policy_strategy(kind, example=policy, inner=simple),
             lambda candidate: candidate != policy,
             settings=settings(database=None, derandomize=True, max_examples=200),
         )
