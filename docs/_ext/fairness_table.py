@@ -3,7 +3,8 @@
 On ``builder-inited`` it audits every policy of
 :func:`mastery_grading.policies.available_policies` and every stock grade converter of
 :func:`mastery_grading.testing.stock_converters` with :func:`mastery_grading.testing.audit_table`
-(the same code path as the test suite, with ``fairness_table_examples`` cases per axiom, 10 by
+(the same code path as the test suite, from :mod:`mastery_grading.fairness.audit`, with
+``fairness_table_examples`` cases per axiom, 10 by
 default, to keep the build fast) and writes ``explanation/_generated/fairness-table.md`` and
 ``explanation/_generated/fairness-converters.md``, which ``explanation/fairness.md`` includes.
 The files are generated, never typed by hand (git ignores them).

@@ -3,13 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from mastery_grading.evidence import Evidence
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
-__all__ = ["GradeConverter", "GradeReportLike", "IncrementalPolicy", "Policy"]
+__all__ = ["Claim", "GradeConverter", "GradeReportLike", "IncrementalPolicy", "Policy"]
+
+#: The name of a fairness axiom that a policy or a grade converter can claim, in its ``claims``
+#: (``claims: frozenset[Claim]``). The first thirteen are the policy axioms; ``monotone`` is
+#: shared by converters, whose own are ``complete`` and ``unambiguous``. The precise definitions
+#: are in :mod:`mastery_grading.fairness.axioms`; ``typing.get_args(Claim)`` lists them all.
+Claim = Literal[
+    "bounded",
+    "within_observed_range",
+    "unanimity",
+    "monotone",
+    "order_free",
+    "time_shift_invariant",
+    "no_retake_penalty",
+    "improvement_credit",
+    "recency",
+    "recency_sensitive",
+    "formative_neutral",
+    "deterministic",
+    "target_independent",
+    "complete",
+    "unambiguous",
+]
 
 
 @runtime_checkable
@@ -195,7 +217,7 @@ class GradeConverter(Protocol):
         ...
 
     @property
-    def claims(self) -> frozenset[str]:
+    def claims(self) -> frozenset[Claim]:
         """The properties (``monotone``, ``complete``, ``unambiguous``) that hold.
 
         Example:

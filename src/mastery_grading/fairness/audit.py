@@ -1,317 +1,57 @@
-"""Checking and auditing policies and converters against the fairness axioms."""
+"""The audit: check a policy or a grade converter against every fairness axiom, claimed or not.
+
+:func:`audit` gives an :class:`AuditReport` (one :class:`AxiomOutcome` per axiom, with shrunk
+counterexamples in words); :func:`audit_table` puts several side by side (:class:`AuditTable`).
+They search generated cases with Hypothesis (the ``test`` extra), imported when an audit runs;
+the values themselves, and their rendering (:mod:`mastery_grading.fairness.render`), need no
+Hypothesis. :mod:`mastery_grading.testing` re-exports these names.
+
+Example:
+    >>> from mastery_grading import policies
+    >>> audit(policies.MostRecent(), axioms=["order_free"], max_examples=5).violated
+    ('order_free',)
+"""
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import html
-import inspect
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from random import Random
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
-from mastery_grading.fairness.axioms import (
-    AXIOMS,
-    CONVERTER_AXIOMS,
-    DEFAULT_TOLERANCE,
-    Axiom,
-    ConverterAxiom,
-    ConverterCase,
-    PolicyCase,
-    claims,
+from mastery_grading.fairness import render
+from mastery_grading.fairness._common import DEFAULT_TOLERANCE
+from mastery_grading.fairness._search import (
+    Kind,
+    audit_axiom,
+    audit_converter_axiom,
+    classics,
+    converter_scale,
+    is_converter,
+    known,
+    label,
+    search_settings,
+    stock_of,
 )
+from mastery_grading.fairness.axioms import AXIOMS, CONVERTER_AXIOMS, claims
+from mastery_grading.fairness.cases import classic_converter_cases
+from mastery_grading.fairness.converter_axioms import LetterConverter
+from mastery_grading.protocols import Claim, Policy
 from mastery_grading.scales import Scale
 
 if TYPE_CHECKING:
-    import hypothesis
     import pandas
 
 __all__ = [
     "AuditReport",
     "AuditTable",
     "AxiomOutcome",
+    "Kind",
     "audit",
     "audit_table",
-    "check_converter",
-    "check_policy",
-    "stock_converters",
+    "stock_of",
 ]
-
-#: What an audit is of: a policy (evidence -> result) or a grade converter (results -> letter).
-Kind = Literal["policy", "converter"]
-
-
-def _known(names: Iterable[str], registry: Mapping[str, Any], owner: Any) -> list[str]:
-    chosen = list(names)
-    unknown = [name for name in chosen if name not in registry]
-    if unknown:
-        msg = (
-            f"axiom {unknown[0]!r} of {owner!r} is not a known axiom; "
-            f"expected one of {list(registry)}"
-        )
-        raise InvalidValueError(msg)
-    return [name for name in registry if name in chosen]  # registry order
-
-
-def _settings(max_examples: int | None, **overrides: Any) -> hypothesis.settings:
-    from hypothesis import HealthCheck, Phase, settings
-
-    current = settings()
-    count = max_examples if max_examples is not None else current.max_examples
-    # The explain phase traces coverage, which is slow, and the message already explains.
-    phases = [phase for phase in current.phases if phase is not Phase.explain]
-    options: dict[str, Any] = {
-        "max_examples": count,
-        "deadline": None,
-        "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
-        "phases": phases,
-        **overrides,
-    }
-    return settings(**options)
-
-
-def check_policy(
-    policy: Any,
-    *,
-    max_examples: int | None = None,
-    axioms: Iterable[str] | None = None,
-    scale: Scale | None = None,
-    tolerance: float = DEFAULT_TOLERANCE,
-) -> None:
-    """Assert, over generated histories, every fairness axiom ``policy`` claims.
-
-    Runs Hypothesis over :func:`~mastery_grading.testing.strategies.policy_cases` (after the
-    hand-picked :func:`~mastery_grading.testing.strategies.classic_policy_cases`) and checks
-    each claimed axiom on every case. Call it in your own test suite for your own policy. The number
-    of cases and the randomness follow the active Hypothesis profile (``HYPOTHESIS_PROFILE``)
-    unless ``max_examples`` is given.
-
-    Args:
-        policy: Any object with ``evaluate(evidence, target)``; its claims come from
-            :func:`mastery_grading.fairness.axioms.claims`.
-        max_examples: How many cases to try (the profile's default if ``None``).
-        axioms: Check these axioms instead of the claimed ones.
-        scale: Generate targets on this scale only (default: Marzano's, percent and random
-            scales).
-        tolerance: Values closer than this share of the scale's width count as equal.
-
-    Raises:
-        AssertionError: With a shrunk counterexample in words, when a claim is wrong.
-        InvalidValueError: If a claimed or requested axiom name is unknown.
-
-    Example:
-        >>> from mastery_grading import policies
-        >>> check_policy(policies.Mean(), max_examples=10)
-        >>> check_policy(policies.MostRecent(), axioms=["order_free"], max_examples=10)
-        Traceback (most recent call last):
-        ...
-        AssertionError: MostRecent() does not satisfy 'order_free': scores ... give ...; the same scores in the order ... give ...
-    """  # noqa: E501
-    from hypothesis import example, given
-
-    from mastery_grading.testing.strategies import policy_cases
-
-    names = _known(claims(policy) if axioms is None else axioms, AXIOMS, policy)
-    if not names:
-        return
-    chosen = [AXIOMS[name] for name in names]
-    parts = frozenset().union(*(axiom.uses for axiom in chosen))
-
-    claimed = claims(policy)
-
-    @_settings(max_examples)
-    @given(policy_cases(scale=scale, parts=parts))
-    def every_claim_holds(case: PolicyCase) -> None:
-        for axiom in chosen:
-            problem = axiom.check(policy, case, tolerance=tolerance)
-            if problem is not None:
-                raise AssertionError(_failure(policy, axiom.name, claimed, problem))
-
-    test = every_claim_holds
-    for classic in _classics(scale):
-        test = example(case=classic)(test)
-    _run_quietly(test)
-
-
-def _failure(obj: Any, name: str, claimed: frozenset[str], problem: str) -> str:
-    if name in claimed:
-        return f"{_label(obj)} claims {name!r}, but {problem}"
-    return f"{_label(obj)} does not satisfy {name!r}: {problem}"
-
-
-def _is_converter(obj: Any) -> bool:
-    """Whether ``obj`` is a grade converter (``convert``) rather than a policy (``evaluate``)."""
-    return not callable(getattr(obj, "evaluate", None)) and callable(getattr(obj, "convert", None))
-
-
-def _label(obj: Any) -> str:
-    """A short name for messages: a policy's repr; a converter's stock or spec name.
-
-    A converter's repr lists every cutoff or rule (hundreds of characters), so it is named by
-    the call that makes it when it is a stock one (``AverageCutoffs.marzano_2010()``), else by
-    its ``spec_name``, else by its repr when that is short, else by its class name.
-    """
-    if not _is_converter(obj):
-        return repr(obj)
-    for name, stock in stock_converters().items():
-        if type(stock) is type(obj) and stock == obj:
-            return name
-    spec_name = getattr(obj, "spec_name", None)
-    if isinstance(spec_name, str):
-        return spec_name
-    text = repr(obj)
-    return text if len(text) <= 60 else type(obj).__name__
-
-
-@functools.cache
-def _stock() -> tuple[tuple[str, Any], ...]:
-    from mastery_grading.grades import AverageCutoffs, RuleSet
-
-    found = []
-    for family in (AverageCutoffs, RuleSet):
-        for name, member in vars(family).items():
-            if not isinstance(member, classmethod):
-                continue
-            factory = getattr(family, name)
-            parameters = inspect.signature(factory).parameters.values()
-            if any(p.kind is not inspect.Parameter.VAR_KEYWORD for p in parameters):
-                continue  # from_spec(spec), first_match(*rules): not a stock table
-            converter = factory()
-            if isinstance(converter, family):
-                found.append((f"{family.__name__}.{name}()", converter))
-    return tuple(found)
-
-
-def stock_converters() -> dict[str, Any]:
-    """Return every stock grade converter of :mod:`mastery_grading.grades`, by the call that makes it.
-
-    A stock converter is what a class method of a built-in converter family makes with no
-    arguments: the published tables and rule sets (``AverageCutoffs.marzano_2010()``,
-    ``RuleSet.sbgrader2()``, ...). Audit them all with :func:`audit_table`.
-
-    Example:
-        >>> list(stock_converters())[:2]
-        ['AverageCutoffs.marzano_2010()', 'AverageCutoffs.percent()']
-    """  # noqa: E501
-    return dict(_stock())
-
-
-def _converter_scale(converter: Any, scale: Scale | None) -> Scale | None:
-    """The scale of the profiles to generate for ``converter`` (``None``: Marzano's).
-
-    ``scale`` if given, else the converter's own ``scale``, else the percent scale when its
-    ``cutoffs`` lie above Marzano's 0-4 (as in ``AverageCutoffs.percent()``).
-    """
-    if scale is not None:
-        return scale
-    own = getattr(converter, "scale", None)
-    if isinstance(own, Scale):
-        return own
-    lowers = [getattr(item, "lower", None) for item in getattr(converter, "cutoffs", ())]
-    numbers = [x for x in lowers if isinstance(x, int | float)]
-    percent = Scale.percent()
-    if numbers and Scale.marzano().max < max(numbers) <= percent.max:
-        return percent
-    return None
-
-
-def _run_quietly(test: Callable[[], None]) -> None:
-    """Run a Hypothesis test, re-raising its failure without Hypothesis's notes."""
-    try:
-        test()
-    except (AssertionError, ExceptionGroup) as error:
-        # The message tells the counterexample in words; Hypothesis's notes repeat it as a
-        # long repr of the generated case. A policy whose results change between runs on the
-        # same case makes Hypothesis report a flaky group: its first assertion is the story.
-        leaf = _first_assertion(error)
-        if leaf is None:
-            raise
-        message = str(leaf)
-        if leaf is not error:
-            message += " (and the policy gave different results on the same case when re-run)"
-        raise AssertionError(message) from None
-
-
-def _first_assertion(error: BaseException) -> AssertionError | None:
-    if isinstance(error, AssertionError):
-        return error
-    if isinstance(error, BaseExceptionGroup):
-        for inner in error.exceptions:
-            found = _first_assertion(inner)
-            if found is not None:
-                return found
-    return None
-
-
-def check_converter(
-    converter: Any,
-    *,
-    max_examples: int | None = None,
-    axioms: Iterable[str] | None = None,
-    scale: Scale | None = None,
-) -> None:
-    """Assert, over generated profiles of results, every axiom a grade converter claims.
-
-    The converter axioms are ``monotone``, ``complete`` and ``unambiguous``
-    (:data:`mastery_grading.fairness.axioms.CONVERTER_AXIOMS`). The hand-picked
-    :func:`~mastery_grading.testing.strategies.classic_converter_cases` are tried first, then
-    :func:`~mastery_grading.testing.strategies.converter_cases`.
-
-    Args:
-        converter: Any object with ``convert(results)`` returning a report with a ``letter``,
-            ``letters`` (best first) and ``claims``.
-        max_examples: How many profiles to try (the profile's default if ``None``).
-        axioms: Check these axioms instead of the claimed ones.
-        scale: The scale of the generated targets: by default the converter's own ``scale``
-            if it has one, else the percent scale if its ``cutoffs`` lie above 4 (as in
-            ``AverageCutoffs.percent()``), else Marzano's.
-
-    Raises:
-        AssertionError: With a shrunk counterexample in words, when a claim is wrong.
-        InvalidValueError: If a claimed or requested axiom name is unknown.
-
-    Example:
-        >>> import attrs
-        >>> @attrs.frozen
-        ... class MasteredOrNot:
-        ...     letters = ("M", "NY")
-        ...     claims = frozenset({"monotone", "complete", "unambiguous"})
-        ...     def convert(self, results):
-        ...         return "M" if all(r.mastered for r in results) else "NY"
-        >>> check_converter(MasteredOrNot(), max_examples=10)
-    """
-    from hypothesis import example, given
-
-    from mastery_grading.testing.strategies import classic_converter_cases, converter_cases
-
-    names = _known(claims(converter) if axioms is None else axioms, CONVERTER_AXIOMS, converter)
-    if not names:
-        return
-    chosen = [CONVERTER_AXIOMS[name] for name in names]
-    scale = _converter_scale(converter, scale)
-
-    claimed = claims(converter)
-
-    @_settings(max_examples)
-    @given(converter_cases(scale=scale))
-    def every_claim_holds(case: ConverterCase) -> None:
-        for axiom in chosen:
-            problem = axiom.check(converter, case)
-            if problem is not None:
-                raise AssertionError(_failure(converter, axiom.name, claimed, problem))
-
-    test = every_claim_holds
-    for classic in classic_converter_cases(scale):
-        test = example(case=classic)(test)
-    _run_quietly(test)
-
-
-# ---------------------------------------------------------------------------------------------
-# Audit
-# ---------------------------------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)
@@ -390,7 +130,7 @@ class AuditReport:
         'scores 1, 4 give 4.00; the same scores in the order 4, 1 give 1.00'
     """
 
-    policy: Any
+    policy: Policy | LetterConverter
     outcomes: tuple[AxiomOutcome, ...] = attrs.field(converter=_outcomes)
     max_examples: int
     classics: int = 0
@@ -428,163 +168,19 @@ class AuditReport:
         }
 
     def __str__(self) -> str:
-        width = max((len(o.axiom) for o in self.outcomes), default=5)
-        lines = [
-            f"Audit of {_label(self.policy)} ({self.classics} hand-picked and up to "
-            f"{self.max_examples} generated cases per axiom)",
-            f"{'axiom':<{width}}  claimed  {'verdict':<18}  tried",
-        ]
-        for o in self.outcomes:
-            claimed = "yes" if o.claimed else "no"
-            lines.append(f"{o.axiom:<{width}}  {claimed:<7}  {o.verdict:<18}  {o.tried}")
-        broken = [o for o in self.outcomes if not o.holds]
-        if broken:
-            lines.append("Counterexamples:")
-            lines.extend(f"  {o.axiom}: {o.counterexample}" for o in broken)
-        if self.wrong_claims:
-            lines.append(f"WRONG CLAIMS: {', '.join(self.wrong_claims)}")
-        return "\n".join(lines)
+        return render.report_text(
+            label(self.policy),
+            self.outcomes,
+            classics=self.classics,
+            max_examples=self.max_examples,
+        )
 
     def _repr_html_(self) -> str:
-        esc = html.escape
-        rows = []
-        for o in self.outcomes:
-            style = ' style="color:#b00;font-weight:bold"' if o.wrong_claim else ""
-            rows.append(
-                f"<tr{style}><td>{esc(o.axiom)}</td><td>{'yes' if o.claimed else 'no'}</td>"
-                f"<td>{esc(o.verdict)}</td><td>{o.tried}</td>"
-                f"<td>{esc(o.counterexample or '')}</td></tr>"
-            )
-        return (
-            f"<table><caption>Audit of {esc(_label(self.policy))}</caption>"
-            "<thead><tr><th>axiom</th><th>claimed</th><th>verdict</th><th>tried</th>"
-            "<th>counterexample</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>"
-        )
-
-
-def _search_settings(max_examples: int | None) -> hypothesis.settings:
-    from hypothesis import Phase
-
-    return _settings(
-        max_examples, derandomize=True, database=None, phases=[Phase.generate, Phase.shrink]
-    )
-
-
-@functools.lru_cache(maxsize=64)
-def _sample(
-    parts: frozenset[str], scale: Scale | None, max_examples: int
-) -> tuple[PolicyCase, ...]:
-    """The classic cases, then those a derandomized search generates, in order.
-
-    The same for every policy, so it is computed once per configuration.
-    """
-    from mastery_grading.testing.strategies import policy_cases
-
-    seen = _generated(policy_cases(scale=scale, parts=parts), max_examples)
-    return (*_classics(scale), *seen)
-
-
-def _generated(strategy: Any, max_examples: int | None) -> list[Any]:
-    """Every example a derandomized search of ``strategy`` generates, in order."""
-    from hypothesis import find
-    from hypothesis.errors import NoSuchExample
-
-    seen: list[Any] = []
-
-    def keep(case: Any) -> bool:
-        seen.append(case)
-        return False
-
-    with contextlib.suppress(NoSuchExample):
-        find(strategy, keep, settings=_search_settings(max_examples), random=Random(0))
-    return seen
-
-
-def _classics(scale: Scale | None) -> tuple[PolicyCase, ...]:
-    """The hand-picked cases tried first, when targets may lie on Marzano's scale."""
-    from mastery_grading.testing.strategies import classic_policy_cases
-
-    return classic_policy_cases() if scale is None or scale == Scale.marzano() else ()
-
-
-def _audit_axiom(
-    policy: Any, axiom: Axiom, *, max_examples: int, scale: Scale | None, tolerance: float
-) -> tuple[int, str | None]:
-    """Return (cases tried, shrunk counterexample or ``None``) for one axiom."""
-    from hypothesis import find
-    from hypothesis.errors import NoSuchExample
-
-    from mastery_grading.testing.strategies import policy_cases
-
-    cases = _sample(axiom.uses, scale, max_examples)
-    tried, problem = 0, None
-    for case in cases:
-        tried += 1
-        problem = axiom.check(policy, case, tolerance=tolerance)
-        if problem is not None:
-            break
-    if problem is None:
-        return tried, None
-    if tried <= len(_classics(scale)):
-        return tried, problem  # a hand-picked case: already small and readable
-    # The same derandomized search finds this case again, then shrinks it.
-    try:
-        smallest = find(
-            policy_cases(scale=scale, parts=axiom.uses),
-            lambda c: axiom.check(policy, c, tolerance=tolerance) is not None,
-            settings=_search_settings(max_examples),
-            random=Random(0),
-        )
-    except NoSuchExample:  # a classic case the random search does not reach: already small
-        return tried, problem
-    except Exception:
-        return tried, problem
-    return tried, axiom.check(policy, smallest, tolerance=tolerance) or problem
-
-
-@functools.lru_cache(maxsize=16)
-def _converter_sample(scale: Scale | None, max_examples: int) -> tuple[ConverterCase, ...]:
-    """The classic profiles, then those a derandomized search generates, in order."""
-    from mastery_grading.testing.strategies import classic_converter_cases, converter_cases
-
-    seen = _generated(converter_cases(scale=scale), max_examples)
-    return (*classic_converter_cases(scale), *seen)
-
-
-def _audit_converter_axiom(
-    converter: Any, axiom: ConverterAxiom, *, max_examples: int, scale: Scale | None
-) -> tuple[int, str | None]:
-    """Return (profiles tried, shrunk counterexample or ``None``) for one converter axiom."""
-    from hypothesis import find
-    from hypothesis.errors import NoSuchExample
-
-    from mastery_grading.testing.strategies import classic_converter_cases, converter_cases
-
-    tried, problem = 0, None
-    for case in _converter_sample(scale, max_examples):
-        tried += 1
-        problem = axiom.check(converter, case)
-        if problem is not None:
-            break
-    if problem is None or tried <= len(classic_converter_cases(scale)):
-        return tried, problem
-    try:
-        smallest = find(
-            converter_cases(scale=scale),
-            lambda c: axiom.check(converter, c) is not None,
-            settings=_search_settings(max_examples),
-            random=Random(0),
-        )
-    except NoSuchExample:  # a classic profile the random search does not reach
-        return tried, problem
-    except Exception:
-        return tried, problem
-    return tried, axiom.check(converter, smallest) or problem
+        return render.report_html(label(self.policy), self.outcomes)
 
 
 def audit(
-    policy: Any,
+    policy: Policy | LetterConverter,
     *,
     max_examples: int | None = None,
     axioms: Iterable[str] | None = None,
@@ -597,12 +193,12 @@ def audit(
     (:data:`~mastery_grading.fairness.axioms.AXIOMS`), a grade converter (``convert``, see
     :class:`~mastery_grading.grades.GradeConverter`) against the converter axioms
     (:data:`~mastery_grading.fairness.axioms.CONVERTER_AXIOMS`). For each axiom, the hand-picked
-    :func:`~mastery_grading.testing.strategies.classic_policy_cases` (or
-    :func:`~mastery_grading.testing.strategies.classic_converter_cases`) are tried first,
+    :func:`~mastery_grading.fairness.cases.classic_policy_cases` (or
+    :func:`~mastery_grading.fairness.cases.classic_converter_cases`) are tried first,
     smallest first (a failure there is reported as is: it is small already), then a
     derandomized Hypothesis search tries up to ``max_examples`` generated cases
-    (:func:`~mastery_grading.testing.strategies.policy_cases`, varying what the axiom needs, or
-    :func:`~mastery_grading.testing.strategies.converter_cases`) and shrinks the first
+    (:func:`~mastery_grading.fairness.generate.policy_cases`, varying what the axiom needs, or
+    :func:`~mastery_grading.fairness.generate.converter_cases`) and shrinks the first
     counterexample it finds to a minimal one. The same object and settings always give the
     same report, and the generated cases are shared (cached) between audits, so auditing many
     policies is cheap.
@@ -648,18 +244,18 @@ def audit(
         Counterexamples:
           complete: results T1: 4, T2: 2.5 ...
     """
-    count = _search_settings(max_examples).max_examples
-    if _is_converter(policy):
+    count = search_settings(max_examples).max_examples
+    if is_converter(policy):
         return _audit_converter(policy, max_examples=count, axioms=axioms, scale=scale)
-    if not callable(getattr(policy, "evaluate", None)):
+    if not isinstance(policy, Policy) or not callable(getattr(policy, "evaluate", None)):
         msg = (
             f"policy={policy!r} has neither evaluate(evidence, target) nor convert(results); "
             "expected a policy or a grade converter"
         )
         raise InvalidTypeError(msg)
-    names = list(AXIOMS) if axioms is None else _known(axioms, AXIOMS, policy)
+    names = list(AXIOMS) if axioms is None else known(axioms, AXIOMS, policy)
     found = {
-        name: _audit_axiom(
+        name: audit_axiom(
             policy, AXIOMS[name], max_examples=count, scale=scale, tolerance=tolerance
         )
         for name in names
@@ -668,20 +264,22 @@ def audit(
         policy=policy,
         outcomes=_outcomes_of(policy, found),
         max_examples=count,
-        classics=len(_classics(scale)),
+        classics=len(classics(scale)),
     )
 
 
 def _audit_converter(
-    converter: Any, *, max_examples: int, axioms: Iterable[str] | None, scale: Scale | None
+    converter: LetterConverter,
+    *,
+    max_examples: int,
+    axioms: Iterable[str] | None,
+    scale: Scale | None,
 ) -> AuditReport:
-    from mastery_grading.testing.strategies import classic_converter_cases
-
-    on = _converter_scale(converter, scale)
+    on = converter_scale(converter, scale)
     registry = CONVERTER_AXIOMS
-    names = list(registry) if axioms is None else _known(axioms, registry, converter)
+    names = list(registry) if axioms is None else known(axioms, registry, converter)
     found = {
-        name: _audit_converter_axiom(converter, registry[name], max_examples=max_examples, scale=on)
+        name: audit_converter_axiom(converter, registry[name], max_examples=max_examples, scale=on)
         for name in names
     }
     return AuditReport(
@@ -693,7 +291,7 @@ def _audit_converter(
     )
 
 
-def _outcomes_of(obj: Any, found: Mapping[str, tuple[int, str | None]]) -> list[AxiomOutcome]:
+def _outcomes_of(obj: Any, found: Mapping[Claim, tuple[int, str | None]]) -> list[AxiomOutcome]:
     """One outcome per axiom from (cases tried, counterexample or ``None``), in order."""
     claimed = claims(obj)
     return [
@@ -713,21 +311,9 @@ def _outcomes_of(obj: Any, found: Mapping[str, tuple[int, str | None]]) -> list[
 # ---------------------------------------------------------------------------------------------
 
 
-def _legend(kind: Kind) -> str:
-    return (
-        "yes: holds in every case tried; no: a counterexample was found; "
-        f"*: the {kind} claims it (NO* is a wrong claim)"
-    )
-
-
-def _cell(outcome: AxiomOutcome) -> str:
-    mark = "yes" if outcome.holds else ("NO" if outcome.claimed else "no")
-    return f"{mark}*" if outcome.claimed else mark
-
-
 def _name(policy: Any) -> str:
-    if _is_converter(policy):
-        return _label(policy)
+    if is_converter(policy):
+        return label(policy)
     name = getattr(policy, "spec_name", None)
     return name if isinstance(name, str) else repr(policy)
 
@@ -791,7 +377,7 @@ class AuditTable:
     @property
     def axioms(self) -> tuple[str, ...]:
         """The axiom names, the table's columns (every axiom some report covers)."""
-        registry: Mapping[str, Any] = CONVERTER_AXIOMS if self.kind == "converter" else AXIOMS
+        registry: Mapping[Claim, object] = CONVERTER_AXIOMS if self.kind == "converter" else AXIOMS
         if not self.reports:
             return tuple(registry)
         audited = {o.axiom for report in self.reports for o in report.outcomes}
@@ -810,7 +396,7 @@ class AuditTable:
         """One dict per row: ``{"policy": name, <axiom>: cell, ...}`` (for converters too)."""
         rows = []
         for name, report in zip(self.names, self.reports, strict=True):
-            cells = {o.axiom: _cell(o) for o in report.outcomes}
+            cells = {o.axiom: render.cell(o) for o in report.outcomes}
             rows.append({"policy": name, **{axiom: cells.get(axiom, "") for axiom in self.axioms}})
         return rows
 
@@ -823,50 +409,26 @@ class AuditTable:
             if not o.holds
         ]
 
-    def _grid(self) -> tuple[list[str], list[list[str]]]:
-        columns = ["policy", *self.axioms]
-        rows = [[rec[column] for column in columns] for rec in self.records()]
-        return [self.kind, *self.axioms], rows
+    def _rows(self) -> list[render.Row]:
+        return [
+            (name, {o.axiom: o for o in report.outcomes})
+            for name, report in zip(self.names, self.reports, strict=True)
+        ]
 
     def __str__(self) -> str:
-        header, rows = self._grid()
-        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-        lines = [
-            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
-            for row in [header, *rows]
-        ]
-        return "\n".join([*(line.rstrip() for line in lines), _legend(self.kind)])
+        return render.table_text(self.kind, self.axioms, self._rows())
 
     def to_markdown(self) -> str:
-        """Return the table in Markdown (GitHub and MyST pipe tables), with its legend."""
-        header, rows = self._grid()
-        lines = [
-            "| " + " | ".join(f"`{h}`" if i else h for i, h in enumerate(header)) + " |",
-            "|" + "|".join([" --- "] + [" :-: "] * (len(header) - 1)) + "|",
-        ]
-        lines.extend("| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows)
-        return "\n".join([*lines, "", _legend(self.kind).replace("*", "\\*"), ""])
+        """Return the table in Markdown (GitHub and MyST pipe tables), with its legend.
+
+        Example:
+            >>> print(AuditTable(names=[], reports=[]).to_markdown().splitlines()[0][:30])
+            | policy | `bounded` | `within
+        """
+        return render.table_markdown(self.kind, self.axioms, self._rows())
 
     def _repr_html_(self) -> str:
-        esc = html.escape
-        header = "".join(f"<th>{esc(h)}</th>" for h in [self.kind, *self.axioms])
-        body = []
-        for name, report in zip(self.names, self.reports, strict=True):
-            cells = [f"<th>{esc(name)}</th>"]
-            by_axiom = {o.axiom: o for o in report.outcomes}
-            for axiom in self.axioms:
-                o = by_axiom.get(axiom)
-                if o is None:
-                    cells.append("<td></td>")
-                    continue
-                title = f' title="{esc(o.counterexample)}"' if o.counterexample else ""
-                style = ' style="color:#b00;font-weight:bold"' if o.wrong_claim else ""
-                cells.append(f"<td{title}{style}>{esc(_cell(o))}</td>")
-            body.append(f"<tr>{''.join(cells)}</tr>")
-        return (
-            f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-            f"<p>{esc(_legend(self.kind))}</p>"
-        )
+        return render.table_html(self.kind, self.axioms, self._rows())
 
     def to_pandas(self) -> pandas.DataFrame:
         """Return the table as a DataFrame indexed by policy (needs pandas).
@@ -877,10 +439,6 @@ class AuditTable:
         import pandas as pd
 
         return pd.DataFrame.from_records(self.records()).set_index("policy")
-
-
-def _md(cell: str) -> str:
-    return cell.replace("|", "\\|").replace("*", "\\*")
 
 
 def audit_table(
@@ -895,7 +453,7 @@ def audit_table(
     Args:
         policies: A mapping from row label to policy (such as
             :func:`~mastery_grading.policies.available_policies`) or to grade converter (such
-            as :func:`stock_converters`), or policies labelled by their ``spec_name`` (or
+            as :func:`~mastery_grading.testing.stock_converters`), or policies labelled by their ``spec_name`` (or
             repr), or converters labelled by their stock or spec name.
         max_examples: Cases to try per axiom and policy.
         scale: Generate targets on this scale only (for converters, by default each one's
@@ -923,7 +481,7 @@ def audit_table(
         pairs = list(policies.items())
     else:
         pairs = [(_name(policy), policy) for policy in policies]
-    if len({_is_converter(policy) for _, policy in pairs}) > 1:
+    if len({is_converter(policy) for _, policy in pairs}) > 1:
         msg = (
             "policies mix policies and grade converters, whose axioms differ; expected one kind "
             "per table (make two tables)"

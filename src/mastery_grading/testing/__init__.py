@@ -7,9 +7,13 @@ the docstrings of the policies use and which works on a core install.
   evidence histories and the cases the fairness axioms are checked on.
 - :func:`check_policy` / :func:`check_converter`: assert every axiom a policy or grade converter
   claims (:func:`mastery_grading.fairness.axioms.claims`); use them in your own test suite.
+- :func:`parametrize_with_checks` / :func:`check_policy_contract`: the conformance kit
+  (:mod:`mastery_grading.testing.conformance`): one pytest case per (policy, check) for the
+  whole :class:`~mastery_grading.protocols.Policy` contract and every claimed axiom.
 - :func:`audit` / :func:`audit_table`: check every axiom, claimed or not, of policies or grade
   converters (:func:`stock_converters` lists the built-in ones), and report what holds and the
-  shrunk counterexamples of what does not.
+  shrunk counterexamples of what does not. They live in :mod:`mastery_grading.fairness.audit`
+  (``mastery_grading.testing.audit`` is the same function).
 
 The names are loaded on first use, so that importing
 :mod:`mastery_grading.testing.examples` does not need Hypothesis.
@@ -36,11 +40,14 @@ if TYPE_CHECKING:
         AxiomOutcome,
         audit,
         audit_table,
-        check_converter,
-        check_policy,
-        stock_converters,
     )
+    from mastery_grading.fairness.check import check_converter, check_policy
     from mastery_grading.testing import strategies
+    from mastery_grading.testing.conformance import (
+        check_policy_contract,
+        parametrize_with_checks,
+    )
+    from mastery_grading.testing.stock import stock_converters
 
 __all__ = [
     "AuditReport",
@@ -50,13 +57,23 @@ __all__ = [
     "audit_table",
     "check_converter",
     "check_policy",
+    "check_policy_contract",
+    "parametrize_with_checks",
     "stock_converters",
     "strategies",
 ]
 
 #: Where each lazily loaded name lives.
 _HOMES = {
-    **{name: "mastery_grading.fairness.audit" for name in __all__ if name != "strategies"},
+    **dict.fromkeys(
+        ["AuditReport", "AuditTable", "AxiomOutcome", "audit", "audit_table"],
+        "mastery_grading.fairness.audit",
+    ),
+    "check_converter": "mastery_grading.fairness.check",
+    "check_policy": "mastery_grading.fairness.check",
+    "check_policy_contract": "mastery_grading.testing.conformance",
+    "parametrize_with_checks": "mastery_grading.testing.conformance",
+    "stock_converters": "mastery_grading.testing.stock",
     "strategies": "mastery_grading.testing",
 }
 
