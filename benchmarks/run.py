@@ -222,7 +222,7 @@ def measure_size(n_rows: int, names: list[str], args: argparse.Namespace) -> dic
     from mastery_grading import Gradebook, available_policies
     from mastery_grading.gradebook._engine import Sorted, _segments, compute
     from mastery_grading.policies import has_kernel, kernel_for
-    from mastery_grading.policies.kernels.segments import ColumnFacts, Segments
+    from mastery_grading.policies.segments import ColumnFacts, Segments
 
     catalogue = available_policies()
     df = make_frame(n_rows)

@@ -262,7 +262,7 @@ def segments_of(
     """Engine segments of the given score groups (empty groups allowed), in position order."""
     import numpy as np
 
-    from mastery_grading.policies.kernels.segments import Segments
+    from mastery_grading.policies.segments import Segments
 
     counts = np.array([len(g) for g in groups], dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
@@ -296,7 +296,7 @@ def test_grid_and_decimal_paths_give_equal_floats(groups: list[list[float]], dat
     import numpy as np
 
     from mastery_grading._numbers import exact_mean
-    from mastery_grading.policies.kernels.segments import grid_largest
+    from mastery_grading.policies.segments import grid_largest
 
     weights = [
         data.draw(
@@ -334,7 +334,7 @@ def test_grid_and_decimal_paths_give_equal_floats(groups: list[list[float]], dat
 
 
 def test_decimals_off_the_grid_take_the_exact_path() -> None:
-    from mastery_grading.policies.kernels.segments import grid_largest
+    from mastery_grading.policies.segments import grid_largest
 
     assert 4.0 == grid_largest(segments_of([[2.5, 4.0], [0.0625]]), "score")
     for scores in ([2.33, 1.0], [1 / 3], [0.1], [2.0**31]):
@@ -533,7 +533,7 @@ def test_policies_on_the_same_sorted_columns_share_one_read_only_layout() -> Non
 def test_group_reasons_read_as_empty_until_one_is_given() -> None:
     import numpy as np
 
-    from mastery_grading.policies.kernels.segments import GroupReasons
+    from mastery_grading.policies.segments import GroupReasons
 
     reasons = GroupReasons(3)
     del reasons[1]
@@ -575,7 +575,7 @@ def test_every_registered_kernel_loads_and_only_for_its_own_class() -> None:
 def test_a_kernel_registered_for_a_new_policy_is_used_by_the_engine() -> None:
     import numpy as np
 
-    from mastery_grading.policies.kernels.segments import KernelOutput, Segments
+    from mastery_grading.policies.segments import KernelOutput, Segments
 
     calls: list[int] = []
 

@@ -29,7 +29,7 @@ from mastery_grading.policies.central import Mean, Median, Mode
 from mastery_grading.policies.combine import MaxOf
 from mastery_grading.policies.count import NTimes
 from mastery_grading.policies.custom import CustomPolicy, custom_policy
-from mastery_grading.policies.kernels import has_kernel, kernel_for, register_kernel
+from mastery_grading.policies.kernel_registry import has_kernel, kernel_for, register_kernel
 from mastery_grading.policies.peak import Highest, HighestOfRecent, MeanOfHighest
 from mastery_grading.policies.recency import (
     DecayingAverage,

@@ -15,7 +15,7 @@ from mastery_grading.policies._base import HistoryPolicy, make_result
 from mastery_grading.policies._incremental import Incremental
 from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies._summaries import TIE_BREAKS, TieBreak, finish, median, mode
-from mastery_grading.policies.kernels import register_kernel
+from mastery_grading.policies.kernel_registry import register_kernel
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 

@@ -14,7 +14,7 @@ from mastery_grading.policies._base import FORWARD_LOOKING_CLAIMS, HistoryPolicy
 from mastery_grading.policies._incremental import Incremental
 from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies._summaries import finish, highest_n, last_n, maximum, mean
-from mastery_grading.policies.kernels import register_kernel
+from mastery_grading.policies.kernel_registry import register_kernel
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 

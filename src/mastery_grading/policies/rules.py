@@ -21,7 +21,7 @@ from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
 from mastery_grading.policies._base import no_result, prepare
 from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies.combine import inner_claims
-from mastery_grading.policies.kernels import register_kernel
+from mastery_grading.policies.kernel_registry import register_kernel
 from mastery_grading.policies.recency import MostRecent
 from mastery_grading.protocols import Policy
 from mastery_grading.results import TargetResult

@@ -25,7 +25,7 @@ from mastery_grading.policies._fit import (
     power_hat_weights,
 )
 from mastery_grading.policies._spec import register_policy
-from mastery_grading.policies.kernels import register_kernel
+from mastery_grading.policies.kernel_registry import register_kernel
 from mastery_grading.results import TargetResult
 from mastery_grading.scales import Scale
 from mastery_grading.targets import LearningTarget

@@ -1,7 +1,7 @@
 """The simulation's fast path: the policies' own vectorized kernels, run on score matrices.
 
 A score matrix (students x assessments, oldest first, every evidence weight 1) becomes the
-:class:`~mastery_grading.policies.kernels.segments.Segments` the gradebook's engine builds from
+:class:`~mastery_grading.policies.segments.Segments` the gradebook's engine builds from
 evidence columns: one group per student (final values) or one per student and prefix (running
 estimates). The kernel is the one registered for the policy's class in
 :mod:`mastery_grading.policies.kernels`, the same the engine uses, so there is no second kernel
@@ -22,7 +22,7 @@ import numpy as np
 
 from mastery_grading.evidence import Evidence, chronological_key
 from mastery_grading.policies.kernels import Kernel
-from mastery_grading.policies.kernels.segments import Segments
+from mastery_grading.policies.segments import Segments
 from mastery_grading.protocols import Policy
 from mastery_grading.targets import LearningTarget
 

@@ -45,7 +45,7 @@ from mastery_grading.gradebook._engine._columns import (
 )
 from mastery_grading.gradebook._engine._sort import Sorted, sort_rows
 from mastery_grading.policies.kernels import has_kernel, kernel_for
-from mastery_grading.policies.kernels.segments import (
+from mastery_grading.policies.segments import (
     GroupReasons,
     KernelOutput,
     Segments,

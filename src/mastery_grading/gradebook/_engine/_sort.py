@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from mastery_grading.gradebook._engine._columns import Columns, IntArray
-from mastery_grading.policies.kernels.segments import ColumnFacts, Segments
+from mastery_grading.policies.segments import ColumnFacts, Segments
 
 __all__ = ["Sorted", "sort_rows"]
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from mastery_grading.policies._summaries import TieBreak
 from mastery_grading.policies.central import Mean, Median, Mode
-from mastery_grading.policies.kernels.segments import (
+from mastery_grading.policies.segments import (
     EXACT_INT,
     GRID_BITS,
     FloatArray,

@@ -14,7 +14,7 @@ import numpy as np
 
 from mastery_grading.policies.count import NTimes
 from mastery_grading.policies.kernels.central import plain_mean
-from mastery_grading.policies.kernels.segments import (
+from mastery_grading.policies.segments import (
     EXACT_INT,
     GRID_BITS,
     GroupReasons,

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from mastery_grading.policies.kernels.central import plain_mean
-from mastery_grading.policies.kernels.segments import (
+from mastery_grading.policies.peak import Highest, HighestOfRecent, MeanOfHighest
+from mastery_grading.policies.segments import (
     FloatArray,
     KernelOutput,
     Segments,
@@ -22,7 +23,6 @@ from mastery_grading.policies.kernels.segments import (
     compress,
     empty_values,
 )
-from mastery_grading.policies.peak import Highest, HighestOfRecent, MeanOfHighest
 
 __all__ = [
     "highest_kernel",

@@ -16,7 +16,15 @@ import numpy as np
 
 from mastery_grading._numbers import exact
 from mastery_grading.policies.kernels.central import median_values, mode_values, plain_mean
-from mastery_grading.policies.kernels.segments import (
+from mastery_grading.policies.recency import (
+    DecayingAverage,
+    MeanOfRecent,
+    MedianOfRecent,
+    ModeOfRecent,
+    MostRecent,
+    WeightedAverage,
+)
+from mastery_grading.policies.segments import (
     EXACT_INT,
     GRID_BITS,
     FloatArray,
@@ -31,14 +39,6 @@ from mastery_grading.policies.kernels.segments import (
     segment_ratio_exact,
     sums,
     unanimous,
-)
-from mastery_grading.policies.recency import (
-    DecayingAverage,
-    MeanOfRecent,
-    MedianOfRecent,
-    ModeOfRecent,
-    MostRecent,
-    WeightedAverage,
 )
 
 __all__ = [

@@ -14,15 +14,15 @@ from datetime import datetime
 
 import numpy as np
 
-from mastery_grading.policies.kernels import kernel_for
-from mastery_grading.policies.kernels.segments import (
+from mastery_grading.policies.kernel_registry import kernel_for
+from mastery_grading.policies.rules import INSUFFICIENT, Filtered
+from mastery_grading.policies.segments import (
     GroupReasons,
     KernelOutput,
     Segments,
     compress,
     micros,
 )
-from mastery_grading.policies.rules import INSUFFICIENT, Filtered
 
 __all__ = ["filtered_kernel"]
 

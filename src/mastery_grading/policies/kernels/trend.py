@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mastery_grading.policies.kernels.segments import (
+from mastery_grading.policies.segments import (
     GRID_BITS,
     BoolArray,
     FloatArray,
