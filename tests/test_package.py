@@ -72,7 +72,7 @@ def test_the_example_walk_sees_methods_properties_and_exceptions() -> None:
         "mastery_grading.exceptions.SpecTypeError",
         "mastery_grading.evidence.Evidence.is_summative",
         "mastery_grading.scales.Scale.from_spec",
-        "mastery_grading.policies._base.HistoryPolicy.evaluate",
+        "mastery_grading.policies._base.HistoryPolicy.evaluate",  # inherited by Mean
         "mastery_grading.policies.custom.custom_policy",
     } <= names
 

@@ -15,7 +15,6 @@ Example:
     True
 """
 
-from mastery_grading.policies._base import HistoryPolicy
 from mastery_grading.policies._spec import (
     PolicySpec,
     available_policies,
@@ -52,7 +51,6 @@ __all__ = [
     "Filtered",
     "Highest",
     "HighestOfRecent",
-    "HistoryPolicy",
     "LinearTrend",
     "MaxOf",
     "Mean",
