@@ -344,8 +344,11 @@ def test_polars_frames_are_read_without_pyarrow_too(
     frame = pl.DataFrame(data).lazy() if lazy else pl.DataFrame(data)
     names = {"student_id": "student"}
     with_arrow = Gradebook.from_frame(frame, targets=TARGETS, columns=names)
+    find_spec = importlib.util.find_spec
     monkeypatch.setattr(
-        "mastery_grading.gradebook._engine._frames._pyarrow_available", lambda: False
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "pyarrow" else find_spec(name, *args),
     )
     without = Gradebook.from_frame(frame, targets=TARGETS, columns=names)
     assert with_arrow.evidence() == without.evidence()

@@ -11,6 +11,7 @@ import attrs
 
 from mastery_grading.evidence import Evidence, sort_chronologically
 from mastery_grading.exceptions import InvalidTypeError, TargetMismatchError
+from mastery_grading.protocols import Claim
 from mastery_grading.results import Contribution, TargetResult
 from mastery_grading.targets import LearningTarget
 
@@ -19,7 +20,7 @@ __all__ = ["FORWARD_LOOKING_CLAIMS", "HistoryPolicy", "make_result", "no_result"
 #: The claims shared by rules that follow the newest or the best work (most recent, highest):
 #: every fairness axiom except order-freedom (which some of them add) and formative
 #: neutrality (formative evidence counts unless a rule filters it out).
-FORWARD_LOOKING_CLAIMS = frozenset(
+FORWARD_LOOKING_CLAIMS: frozenset[Claim] = frozenset(
     {
         "bounded",
         "within_observed_range",
@@ -148,7 +149,7 @@ class HistoryPolicy(abc.ABC):
     #: The name of the policy in specs (``{"policy": spec_name, ...}``).
     spec_name: ClassVar[str]
     #: The fairness axioms this policy claims to satisfy (see the Fairness page).
-    claims: ClassVar[frozenset[str]] = frozenset()
+    claims: ClassVar[frozenset[Claim]] = frozenset()
 
     def evaluate(self, evidence: Iterable[Evidence], target: LearningTarget) -> TargetResult:
         """Return this policy's result for one student's ``evidence`` on ``target``.

@@ -28,6 +28,7 @@ from mastery_grading.policies.count import NTimes
 from mastery_grading.policies.peak import Highest
 from mastery_grading.policies.recency import DecayingAverage, MostRecent, WeightedAverage
 from mastery_grading.policies.rounding import Rounded, ruby_round
+from mastery_grading.protocols import Claim
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
@@ -175,7 +176,7 @@ class CanvasRollup:
         return Rounded(inner=_exact_policy(self.method, self.calculation_int))
 
     @property
-    def claims(self) -> frozenset[str]:
+    def claims(self) -> frozenset[Claim]:
         """The reference's claims that Canvas's floating-point arithmetic keeps.
 
         ``highest`` and ``latest`` do no arithmetic and keep all of them; the others keep the

@@ -16,6 +16,7 @@ from mastery_grading.policies._incremental import Incremental
 from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies._summaries import TIE_BREAKS, TieBreak, finish, median, mode
 from mastery_grading.policies.kernel_registry import register_kernel
+from mastery_grading.protocols import Claim
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
@@ -56,7 +57,7 @@ class Mean(Incremental, HistoryPolicy):
 
     spec_name: ClassVar[str] = "mean"
     order_free: ClassVar[bool] = True
-    claims: ClassVar[frozenset[str]] = frozenset(
+    claims: ClassVar[frozenset[Claim]] = frozenset(
         {
             "bounded",
             "within_observed_range",
@@ -130,7 +131,7 @@ class Median(HistoryPolicy):
     """
 
     spec_name: ClassVar[str] = "median"
-    claims: ClassVar[frozenset[str]] = frozenset(
+    claims: ClassVar[frozenset[Claim]] = frozenset(
         {
             "bounded",
             "within_observed_range",
@@ -190,7 +191,7 @@ class Mode(HistoryPolicy):
     """
 
     spec_name: ClassVar[str] = "mode"
-    claims: ClassVar[frozenset[str]] = frozenset(
+    claims: ClassVar[frozenset[Claim]] = frozenset(
         {
             "bounded",
             "within_observed_range",

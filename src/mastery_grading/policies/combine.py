@@ -11,14 +11,14 @@ from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
 from mastery_grading.policies._base import no_result, prepare
 from mastery_grading.policies._spec import register_policy
-from mastery_grading.protocols import Policy
+from mastery_grading.protocols import Claim, Policy
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
 __all__ = ["MaxOf", "inner_claims"]
 
 
-def inner_claims(policy: Any) -> frozenset[str]:
+def inner_claims(policy: Any) -> frozenset[Claim]:
     """Return the axioms ``policy`` claims (none for an object without ``claims``).
 
     >>> from mastery_grading.policies import Mean
@@ -105,7 +105,7 @@ class MaxOf:
         return cls(Mean(), PowerLaw())
 
     @property
-    def claims(self) -> frozenset[str]:
+    def claims(self) -> frozenset[Claim]:
         """The axioms that every one of the policies claims, since a maximum keeps each of them.
 
         Example:

@@ -16,6 +16,7 @@ from mastery_grading.policies._incremental import Incremental
 from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies._summaries import finish, mean
 from mastery_grading.policies.kernel_registry import register_kernel
+from mastery_grading.protocols import Claim
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
@@ -65,7 +66,7 @@ class NTimes(Incremental, HistoryPolicy):
 
     spec_name: ClassVar[str] = "n_times"
     order_free: ClassVar[bool] = True
-    claims: ClassVar[frozenset[str]] = frozenset(
+    claims: ClassVar[frozenset[Claim]] = frozenset(
         {
             "bounded",
             "within_observed_range",

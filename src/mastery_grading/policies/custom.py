@@ -13,6 +13,7 @@ from mastery_grading import _validators as v
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError, SpecError
 from mastery_grading.policies._base import make_result, no_result, prepare
+from mastery_grading.protocols import Claim
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
@@ -71,7 +72,7 @@ class CustomPolicy:
     fn: Callable[..., float | None] = attrs.field(validator=_check_callable)
     name: str = attrs.field(validator=v.non_empty_str)
     takes_evidence: bool = attrs.field(default=False, validator=v.instance_of(bool, "a bool"))
-    claims: frozenset[str] = attrs.field(
+    claims: frozenset[Claim] = attrs.field(
         default=frozenset(), converter=_to_claims, validator=_check_claims
     )
 

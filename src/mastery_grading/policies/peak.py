@@ -15,6 +15,7 @@ from mastery_grading.policies._incremental import Incremental
 from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies._summaries import finish, highest_n, last_n, maximum, mean
 from mastery_grading.policies.kernel_registry import register_kernel
+from mastery_grading.protocols import Claim
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
@@ -50,7 +51,7 @@ class Highest(Incremental, HistoryPolicy):
 
     spec_name: ClassVar[str] = "highest"
     order_free: ClassVar[bool] = True
-    claims: ClassVar[frozenset[str]] = _PEAK_CLAIMS | {"order_free"}
+    claims: ClassVar[frozenset[Claim]] = _PEAK_CLAIMS | {"order_free"}
 
     def _rollup(self, history: tuple[Evidence, ...], target: LearningTarget) -> TargetResult:
         return finish(maximum(history), target, self, len(history))
@@ -103,7 +104,7 @@ class MeanOfHighest(HistoryPolicy):
     """
 
     spec_name: ClassVar[str] = "mean_of_highest"
-    claims: ClassVar[frozenset[str]] = _PEAK_CLAIMS | {"order_free"}
+    claims: ClassVar[frozenset[Claim]] = _PEAK_CLAIMS | {"order_free"}
 
     n: int = attrs.field(default=3, validator=v.int_in_range(1))
 
@@ -140,7 +141,7 @@ class HighestOfRecent(HistoryPolicy):
     """
 
     spec_name: ClassVar[str] = "highest_of_recent"
-    claims: ClassVar[frozenset[str]] = _PEAK_CLAIMS
+    claims: ClassVar[frozenset[Claim]] = _PEAK_CLAIMS
 
     n: int = attrs.field(default=3, validator=v.int_in_range(1))
 

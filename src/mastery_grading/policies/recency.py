@@ -26,6 +26,7 @@ from mastery_grading.policies._summaries import (
     mode,
 )
 from mastery_grading.policies.kernel_registry import register_kernel
+from mastery_grading.protocols import Claim
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
@@ -70,7 +71,7 @@ class MostRecent(Incremental, HistoryPolicy):
     """
 
     spec_name: ClassVar[str] = "most_recent"
-    claims: ClassVar[frozenset[str]] = _RECENCY_CLAIMS | {"recency_sensitive"}
+    claims: ClassVar[frozenset[Claim]] = _RECENCY_CLAIMS | {"recency_sensitive"}
     #: An older score arriving late never replaces the latest, so no recomputation is needed.
     order_free: ClassVar[bool] = True
 
@@ -101,11 +102,11 @@ class _NewestWeightClaims:
     than any older one and both hold. On the class, the claims of the default are shown.
     """
 
-    def __init__(self, field: str, others: frozenset[str]) -> None:
+    def __init__(self, field: str, others: frozenset[Claim]) -> None:
         self.field = field
         self.others = others - {"recency", "recency_sensitive"}
 
-    def __get__(self, instance: object, owner: type) -> frozenset[str]:
+    def __get__(self, instance: object, owner: type) -> frozenset[Claim]:
         weight = float(getattr(owner() if instance is None else instance, self.field))
         if weight > 0.5:
             return self.others | {"recency", "recency_sensitive"}
@@ -161,7 +162,7 @@ class DecayingAverage(Incremental, HistoryPolicy):
     # "recency" only from rate 1/2 up: below it the oldest score outweighs the second, so
     # scores 1, 4 (improving) give less than 4, 1 at rate 0.2 (1.6 against 3.4); and
     # "recency_sensitive" only above 1/2 (at 1/2, scores 1, 4 and 4, 1 both give 2.5).
-    claims: ClassVar[frozenset[str]] = _NewestWeightClaims(  # type: ignore[assignment]
+    claims: ClassVar[frozenset[Claim]] = _NewestWeightClaims(  # type: ignore[assignment]
         "rate", _RECENCY_CLAIMS
     )
 
@@ -207,7 +208,7 @@ class DecayingAverage(Incremental, HistoryPolicy):
 # -- summaries of the last n scores -----------------------------------------------------------
 
 #: What every "...OfRecent" summary keeps: the window only ever drops the oldest scores.
-_WINDOW_CLAIMS = frozenset(
+_WINDOW_CLAIMS: frozenset[Claim] = frozenset(
     {
         "bounded",
         "within_observed_range",
@@ -268,7 +269,7 @@ class MeanOfRecent(_RecentWindow):
     """
 
     spec_name: ClassVar[str] = "mean_of_recent"
-    claims: ClassVar[frozenset[str]] = _WINDOW_CLAIMS | {
+    claims: ClassVar[frozenset[Claim]] = _WINDOW_CLAIMS | {
         "monotone",
         "improvement_credit",
         "recency",
@@ -307,7 +308,7 @@ class MedianOfRecent(_RecentWindow):
     """
 
     spec_name: ClassVar[str] = "median_of_recent"
-    claims: ClassVar[frozenset[str]] = _WINDOW_CLAIMS | {
+    claims: ClassVar[frozenset[Claim]] = _WINDOW_CLAIMS | {
         "monotone",
         "improvement_credit",
         "recency",
@@ -348,7 +349,7 @@ class ModeOfRecent(_RecentWindow):
     """
 
     spec_name: ClassVar[str] = "mode_of_recent"
-    claims: ClassVar[frozenset[str]] = _WINDOW_CLAIMS
+    claims: ClassVar[frozenset[Claim]] = _WINDOW_CLAIMS
 
     tie_break: TieBreak = attrs.field(default="highest", validator=v.one_of(TIE_BREAKS))
 
@@ -405,7 +406,7 @@ class WeightedAverage(Incremental, HistoryPolicy):
     order_free: ClassVar[bool] = True
     # Recency from a weight of 1/2 up, strict above it: improving minus declining is
     # (highest - lowest) * (w - (1 - w) / (n - 1)), smallest for two scores.
-    claims: ClassVar[frozenset[str]] = _NewestWeightClaims(  # type: ignore[assignment]
+    claims: ClassVar[frozenset[Claim]] = _NewestWeightClaims(  # type: ignore[assignment]
         "weight",
         frozenset(
             {

@@ -16,7 +16,7 @@ from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
 from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies.combine import inner_claims
-from mastery_grading.protocols import Policy
+from mastery_grading.protocols import Claim, Policy
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
@@ -216,7 +216,7 @@ class Rounded:
         return cls(inner=Mean(weighted=False))
 
     @property
-    def claims(self) -> frozenset[str]:
+    def claims(self) -> frozenset[Claim]:
         """The inner policy's claims that rounding keeps.
 
         >>> from mastery_grading.policies import MostRecent

@@ -23,7 +23,7 @@ from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies.combine import inner_claims
 from mastery_grading.policies.kernel_registry import register_kernel
 from mastery_grading.policies.recency import MostRecent
-from mastery_grading.protocols import Policy
+from mastery_grading.protocols import Claim, Policy
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
@@ -226,7 +226,7 @@ class Filtered:
         return tuple(words)
 
     @property
-    def claims(self) -> frozenset[str]:
+    def claims(self) -> frozenset[Claim]:
         """The inner policy's claims, less those the rules break, plus formative neutrality.
 
         Example:
@@ -361,7 +361,7 @@ class AtBats:
             raise InvalidValueError(msg)
 
     @property
-    def claims(self) -> frozenset[str]:
+    def claims(self) -> frozenset[Claim]:
         """The inner policy's claims, since the gate keeps every one of them.
 
         Example:

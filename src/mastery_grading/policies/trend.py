@@ -26,6 +26,7 @@ from mastery_grading.policies._fit import (
 )
 from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies.kernel_registry import register_kernel
+from mastery_grading.protocols import Claim
 from mastery_grading.results import TargetResult
 from mastery_grading.scales import Scale
 from mastery_grading.targets import LearningTarget
@@ -42,7 +43,7 @@ MODELS = ("mean", "linear", "power_law")
 
 #: A trend read at the latest attempt: time shifts and the order of equal scores do not matter,
 #: and improving later always beats improving earlier (the hat weights grow with the index).
-_TREND_CLAIMS = frozenset(
+_TREND_CLAIMS: frozenset[Claim] = frozenset(
     {"unanimity", "time_shift_invariant", "recency", "deterministic", "target_independent"}
 )
 
@@ -55,7 +56,7 @@ class _PowerLawClaims:
     as the floor: 0, 0.5 and 0.5, 0 both give 0.5. On the class, the default's claims show.
     """
 
-    def __get__(self, instance: PowerLaw | None, owner: type) -> frozenset[str]:
+    def __get__(self, instance: PowerLaw | None, owner: type) -> frozenset[Claim]:
         if instance is not None and instance.zeros != "none":
             return _TREND_CLAIMS
         return _TREND_CLAIMS | {"recency_sensitive"}
@@ -133,7 +134,7 @@ class PowerLaw(HistoryPolicy):
     """  # noqa: E501
 
     spec_name: ClassVar[str] = "power_law"
-    claims: ClassVar[frozenset[str]] = _PowerLawClaims()  # type: ignore[assignment]
+    claims: ClassVar[frozenset[Claim]] = _PowerLawClaims()  # type: ignore[assignment]
 
     single: SingleScore = attrs.field(default="score", validator=v.one_of(get_args(SingleScore)))
     zeros: Zeros = attrs.field(default="none", validator=v.one_of(get_args(Zeros)))
@@ -246,7 +247,7 @@ class LinearTrend(HistoryPolicy):
     """
 
     spec_name: ClassVar[str] = "linear_trend"
-    claims: ClassVar[frozenset[str]] = _TREND_CLAIMS | {"recency_sensitive"}
+    claims: ClassVar[frozenset[Claim]] = _TREND_CLAIMS | {"recency_sensitive"}
 
     clamp: bool = attrs.field(default=False, validator=v.instance_of(bool, "a bool"))
 
@@ -339,7 +340,7 @@ class BestFit(HistoryPolicy):
     """
 
     spec_name: ClassVar[str] = "best_fit"
-    claims: ClassVar[frozenset[str]] = frozenset(
+    claims: ClassVar[frozenset[Claim]] = frozenset(
         {"unanimity", "time_shift_invariant", "deterministic", "target_independent"}
     )
 

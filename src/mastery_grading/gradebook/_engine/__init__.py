@@ -157,6 +157,25 @@ def compute(
         ...      for i, x in enumerate([2.8, 3.2, 2.9, 3.1])], {"T": 0})
         >>> compute(Mean(), sort_rows(cols, 1), [LearningTarget(id="T", title="T")]).values
         array([3.])
+
+        Policies computed on the same sorted columns share one group layout, cached and
+        read-only, so a kernel that wrote into it would fail loudly; ``as_of`` restricts it:
+
+        >>> from mastery_grading.policies import PowerLaw
+        >>> two = columns_from_evidence(
+        ...     [Evidence(student_id=s, target_id="T", score=x, observed_at=day(i + 1))
+        ...      for s, xs in [("s1", [1.0, 3.0, 2.5]), ("s2", [4.0])]
+        ...      for i, x in enumerate(xs)], {"T": 0})
+        >>> srt, targets = sort_rows(two, 1), [LearningTarget(id="T", title="T")]
+        >>> first, second = compute(Mean(), srt, targets), compute(PowerLaw(), srt, targets)
+        >>> first.counts is second.counts, second.counts.tolist(), len(srt.segments)
+        (True, [3, 1], 1)
+        >>> [seg] = srt.segments.values()
+        >>> [shared.flags.writeable for shared in (seg.counts, seg.starts, seg.nonempty,
+        ...                                        seg.lasts, seg.mastery)]
+        [False, False, False, False, False]
+        >>> compute(Mean(), srt, targets, as_of=int(srt.columns.time.min())).counts.tolist()
+        [1, 1]
     """
     n_targets = len(targets)
     n_groups = srt.n_students * n_targets
