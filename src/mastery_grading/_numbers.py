@@ -27,6 +27,7 @@ __all__ = [
     "exact",
     "exact_mean",
     "fmt",
+    "fmt_fixed",
     "fmt_within",
     "near_threshold",
     "read_value",
@@ -203,3 +204,26 @@ def fmt_within(value: Fraction, low: Fraction | None, high: Fraction | None) -> 
         if (low is None or shown >= low) and (high is None or shown < high):
             return text
     return str(value)  # pragma: no cover - a cutoff with more than 17 places
+
+
+def fmt_fixed(value: float | Fraction, places: int = 2) -> str:
+    """Format a value for a table: exactly ``places`` decimals, halves rounded away from zero.
+
+    The value is read by the number rule, so a float is rounded as the decimal it prints as:
+    ``3.625`` shows ``3.63`` (``f"{3.625:.2f}"`` rounds the binary float half to even and
+    shows ``3.62``). Tables (the demo, policy tables, plots) use this; sentences about a
+    student's grade use :func:`fmt`, which never reads higher than the value.
+
+    >>> fmt_fixed(3.625), fmt_fixed(Fraction(8, 3)), fmt_fixed(-2.5, 0), fmt_fixed(4.0)
+    ('3.63', '2.67', '-3', '4.00')
+    """
+    if places < 0:
+        msg = f"places={places!r} must be at least 0"
+        raise InvalidValueError(msg)
+    scaled = read_value(value) * 10**places
+    whole = math.floor(abs(scaled) + Fraction(1, 2))
+    digits = str(whole).rjust(places + 1, "0")
+    sign = "-" if scaled < 0 and whole else ""
+    if not places:
+        return f"{sign}{digits}"
+    return f"{sign}{digits[:-places]}.{digits[-places:]}"

@@ -4,7 +4,7 @@ Run it with ``python -m mastery_grading.demo``. For each student it prints a tab
 the level and value under :class:`~mastery_grading.policies.Mean` and under
 :class:`~mastery_grading.policies.DecayingAverage`, then how many targets each policy calls
 mastered. Values are shown to 2 decimals with
-:func:`~mastery_grading.policies.round_half_up` (3.625 shows as 3.63); levels come from the
+the library's display rule for tables (3.625 shows as 3.63); levels come from the
 unrounded value.
 
 Example:
@@ -25,8 +25,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from mastery_grading._numbers import fmt_fixed
 from mastery_grading.examples import ExampleClass, load_example_class
-from mastery_grading.policies import DecayingAverage, Mean, round_half_up
+from mastery_grading.policies import DecayingAverage, Mean
 from mastery_grading.protocols import Policy
 from mastery_grading.results import TargetResult
 
@@ -37,11 +38,11 @@ def _cell(result: TargetResult) -> str:
     """Return the value to 2 decimals, halves rounded up as the library displays them, and level.
 
     ``f"{value:.2f}"`` would round the binary float half to even, showing 3.625 as 3.62; the
-    display rule is :func:`~mastery_grading.policies.round_half_up`, which shows 3.63.
+    library's display rule for tables (``fmt_fixed`` of the one number rule) shows 3.63.
     """
     if result.value is None or result.level is None:
         return f"-- ({result.reason})"
-    return f"{round_half_up(result.value, 2):.2f} {result.level.name}"
+    return f"{fmt_fixed(result.value, 2)} {result.level.name}"
 
 
 def _student_block(example: ExampleClass, student: str, policies: Sequence[Policy]) -> list[str]:

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from mastery_grading._numbers import fmt_fixed
 from mastery_grading.evidence import Evidence
 from mastery_grading.targets import LearningTarget
 
@@ -79,18 +80,12 @@ def policy_table(
         mean         2.40
         most recent  4.00
     """
-    from mastery_grading.policies.rounding import round_half_up
-
     chosen = target or LearningTarget(id="T", title="Target")
     history = scores_to_history(scores, target_id=chosen.id)
     width = max(len(name) for name in policies) + 2
     lines = []
     for name, policy in policies.items():
         result = policy.evaluate(history, chosen)
-        shown = (
-            f"none ({result.reason})"
-            if result.value is None
-            else f"{round_half_up(result.value):.2f}"
-        )
+        shown = f"none ({result.reason})" if result.value is None else fmt_fixed(result.value)
         lines.append(f"{name:<{width}}{shown}")
     return "\n".join(lines)
