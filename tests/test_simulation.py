@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 import attrs
@@ -407,12 +407,17 @@ class _SelfDefault:
         return TargetResult(target=target, value=None, policy=self, reason="probe")
 
 
-def test_policy_label_handles_defaults_computed_from_the_policy_itself(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from mastery_grading.policies._spec import POLICIES
+@pytest.fixture
+def self_default_registered() -> Iterator[None]:
+    policies.register_policy(_SelfDefault)
+    try:
+        yield
+    finally:
+        policies.unregister_policy(_SelfDefault)
 
-    monkeypatch.setitem(POLICIES._classes, "self_default_probe", _SelfDefault)
+
+@pytest.mark.usefixtures("self_default_registered")
+def test_policy_label_handles_defaults_computed_from_the_policy_itself() -> None:
     assert "self_default_probe" == policy_label(_SelfDefault())
     assert "self_default_probe(n=3)" == policy_label(_SelfDefault(n=3))
     assert "self_default_probe(limit=5)" == policy_label(_SelfDefault(limit=5))
