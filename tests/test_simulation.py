@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
@@ -19,6 +20,7 @@ from mastery_grading import (  # noqa: E402
     Scale,
     SpecError,
     TargetResult,
+    grades,
     policies,
 )
 from mastery_grading.evidence import EvidenceKind  # noqa: E402
@@ -546,20 +548,31 @@ def test_worker_processes_give_the_same_table() -> None:
         compare(BUILTINS, cohort, n_jobs=0, progress=False)
 
 
-def test_the_progress_bar_waits_a_second_before_showing() -> None:
-    from mastery_grading.simulation.compare import _progress_bar
+@attrs.frozen
+class _SlowFirst:
+    """Mean, but its first evaluation takes ``pause`` seconds (the run outlasts the delay)."""
 
-    bar = _progress_bar(10, True, "compare")
-    try:
-        assert 1.0 == bar.delay
-        assert 10 == bar.total
-    finally:
-        bar.close()
-    assert _progress_bar(10, False, "compare") is None
+    pause: float
+    calls: list[int] = attrs.field(factory=list, eq=False)
+
+    def evaluate(self, evidence: Iterable[Evidence], target: LearningTarget) -> TargetResult:
+        if not self.calls:
+            time.sleep(self.pause)
+        self.calls.append(1)
+        return policies.Mean().evaluate(evidence, target)
+
+
+def test_the_progress_bar_waits_a_second_before_showing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cohort = simulate_cohort(n=6, seed=0, schedule=Schedule(n=3))
+    compare([_SlowFirst(pause=0.0)], cohort, progress=True)
+    assert "" == capsys.readouterr().err
+    compare([_SlowFirst(pause=1.1)], cohort, progress=True)
+    assert "compare" in capsys.readouterr().err
 
 
 def test_a_real_grade_converter_gives_letters_for_results_and_truth() -> None:
-    grades = pytest.importorskip("mastery_grading.grades")
     cohort = simulate_cohort(n=30, seed=0)
     converter = grades.AverageCutoffs.marzano_2010()
     result = compare(BUILTINS, cohort, converter=converter, progress=False)
