@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import given
@@ -18,6 +19,7 @@ from mastery_grading import (
     ScoreOutOfScaleError,
     TargetMismatchError,
     policies,
+    sort_chronologically,
 )
 from mastery_grading.testing import strategies as mst
 
@@ -122,21 +124,63 @@ def test_update_checks_target_and_scale() -> None:
         policy.update(state, history([9.0])[0])
 
 
-def refuse_to_sort(evidence: Any) -> Any:
-    raise AssertionError("the history was sorted")
+class CountingInstant(datetime):
+    """A datetime that counts the order comparisons made with it (sorting makes them)."""
+
+    comparisons: ClassVar[int] = 0
+
+    def __lt__(self, other: Any) -> bool:
+        CountingInstant.comparisons += 1
+        return super().__lt__(other)
+
+    def __le__(self, other: Any) -> bool:
+        CountingInstant.comparisons += 1
+        return super().__le__(other)
+
+    def __gt__(self, other: Any) -> bool:
+        CountingInstant.comparisons += 1
+        return super().__gt__(other)
+
+    def __ge__(self, other: Any) -> bool:
+        CountingInstant.comparisons += 1
+        return super().__ge__(other)
+
+
+def counted_history(scores: list[float]) -> list[Evidence]:
+    """Evidence one day apart whose times count how often they are put in order."""
+    return [
+        Evidence(
+            student_id="s1",
+            target_id=MARZANO_TARGET.id,
+            score=score,
+            observed_at=CountingInstant(2026, 9, 1 + day, tzinfo=UTC),
+        )
+        for day, score in enumerate(scores)
+    ]
+
+
+def test_counting_instants_see_a_sort() -> None:
+    evidence = counted_history([1.0, 3.5, 2.0])
+    CountingInstant.comparisons = 0
+    sort_chronologically(evidence)
+    assert CountingInstant.comparisons > 0
 
 
 @pytest.mark.parametrize("policy", INCREMENTAL, ids=repr)
-def test_result_of_an_in_order_state_reads_the_history_without_sorting(
-    policy: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    evidence = history([1.0, 3.5, 2.0, 4.0, 3.0, 3.5])
+def test_result_of_an_in_order_state_reads_the_history_without_sorting(policy: Any) -> None:
+    """No time is put in order: the history is read as folded, in O(n).
+
+    The scores are chosen so that every policy decides away from a level threshold; an
+    undecided value or one near a threshold is recomputed by ``evaluate``, which sorts.
+    """
+    evidence = counted_history([1.0, 3.5, 2.0, 3.75, 2.5, 3.5, 3.25, 3.5, 3.75, 3.5])
     expected = policy.evaluate(evidence, MARZANO_TARGET)
+    assert expected.value is not None
+    assert MARZANO_TARGET.scale.level_of(expected.value - 0.01) == expected.level
     state = fold(policy, MARZANO_TARGET, evidence)
-    monkeypatch.setattr(
-        "mastery_grading.policies._incremental.sort_chronologically", refuse_to_sort
-    )
+    CountingInstant.comparisons = 0
     actual = policy.result(state)
+    assert 0 == CountingInstant.comparisons
     assert state.in_order
     assert expected.level == actual.level
     assert [c.evidence for c in expected.contributions] == [

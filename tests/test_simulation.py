@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 import attrs
@@ -19,6 +20,7 @@ from mastery_grading import (  # noqa: E402
     Scale,
     SpecError,
     TargetResult,
+    grades,
     policies,
 )
 from mastery_grading.evidence import EvidenceKind  # noqa: E402
@@ -407,12 +409,17 @@ class _SelfDefault:
         return TargetResult(target=target, value=None, policy=self, reason="probe")
 
 
-def test_policy_label_handles_defaults_computed_from_the_policy_itself(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from mastery_grading.policies._spec import POLICIES
+@pytest.fixture
+def self_default_registered() -> Iterator[None]:
+    policies.register_policy(_SelfDefault)
+    try:
+        yield
+    finally:
+        policies.unregister_policy(_SelfDefault)
 
-    monkeypatch.setitem(POLICIES._classes, "self_default_probe", _SelfDefault)
+
+@pytest.mark.usefixtures("self_default_registered")
+def test_policy_label_handles_defaults_computed_from_the_policy_itself() -> None:
     assert "self_default_probe" == policy_label(_SelfDefault())
     assert "self_default_probe(n=3)" == policy_label(_SelfDefault(n=3))
     assert "self_default_probe(limit=5)" == policy_label(_SelfDefault(limit=5))
@@ -541,20 +548,31 @@ def test_worker_processes_give_the_same_table() -> None:
         compare(BUILTINS, cohort, n_jobs=0, progress=False)
 
 
-def test_the_progress_bar_waits_a_second_before_showing() -> None:
-    from mastery_grading.simulation.compare import _progress_bar
+@attrs.frozen
+class _SlowFirst:
+    """Mean, but its first evaluation takes ``pause`` seconds (the run outlasts the delay)."""
 
-    bar = _progress_bar(10, True, "compare")
-    try:
-        assert 1.0 == bar.delay
-        assert 10 == bar.total
-    finally:
-        bar.close()
-    assert _progress_bar(10, False, "compare") is None
+    pause: float
+    calls: list[int] = attrs.field(factory=list, eq=False)
+
+    def evaluate(self, evidence: Iterable[Evidence], target: LearningTarget) -> TargetResult:
+        if not self.calls:
+            time.sleep(self.pause)
+        self.calls.append(1)
+        return policies.Mean().evaluate(evidence, target)
+
+
+def test_the_progress_bar_waits_a_second_before_showing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cohort = simulate_cohort(n=6, seed=0, schedule=Schedule(n=3))
+    compare([_SlowFirst(pause=0.0)], cohort, progress=True)
+    assert "" == capsys.readouterr().err
+    compare([_SlowFirst(pause=1.1)], cohort, progress=True)
+    assert "compare" in capsys.readouterr().err
 
 
 def test_a_real_grade_converter_gives_letters_for_results_and_truth() -> None:
-    grades = pytest.importorskip("mastery_grading.grades")
     cohort = simulate_cohort(n=30, seed=0)
     converter = grades.AverageCutoffs.marzano_2010()
     result = compare(BUILTINS, cohort, converter=converter, progress=False)

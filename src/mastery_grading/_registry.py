@@ -69,6 +69,36 @@ class SpecRegistry(Generic[C]):
         self._classes[name] = cls
         return cls
 
+    def unregister(self, cls: C) -> None:
+        """Remove ``cls``, registered under its ``spec_name`` (a class added for a test).
+
+        Raises:
+            SpecError: If ``cls`` is not the class registered under its ``spec_name``.
+
+        Example:
+            >>> registry: SpecRegistry[type] = SpecRegistry(key="shape", kind="shape")
+            >>> @registry.register
+            ... class Square:
+            ...     spec_name = "square"
+            >>> registry.unregister(Square)
+            >>> "square" in registry
+            False
+            >>> registry.unregister(Square)
+            Traceback (most recent call last):
+            ...
+            mastery_grading.exceptions.SpecError: spec_name='square' is registered to nothing, not to Square; expected a registered class
+        """  # noqa: E501
+        name: str = cls.spec_name
+        taken = self._classes.get(name)
+        if taken is not cls:
+            owner = "nothing" if taken is None else taken.__name__
+            msg = (
+                f"spec_name={name!r} is registered to {owner}, not to {cls.__name__}; "
+                "expected a registered class"
+            )
+            raise SpecError(msg)
+        del self._classes[name]
+
     def names(self) -> list[str]:
         """Return the registered names, sorted."""
         return sorted(self._classes)

@@ -21,6 +21,8 @@ from mastery_grading.policies._spec import (
     policy_from_spec,
     policy_label,
     policy_to_spec,
+    register_policy,
+    unregister_policy,
 )
 from mastery_grading.policies._summaries import TieBreak
 from mastery_grading.policies.canvas import CanvasRollup, from_canvas
@@ -76,6 +78,8 @@ __all__ = [
     "policy_label",
     "policy_to_spec",
     "register_kernel",
+    "register_policy",
     "round_half_up",
     "ruby_round",
+    "unregister_policy",
 ]

@@ -27,6 +27,7 @@ __all__ = [
     "policy_label",
     "policy_to_spec",
     "register_policy",
+    "unregister_policy",
 ]
 
 #: The key of a spec that names the policy.
@@ -54,9 +55,49 @@ class PolicySpec(TypedDict):
 
 
 def register_policy(cls: T) -> T:
-    """Class decorator adding a built-in policy to the spec registry under ``cls.spec_name``."""
+    """Class decorator adding a policy to the spec registry under ``cls.spec_name``.
+
+    A registered policy is known to :func:`policy_from_spec`, :func:`available_policies`, the
+    CLI, and :func:`policy_label` (which then shows only the parameters that differ from the
+    defaults). :func:`unregister_policy` takes it out again.
+
+    Raises:
+        SpecError: If another class already has that name.
+
+    Example:
+        >>> import attrs
+        >>> from mastery_grading.policies import Mean
+        >>> @register_policy
+        ... @attrs.frozen(kw_only=True)
+        ... class Doubled(Mean):
+        ...     spec_name = "doubled_mean_example"
+        >>> policy_from_spec({"policy": "doubled_mean_example"})
+        Doubled(weighted=True)
+        >>> unregister_policy(Doubled)
+    """
     POLICIES.register(cls)
     return cls
+
+
+def unregister_policy(cls: type[Any]) -> None:
+    """Take a policy registered with :func:`register_policy` out of the spec registry.
+
+    Meant for tests and sessions that register a policy for a while.
+
+    Raises:
+        SpecError: If ``cls`` is not the class registered under its ``spec_name``.
+
+    Example:
+        >>> import attrs
+        >>> @register_policy
+        ... @attrs.frozen
+        ... class Probe:
+        ...     spec_name = "probe_example"
+        >>> unregister_policy(Probe)
+        >>> "probe_example" in available_policies()
+        False
+    """
+    POLICIES.unregister(cls)
 
 
 def _encode(value: Any) -> Any:

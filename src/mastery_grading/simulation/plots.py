@@ -7,19 +7,58 @@ returns the axes. Nothing here needs a display: it works with the Agg backend.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from mastery_grading.exceptions import InvalidValueError
+from mastery_grading.simulation._resolve import resolve_policies
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.axes import Axes
 
     from mastery_grading.simulation.cohorts import Cohort
-    from mastery_grading.simulation.compare import ComparisonResult, SweepResult
 
-__all__ = ["plot_journey", "plot_metric", "plot_sweep"]
+__all__ = ["MetricTable", "SweepTable", "plot_journey", "plot_metric", "plot_sweep"]
+
+
+@runtime_checkable
+class MetricTable(Protocol):
+    """What :func:`plot_metric` draws: a :class:`~mastery_grading.simulation.ComparisonResult`.
+
+    Example:
+        >>> from mastery_grading import policies
+        >>> from mastery_grading.simulation import compare, simulate_cohort
+        >>> result = compare([policies.Mean()], simulate_cohort(n=6, seed=0), progress=False)
+        >>> isinstance(result, MetricTable)
+        True
+    """
+
+    def metric(self, name: str, *, archetype: str | None = None) -> Any:
+        """Return one metric as a policy x archetype table."""
+
+
+@runtime_checkable
+class SweepTable(Protocol):
+    """What :func:`plot_sweep` draws: a :class:`~mastery_grading.simulation.SweepResult`.
+
+    Example:
+        >>> from mastery_grading import policies
+        >>> from mastery_grading.simulation import simulate_cohort, sweep
+        >>> result = sweep(policies.DecayingAverage(), "rate", [0.5], simulate_cohort(n=6, seed=0),
+        ...                progress=False)
+        >>> isinstance(result, SweepTable)
+        True
+    """
+
+    @property
+    def parameter(self) -> str:
+        """The name of the swept parameter (a column of ``table``)."""
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per value and archetype: ``archetype``, the parameter and the metrics."""
 
 
 def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
@@ -64,8 +103,6 @@ def plot_journey(
         >>> [line.get_label() for line in ax.get_lines()][:3]
         ['true level', 'mastery threshold', 'mean']
     """
-    from mastery_grading.simulation.compare import _resolve
-
     student = cohort.student(student_id)
     target = cohort.target
     scale = target.scale
@@ -75,7 +112,7 @@ def plot_journey(
         grid, [student.learner.level_at(t) for t in grid], color="black", lw=2.5, label="true level"
     )
     ax.axhline(scale.mastery, color="grey", ls=":", lw=1, label="mastery threshold")
-    for label, policy in _resolve(policies).items():
+    for label, policy in resolve_policies(policies).items():
         values = [
             policy.evaluate(student.evidence[:k], target).value
             for k in range(1, len(student.evidence) + 1)
@@ -112,7 +149,7 @@ def plot_journey(
 
 
 def plot_metric(
-    result: ComparisonResult,
+    result: MetricTable,
     metric: str = "rmse",
     *,
     kind: str = "bar",
@@ -195,7 +232,7 @@ def plot_metric(
 
 
 def plot_sweep(
-    result: SweepResult,
+    result: SweepTable,
     metric: str = "rmse",
     *,
     archetypes: Sequence[str] | None = None,

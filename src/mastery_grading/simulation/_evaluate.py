@@ -1,0 +1,425 @@
+"""Evaluate one policy on a prepared cohort: running, final, jittered and raised results.
+
+:func:`evaluate` is the engine room of :func:`~mastery_grading.simulation.compare`. For each
+student it finds the running result after each piece of evidence, the final result, the
+result with the last score re-drawn (jitter) and whether raising one score lowers the result
+(monotonicity). A policy with a registered kernel goes through the vectorized path (its
+kernel on score matrices, see :mod:`mastery_grading.simulation._fast`); every other policy,
+or a kernel that declines, goes student by student through ``evaluate(evidence, target)``,
+memoized on history content and optionally forked over worker processes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+
+from mastery_grading._numbers import NEAR_TOLERANCE
+from mastery_grading.evidence import Evidence
+from mastery_grading.exceptions import InvalidValueError
+from mastery_grading.policies import kernel_for
+from mastery_grading.policies.kernels import Kernel
+from mastery_grading.protocols import Policy
+from mastery_grading.results import TargetResult
+from mastery_grading.simulation import metrics as m
+from mastery_grading.simulation._fast import KernelValues, final_values, prefix_values
+from mastery_grading.simulation.cohorts import Cohort
+from mastery_grading.targets import LearningTarget
+
+__all__ = ["Outcome", "Prepared", "evaluate"]
+
+
+def _value(result: TargetResult) -> float:
+    return math.nan if result.value is None else result.value
+
+
+@attrs.frozen
+class Prepared:
+    """The policy-independent inputs: variants of every history and the truth."""
+
+    cohort: Cohort
+    truths: np.ndarray[Any, Any]
+    redrawn: np.ndarray[Any, Any]  # the re-drawn last score of each student
+    raise_by: float
+    #: per student, the tolerance of ``assessments_to_stable`` at each piece of evidence
+    tolerances: list[np.ndarray[Any, Any]]
+    thresholds: np.ndarray[Any, Any]
+    #: per student, the positions whose score is raised (all of them unless sampled)
+    positions: list[list[int]]
+
+    @classmethod
+    def of(
+        cls,
+        cohort: Cohort,
+        *,
+        seed: int | np.random.Generator | None,
+        tolerance: float | None = None,
+        raise_by: float | None = None,
+        raise_positions: int | None = None,
+    ) -> Prepared:
+        """Draw the jitter scores and the raised positions, and check the options.
+
+        See :func:`~mastery_grading.simulation.compare` for what each option means.
+
+        Raises:
+            InvalidValueError: For a ``raise_positions``, ``tolerance`` or ``raise_by`` out of
+                range.
+
+        Example:
+            >>> from mastery_grading.simulation import simulate_cohort
+            >>> prep = Prepared.of(simulate_cohort(n=4, seed=0), seed=0)
+            >>> prep.raise_by, prep.thresholds.tolist()
+            (0.5, [0.0, 2.0, 3.0, 4.0])
+        """
+        scale = cohort.target.scale
+        span = scale.max - scale.min
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        last_truths = np.array([s.true_levels[-1] for s in cohort.students], dtype=float)
+        redrawn = cohort.measurement.observe(last_truths, scale, rng)
+        if raise_positions is None:
+            positions = [list(range(len(s.evidence))) for s in cohort.students]
+        elif isinstance(raise_positions, int) and raise_positions >= 1:
+            positions = [
+                sorted(rng.choice(len(s.evidence), min(raise_positions, len(s.evidence)), False))
+                for s in cohort.students
+            ]
+        else:
+            msg = f"raise_positions={raise_positions!r} must be None or an int >= 1"
+            raise InvalidValueError(msg)
+        if tolerance is not None and not (
+            isinstance(tolerance, int | float) and math.isfinite(tolerance) and tolerance >= 0
+        ):
+            msg = f"tolerance={tolerance!r} must be None or a finite number >= 0"
+            raise InvalidValueError(msg)
+        prep = cls(
+            cohort=cohort,
+            truths=np.array([s.true_final for s in cohort.students], dtype=float),
+            redrawn=redrawn,
+            positions=positions,
+            raise_by=raise_by if raise_by is not None else (scale.step or span / 8),
+            tolerances=[
+                m.half_level(s.true_levels, scale)
+                if tolerance is None
+                else np.full(len(s.true_levels), float(tolerance))
+                for s in cohort.students
+            ],
+            thresholds=np.array(sorted({scale.mastery, *(lv.minimum for lv in scale.levels)})),
+        )
+        if not prep.raise_by > 0:
+            msg = f"raise_by={prep.raise_by!r} must be a number > 0"
+            raise InvalidValueError(msg)
+        return prep
+
+    def raised(self, index: int) -> list[tuple[int, float]]:
+        """The raised scores of student ``index``: ``(position, score)``, top scores left out."""
+        top = self.cohort.target.scale.max
+        scores = self.cohort.students[index].scores
+        return [
+            (j, min(scores[j] + self.raise_by, top))
+            for j in self.positions[index]
+            if scores[j] < top
+        ]
+
+
+def _replace(history: tuple[Evidence, ...], index: int, score: float) -> tuple[Evidence, ...]:
+    items = list(history)
+    items[index] = attrs.evolve(items[index], score=score)
+    return tuple(items)
+
+
+@attrs.frozen
+class Outcome:
+    """Per-student outputs of one policy."""
+
+    running: list[np.ndarray[Any, Any]]
+    final: np.ndarray[Any, Any]
+    jittered: np.ndarray[Any, Any]
+    violated: np.ndarray[Any, Any]
+    results: list[TargetResult]
+
+
+def _content(evidence: Evidence) -> tuple[Any, ...]:
+    """Everything about a piece of evidence except whose it is."""
+    return (
+        evidence.score,
+        evidence.observed_at,
+        evidence.kind,
+        evidence.attempt,
+        evidence.source_id,
+        evidence.weight,
+        evidence.context,
+        evidence.independent,
+    )
+
+
+class _Memo:
+    """Results of one policy by history content, so that shared histories are evaluated once.
+
+    Simulated students share their schedule, so many early prefixes of their histories are
+    equal apart from the student id. Policies must not depend on the student id (none of the
+    built-ins does); ``compare(..., memoize=False)`` turns this off.
+    """
+
+    def __init__(self, policy: Policy, target: LearningTarget, enabled: bool) -> None:
+        self.policy = policy
+        self.target = target
+        self.enabled = enabled
+        self.cache: dict[tuple[Any, ...], TargetResult] = {}
+
+    def __call__(self, history: tuple[Evidence, ...], key: tuple[Any, ...]) -> TargetResult:
+        if not self.enabled:
+            result: TargetResult = self.policy.evaluate(history, self.target)
+            return result
+        found = self.cache.get(key)
+        if found is None:
+            found = self.policy.evaluate(history, self.target)
+            self.cache[key] = found
+        return found
+
+
+_Rows = tuple[list[np.ndarray[Any, Any]], list[float], list[bool], list[TargetResult]]
+
+
+def _scalar_rows(
+    policy: Policy,
+    prep: Prepared,
+    start: int,
+    stop: int,
+    memoize: bool,
+    tick: Callable[[int], None],
+) -> _Rows:
+    """Evaluate one policy, student by student, for students ``start`` to ``stop``."""
+    target = prep.cohort.target
+    eps = _monotone_slack(target)
+    memo = _Memo(policy, target, memoize)
+    running: list[np.ndarray[Any, Any]] = []
+    jittered: list[float] = []
+    violated: list[bool] = []
+    results: list[TargetResult] = []
+    for i in range(start, stop):
+        history = prep.cohort.students[i].evidence
+        key = tuple(_content(e) for e in history)
+        values = [_value(memo(history[:k], key[:k])) for k in range(1, len(history))]
+        final = memo(history, key)
+        results.append(final)
+        values.append(_value(final))
+        running.append(np.array(values))
+        last = len(history) - 1
+        redrawn = _replace(history, last, float(prep.redrawn[i]))
+        jittered.append(_value(memo(redrawn, (*key[:last], _content(redrawn[last])))))
+        base = values[-1]
+        bad = False
+        if not math.isnan(base):
+            for j, score in prep.raised(i):
+                raised = _replace(history, j, score)
+                raised_key = (*key[:j], _content(raised[j]), *key[j + 1 :])
+                if _value(memo(raised, raised_key)) < base - eps:
+                    bad = True
+                    break
+        violated.append(bad)
+        if (i - start) % 50 == 49:
+            tick(50)
+    tick((stop - start) % 50)
+    return running, jittered, violated, results
+
+
+#: The work of a parallel run, inherited by forked worker processes.
+_SHARED: dict[str, Any] = {}
+
+
+def _worker(bounds: tuple[int, int]) -> _Rows:
+    policy, prep, memoize = _SHARED["work"]
+    return _scalar_rows(policy, prep, bounds[0], bounds[1], memoize, lambda _: None)
+
+
+def _fork_context() -> Any:
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None  # pragma: no cover - Windows and friends run serially
+    return multiprocessing.get_context("fork")
+
+
+def _scalar(
+    policy: Policy, prep: Prepared, tick: Callable[[int], None], *, memoize: bool, n_jobs: int
+) -> Outcome:
+    count = len(prep.cohort)
+    context = _fork_context() if n_jobs > 1 and count >= 2 * n_jobs else None
+    if context is None:
+        running, jittered, violated, results = _scalar_rows(policy, prep, 0, count, memoize, tick)
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        size = max(1, -(-count // (4 * n_jobs)))
+        chunks = [(lo, min(lo + size, count)) for lo in range(0, count, size)]
+        running, jittered, violated, results = [], [], [], []
+        _SHARED["work"] = (policy, prep, memoize)
+        try:
+            with ProcessPoolExecutor(n_jobs, mp_context=context) as pool:
+                for (lo, hi), part in zip(chunks, pool.map(_worker, chunks), strict=True):
+                    running += part[0]
+                    jittered += part[1]
+                    violated += part[2]
+                    results += part[3]
+                    tick(hi - lo)
+        finally:
+            _SHARED.clear()
+    return Outcome(
+        running=running,
+        final=np.array([r[-1] for r in running]),
+        jittered=np.array(jittered),
+        violated=np.array(violated, dtype=bool),
+        results=results,
+    )
+
+
+def _monotone_slack(target: LearningTarget) -> float:
+    """How far a result may fall, when one score is raised, before it counts as a violation.
+
+    Not a threshold tolerance (that is :func:`~mastery_grading._numbers.near_threshold`): it
+    compares two results of one policy, which may be floats computed in different orders.
+    """
+    return 1e-9 * (target.scale.max - target.scale.min)
+
+
+def _near_thresholds(values: np.ndarray[Any, Any], thresholds: np.ndarray[Any, Any]) -> Any:
+    """:func:`~mastery_grading._numbers.near_threshold` of each value, against any threshold."""
+    gap = np.abs(values[:, None] - thresholds[None, :])
+    return (gap <= NEAR_TOLERANCE * np.maximum(1.0, np.abs(thresholds))[None, :]).any(axis=1)
+
+
+def _settle(
+    policy: Policy,
+    target: LearningTarget,
+    out: KernelValues,
+    history: Callable[[int], Sequence[Evidence]],
+) -> np.ndarray[Any, Any]:
+    """The kernel's values, with every ``force`` one replaced by the policy's own result.
+
+    ``history(i)`` is the evidence behind value ``i`` (of the flattened values).
+    """
+    values = out.values.copy()
+    flat = values.reshape(-1)
+    for i in np.flatnonzero(out.force.reshape(-1)).tolist():
+        flat[i] = _value(policy.evaluate(history(i), target))
+    return values
+
+
+def _vectorized(policy: Policy, kernel: Kernel, prep: Prepared) -> Outcome | None:
+    """The outcome of one policy through its kernel, or ``None`` if the kernel declines."""
+    cohort = prep.cohort
+    target = cohort.target
+    scale = target.scale
+    eps = _monotone_slack(target)
+    students = cohort.students
+    count = len(cohort)
+    running: list[np.ndarray[Any, Any]] = [np.empty(0)] * count
+    final = np.empty(count)
+    final_inexact = np.zeros(count, dtype=bool)
+    jittered = np.empty(count)
+    violated = np.zeros(count, dtype=bool)
+    lengths = np.array([len(s.evidence) for s in students])
+    for length in np.unique(lengths).tolist():
+        idx = np.flatnonzero(lengths == length)
+        scores = np.array([students[i].scores for i in idx], dtype=float)
+        kinds = np.array([[e.is_summative for e in students[i].evidence] for i in idx], bool)
+        summative = None if kinds.all() else kinds
+        run = prefix_values(policy, kernel, scores, summative, target)
+        if run is None:
+            return None
+
+        def prefix(i: int, idx: Any = idx, length: int = length) -> tuple[Evidence, ...]:
+            return students[int(idx[i // length])].evidence[: i % length + 1]
+
+        values = _settle(policy, target, run, prefix)
+        for row, index in enumerate(idx.tolist()):
+            running[index] = values[row]
+        base = values[:, -1]
+        final[idx] = base
+        final_inexact[idx] = run.inexact[:, -1]
+        # one kernel call for every variant: the re-drawn last score, then each raised score
+        rows = [np.arange(idx.size)]
+        positions = [np.full(idx.size, length - 1)]
+        new_scores = [prep.redrawn[idx]]
+        raised_all = np.minimum(scores + prep.raise_by, scale.max)
+        for row, index in enumerate(idx.tolist()):
+            chosen = np.asarray(prep.positions[index], dtype=np.int64)
+            chosen = chosen[scores[row, chosen] < scale.max]  # a top score cannot rise
+            rows.append(np.full(chosen.size, row))
+            positions.append(chosen)
+            new_scores.append(raised_all[row, chosen])
+        which, where, score = (np.concatenate(parts) for parts in (rows, positions, new_scores))
+        variants = scores[which]
+        variants[np.arange(which.size), where] = score
+
+        def changed(
+            i: int, idx: Any = idx, which: Any = which, where: Any = where, score: Any = score
+        ) -> tuple[Evidence, ...]:
+            history = students[int(idx[which[i]])].evidence
+            return _replace(history, int(where[i]), float(score[i]))
+
+        out = final_values(
+            policy, kernel, variants, None if summative is None else kinds[which], target
+        )
+        if out is None:
+            return None
+        varied = _settle(policy, target, out, changed)
+        jittered[idx] = varied[: idx.size]
+        raised = slice(idx.size, None)
+        lower = varied[raised] < base[which[raised]] - eps
+        np.logical_or.at(violated, idx[which[raised]], lower)
+    # inexact values near a threshold are recomputed exactly, so classifications match
+    near = np.isnan(final) | (final_inexact & _near_thresholds(final, prep.thresholds))
+    results: list[TargetResult] = []
+    for i, student in enumerate(students):
+        if near[i]:
+            result = policy.evaluate(student.evidence, target)
+            final[i] = _value(result)
+            running[i] = np.append(running[i][:-1], final[i])
+        else:
+            result = TargetResult(
+                target=target,
+                value=float(final[i]),
+                policy=policy,
+                evidence_count=len(student.evidence),
+            )
+        results.append(result)
+    return Outcome(
+        running=running, final=final, jittered=jittered, violated=violated, results=results
+    )
+
+
+def evaluate(
+    policy: Policy,
+    prep: Prepared,
+    tick: Callable[[int], None],
+    *,
+    fast: bool,
+    memoize: bool,
+    n_jobs: int,
+) -> Outcome:
+    """Evaluate one policy for every student of ``prep.cohort``; ``tick(k)`` after ``k`` students.
+
+    ``fast`` allows the vectorized path (the caller checks that the kernels apply to the
+    cohort's histories); ``memoize`` and ``n_jobs`` tune the student-by-student path.
+
+    Example:
+        >>> from mastery_grading import policies
+        >>> from mastery_grading.simulation import simulate_cohort
+        >>> cohort = simulate_cohort(n=3, seed=0)
+        >>> prep = Prepared.of(cohort, seed=0)
+        >>> out = evaluate(policies.Mean(), prep, lambda k: None, fast=True, memoize=True,
+        ...                n_jobs=1)
+        >>> len(out.running), out.final.shape
+        (3, (3,))
+    """
+    kernel = kernel_for(policy) if fast else None
+    outcome = None if kernel is None else _vectorized(policy, kernel, prep)
+    if outcome is None:
+        return _scalar(policy, prep, tick, memoize=memoize, n_jobs=n_jobs)
+    tick(len(prep.cohort))
+    return outcome
