@@ -6,6 +6,10 @@ scores as missing evidence) and collect every problem of a file, with its file, 
 into one :class:`~mastery_grading.exceptions.DataFileError`. Writers are strict and safe: files
 are written atomically, and CSV cells that a spreadsheet would run as a formula are neutralized.
 
+:func:`read_evidence` and :func:`read_targets` read any supported format, telling it from the
+file; every writer of results takes a :class:`~mastery_grading.ResultTable`
+(:func:`results_table` builds one from evidence read from files).
+
 Example:
     >>> import io
     >>> from mastery_grading.io import read_evidence_csv
@@ -47,6 +51,13 @@ from mastery_grading.io.case import (
     read_case_package,
     write_case_package,
 )
+from mastery_grading.io.inputs import (
+    ClassEvidence,
+    ClassTargets,
+    join_targets,
+    read_evidence,
+    read_targets,
+)
 from mastery_grading.io.native import (
     EvidenceFile,
     TargetsFile,
@@ -70,7 +81,9 @@ from mastery_grading.io.results import (
     read_results_csv,
     results_csv_text,
     results_json_text,
+    results_table,
     score_evidence,
+    student_rows,
     write_results_csv,
     write_results_json,
 )
@@ -82,6 +95,8 @@ __all__ = [
     "CanvasOutcomes",
     "CanvasResults",
     "CaseFramework",
+    "ClassEvidence",
+    "ClassTargets",
     "EvidenceFile",
     "OneRosterGradebook",
     "OutcomeGroup",
@@ -98,6 +113,7 @@ __all__ = [
     "case_package_json",
     "compare_csv_text",
     "evidence_csv_text",
+    "join_targets",
     "neutralize",
     "oneroster_files",
     "read_canvas_api_results",
@@ -105,13 +121,17 @@ __all__ = [
     "read_canvas_outcomes",
     "read_canvas_results",
     "read_case_package",
+    "read_evidence",
     "read_evidence_csv",
     "read_oneroster",
     "read_results_csv",
+    "read_targets",
     "read_targets_json",
     "results_csv_text",
     "results_json_text",
+    "results_table",
     "score_evidence",
+    "student_rows",
     "targets_json_text",
     "write_canvas_gradebook",
     "write_canvas_outcomes",

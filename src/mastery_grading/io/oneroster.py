@@ -50,7 +50,7 @@ from mastery_grading.io._common import (
     read_text,
     write_text_atomic,
 )
-from mastery_grading.io.results import StudentResult
+from mastery_grading.io.results import Results, student_rows
 
 __all__ = [
     "LineItem",
@@ -308,7 +308,7 @@ def _sourced_id(prefix: str, *parts: str) -> str:
 
 
 def oneroster_files(
-    results: Iterable[StudentResult],
+    results: Results,
     *,
     class_id: str,
     school_id: str,
@@ -338,8 +338,10 @@ def oneroster_files(
         >>> from datetime import date
         >>> from mastery_grading import LearningTarget
         >>> from mastery_grading.policies import Mean
-        >>> empty = Mean().evaluate([], LearningTarget(id="NS.1", title="Fractions"))
-        >>> files = oneroster_files([StudentResult(student_id="stu-1", result=empty)],
+        >>> from mastery_grading.io import results_table
+        >>> table = results_table([], [LearningTarget(id="NS.1", title="Fractions")], Mean(),
+        ...                       students=["stu-1"])
+        >>> files = oneroster_files(table,
         ...     class_id="cls-1", school_id="sch-1", category_id="cat-1",
         ...     academic_session_id="term-1", score_date=date(2024, 10, 2))
         >>> sorted(files)  # doctest: +NORMALIZE_WHITESPACE
@@ -363,8 +365,8 @@ def oneroster_files(
     result_rows: list[list[object]] = []
     objective_rows: list[list[object]] = []
     seen_results: set[str] = set()
-    for item in results:
-        target = item.result.target
+    for student_id, result in student_rows(results):
+        target = result.target
         line_item_id = _sourced_id("li", target.id)
         source, objective = _objective_source(target.id)
         if line_item_id not in line_items:
@@ -393,12 +395,12 @@ def oneroster_files(
                     objective,
                 ]
             )
-        value = item.result.value
-        level = None if item.result.level is None else item.result.level.name
-        result_id = _sourced_id("res", target.id, item.student_id)
+        value = result.value
+        level = None if result.level is None else result.level.name
+        result_id = _sourced_id("res", target.id, student_id)
         if result_id in seen_results:
             msg = (
-                f"results hold student {item.student_id!r} on target {target.id!r} twice; "
+                f"results hold student {student_id!r} on target {target.id!r} twice; "
                 f"OneRoster needs one result per student and line item (sourcedId {result_id!r})"
             )
             raise InvalidValueError(msg)
@@ -409,11 +411,11 @@ def oneroster_files(
                 "active",
                 stamp_text,
                 line_item_id,
-                item.student_id,
+                student_id,
                 "not submitted" if value is None else "fully graded",
                 None if value is None else format_number(value),
                 day,
-                item.result.reason if value is None else None,
+                result.reason if value is None else None,
                 level,
                 class_id,
                 False,
@@ -425,7 +427,7 @@ def oneroster_files(
         if value is not None:
             objective_rows.append(
                 [
-                    _sourced_id("rlo", target.id, item.student_id),
+                    _sourced_id("rlo", target.id, student_id),
                     "active",
                     stamp_text,
                     result_id,
@@ -457,7 +459,7 @@ def oneroster_files(
 
 def write_oneroster(
     path: str | os.PathLike[str],
-    results: Iterable[StudentResult],
+    results: Results,
     *,
     class_id: str,
     school_id: str,
@@ -561,9 +563,11 @@ def read_oneroster(path: str | os.PathLike[str], *, strict: bool = False) -> One
         >>> from datetime import date
         >>> from mastery_grading import LearningTarget
         >>> from mastery_grading.policies import Mean
-        >>> empty = Mean().evaluate([], LearningTarget(id="NS.1", title="Fractions"))
+        >>> from mastery_grading.io import results_table
+        >>> table = results_table([], [LearningTarget(id="NS.1", title="Fractions")], Mean(),
+        ...                       students=["stu-1"])
         >>> folder = tempfile.mkdtemp()
-        >>> write_oneroster(folder, [StudentResult(student_id="stu-1", result=empty)],
+        >>> write_oneroster(folder, table,
         ...     class_id="cls-1", school_id="sch-1", category_id="cat-1",
         ...     academic_session_id="term-1", score_date=date(2024, 10, 2))
         >>> book = read_oneroster(folder)
