@@ -20,7 +20,7 @@ Example:
     <stream>:1: missing required column 'observed_at'
 """
 
-from mastery_grading.io._common import atomic_writer, neutralize
+from mastery_grading.io._common import atomic_writer, csv_text, neutralize
 from mastery_grading.io.canvas_api import CanvasApiResults, read_canvas_api_results
 from mastery_grading.io.canvas_gradebook import (
     CanvasGradebook,
@@ -112,6 +112,7 @@ __all__ = [
     "canvas_results_text",
     "case_package_json",
     "compare_csv_text",
+    "csv_text",
     "evidence_csv_text",
     "join_targets",
     "neutralize",

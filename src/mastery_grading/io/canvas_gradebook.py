@@ -13,7 +13,7 @@ results in the same layout (:func:`write_canvas_gradebook`).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from fractions import Fraction
 
 import attrs
@@ -33,6 +33,7 @@ from mastery_grading.io._common import (
     write_text_atomic,
 )
 from mastery_grading.io.results import Results, student_rows
+from mastery_grading.results import TargetResult
 
 __all__ = [
     "CanvasGradebook",

@@ -169,7 +169,7 @@ def targets_format(path: str | os.PathLike[str]) -> TargetsFormat:
 
 def read_evidence(
     path: str | os.PathLike[str],
-    format: EvidenceFormat | Literal["auto"] = "auto",  # noqa: A002 - the option's name
+    format: EvidenceFormat | Literal["auto"] = "auto",
     *,
     assume_tz: tzinfo | None = None,
     strict: bool = False,
@@ -237,7 +237,7 @@ def read_evidence(
 
 def read_targets(
     path: str | os.PathLike[str],
-    format: TargetsFormat | Literal["auto"] = "auto",  # noqa: A002 - the option's name
+    format: TargetsFormat | Literal["auto"] = "auto",
     *,
     strict: bool = False,
 ) -> ClassTargets:
