@@ -11,6 +11,8 @@ from datetime import UTC, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+import attrs
+
 from mastery_grading import grades
 from mastery_grading.exceptions import DataFileError, MasteryGradingError
 from mastery_grading.grades import GradeConverter
@@ -231,12 +233,7 @@ def read_inputs(
             f"{Path(args.evidence)}: no --targets given; every target is scored on Marzano's "
             "0-4 scale"
         )
-        found = ClassEvidence(
-            evidence=found.evidence,
-            targets=found.targets,
-            format=found.format,
-            warnings=(*found.warnings, note),
-        )
+        found = attrs.evolve(found, warnings=(*found.warnings, note))
     if errors:
         raise DataFileError(
             [location for error in errors for location in error.locations],

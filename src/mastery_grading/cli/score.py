@@ -43,7 +43,7 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         engine = "python"
     progress = Progress("scoring students", args=args, stream=stderr)
     table = mio.results_table(
-        found.evidence,
+        found.evidence if engine == "python" else found.scoring_input(),
         found.targets,
         policy,
         students=found.roster(),

@@ -7,8 +7,10 @@ into one :class:`~mastery_grading.exceptions.DataFileError`. Writers are strict 
 are written atomically, and CSV cells that a spreadsheet would run as a formula are neutralized.
 
 :func:`read_evidence` and :func:`read_targets` read any supported format, telling it from the
-file; every writer of results takes a :class:`~mastery_grading.ResultTable`
-(:func:`results_table` builds one from evidence read from files).
+file (a large plain evidence CSV file by columns when pyarrow and pandas are installed, see
+:mod:`mastery_grading.io.columnar`); every writer of results takes a
+:class:`~mastery_grading.ResultTable` (:func:`results_table` builds one from evidence read from
+files).
 
 Example:
     >>> import io
@@ -51,6 +53,7 @@ from mastery_grading.io.case import (
     read_case_package,
     write_case_package,
 )
+from mastery_grading.io.columnar import EvidenceColumns, read_evidence_columns
 from mastery_grading.io.inputs import (
     ClassEvidence,
     ClassTargets,
@@ -97,6 +100,7 @@ __all__ = [
     "CaseFramework",
     "ClassEvidence",
     "ClassTargets",
+    "EvidenceColumns",
     "EvidenceFile",
     "OneRosterGradebook",
     "OutcomeGroup",
@@ -123,6 +127,7 @@ __all__ = [
     "read_canvas_results",
     "read_case_package",
     "read_evidence",
+    "read_evidence_columns",
     "read_evidence_csv",
     "read_oneroster",
     "read_results_csv",

@@ -281,10 +281,21 @@ class Row:
         """
         if index is None or index >= len(self.cells):
             return ""
-        cell = self.cells[index]
-        if cell[:1] == "'" and "\x00" not in cell and neutralize(cell[1:]) == cell:
-            cell = cell[1:]
-        return cell.strip()
+        return clean_cell(self.cells[index])
+
+
+def clean_cell(cell: str) -> str:
+    """Return a CSV cell as the readers see it: stripped, without a neutralizing quote.
+
+    A leading single quote that :func:`neutralize` added before a formula character is
+    removed, so that files we write read back to the same text.
+
+    >>> clean_cell("'=1+1"), clean_cell(" ana ")
+    ('=1+1', 'ana')
+    """
+    if cell[:1] == "'" and "\x00" not in cell and neutralize(cell[1:]) == cell:
+        cell = cell[1:]
+    return cell.strip()
 
 
 @attrs.frozen(kw_only=True)

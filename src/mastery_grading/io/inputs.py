@@ -28,9 +28,11 @@ from typing import Literal, TypeAlias
 import attrs
 
 from mastery_grading.evidence import Evidence
+from mastery_grading.exceptions import InvalidValueError
 from mastery_grading.io.canvas_outcomes import read_canvas_outcomes
 from mastery_grading.io.canvas_results import read_canvas_results
 from mastery_grading.io.case import read_case_package
+from mastery_grading.io.columnar import EvidenceColumns, read_evidence_columns
 from mastery_grading.io.native import read_evidence_csv, read_targets_json
 from mastery_grading.io.oneroster import read_oneroster
 from mastery_grading.protocols import Policy
@@ -70,19 +72,47 @@ class ClassEvidence:
         contexts: Class names by class id, the evidence ``context`` (Canvas reports).
         rosters: The students of each class, including those without any score (Canvas).
         warnings: Notes that did not stop reading, each naming the file (and line).
+        columns: The same evidence by columns, when a plain file was read that way
+            (:func:`~mastery_grading.io.columnar.read_evidence_columns`); ``evidence`` is then
+            built from it on first use, and :func:`~mastery_grading.io.results_table` scores
+            the columns on the vectorized engine.
 
     Example:
         >>> ClassEvidence(evidence=(), targets=(), format="plain").rosters
         {}
     """
 
-    evidence: tuple[Evidence, ...]
+    _evidence: tuple[Evidence, ...] | None = attrs.field(default=None, alias="evidence")
     targets: tuple[LearningTarget, ...]
     format: EvidenceFormat
     students: Mapping[str, str] = attrs.field(factory=dict)
     contexts: Mapping[str, str] = attrs.field(factory=dict)
     rosters: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
     warnings: tuple[str, ...] = ()
+    columns: EvidenceColumns | None = attrs.field(default=None, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self._evidence is None and self.columns is None:
+            msg = "ClassEvidence needs evidence= (or columns=); got neither"
+            raise InvalidValueError(msg)
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]:
+        """The evidence, in file order (built from :attr:`columns` on first use)."""
+        if self._evidence is None:
+            assert self.columns is not None  # checked when built
+            object.__setattr__(self, "_evidence", self.columns.evidence())
+        assert self._evidence is not None
+        return self._evidence
+
+    def scoring_input(self) -> tuple[Evidence, ...] | EvidenceColumns:
+        """What to give :func:`~mastery_grading.io.results_table`: the columns, if read so.
+
+        Example:
+            >>> ClassEvidence(evidence=(), targets=(), format="plain").scoring_input()
+            ()
+        """
+        return self.evidence if self.columns is None else self.columns
 
     def roster(self, context: str | None = None) -> tuple[str, ...]:
         """Return the students of a class (``None``: of every class) known from the file.
@@ -225,6 +255,16 @@ def read_evidence(
             format=kind,
             warnings=book.warnings,
         )
+    columns = read_evidence_columns(source, assume_tz=assume_tz, strict=strict)
+    if columns is not None:
+        return ClassEvidence(
+            columns=columns,
+            targets=tuple(
+                LearningTarget(id=i, title=i, scale=Scale.marzano()) for i in columns.target_ids
+            ),
+            format=kind,
+            warnings=columns.warnings,
+        )
     plain = read_evidence_csv(source, assume_tz=assume_tz, strict=strict)
     ids = dict.fromkeys(e.target_id for e in plain.evidence)
     return ClassEvidence(
@@ -325,15 +365,13 @@ def join_targets(evidence: ClassEvidence, targets: ClassTargets) -> ClassEvidenc
                 f"{targets.source}: evidence target {target.id!r} has no target with that id; it "
                 f"is joined by its title {target.title!r} to {matches[0].id!r}"
             )
-    items = evidence.evidence
-    if renamed:
-        items = tuple(
-            attrs.evolve(e, target_id=renamed[e.target_id]) if e.target_id in renamed else e
-            for e in items
-        )
+    joined = (*evidence.warnings, *targets.warnings, *warnings)
+    if not renamed:
+        return attrs.evolve(evidence, targets=targets.targets, warnings=joined)
+    items = tuple(
+        attrs.evolve(e, target_id=renamed[e.target_id]) if e.target_id in renamed else e
+        for e in evidence.evidence
+    )
     return attrs.evolve(
-        evidence,
-        evidence=items,
-        targets=targets.targets,
-        warnings=(*evidence.warnings, *targets.warnings, *warnings),
+        evidence, evidence=items, targets=targets.targets, warnings=joined, columns=None
     )

@@ -11,6 +11,7 @@ that gaps are visible (``value=None``, reason ``"no evidence"``).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import warnings
@@ -38,6 +39,7 @@ from mastery_grading.io._common import (
     source_name,
     write_text_atomic,
 )
+from mastery_grading.io.columnar import EvidenceColumns
 from mastery_grading.protocols import Policy
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
@@ -181,7 +183,7 @@ def _check_inputs(
 
 
 def results_table(
-    evidence: Iterable[Evidence],
+    evidence: Iterable[Evidence] | EvidenceColumns,
     targets: Iterable[LearningTarget],
     policy: Policy | Mapping[str, Policy],
     *,
@@ -197,7 +199,11 @@ def results_table(
     without any evidence, are then filled in from the same gradebook's results.
 
     Args:
-        evidence: Evidence of any number of students and targets.
+        evidence: Evidence of any number of students and targets, or the same read by columns
+            (:attr:`ClassEvidence.columns <mastery_grading.io.ClassEvidence.columns>`): those
+            go to :meth:`Gradebook.from_frame <mastery_grading.Gradebook.from_frame>` when
+            the vectorized engine scores them and every row fits its target, and are otherwise
+            read as ``Evidence`` objects, with the same results and the same messages.
         targets: The targets to score on; every evidence target must be among them.
         policy: One policy for all targets, or a policy per target id.
         students: Students to include even without any evidence (a class roster).
@@ -223,10 +229,24 @@ def results_table(
         >>> [(student, target, r.value) for (student, target), r in table.items()]
         [('ana', 'A', 3.0), ('ana', 'B', None), ('ben', 'A', None), ('ben', 'B', None)]
     """
-    items = list(evidence)
     target_list = list(targets)
-    _check_inputs(items, target_list, policy)
-    book = Gradebook.from_evidence(items, targets=target_list, engine=engine)
+    if isinstance(evidence, EvidenceColumns):
+        if engine != "python" and _numpy_available() and evidence.fits(target_list):
+            _check_inputs((), target_list, policy)
+            book = Gradebook.from_frame(evidence.frame(), targets=target_list, engine=engine)
+        else:  # the same evidence as objects: the same results, the same messages
+            return results_table(
+                evidence.evidence(),
+                target_list,
+                policy,
+                students=students,
+                engine=engine,
+                progress=progress,
+            )
+    else:
+        items = list(evidence)
+        _check_inputs(items, target_list, policy)
+        book = Gradebook.from_evidence(items, targets=target_list, engine=engine)
     roster = set(students)
     if not isinstance(policy, Mapping):
         table = book.results(policy)
@@ -268,6 +288,10 @@ def results_table(
         reasons={i: r.reason for i, r in enumerate(results) if r.reason is not None},
         results=results,
     )
+
+
+def _numpy_available() -> bool:
+    return importlib.util.find_spec("numpy") is not None
 
 
 def _policy_key(policy: Policy) -> object:
