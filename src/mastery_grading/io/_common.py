@@ -30,6 +30,9 @@ MAX_PROBLEMS = 100
 #: The characters that make a spreadsheet treat a text cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+#: A text cell starting with one of these may need a quote (or is empty).
+_QUOTED_STARTS = frozenset({*FORMULA_STARTS, "'", ""})
+
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
@@ -534,6 +537,8 @@ def neutralize(value: object) -> str:
     >>> neutralize("=HYPERLINK(1)"), neutralize("-1.5"), neutralize(-2.0), neutralize(None)
     ("'=HYPERLINK(1)", '-1.5', '-2.0', '')
     """
+    if type(value) is str and value[:1] not in _QUOTED_STARTS and "\x00" not in value:
+        return value  # the common case: plain text, returned as is
     if value is None:
         return ""
     if isinstance(value, bool):

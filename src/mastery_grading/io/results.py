@@ -336,7 +336,13 @@ def score_evidence(
         return tuple(StudentResult(student_id=s, result=r) for s, r in student_rows(table))
 
 
-def _result_row(student_id: str, result: TargetResult) -> tuple[object, ...]:
+def _result_row(
+    student_id: str, result: TargetResult, labels: dict[int, str]
+) -> tuple[object, ...]:
+    # one label per policy object: a table's rows share a handful of policies
+    label = labels.get(id(result.policy))
+    if label is None:
+        label = labels[id(result.policy)] = policy_label(result.policy)
     return (
         student_id,
         result.target.id,
@@ -345,7 +351,7 @@ def _result_row(student_id: str, result: TargetResult) -> tuple[object, ...]:
         result.mastered,
         result.evidence_count,
         result.reason,
-        policy_label(result.policy),
+        label,
     )
 
 
@@ -361,7 +367,9 @@ def results_csv_text(results: Results) -> str:
         student_id,target_id,value,level,mastered,evidence_count,reason,policy
         ana,A,,,false,0,no evidence,"{""policy"":""mean"",""weighted"":true}"
     """
-    return csv_text(RESULT_COLUMNS, (_result_row(s, r) for s, r in student_rows(results)))
+    labels: dict[int, str] = {}
+    rows = (_result_row(s, r, labels) for s, r in student_rows(results))
+    return csv_text(RESULT_COLUMNS, rows)
 
 
 def write_results_csv(path: str | os.PathLike[str], results: Results) -> None:
