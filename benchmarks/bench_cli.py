@@ -6,9 +6,12 @@ into a temporary folder (never into the repository), then:
 1. times ``python -m mastery_grading score FILE --policy mean -o OUT`` in a subprocess, end to
    end, and prints rows per second;
 2. times the same three steps in process (reading with ``mastery_grading.io.read_evidence``,
-   scoring with ``results_table``, writing with ``results_csv_text``) and prints each one's share;
-3. shows that the vectorized engine was used: the same scoring step with ``engine="numpy"``
-   and ``engine="python"`` on the first ``--compare-rows`` rows (default 10^5).
+   by columns when pyarrow and pandas are installed; scoring with ``results_table``; writing
+   with ``results_csv_text``) and prints each one's share;
+3. times the row reader (``read_evidence_csv``, one validated ``Evidence`` per row: what
+   ``read_evidence`` falls back to for a file it cannot read by columns) on the same file;
+4. shows that the vectorized engine was used: the same scoring step with ``engine="numpy"``
+   and ``engine="python"`` on a file of ``--compare-rows`` rows (default 10^5).
 
 Run: ``python benchmarks/bench_cli.py [--students N] [--targets N] [--pieces N]``.
 """
@@ -69,22 +72,34 @@ def main() -> None:
         found = mio.read_evidence(evidence)
         read = time.perf_counter() - began
         began = time.perf_counter()
-        table = mio.results_table(found.evidence, found.targets, Mean())
+        table = mio.results_table(found.scoring_input(), found.targets, Mean())
         score = time.perf_counter() - began
         began = time.perf_counter()
         text = mio.results_csv_text(table)
         write = time.perf_counter() - began
         steps = read + score + write
+        how = "by columns" if found.columns is not None else "by rows"
         print(
-            f"in process: read {read:.1f} s ({read / steps:.0%}), score {score:.1f} s "
+            f"in process: read {read:.1f} s ({how}, {read / steps:.0%}), score {score:.1f} s "
             f"({score / steps:.0%}), write {write:.1f} s ({write / steps:.0%}); "
             f"{len(table):,} results, {len(text):,} characters"
         )
+        del found, table, text
 
-        part = list(found.evidence[: options.compare_rows])
+        began = time.perf_counter()
+        rows = mio.read_evidence_csv(evidence)
+        took = time.perf_counter() - began
+        print(f"row reader (read_evidence_csv): {len(rows.evidence):,} rows in {took:.1f} s")
+        del rows
+
+        small = Path(folder) / "small.csv"
+        students = max(options.compare_rows // (options.targets * options.pieces), 1)
+        write_evidence(small, students, options.targets, options.pieces)
+        part = mio.read_evidence_csv(small).evidence
+        targets = mio.read_evidence(small).targets
         for engine in ("numpy", "python"):
             began = time.perf_counter()
-            mio.results_table(part, found.targets, Mean(), engine=engine)  # type: ignore[arg-type]
+            mio.results_table(part, targets, Mean(), engine=engine)  # type: ignore[arg-type]
             took = time.perf_counter() - began
             print(f"scoring {len(part):,} rows with engine={engine!r}: {took:.2f} s")
 
