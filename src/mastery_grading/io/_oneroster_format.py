@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, tzinfo
 import attrs
 
 from mastery_grading.evidence import Evidence
+from mastery_grading.exceptions import BulkValidationError
 
 #: A UUID, with or without the ``urn:uuid:`` prefix (CASE learning objective ids).
 UUID = re.compile(r"(?:urn:uuid:)?[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
@@ -199,8 +200,6 @@ class OneRosterGradebook:
         Raises:
             BulkValidationError: If a result has no ``scoreDate``.
         """
-        from mastery_grading.exceptions import BulkValidationError
-
         by_result: dict[str, list[ObjectiveResult]] = {}
         for item in self.result_objectives:
             by_result.setdefault(item.result_id, []).append(item)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import attrs
 
-from mastery_grading.exceptions import InvalidValueError, MasteryGradingError
+from mastery_grading.exceptions import DataFileError, InvalidValueError, MasteryGradingError
 from mastery_grading.io._common import (
     Problems,
     Row,
@@ -178,14 +178,10 @@ def read_oneroster(path: str | os.PathLike[str], *, strict: bool = False) -> One
         all_items += sub.items
         warnings += sub.warnings
     if all_items:
-        from mastery_grading.exceptions import DataFileError
-
         raise DataFileError(all_items, warnings=warnings)
     book = _build(tables)
     all_items += [item for sub, _, _ in tables.values() for item in sub.items]
     if all_items:
-        from mastery_grading.exceptions import DataFileError
-
         raise DataFileError(all_items[:100], truncated=len(all_items) >= 100, warnings=warnings)
     return attrs.evolve(book, manifest=manifest, warnings=tuple(warnings))
 
