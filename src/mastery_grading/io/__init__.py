@@ -22,7 +22,7 @@ Example:
     <stream>:1: missing required column 'observed_at'
 """
 
-from mastery_grading.io._common import atomic_writer, csv_text, neutralize
+from mastery_grading.io._common import MAX_PROBLEMS, atomic_writer, csv_text, neutralize
 from mastery_grading.io.canvas_api import CanvasApiResults, read_canvas_api_results
 from mastery_grading.io.canvas_gradebook import (
     CanvasGradebook,
@@ -92,6 +92,7 @@ from mastery_grading.io.results import (
 )
 
 __all__ = [
+    "MAX_PROBLEMS",
     "CanvasApiResults",
     "CanvasGradebook",
     "CanvasMethod",
