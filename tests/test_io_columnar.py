@@ -77,6 +77,11 @@ def _outcome(path: Path, *, columns: bool) -> tuple[object, ...]:
             texts.append(mio.results_csv_text(mio.results_table(scored, targets, policy)))
         except MasteryGradingError as error:
             texts.append(f"error: {error}")
+    try:
+        policies = {"mean": Mean(), "latest": MostRecent()}
+        texts.append(mio.compare_csv_text(scored, targets, policies))
+    except MasteryGradingError as error:
+        texts.append(f"error: {error}")
     return ([repr(e) for e in evidence], warnings, texts)
 
 

@@ -25,6 +25,6 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     found, _ = read_inputs(args, stderr)
     warn(found.warnings, args, stderr)
     progress = Progress("scoring policies", args=args, stream=stderr)
-    text = mio.compare_csv_text(found.evidence, found.targets, policies, progress=progress)
+    text = mio.compare_csv_text(found.scoring_input(), found.targets, policies, progress=progress)
     emit(text, args.output, stdout)
     return 0

@@ -35,7 +35,7 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     policy = choose_policy(args, found, targets)
     progress = Progress("scoring students", args=args, stream=stderr)
     table = mio.results_table(
-        found.evidence, found.targets, policy, students=found.roster(), progress=progress
+        found.scoring_input(), found.targets, policy, students=found.roster(), progress=progress
     )
     warn(found.warnings, args, stderr)
     reports = table.grades(converter)

@@ -506,7 +506,7 @@ def read_results_csv(source: Source) -> tuple[ResultRecord, ...]:
 
 
 def compare_csv_text(
-    evidence: Sequence[Evidence],
+    evidence: Sequence[Evidence] | EvidenceColumns,
     targets: Sequence[LearningTarget],
     policies: Mapping[str, Policy],
     *,
@@ -519,7 +519,8 @@ def compare_csv_text(
     :meth:`~mastery_grading.Gradebook.results` gives each policy's column.
 
     Args:
-        evidence: The evidence of a class.
+        evidence: The evidence of a class, or the same read by columns (see
+            :func:`results_table`).
         targets: The targets to score on.
         policies: Policies by column label.
         engine: The gradebook's engine (see :class:`~mastery_grading.Gradebook`).
@@ -541,9 +542,13 @@ def compare_csv_text(
         student_id,target_id,mean,latest
         ana,A,2.5,4.0
     """
-    items = list(evidence)
-    _check_inputs(items, targets)
-    book = Gradebook.from_evidence(items, targets=targets, engine=engine)
+    if isinstance(evidence, EvidenceColumns):
+        if engine != "python" and _numpy_available() and evidence.fits(targets):
+            book = Gradebook.from_frame(evidence.frame(), targets=targets, engine=engine)
+        else:
+            book = _checked_book(evidence.evidence(), targets, engine)
+    else:
+        book = _checked_book(evidence, targets, engine)
     table: dict[tuple[str, str], list[float | None]] = {}
     for index, chosen in enumerate(policies.values()):
         for key, result in book.results(chosen).items():
@@ -555,3 +560,11 @@ def compare_csv_text(
         for (student, target), values in table.items()
     ]
     return csv_text(("student_id", "target_id", *policies), rows)
+
+
+def _checked_book(
+    evidence: Iterable[Evidence], targets: Sequence[LearningTarget], engine: Engine
+) -> Gradebook:
+    items = list(evidence)
+    _check_inputs(items, targets)
+    return Gradebook.from_evidence(items, targets=targets, engine=engine)
