@@ -139,3 +139,14 @@ def test_a_score_outside_the_scale_gives_the_row_readers_message(tmp_path: Path)
         mio.results_table(mio.read_evidence_csv(path).evidence, found.targets, Mean())
     assert str(by_columns.value) == str(by_rows.value)
     assert "row 1: score=9.0 for student 'ana'" in str(by_columns.value)
+
+
+def test_class_evidence_read_by_columns_equals_the_same_read_by_rows(tmp_path: Path) -> None:
+    path = _write(tmp_path, f"{HEADER}\nana,A,3,2026-10-01T09:00:00Z\n")
+    found = mio.read_evidence(path)
+    assert "evidence=<1 rows read by columns>" in repr(found)
+    by_rows = mio.ClassEvidence(
+        evidence=mio.read_evidence_csv(path).evidence, targets=found.targets, format="plain"
+    )
+    assert by_rows == found
+    assert "evidence=(Evidence(student_id='ana'" in repr(found)  # built on first use

@@ -59,7 +59,7 @@ EvidenceFormat: TypeAlias = Literal["canvas", "plain", "oneroster"]
 TargetsFormat: TypeAlias = Literal["canvas-outcomes", "case", "json"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class ClassEvidence:
     """What :func:`read_evidence` found: the evidence, its targets and who is in the class.
 
@@ -95,6 +95,32 @@ class ClassEvidence:
         if self._evidence is None and self.columns is None:
             msg = "ClassEvidence needs evidence= (or columns=); got neither"
             raise InvalidValueError(msg)
+
+    def _fields(self) -> tuple[object, ...]:
+        return (
+            self.targets,
+            self.format,
+            self.students,
+            self.contexts,
+            self.rosters,
+            self.warnings,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when the evidence (however it was read) and every other field are equal."""
+        if not isinstance(other, ClassEvidence):
+            return NotImplemented
+        return self._fields() == other._fields() and self.evidence == other.evidence
+
+    def __repr__(self) -> str:
+        evidence = (
+            f"<{len(self.columns)} rows read by columns>"
+            if self._evidence is None and self.columns is not None
+            else repr(self._evidence)
+        )
+        names = ("targets", "format", "students", "contexts", "rosters", "warnings")
+        rest = ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields(), strict=True))
+        return f"ClassEvidence(evidence={evidence}, {rest})"
 
     @property
     def evidence(self) -> tuple[Evidence, ...]:
