@@ -331,7 +331,7 @@ def test_automatic_progress_stays_quiet_during_the_first_second(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     clock = iter([100.0, 100.5, 102.0])
-    monkeypatch.setattr("mastery_grading.cli.time.monotonic", lambda: next(clock))
+    monkeypatch.setattr("time.monotonic", lambda: next(clock))
     stream = _Terminal()
     args = build_parser().parse_args(["score", "evidence.csv"])
     report = Progress("scoring students", args=args, stream=stream)

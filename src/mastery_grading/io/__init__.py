@@ -6,6 +6,12 @@ scores as missing evidence) and collect every problem of a file, with its file, 
 into one :class:`~mastery_grading.exceptions.DataFileError`. Writers are strict and safe: files
 are written atomically, and CSV cells that a spreadsheet would run as a formula are neutralized.
 
+:func:`read_evidence` and :func:`read_targets` read any supported format, telling it from the
+file (a large plain evidence CSV file by columns when pyarrow and pandas are installed, see
+:mod:`mastery_grading.io.columnar`); every writer of results takes a
+:class:`~mastery_grading.ResultTable` (:func:`results_table` builds one from evidence read from
+files).
+
 Example:
     >>> import io
     >>> from mastery_grading.io import read_evidence_csv
@@ -16,7 +22,7 @@ Example:
     <stream>:1: missing required column 'observed_at'
 """
 
-from mastery_grading.io._common import atomic_writer, neutralize
+from mastery_grading.io._common import MAX_PROBLEMS, atomic_writer, csv_text, neutralize
 from mastery_grading.io.canvas_api import CanvasApiResults, read_canvas_api_results
 from mastery_grading.io.canvas_gradebook import (
     CanvasGradebook,
@@ -47,6 +53,14 @@ from mastery_grading.io.case import (
     read_case_package,
     write_case_package,
 )
+from mastery_grading.io.columnar import EvidenceColumns, read_evidence_columns
+from mastery_grading.io.inputs import (
+    ClassEvidence,
+    ClassTargets,
+    join_targets,
+    read_evidence,
+    read_targets,
+)
 from mastery_grading.io.native import (
     EvidenceFile,
     TargetsFile,
@@ -70,18 +84,24 @@ from mastery_grading.io.results import (
     read_results_csv,
     results_csv_text,
     results_json_text,
+    results_table,
     score_evidence,
+    student_rows,
     write_results_csv,
     write_results_json,
 )
 
 __all__ = [
+    "MAX_PROBLEMS",
     "CanvasApiResults",
     "CanvasGradebook",
     "CanvasMethod",
     "CanvasOutcomes",
     "CanvasResults",
     "CaseFramework",
+    "ClassEvidence",
+    "ClassTargets",
+    "EvidenceColumns",
     "EvidenceFile",
     "OneRosterGradebook",
     "OutcomeGroup",
@@ -97,7 +117,9 @@ __all__ = [
     "canvas_results_text",
     "case_package_json",
     "compare_csv_text",
+    "csv_text",
     "evidence_csv_text",
+    "join_targets",
     "neutralize",
     "oneroster_files",
     "read_canvas_api_results",
@@ -105,13 +127,18 @@ __all__ = [
     "read_canvas_outcomes",
     "read_canvas_results",
     "read_case_package",
+    "read_evidence",
+    "read_evidence_columns",
     "read_evidence_csv",
     "read_oneroster",
     "read_results_csv",
+    "read_targets",
     "read_targets_json",
     "results_csv_text",
     "results_json_text",
+    "results_table",
     "score_evidence",
+    "student_rows",
     "targets_json_text",
     "write_canvas_gradebook",
     "write_canvas_outcomes",

@@ -13,7 +13,7 @@ results in the same layout (:func:`write_canvas_gradebook`).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from fractions import Fraction
 
 import attrs
@@ -32,7 +32,8 @@ from mastery_grading.io._common import (
     source_name,
     write_text_atomic,
 )
-from mastery_grading.io.results import StudentResult
+from mastery_grading.io.results import Results, student_rows
+from mastery_grading.results import TargetResult
 
 __all__ = [
     "CanvasGradebook",
@@ -125,7 +126,7 @@ class CanvasGradebook:
 
     def compare(
         self,
-        results: Iterable[StudentResult],
+        results: Results,
         *,
         paths: Mapping[str, str] | None = None,
         places: int = 2,
@@ -141,7 +142,7 @@ class CanvasGradebook:
             >>> import io
             >>> from datetime import datetime, timezone
             >>> from mastery_grading import Evidence, LearningTarget
-            >>> from mastery_grading.io import score_evidence
+            >>> from mastery_grading.io import results_table
             >>> from mastery_grading.policies import MostRecent
             >>> text = "Student name,Student ID,Student SIS ID,NS.1 result,NS.1 mastery points\n"
             >>> text += "Ken Obi,1043,N/A,2.0,3.0\n"
@@ -149,24 +150,22 @@ class CanvasGradebook:
             >>> target = LearningTarget(id="310", title="NS.1")
             >>> e = Evidence(student_id="1043", target_id="310", score=2.5,
             ...              observed_at=datetime(2024, 10, 2, tzinfo=timezone.utc))
-            >>> canvas.compare(score_evidence([e], [target], MostRecent()))
+            >>> canvas.compare(results_table([e], [target], MostRecent()))
             (RollupDifference(student_id='1043', path='NS.1', canvas=2.0, ours=2.5),)
         """
         by_student = {student.student_id: student for student in self.students}
         differences: list[RollupDifference] = []
-        for item in results:
-            target = item.result.target
+        for student_id, result in student_rows(results):
+            target = result.target
             path = (paths or {}).get(target.id, target.title)
-            student = by_student.get(item.student_id)
+            student = by_student.get(student_id)
             if student is None or path not in student.rollups:
                 continue
             theirs = student.rollups[path].result
-            ours = item.result.value
+            ours = result.value
             if _rounded(theirs, places) != _rounded(ours, places):
                 differences.append(
-                    RollupDifference(
-                        student_id=item.student_id, path=path, canvas=theirs, ours=ours
-                    )
+                    RollupDifference(student_id=student_id, path=path, canvas=theirs, ours=ours)
                 )
         return tuple(differences)
 
@@ -324,7 +323,7 @@ def read_canvas_gradebook(source: Source) -> CanvasGradebook:
 
 
 def canvas_gradebook_text(
-    results: Iterable[StudentResult],
+    results: Results,
     *,
     paths: Mapping[str, str] | None = None,
     students: Mapping[str, str] | None = None,
@@ -345,17 +344,19 @@ def canvas_gradebook_text(
     Example:
         >>> from mastery_grading import LearningTarget
         >>> from mastery_grading.policies import Mean
-        >>> empty = Mean().evaluate([], LearningTarget(id="310", title="NS.1"))
-        >>> print(canvas_gradebook_text([StudentResult(student_id="1043", result=empty)]), end="")
+        >>> from mastery_grading.io import results_table
+        >>> table = results_table([], [LearningTarget(id="310", title="NS.1")], Mean(),
+        ...                       students=["1043"])
+        >>> print(canvas_gradebook_text(table), end="")
         Student name,Student ID,Student SIS ID,NS.1 result,NS.1 mastery points
         1043,1043,N/A,,3.0
     """
-    items = list(results)
+    items = list(student_rows(results))
     path_of = dict(paths or {})
     order: dict[str, str] = {}
     owner: dict[str, str] = {}
-    for item in items:
-        target = item.result.target
+    for _, result in items:
+        target = result.target
         if target.id in order:
             continue
         path = path_of.get(target.id, target.title)
@@ -374,9 +375,9 @@ def canvas_gradebook_text(
     header = ["Student name", "Student ID", "Student SIS ID"]
     for path in order.values():
         header += [f"{path} result", f"{path} mastery points"]
-    by_student: dict[str, dict[str, StudentResult]] = {}
-    for item in items:
-        by_student.setdefault(item.student_id, {})[item.result.target.id] = item
+    by_student: dict[str, dict[str, TargetResult]] = {}
+    for student_id, result in items:
+        by_student.setdefault(student_id, {})[result.target.id] = result
     rows = []
     for student_id, found in by_student.items():
         row: list[object] = [
@@ -389,10 +390,10 @@ def canvas_gradebook_text(
             if cell is None:
                 row += [None, None]
                 continue
-            value = cell.result.value
+            value = cell.value
             row += [
                 None if value is None else format_number(value),
-                format_number(cell.result.target.scale.mastery),
+                format_number(cell.target.scale.mastery),
             ]
         rows.append(row)
     return csv_text(header, rows)
@@ -400,7 +401,7 @@ def canvas_gradebook_text(
 
 def write_canvas_gradebook(
     path: str | os.PathLike[str],
-    results: Iterable[StudentResult],
+    results: Results,
     *,
     paths: Mapping[str, str] | None = None,
     students: Mapping[str, str] | None = None,
@@ -414,11 +415,12 @@ def write_canvas_gradebook(
         >>> import tempfile
         >>> from pathlib import Path
         >>> from mastery_grading import LearningTarget
-        >>> from mastery_grading.io import StudentResult
+        >>> from mastery_grading.io import results_table
         >>> from mastery_grading.policies import Mean
-        >>> empty = Mean().evaluate([], LearningTarget(id="310", title="NS.1"))
+        >>> table = results_table([], [LearningTarget(id="310", title="NS.1")], Mean(),
+        ...                       students=["7"])
         >>> path = Path(tempfile.mkdtemp()) / "Outcomes-Grade_4.csv"
-        >>> write_canvas_gradebook(path, [StudentResult(student_id="7", result=empty)])
+        >>> write_canvas_gradebook(path, table)
         >>> read_canvas_gradebook(path).outcomes
         ('NS.1',)
     """

@@ -22,20 +22,24 @@ How a row becomes a :class:`~mastery_grading.LearningTarget`:
 from __future__ import annotations
 
 import html.parser
-import os
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
-from mastery_grading import policies as _policies
-from mastery_grading.exceptions import InvalidValueError, MasteryGradingError
+from mastery_grading.exceptions import MasteryGradingError
+from mastery_grading.io._canvas_outcomes_format import (
+    CANVAS_DEFAULT_RATINGS,
+    CANVAS_OUTCOME_COLUMNS,
+    OPTIONAL_COLUMNS,
+    CanvasMethod,
+    CanvasOutcomes,
+    OutcomeGroup,
+)
+from mastery_grading.io._canvas_outcomes_write import canvas_outcomes_text, write_canvas_outcomes
 from mastery_grading.io._common import (
     Problems,
     Row,
     Source,
-    csv_text,
-    format_number,
     map_columns,
     normalize_header,
     parse_csv,
@@ -43,8 +47,8 @@ from mastery_grading.io._common import (
     parse_number,
     read_text,
     source_name,
-    write_text_atomic,
 )
+from mastery_grading.policies import from_canvas
 from mastery_grading.scales import Level, Scale
 from mastery_grading.targets import LearningTarget
 
@@ -58,86 +62,6 @@ __all__ = [
     "read_canvas_outcomes",
     "write_canvas_outcomes",
 ]
-
-#: The columns Canvas's outcome export writes, in order (``ratings`` spreads over the rest).
-CANVAS_OUTCOME_COLUMNS = (
-    "vendor_guid",
-    "object_type",
-    "title",
-    "description",
-    "display_name",
-    "calculation_method",
-    "calculation_int",
-    "parent_guids",
-    "workflow_state",
-    "mastery_points",
-    "ratings",
-)
-_OPTIONAL = (*CANVAS_OUTCOME_COLUMNS[3:], "friendly_description", "course_id", "canvas_id")
-
-#: Canvas's default proficiency ratings, ``(points, description)``, best first (mastery at 3).
-CANVAS_DEFAULT_RATINGS = (
-    (4.0, "Exceeds Mastery"),
-    (3.0, "Mastery"),
-    (2.0, "Near Mastery"),
-    (1.0, "Below Mastery"),
-    (0.0, "No Evidence"),
-)
-
-
-@attrs.frozen(kw_only=True)
-class OutcomeGroup:
-    """An outcome group: its id (``vendor_guid``), title and parent group id.
-
-    Example:
-        >>> OutcomeGroup(id="g-pv", title="Place value", parent_id="g-ns").parent_id
-        'g-ns'
-    """
-
-    id: str
-    title: str
-    parent_id: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class CanvasMethod:
-    """An outcome's Canvas calculation method and its parameter, as written in the file.
-
-    Example:
-        >>> CanvasMethod(calculation_method="n_mastery", calculation_int=2)
-        CanvasMethod(calculation_method='n_mastery', calculation_int=2)
-    """
-
-    calculation_method: str
-    calculation_int: int | None = None
-
-
-@attrs.frozen(kw_only=True)
-class CanvasOutcomes:
-    r"""What :func:`read_canvas_outcomes` found.
-
-    Attributes:
-        targets: One target per active outcome, in file order.
-        policies: The policy of each target (by id) from its calculation method.
-        methods: The calculation method and parameter of each target, as written.
-        groups: The active outcome groups, in file order.
-        paths: Each target's outcome path (``Group > Outcome``) as the gradebook export shows it.
-        warnings: Notes that did not stop reading.
-
-    Example:
-        >>> import io
-        >>> text = "vendor_guid,object_type,title\nx1,outcome,X\n"
-        >>> found = read_canvas_outcomes(io.StringIO(text))
-        >>> [target.id for target in found.targets], found.paths
-        (['x1'], {'x1': 'X'})
-    """
-
-    targets: tuple[LearningTarget, ...]
-    policies: Mapping[str, Any] = attrs.field(factory=dict)
-    methods: Mapping[str, CanvasMethod] = attrs.field(factory=dict)
-    groups: tuple[OutcomeGroup, ...] = ()
-    paths: Mapping[str, str] = attrs.field(factory=dict)
-    warnings: tuple[str, ...] = ()
 
 
 class _TextOnly(html.parser.HTMLParser):
@@ -236,14 +160,6 @@ def _policy(
     column: int | None,
     problems: Problems,
 ) -> Any:
-    from_canvas = getattr(_policies, "from_canvas", None)
-    if from_canvas is None:
-        problems.warn(
-            "calculation methods need mastery_grading.policies.from_canvas, which this "
-            "version lacks; no policy was set",
-            line=row.line,
-        )
-        return None
     try:
         return from_canvas(
             method.calculation_method or None,
@@ -303,7 +219,9 @@ def read_canvas_outcomes(
                 )
         table = attrs.evolve(table, header=table.header[: ratings_start + 1])
         # rows keep their rating cells beyond the header; map_columns sees the trimmed header
-    columns = map_columns(table, problems, required=required, optional=_OPTIONAL, strict=strict)
+    columns = map_columns(
+        table, problems, required=required, optional=OPTIONAL_COLUMNS, strict=strict
+    )
     if any(name not in columns for name in required):
         problems.check()
     groups: dict[str, OutcomeGroup] = {}
@@ -456,180 +374,3 @@ def read_canvas_outcomes(
         paths=paths,
         warnings=tuple(problems.warnings),
     )
-
-
-#: Prefixes Canvas keeps for the ids it assigns on export; new rows may not use them.
-_RESERVED = {"outcome": "canvas_outcome:", "group": "canvas_outcome_group:"}
-
-
-def _check_vendor_guid(ident: str, kind: str, seen: dict[str, str]) -> None:
-    """Refuse an id that Canvas's importer (or :func:`read_canvas_outcomes`) would reject.
-
-    A ``vendor_guid`` is non-empty, has no whitespace and is unique in the file. The prefixes
-    ``canvas_outcome:`` and ``canvas_outcome_group:`` are Canvas's own: they may only name an
-    existing Canvas object of the matching kind by its number (``canvas_outcome_group:45``).
-    """
-    what = "target" if kind == "outcome" else "group"
-    if not ident or any(ch.isspace() for ch in ident):
-        msg = (
-            f"{what} id={ident!r} cannot be a Canvas vendor_guid, which must be non-empty and "
-            "contain no whitespace"
-        )
-        raise InvalidValueError(msg)
-    for prefix_kind, prefix in _RESERVED.items():
-        if ident.startswith(prefix):
-            rest = ident[len(prefix) :]
-            if prefix_kind != kind or not (rest.isascii() and rest.isdigit()):
-                msg = (
-                    f"{what} id={ident!r} uses Canvas's reserved prefix {prefix!r}, which only "
-                    f"names an existing Canvas {prefix_kind} by its number (e.g. '{prefix}45'); "
-                    "choose another id"
-                )
-                raise InvalidValueError(msg)
-    if ident in seen:
-        msg = (
-            f"{what} id={ident!r} is also the id of a {seen[ident]}; every vendor_guid in the "
-            "file must be unique"
-        )
-        raise InvalidValueError(msg)
-    seen[ident] = "target" if kind == "outcome" else "group"
-
-
-def _ratings_of(target: LearningTarget) -> list[object]:
-    scale = target.scale
-    if scale.min != 0:
-        msg = f"target {target.id!r} has scale min={scale.min!r}; Canvas ratings start at 0"
-        raise InvalidValueError(msg)
-    top = scale.levels[-1]
-    if top.minimum != scale.max:
-        msg = (
-            f"target {target.id!r}: the top level {top.name!r} starts at {top.minimum!r}, below "
-            f"max={scale.max!r}; Canvas takes the points possible from the top rating, so the "
-            "top level must start at max"
-        )
-        raise InvalidValueError(msg)
-    cells: list[object] = []
-    for level in reversed(scale.levels):
-        cells += [format_number(level.minimum), level.name]
-    return cells
-
-
-def canvas_outcomes_text(
-    targets: Iterable[LearningTarget],
-    *,
-    methods: Mapping[str, CanvasMethod] | None = None,
-    groups: Iterable[OutcomeGroup] = (),
-) -> str:
-    """Return targets (and their groups) as a Canvas outcomes CSV that Canvas can import.
-
-    Groups come first, parents before children. Each target's levels become ratings, best
-    first. Writing is strict: a scale must start at 0 and its top level must start at its
-    maximum, because Canvas derives the points possible from the top rating.
-
-    Args:
-        targets: The targets (outcomes).
-        methods: The Canvas calculation method per target id (blank, Canvas's default, if absent).
-        groups: The outcome groups the targets' ``parent_id`` refer to.
-
-    Raises:
-        InvalidValueError: If a scale cannot be written as Canvas ratings; a group's parent
-            comes after it; a target's ``parent_id`` is not among ``groups``; or an id is not a
-            valid ``vendor_guid`` (blank, with whitespace, used twice, or with Canvas's reserved
-            ``canvas_outcome:`` / ``canvas_outcome_group:`` prefix other than as Canvas's own
-            numbered id of an outcome or group).
-
-    Example:
-        >>> import io
-        >>> from mastery_grading import LearningTarget, Scale
-        >>> target = LearningTarget(id="NS.1", title="Compare fractions", scale=Scale.marzano())
-        >>> back = read_canvas_outcomes(io.StringIO(canvas_outcomes_text([target]))).targets[0]
-        >>> back.scale.levels == target.scale.levels, back.scale.mastery
-        (True, 3.0)
-    """
-    items = list(targets)
-    rows: list[list[object]] = []
-    defined: set[str] = set()
-    seen: dict[str, str] = {}
-    groups_list = list(groups)
-    for group in groups_list:
-        _check_vendor_guid(group.id, "group", seen)
-        if not group.title.strip():
-            msg = f"group {group.id!r} has title={group.title!r}; expected a non-blank title"
-            raise InvalidValueError(msg)
-        if group.parent_id is not None and group.parent_id not in defined:
-            if group.parent_id == group.id or any(g.id == group.parent_id for g in groups_list):
-                msg = f"group {group.id!r} comes before its parent {group.parent_id!r}"
-            else:
-                msg = (
-                    f"group {group.id!r} has parent_id={group.parent_id!r}, which is not among "
-                    "the groups"
-                )
-            raise InvalidValueError(msg)
-        defined.add(group.id)
-        rows.append(
-            [
-                group.id,
-                "group",
-                group.title,
-                None,
-                None,
-                None,
-                None,
-                group.parent_id,
-                "active",
-                None,
-            ]
-        )
-    width = 0
-    for target in items:
-        _check_vendor_guid(target.id, "outcome", seen)
-        if target.parent_id is not None and target.parent_id not in defined:
-            msg = (
-                f"target {target.id!r} has parent_id={target.parent_id!r}, which is not among "
-                "the groups given; pass its OutcomeGroup in groups="
-            )
-            raise InvalidValueError(msg)
-        method = (methods or {}).get(target.id)
-        ratings = _ratings_of(target)
-        width = max(width, len(ratings))
-        rows.append(
-            [
-                target.id,
-                "outcome",
-                target.title,
-                target.statement,
-                target.standard_codes[0] if target.standard_codes else None,
-                None if method is None else method.calculation_method,
-                None if method is None else method.calculation_int,
-                target.parent_id,
-                "active",
-                format_number(target.scale.mastery),
-                *ratings,
-            ]
-        )
-    header = [*CANVAS_OUTCOME_COLUMNS, *([""] * max(width - 1, 0))]
-    padded = [row + [None] * (len(header) - len(row)) for row in rows]
-    return csv_text(header, padded)
-
-
-def write_canvas_outcomes(
-    path: str | os.PathLike[str],
-    targets: Iterable[LearningTarget],
-    *,
-    methods: Mapping[str, CanvasMethod] | None = None,
-    groups: Iterable[OutcomeGroup] = (),
-) -> None:
-    """Write targets to ``path`` as a Canvas outcomes CSV, atomically.
-
-    See :func:`canvas_outcomes_text`; :func:`read_canvas_outcomes` reads it back.
-
-    Example:
-        >>> import tempfile
-        >>> from pathlib import Path
-        >>> from mastery_grading import LearningTarget, Scale
-        >>> path = Path(tempfile.mkdtemp()) / "outcomes.csv"
-        >>> write_canvas_outcomes(path, [LearningTarget(id="x1", title="X", scale=Scale.marzano())])
-        >>> read_canvas_outcomes(path).targets[0].scale.max
-        4.0
-    """
-    write_text_atomic(path, canvas_outcomes_text(targets, methods=methods, groups=groups))

@@ -40,6 +40,7 @@ from mastery_grading.io._common import (
     too_large_numbers,
     write_text_atomic,
 )
+from mastery_grading.policies import policy_from_spec
 from mastery_grading.scales import Scale
 from mastery_grading.targets import LearningTarget
 
@@ -329,8 +330,6 @@ def read_targets_json(source: Source, *, strict: bool = False) -> TargetsFile:
         >>> found.targets[0].scale.mastery, found.policies["LE.1"]
         (3.0, MostRecent())
     """
-    from mastery_grading.policies import policy_from_spec
-
     problems = Problems(source_name(source))
     document = load_json(source, problems)
     entries = document.get("targets") if isinstance(document, dict) else None

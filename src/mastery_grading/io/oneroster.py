@@ -25,34 +25,39 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import zipfile
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import date, datetime
 from pathlib import Path
 
 import attrs
 
-from mastery_grading.evidence import Evidence
-from mastery_grading.exceptions import InvalidValueError, MasteryGradingError
+from mastery_grading.exceptions import DataFileError, InvalidValueError, MasteryGradingError
 from mastery_grading.io._common import (
     Problems,
     Row,
     Table,
-    atomic_writer,
     cell_problem,
-    csv_text,
-    format_number,
     map_columns,
     parse_bool,
     parse_csv,
     parse_number,
     read_text,
-    write_text_atomic,
 )
-from mastery_grading.io.results import StudentResult
+from mastery_grading.io._oneroster_format import (
+    COLUMNS,
+    REQUIRED,
+    UUID,
+    LineItem,
+    ObjectiveLink,
+    ObjectiveResult,
+    OneRosterGradebook,
+    Result,
+)
+from mastery_grading.io._oneroster_write import oneroster_files, write_oneroster
 
 __all__ = [
+    "COLUMNS",
     "LineItem",
     "ObjectiveLink",
     "ObjectiveResult",
@@ -62,448 +67,6 @@ __all__ = [
     "read_oneroster",
     "write_oneroster",
 ]
-
-_UUID = re.compile(r"(?:urn:uuid:)?[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
-
-_BASE = ("sourcedId", "status", "dateLastModified")
-#: The gradebook files we read and write, with their columns in spec order.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "lineItems": (
-        *_BASE,
-        "title",
-        "description",
-        "assignDate",
-        "dueDate",
-        "classSourcedId",
-        "categorySourcedId",
-        "academicSessionSourcedId",
-        "resultValueMin",
-        "resultValueMax",
-        "schoolSourcedId",
-    ),
-    "results": (
-        *_BASE,
-        "lineItemSourcedId",
-        "studentSourcedId",
-        "scoreStatus",
-        "score",
-        "scoreDate",
-        "comment",
-        "textScore",
-        "classSourcedId",
-        "inProgress",
-        "incomplete",
-        "late",
-        "missing",
-    ),
-    "lineItemLearningObjectiveIds": (
-        *_BASE,
-        "lineItemSourcedId",
-        "source",
-        "learningObjectiveId",
-    ),
-    "resultLearningObjectiveIds": (
-        *_BASE,
-        "resultSourcedId",
-        "source",
-        "learningObjectiveId",
-        "score",
-        "textScore",
-    ),
-}
-_REQUIRED: dict[str, tuple[str, ...]] = {
-    "lineItems": (
-        "sourcedId",
-        "title",
-        "assignDate",
-        "dueDate",
-        "classSourcedId",
-        "categorySourcedId",
-        "academicSessionSourcedId",
-        "schoolSourcedId",
-    ),
-    "results": ("sourcedId", "lineItemSourcedId", "studentSourcedId", "scoreStatus", "scoreDate"),
-    "lineItemLearningObjectiveIds": (
-        "sourcedId",
-        "lineItemSourcedId",
-        "source",
-        "learningObjectiveId",
-    ),
-    "resultLearningObjectiveIds": ("sourcedId", "resultSourcedId", "source", "learningObjectiveId"),
-}
-_ABSENT = ("categories", "scoreScales", "lineItemScoreScales", "resultScoreScales")
-
-
-@attrs.frozen(kw_only=True)
-class LineItem:
-    """A row of ``lineItems.csv``: something scored, here one learning target.
-
-    Example:
-        >>> LineItem(sourced_id="li:NS.1", title="Fractions", class_id="cls-1").result_value_max
-    """
-
-    sourced_id: str
-    title: str
-    class_id: str
-    assign_date: date | None = None
-    due_date: date | None = None
-    category_id: str | None = None
-    academic_session_id: str | None = None
-    school_id: str | None = None
-    result_value_min: float | None = None
-    result_value_max: float | None = None
-    description: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class Result:
-    """A row of ``results.csv``: one student's score on one line item.
-
-    Example:
-        >>> Result(sourced_id="r1", line_item_id="li:NS.1", student_id="stu-1",
-        ...        score_status="fully graded", score=3.0, score_date=None).score
-        3.0
-    """
-
-    sourced_id: str
-    line_item_id: str
-    student_id: str
-    score_status: str
-    score: float | None
-    score_date: date | None
-    text_score: str | None = None
-    comment: str | None = None
-    class_id: str | None = None
-    missing: bool | None = None
-
-
-@attrs.frozen(kw_only=True)
-class ObjectiveLink:
-    """A row of ``lineItemLearningObjectiveIds.csv``: a line item assesses an objective.
-
-    Example:
-        >>> ObjectiveLink(sourced_id="l1", line_item_id="li:NS.1", source="unknown",
-        ...               learning_objective_id="NS.1").source
-        'unknown'
-    """
-
-    sourced_id: str
-    line_item_id: str
-    source: str
-    learning_objective_id: str
-
-
-@attrs.frozen(kw_only=True)
-class ObjectiveResult:
-    """A row of ``resultLearningObjectiveIds.csv``: a result's score on one objective.
-
-    Example:
-        >>> ObjectiveResult(sourced_id="o1", result_id="r1", source="unknown",
-        ...                 learning_objective_id="NS.1", score=3.0, text_score="meets").text_score
-        'meets'
-    """
-
-    sourced_id: str
-    result_id: str
-    source: str
-    learning_objective_id: str
-    score: float | None = None
-    text_score: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class OneRosterGradebook:
-    """What :func:`read_oneroster` found.
-
-    Attributes:
-        manifest: The ``manifest.csv`` properties (empty when there is none).
-        line_items: Rows of ``lineItems.csv``.
-        results: Rows of ``results.csv``.
-        line_item_objectives: Rows of ``lineItemLearningObjectiveIds.csv``.
-        result_objectives: Rows of ``resultLearningObjectiveIds.csv``.
-        warnings: Notes that did not stop reading.
-
-    Example:
-        >>> OneRosterGradebook(manifest={}).evidence()
-        ()
-    """
-
-    manifest: Mapping[str, str]
-    line_items: tuple[LineItem, ...] = ()
-    results: tuple[Result, ...] = ()
-    line_item_objectives: tuple[ObjectiveLink, ...] = ()
-    result_objectives: tuple[ObjectiveResult, ...] = ()
-    warnings: tuple[str, ...] = ()
-
-    def evidence(self, *, tz: tzinfo = UTC) -> tuple[Evidence, ...]:
-        """Return one piece of evidence per scored objective of each result.
-
-        A result's per-objective scores (``resultLearningObjectiveIds.csv``) are used when
-        present; otherwise its overall score counts for every objective of its line item. The
-        moment is the ``scoreDate`` at midnight in ``tz``, and the source is the line item.
-
-        Raises:
-            BulkValidationError: If a result has no ``scoreDate``.
-        """
-        from mastery_grading.exceptions import BulkValidationError
-
-        by_result: dict[str, list[ObjectiveResult]] = {}
-        for item in self.result_objectives:
-            by_result.setdefault(item.result_id, []).append(item)
-        by_line_item: dict[str, list[ObjectiveLink]] = {}
-        for link in self.line_item_objectives:
-            by_line_item.setdefault(link.line_item_id, []).append(link)
-        found: list[Evidence] = []
-        problems: list[tuple[int, str]] = []
-        for position, result in enumerate(self.results):
-            scores = [
-                (item.learning_objective_id, item.score)
-                for item in by_result.get(result.sourced_id, [])
-            ]
-            if not scores:
-                scores = [
-                    (link.learning_objective_id, result.score)
-                    for link in by_line_item.get(result.line_item_id, [])
-                ]
-            scores = [(objective, score) for objective, score in scores if score is not None]
-            if not scores:
-                continue
-            if result.score_date is None:
-                problems.append((position, f"result {result.sourced_id!r} has no scoreDate"))
-                continue
-            moment = datetime.combine(result.score_date, time(), tzinfo=tz)
-            for objective, score in scores:
-                found.append(
-                    Evidence(
-                        student_id=result.student_id,
-                        target_id=objective,
-                        score=score,
-                        observed_at=moment,
-                        source_id=result.line_item_id,
-                        context=result.class_id,
-                    )
-                )
-        if problems:
-            raise BulkValidationError(problems)
-        return tuple(found)
-
-
-def _objective_source(target_id: str) -> tuple[str, str]:
-    if _UUID.fullmatch(target_id):
-        return "case", "urn:uuid:" + target_id.lower().removeprefix("urn:uuid:")
-    return "unknown", target_id
-
-
-def _id_part(text: str) -> str:
-    """Return one part of a ``sourcedId`` with ``%`` and ``:`` percent-encoded.
-
-    >>> _id_part("LE:1"), _id_part("100%")
-    ('LE%3A1', '100%25')
-    """
-    return text.replace("%", "%25").replace(":", "%3A")
-
-
-def _sourced_id(prefix: str, *parts: str) -> str:
-    return ":".join([prefix, *map(_id_part, parts)])
-
-
-def oneroster_files(
-    results: Iterable[StudentResult],
-    *,
-    class_id: str,
-    school_id: str,
-    category_id: str,
-    academic_session_id: str,
-    score_date: date,
-    modified: datetime | None = None,
-    system_name: str = "mastery_grading",
-) -> dict[str, str]:
-    """Return the CSV text of each file of a OneRoster 1.2 gradebook package, by file name.
-
-    Args:
-        results: Results of any number of students and targets.
-        class_id: The ``classSourcedId`` of the class.
-        school_id: The ``schoolSourcedId`` of the school.
-        category_id: The ``categorySourcedId`` of the line items (e.g. ``"cat-standards"``).
-        academic_session_id: The grading period (``academicSessionSourcedId``).
-        score_date: The ``scoreDate``, and the line items' assign and due date.
-        modified: ``dateLastModified`` of every row (by default now, UTC).
-        system_name: The manifest's ``source.systemName``.
-
-    Raises:
-        InvalidValueError: If a required id is blank, or ``results`` hold the same student and
-            target twice (the ``sourcedId`` of a result must be unique).
-
-    Example:
-        >>> from datetime import date
-        >>> from mastery_grading import LearningTarget
-        >>> from mastery_grading.policies import Mean
-        >>> empty = Mean().evaluate([], LearningTarget(id="NS.1", title="Fractions"))
-        >>> files = oneroster_files([StudentResult(student_id="stu-1", result=empty)],
-        ...     class_id="cls-1", school_id="sch-1", category_id="cat-1",
-        ...     academic_session_id="term-1", score_date=date(2024, 10, 2))
-        >>> sorted(files)  # doctest: +NORMALIZE_WHITESPACE
-        ['lineItemLearningObjectiveIds.csv', 'lineItems.csv', 'manifest.csv',
-         'resultLearningObjectiveIds.csv', 'results.csv']
-    """
-    for name, given in (
-        ("class_id", class_id),
-        ("school_id", school_id),
-        ("category_id", category_id),
-        ("academic_session_id", academic_session_id),
-    ):
-        if not isinstance(given, str) or not given.strip():
-            msg = f"{name}={given!r} must be a non-empty string"
-            raise InvalidValueError(msg)
-    stamp = (modified or datetime.now(UTC)).astimezone(UTC)
-    stamp_text = stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
-    day = score_date.isoformat()
-    line_items: dict[str, list[object]] = {}
-    links: list[list[object]] = []
-    result_rows: list[list[object]] = []
-    objective_rows: list[list[object]] = []
-    seen_results: set[str] = set()
-    for item in results:
-        target = item.result.target
-        line_item_id = _sourced_id("li", target.id)
-        source, objective = _objective_source(target.id)
-        if line_item_id not in line_items:
-            line_items[line_item_id] = [
-                line_item_id,
-                "active",
-                stamp_text,
-                target.title,
-                target.statement,
-                day,
-                day,
-                class_id,
-                category_id,
-                academic_session_id,
-                format_number(target.scale.min),
-                format_number(target.scale.max),
-                school_id,
-            ]
-            links.append(
-                [
-                    _sourced_id("lilo", target.id),
-                    "active",
-                    stamp_text,
-                    line_item_id,
-                    source,
-                    objective,
-                ]
-            )
-        value = item.result.value
-        level = None if item.result.level is None else item.result.level.name
-        result_id = _sourced_id("res", target.id, item.student_id)
-        if result_id in seen_results:
-            msg = (
-                f"results hold student {item.student_id!r} on target {target.id!r} twice; "
-                f"OneRoster needs one result per student and line item (sourcedId {result_id!r})"
-            )
-            raise InvalidValueError(msg)
-        seen_results.add(result_id)
-        result_rows.append(
-            [
-                result_id,
-                "active",
-                stamp_text,
-                line_item_id,
-                item.student_id,
-                "not submitted" if value is None else "fully graded",
-                None if value is None else format_number(value),
-                day,
-                item.result.reason if value is None else None,
-                level,
-                class_id,
-                False,
-                False,
-                False,
-                value is None,
-            ]
-        )
-        if value is not None:
-            objective_rows.append(
-                [
-                    _sourced_id("rlo", target.id, item.student_id),
-                    "active",
-                    stamp_text,
-                    result_id,
-                    source,
-                    objective,
-                    format_number(value),
-                    level,
-                ]
-            )
-    manifest = [
-        ("manifest.version", "1.0"),
-        ("oneroster.version", "1.2"),
-        *((f"file.{name}", "bulk") for name in COLUMNS),
-        *((f"file.{name}", "absent") for name in _ABSENT),
-        ("source.systemName", system_name),
-    ]
-    return {
-        "manifest.csv": csv_text(("propertyName", "value"), manifest),
-        "lineItems.csv": csv_text(COLUMNS["lineItems"], line_items.values()),
-        "results.csv": csv_text(COLUMNS["results"], result_rows),
-        "lineItemLearningObjectiveIds.csv": csv_text(
-            COLUMNS["lineItemLearningObjectiveIds"], links
-        ),
-        "resultLearningObjectiveIds.csv": csv_text(
-            COLUMNS["resultLearningObjectiveIds"], objective_rows
-        ),
-    }
-
-
-def write_oneroster(
-    path: str | os.PathLike[str],
-    results: Iterable[StudentResult],
-    *,
-    class_id: str,
-    school_id: str,
-    category_id: str,
-    academic_session_id: str,
-    score_date: date,
-    modified: datetime | None = None,
-    system_name: str = "mastery_grading",
-) -> None:
-    """Write a OneRoster 1.2 gradebook package to a folder, or to a zip file if ``path`` ends in ``.zip``.
-
-    Every file is written atomically; all texts are built before the first write, so bad input
-    writes nothing. See :func:`oneroster_files` for the arguments, and :func:`read_oneroster`
-    to read the package back.
-
-    Example:
-        >>> import tempfile
-        >>> from pathlib import Path
-        >>> folder = Path(tempfile.mkdtemp())
-        >>> write_oneroster(folder, [], class_id="cls-1", school_id="sch-1", category_id="cat-1",
-        ...                 academic_session_id="term-1", score_date=date(2024, 10, 2))
-        >>> sorted(p.name for p in folder.iterdir())[:2]
-        ['lineItemLearningObjectiveIds.csv', 'lineItems.csv']
-    """  # noqa: E501
-    files = oneroster_files(
-        results,
-        class_id=class_id,
-        school_id=school_id,
-        category_id=category_id,
-        academic_session_id=academic_session_id,
-        score_date=score_date,
-        modified=modified,
-        system_name=system_name,
-    )
-    target = Path(path)
-    if target.suffix.lower() == ".zip":
-        with (
-            atomic_writer(target, binary=True) as handle,
-            zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive,
-        ):
-            for name, text in files.items():
-                archive.writestr(name, text)
-        return
-    target.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        write_text_atomic(target / name, text)
 
 
 def _parse_date(text: str) -> date:
@@ -561,9 +124,11 @@ def read_oneroster(path: str | os.PathLike[str], *, strict: bool = False) -> One
         >>> from datetime import date
         >>> from mastery_grading import LearningTarget
         >>> from mastery_grading.policies import Mean
-        >>> empty = Mean().evaluate([], LearningTarget(id="NS.1", title="Fractions"))
+        >>> from mastery_grading.io import results_table
+        >>> table = results_table([], [LearningTarget(id="NS.1", title="Fractions")], Mean(),
+        ...                       students=["stu-1"])
         >>> folder = tempfile.mkdtemp()
-        >>> write_oneroster(folder, [StudentResult(student_id="stu-1", result=empty)],
+        >>> write_oneroster(folder, table,
         ...     class_id="cls-1", school_id="sch-1", category_id="cat-1",
         ...     academic_session_id="term-1", score_date=date(2024, 10, 2))
         >>> book = read_oneroster(folder)
@@ -605,7 +170,7 @@ def read_oneroster(path: str | os.PathLike[str], *, strict: bool = False) -> One
         name, data = sources[file_name]
         sub = Problems(name)
         table = parse_csv(read_text(io.BytesIO(data), sub), sub)
-        required = [column.lower() for column in _REQUIRED[kind]]
+        required = [column.lower() for column in REQUIRED[kind]]
         optional = [column.lower() for column in COLUMNS[kind]]
         columns = map_columns(table, sub, required=required, optional=optional, strict=strict)
         if all(column in columns for column in required):
@@ -613,14 +178,10 @@ def read_oneroster(path: str | os.PathLike[str], *, strict: bool = False) -> One
         all_items += sub.items
         warnings += sub.warnings
     if all_items:
-        from mastery_grading.exceptions import DataFileError
-
         raise DataFileError(all_items, warnings=warnings)
     book = _build(tables)
     all_items += [item for sub, _, _ in tables.values() for item in sub.items]
     if all_items:
-        from mastery_grading.exceptions import DataFileError
-
         raise DataFileError(all_items[:100], truncated=len(all_items) >= 100, warnings=warnings)
     return attrs.evolve(book, manifest=manifest, warnings=tuple(warnings))
 
@@ -790,6 +351,6 @@ def _build(tables: Mapping[str, tuple[Problems, Table, dict[str, int]]]) -> OneR
 
 
 def _normalize(source: str, objective: str) -> str:
-    if source.lower() == "case" and _UUID.fullmatch(objective):
+    if source.lower() == "case" and UUID.fullmatch(objective):
         return objective.lower().removeprefix("urn:uuid:")
     return objective

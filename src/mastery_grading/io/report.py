@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from mastery_grading.io._common import format_number, write_text_atomic
-from mastery_grading.io.results import StudentResult
+from mastery_grading.io.results import Results, student_rows
 from mastery_grading.results import TargetResult
 
 __all__ = [
@@ -180,7 +180,7 @@ def _student_section(
 
 
 def progress_report_html(
-    results: Iterable[StudentResult],
+    results: Results,
     *,
     title: str,
     students: Mapping[str, str] | None = None,
@@ -201,16 +201,17 @@ def progress_report_html(
     Example:
         >>> from mastery_grading import LearningTarget
         >>> from mastery_grading.policies import Mean
-        >>> empty = Mean().evaluate([], LearningTarget(id="T", title="<b>Fractions</b>"))
-        >>> page = progress_report_html([StudentResult(student_id="s1", result=empty)],
-        ...                             title="Period 2", students={"s1": "Ana"})
+        >>> from mastery_grading.io import results_table
+        >>> table = results_table([], [LearningTarget(id="T", title="<b>Fractions</b>")], Mean(),
+        ...                       students=["s1"])
+        >>> page = progress_report_html(table, title="Period 2", students={"s1": "Ana"})
         >>> "&lt;b&gt;Fractions&lt;/b&gt;" in page, "<b>Fractions" in page, "fail" in page
         (True, False, False)
     """
     esc = html.escape
     by_student: dict[str, list[TargetResult]] = {}
-    for item in results:
-        by_student.setdefault(item.student_id, []).append(item.result)
+    for student_id, result in student_rows(results):
+        by_student.setdefault(student_id, []).append(result)
     names = students or {}
     ordered = sorted(by_student, key=lambda sid: (names.get(sid, sid).casefold(), sid))
     sections = [
@@ -248,7 +249,7 @@ def progress_report_html(
 
 def write_progress_report(
     path: str | os.PathLike[str],
-    results: Iterable[StudentResult],
+    results: Results,
     *,
     title: str,
     students: Mapping[str, str] | None = None,

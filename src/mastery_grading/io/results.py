@@ -1,24 +1,29 @@
 """Scoring a whole class, and writing the results as CSV or JSON (and reading the CSV back).
 
-:func:`score_evidence` runs a policy (or one policy per target) over every student and target;
-each :class:`StudentResult` pairs a student id with a :class:`~mastery_grading.TargetResult`.
-A student without evidence on a target still gets a result, with ``value=None`` and the reason
-``"no evidence"``, so that gaps are visible.
+Every writer of this package takes a :class:`~mastery_grading.ResultTable` (what
+:meth:`Gradebook.results <mastery_grading.Gradebook.results>` returns), or any iterable of
+:class:`~mastery_grading.TargetResult` rows that carry their ``student_id``.
+:func:`results_table` builds that table from evidence read from files: it puts the evidence in a
+:class:`~mastery_grading.Gradebook` (the vectorized engine when numpy is installed), gives a
+target its own policy when asked, and adds the students of a roster who have no evidence yet, so
+that gaps are visible (``value=None``, reason ``"no evidence"``).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Literal, TypeAlias
 
 import attrs
 
 from mastery_grading.evidence import Evidence
-from mastery_grading.exceptions import BulkValidationError, MasteryGradingError
+from mastery_grading.exceptions import BulkValidationError, InvalidValueError, MasteryGradingError
 from mastery_grading.gradebook import RESULT_COLUMNS as GRADEBOOK_COLUMNS
+from mastery_grading.gradebook import Gradebook, ResultTable
 from mastery_grading.io._common import (
     Problems,
     Source,
@@ -34,20 +39,25 @@ from mastery_grading.io._common import (
     source_name,
     write_text_atomic,
 )
+from mastery_grading.io.columnar import EvidenceColumns
 from mastery_grading.protocols import Policy
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
 __all__ = [
     "RESULT_COLUMNS",
+    "Engine",
     "ResultRecord",
+    "Results",
     "StudentResult",
     "compare_csv_text",
     "policy_label",
     "read_results_csv",
     "results_csv_text",
     "results_json_text",
+    "results_table",
     "score_evidence",
+    "student_rows",
     "write_results_csv",
     "write_results_json",
 ]
@@ -55,26 +65,84 @@ __all__ = [
 #: The columns of a results CSV file, in order (a gradebook's result columns, then the policy).
 RESULT_COLUMNS = (*GRADEBOOK_COLUMNS, "policy")
 
+#: The engine of :class:`~mastery_grading.Gradebook`: ``"auto"`` is the vectorized one when
+#: numpy is installed.
+Engine: TypeAlias = Literal["auto", "numpy", "python"]
+
 
 @attrs.frozen(kw_only=True)
 class StudentResult:
-    """One student's result on one target.
+    """One student's result on one target (deprecated: use a ``ResultTable``'s rows).
+
+    Creating one warns with :class:`DeprecationWarning`; the writers still accept it for one
+    release.
 
     Attributes:
         student_id: The student.
         result: The policy's result (``result.value`` is ``None`` without evidence).
 
     Example:
+        >>> import warnings
         >>> from mastery_grading import LearningTarget
         >>> from mastery_grading.policies import Mean
-        >>> item = StudentResult(student_id="ana",
-        ...                      result=Mean().evaluate([], LearningTarget(id="T", title="T")))
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore", DeprecationWarning)
+        ...     item = StudentResult(student_id="ana",
+        ...                          result=Mean().evaluate([], LearningTarget(id="T", title="T")))
         >>> item.student_id, item.result.reason
         ('ana', 'no evidence')
     """
 
     student_id: str
     result: TargetResult
+
+    def __attrs_post_init__(self) -> None:
+        warnings.warn(_DEPRECATED, DeprecationWarning, stacklevel=3)
+
+
+_DEPRECATED = (
+    "StudentResult and score_evidence are deprecated; use results_table() or "
+    "Gradebook.results(), whose ResultTable every writer takes"
+)
+
+#: What the writers take: a :class:`~mastery_grading.ResultTable`, or results that each carry
+#: their ``student_id`` (the deprecated :class:`StudentResult` still works for one release).
+Results: TypeAlias = ResultTable | Iterable[TargetResult | StudentResult]
+
+
+def student_rows(results: Results) -> Iterator[tuple[str, TargetResult]]:
+    """Yield ``(student_id, result)`` for every row of ``results``, in order.
+
+    Raises:
+        InvalidValueError: If a result outside a ``ResultTable`` has no ``student_id``.
+
+    Example:
+        >>> from mastery_grading import Gradebook
+        >>> from mastery_grading.examples import load_example_class
+        >>> from mastery_grading.policies import Mean
+        >>> example = load_example_class()
+        >>> table = Gradebook.from_evidence(example.evidence, targets=example.targets).results(
+        ...     Mean())
+        >>> student, result = next(student_rows(table))
+        >>> student, result.target.id, result.value
+        ('ana', 'LE.1', 3.375)
+    """
+    if isinstance(results, ResultTable):
+        for (student, _), result in results.items():
+            yield student, result
+        return
+    for item in results:
+        if isinstance(item, StudentResult):
+            yield item.student_id, item.result
+            continue
+        student_id = item.student_id
+        if student_id is None:
+            msg = (
+                f"result for target {item.target.id!r} has student_id=None; expected the rows "
+                "of a ResultTable or results that name their student"
+            )
+            raise InvalidValueError(msg)
+        yield student_id, item
 
 
 def policy_label(policy: Any) -> str:
@@ -93,29 +161,62 @@ def policy_label(policy: Any) -> str:
     return repr(policy)
 
 
-def score_evidence(
-    evidence: Iterable[Evidence],
+def _check_inputs(
+    evidence: Sequence[Evidence],
+    targets: Sequence[LearningTarget],
+    policy: Policy | Mapping[str, Policy] | None = None,
+) -> None:
+    """Raise one error listing evidence for unknown targets and targets without a policy."""
+    known = {target.id for target in targets}
+    problems: list[tuple[int, str]] = []
+    unknown: set[str] = set()
+    for position, item in enumerate(evidence):
+        if item.target_id not in known and item.target_id not in unknown:
+            unknown.add(item.target_id)
+            problems.append(
+                (position, f"evidence names target {item.target_id!r}, which is not defined")
+            )
+    if isinstance(policy, Mapping):
+        problems += [(0, f"target {t.id!r} has no policy") for t in targets if t.id not in policy]
+    if problems:
+        raise BulkValidationError(problems)
+
+
+def results_table(
+    evidence: Iterable[Evidence] | EvidenceColumns,
     targets: Iterable[LearningTarget],
     policy: Policy | Mapping[str, Policy],
     *,
     students: Iterable[str] = (),
+    engine: Engine = "auto",
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[StudentResult, ...]:
-    """Score every student on every target: one :class:`StudentResult` per pair.
+) -> ResultTable:
+    """Score every student on every target through a :class:`~mastery_grading.Gradebook`.
+
+    With one policy and no student missing from the evidence this is exactly
+    ``Gradebook.from_evidence(evidence, targets=targets, engine=engine).results(policy)``:
+    the vectorized engine when numpy is installed. A policy per target, or roster students
+    without any evidence, are then filled in from the same gradebook's results.
 
     Args:
-        evidence: Evidence of any number of students and targets.
+        evidence: Evidence of any number of students and targets, or the same read by columns
+            (:attr:`ClassEvidence.columns <mastery_grading.io.ClassEvidence.columns>`): those
+            go to :meth:`Gradebook.from_frame <mastery_grading.Gradebook.from_frame>` when
+            the vectorized engine scores them and every row fits its target, and are otherwise
+            read as ``Evidence`` objects, with the same results and the same messages.
         targets: The targets to score on; every evidence target must be among them.
         policy: One policy for all targets, or a policy per target id.
         students: Students to include even without any evidence (a class roster).
-        progress: Called as ``progress(done, total)`` after each student.
+        engine: The gradebook's engine; ``"python"`` gives every row its ``contributions``.
+        progress: Called as ``progress(done, total)`` as students are scored.
 
     Returns:
-        Results ordered by student id, then by the order of ``targets``.
+        A :class:`~mastery_grading.ResultTable`: rows ordered by student id, then by the order
+        of ``targets``.
 
     Raises:
-        BulkValidationError: Listing evidence for unknown targets, targets without a policy, and
-            scores a policy rejects (such as a score outside the target's scale).
+        BulkValidationError: Listing evidence for unknown targets, targets without a policy,
+            and scores outside their target's scale.
 
     Example:
         >>> from datetime import datetime, timezone
@@ -124,85 +225,154 @@ def score_evidence(
         >>> when = datetime(2026, 10, 1, tzinfo=timezone.utc)
         >>> targets = [LearningTarget(id="A", title="A"), LearningTarget(id="B", title="B")]
         >>> evidence = [Evidence(student_id="ana", target_id="A", score=3, observed_at=when)]
-        >>> [(r.student_id, r.result.target.id, r.result.value)
-        ...  for r in score_evidence(evidence, targets, Mean())]
-        [('ana', 'A', 3.0), ('ana', 'B', None)]
+        >>> table = results_table(evidence, targets, Mean(), students=["ben"])
+        >>> [(student, target, r.value) for (student, target), r in table.items()]
+        [('ana', 'A', 3.0), ('ana', 'B', None), ('ben', 'A', None), ('ben', 'B', None)]
     """
     target_list = list(targets)
-    by_id = {target.id: target for target in target_list}
-    grouped: dict[str, dict[str, list[Evidence]]] = defaultdict(lambda: defaultdict(list))
-    problems: list[tuple[int, str]] = []
-    unknown: set[str] = set()
-    for position, item in enumerate(evidence):
-        if item.target_id not in by_id:
-            if item.target_id not in unknown:
-                unknown.add(item.target_id)
-                problems.append(
-                    (position, f"evidence names target {item.target_id!r}, which is not defined")
-                )
-            continue
-        grouped[item.student_id][item.target_id].append(item)
-    per_target: dict[str, Policy] = {}
-    for target in target_list:
-        if isinstance(policy, Mapping):
-            chosen = policy.get(target.id)
-            if chosen is None:
-                problems.append((0, f"target {target.id!r} has no policy"))
-                continue
-            per_target[target.id] = chosen
-        else:
-            per_target[target.id] = policy
-    if problems:
-        raise BulkValidationError(problems)
-    results: list[StudentResult] = []
-    for student_id in students:
-        grouped.setdefault(student_id, defaultdict(list))
-    roster = sorted(grouped)
-    for done, student in enumerate(roster, start=1):
+    if isinstance(evidence, EvidenceColumns):
+        if engine != "python" and _numpy_available() and evidence.fits(target_list):
+            _check_inputs((), target_list, policy)
+            book = Gradebook.from_frame(evidence.frame(), targets=target_list, engine=engine)
+        else:  # the same evidence as objects: the same results, the same messages
+            return results_table(
+                evidence.evidence(),
+                target_list,
+                policy,
+                students=students,
+                engine=engine,
+                progress=progress,
+            )
+    else:
+        items = list(evidence)
+        _check_inputs(items, target_list, policy)
+        book = Gradebook.from_evidence(items, targets=target_list, engine=engine)
+    roster = set(students)
+    if not isinstance(policy, Mapping):
+        table = book.results(policy)
+        if roster <= set(table.students):
+            if progress is not None:
+                progress(len(table.students), len(table.students))
+            return table
+        chosen = {target.id: policy for target in target_list}
+    else:
+        chosen = dict(policy)
+    # One gradebook result per distinct policy; each target takes its rows from its policy's.
+    tables: dict[object, ResultTable] = {}
+    for found in chosen.values():
+        key = _policy_key(found)
+        if key not in tables:
+            tables[key] = book.results(found)
+    by_target: dict[str, dict[str, TargetResult]] = {target.id: {} for target in target_list}
+    for table in tables.values():
+        wanted = {t.id for t in target_list if tables[_policy_key(chosen[t.id])] is table}
+        for (student, target_id), result in table.items():
+            if target_id in wanted:
+                by_target[target_id][student] = result
+    everyone = sorted(roster.union(*(table.students for table in tables.values())))
+    results: list[TargetResult] = []
+    for done, student in enumerate(everyone, start=1):
         for target in target_list:
-            history = grouped[student].get(target.id, [])
-            try:
-                result = per_target[target.id].evaluate(history, target)
-            except MasteryGradingError as error:
-                problems.append((done, f"student {student!r}, target {target.id!r}: {error}"))
-                continue
-            results.append(StudentResult(student_id=student, result=result))
+            found_result = by_target[target.id].get(student)
+            if found_result is None:
+                found_result = chosen[target.id].evaluate([], target)
+            results.append(found_result)
         if progress is not None:
-            progress(done, len(roster))
-    if problems:
-        raise BulkValidationError(problems)
-    return tuple(results)
+            progress(done, len(everyone))
+    return ResultTable(
+        policy=policy,
+        students=everyone,
+        targets=target_list,
+        values=[r.value for r in results],
+        counts=[r.evidence_count for r in results],
+        reasons={i: r.reason for i, r in enumerate(results) if r.reason is not None},
+        results=results,
+    )
 
 
-def _result_row(item: StudentResult) -> tuple[object, ...]:
-    result = item.result
+def _numpy_available() -> bool:
+    return importlib.util.find_spec("numpy") is not None
+
+
+def _policy_key(policy: Policy) -> object:
+    """Equal policies share one computation; an unhashable one is keyed by identity."""
+    try:
+        hash(policy)
+    except TypeError:
+        return id(policy)
+    return policy
+
+
+def score_evidence(
+    evidence: Iterable[Evidence],
+    targets: Iterable[LearningTarget],
+    policy: Policy | Mapping[str, Policy],
+    *,
+    students: Iterable[str] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[StudentResult, ...]:
+    """Score every student on every target (deprecated: use :func:`results_table`).
+
+    Warns with :class:`DeprecationWarning`; the same as :func:`results_table` with the
+    reference engine, each row paired with its student.
+
+    Example:
+        >>> import warnings
+        >>> from mastery_grading import LearningTarget
+        >>> from mastery_grading.policies import Mean
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore", DeprecationWarning)
+        ...     found = score_evidence([], [LearningTarget(id="A", title="A")], Mean(),
+        ...                            students=["ana"])
+        >>> [(r.student_id, r.result.reason) for r in found]
+        [('ana', 'no evidence')]
+    """
+    warnings.warn(_DEPRECATED, DeprecationWarning, stacklevel=2)
+    table = results_table(
+        evidence, targets, policy, students=students, engine="python", progress=progress
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return tuple(StudentResult(student_id=s, result=r) for s, r in student_rows(table))
+
+
+def _result_row(
+    student_id: str, result: TargetResult, labels: dict[int, str]
+) -> tuple[object, ...]:
+    # one label per policy object: a table's rows share a handful of policies
+    label = labels.get(id(result.policy))
+    if label is None:
+        label = labels[id(result.policy)] = policy_label(result.policy)
     return (
-        item.student_id,
+        student_id,
         result.target.id,
         None if result.value is None else format_number(result.value),
         None if result.level is None else result.level.name,
         result.mastered,
         result.evidence_count,
         result.reason,
-        policy_label(result.policy),
+        label,
     )
 
 
-def results_csv_text(results: Iterable[StudentResult]) -> str:
+def results_csv_text(results: Results) -> str:
     """Return results as CSV text with the :data:`RESULT_COLUMNS` (formula-safe cells).
 
     Example:
         >>> from mastery_grading import LearningTarget
         >>> from mastery_grading.policies import Mean
-        >>> empty = Mean().evaluate([], LearningTarget(id="A", title="A"))
-        >>> print(results_csv_text([StudentResult(student_id="ana", result=empty)]), end="")
+        >>> table = results_table([], [LearningTarget(id="A", title="A")], Mean(),
+        ...                       students=["ana"])
+        >>> print(results_csv_text(table), end="")
         student_id,target_id,value,level,mastered,evidence_count,reason,policy
         ana,A,,,false,0,no evidence,"{""policy"":""mean"",""weighted"":true}"
     """
-    return csv_text(RESULT_COLUMNS, (_result_row(item) for item in results))
+    labels: dict[int, str] = {}
+    rows = (_result_row(s, r, labels) for s, r in student_rows(results))
+    return csv_text(RESULT_COLUMNS, rows)
 
 
-def write_results_csv(path: str | os.PathLike[str], results: Iterable[StudentResult]) -> None:
+def write_results_csv(path: str | os.PathLike[str], results: Results) -> None:
     """Write results to ``path`` as CSV, atomically (see :func:`results_csv_text`).
 
     Example:
@@ -216,11 +386,10 @@ def write_results_csv(path: str | os.PathLike[str], results: Iterable[StudentRes
     write_text_atomic(path, results_csv_text(results))
 
 
-def _result_json(item: StudentResult) -> dict[str, Any]:
-    result = item.result
+def _result_json(student_id: str, result: TargetResult) -> dict[str, Any]:
     spec = getattr(result.policy, "to_spec", None)
     return {
-        "student_id": item.student_id,
+        "student_id": student_id,
         "target_id": result.target.id,
         "value": result.value,
         "level": None if result.level is None else result.level.name,
@@ -240,22 +409,26 @@ def _result_json(item: StudentResult) -> dict[str, Any]:
     }
 
 
-def results_json_text(results: Iterable[StudentResult]) -> str:
+def results_json_text(results: Results) -> str:
     """Return results as JSON text, with the evidence that counted for each.
+
+    Rows computed by the vectorized engine carry no ``contributions`` (an empty list here):
+    score with ``engine="python"`` (as ``mastery-grading score --format json`` does) to list
+    them.
 
     Example:
         >>> from mastery_grading import LearningTarget
         >>> from mastery_grading.policies import Mean
-        >>> empty = Mean().evaluate([], LearningTarget(id="A", title="A"))
-        >>> json.loads(results_json_text([StudentResult(student_id="ana", result=empty)]))[
-        ...     "results"][0]["reason"]
+        >>> table = results_table([], [LearningTarget(id="A", title="A")], Mean(),
+        ...                       students=["ana"])
+        >>> json.loads(results_json_text(table))["results"][0]["reason"]
         'no evidence'
     """
-    document = {"results": [_result_json(item) for item in results]}
+    document = {"results": [_result_json(s, r) for s, r in student_rows(results)]}
     return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def write_results_json(path: str | os.PathLike[str], results: Iterable[StudentResult]) -> None:
+def write_results_json(path: str | os.PathLike[str], results: Results) -> None:
     """Write results to ``path`` as JSON, atomically (see :func:`results_json_text`).
 
     Example:
@@ -301,8 +474,9 @@ def read_results_csv(source: Source) -> tuple[ResultRecord, ...]:
         >>> import io
         >>> from mastery_grading import LearningTarget
         >>> from mastery_grading.policies import Mean
-        >>> empty = Mean().evaluate([], LearningTarget(id="A", title="A"))
-        >>> text = results_csv_text([StudentResult(student_id="ana", result=empty)])
+        >>> table = results_table([], [LearningTarget(id="A", title="A")], Mean(),
+        ...                       students=["ana"])
+        >>> text = results_csv_text(table)
         >>> read_results_csv(io.StringIO(text))[0].reason
         'no evidence'
     """
@@ -332,19 +506,29 @@ def read_results_csv(source: Source) -> tuple[ResultRecord, ...]:
 
 
 def compare_csv_text(
-    evidence: Sequence[Evidence],
+    evidence: Sequence[Evidence] | EvidenceColumns,
     targets: Sequence[LearningTarget],
     policies: Mapping[str, Policy],
     *,
+    engine: Engine = "auto",
     progress: Callable[[int, int], None] | None = None,
 ) -> str:
     """Return one CSV table with a value column per policy, side by side.
 
+    The evidence goes into one :class:`~mastery_grading.Gradebook`, whose
+    :meth:`~mastery_grading.Gradebook.results` gives each policy's column.
+
     Args:
-        evidence: The evidence of a class.
+        evidence: The evidence of a class, or the same read by columns (see
+            :func:`results_table`).
         targets: The targets to score on.
         policies: Policies by column label.
+        engine: The gradebook's engine (see :class:`~mastery_grading.Gradebook`).
         progress: Called as ``progress(done, total)`` after each policy.
+
+    Raises:
+        BulkValidationError: Listing evidence for unknown targets and scores outside their
+            target's scale.
 
     Example:
         >>> from datetime import datetime, timezone
@@ -358,11 +542,17 @@ def compare_csv_text(
         student_id,target_id,mean,latest
         ana,A,2.5,4.0
     """
+    if isinstance(evidence, EvidenceColumns):
+        if engine != "python" and _numpy_available() and evidence.fits(targets):
+            book = Gradebook.from_frame(evidence.frame(), targets=targets, engine=engine)
+        else:
+            book = _checked_book(evidence.evidence(), targets, engine)
+    else:
+        book = _checked_book(evidence, targets, engine)
     table: dict[tuple[str, str], list[float | None]] = {}
     for index, chosen in enumerate(policies.values()):
-        for item in score_evidence(evidence, targets, chosen):
-            key = (item.student_id, item.result.target.id)
-            table.setdefault(key, [None] * len(policies))[index] = item.result.value
+        for key, result in book.results(chosen).items():
+            table.setdefault(key, [None] * len(policies))[index] = result.value
         if progress is not None:
             progress(index + 1, len(policies))
     rows = [
@@ -370,3 +560,11 @@ def compare_csv_text(
         for (student, target), values in table.items()
     ]
     return csv_text(("student_id", "target_id", *policies), rows)
+
+
+def _checked_book(
+    evidence: Iterable[Evidence], targets: Sequence[LearningTarget], engine: Engine
+) -> Gradebook:
+    items = list(evidence)
+    _check_inputs(items, targets)
+    return Gradebook.from_evidence(items, targets=targets, engine=engine)

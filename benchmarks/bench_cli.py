@@ -1,0 +1,108 @@
+"""Benchmark ``mastery-grading score`` end to end on a generated evidence CSV file.
+
+Writes an evidence CSV of ``students x targets x pieces`` rows (default 20,000 x 10 x 5 = 10^6)
+into a temporary folder (never into the repository), then:
+
+1. times ``python -m mastery_grading score FILE --policy mean -o OUT`` in a subprocess, end to
+   end, and prints rows per second;
+2. times the same three steps in process (reading with ``mastery_grading.io.read_evidence``,
+   by columns when pyarrow and pandas are installed; scoring with ``results_table``; writing
+   with ``results_csv_text``) and prints each one's share;
+3. times the row reader (``read_evidence_csv``, one validated ``Evidence`` per row: what
+   ``read_evidence`` falls back to for a file it cannot read by columns) on the same file;
+4. shows that the vectorized engine was used: the same scoring step with ``engine="numpy"``
+   and ``engine="python"`` on a file of ``--compare-rows`` rows (default 10^5).
+
+Run: ``python benchmarks/bench_cli.py [--students N] [--targets N] [--pieces N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from mastery_grading import io as mio
+from mastery_grading.policies import Mean
+
+
+def write_evidence(path: Path, students: int, targets: int, pieces: int, seed: int = 13) -> int:
+    """Write a plain evidence CSV file and return its number of rows."""
+    rng = random.Random(seed)
+    start = datetime(2026, 9, 1, tzinfo=UTC)
+    rows = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("student_id,target_id,score,observed_at\n")
+        for s in range(students):
+            for t in range(targets):
+                for p in range(pieces):
+                    when = (start + timedelta(days=7 * p, minutes=s % 600)).isoformat()
+                    score = rng.choice((0.0, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0))
+                    handle.write(f"s{s:06d},T{t:02d},{score},{when}\n")
+                    rows += 1
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--students", type=int, default=20_000)
+    parser.add_argument("--targets", type=int, default=10)
+    parser.add_argument("--pieces", type=int, default=5)
+    parser.add_argument("--compare-rows", type=int, default=100_000)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        evidence = Path(folder) / "evidence.csv"
+        n = write_evidence(evidence, options.students, options.targets, options.pieces)
+        out = Path(folder) / "results.csv"
+        env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+        command = [sys.executable, "-m", "mastery_grading", "score", str(evidence)]
+        command += ["--policy", "mean", "-q", "-o", str(out)]
+        began = time.perf_counter()
+        subprocess.run(command, check=True, env=env)
+        total = time.perf_counter() - began
+        print(f"mastery-grading score: {n:,} rows in {total:.1f} s ({n / total:,.0f} rows/s)")
+
+        began = time.perf_counter()
+        found = mio.read_evidence(evidence)
+        read = time.perf_counter() - began
+        began = time.perf_counter()
+        table = mio.results_table(found.scoring_input(), found.targets, Mean())
+        score = time.perf_counter() - began
+        began = time.perf_counter()
+        text = mio.results_csv_text(table)
+        write = time.perf_counter() - began
+        steps = read + score + write
+        how = "by columns" if found.columns is not None else "by rows"
+        print(
+            f"in process: read {read:.1f} s ({how}, {read / steps:.0%}), score {score:.1f} s "
+            f"({score / steps:.0%}), write {write:.1f} s ({write / steps:.0%}); "
+            f"{len(table):,} results, {len(text):,} characters"
+        )
+        del found, table, text
+
+        began = time.perf_counter()
+        rows = mio.read_evidence_csv(evidence)
+        took = time.perf_counter() - began
+        print(f"row reader (read_evidence_csv): {len(rows.evidence):,} rows in {took:.1f} s")
+        del rows
+
+        small = Path(folder) / "small.csv"
+        students = max(options.compare_rows // (options.targets * options.pieces), 1)
+        write_evidence(small, students, options.targets, options.pieces)
+        part = mio.read_evidence_csv(small).evidence
+        targets = mio.read_evidence(small).targets
+        for engine in ("numpy", "python"):
+            began = time.perf_counter()
+            mio.results_table(part, targets, Mean(), engine=engine)
+            took = time.perf_counter() - began
+            print(f"scoring {len(part):,} rows with engine={engine!r}: {took:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

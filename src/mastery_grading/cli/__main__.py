@@ -1,0 +1,6 @@
+"""``python -m mastery_grading.cli``: the ``mastery-grading`` command."""
+
+from mastery_grading.cli import run
+
+if __name__ == "__main__":
+    run()

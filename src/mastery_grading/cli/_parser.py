@@ -1,0 +1,263 @@
+"""The argument parser of the ``mastery-grading`` command: the subcommands and their options."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import Literal, TypeAlias, get_args
+
+from mastery_grading import __version__
+from mastery_grading.cli.audit import command as audit_command
+from mastery_grading.cli.compare import command as compare_command
+from mastery_grading.cli.grade import command as grade_command
+from mastery_grading.cli.report import command as report_command
+from mastery_grading.cli.score import command as score_command
+
+#: The choices of each option that picks a format or an engine.
+EvidenceOption: TypeAlias = Literal["auto", "canvas", "plain", "oneroster"]
+TargetsOption: TypeAlias = Literal["auto", "canvas-outcomes", "case", "json"]
+ScoreFormat: TypeAlias = Literal["csv", "json", "canvas-gradebook", "oneroster"]
+GradeFormat: TypeAlias = Literal["csv", "json"]
+AuditFormat: TypeAlias = Literal["text", "markdown", "json", "html"]
+EngineOption: TypeAlias = Literal["auto", "numpy", "python"]
+
+EVIDENCE_FORMATS: tuple[str, ...] = get_args(EvidenceOption)
+TARGETS_FORMATS: tuple[str, ...] = get_args(TargetsOption)
+SCORE_FORMATS: tuple[str, ...] = get_args(ScoreFormat)
+GRADE_FORMATS: tuple[str, ...] = get_args(GradeFormat)
+AUDIT_FORMATS: tuple[str, ...] = get_args(AuditFormat)
+ENGINES: tuple[str, ...] = get_args(EngineOption)
+
+EXAMPLES = """\
+examples:
+  # results of every student on every outcome of a Canvas "Outcome Results" report
+  mastery-grading score outcome_results.csv --policy most_recent -o results.csv
+
+  # the same with the calculation methods and rating scales of a Canvas outcomes export
+  mastery-grading score outcome_results.csv --targets outcomes.csv -o results.json --format json
+
+  # three policies side by side on one evidence file
+  mastery-grading compare evidence.csv --policy mean --policy most_recent \\
+      --policy 'decay={"policy": "decaying_average", "rate": 0.65}'
+
+  # letters with a grade converter spec, and one HTML progress report per class
+  mastery-grading grade evidence.csv --policy most_recent --converter @converter.json
+  mastery-grading report evidence.csv --targets targets.json --policy most_recent -o reports/
+
+  # the fairness axioms each policy satisfies
+  mastery-grading audit --policy mean --policy most_recent
+
+Evidence files: a Canvas "Outcome Results" report CSV, a plain evidence CSV
+(student_id,target_id,score,observed_at,...), or a OneRoster 1.2 gradebook folder or zip.
+Target files: a Canvas outcomes CSV, a CASE 1.0/1.1 JSON package, or a targets JSON file.
+A policy or converter spec is a name (most_recent), JSON ({"policy": "mean"}) or @file.json.
+
+exit codes: 0 success, 1 problems in the data (listed with file, line and column), 2 usage error.
+"""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        msg = f"{text!r} is not a whole number of at least 1"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _score_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        msg = f"{text!r} is not a date such as 2024-10-02"
+        raise argparse.ArgumentTypeError(msg) from error
+
+
+def _common(
+    parser: argparse.ArgumentParser, *, outputs: str, output_required: bool = False
+) -> None:
+    parser.add_argument(
+        "evidence",
+        metavar="EVIDENCE",
+        help="evidence: Canvas Outcome Results CSV, plain evidence CSV, or OneRoster folder/zip",
+    )
+    parser.add_argument(
+        "--evidence-format",
+        choices=EVIDENCE_FORMATS,
+        default="auto",
+        help="format of EVIDENCE (default: detected from the file)",
+    )
+    parser.add_argument(
+        "--targets",
+        metavar="FILE",
+        help="targets: Canvas outcomes CSV, CASE JSON package, or targets JSON",
+    )
+    parser.add_argument(
+        "--targets-format",
+        choices=TARGETS_FORMATS,
+        default="auto",
+        help="format of --targets (default: detected from the file)",
+    )
+    parser.add_argument(
+        "--assume-tz",
+        metavar="TZ",
+        help="time zone for timestamps without a UTC offset (UTC, +02:00, Europe/Paris)",
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="treat unknown columns as errors, not warnings"
+    )
+    parser.add_argument("-o", "--output", metavar="PATH", required=output_required, help=outputs)
+    _flags(parser)
+
+
+def _flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--progress",
+        action="store_true",
+        help="report every step on stderr (default: automatic, only when stderr is a terminal "
+        "and the run takes over a second; --quiet turns the automatic progress off)",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="do not print warnings or automatic progress"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``mastery-grading`` command.
+
+    Example:
+        >>> build_parser().parse_args(["compare", "evidence.csv", "--policy", "mean"]).policy
+        ['mean']
+    """
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="mastery-grading",
+        description="Turn evidence of learning into mastery levels, grades and reports.",
+        epilog=EXAMPLES,
+        formatter_class=formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    score = sub.add_parser(
+        "score",
+        help="results per student and target, as CSV or JSON",
+        description="Score every student on every target with a policy.",
+        epilog="example:\n  mastery-grading score outcome_results.csv --policy most_recent "
+        "-o results.csv",
+        formatter_class=formatter,
+    )
+    _common(score, outputs="output file (default: standard output); a folder for oneroster")
+    score.add_argument("--policy", metavar="SPEC", help="policy spec: name, JSON or @file")
+    score.add_argument(
+        "--format",
+        choices=SCORE_FORMATS,
+        default="csv",
+        help="output format (default: csv)",
+    )
+    score.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="how results are computed: auto (the vectorized engine when numpy is installed; "
+        "the reference policies for --format json, which lists the evidence that counted), "
+        "numpy, or python (default: auto)",
+    )
+    score.add_argument("--class-id", default="class", help="OneRoster classSourcedId")
+    score.add_argument("--school-id", default="school", help="OneRoster schoolSourcedId")
+    score.add_argument("--category-id", default="standards", help="OneRoster categorySourcedId")
+    score.add_argument("--session-id", default="term", help="OneRoster academicSessionSourcedId")
+    score.add_argument(
+        "--score-date", type=_score_date, help="OneRoster scoreDate (default: today)"
+    )
+    score.set_defaults(handler=score_command)
+
+    grade = sub.add_parser(
+        "grade",
+        help="a letter per student from a grade converter",
+        description="Score every student, then convert their results to a letter.",
+        epilog="example:\n  mastery-grading grade evidence.csv --policy most_recent "
+        "--converter @converter.json",
+        formatter_class=formatter,
+    )
+    _common(grade, outputs="output file (default: standard output)")
+    grade.add_argument("--policy", metavar="SPEC", help="policy spec: name, JSON or @file")
+    grade.add_argument(
+        "--converter",
+        metavar="SPEC",
+        required=True,
+        help="converter: a preset (marzano_2010, percent, sbgrader2, ...), JSON spec or @file",
+    )
+    grade.add_argument("--format", choices=GRADE_FORMATS, default="csv")
+    grade.set_defaults(handler=grade_command)
+
+    report = sub.add_parser(
+        "report",
+        help="one self-contained HTML progress report per class",
+        description=(
+            "Write one HTML progress report per class (evidence context, e.g. the Canvas course)"
+            " into a folder: a mastery map per student, the evidence that counted, next steps."
+        ),
+        epilog="example:\n  mastery-grading report outcome_results.csv --targets outcomes.csv "
+        "-o reports/",
+        formatter_class=formatter,
+    )
+    _common(report, outputs="output folder (created if missing; required)", output_required=True)
+    report.add_argument("--policy", metavar="SPEC", help="policy spec: name, JSON or @file")
+    report.add_argument(
+        "--converter",
+        metavar="SPEC",
+        help="optional converter (preset, JSON spec or @file) for letters",
+    )
+    report.add_argument("--title", help="report title (default: the class name)")
+    report.set_defaults(handler=report_command)
+
+    compare = sub.add_parser(
+        "compare",
+        help="one evidence file under several policies, side by side",
+        description="Score one evidence file under several policies; one column per policy.",
+        epilog="example:\n  mastery-grading compare evidence.csv --policy mean "
+        "--policy latest=most_recent",
+        formatter_class=formatter,
+    )
+    _common(compare, outputs="output file (default: standard output)")
+    compare.add_argument(
+        "--policy",
+        metavar="[LABEL=]SPEC",
+        action="append",
+        required=True,
+        help="a policy to compare (repeat); LABEL names its column",
+    )
+    compare.set_defaults(handler=compare_command)
+
+    audit = sub.add_parser(
+        "audit",
+        help="the fairness axioms each policy satisfies",
+        description="Check policies against the fairness axioms and print the table.",
+        epilog="example:\n  mastery-grading audit --policy mean --policy most_recent",
+        formatter_class=formatter,
+    )
+    audit.add_argument(
+        "--policy",
+        metavar="[LABEL=]SPEC",
+        action="append",
+        help="a policy to audit (repeat; default: every built-in policy)",
+    )
+    audit.add_argument(
+        "--format",
+        choices=AUDIT_FORMATS,
+        default="text",
+        help="output format (default: text)",
+    )
+    audit.add_argument(
+        "--max-examples",
+        type=_positive_int,
+        metavar="N",
+        help="cases to try per axiom and policy (default: the Hypothesis profile's)",
+    )
+    audit.add_argument("-o", "--output", metavar="PATH", help="output file (default: stdout)")
+    _flags(audit)
+    audit.set_defaults(handler=audit_command)
+    return parser

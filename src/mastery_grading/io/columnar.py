@@ -1,0 +1,351 @@
+r"""Reading a plain evidence CSV file by columns, for a class of a million rows.
+
+:func:`read_evidence_columns` reads the same files as
+:func:`~mastery_grading.io.read_evidence_csv`, with the same rules, but by columns: Arrow's CSV
+reader (the ``fast`` extra: pyarrow and pandas) splits the file, each column is
+dictionary-encoded, and every *distinct* cell is read by the very functions the row reader uses
+(the same number and timestamp rules, the same :class:`~mastery_grading.Evidence` checks).
+A million rows with a few thousand distinct timestamps cost a few thousand timestamp parses.
+
+It never words a problem itself. When anything in the file is not plain (a quote character,
+a ragged or blank row, a blank or bad cell, an unknown or repeated column, bytes that are not
+UTF-8, the extra not installed) it returns ``None`` and the caller reads the file with the row
+reader, so that every warning and every message is exactly the row reader's.
+
+:class:`EvidenceColumns` gives the evidence both ways: :meth:`~EvidenceColumns.frame`, a pandas
+DataFrame for :meth:`Gradebook.from_frame <mastery_grading.Gradebook.from_frame>` (the
+vectorized engine), and :meth:`~EvidenceColumns.evidence`, the same ``Evidence`` objects the
+row reader gives.
+
+Example:
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "evidence.csv"
+    >>> _ = path.write_text("student_id,target_id,score,observed_at\n"
+    ...                     "ana,LE.1,3,2026-10-01T09:00:00Z\n"
+    ...                     "ben,LE.1,2.5,2026-10-01T09:00:00Z\n")
+    >>> found = read_evidence_columns(path)
+    >>> len(found), found.target_ids, found.evidence()[1].score
+    (2, ('LE.1',), 2.5)
+    >>> read_evidence_columns(path, assume_tz=None) is not None  # a blank score would give None
+    True
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import os
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from mastery_grading.evidence import Evidence
+from mastery_grading.exceptions import DataFileError, MasteryGradingError
+from mastery_grading.io._common import (
+    Problems,
+    Table,
+    clean_cell,
+    detect_delimiter,
+    map_columns,
+    parse_bool,
+    parse_int,
+    parse_number,
+    parse_timestamp,
+    source_name,
+)
+from mastery_grading.io.native import EVIDENCE_COLUMNS
+from mastery_grading.targets import LearningTarget
+
+__all__ = ["EvidenceColumns", "columnar_available", "read_evidence_columns"]
+
+_REQUIRED = EVIDENCE_COLUMNS[:4]
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+_PROBE: dict[str, Any] = {
+    "student_id": "s",
+    "target_id": "t",
+    "score": 0.0,
+    "observed_at": _EPOCH,
+}
+
+
+def columnar_available() -> bool:
+    """Whether the columnar reader can run: pyarrow, pandas and numpy are installed.
+
+    Example:
+        >>> isinstance(columnar_available(), bool)
+        True
+    """
+    return all(importlib.util.find_spec(name) for name in ("pyarrow", "pandas", "numpy"))
+
+
+class EvidenceColumns:
+    r"""Evidence read by columns: one code per row and column into that column's distinct values.
+
+    Every value is the one an :class:`~mastery_grading.Evidence` built from the row holds (the
+    row reader's parsing and the class's own conversion), so :meth:`evidence` equals what
+    :func:`~mastery_grading.io.read_evidence_csv` returns for the same file.
+
+    Example:
+        >>> import io
+        >>> found = read_evidence_columns(io.BytesIO(
+        ...     b"student_id,target_id,score,observed_at\nana,T,3,2026-10-01T09:00:00Z\n"))
+        >>> found is None  # only files (a path) are read by columns
+        True
+    """
+
+    def __init__(
+        self,
+        n: int,
+        codes: dict[str, Any],
+        values: dict[str, list[Any]],
+        warnings: tuple[str, ...] = (),
+    ) -> None:
+        self._n = n
+        self._codes = codes
+        self._values = values
+        #: Notes that did not stop reading (unknown columns), as the row reader words them.
+        self.warnings = warnings
+
+    def __len__(self) -> int:
+        """The number of pieces of evidence."""
+        return self._n
+
+    def __repr__(self) -> str:
+        return f"EvidenceColumns(rows={self._n}, columns={list(self._codes)})"
+
+    @property
+    def target_ids(self) -> tuple[str, ...]:
+        """The distinct target ids, in order of first appearance."""
+        return tuple(self._values["target_id"])
+
+    def fits(self, targets: Iterable[LearningTarget]) -> bool:
+        r"""Whether every row names one of ``targets`` with a score inside its scale.
+
+        Example:
+            >>> from mastery_grading import LearningTarget, Scale
+            >>> import tempfile
+            >>> from pathlib import Path
+            >>> path = Path(tempfile.mkdtemp()) / "e.csv"
+            >>> _ = path.write_text("student_id,target_id,score,observed_at\n"
+            ...                     "ana,T,9,2026-10-01T09:00:00Z\n")
+            >>> found = read_evidence_columns(path)
+            >>> found.fits([LearningTarget(id="T", title="T", scale=Scale.marzano())])
+            False
+        """
+        import numpy as np
+
+        by_id = {target.id: target for target in targets}
+        if any(target_id not in by_id for target_id in self._values["target_id"]):
+            return False
+        scores = np.asarray(self._values["score"], dtype=np.float64)[self._codes["score"]]
+        lows = np.asarray([by_id[t].scale.min for t in self._values["target_id"]])
+        highs = np.asarray([by_id[t].scale.max for t in self._values["target_id"]])
+        codes = self._codes["target_id"]
+        return bool(np.all((scores >= lows[codes]) & (scores <= highs[codes])))
+
+    def frame(self) -> Any:
+        """Return the evidence as a pandas DataFrame for ``Gradebook.from_frame``.
+
+        Times are UTC instants to the microsecond; blank optional cells are missing values
+        (the defaults of :class:`~mastery_grading.Evidence`).
+        """
+        import numpy as np
+        import pandas as pd
+        import pyarrow as pa
+
+        arrays: dict[str, Any] = {}
+        for name, codes in self._codes.items():
+            values = self._values[name]
+            indices = pa.array(codes, type=pa.int32())
+            if name in ("student_id", "target_id", "source_id", "context", "kind"):
+                labels = [None if v is None else getattr(v, "value", v) for v in values]
+                dictionary = pa.array(labels, pa.string())
+                arrays[name] = pa.DictionaryArray.from_arrays(indices, dictionary)
+            elif name == "observed_at":
+                micros = np.asarray([(v - _EPOCH) // _MICRO for v in values], dtype=np.int64)
+                arrays[name] = pa.array(micros[codes], type=pa.timestamp("us", tz="UTC"))
+            elif name == "independent":  # blank: True, Evidence's default
+                flags = np.asarray([v is None or bool(v) for v in values], dtype=np.bool_)
+                arrays[name] = pa.array(flags[codes])
+            else:  # score, weight, attempt: numbers, missing where blank
+                numbers = [np.nan if v is None else float(v) for v in values]
+                column = np.asarray(numbers, dtype=np.float64)[codes]
+                arrays[name] = pa.array(column, from_pandas=True)
+        return pa.table(arrays).to_pandas(types_mapper=pd.ArrowDtype)
+
+    def evidence(self) -> tuple[Evidence, ...]:
+        """Return one :class:`~mastery_grading.Evidence` per row, in file order."""
+        names = list(self._codes)
+        columns = [
+            [self._values[name][code] for code in self._codes[name].tolist()] for name in names
+        ]
+        out: list[Evidence] = []
+        for row in zip(*columns, strict=True):
+            fields = dict(zip(names, row, strict=True))
+            for name in names[4:]:
+                if fields[name] is None:
+                    del fields[name]
+            out.append(Evidence(**fields))
+        return tuple(out)
+
+
+def _parsers(assume_tz: tzinfo | None) -> dict[str, Callable[[str], Any]]:
+    return {
+        "student_id": str,
+        "target_id": str,
+        "score": parse_number,
+        "observed_at": lambda text: parse_timestamp(text, assume_tz=assume_tz),
+        "kind": str,
+        "weight": parse_number,
+        "source_id": str,
+        "context": str,
+        "attempt": lambda text: parse_int(text, minimum=1),
+        "independent": parse_bool,
+    }
+
+
+def _plain_text(path: Path) -> bytes | None:
+    """The bytes of a file that Arrow splits exactly as the row reader does, else ``None``."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data or b'"' in data:
+        return None
+    if data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return data
+
+
+def read_evidence_columns(
+    source: Any, *, assume_tz: tzinfo | None = None, strict: bool = False
+) -> EvidenceColumns | None:
+    """Read a plain evidence CSV file by columns, or return ``None`` to leave it to the row reader.
+
+    Args:
+        source: A path (an open stream gives ``None``).
+        assume_tz: Time zone for timestamps without a UTC offset, as for the row reader.
+        strict: Make unknown columns a problem (here: ``None``) instead of a warning.
+
+    Returns:
+        The evidence, or ``None`` when the file is anything but plain and valid (a blank score,
+        a bad cell, an unknown column with ``strict``, a quote character, a ragged row...) or
+        pyarrow and pandas are not installed: then :func:`~mastery_grading.io.read_evidence_csv`
+        gives the same evidence, or the same warnings and problems.
+
+    Example:
+        >>> read_evidence_columns("no-such-file.csv") is None
+        True
+    """
+    if not isinstance(source, str | os.PathLike) or not columnar_available():
+        return None
+    data = _plain_text(Path(source))
+    if data is None:
+        return None
+    first_line = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+    delimiter = detect_delimiter(first_line)
+    header = next(csv.reader([first_line], delimiter=delimiter), [])
+    problems = Problems(source_name(source))
+    try:
+        columns = map_columns(
+            Table(header=tuple(header), rows=(), delimiter=delimiter),
+            problems,
+            required=_REQUIRED,
+            optional=EVIDENCE_COLUMNS[4:],
+            strict=strict,
+        )
+    except DataFileError:
+        return None
+    if problems.items or not header or not all(cell.strip() for cell in header):
+        return None
+    return _read(data, delimiter, len(header), columns, assume_tz, tuple(problems.warnings))
+
+
+def _read(
+    data: bytes,
+    delimiter: str,
+    width: int,
+    columns: dict[str, int],
+    assume_tz: tzinfo | None,
+    warnings: tuple[str, ...],
+) -> EvidenceColumns | None:
+    import io
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                include_columns=[names[i] for i in columns.values()],
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None  # a ragged row, among others
+    if not len(table):
+        return None  # no rows: nothing to gain; the row reader's answer is the reference
+    parsers = _parsers(assume_tz)
+    codes: dict[str, Any] = {}
+    values: dict[str, list[Any]] = {}
+    for name in EVIDENCE_COLUMNS:
+        if name not in columns:
+            continue
+        encoded = pc.dictionary_encode(table.column(names[columns[name]]).combine_chunks())
+        read = _distinct(name, encoded.dictionary.to_pylist(), parsers[name])
+        if read is None:
+            return None
+        remap, distinct = read
+        codes[name] = remap[encoded.indices.to_numpy(zero_copy_only=False)]
+        values[name] = distinct
+    return EvidenceColumns(len(table), codes, values, warnings)
+
+
+def _distinct(
+    name: str, cells: list[str], parse: Callable[[str], Any]
+) -> tuple[Any, list[Any]] | None:
+    """Read each distinct cell as an Evidence field; ``None`` if any cell is blank or bad.
+
+    Returns the code of each cell among the distinct *values* (cells that read alike, such as
+    ``"3"`` and ``"3.0"``, share one) and those values.
+    """
+    import numpy as np
+
+    optional = name not in _REQUIRED
+    index: dict[Any, int] = {}
+    distinct: list[Any] = []
+    remap = np.empty(len(cells), dtype=np.int32)
+    for i, cell in enumerate(cells):
+        text = clean_cell(cell)
+        if not text:
+            if not optional:
+                return None  # a blank required cell: a warning or a problem to word
+            value = None
+        else:
+            try:
+                parsed = parse(text)
+                value = getattr(Evidence(**{**_PROBE, name: parsed}), name)
+            except (ValueError, MasteryGradingError):
+                return None
+        # -0.0 and 0.0, or 09:00Z and 11:00+02:00, are equal but read back differently
+        detail = repr(value) if isinstance(value, float) else getattr(value, "tzinfo", None)
+        key = (type(value), value, detail)
+        if key not in index:
+            index[key] = len(distinct)
+            distinct.append(value)
+        remap[i] = index[key]
+    return remap, distinct
