@@ -15,7 +15,7 @@ import attrs
 
 from mastery_grading import grades
 from mastery_grading.exceptions import DataFileError, MasteryGradingError
-from mastery_grading.grades import GradeConverter
+from mastery_grading.grades import ReportingConverter
 from mastery_grading.io import (
     ClassEvidence,
     ClassTargets,
@@ -175,7 +175,7 @@ def labelled_policies(values: Sequence[str]) -> dict[str, Policy]:
 _NOT_PRESETS = frozenset({"from_spec", "first_match", "unordered", "example"})
 
 
-def parse_converter(text: str) -> GradeConverter:
+def parse_converter(text: str) -> ReportingConverter:
     """Parse ``--converter``: a preset name, a JSON spec or ``@file.json``."""
     spec = load_spec(text, "converter", "--converter")
     name = str(spec.get("converter"))
@@ -186,13 +186,12 @@ def parse_converter(text: str) -> GradeConverter:
             preset = getattr(getattr(grades, kind, None), name, None)
             if callable(preset) and not name.startswith("_") and name not in _NOT_PRESETS:
                 try:
-                    found: GradeConverter = preset()
+                    found: ReportingConverter = preset()
                     return found
                 except TypeError:
                     continue
     try:
-        converter: GradeConverter = grades.converter_from_spec(spec)
-        return converter
+        return grades.converter_from_spec(spec)
     except (MasteryGradingError, ArithmeticError, TypeError, ValueError) as error:
         msg = f"--converter {short(text)}: {error}"
         raise UsageError(msg) from error

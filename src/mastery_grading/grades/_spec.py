@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from mastery_grading._registry import SpecRegistry
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError, SpecError
-from mastery_grading.protocols import GradeConverter
+from mastery_grading.grades._convert import ReportingConverter
 
 __all__ = [
     "CONVERTERS",
@@ -66,7 +66,7 @@ def build_from_spec(cls: type[T], name: str, kwargs: dict[str, Any]) -> T:
         raise SpecError(msg) from error
 
 
-def converter_from_spec(spec: Mapping[str, Any]) -> GradeConverter:
+def converter_from_spec(spec: Mapping[str, Any]) -> ReportingConverter:
     """Rebuild a built-in grade converter from its spec; the result equals the original.
 
     Raises:
@@ -82,5 +82,5 @@ def converter_from_spec(spec: Mapping[str, Any]) -> GradeConverter:
         ...
         mastery_grading.exceptions.SpecError: spec for converter 'average_cutoffs' has unknown key 'cutof'; expected one of ['cutoffs', 'weighted', 'missing']
     """  # noqa: E501
-    converter: GradeConverter = CONVERTERS.find(spec).from_spec(spec)
+    converter: ReportingConverter = CONVERTERS.find(spec).from_spec(spec)
     return converter

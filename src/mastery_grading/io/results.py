@@ -51,7 +51,7 @@ __all__ = [
     "Results",
     "StudentResult",
     "compare_csv_text",
-    "policy_label",
+    "policy_spec_text",
     "read_results_csv",
     "results_csv_text",
     "results_json_text",
@@ -145,11 +145,15 @@ def student_rows(results: Results) -> Iterator[tuple[str, TargetResult]]:
         yield student_id, item
 
 
-def policy_label(policy: Any) -> str:
-    """Return a short, stable label for a policy: its spec as compact JSON, or its repr.
+def policy_spec_text(policy: Any) -> str:
+    """Return the text of a policy in a results file: its spec as compact JSON, or its repr.
+
+    This is the ``policy`` column of a results CSV: the full spec, so the file says exactly
+    which rule computed it. For a short human label use
+    :func:`mastery_grading.policies.policy_label`.
 
     >>> from mastery_grading.policies import DecayingAverage
-    >>> policy_label(DecayingAverage(rate=0.75))
+    >>> policy_spec_text(DecayingAverage(rate=0.75))
     '{"policy":"decaying_average","rate":0.75}'
     """
     to_spec = getattr(policy, "to_spec", None)
@@ -342,7 +346,7 @@ def _result_row(
     # one label per policy object: a table's rows share a handful of policies
     label = labels.get(id(result.policy))
     if label is None:
-        label = labels[id(result.policy)] = policy_label(result.policy)
+        label = labels[id(result.policy)] = policy_spec_text(result.policy)
     return (
         student_id,
         result.target.id,
