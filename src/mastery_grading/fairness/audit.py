@@ -191,7 +191,7 @@ def audit(
 
     A policy (``evaluate``) is checked against the policy axioms
     (:data:`~mastery_grading.fairness.axioms.AXIOMS`), a grade converter (``convert``, see
-    :class:`~mastery_grading.grades.GradeConverter`) against the converter axioms
+    :class:`~mastery_grading.protocols.GradeConverter`) against the converter axioms
     (:data:`~mastery_grading.fairness.axioms.CONVERTER_AXIOMS`). For each axiom, the hand-picked
     :func:`~mastery_grading.fairness.cases.classic_policy_cases` (or
     :func:`~mastery_grading.fairness.cases.classic_converter_cases`) are tried first,

@@ -43,7 +43,7 @@ class LetterConverter(Protocol):
 
     ``convert(results)`` returns a report with a ``letter`` (or the letter itself); the axioms
     also read ``letters`` (best first) and ``claims`` when present. Every
-    :class:`~mastery_grading.grades.GradeConverter` follows it.
+    :class:`~mastery_grading.protocols.GradeConverter` follows it.
 
     Example:
         >>> from mastery_grading.grades import AverageCutoffs

@@ -119,10 +119,11 @@ def policy_cases(
     A case is a history of 1 to ``max_size`` pieces of evidence of student ``"s1"`` at
     distinct moments (1-21 days apart), summative or formative, weight 1, 2 or 0.5, on target
     ``"T"`` on ``scale`` (or on Marzano's, the percent or a random scale), plus what the axioms
-    vary (``parts``, by :class:`~mastery_grading.fairness.axioms.PolicyCase` field name; all of
-    :data:`CASE_PARTS` by default, the rest keep their defaults): which score to raise, a
-    permutation, a time shift, formative evidence to add, another target's evidence, another
-    student id. It shrinks toward one summative score of 0 on Marzano's scale.
+    vary (``parts``, by :class:`~mastery_grading.fairness.cases.PolicyCase` field name; all of
+    :data:`~mastery_grading.fairness.cases.CASE_PARTS` by default, the rest keep their
+    defaults): which score to raise, a permutation, a time shift, formative evidence to add,
+    another target's evidence, another student id. It shrinks toward one summative score of 0
+    on Marzano's scale.
 
     Example:
         >>> from hypothesis import given

@@ -35,14 +35,16 @@ if TYPE_CHECKING:
 
 __all__ = ["Kernel", "has_kernel", "kernel_for", "register_kernel"]
 
-#: A kernel: ``kernel(policy, segments)`` gives every group's value, or ``None`` to have the
-#: policy evaluated group by group instead (for instance when the segments lack a column it
-#: needs).
+#: The type of a kernel, ``kernel(policy, segments)``, which gives every group's value, or
+#: ``None`` to have the policy evaluated group by group instead (for instance when the segments
+#: lack a column it needs).
 Kernel: TypeAlias = "Callable[[Any, Segments], KernelOutput | None]"
 
 #: Kernels by policy class: the function, or ``"module:function"`` until first looked up.
 _KERNELS: dict[type[Any], Kernel | str] = {}
 
+#: The type of the function ``register_kernel(cls)`` decorates: the decorator returns it
+#: unchanged.
 K = TypeVar("K", bound=Callable[..., Any])
 
 

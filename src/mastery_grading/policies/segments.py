@@ -174,9 +174,9 @@ class Segments:
     """
 
     score: FloatArray
-    #: ``None``: every weight is 1.
+    #: The weight of each piece of evidence; every weight is 1 when this is ``None``.
     weight: FloatArray | None
-    #: ``None``: every piece of evidence is summative.
+    #: Whether each piece of evidence is summative; all are when this is ``None``.
     summative: BoolArray | None
     group: IntArray
     starts: IntArray
@@ -186,16 +186,17 @@ class Segments:
     #: The scale bounds of each group's target.
     scale_min: FloatArray | None = None
     scale_max: FloatArray | None = None
-    #: The evidence columns, to read other columns lazily, and the row of each position: an
-    #: index array or a mask over the rows of ``columns`` (``None``: position ``i`` is row ``i``).
-    #: Segments of bare scores have no columns: a kernel that needs one then returns ``None``.
+    #: The evidence columns, to read other columns lazily (see :meth:`column`). Segments of
+    #: bare scores have none, and a kernel that needs a column then returns ``None``.
     columns: Any = None
+    #: The row of ``columns`` at each position, as an index array or a mask over the rows;
+    #: position ``i`` is row ``i`` when this is ``None``.
     rows: np.ndarray | None = None
     #: Facts about the columns these segments hold a subset of (see :class:`ColumnFacts`).
     facts: ColumnFacts | None = None
 
     def column(self, name: str) -> Any:
-        """Return the named column of :class:`Columns` in position order (``None`` if absent)."""
+        """Return the evidence column ``name`` in position order (``None`` if it is absent)."""
         values = getattr(self.columns, name, None)
         if values is None:
             return None
@@ -262,6 +263,7 @@ class GroupReasons(Mapping[int, str]):
     def __init__(self, n_groups: int) -> None:
         self._n_groups = n_groups
         self._codes: np.ndarray | None = None
+        #: The distinct reasons, each once; a group's code is its index here.
         self.texts: list[str] = []
         self._index: dict[str, int] = {}
 
@@ -349,7 +351,7 @@ def decimal_ints(
 
     ``k`` holds integers (as floats, below 2**40). When ``k / 10**d`` rounds to ``x`` and
     10^-d is far coarser than the float spacing, the decimal ``x`` prints as is exactly
-    ``k / 10**d``, which is what :func:`~mastery_grading._numbers.exact` reads; sums of ``k``
+    ``k / 10**d``, which is what :func:`~mastery_grading.grades.read_value` reads; sums of ``k``
     below 2**53 are then exact. The number of places is chosen on the first chunk, then checked
     on every row in chunks to keep the peak memory low.
 

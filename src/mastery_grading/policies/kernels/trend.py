@@ -27,8 +27,9 @@ from mastery_grading.policies.trend import PowerLaw
 
 __all__ = ["TERMS_CHUNK", "log_table", "power_law_fit", "power_law_kernel"]
 
-#: Rows per chunk of the power law's terms: the chunk's temporaries stay in the processor's
-#: cache, and chunks end where groups end so that each chunk's sums are final.
+#: The number of rows per chunk of the power law's terms, small enough that a chunk's
+#: temporaries stay in the processor's cache; chunks end where groups end so that each chunk's
+#: sums are final.
 TERMS_CHUNK = 1 << 16
 #: Most grid codes (``2**GRID_BITS`` per unit, both signs) whose logarithms go in a table.
 _LOG_TABLE_MAX = 1 << 16
@@ -93,7 +94,7 @@ def power_law_fit(
     r"""For each non-empty group, :math:`\sum_i h_i \ln s_i` and whether its scores vary.
 
     The sum is ``NaN`` for one score (no fit) and, with ``zeros="none"``, for a group with a
-    score at or below 0. Hat weights come from :func:`_hat_table`, the logarithms from one
+    score at or below 0. Hat weights come from ``_hat_table``, the logarithms from one
     table per grid value (``lookup=None``: when the scores lie on the grid, ``False``: never),
     else one per row; both give the same floats. The rows are taken in cache-sized chunks that
     end at group ends, so no temporary is as long as the rows.
