@@ -183,9 +183,9 @@ def plot_journey(
 
     The scores are points, the true level is a solid line, the mastery threshold a dotted
     line, and each policy's result after each piece of evidence a step line with a dot where
-    it is decided. A policy that
-    averages the whole history trails behind a learner who has improved, like a car's average
-    position on a drive uptown: the car has arrived, its average has not.
+    it is decided. A policy that averages the whole history trails behind a learner who has
+    improved, like a car's average position on a drive uptown: the car has arrived, its
+    average has not.
 
     Where a policy gives no result (before it decides, or for a power law once a score of 0
     comes in), its line has a gap: the line's data holds ``nan`` there, and the legend says
