@@ -41,6 +41,7 @@ from mastery_grading.simulation import (  # noqa: E402
     simulate_cohort,
     sweep,
 )
+from mastery_grading.simulation.plots import plot_journey  # noqa: E402
 
 BUILTINS = [policies.Mean(), policies.MostRecent(), policies.DecayingAverage(rate=0.4)]
 
@@ -519,6 +520,91 @@ def test_metric_and_sweep_plots_draw_into_given_axes(pyplot: Any) -> None:
     swept = sweep(policies.DecayingAverage(), "rate", [0.3, 0.6], cohort, progress=False)
     assert right is swept.plot("jitter", ax=right)
     assert 7 == len(right.get_lines())
+
+
+class _UndecidedUntilThird:
+    """A user's policy that gives no result before the third piece of evidence."""
+
+    def evaluate(self, evidence: Any, target: LearningTarget) -> TargetResult:
+        scores = [e.score for e in evidence]
+        if len(scores) < 3:
+            return TargetResult(target=target, value=None, policy=self, reason="too little")
+        return TargetResult(
+            target=target, value=sum(scores) / len(scores), policy=self, evidence_count=len(scores)
+        )
+
+
+def test_journey_plot_draws_no_result_as_a_gap_never_as_a_value(pyplot: Any) -> None:
+    """Undecided running results are NaN in the line data (a gap), decided ones are the value."""
+    cohort = simulate_cohort([Steady()], n=4, seed=1)
+    student = cohort.student("s4")  # scores 1, 1, 1, 1.5, 0, ...: the power law stops at the 0
+    drawn: dict[str, Any] = {
+        "power law": policies.PowerLaw(),  # decided, then no result (zeros="none")
+        "n_times": policies.NTimes(),  # never decided for this student
+        "from the third": _UndecidedUntilThird(),  # no result, then decided
+    }
+    ax = plot_journey(cohort, "s4", drawn)
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    undecided = 0
+    for label, policy in drawn.items():
+        expected = [
+            policy.evaluate(student.evidence[:k], cohort.target).value
+            for k in range(1, len(student.evidence) + 1)
+        ]
+        ys = np.asarray(lines[label].get_ydata(), dtype=float)
+        assert [*student.times, 1.0] == np.asarray(lines[label].get_xdata()).tolist()
+        for value, y in zip([*expected, expected[-1]], ys, strict=True):
+            if value is None:
+                undecided += 1
+                assert np.isnan(y)
+            else:
+                assert value == pytest.approx(y)
+    assert undecided >= 3 * 2  # each of the three lines has a gap
+    box = ax.get_legend()
+    assert box is not None
+    legend = [text.get_text() for text in box.get_texts()]
+    assert "n_times (no result)" in legend
+    assert "gap in a line: no result" == legend[-1]
+
+
+def test_journey_plot_axis_names_the_target_title_and_scale(pyplot: Any) -> None:
+    """The y axis says the target's title and scale, never the internal target id."""
+    uptown = LearningTarget(id="DU.1", title="Drive uptown")
+    cohort = simulate_cohort([LateBloomer()], n=1, seed=2, target=uptown)
+    assert (
+        "level on Drive uptown (0-4 Marzano)"
+        == plot_journey(cohort, "s1", [policies.Mean()]).get_ylabel()
+    )
+    essay = LearningTarget(id="E", title="Essay", scale=Scale.percent())
+    cohort = simulate_cohort([LateBloomer()], n=1, seed=2, target=essay)
+    assert (
+        "level on Essay (0-100 percent)"
+        == plot_journey(cohort, "s1", [policies.Mean()]).get_ylabel()
+    )
+    rubric = LearningTarget(id="R", title="Rubric", scale=Scale(min=1, max=5, mastery=4, step=1))
+    cohort = simulate_cohort([LateBloomer()], n=1, seed=2, target=rubric)
+    assert (
+        "level on Rubric (1-5 scale)" == plot_journey(cohort, "s1", [policies.Mean()]).get_ylabel()
+    )
+
+
+def test_comparison_plots_label_both_axes_and_bias_has_unit_and_sign(pyplot: Any) -> None:
+    """Bars, heatmap and sweep have x labels; bias reads "estimate minus truth (scale points)"."""
+    bias = "bias: estimate \N{MINUS SIGN} truth (scale points)"
+    assert "estimate \N{MINUS SIGN} truth (scale points)" in METRICS["bias"]
+    cohort = simulate_cohort(n=12, seed=0)
+    result = compare(BUILTINS, cohort, progress=False)
+    bars = result.plot("bias")
+    assert ("archetype", bias) == (bars.get_xlabel(), bars.get_ylabel())
+    shares = result.plot("false_not_yet")
+    assert "share of students" in shares.get_ylabel()
+    heat = result.plot("bias", kind="heatmap")
+    assert ("archetype", "policy") == (heat.get_xlabel(), heat.get_ylabel())
+    colorbar = heat.figure.axes[-1]
+    assert bias == colorbar.get_ylabel().replace("\n", " ")
+    swept = sweep(policies.DecayingAverage(), "rate", [0.3, 0.6], cohort, progress=False)
+    ax = swept.plot("rmse")
+    assert ("rate", "rmse (scale points)") == (ax.get_xlabel(), ax.get_ylabel())
 
 
 def test_sampled_raise_positions_are_the_same_on_both_paths() -> None:

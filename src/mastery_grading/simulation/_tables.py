@@ -29,13 +29,20 @@ __all__ = ["ALL", "METRICS", "ComparisonResult", "SweepResult", "build_compariso
 METRICS: dict[str, str] = {
     "n": "number of students in the group",
     "decided": "share of students with a result (not 'no result yet')",
-    "rmse": "root mean squared error against the true level at the end of the term",
-    "bias": "mean of result minus true level at the end of the term (negative: too low)",
+    "rmse": (
+        "root mean squared error against the true level at the end of the term (scale points)"
+    ),
+    "bias": (
+        "mean of estimate \N{MINUS SIGN} truth (scale points): the result minus the true level "
+        "at the end of the term; below 0, the result is too low"
+    ),
     "level_agreement": "share whose result has the same level as the true level",
     "mastery_agreement": "share classified the same way (mastered / not yet) as the truth",
     "false_not_yet": "share of truly mastered students whom the result calls 'not yet'",
     "false_mastered": "share of truly not-yet students whom the result calls mastered",
-    "jitter": "mean absolute change of the result when only the last score is re-drawn",
+    "jitter": (
+        "mean absolute change of the result when only the last score is re-drawn (scale points)"
+    ),
     "monotonicity_violations": "share of students for whom raising one score lowers the result",
     "assessments_to_stable": (
         "mean number of pieces of evidence until the running result stays within half a "

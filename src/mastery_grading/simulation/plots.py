@@ -2,16 +2,23 @@
 
 Every function draws into the given ``ax`` or, without one, into a new pyplot figure, and
 returns the axes. Nothing here needs a display: it works with the Agg backend.
+
+The plots do not lie: a policy's "no result" is a gap in its line (``nan`` in the line's
+data), never a value; the level axis names the target's title and its scale; every metric
+axis says what it counts and in which unit (:func:`metric_label`), and bias is
+"estimate \N{MINUS SIGN} truth (scale points)": below 0, the policy reports too low.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from mastery_grading.exceptions import InvalidValueError
+from mastery_grading.scales import Scale
 from mastery_grading.simulation._resolve import resolve_policies
 
 if TYPE_CHECKING:
@@ -20,7 +27,102 @@ if TYPE_CHECKING:
 
     from mastery_grading.simulation.cohorts import Cohort
 
-__all__ = ["MetricTable", "SweepTable", "plot_journey", "plot_metric", "plot_sweep"]
+__all__ = [
+    "MetricTable",
+    "SweepTable",
+    "metric_label",
+    "plot_journey",
+    "plot_metric",
+    "plot_sweep",
+    "scale_label",
+]
+
+_MINUS = "\N{MINUS SIGN}"
+_SHARE = "share of students (0 to 1)"
+_POINTS = "scale points"
+
+#: The axis label of each metric of :data:`~mastery_grading.simulation.METRICS`: what it
+#: counts, and in which unit.
+_METRIC_AXES: dict[str, str] = {
+    "n": "n (students)",
+    "decided": f"decided: {_SHARE} with a result",
+    "rmse": f"rmse ({_POINTS})",
+    "bias": f"bias: estimate {_MINUS} truth ({_POINTS})",
+    "level_agreement": f"level agreement ({_SHARE})",
+    "mastery_agreement": f"mastery agreement ({_SHARE})",
+    "false_not_yet": f"false 'not yet': {_SHARE} who truly mastered",
+    "false_mastered": f"false 'mastered': {_SHARE} truly not yet",
+    "jitter": f"jitter: mean change ({_POINTS})",
+    "monotonicity_violations": f"monotonicity violations ({_SHARE})",
+    "assessments_to_stable": "assessments to stable (pieces of evidence)",
+    "never_stable": f"never stable ({_SHARE})",
+    "letter_agreement": f"letter agreement ({_SHARE})",
+    "letter_kappa": f"letter kappa (Cohen's, {_MINUS}1 to 1)",
+}
+
+
+def metric_label(metric: str) -> str:
+    """Return the axis label of a metric: its name, what it counts and its unit.
+
+    Bias is signed: "estimate \N{MINUS SIGN} truth", so below 0 the policy reports too low.
+    A column that is not a known metric is labelled with its own name.
+
+    Args:
+        metric: A metric column (see :data:`~mastery_grading.simulation.METRICS`).
+
+    Returns:
+        The label.
+
+    Example:
+        >>> metric_label("bias")
+        'bias: estimate \N{MINUS SIGN} truth (scale points)'
+        >>> metric_label("false_not_yet")
+        "false 'not yet': share of students (0 to 1) who truly mastered"
+        >>> metric_label("my_metric")
+        'my_metric'
+    """
+    return _METRIC_AXES.get(metric, metric)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def _same_levels(scale: Scale, other: Scale) -> bool:
+    return (scale.min, scale.max, scale.mastery, scale.levels) == (
+        other.min,
+        other.max,
+        other.mastery,
+        other.levels,
+    )
+
+
+def scale_label(scale: Scale) -> str:
+    """Return how an axis names a scale: its range, and its name when it is a stock scale.
+
+    Marzano's 0-4 scale and the 0-100 percent scale (any mastery threshold) are named;
+    ``step`` is not part of the name. Any other scale is its range.
+
+    Args:
+        scale: The scale.
+
+    Returns:
+        The label, such as ``"0-4 Marzano"``.
+
+    Example:
+        >>> scale_label(Scale.marzano()), scale_label(Scale.percent(mastery=70))
+        ('0-4 Marzano', '0-100 percent')
+        >>> scale_label(Scale(min=1, max=5, mastery=4))
+        '1-5 scale'
+    """
+    span = f"{_number(scale.min)}-{_number(scale.max)}"
+    if _same_levels(scale, Scale.marzano()):
+        return f"{span} Marzano"
+    if (scale.min, scale.max) == (0.0, 100.0) and _same_levels(
+        scale, Scale.percent(mastery=scale.mastery)
+    ):
+        return f"{span} percent"
+    return f"{span} scale"
 
 
 @runtime_checkable
@@ -80,9 +182,16 @@ def plot_journey(
     """Draw one student's journey: scores, the true level, and each policy's running result.
 
     The scores are points, the true level is a solid line, the mastery threshold a dotted
-    line, and each policy's result after each piece of evidence a step line. A policy that
-    averages the whole history trails behind a learner who has improved, like a car's average
-    position on a drive uptown: the car has arrived, its average has not.
+    line, and each policy's result after each piece of evidence a step line with a dot where
+    it is decided. A policy that averages the whole history trails behind a learner who has
+    improved, like a car's average position on a drive uptown: the car has arrived, its
+    average has not.
+
+    Where a policy gives no result (before it decides, or for a power law once a score of 0
+    comes in), its line has a gap: the line's data holds ``nan`` there, and the legend says
+    what a gap means. A policy that never decides draws nothing; its legend entry says
+    "(no result)".
+    The y axis names the target's title and scale ("level on Drive uptown (0-4 Marzano)").
 
     Args:
         cohort: The simulated cohort.
@@ -99,9 +208,13 @@ def plot_journey(
         >>> from mastery_grading import policies
         >>> from mastery_grading.simulation import LateBloomer, simulate_cohort
         >>> cohort = simulate_cohort([LateBloomer()], n=1, seed=2)
-        >>> ax = plot_journey(cohort, "s1", [policies.Mean(), policies.MostRecent()])
-        >>> [line.get_label() for line in ax.get_lines()][:3]
-        ['true level', 'mastery threshold', 'mean']
+        >>> ax = plot_journey(cohort, "s1", [policies.Mean(), policies.NTimes(n=3)])
+        >>> [line.get_label() for line in ax.get_lines()]
+        ['true level', 'mastery threshold', 'mean', 'n_times(n=3)']
+        >>> ax.get_lines()[3].get_ydata()[:3]  # no result yet: a gap, not 0
+        array([nan, nan, nan])
+        >>> ax.get_ylabel()
+        'level on Simulated target (0-4 Marzano)'
     """
     student = cohort.student(student_id)
     target = cohort.target
@@ -112,15 +225,26 @@ def plot_journey(
         grid, [student.learner.level_at(t) for t in grid], color="black", lw=2.5, label="true level"
     )
     ax.axhline(scale.mastery, color="grey", ls=":", lw=1, label="mastery threshold")
+    undecided: dict[str, bool] = {}  # label -> never decided
     for label, policy in resolve_policies(policies).items():
         values = [
             policy.evaluate(student.evidence[:k], target).value
             for k in range(1, len(student.evidence) + 1)
         ]
-        points = [(t, v) for t, v in zip(student.times, values, strict=True) if v is not None]
-        if points:
-            xs, ys = zip(*points, strict=True)
-            ax.step([*xs, 1.0], [*ys, ys[-1]], where="post", lw=1.6, label=label)
+        ys = [math.nan if v is None else float(v) for v in values]
+        if any(math.isnan(y) for y in ys):
+            undecided[label] = all(math.isnan(y) for y in ys)
+        # The last result holds to the end of the term; nan (no result) breaks the line.
+        ax.step(
+            [*student.times, 1.0],
+            [*ys, ys[-1] if ys else math.nan],
+            where="post",
+            lw=1.6,
+            marker="o",
+            markersize=3,
+            markevery=list(range(len(ys))),
+            label=label,
+        )
     kinds = [e.is_summative for e in student.evidence]
     ax.scatter(
         [t for t, s in zip(student.times, kinds, strict=True) if s],
@@ -141,10 +265,17 @@ def plot_journey(
     ax.set_xlim(0.0, 1.02)
     pad = (scale.max - scale.min) * 0.05
     ax.set_ylim(scale.min - pad, scale.max + pad)
-    ax.set_xlabel("term (fraction)")
-    ax.set_ylabel(f"level on {target.id}")
+    ax.set_xlabel("time in the term (0 = start, 1 = end)")
+    ax.set_ylabel(f"level on {target.title} ({scale_label(scale)})")
     ax.set_title(f"{student.id} ({student.archetype})")
-    ax.legend(loc="best", fontsize="small")
+    handles, labels = ax.get_legend_handles_labels()
+    if undecided:
+        from matplotlib.lines import Line2D
+
+        labels = [f"{label} (no result)" if undecided.get(label) else label for label in labels]
+        handles.append(Line2D([], [], color="none"))
+        labels.append("gap in a line: no result")
+    ax.legend(handles, labels, loc="best", fontsize="small")
     return ax
 
 
@@ -194,7 +325,7 @@ def plot_metric(
     labels = [str(label) for label in wide.index]
     values = wide.to_numpy(dtype=float)
     if kind == "heatmap":
-        ax = _axes(ax, (1.2 * len(groups) + 3.0, 0.45 * len(labels) + 1.8))
+        ax = _axes(ax, (1.2 * len(groups) + 3.0, max(0.45 * len(labels) + 1.8, 4.0)))
         finite = values[np.isfinite(values)]
         if metric == "bias" and finite.size:
             limit = float(np.abs(finite).max()) or 1.0
@@ -215,7 +346,10 @@ def plot_metric(
             )
         ax.set_xticks(np.arange(len(groups)), groups, rotation=25, ha="right")
         ax.set_yticks(np.arange(len(labels)), labels)
-        ax.figure.colorbar(image, ax=ax, label=metric)
+        # The unit goes on a second line, so the label fits beside a short colorbar.
+        ax.figure.colorbar(image, ax=ax, label=metric_label(metric).replace(" (", "\n(", 1))
+        ax.set_xlabel("archetype")
+        ax.set_ylabel("policy")
         ax.set_title(f"{metric} by policy and archetype")
         return ax
     ax = _axes(ax, (8.0, 4.0))
@@ -225,7 +359,8 @@ def plot_metric(
         ax.bar(x + (i - (len(labels) - 1) / 2) * width, values[i], width, label=label)
     ax.axhline(0.0, color="black", lw=0.8)
     ax.set_xticks(x, groups, rotation=25, ha="right")
-    ax.set_ylabel(metric)
+    ax.set_xlabel("archetype")
+    ax.set_ylabel(metric_label(metric))
     ax.set_title(f"{metric} by archetype")
     ax.legend(fontsize="small")
     return ax
@@ -279,7 +414,7 @@ def plot_sweep(
             label=name,
         )
     ax.set_xlabel(result.parameter)
-    ax.set_ylabel(metric)
+    ax.set_ylabel(metric_label(metric))
     ax.set_title(f"{metric} against {result.parameter}")
     ax.legend(fontsize="small")
     return ax
