@@ -4,7 +4,7 @@ Run ``mastery-grading --help`` (or ``python -m mastery_grading --help``) for the
 and examples. Exit codes: 0 success, 1 a problem with the data (each problem named with its
 file, line and column), 2 a usage error (a bad option or spec).
 
-One module per command (:mod:`~mastery_grading.cli.score`, ``grade``, ``report``, ``compare``,
+One module per command (``score``, ``grade``, ``report``, ``compare``,
 ``audit``), each with a ``command(args, stdout, stderr)``; the parser lives in ``_parser`` and
 what they share (options, progress, reading the inputs with
 :func:`mastery_grading.io.read_evidence`) in ``_common``.

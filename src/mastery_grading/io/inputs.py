@@ -51,11 +51,12 @@ __all__ = [
     "targets_format",
 ]
 
-#: The evidence formats: a Canvas "Outcome Results" CSV report, a plain evidence CSV file
-#: (:func:`~mastery_grading.io.read_evidence_csv`), or a OneRoster 1.2 folder or zip.
+#: Which evidence format a file is in. A Canvas "Outcome Results" CSV report, a plain
+#: evidence CSV file (:func:`~mastery_grading.io.read_evidence_csv`), or a OneRoster 1.2 folder or zip.
 EvidenceFormat: TypeAlias = Literal["canvas", "plain", "oneroster"]
 
-#: The targets formats: a Canvas outcomes CSV, a CASE 1.0/1.1 JSON package, or a targets JSON.
+#: Which targets format a file is in. A Canvas outcomes CSV, a CASE 1.0/1.1 JSON package, or
+#: a targets JSON.
 TargetsFormat: TypeAlias = Literal["canvas-outcomes", "case", "json"]
 
 
@@ -63,8 +64,9 @@ TargetsFormat: TypeAlias = Literal["canvas-outcomes", "case", "json"]
 class ClassEvidence:
     """What :func:`read_evidence` found: the evidence, its targets and who is in the class.
 
+    The evidence itself is the :attr:`evidence` property (give it as ``evidence=``).
+
     Attributes:
-        evidence: The evidence, in file order.
         targets: A target per target id of the evidence (Canvas reports give titles and
             scales; a plain file gives each target Marzano's 0-4 scale).
         format: The format the file was read as.

@@ -105,7 +105,7 @@ _DEPRECATED = (
     "Gradebook.results(), whose ResultTable every writer takes"
 )
 
-#: What the writers take: a :class:`~mastery_grading.ResultTable`, or results that each carry
+#: Anything the writers take. A :class:`~mastery_grading.ResultTable`, or results that each carry
 #: their ``student_id`` (the deprecated :class:`StudentResult` still works for one release).
 Results: TypeAlias = ResultTable | Iterable[TargetResult | StudentResult]
 

@@ -160,7 +160,10 @@ class SweepTable(Protocol):
 
     @property
     def table(self) -> pd.DataFrame:
-        """One row per value and archetype: ``archetype``, the parameter and the metrics."""
+        """The table of a sweep, one row per value and archetype.
+
+        Its columns are ``archetype``, the parameter and the metrics.
+        """
 
 
 def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
