@@ -52,7 +52,8 @@ __all__ = [
 ]
 
 #: Which evidence format a file is in. A Canvas "Outcome Results" CSV report, a plain
-#: evidence CSV file (:func:`~mastery_grading.io.read_evidence_csv`), or a OneRoster 1.2 folder or zip.
+#: evidence CSV file (:func:`~mastery_grading.io.read_evidence_csv`), or a OneRoster 1.2
+#: folder or zip.
 EvidenceFormat: TypeAlias = Literal["canvas", "plain", "oneroster"]
 
 #: Which targets format a file is in. A Canvas outcomes CSV, a CASE 1.0/1.1 JSON package, or
