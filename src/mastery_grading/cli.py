@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from mastery_grading import grades
+from mastery_grading._extras import require
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import DataFileError, MasteryGradingError
 from mastery_grading.targets import LearningTarget
@@ -599,11 +600,9 @@ def _cmd_report(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
 
 
 def _cmd_audit(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    try:
-        from mastery_grading.testing import AuditTable, audit
-    except ImportError as error:  # pragma: no cover - hypothesis missing
-        msg = f"audit needs the 'test' extra (pip install 'mastery_grading[test]'): {error}"
-        raise MasteryGradingError(msg) from error
+    require("hypothesis", extra="fairness", feature="mastery-grading audit")
+    from mastery_grading.testing import AuditTable, audit
+
     if args.policy:
         policies = _labelled_policies(args.policy)
     else:

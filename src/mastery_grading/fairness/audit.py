@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from mastery_grading._extras import require
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
 from mastery_grading.fairness import render
 from mastery_grading.fairness._common import DEFAULT_TOLERANCE
@@ -436,6 +437,7 @@ class AuditTable:
         Raises:
             ImportError: If pandas is not installed.
         """
+        require("pandas", extra="data", feature="AuditTable.to_pandas()")
         import pandas as pd
 
         return pd.DataFrame.from_records(self.records()).set_index("policy")

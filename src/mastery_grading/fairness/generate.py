@@ -19,13 +19,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-from hypothesis import strategies as st
-
+from mastery_grading._extras import require
 from mastery_grading.evidence import Evidence, EvidenceKind
 from mastery_grading.fairness.cases import CASE_PARTS, EPOCH, ConverterCase, PolicyCase
 from mastery_grading.scales import Level, Scale
 from mastery_grading.targets import LearningTarget
+
+if TYPE_CHECKING:
+    from hypothesis import strategies as st
+else:
+    st = require("hypothesis.strategies", extra="fairness", feature="the fairness audit")
 
 __all__ = [
     "MAX_CASE_HISTORY",

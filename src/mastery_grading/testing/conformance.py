@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from mastery_grading._extras import require
 from mastery_grading.evidence import Evidence, sort_chronologically
 from mastery_grading.exceptions import TargetMismatchError
 from mastery_grading.fairness.audit import audit
@@ -204,6 +205,7 @@ def check_repr_shows_configuration(policy: Policy) -> None:
     kind = type(policy)
     if not attrs.has(kind) or not [f for f in attrs.fields(kind) if f.init]:
         return  # no parameters to change
+    require("hypothesis", extra="fairness", feature="the conformance kit")
     from hypothesis import find, settings
     from hypothesis import strategies as st
     from hypothesis.errors import NoSuchExample
@@ -350,6 +352,7 @@ def parametrize_with_checks(
         >>> mark.args[0], mark.kwargs["ids"][0]
         (('policy', 'check'), 'MostRecent()-check_empty_history')
     """
+    require("pytest", extra="test", feature="parametrize_with_checks()")
     import pytest
 
     pairs = [
