@@ -2,7 +2,7 @@
 
 :func:`audit` gives an :class:`AuditReport` (one :class:`AxiomOutcome` per axiom, with shrunk
 counterexamples in words); :func:`audit_table` puts several side by side (:class:`AuditTable`).
-They search generated cases with Hypothesis (the ``test`` extra), imported when an audit runs;
+They search generated cases with Hypothesis (the ``fairness`` extra), imported when an audit runs;
 the values themselves, and their rendering (:mod:`mastery_grading.fairness.render`), need no
 Hypothesis. :mod:`mastery_grading.testing` re-exports these names.
 

@@ -4,7 +4,7 @@
 :func:`~mastery_grading.fairness.audit.audit` and
 :func:`~mastery_grading.testing.check_policy` search; they shrink toward one summative score of
 0 on Marzano's scale. The audit imports this module only when it runs, so that
-:mod:`mastery_grading.fairness` itself works without Hypothesis (the ``test`` extra).
+:mod:`mastery_grading.fairness` itself works without Hypothesis (the ``fairness`` extra).
 :mod:`mastery_grading.testing.strategies` re-exports every name here.
 
 Example:

@@ -22,8 +22,8 @@ makes one pytest case per (policy, check), with readable ids such as
   between policies, so checking many policies is cheap; for a randomized search use
   :func:`~mastery_grading.testing.check_policy`.
 
-Needs Hypothesis (the ``test`` extra); :func:`parametrize_with_checks` also needs pytest, which
-it imports when called.
+Needs Hypothesis (the ``fairness`` extra, which ``test`` includes); :func:`parametrize_with_checks`
+also needs pytest (the ``test`` extra), which it imports when called.
 
 Example:
     >>> from mastery_grading import policies
