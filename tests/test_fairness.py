@@ -1065,8 +1065,8 @@ except ModuleNotFoundError as error:
     assert "" == done.stderr
     lines = done.stdout.splitlines()
     assert "[1.0, 2.5]" == lines[0]
-    assert "mastery_grading.testing.audit needs Hypothesis" in lines[1]
-    assert "pip install 'mastery_grading[test]'" in lines[1]
+    assert "mastery_grading.testing.audit needs hypothesis" in lines[1]
+    assert 'pip install "mastery_grading[fairness]"' in lines[1]
 
 
 def test_the_kit_lists_and_loads_every_public_name() -> None:

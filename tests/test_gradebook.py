@@ -15,6 +15,7 @@ from mastery_grading import (
     Gradebook,
     InvalidValueError,
     LearningTarget,
+    MissingExtraError,
     Scale,
     TargetResult,
     policies,
@@ -295,7 +296,7 @@ def test_numpy_engine_without_numpy_names_the_option_and_the_extra(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     hide_numpy(monkeypatch)
-    with pytest.raises(InvalidValueError, match=r"engine='numpy'.*mastery_grading\[data\]"):
+    with pytest.raises(MissingExtraError, match=r"engine='numpy'.*mastery_grading\[data\]"):
         Gradebook(targets=TARGETS, engine="numpy")
 
 

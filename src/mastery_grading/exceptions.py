@@ -1,7 +1,8 @@
 """The library's errors: one root, each concrete error also a matching builtin.
 
 Catch :class:`MasteryGradingError` to handle every error this library raises on purpose, or the
-builtin (:class:`ValueError`, :class:`TypeError`) if that is what your code already catches.
+builtin (:class:`ValueError`, :class:`TypeError`, :class:`ImportError`) if that is what your code
+already catches.
 
 Example:
     >>> from mastery_grading import Scale, MasteryGradingError
@@ -23,6 +24,7 @@ __all__ = [
     "InvalidTypeError",
     "InvalidValueError",
     "MasteryGradingError",
+    "MissingExtraError",
     "OverlapError",
     "ScoreOutOfScaleError",
     "SpecError",
@@ -267,3 +269,40 @@ class OverlapError(InvalidValueError):
         self.letters: tuple[str, ...] = tuple(letters)
         #: The values of the profile, in input order.
         self.values: tuple[float, ...] = tuple(values)
+
+
+class MissingExtraError(MasteryGradingError, ModuleNotFoundError):
+    """A feature needs an optional package that is not installed; the message names the extra.
+
+    Every optional import of the library goes through one helper that raises this error: it
+    names the feature, the missing package, the extra that installs it and the pip command. It is
+    also a :class:`ModuleNotFoundError` (so an :class:`ImportError`), so code that already catches
+    those keeps working; its ``name`` is the missing package, as Python's own error's is.
+
+    Attributes:
+        feature: What was asked for (``"ResultTable.to_pandas()"``).
+        module: The package that is missing (``"pandas"``).
+        extra: The extra of mastery_grading that installs it (``"data"``).
+        command: The pip command that installs that extra.
+        alternative: Another way to do without it, or ``None``; the message ends with it.
+
+    Example:
+        >>> error = MissingExtraError("ResultTable.to_pandas()", module="pandas", extra="data")
+        >>> print(error)
+        ResultTable.to_pandas() needs pandas, which is not installed: pip install "mastery_grading[data]"
+        >>> isinstance(error, ImportError), error.name, error.extra
+        (True, 'pandas', 'data')
+    """  # noqa: E501
+
+    def __init__(
+        self, feature: str, *, module: str, extra: str, alternative: str | None = None
+    ) -> None:
+        self.feature = feature
+        self.module = module
+        self.extra = extra
+        self.alternative = alternative
+        self.command = f'pip install "mastery_grading[{extra}]"'
+        message = f"{feature} needs {module}, which is not installed: {self.command}"
+        if alternative is not None:
+            message += f" (or {alternative})"
+        super().__init__(message, name=module)

@@ -6,8 +6,8 @@ import argparse
 import json
 from typing import TextIO
 
+from mastery_grading._extras import require
 from mastery_grading.cli._common import Progress, emit, labelled_policies
-from mastery_grading.exceptions import MasteryGradingError
 from mastery_grading.policies import available_policies
 
 
@@ -23,11 +23,9 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         >>> command(args, out, io.StringIO()), '"label": "most_recent"' in out.getvalue()
         (0, True)
     """
-    try:
-        from mastery_grading.testing import AuditTable, audit
-    except ImportError as error:  # pragma: no cover - hypothesis missing
-        msg = f"audit needs the 'test' extra (pip install 'mastery_grading[test]'): {error}"
-        raise MasteryGradingError(msg) from error
+    require("hypothesis", extra="fairness", feature="mastery-grading audit")
+    from mastery_grading.testing import AuditTable, audit
+
     policies = labelled_policies(args.policy) if args.policy else available_policies()
     progress = Progress("auditing policies", args=args, stream=stderr)
     reports = []

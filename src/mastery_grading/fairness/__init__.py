@@ -14,7 +14,7 @@
 - :mod:`mastery_grading.fairness.check`: ``check_policy`` and ``check_converter``, the same as
   in :mod:`mastery_grading.testing`.
 
-Searching generated cases needs Hypothesis (the ``test`` extra): the strategies live in
+Searching generated cases needs Hypothesis (the ``fairness`` extra): the strategies live in
 :mod:`mastery_grading.fairness.generate`, which the audit and the checks import only when they
 run, so the axioms, cases and reports work on a core install. Fairness sits beside
 :mod:`mastery_grading.grades`, above the policies: it never imports grades, the gradebook or

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from random import Random
 from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
+from mastery_grading._extras import require
 from mastery_grading.exceptions import InvalidValueError
 from mastery_grading.fairness.cases import (
     ConverterCase,
@@ -48,6 +49,7 @@ def known(names: Iterable[str], registry: Mapping[Claim, Any], owner: object) ->
 
 
 def settings_for(max_examples: int | None, **overrides: Any) -> hypothesis.settings:
+    require("hypothesis", extra="fairness", feature="the fairness audit")
     from hypothesis import HealthCheck, Phase, settings
 
     current = settings()
@@ -176,6 +178,7 @@ def first_assertion(error: BaseException) -> AssertionError | None:
 
 
 def search_settings(max_examples: int | None) -> hypothesis.settings:
+    require("hypothesis", extra="fairness", feature="the fairness audit")
     from hypothesis import Phase
 
     return settings_for(
@@ -199,6 +202,7 @@ def policy_sample(
 
 def generated(strategy: Any, max_examples: int | None) -> list[Any]:
     """Every example a derandomized search of ``strategy`` generates, in order."""
+    require("hypothesis", extra="fairness", feature="the fairness audit")
     from hypothesis import find
     from hypothesis.errors import NoSuchExample
 
@@ -222,6 +226,7 @@ def audit_axiom(
     policy: Policy, axiom: Axiom, *, max_examples: int, scale: Scale | None, tolerance: float
 ) -> tuple[int, str | None]:
     """Return (cases tried, shrunk counterexample or ``None``) for one axiom."""
+    require("hypothesis", extra="fairness", feature="the fairness audit")
     from hypothesis import find
     from hypothesis.errors import NoSuchExample
 
@@ -266,6 +271,7 @@ def audit_converter_axiom(
     converter: LetterConverter, axiom: ConverterAxiom, *, max_examples: int, scale: Scale | None
 ) -> tuple[int, str | None]:
     """Return (profiles tried, shrunk counterexample or ``None``) for one converter axiom."""
+    require("hypothesis", extra="fairness", feature="the fairness audit")
     from hypothesis import find
     from hypothesis.errors import NoSuchExample
 

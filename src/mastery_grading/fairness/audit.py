@@ -2,7 +2,7 @@
 
 :func:`audit` gives an :class:`AuditReport` (one :class:`AxiomOutcome` per axiom, with shrunk
 counterexamples in words); :func:`audit_table` puts several side by side (:class:`AuditTable`).
-They search generated cases with Hypothesis (the ``test`` extra), imported when an audit runs;
+They search generated cases with Hypothesis (the ``fairness`` extra), imported when an audit runs;
 the values themselves, and their rendering (:mod:`mastery_grading.fairness.render`), need no
 Hypothesis. :mod:`mastery_grading.testing` re-exports these names.
 
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from mastery_grading._extras import require
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
 from mastery_grading.fairness import render
 from mastery_grading.fairness._common import DEFAULT_TOLERANCE
@@ -436,6 +437,7 @@ class AuditTable:
         Raises:
             ImportError: If pandas is not installed.
         """
+        require("pandas", extra="data", feature="AuditTable.to_pandas()")
         import pandas as pd
 
         return pd.DataFrame.from_records(self.records()).set_index("policy")

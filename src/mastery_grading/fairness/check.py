@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from mastery_grading._extras import require
 from mastery_grading.fairness._common import DEFAULT_TOLERANCE
 from mastery_grading.fairness._search import (
     classics,
@@ -69,6 +70,7 @@ def check_policy(
         ...
         AssertionError: MostRecent() does not satisfy 'order_free': scores ... give ...; the same scores in the order ... give ...
     """  # noqa: E501
+    require("hypothesis", extra="fairness", feature="check_policy()")
     from hypothesis import example, given
 
     from mastery_grading.fairness.generate import policy_cases
@@ -132,6 +134,7 @@ def check_converter(
         ...         return "M" if all(r.mastered for r in results) else "NY"
         >>> check_converter(MasteredOrNot(), max_examples=10)
     """
+    require("hypothesis", extra="fairness", feature="check_converter()")
     from hypothesis import example, given
 
     from mastery_grading.fairness.generate import converter_cases

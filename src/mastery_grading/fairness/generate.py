@@ -4,7 +4,7 @@
 :func:`~mastery_grading.fairness.audit.audit` and
 :func:`~mastery_grading.testing.check_policy` search; they shrink toward one summative score of
 0 on Marzano's scale. The audit imports this module only when it runs, so that
-:mod:`mastery_grading.fairness` itself works without Hypothesis (the ``test`` extra).
+:mod:`mastery_grading.fairness` itself works without Hypothesis (the ``fairness`` extra).
 :mod:`mastery_grading.testing.strategies` re-exports every name here.
 
 Example:
@@ -19,13 +19,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-from hypothesis import strategies as st
-
+from mastery_grading._extras import require
 from mastery_grading.evidence import Evidence, EvidenceKind
 from mastery_grading.fairness.cases import CASE_PARTS, EPOCH, ConverterCase, PolicyCase
 from mastery_grading.scales import Level, Scale
 from mastery_grading.targets import LearningTarget
+
+if TYPE_CHECKING:
+    from hypothesis import strategies as st
+else:
+    st = require("hypothesis.strategies", extra="fairness", feature="the fairness audit")
 
 __all__ = [
     "MAX_CASE_HISTORY",

@@ -31,17 +31,18 @@ Example:
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from mastery_grading._extras import available, require
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import (
     BulkValidationError,
     InvalidTypeError,
     InvalidValueError,
     MasteryGradingError,
+    MissingExtraError,
 )
 from mastery_grading.gradebook._grade_table import GradeTable
 from mastery_grading.gradebook._store import EvidenceStore
@@ -56,10 +57,6 @@ if TYPE_CHECKING:
     from mastery_grading.protocols import GradeConverter, GradeReportLike
 
 __all__ = ["Gradebook"]
-
-
-def _numpy_available() -> bool:
-    return importlib.util.find_spec("numpy") is not None
 
 
 def _target_dict(
@@ -92,7 +89,8 @@ class Gradebook:
             reference), ``"numpy"`` (requires numpy, the ``data`` extra) or ``"python"``.
 
     Raises:
-        InvalidValueError: If ``engine`` is not one of those, or is ``"numpy"`` without numpy.
+        InvalidValueError: If ``engine`` is not one of those.
+        MissingExtraError: If ``engine`` is ``"numpy"`` and numpy is not installed.
 
     Example:
         >>> from mastery_grading import Gradebook, LearningTarget
@@ -197,6 +195,7 @@ class Gradebook:
         Raises:
             BulkValidationError: Listing every bad row (row position and reason).
             InvalidValueError: If a required column is missing.
+            MissingExtraError: If numpy is not installed (the ``data`` extra).
 
         Example:
             >>> import pandas as pd
@@ -273,6 +272,7 @@ class Gradebook:
             >>> len(book)
             1
         """
+        require("numpy", extra="data", feature="Gradebook.from_frame()")
         from mastery_grading.gradebook._engine._frames import columns_from_frame
 
         cols = columns_from_frame(frame, list(self.targets.values()), columns or {})
@@ -315,7 +315,7 @@ class Gradebook:
         _check_engine(engine)
         if engine == "python":
             return False
-        if engine == "numpy" or _numpy_available():
+        if engine == "numpy" or available("numpy"):
             return True
         return self._store.has_columns()
 
@@ -528,12 +528,11 @@ def _check_engine(engine: str) -> None:
     if engine not in ("auto", "numpy", "python"):
         msg = f"engine={engine!r} must be 'auto', 'numpy' or 'python'"
         raise InvalidValueError(msg)
-    if engine == "numpy" and not _numpy_available():
-        msg = (
-            "engine='numpy' needs numpy, which is not installed; install the 'data' extra "
-            "(pip install 'mastery_grading[data]') or use engine='auto'"
+    if engine == "numpy" and not available("numpy"):
+        feature = "engine='numpy'"
+        raise MissingExtraError(
+            feature, module="numpy", extra="data", alternative="use engine='auto'"
         )
-        raise InvalidValueError(msg)
 
 
 def _is_frame(value: Any) -> bool:

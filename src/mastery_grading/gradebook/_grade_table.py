@@ -37,6 +37,7 @@ import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar, cast
 
+from mastery_grading._extras import require
 from mastery_grading._numbers import NEAR_TOLERANCE, exact_mean, read_value
 from mastery_grading.grades import INCOMPLETE, AverageCutoffs, GradeReport, RuleSet, grade
 from mastery_grading.protocols import GradeConverter, GradeReportLike
@@ -225,6 +226,7 @@ class GradeTable(Mapping[str, R], Generic[R]):
             >>> list(book.grades(AverageCutoffs.marzano_2010()).to_pandas().columns)
             ['student_id', 'letter', 'reason', 'average']
         """
+        require("pandas", extra="data", feature="GradeTable.to_pandas()")
         import pandas as pd
 
         letters = self.letters()
@@ -267,6 +269,7 @@ def grade_table(
     """
     n_students, n_targets = len(students), len(targets)
     if hasattr(values, "dtype") and n_students and n_targets:
+        require("numpy", extra="data", feature="the vectorized engine")
         import numpy as np
 
         grid = np.asarray(values, dtype=np.float64).reshape(n_students, n_targets)
@@ -328,6 +331,7 @@ def _by_profile(
 
 def _profile_keys(grid: Any, codes: Any) -> list[bytes]:
     """One hashable key per student: its exact values, and the reason code of each ``NaN``."""
+    require("numpy", extra="data", feature="the vectorized engine")
     import numpy as np
 
     missing = np.isnan(grid)
@@ -350,6 +354,7 @@ def _band_keys(
     (:func:`~mastery_grading.grades.read_value`) reaches the threshold's. Values outside the
     rule set's scale get a key of their own (the conversion raises there).
     """
+    require("numpy", extra="data", feature="the vectorized engine")
     import numpy as np
 
     conditions = [c for rule in converter.rules for c in rule.conditions]
@@ -412,6 +417,7 @@ def _average_table(
     student_results: Callable[[int], list[TargetResult]],
 ) -> GradeTable[Any]:
     """The vectorized average path: numpy averages, exact near the cutoffs."""
+    require("numpy", extra="data", feature="the vectorized engine")
     import numpy as np
 
     n_students = grid.shape[0]
@@ -486,6 +492,7 @@ def _average_keys(
     ``(sum w*x, sum w)``. When those could overflow, the key is the student's whole profile.
     Students whose letter is not given (``special``) are keyed by their profile.
     """
+    require("numpy", extra="data", feature="the vectorized engine")
     import numpy as np
 
     profiles = _profile_keys(grid, codes)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mastery_grading._extras import require
 from mastery_grading.evidence import Evidence
 from mastery_grading.targets import LearningTarget
 
@@ -80,6 +81,7 @@ class EvidenceStore:
             if isinstance(batch, range):
                 assert self._store is not None
                 if where is None:  # the sorted row of each position
+                    require("numpy", extra="data", feature="the vectorized engine")
                     import numpy as np
 
                     where = np.empty(self._size, dtype=np.int64)
@@ -94,6 +96,7 @@ class EvidenceStore:
     def sorted_rows(self) -> Sorted:
         """Every row, sorted by (student, target, time); merged and sorted again after adds."""
         if self._store is None or self._stored < len(self._batches):
+            require("numpy", extra="data", feature="the vectorized engine")
             import numpy as np
 
             from mastery_grading.gradebook._engine import sort_rows

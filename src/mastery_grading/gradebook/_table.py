@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 
+from mastery_grading._extras import require
 from mastery_grading.gradebook._grade_table import GradeTable, grade_table
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
@@ -278,6 +279,7 @@ class ResultTable:
 
     def _reason_part(self, values: Any) -> tuple[list[str | None], Any]:
         """The distinct reasons (``None`` last) and each row's index into them."""
+        require("numpy", extra="data", feature="ResultTable columns")
         import numpy as np
 
         reasons: list[str | None]
@@ -306,6 +308,7 @@ class ResultTable:
         Text columns are built from small tables (the students, the targets, the level names,
         the distinct reasons) by one gather each, never from a Python object per row.
         """
+        require("numpy", extra="data", feature="ResultTable columns")
         import numpy as np
 
         from mastery_grading.gradebook._engine import level_codes
@@ -351,6 +354,8 @@ class ResultTable:
             >>> list(book.results(policies.Mean()).to_pandas().columns)
             ['student_id', 'target_id', 'value', 'level', 'mastered', 'evidence_count', 'reason']
         """
+        require("pandas", extra="data", feature="ResultTable.to_pandas()")
+        require("numpy", extra="data", feature="ResultTable.to_pandas()")
         import numpy as np
         import pandas as pd
 
@@ -374,6 +379,7 @@ class ResultTable:
             >>> book.results(policies.Mean()).to_polars().columns[:3]
             ['student_id', 'target_id', 'value']
         """
+        require("polars", extra="fast", feature="ResultTable.to_polars()")
         import polars as pl
 
         parts = self._parts()

@@ -31,10 +31,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import numpy as np
-import numpy.typing as npt
+from mastery_grading._extras import require
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+else:
+    np = require("numpy", extra="data", feature="the vectorized engine")
+    npt = require("numpy.typing", extra="data", feature="the vectorized engine")
 
 __all__ = [
     "EXACT_INT",

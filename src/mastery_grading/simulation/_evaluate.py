@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import numpy as np
 
+from mastery_grading._extras import require
 from mastery_grading._numbers import NEAR_TOLERANCE
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import InvalidValueError
@@ -29,6 +29,11 @@ from mastery_grading.simulation import metrics as m
 from mastery_grading.simulation._fast import KernelValues, final_values, prefix_values
 from mastery_grading.simulation.cohorts import Cohort
 from mastery_grading.targets import LearningTarget
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = require("numpy", extra="sim", feature="mastery_grading.simulation")
 
 __all__ = ["Outcome", "Prepared", "evaluate"]
 

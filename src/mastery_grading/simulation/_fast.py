@@ -16,15 +16,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from mastery_grading._extras import require
 from mastery_grading.evidence import Evidence, chronological_key
 from mastery_grading.policies.kernels import Kernel
 from mastery_grading.policies.segments import Segments
 from mastery_grading.protocols import Policy
 from mastery_grading.targets import LearningTarget
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = require("numpy", extra="sim", feature="mastery_grading.simulation")
 
 __all__ = ["KernelValues", "final_values", "kernels_apply", "prefix_values"]
 

@@ -7,9 +7,8 @@ import math
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
-import numpy as np
-import pandas as pd
 
+from mastery_grading._extras import require
 from mastery_grading.exceptions import InvalidValueError
 from mastery_grading.protocols import Policy
 from mastery_grading.results import TargetResult
@@ -21,7 +20,12 @@ from mastery_grading.simulation.cohorts import Cohort
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    import numpy as np
+    import pandas as pd
     from matplotlib.axes import Axes
+else:
+    np = require("numpy", extra="sim", feature="mastery_grading.simulation")
+    pd = require("pandas", extra="sim", feature="mastery_grading.simulation")
 
 __all__ = ["ALL", "METRICS", "ComparisonResult", "SweepResult", "build_comparison"]
 

@@ -8,15 +8,20 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import attrs
-import numpy as np
 
 from mastery_grading import _validators as v
+from mastery_grading._extras import require
 from mastery_grading.evidence import Evidence, EvidenceKind, chronological_key
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
 from mastery_grading.simulation.learners import Archetype, Learner, builtin_archetypes
 from mastery_grading.simulation.measurement import Measurement
 from mastery_grading.simulation.schedules import Schedule
 from mastery_grading.targets import LearningTarget
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = require("numpy", extra="sim", feature="mastery_grading.simulation")
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -148,6 +153,7 @@ class Cohort:
         >>> simulate_cohort(n=2, seed=0, schedule=Schedule(n=3)).to_pandas().shape
         (6, 9)
         """
+        require("pandas", extra="data", feature="Cohort.to_pandas()")
         import pandas as pd
 
         rows = [

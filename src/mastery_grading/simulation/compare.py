@@ -8,11 +8,11 @@ module); :func:`sweep` compares one policy across values of a parameter.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
-import numpy as np
 
+from mastery_grading._extras import require
 from mastery_grading.exceptions import InvalidValueError
 from mastery_grading.policies import PolicySpec, policy_from_spec, policy_label
 from mastery_grading.protocols import Policy
@@ -27,6 +27,11 @@ from mastery_grading.simulation._tables import (
 )
 from mastery_grading.simulation.cohorts import Cohort
 
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = require("numpy", extra="sim", feature="mastery_grading.simulation")
+
 __all__ = ["METRICS", "ComparisonResult", "SweepResult", "compare", "policy_label", "sweep"]
 
 
@@ -34,6 +39,7 @@ def _progress_bar(total: int, enabled: bool, desc: str) -> Any:
     if not enabled:
         return None
     try:
+        require("tqdm", extra="sim", feature="the progress bar of compare()")
         from tqdm.auto import tqdm
     except ImportError:  # pragma: no cover - tqdm ships with the sim extra
         return None

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import numpy as np
 
 from mastery_grading import _validators as v
+from mastery_grading._extras import require
 from mastery_grading.scales import Scale
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = require("numpy", extra="sim", feature="mastery_grading.simulation")
 
 __all__ = ["Measurement"]
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from mastery_grading._extras import require
 from mastery_grading.exceptions import InvalidValueError
 from mastery_grading.scales import Scale
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = require("numpy", extra="sim", feature="mastery_grading.simulation")
 
 __all__ = [
     "agreement",

@@ -15,17 +15,19 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-import numpy as np
-
+from mastery_grading._extras import require
 from mastery_grading.exceptions import InvalidValueError
 from mastery_grading.scales import Scale
 from mastery_grading.simulation._resolve import resolve_policies
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
     from matplotlib.axes import Axes
 
     from mastery_grading.simulation.cohorts import Cohort
+else:
+    np = require("numpy", extra="sim", feature="mastery_grading.simulation")
 
 __all__ = [
     "MetricTable",
@@ -169,6 +171,7 @@ class SweepTable(Protocol):
 def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
     if ax is not None:
         return ax
+    require("matplotlib", extra="plot", feature="the simulation plots")
     import matplotlib.pyplot as plt
 
     _, new = plt.subplots(figsize=size, layout="constrained")

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import numpy as np
 
 from mastery_grading import _validators as v
+from mastery_grading._extras import require
 from mastery_grading._numbers import exact
 from mastery_grading.exceptions import InvalidValueError
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = require("numpy", extra="sim", feature="mastery_grading.simulation")
 
 __all__ = ["Schedule"]
 

@@ -1,7 +1,9 @@
 """Testing kit for users and for our own suite: strategies, claim checks and fairness audits.
 
-Requires the ``test`` extra (Hypothesis), except :mod:`mastery_grading.testing.examples`, which
-the docstrings of the policies use and which works on a core install.
+Requires Hypothesis, which the ``fairness`` extra installs (``pip install
+"mastery_grading[fairness]"``; the ``test`` extra includes it), except
+:mod:`mastery_grading.testing.examples`, which the docstrings of the policies use and which works
+on a core install. :func:`parametrize_with_checks` also needs pytest (the ``test`` extra).
 
 - :mod:`mastery_grading.testing.strategies`: typed Hypothesis strategies for scales, targets,
   evidence histories and the cases the fairness axioms are checked on.
@@ -32,6 +34,8 @@ from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING, Any
+
+from mastery_grading._extras import require
 
 if TYPE_CHECKING:
     from mastery_grading.fairness.audit import (
@@ -79,19 +83,17 @@ _HOMES = {
 
 
 def __getattr__(name: str) -> Any:
-    """Load a name of the kit on first use (it needs Hypothesis; ``examples`` does not)."""
+    """Load a name of the kit on first use (it needs Hypothesis; ``examples`` does not).
+
+    Raises:
+        AttributeError: If the kit has no such name.
+        MissingExtraError: If Hypothesis is not installed (the ``fairness`` extra).
+    """
     home = _HOMES.get(name)
     if home is None:
         msg = f"module {__name__!r} has no attribute {name!r}"
         raise AttributeError(msg)
-    try:
-        importlib.import_module("hypothesis")
-    except ImportError as error:
-        msg = (
-            f"mastery_grading.testing.{name} needs Hypothesis, which is not installed; "
-            "expected the 'test' extra (pip install 'mastery_grading[test]')"
-        )
-        raise ModuleNotFoundError(msg, name="hypothesis") from error
+    require("hypothesis", extra="fairness", feature=f"mastery_grading.testing.{name}")
     if name == "strategies":
         value: Any = importlib.import_module(f"{__name__}.strategies")
     else:

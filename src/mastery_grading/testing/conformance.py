@@ -22,8 +22,8 @@ makes one pytest case per (policy, check), with readable ids such as
   between policies, so checking many policies is cheap; for a randomized search use
   :func:`~mastery_grading.testing.check_policy`.
 
-Needs Hypothesis (the ``test`` extra); :func:`parametrize_with_checks` also needs pytest, which
-it imports when called.
+Needs Hypothesis (the ``fairness`` extra, which ``test`` includes); :func:`parametrize_with_checks`
+also needs pytest (the ``test`` extra), which it imports when called.
 
 Example:
     >>> from mastery_grading import policies
@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from mastery_grading._extras import require
 from mastery_grading.evidence import Evidence, sort_chronologically
 from mastery_grading.exceptions import TargetMismatchError
 from mastery_grading.fairness.audit import audit
@@ -204,6 +205,7 @@ def check_repr_shows_configuration(policy: Policy) -> None:
     kind = type(policy)
     if not attrs.has(kind) or not [f for f in attrs.fields(kind) if f.init]:
         return  # no parameters to change
+    require("hypothesis", extra="fairness", feature="the conformance kit")
     from hypothesis import find, settings
     from hypothesis import strategies as st
     from hypothesis.errors import NoSuchExample
@@ -350,6 +352,7 @@ def parametrize_with_checks(
         >>> mark.args[0], mark.kwargs["ids"][0]
         (('policy', 'check'), 'MostRecent()-check_empty_history')
     """
+    require("pytest", extra="test", feature="parametrize_with_checks()")
     import pytest
 
     pairs = [

@@ -30,9 +30,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-import numpy as np
-
+from mastery_grading._extras import require
 from mastery_grading._numbers import NEAR_TOLERANCE
 from mastery_grading.gradebook._engine._columns import (
     Columns,
@@ -53,6 +53,11 @@ from mastery_grading.policies.segments import (
 )
 from mastery_grading.protocols import Policy
 from mastery_grading.targets import LearningTarget
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = require("numpy", extra="data", feature="the vectorized engine")
 
 __all__ = [
     "Columns",

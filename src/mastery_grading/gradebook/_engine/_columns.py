@@ -16,12 +16,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
-
+from mastery_grading._extras import require
 from mastery_grading.evidence import Evidence, EvidenceKind
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+else:
+    np = require("numpy", extra="data", feature="the vectorized engine")
+    npt = require("numpy.typing", extra="data", feature="the vectorized engine")
 
 __all__ = [
     "EPOCH",

@@ -17,13 +17,11 @@ rejecting a million bad rows stays fast.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
-import numpy as np
-
+from mastery_grading._extras import available, require
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import BulkValidationError, InvalidTypeError, InvalidValueError
 from mastery_grading.gradebook._engine._columns import (
@@ -33,6 +31,11 @@ from mastery_grading.gradebook._engine._columns import (
     sorted_codes,
 )
 from mastery_grading.targets import LearningTarget
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = require("numpy", extra="data", feature="the vectorized engine")
 
 __all__ = ["columns_from_frame"]
 
@@ -121,6 +124,7 @@ def _column_names(frame: Any, columns: Mapping[str, str]) -> dict[str, str]:
 
 
 def _arrow(frame: Any, name: str) -> Any:
+    require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
     import pyarrow as pa
 
     column = frame[name]
@@ -132,6 +136,7 @@ def _arrow(frame: Any, name: str) -> Any:
 
 def _strings(array: Any) -> tuple[CodeArray, list[str], np.ndarray]:
     """Dictionary-encode a string (or integer) Arrow array: codes, sorted labels, null mask."""
+    require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -155,6 +160,7 @@ def _strings(array: Any) -> tuple[CodeArray, list[str], np.ndarray]:
 
 def _floats(array: Any) -> tuple[np.ndarray, np.ndarray]:
     """Return float64 values (NaN for null) and the mask of nulls."""
+    require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -169,6 +175,7 @@ def _floats(array: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _times(array: Any, problems: _Problems, field: str) -> np.ndarray:
+    require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -207,6 +214,7 @@ def _bad_ids(codes: CodeArray, labels: Sequence[str], nulls: np.ndarray) -> np.n
 
 
 def _read_arrow(frame: Any, targets: Sequence[LearningTarget], names: dict[str, str]) -> Columns:
+    require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
     import pyarrow as pa
 
     n = len(frame)
@@ -364,10 +372,6 @@ def _read_rows(frame: Any, targets: Sequence[LearningTarget], names: dict[str, s
     return columns_from_evidence(items, index)
 
 
-def _pyarrow_available() -> bool:
-    return importlib.util.find_spec("pyarrow") is not None
-
-
 def columns_from_frame(
     frame: Any, targets: Sequence[LearningTarget], columns: Mapping[str, str]
 ) -> Columns:
@@ -381,8 +385,9 @@ def columns_from_frame(
     if type(frame).__name__ == "LazyFrame" and hasattr(frame, "collect"):
         frame = frame.collect()
     names = _column_names(frame, columns)
-    if not _pyarrow_available():
+    if not available("pyarrow"):
         return _read_rows(frame, targets, names)
+    require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
     import pyarrow as pa
 
     try:

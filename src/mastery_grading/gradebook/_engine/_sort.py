@@ -15,12 +15,16 @@ a kernel's segments are the columns themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from mastery_grading._extras import require
 from mastery_grading.gradebook._engine._columns import Columns, IntArray
 from mastery_grading.policies.segments import ColumnFacts, Segments
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = require("numpy", extra="data", feature="the vectorized engine")
 
 __all__ = ["Sorted", "sort_rows"]
 

@@ -12,8 +12,9 @@ Example:
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
+from mastery_grading._extras import require
 from mastery_grading.policies._summaries import TieBreak
 from mastery_grading.policies.central import Mean, Median, Mode
 from mastery_grading.policies.segments import (
@@ -32,6 +33,11 @@ from mastery_grading.policies.segments import (
     segment_ratio_exact,
     sums,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = require("numpy", extra="data", feature="the vectorized engine")
 
 __all__ = [
     "mean_kernel",

@@ -10,8 +10,9 @@ Example:
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
+from mastery_grading._extras import require
 from mastery_grading.policies.count import NTimes
 from mastery_grading.policies.kernels.central import plain_mean
 from mastery_grading.policies.segments import (
@@ -24,6 +25,11 @@ from mastery_grading.policies.segments import (
     empty_values,
     grid_largest,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = require("numpy", extra="data", feature="the vectorized engine")
 
 __all__ = ["n_times_kernel"]
 

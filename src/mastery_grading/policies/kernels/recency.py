@@ -12,8 +12,9 @@ Example:
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
+from mastery_grading._extras import require
 from mastery_grading._numbers import exact
 from mastery_grading.policies.kernels.central import median_values, mode_values, plain_mean
 from mastery_grading.policies.recency import (
@@ -40,6 +41,11 @@ from mastery_grading.policies.segments import (
     sums,
     unanimous,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = require("numpy", extra="data", feature="the vectorized engine")
 
 __all__ = [
     "decaying_average_kernel",

@@ -11,9 +11,9 @@ Example:
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import numpy as np
-
+from mastery_grading._extras import require
 from mastery_grading.policies.kernel_registry import kernel_for
 from mastery_grading.policies.rules import INSUFFICIENT, Filtered
 from mastery_grading.policies.segments import (
@@ -23,6 +23,11 @@ from mastery_grading.policies.segments import (
     compress,
     micros,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = require("numpy", extra="data", feature="the vectorized engine")
 
 __all__ = ["filtered_kernel"]
 

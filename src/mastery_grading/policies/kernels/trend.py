@@ -10,8 +10,9 @@ Example:
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
+from mastery_grading._extras import require
 from mastery_grading.policies.segments import (
     GRID_BITS,
     BoolArray,
@@ -24,6 +25,11 @@ from mastery_grading.policies.segments import (
     grid_largest,
 )
 from mastery_grading.policies.trend import PowerLaw
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = require("numpy", extra="data", feature="the vectorized engine")
 
 __all__ = ["TERMS_CHUNK", "log_table", "power_law_fit", "power_law_kernel"]
 

@@ -21,6 +21,13 @@ Example:
     >>> test_scale_has_a_level_everywhere()
 """
 
+from typing import TYPE_CHECKING
+
+from mastery_grading._extras import require
+
+if not TYPE_CHECKING:  # before the modules below, so that the error names this package
+    require("hypothesis", extra="fairness", feature="mastery_grading.testing.strategies")
+
 from mastery_grading.fairness.cases import (
     CASE_PARTS,
     classic_converter_cases,

@@ -11,8 +11,16 @@ Example:
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-from hypothesis import strategies as st
+from mastery_grading._extras import require
+
+if TYPE_CHECKING:
+    from hypothesis import strategies as st
+else:
+    st = require(
+        "hypothesis.strategies", extra="fairness", feature="mastery_grading.testing.strategies"
+    )
 
 from mastery_grading.grades import (
     AverageCutoffs,

@@ -34,10 +34,18 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-from hypothesis import strategies as st
+
+from mastery_grading._extras import require
+
+if TYPE_CHECKING:
+    from hypothesis import strategies as st
+else:
+    st = require(
+        "hypothesis.strategies", extra="fairness", feature="mastery_grading.testing.strategies"
+    )
 
 from mastery_grading.exceptions import MasteryGradingError
 from mastery_grading.fairness.cases import EPOCH

@@ -17,8 +17,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-from hypothesis import strategies as st
+from mastery_grading._extras import require
+
+if TYPE_CHECKING:
+    from hypothesis import strategies as st
+else:
+    st = require(
+        "hypothesis.strategies", extra="fairness", feature="mastery_grading.testing.strategies"
+    )
 
 from mastery_grading.evidence import Evidence, EvidenceKind
 from mastery_grading.fairness.cases import EPOCH
