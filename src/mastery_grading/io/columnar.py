@@ -34,13 +34,13 @@ Example:
 from __future__ import annotations
 
 import csv
-import importlib.util
 import os
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+from mastery_grading._extras import available, require
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import DataFileError, MasteryGradingError
 from mastery_grading.io._common import (
@@ -78,7 +78,7 @@ def columnar_available() -> bool:
         >>> isinstance(columnar_available(), bool)
         True
     """
-    return all(importlib.util.find_spec(name) for name in ("pyarrow", "pandas", "numpy"))
+    return all(available(name) for name in ("pyarrow", "pandas", "numpy"))
 
 
 class EvidenceColumns:
@@ -135,6 +135,7 @@ class EvidenceColumns:
             >>> found.fits([LearningTarget(id="T", title="T", scale=Scale.marzano())])
             False
         """
+        require("numpy", extra="fast", feature="the columnar evidence reader")
         import numpy as np
 
         by_id = {target.id: target for target in targets}
@@ -152,6 +153,9 @@ class EvidenceColumns:
         Times are UTC instants to the microsecond; blank optional cells are missing values
         (the defaults of :class:`~mastery_grading.Evidence`).
         """
+        require("numpy", extra="fast", feature="the columnar evidence reader")
+        require("pandas", extra="fast", feature="the columnar evidence reader")
+        require("pyarrow", extra="fast", feature="the columnar evidence reader")
         import numpy as np
         import pandas as pd
         import pyarrow as pa
@@ -279,6 +283,7 @@ def _read(
 ) -> EvidenceColumns | None:
     import io
 
+    require("pyarrow", extra="fast", feature="the columnar evidence reader")
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
@@ -323,6 +328,7 @@ def _distinct(
     Returns the code of each cell among the distinct *values* (cells that read alike, such as
     ``"3"`` and ``"3.0"``, share one) and those values.
     """
+    require("numpy", extra="fast", feature="the columnar evidence reader")
     import numpy as np
 
     optional = name not in _REQUIRED

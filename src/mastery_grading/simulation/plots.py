@@ -276,6 +276,7 @@ def plot_journey(
     ax.set_title(f"{student.id} ({student.archetype})")
     handles, labels = ax.get_legend_handles_labels()
     if undecided:
+        require("matplotlib", extra="plot", feature="the simulation plots")
         from matplotlib.lines import Line2D
 
         labels = [f"{label} (no result)" if undecided.get(label) else label for label in labels]
