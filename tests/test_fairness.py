@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import html
+import io
+import json
+import re
 import subprocess
 import sys
 import time
@@ -707,13 +711,22 @@ def table() -> Any:
 class TestAuditReport:
     def test_to_dict_has_exactly_the_documented_shape(self, report: AuditReport) -> None:
         data = report.to_dict()
-        assert ["policy", "axioms"] == list(data)
-        assert "latest" == data["policy"]
+        assert ["name", "policy", "axioms"] == list(data)
+        assert "latest" == data["name"] == data["policy"]
         assert AXIOM_NAMES == list(data["axioms"])
         for entry in data["axioms"].values():
-            assert ["holds", "tried", "counterexample"] == list(entry)
+            assert ["summary", "claimed", "outcome", "holds", "tried", "counterexample"] == list(
+                entry
+            )
         tried = 20 + len(mst.classic_policy_cases())  # the hand-picked cases come first
-        assert {"holds": True, "tried": tried, "counterexample": None} == data["axioms"]["bounded"]
+        assert {
+            "summary": "The result lies within the scale.",
+            "claimed": True,
+            "outcome": "keeps",
+            "holds": True,
+            "tried": tried,
+            "counterexample": None,
+        } == data["axioms"]["bounded"]
         assert data["axioms"]["order_free"]["holds"] is False
         assert isinstance(data["axioms"]["order_free"]["counterexample"], str)
 
@@ -724,7 +737,7 @@ class TestAuditReport:
     def test_wrong_claims_are_flagged(self, report: AuditReport) -> None:
         assert ("order_free",) == report.wrong_claims
         text = str(report)
-        assert "VIOLATED (claimed)" in text
+        assert "breaks (counterexample)" in text
         assert "WRONG CLAIMS: order_free" in text
         assert "order_free: scores" in text
 
@@ -733,7 +746,7 @@ class TestAuditReport:
         html = audit(sneaky, max_examples=5)._repr_html_()
         assert "<script>" not in html
         assert "&lt;script&gt;" in html
-        assert html.startswith("<table>")
+        assert html.startswith('<div class="mastery-grading-audit">')
 
     def test_an_audit_of_no_axioms_is_empty(self) -> None:
         report = audit(MostRecent(), axioms=[])
@@ -741,7 +754,7 @@ class TestAuditReport:
             k: v for k, v in report.to_dict()["policy"].items() if k == "policy"
         }
         assert {} == report.to_dict()["axioms"]
-        assert str(report).startswith("Audit of MostRecent()")
+        assert str(report).startswith("Audit of most_recent (")
 
     def test_audit_is_reproducible(self) -> None:
         first = audit(MostRecent(), max_examples=15).to_dict()
@@ -753,15 +766,15 @@ class TestAuditTable:
         records = table.records()
         assert ["mean", "most_recent"] == [r["policy"] for r in records]
         assert ["policy", *AXIOM_NAMES] == list(records[0])
-        assert "yes*" == records[0]["order_free"]
-        assert "no" == records[1]["order_free"]
+        assert "keeps*" == records[0]["order_free"]
+        assert "not claimed" == records[1]["order_free"]
 
     def test_renders_as_text_markdown_and_html(self, table: Any) -> None:
         text = str(table)
         assert text.splitlines()[0].startswith("policy")
         markdown = table.to_markdown()
         assert markdown.startswith("| policy | `bounded` |")
-        assert "| most_recent | yes\\* |" in markdown
+        assert "| most_recent | keeps\\* |" in markdown
         assert "<table>" in table._repr_html_()
 
     def test_counterexamples_list_every_violation(self, table: Any) -> None:
@@ -778,12 +791,12 @@ class TestAuditTable:
         pytest.importorskip("pandas")
         frame = table.to_pandas()
         assert ["mean", "most_recent"] == list(frame.index)
-        assert "no" == frame.loc["most_recent", "order_free"]
+        assert "not claimed" == frame.loc["most_recent", "order_free"]
 
     def test_a_wrong_claim_shows_in_the_table(self) -> None:
         liar = attrs.evolve(BROKEN["recency"], claims=frozenset({"recency"}))
         table = audit_table({"liar": liar}, max_examples=10)
-        assert "NO*" == table.records()[0]["recency"]
+        assert "BREAKS*" == table.records()[0]["recency"]
         assert {"liar": ("recency",)} == table.wrong_claims
 
 
@@ -948,11 +961,14 @@ class TestConverterAudit:
         marzano = AverageCutoffs.marzano_2010()
         report = audit(marzano, max_examples=10)
         data = report.to_dict()
-        assert ["policy", "axioms"] == list(data)
+        assert ["name", "policy", "axioms"] == list(data)
+        assert "AverageCutoffs.marzano_2010()" == data["name"]
         assert marzano.to_spec() == data["policy"]
         assert list(CONVERTER_AXIOMS) == list(data["axioms"])
         for entry in data["axioms"].values():
-            assert ["holds", "tried", "counterexample"] == list(entry)
+            assert ["summary", "claimed", "outcome", "holds", "tried", "counterexample"] == list(
+                entry
+            )
         assert str(report).startswith("Audit of AverageCutoffs.marzano_2010() (")
         assert "<caption>Audit of AverageCutoffs.marzano_2010()</caption>" in report._repr_html_()
 
@@ -1004,9 +1020,9 @@ class TestConverterAudit:
         assert ("monotone", "complete", "unambiguous") == table.axioms
         assert {
             "policy": "RuleSet.powerschool_forum()",
-            "monotone": "yes",
-            "complete": "no",
-            "unambiguous": "yes*",
+            "monotone": "keeps",
+            "complete": "breaks",
+            "unambiguous": "keeps*",
         } == table.records()[4]
         assert str(table).startswith("converter ")
         assert table.to_markdown().startswith("| converter | `monotone` |")
@@ -1078,3 +1094,194 @@ def test_the_kit_lists_and_loads_every_public_name() -> None:
         assert name in dir(kit)
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         kit.nothing  # noqa: B018
+
+
+# ---------------------------------------------------------------------------------------------
+# An audit a teacher can read: names, summaries, three outcomes, the progress report's look
+# ---------------------------------------------------------------------------------------------
+
+#: The axioms a rule may give up on purpose (docs/explanation/fairness.md, "Virtues and choices").
+NOT_NEEDED = {"order_free", "recency_sensitive", "formative_neutral"}
+
+
+def _best_two_of_three() -> Any:
+    from mastery_grading.policies import custom_policy
+
+    return custom_policy(
+        lambda scores: sum(sorted(scores)[-2:]) / len(scores[-2:]),
+        name="best two of three",
+        claims={"monotone", "order_free"},
+    )
+
+
+def _renderings(report: AuditReport) -> dict[str, str]:
+    return {
+        "text": str(report),
+        "markdown": report.to_markdown(),
+        "html": report._repr_html_(),
+        "page": report.to_html(),
+        "json": json.dumps(report.to_dict()),
+    }
+
+
+def _style_rules(page: str) -> set[str]:
+    """The ``selector{declarations}`` rules of every <style> element, selectors unscoped."""
+    rules: set[str] = set()
+    for css in re.findall(r"<style>(.*?)</style>", page, flags=re.DOTALL):
+        for selector, declarations in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+            for one in selector.split(","):
+                bare = one.strip().removeprefix(".mastery-grading-audit").strip() or "body"
+                rules.update(f"{bare}{{{d}}}" for d in declarations.split(";"))
+    return rules
+
+
+class TestAnAuditATeacherCanRead:
+    def test_a_custom_policy_is_named_by_its_given_name_everywhere(self) -> None:
+        report = audit(_best_two_of_three(), max_examples=10)
+        assert "best two of three" == report.name
+        for form, shown in _renderings(report).items():
+            assert "best two of three" in shown, form
+            assert "<function" not in shown, form
+            assert "lambda" not in shown, form
+            assert "CustomPolicy(" not in shown, form
+        assert str(report).startswith("Audit of best two of three (")
+        assert "<caption>Audit of best two of three</caption>" in report._repr_html_()
+
+    def test_a_builtin_is_named_by_its_spec_name_and_parameters(self) -> None:
+        report = audit(DecayingAverage(rate=0.8), axioms=["monotone"], max_examples=5)
+        assert str(report).startswith("Audit of decaying_average(rate=0.8) (")
+        assert str(audit(Mean(), axioms=[])).startswith("Audit of mean (")
+
+    def test_a_table_of_unlabelled_policies_names_rows_the_same_way(self) -> None:
+        table = audit_table([_best_two_of_three(), DecayingAverage(rate=0.8)], max_examples=5)
+        assert ["best two of three", "decaying_average(rate=0.8)"] == list(table.names)
+
+    def test_each_axiom_shows_its_summary_beside_its_outcome(self) -> None:
+        report = audit(MostRecent(), max_examples=10)
+        lines = str(report).splitlines()
+        markdown = report.to_markdown().splitlines()
+        rows = re.findall(r"<tr[^>]*>(.*?)</tr>", report._repr_html_())
+        for name, axiom in AXIOMS.items():
+            outcome = report[name].verdict
+            [line] = [line for line in lines if line.startswith(f"{name} ")]
+            assert outcome in line, line
+            assert line.endswith(axiom.summary), line
+            [row] = [row for row in markdown if row.startswith(f"| `{name}` |")]
+            assert f"| {axiom.summary} |" in row, row
+            assert f"| {outcome} |" in row, row
+            [html_row] = [row for row in rows if f"<code>{name}</code>" in row]
+            assert f"<td>{html.escape(axiom.summary)}</td>" in html_row
+            assert f">{report[name].outcome.capitalize()}</span>" in html_row
+        table = audit_table({"most_recent": MostRecent()}, max_examples=5)
+        for axiom in AXIOMS.values():
+            assert f"  {axiom.name}: {axiom.summary}" in str(table)
+            assert f"- `{axiom.name}`: {axiom.summary}" in table.to_markdown()
+            assert f'title="{html.escape(axiom.summary)}"' in table._repr_html_()
+
+    def test_three_outcomes_and_never_violated(self) -> None:
+        recent = audit(MostRecent(), max_examples=10)
+        assert "not claimed" == recent["order_free"].verdict  # a choice, not a fault
+        assert "keeps" == recent["monotone"].verdict
+        power = audit(policy_from_spec({"policy": "power_law"}), max_examples=10)
+        assert "breaks (counterexample)" == power["bounded"].verdict
+        assert power["bounded"].counterexample is not None
+        for report in (recent, power):
+            assert {"keeps", "breaks (counterexample)", "not claimed"} >= {
+                o.verdict for o in report.outcomes
+            }
+            for form, shown in _renderings(report).items():
+                assert "violated" not in shown.lower(), form
+        line = next(line for line in str(recent).splitlines() if line.startswith("order_free "))
+        assert "not claimed" in line
+        assert "WRONG CLAIMS" not in str(recent)
+
+    def test_only_choices_can_be_not_claimed(self) -> None:
+        assert NOT_NEEDED == {name for name, axiom in AXIOMS.items() if not axiom.needed}
+        assert all(axiom.needed for axiom in CONVERTER_AXIOMS.values())
+        # A choice that is claimed and fails is a broken promise, not "not claimed".
+        liar = audit(
+            attrs.evolve(BROKEN["order_free"], claims=frozenset({"order_free"})), max_examples=10
+        )
+        assert "breaks (counterexample)" == liar["order_free"].verdict
+        assert ("order_free",) == liar.wrong_claims
+        # A virtue nobody claims still breaks: the forum's rule set has a gap.
+        forum = audit(RuleSet.powerschool_forum(), max_examples=10)
+        assert ("complete",) == forum.breaks
+        assert "breaks (counterexample)" == forum["complete"].verdict
+
+    def test_the_table_shows_the_three_outcomes(self) -> None:
+        table = audit_table({"mean": Mean(), "most_recent": MostRecent()}, max_examples=5)
+        cells = {cell for row in table.records() for k, cell in row.items() if k != "policy"}
+        assert {"keeps*", "not claimed"} <= cells
+        assert cells <= {"keeps", "keeps*", "breaks", "BREAKS*", "not claimed"}
+        for shown in (str(table), table.to_markdown(), table._repr_html_(), table.to_html()):
+            assert "violated" not in shown.lower()
+            assert "order_free" in shown
+            assert "scores 1, 4 give 4.00" in shown
+
+    def test_the_html_looks_like_the_progress_report(self) -> None:
+        from mastery_grading.io.report import progress_report_html
+
+        report = progress_report_html([], title="Period 2")
+        shared = {
+            rule
+            for rule in _style_rules(report)
+            if rule.split("{")[0] in {"body", "table", "th", "td", "h1", ".badge", "small"}
+            and "margin:2rem" not in rule  # a page's margin, not a notebook fragment's
+        }
+        assert len(shared) >= 12  # fonts, colours, table borders and padding, badges
+        audited = audit(Mean(), axioms=["monotone", "formative_neutral"], max_examples=5)
+        table = audit_table([Mean()], max_examples=5)
+        for shown in (audited._repr_html_(), audited.to_html(), table._repr_html_()):
+            assert shared <= _style_rules(shown)
+            assert 'class="badge keeps"' in shown
+            assert 'class="badge not-claimed"' in shown
+        for page in (audited.to_html(), table.to_html()):
+            assert "margin:2rem" in page
+            assert "default-src 'none'" in page
+        # A notebook fragment styles only itself, never the notebook around it.
+        fragment = audited._repr_html_()
+        css = re.search(r"<style>(.*?)</style>", fragment, flags=re.DOTALL)
+        assert css is not None
+        for selector, _ in re.findall(r"([^{}]+)\{([^{}]*)\}", css.group(1)):
+            assert all(s.strip().startswith(".mastery-grading-audit") for s in selector.split(","))
+
+
+class TestTheAuditCommand:
+    def run(self, *args: str) -> str:
+        from mastery_grading.cli import main
+
+        out, err = io.StringIO(), io.StringIO()
+        assert 0 == main(
+            ["audit", "--policy", "most_recent", "--max-examples", "5", *args],
+            stdout=out,
+            stderr=err,
+        ), err.getvalue()
+        return out.getvalue()
+
+    def test_text_shows_outcomes_summaries_and_counterexamples(self) -> None:
+        text = self.run()
+        assert "violated" not in text.lower()
+        row = next(line for line in text.splitlines() if line.startswith("most_recent "))
+        assert "not claimed" in row
+        assert "keeps*" in row
+        assert f"  order_free: {AXIOMS['order_free'].summary}" in text
+        assert "most_recent, order_free (not claimed): scores 1, 4 give 4.00" in text
+
+    def test_markdown_and_html_read_the_same(self) -> None:
+        markdown = self.run("--format", "markdown")
+        assert "| most_recent | keeps\\* |" in markdown
+        assert f"- `monotone`: {AXIOMS['monotone'].summary}" in markdown
+        page = self.run("--format", "html")
+        assert page.startswith("<!DOCTYPE html>")
+        assert "<h1>Policy audit</h1>" in page
+        assert 'class="badge not-claimed"' in page
+        assert "border-collapse:collapse" in page
+        assert "violated" not in (markdown + page).lower()
+
+    def test_json_gives_each_outcome_and_summary(self) -> None:
+        [entry] = json.loads(self.run("--format", "json"))["audits"]
+        assert "most_recent" == entry["label"] == entry["name"]
+        order_free = entry["axioms"]["order_free"]
+        assert "not claimed" == order_free["outcome"]
+        assert AXIOMS["order_free"].summary == order_free["summary"]

@@ -44,12 +44,7 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     elif args.format == "markdown":
         text = table.to_markdown() + "\n"
     elif args.format == "html":
-        text = (
-            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-            "style-src 'unsafe-inline'\"><title>Policy audit</title></head><body>"
-            f"<h1>Policy audit</h1>{table._repr_html_()}</body></html>\n"
-        )
+        text = table.to_html("Policy audit")
     else:
         text = str(table) + "\n"
     emit(text, args.output, stdout)

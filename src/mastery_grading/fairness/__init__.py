@@ -10,7 +10,9 @@
   :data:`~mastery_grading.protocols.Claim`.
 - :mod:`mastery_grading.fairness.audit`: :func:`~mastery_grading.fairness.audit.audit` and
   :func:`~mastery_grading.fairness.audit.audit_table`, a report of every axiom with
-  counterexamples; :mod:`mastery_grading.fairness.render` shows it as text, Markdown or HTML.
+  counterexamples; :mod:`mastery_grading.fairness.outcome` holds one axiom's outcome (keeps,
+  breaks, not claimed) and the name an audit shows; :mod:`mastery_grading.fairness.render`
+  shows it as text, Markdown or HTML styled like the progress report.
 - :mod:`mastery_grading.fairness.check`: ``check_policy`` and ``check_converter``, the same as
   in :mod:`mastery_grading.testing`.
 

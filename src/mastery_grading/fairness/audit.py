@@ -31,13 +31,19 @@ from mastery_grading.fairness._search import (
     converter_scale,
     is_converter,
     known,
-    label,
     search_settings,
     stock_of,
 )
-from mastery_grading.fairness.axioms import AXIOMS, CONVERTER_AXIOMS, claims
+from mastery_grading.fairness.axioms import (
+    AXIOMS,
+    CONVERTER_AXIOMS,
+    Axiom,
+    ConverterAxiom,
+    claims,
+)
 from mastery_grading.fairness.cases import classic_converter_cases
 from mastery_grading.fairness.converter_axioms import LetterConverter
+from mastery_grading.fairness.outcome import AxiomOutcome, display_name
 from mastery_grading.protocols import Claim, Policy
 from mastery_grading.scales import Scale
 
@@ -51,45 +57,9 @@ __all__ = [
     "Kind",
     "audit",
     "audit_table",
+    "display_name",
     "stock_of",
 ]
-
-
-@attrs.frozen(kw_only=True)
-class AxiomOutcome:
-    """What the audit found for one axiom.
-
-    Args:
-        axiom: The axiom's name.
-        claimed: Whether the policy (or converter) claims it.
-        holds: Whether every case tried satisfied it.
-        tried: How many cases were tried (when violated: until the first counterexample).
-        counterexample: The shrunk counterexample in words, or ``None`` when it holds.
-
-    Example:
-        >>> outcome = AxiomOutcome(axiom="order_free", claimed=True, holds=False, tried=3,
-        ...                        counterexample="scores 1, 4 give 4.00; ...")
-        >>> outcome.wrong_claim, outcome.verdict
-        (True, 'VIOLATED (claimed)')
-    """
-
-    axiom: str
-    claimed: bool
-    holds: bool
-    tried: int
-    counterexample: str | None = None
-
-    @property
-    def wrong_claim(self) -> bool:
-        """Whether the policy claims the axiom but a counterexample was found."""
-        return self.claimed and not self.holds
-
-    @property
-    def verdict(self) -> str:
-        """``"holds"``, ``"violated"`` or ``"VIOLATED (claimed)"``."""
-        if self.holds:
-            return "holds"
-        return "VIOLATED (claimed)" if self.claimed else "violated"
 
 
 def _policy_spec(policy: Any) -> Any:
@@ -98,8 +68,8 @@ def _policy_spec(policy: Any) -> Any:
         try:
             return to_spec()
         except Exception:
-            return repr(policy)
-    return repr(policy)
+            return display_name(policy)
+    return display_name(policy)
 
 
 def _outcomes(value: Iterable[AxiomOutcome]) -> tuple[AxiomOutcome, ...]:
@@ -110,8 +80,12 @@ def _outcomes(value: Iterable[AxiomOutcome]) -> tuple[AxiomOutcome, ...]:
 class AuditReport:
     """The audit of one policy, or one grade converter, against every fairness axiom.
 
-    Renders as a text table (``str``), as HTML in a notebook, and as a dict
-    (:meth:`to_dict`). Claims that are wrong are flagged (:attr:`wrong_claims`).
+    Renders as a text table (``str``), Markdown (:meth:`to_markdown`), HTML in a notebook or
+    as a page (:meth:`to_html`, styled like the progress report), and as a dict
+    (:meth:`to_dict`). The header names the policy as a teacher would (:attr:`name`), each
+    axiom is shown with its plain summary, and each outcome is "keeps", "breaks
+    (counterexample)" or "not claimed" (see :class:`AxiomOutcome`). Claims that are wrong are
+    flagged (:attr:`wrong_claims`).
 
     Args:
         policy: The audited policy or grade converter.
@@ -125,8 +99,10 @@ class AuditReport:
     Example:
         >>> from mastery_grading import policies
         >>> report = audit(policies.MostRecent(), max_examples=10)
-        >>> report["order_free"].holds, report.wrong_claims
-        (False, ())
+        >>> report["order_free"].holds, report["order_free"].verdict, report.wrong_claims
+        (False, 'not claimed', ())
+        >>> report.name, report.breaks
+        ('most_recent', ())
         >>> report.to_dict()["axioms"]["order_free"]["counterexample"]
         'scores 1, 4 give 4.00; the same scores in the order 4, 1 give 1.00'
     """
@@ -144,40 +120,92 @@ class AuditReport:
         raise KeyError(name)
 
     @property
+    def name(self) -> str:
+        """The audited policy's name, as the header shows it.
+
+        See :func:`~mastery_grading.fairness.outcome.display_name`.
+        """
+        return display_name(self.policy)
+
+    @property
     def wrong_claims(self) -> tuple[str, ...]:
-        """The axioms the policy claims but that were violated."""
+        """The axioms the policy claims but that a counterexample was found for."""
         return tuple(o.axiom for o in self.outcomes if o.wrong_claim)
 
     @property
     def violated(self) -> tuple[str, ...]:
-        """Every axiom a counterexample was found for."""
+        """Every axiom a counterexample was found for (including those "not claimed")."""
         return tuple(o.axiom for o in self.outcomes if not o.holds)
 
+    @property
+    def breaks(self) -> tuple[str, ...]:
+        """The axioms whose outcome is "breaks": claimed, or needed by every rule."""
+        return tuple(o.axiom for o in self.outcomes if o.outcome == render.BREAKS)
+
     def to_dict(self) -> dict[str, Any]:
-        """Return ``{"policy": spec or repr, "axioms": {name: {"holds", "tried", "counterexample"}}}``.
+        """Return the audit as plain data, for JSON.
+
+        ``{"name": ..., "policy": spec (or name), "axioms": {axiom: {"summary", "claimed",
+        "outcome", "holds", "tried", "counterexample"}}}``, where ``outcome`` is ``"keeps"``,
+        ``"breaks"`` or ``"not claimed"``.
 
         >>> from mastery_grading import policies
         >>> audit(policies.Mean(), max_examples=5).to_dict()["axioms"]["monotone"]
-        {'holds': True, 'tried': 19, 'counterexample': None}
+        {'summary': 'Raising any one score never lowers the result.', 'claimed': True, 'outcome': 'keeps', 'holds': True, 'tried': 19, 'counterexample': None}
         """  # noqa: E501
         return {
+            "name": self.name,
             "policy": _policy_spec(self.policy),
             "axioms": {
-                o.axiom: {"holds": o.holds, "tried": o.tried, "counterexample": o.counterexample}
+                o.axiom: {
+                    "summary": o.summary,
+                    "claimed": o.claimed,
+                    "outcome": o.outcome,
+                    "holds": o.holds,
+                    "tried": o.tried,
+                    "counterexample": o.counterexample,
+                }
                 for o in self.outcomes
             },
         }
 
     def __str__(self) -> str:
         return render.report_text(
-            label(self.policy),
-            self.outcomes,
-            classics=self.classics,
-            max_examples=self.max_examples,
+            self.name, self.outcomes, classics=self.classics, max_examples=self.max_examples
+        )
+
+    def to_markdown(self) -> str:
+        """Return the audit in Markdown: a table of axioms, then the counterexamples.
+
+        Example:
+            >>> from mastery_grading import policies
+            >>> text = audit(policies.Mean(), axioms=["monotone"], max_examples=5).to_markdown()
+            >>> print(text.splitlines()[4])
+            | `monotone` | Raising any one score never lowers the result. | yes | keeps | 19 |
+        """
+        return render.report_markdown(
+            self.name, self.outcomes, classics=self.classics, max_examples=self.max_examples
         )
 
     def _repr_html_(self) -> str:
-        return render.report_html(label(self.policy), self.outcomes)
+        return render.report_html(
+            self.name,
+            self.outcomes,
+            classics=self.classics,
+            max_examples=self.max_examples,
+            kind=self.kind,
+        )
+
+    def to_html(self) -> str:
+        """Return the audit as a self-contained HTML page, styled like the progress report.
+
+        Example:
+            >>> from mastery_grading import policies
+            >>> page = audit(policies.Mean(), axioms=["monotone"], max_examples=5).to_html()
+            >>> "<title>Audit of mean</title>" in page, 'class="badge keeps"' in page
+            (True, True)
+        """
+        return render.page_html(f"Audit of {self.name}", self._repr_html_(), heading=False)
 
 
 def audit(
@@ -227,6 +255,8 @@ def audit(
         >>> report = audit(policies.Mean(), max_examples=10)
         >>> report.violated
         ('recency_sensitive', 'formative_neutral')
+        >>> report["formative_neutral"].verdict  # a choice: a mean counts practice
+        'not claimed'
         >>> print(report["formative_neutral"].counterexample)
         score 3 gives 3.00; adding practice, as scores 0.5 (formative), 3, 4 (formative), gives 2.50
 
@@ -236,15 +266,15 @@ def audit(
         >>> report = audit(RuleSet.powerschool_forum(), max_examples=10)
         >>> report.violated, report.wrong_claims
         (('complete',), ())
-        >>> print(report)  # doctest: +ELLIPSIS
+        >>> print(report)  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
         Audit of RuleSet.powerschool_forum() (11 hand-picked and up to 10 generated cases per axiom)
-        axiom        claimed  verdict             tried
-        monotone     no       holds               21
-        complete     no       violated            7
-        unambiguous  yes      holds               21
+        axiom        claimed  outcome                  tried  what it means
+        monotone     no       keeps                    21     Raising a result on one target never lowers the letter.
+        complete     no       breaks (counterexample)  7      Every combination of results gets a letter.
+        unambiguous  yes      keeps                    21     The same results always get the same single letter, whatever their order.
         Counterexamples:
           complete: results T1: 4, T2: 2.5 ...
-    """
+    """  # noqa: E501
     count = search_settings(max_examples).max_examples
     if is_converter(policy):
         return _audit_converter(policy, max_examples=count, axioms=axioms, scale=scale)
@@ -263,7 +293,7 @@ def audit(
     }
     return AuditReport(
         policy=policy,
-        outcomes=_outcomes_of(policy, found),
+        outcomes=_outcomes_of(policy, found, AXIOMS),
         max_examples=count,
         classics=len(classics(scale)),
     )
@@ -285,14 +315,18 @@ def _audit_converter(
     }
     return AuditReport(
         policy=converter,
-        outcomes=_outcomes_of(converter, found),
+        outcomes=_outcomes_of(converter, found, registry),
         max_examples=max_examples,
         classics=len(classic_converter_cases(on)),
         kind="converter",
     )
 
 
-def _outcomes_of(obj: Any, found: Mapping[Claim, tuple[int, str | None]]) -> list[AxiomOutcome]:
+def _outcomes_of(
+    obj: Any,
+    found: Mapping[Claim, tuple[int, str | None]],
+    registry: Mapping[Claim, Axiom | ConverterAxiom],
+) -> list[AxiomOutcome]:
     """One outcome per axiom from (cases tried, counterexample or ``None``), in order."""
     claimed = claims(obj)
     return [
@@ -302,6 +336,8 @@ def _outcomes_of(obj: Any, found: Mapping[Claim, tuple[int, str | None]]) -> lis
             holds=counterexample is None,
             tried=tried,
             counterexample=counterexample,
+            summary=registry[name].summary,
+            needed=registry[name].needed,
         )
         for name, (tried, counterexample) in found.items()
     ]
@@ -310,13 +346,6 @@ def _outcomes_of(obj: Any, found: Mapping[Claim, tuple[int, str | None]]) -> lis
 # ---------------------------------------------------------------------------------------------
 # Audit table
 # ---------------------------------------------------------------------------------------------
-
-
-def _name(policy: Any) -> str:
-    if is_converter(policy):
-        return label(policy)
-    name = getattr(policy, "spec_name", None)
-    return name if isinstance(name, str) else repr(policy)
 
 
 def _names(value: Iterable[str]) -> tuple[str, ...]:
@@ -343,10 +372,13 @@ def _one_kind(
 class AuditTable:
     """Policies (or grade converters) by axioms: several audits side by side.
 
-    Each cell is ``yes`` (holds in every case tried) or ``no`` (a counterexample was found),
-    with ``*`` when the policy claims the axiom; ``NO*`` flags a wrong claim. Renders as text
-    (``str``), Markdown (:meth:`to_markdown`), HTML in a notebook, plain rows
-    (:meth:`records`) and a pandas DataFrame (:meth:`to_pandas`, if pandas is installed). A
+    Each cell is an outcome (see :class:`AxiomOutcome`): ``keeps`` (holds in every case
+    tried), ``breaks`` (a counterexample was found) or ``not claimed`` (a choice the policy
+    need not make, such as ``order_free`` for a recency rule), with ``*`` when the policy
+    claims the axiom; ``BREAKS*`` flags a wrong claim. Renders as text (``str``), Markdown
+    (:meth:`to_markdown`), HTML in a notebook or as a page (:meth:`to_html`), each with what
+    every axiom means and every counterexample, as plain rows (:meth:`records`) and as a
+    pandas DataFrame (:meth:`to_pandas`, if pandas is installed). A
     table holds audits of one kind: policies (columns from
     :data:`~mastery_grading.fairness.axioms.AXIOMS`) or converters (from
     :data:`~mastery_grading.fairness.axioms.CONVERTER_AXIOMS`, with a ``converter`` header).
@@ -362,9 +394,9 @@ class AuditTable:
         >>> from mastery_grading import policies
         >>> table = audit_table([policies.Mean(), policies.MostRecent()], max_examples=5)
         >>> table.records()[1]["order_free"]
-        'no'
+        'not claimed'
         >>> table.records()[1]["recency"]
-        'yes*'
+        'keeps*'
     """
 
     names: tuple[str, ...] = attrs.field(converter=_names)
@@ -431,6 +463,21 @@ class AuditTable:
     def _repr_html_(self) -> str:
         return render.table_html(self.kind, self.axioms, self._rows())
 
+    def to_html(self, title: str | None = None) -> str:
+        """Return the table as a self-contained HTML page, styled like the progress report.
+
+        Args:
+            title: The page's title and heading (by default "Policy audit" or "Grade
+                converter audit").
+
+        Example:
+            >>> page = AuditTable(names=[], reports=[]).to_html()
+            >>> page.startswith("<!DOCTYPE html>"), "<h1>Policy audit</h1>" in page
+            (True, True)
+        """
+        default = "Grade converter audit" if self.kind == "converter" else "Policy audit"
+        return render.page_html(title or default, self._repr_html_())
+
     def to_pandas(self) -> pandas.DataFrame:
         """Return the table as a DataFrame indexed by policy (needs pandas).
 
@@ -455,8 +502,9 @@ def audit_table(
     Args:
         policies: A mapping from row label to policy (such as
             :func:`~mastery_grading.policies.available_policies`) or to grade converter (such
-            as :func:`~mastery_grading.testing.stock_converters`), or policies labelled by their ``spec_name`` (or
-            repr), or converters labelled by their stock or spec name.
+            as :func:`~mastery_grading.testing.stock_converters`), or a sequence, each labelled
+            by its :func:`~mastery_grading.fairness.outcome.display_name` (a custom policy by
+            its given name).
         max_examples: Cases to try per axiom and policy.
         scale: Generate targets on this scale only (for converters, by default each one's
             own scale, as in :func:`audit`).
@@ -471,18 +519,22 @@ def audit_table(
         >>> print(audit_table({"mean": policies.Mean()}, max_examples=5))
         ... # doctest: +ELLIPSIS
         policy  bounded  within_observed_range  unanimity  monotone  ...  formative_neutral ...
-        mean    yes*     yes*                   yes*       yes*      ...  no  ...
+        mean    keeps*   keeps*                 keeps*     keeps*    ...  not claimed ...
         ...
         >>> from mastery_grading.grades import AverageCutoffs
         >>> print(audit_table([AverageCutoffs.marzano_2010()], max_examples=5))
         converter                      monotone  complete  unambiguous
-        AverageCutoffs.marzano_2010()  yes*      yes*      yes*
-        yes: holds in every case tried; no: a counterexample was found; *: the converter claims it (NO* is a wrong claim)
+        AverageCutoffs.marzano_2010()  keeps*    keeps*    keeps*
+        keeps: holds in every case tried; breaks: a counterexample was found; not claimed: does not hold, and the converter need not have it (a choice, not a fault); *: the converter claims it (BREAKS* is a wrong claim)
+        What the axioms mean:
+          monotone: Raising a result on one target never lowers the letter.
+          complete: Every combination of results gets a letter.
+          unambiguous: The same results always get the same single letter, whatever their order.
     """  # noqa: E501
     if isinstance(policies, Mapping):
         pairs = list(policies.items())
     else:
-        pairs = [(_name(policy), policy) for policy in policies]
+        pairs = [(display_name(policy), policy) for policy in policies]
     if len({is_converter(policy) for _, policy in pairs}) > 1:
         msg = (
             "policies mix policies and grade converters, whose axioms differ; expected one kind "

@@ -65,12 +65,18 @@ class LetterConverter(Protocol):
 
 
 class ConverterAxiom:
-    """Base of the grade-converter axioms: a name, a one-sentence summary and a check."""
+    """Base of the grade-converter axioms: a name, a one-sentence summary and a check.
+
+    Every converter axiom is a virtue (:attr:`needed`): a converter that does not keep one is
+    reported as breaking it.
+    """
 
     #: The snake_case name used in ``claims`` and in reports.
     name: ClassVar[Claim]
     #: One sentence a teacher understands.
     summary: ClassVar[str]
+    #: Whether every fair converter should keep it: ``True`` for every converter axiom.
+    needed: ClassVar[bool] = True
 
     def check(self, converter: LetterConverter, case: ConverterCase) -> str | None:
         """Return ``None`` if the axiom holds for ``converter`` on ``case``, else a counterexample.

@@ -74,13 +74,22 @@ class Axiom:
     """Base of the policy axioms: a name, a one-sentence summary and a check.
 
     Subclasses define :attr:`name`, :attr:`summary` and ``_check``; their docstring is the
-    precise definition.
+    precise definition. A few axioms describe a choice rather than a virtue (:attr:`needed` is
+    ``False``): a rule may give them up on purpose, and an audit reports a rule that does not
+    claim one and does not have it as "not claimed" rather than as broken.
+
+    Example:
+        >>> AXIOMS["monotone"].needed, AXIOMS["order_free"].needed
+        (True, False)
     """
 
     #: The snake_case name used in ``claims`` and in reports.
     name: ClassVar[Claim]
     #: One sentence a teacher understands.
     summary: ClassVar[str]
+    #: Whether every fair rule should keep it (a virtue). ``False`` for a property that a rule
+    #: may give up on purpose (which scores count, and whether order matters, are choices).
+    needed: ClassVar[bool] = True
     #: The :class:`PolicyCase` fields the check uses besides ``target`` and ``history``.
     uses: ClassVar[frozenset[str]] = frozenset()
 
@@ -272,6 +281,7 @@ class OrderFree(Axiom):
 
     name = "order_free"
     summary = "Shuffling which score happened when changes nothing."
+    needed = False  # recency-based rules give it up on purpose
     uses = frozenset({"permutation"})
 
     def _check(self, policy: Policy, case: PolicyCase, tolerance: float) -> str | None:
@@ -492,6 +502,7 @@ class RecencySensitive(Axiom):
 
     name = "recency_sensitive"
     summary = "A student who improves later ends higher than one who got worse."
+    needed = False  # the opposite choice to order_free: no rule has both
     uses = frozenset()
 
     def _check(self, policy: Policy, case: PolicyCase, tolerance: float) -> str | None:
@@ -526,6 +537,7 @@ class FormativeNeutral(Axiom):
 
     name = "formative_neutral"
     summary = "Practice (formative) evidence never changes the result."
+    needed = False  # whether practice counts is the teacher's choice
     uses = frozenset({"extra"})
 
     def _check(self, policy: Policy, case: PolicyCase, tolerance: float) -> str | None:

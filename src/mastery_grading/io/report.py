@@ -22,6 +22,7 @@ import os
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from mastery_grading._style import REPORT_CSS
 from mastery_grading.io._common import format_number, write_text_atomic
 from mastery_grading.io.results import Results, student_rows
 from mastery_grading.results import TargetResult
@@ -96,20 +97,6 @@ def next_step(result: TargetResult) -> str:
             "Every new try counts."
         )
     return f"No evidence yet: {goal}. Ask your teacher when you can show it."
-
-
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem;color:#1b1b1b}
-h1{font-size:1.6rem}h2{font-size:1.3rem;margin-top:2.5rem;border-top:2px solid #ddd;
-padding-top:1rem}table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
-th,td{border:1px solid #ccc;padding:.4rem .6rem;text-align:left;vertical-align:top}
-th{background:#f3f3f3}.badge{display:inline-block;padding:.1rem .5rem;border-radius:1rem;
-font-weight:600;white-space:nowrap}.mastered{background:#d7f5dc;color:#11551f}
-.approaching{background:#fff1c2;color:#6a4d00}.not-yet{background:#e6eefc;color:#173f8a}
-.no-evidence-yet{background:#eee;color:#444}small{color:#555}ul{margin:.2rem 0;padding-left:1.2rem}
-.legend span{margin-right:.8rem}.meta{color:#555}
-@media print{section.student{break-before:page}nav{display:none}}
-"""
 
 
 def _badge(status: str) -> str:
@@ -238,7 +225,7 @@ def progress_report_html(
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'\">"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(title)}: progress report</title><style>{_CSS}</style></head><body>"
+        f"<title>{esc(title)}: progress report</title><style>{REPORT_CSS}</style></head><body>"
         f"<h1>{esc(title)}: progress report</h1>"
         f'<p class="meta">{len(ordered)} students.{meta} '
         "Mastery is shown per learning target; a new piece of evidence can change it.</p>"
