@@ -7,7 +7,12 @@ evidence; a converter refuses targets on another scale, naming both.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -244,3 +249,27 @@ def test_average_cutoffs_refuse_targets_on_a_scale_no_cutoff_lies_on(engine: Any
         AverageCutoffs.percent(), policy=policies.Mean()
     )
     assert {"ana": "A"} == table.letters()
+
+
+# -- the command line -----------------------------------------------------------------------
+
+
+def test_the_grade_command_gives_every_student_a_row_when_some_are_in_a_gap(
+    tmp_path: Path,
+) -> None:
+    data = Path(__file__).parent / "data" / "plain"
+    spec = tmp_path / "only_p.json"
+    spec.write_text(json.dumps({**ONLY_P.to_spec(), "missing": "exclude"}), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "mastery_grading.cli", "grade", str(data / "evidence.csv"),
+         "--targets", str(data / "targets.json"), "--policy", "most_recent",
+         "--converter", f"@{spec}", "--format", "json"],
+        capture_output=True, text=True, check=False, timeout=120,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )  # fmt: skip
+    assert 0 == done.returncode, done.stderr
+    rows = json.loads(done.stdout)["grades"]
+    gaps = [row for row in rows if row["letter"] is None]
+    assert gaps, rows
+    assert all(row["decided_by"].startswith("no rule covers: ") for row in gaps)
+    assert f"warning: {len(gaps)} student" in done.stderr

@@ -518,17 +518,21 @@ def _cmd_grade(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     by_student = _by_student(args, inputs, stderr)
     _warn(inputs.warnings, args, stderr)
     rows = []
+    no_letter = 0
     for student, found in by_student.items():
-        report = grades.grade(found, converter)
+        report = grades.grade(found, converter, on_gap="ignore")  # a gap never stops the class
+        no_letter += report.letter == grades.NO_LETTER
         rows.append(
             {
                 "student_id": student,
                 "student_name": inputs.students.get(student),
-                "letter": report.letter,
+                "letter": None if report.letter == grades.NO_LETTER else report.letter,
                 "decided_by": report.decided_by,
                 "next_steps": str(report.next_steps()),
             }
         )
+    if no_letter:
+        _warn([_no_letter_message(no_letter)], args, stderr)
     if args.format == "json":
         text = json.dumps({"grades": rows}, indent=2, ensure_ascii=False) + "\n"
     else:
@@ -536,6 +540,14 @@ def _cmd_grade(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         text = csv_text(header, [[row[key] for key in header] for row in rows])
     _emit(text, args.output, stdout)
     return 0
+
+
+def _no_letter_message(count: int) -> str:
+    plural = "student" if count == 1 else "students"
+    return (
+        f"{count} {plural} got no letter: no rule of the rule set covers their results "
+        "(see decided_by; RuleSet.check() lists every gap)"
+    )
 
 
 def _safe_name(text: str) -> str:
@@ -575,7 +587,7 @@ def _cmd_report(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int
             for scored in results:
                 by_student.setdefault(scored.student_id, []).append(scored.result)
             for student, found in by_student.items():
-                report = grades.grade(found, converter)
+                report = grades.grade(found, converter, on_gap="ignore")
                 letters[student] = report.letter
                 plan = str(report.next_steps()).strip()
                 steps[student] = [plan] if plan else []
