@@ -189,12 +189,16 @@ class TestConstruction:
         )
         assert ("A", "B") == rules.letters
 
-    def test_a_value_outside_the_rule_set_scale_is_rejected(self) -> None:
+    def test_a_target_on_another_scale_than_the_rule_set_is_rejected(self) -> None:
+        """Issue 14: refused up front, naming both scales (it was refused by its value)."""
         from mastery_grading import Scale
 
         rules = RuleSet.first_match(LetterRule(letter="P", conditions=[share_at_or_above(3, 1)]))
         percent = LearningTarget(id="p", title="p", scale=Scale.percent())
-        with pytest.raises(InvalidValueError, match="outside the rule set's scale"):
+        with pytest.raises(
+            InvalidValueError,
+            match=r"target 'p' is on the scale \[0.0, 100.0\].*rule set's scale is \[0.0, 4.0\]",
+        ):
             rules.convert(results_from_scores({percent: 85.0}))
 
 

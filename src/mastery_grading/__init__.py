@@ -42,6 +42,7 @@ from mastery_grading.exceptions import (
 from mastery_grading.gradebook import Gradebook, GradeTable, ResultTable
 from mastery_grading.grades import (
     AverageCutoffs,
+    GradeGapWarning,
     GradeReport,
     LetterRule,
     RuleSet,
@@ -69,6 +70,7 @@ __all__ = [
     "Evidence",
     "EvidenceKind",
     "GapError",
+    "GradeGapWarning",
     "GradeReport",
     "GradeTable",
     "Gradebook",

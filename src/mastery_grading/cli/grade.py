@@ -15,6 +15,7 @@ from mastery_grading.cli._common import (
     read_inputs,
     warn,
 )
+from mastery_grading.grades import NO_LETTER
 
 
 def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -38,7 +39,9 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         found.scoring_input(), found.targets, policy, students=found.roster(), progress=progress
     )
     warn(found.warnings, args, stderr)
-    reports = table.grades(converter)
+    reports = table.grades(converter, on_gap="ignore")  # a gap never stops the class
+    if reports.no_letter:
+        warn([no_letter_message(len(reports.no_letter))], args, stderr)
     rows = []
     for student in table.students:
         report = reports[student]
@@ -46,7 +49,7 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             {
                 "student_id": student,
                 "student_name": found.students.get(student),
-                "letter": report.letter,
+                "letter": None if report.letter == NO_LETTER else report.letter,
                 "decided_by": report.decided_by,
                 "next_steps": str(report.next_steps()),
             }
@@ -58,3 +61,17 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         text = mio.csv_text(header, [[row[key] for key in header] for row in rows])
     emit(text, args.output, stdout)
     return 0
+
+
+def no_letter_message(count: int) -> str:
+    """The warning of a run in which ``count`` students fall in a gap of the rule set.
+
+    Example:
+        >>> no_letter_message(2)
+        '2 students got no letter: no rule of the rule set covers their results (see decided_by; RuleSet.check() lists every gap)'
+    """  # noqa: E501
+    plural = "student" if count == 1 else "students"
+    return (
+        f"{count} {plural} got no letter: no rule of the rule set covers their results "
+        "(see decided_by; RuleSet.check() lists every gap)"
+    )

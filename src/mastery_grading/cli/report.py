@@ -71,7 +71,7 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         letters: dict[str, str] = {}
         steps: dict[str, list[str]] = {}
         if converter is not None:
-            reports = table.grades(converter)
+            reports = table.grades(converter, on_gap="ignore")
             for student in table.students:
                 report = reports[student]
                 letters[student] = report.letter

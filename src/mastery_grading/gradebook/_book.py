@@ -53,7 +53,8 @@ from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
     from mastery_grading.gradebook._engine import Columns, Sorted
-    from mastery_grading.grades import GradeReport, ReportingConverter
+    from mastery_grading.gradebook._grade_table import Exemptions
+    from mastery_grading.grades import GradeReport, OnGap, ReportingConverter
     from mastery_grading.protocols import GradeConverter, GradeReportLike
 
 __all__ = ["Gradebook"]
@@ -477,6 +478,8 @@ class Gradebook:
         *,
         policy: Policy | Mapping[str, Policy] | None = None,
         as_of: datetime | None = None,
+        exempt: Exemptions | None = None,
+        on_gap: OnGap = "warn",
     ) -> GradeTable[GradeReport]: ...
 
     @overload
@@ -486,6 +489,8 @@ class Gradebook:
         *,
         policy: Policy | Mapping[str, Policy] | None = None,
         as_of: datetime | None = None,
+        exempt: Exemptions | None = None,
+        on_gap: OnGap = "warn",
     ) -> GradeTable[GradeReportLike]: ...
 
     def grades(
@@ -494,6 +499,8 @@ class Gradebook:
         *,
         policy: Policy | Mapping[str, Policy] | None = None,
         as_of: datetime | None = None,
+        exempt: Exemptions | None = None,
+        on_gap: OnGap = "warn",
     ) -> GradeTable[Any]:
         """Return every student's grade: :meth:`results`, then the converter, as a table.
 
@@ -502,6 +509,13 @@ class Gradebook:
             policy: The policy for the target results (or one per target, see
                 :meth:`results`); the decaying average (rate 0.65, as Canvas) when not given.
             as_of: See :meth:`results`.
+            exempt: Per-student exemptions, ``(student_id, target_id)`` pairs or a dict of
+                student id to target ids: left out of that student's grade whatever the
+                converter's ``missing`` choice (see :meth:`ResultTable.grades`).
+            on_gap: What a student in a gap of a rule set gets: no letter with the reason
+                and one warning for the run (``"warn"``, the default), the same silently
+                (``"ignore"``), or the old :class:`~mastery_grading.exceptions.GapError`
+                (``"raise"``).
 
         Returns:
             A :class:`~mastery_grading.GradeTable`: one row per student, letters computed from
@@ -521,7 +535,7 @@ class Gradebook:
             from mastery_grading.policies import DecayingAverage
 
             policy = DecayingAverage()
-        return self.results(policy, as_of=as_of).grades(converter)
+        return self.results(policy, as_of=as_of).grades(converter, exempt=exempt, on_gap=on_gap)
 
 
 def _check_engine(engine: str) -> None:

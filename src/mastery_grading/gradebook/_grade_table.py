@@ -16,13 +16,21 @@ average per student, compared with the cutoffs; an average that lies
 reasons are converted once per distinct exact average (integer numerators over one common
 denominator, when they fit in 63 bits; else once per distinct profile).
 
-A students' full :class:`~mastery_grading.grades.GradeReport` is built on demand.
+A student's full :class:`~mastery_grading.grades.GradeReport` is built on demand.
+
+Gaps never stop the class: a student whose profile no rule of a rule set covers gets no letter
+(``None``) and the reason ("no rule covers: ..." and the profile), and the table warns once with
+the count (:class:`~mastery_grading.grades.GradeGapWarning`); ``on_gap="raise"`` raises the
+first student's :class:`~mastery_grading.exceptions.GapError` instead. Exemptions (``exempt=``,
+(student, target) pairs) are part of each student's profile: an exempt cell is left out of that
+student's grade, on the vectorized paths too.
 
 Without numpy the same dedupe runs in pure Python.
 
 Example:
     >>> from mastery_grading import Gradebook, policies
-    >>> from mastery_grading.examples import load_example_class
+    >>> from mastery_grading._extras import require
+from mastery_grading.examples import load_example_class
     >>> from mastery_grading.grades import AverageCutoffs
     >>> example = load_example_class()
     >>> book = Gradebook.from_evidence(example.evidence, targets=example.targets)
@@ -33,13 +41,29 @@ Example:
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import warnings
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar, cast
 
-from mastery_grading._extras import require
-from mastery_grading._numbers import NEAR_TOLERANCE, exact_mean, read_value
-from mastery_grading.grades import INCOMPLETE, AverageCutoffs, GradeReport, RuleSet, grade
+from mastery_grading.exceptions import GapError, InvalidTypeError, InvalidValueError, OverlapError
+from mastery_grading.gradebook._grade_columns import (
+    average_table,
+    band_keys,
+    exact_average,
+    one_range,
+    profile_keys,
+)
+from mastery_grading.grades import (
+    INCOMPLETE,
+    NO_LETTER,
+    ON_GAP_CHOICES,
+    AverageCutoffs,
+    GradeGapWarning,
+    GradeReport,
+    OnGap,
+    RuleSet,
+    grade,
+)
 from mastery_grading.protocols import GradeConverter, GradeReportLike
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
@@ -48,13 +72,15 @@ from mastery_grading.targets import LearningTarget
 #: converters, whatever a converter of your own returns otherwise.
 R = TypeVar("R", bound=GradeReportLike, covariant=True)
 
-__all__ = ["GRADE_COLUMNS", "GradeTable", "grade_table"]
+__all__ = ["GRADE_COLUMNS", "Exemptions", "GradeTable", "exempt_by_student", "grade_table"]
+
+#: Exemptions as given to ``grades(exempt=...)``: (student id, target id) pairs, or a mapping of
+#: student id to the target ids that student is exempt from.
+Exemptions = Iterable[tuple[str, str]] | Mapping[str, Collection[str]]
 
 #: The columns of :meth:`GradeTable.records` and :meth:`GradeTable.to_pandas`; ``average``
 #: only when the converter averages (:class:`~mastery_grading.grades.AverageCutoffs`).
 GRADE_COLUMNS = ("student_id", "letter", "reason", "average")
-
-_INT_LIMIT = 2**62
 
 
 class GradeTable(Mapping[str, R], Generic[R]):
@@ -69,9 +95,11 @@ class GradeTable(Mapping[str, R], Generic[R]):
     :meth:`report`) builds that student's full report on demand, with the lines per target
     and :meth:`~mastery_grading.grades.GradeReport.next_steps`.
 
-    The letters equal :func:`mastery_grading.grades.grade` of each student's results; a letter
-    not given yet (``"Incomplete"``) is ``None`` in :meth:`letters`, :meth:`records` and
-    :meth:`to_pandas`, and the reason says why.
+    The letters equal :func:`mastery_grading.grades.grade` of each student's results (with
+    that student's exemptions); a letter not given yet (``"Incomplete"``), or not given at all
+    because no rule covers the student's results (``"No letter"``, a gap), is ``None`` in
+    :meth:`letters`, :meth:`records` and :meth:`to_pandas`, and the reason says why.
+    :attr:`no_letter` lists the students in a gap.
 
     Example:
         >>> from mastery_grading import Gradebook, policies
@@ -100,8 +128,12 @@ class GradeTable(Mapping[str, R], Generic[R]):
         reasons: Sequence[str],
         averages: Sequence[float | None] | None,
         student_results: Callable[[int], list[TargetResult]],
+        exempt: Mapping[int, frozenset[str]] | None = None,
+        on_gap: OnGap = "warn",
     ) -> None:
         self.converter = converter
+        self.on_gap: OnGap = on_gap
+        self._exempt: dict[int, frozenset[str]] = dict(exempt or {})
         self._students: tuple[str, ...] = tuple(students)
         self._index = {student: i for i, student in enumerate(self._students)}
         self._letters = list(letters)
@@ -123,6 +155,44 @@ class GradeTable(Mapping[str, R], Generic[R]):
             'hugo'
         """
         return self._students
+
+    @property
+    def no_letter(self) -> tuple[str, ...]:
+        """The students who got no letter because no rule covers their results (a gap).
+
+        Example:
+            >>> from mastery_grading import Gradebook
+            >>> from mastery_grading.examples import load_example_class
+            >>> from mastery_grading.grades import AverageCutoffs
+            >>> example = load_example_class()
+            >>> book = Gradebook.from_evidence(example.evidence, targets=example.targets)
+            >>> book.grades(AverageCutoffs.marzano_2010()).no_letter
+            ()
+        """
+        return tuple(
+            s for s, x in zip(self._students, self._letters, strict=True) if x == NO_LETTER
+        )
+
+    def exempt_of(self, student_id: str) -> frozenset[str]:
+        """The ids of the targets ``student_id`` is exempt from (left out of the grade).
+
+        Raises:
+            KeyError: If the student is not in the table.
+
+        Example:
+            >>> from mastery_grading import Gradebook
+            >>> from mastery_grading.examples import load_example_class
+            >>> from mastery_grading.grades import AverageCutoffs
+            >>> example = load_example_class()
+            >>> book = Gradebook.from_evidence(example.evidence, targets=example.targets)
+            >>> table = book.grades(AverageCutoffs.marzano_2010(), exempt={("ana", "LE.2")})
+            >>> sorted(table.exempt_of("ana")), sorted(table.exempt_of("ben"))
+            (['LE.2'], [])
+        """
+        index = self._index.get(student_id)
+        if index is None:
+            raise KeyError(student_id)
+        return self._exempt.get(index, frozenset())
 
     def __len__(self) -> int:
         return len(self._students)
@@ -149,6 +219,10 @@ class GradeTable(Mapping[str, R], Generic[R]):
     def report(self, student_id: str) -> R:
         """Return one student's full grade report (its letter is the table's).
 
+        A student in a gap gets a report with the letter ``"No letter"`` (with a built-in
+        converter; a converter of your own raises its error, unless the table was built with
+        ``on_gap="raise"``, where nobody is in a gap).
+
         Raises:
             KeyError: If the student is not in the table.
 
@@ -166,10 +240,10 @@ class GradeTable(Mapping[str, R], Generic[R]):
             raise KeyError(student_id)
         # The table's report type was fixed by the converter it was built with (the overloads of
         # Gradebook.grades and ResultTable.grades), so this is that converter's report.
-        return cast("R", grade(self._student_results(index), self.converter))
+        return cast("R", _grade_one(self.converter, self._student_results(index), self, index))
 
     def letters(self) -> dict[str, str | None]:
-        """Return each student's letter by id; ``None`` where no letter is given yet.
+        """Return each student's letter by id; ``None`` where no letter is given (yet).
 
         Example:
             >>> from mastery_grading import Gradebook
@@ -183,7 +257,7 @@ class GradeTable(Mapping[str, R], Generic[R]):
             'A'
         """
         return {
-            student: None if letter == INCOMPLETE else letter
+            student: None if letter in (INCOMPLETE, NO_LETTER) else letter
             for student, letter in zip(self._students, self._letters, strict=True)
         }
 
@@ -242,6 +316,75 @@ class GradeTable(Mapping[str, R], Generic[R]):
         return pd.DataFrame(columns)
 
 
+def exempt_by_student(
+    exempt: Exemptions | None, students: Sequence[str], targets: Sequence[LearningTarget]
+) -> dict[int, frozenset[str]]:
+    """Check ``exempt`` against the table and return the exempt target ids per student row.
+
+    Args:
+        exempt: (student id, target id) pairs, a mapping of student id to target ids, or
+            ``None``.
+        students: The table's students.
+        targets: The table's targets.
+
+    Raises:
+        InvalidTypeError: If ``exempt`` is not pairs or a mapping of ids.
+        InvalidValueError: If it names a student or a target the table does not have.
+
+    Example:
+        >>> from mastery_grading import LearningTarget
+        >>> targets = [LearningTarget(id="A", title="A"), LearningTarget(id="B", title="B")]
+        >>> exempt_by_student({("s2", "B")}, ["s1", "s2"], targets)
+        {1: frozenset({'B'})}
+        >>> exempt_by_student({"s3": ["B"]}, ["s1", "s2"], targets)
+        Traceback (most recent call last):
+        ...
+        mastery_grading.exceptions.InvalidValueError: exempt names the student 's3', who has no row in the table (students with evidence: 's1', 's2')
+    """  # noqa: E501
+    if exempt is None:
+        return {}
+    if isinstance(exempt, str) or not isinstance(exempt, Iterable):
+        msg = (
+            f"exempt={exempt!r} must be (student_id, target_id) pairs or a dict of student id "
+            f"to target ids, not {type(exempt).__name__}"
+        )
+        raise InvalidTypeError(msg)
+    pairs: list[tuple[Any, Any]] = []
+    if isinstance(exempt, Mapping):
+        for student, ids in exempt.items():
+            if isinstance(ids, str) or not isinstance(ids, Iterable):
+                msg = f"exempt[{student!r}]={ids!r} must be a collection of target ids"
+                raise InvalidTypeError(msg)
+            pairs.extend((student, target) for target in ids)
+    else:
+        for item in exempt:
+            if not isinstance(item, tuple) or len(item) != 2:
+                msg = f"exempt item {item!r} must be a (student_id, target_id) pair"
+                raise InvalidTypeError(msg)
+            pairs.append(item)
+    rows = {student: i for i, student in enumerate(students)}
+    target_ids = {t.id for t in targets}
+    out: dict[int, set[str]] = {}
+    for student, target in pairs:
+        if student not in rows:
+            shown = ", ".join(repr(x) for x in students[:5]) + (
+                ", ..." if len(students) > 5 else ""
+            )
+            msg = (
+                f"exempt names the student {student!r}, who has no row in the table "
+                f"(students with evidence: {shown})"
+            )
+            raise InvalidValueError(msg)
+        if target not in target_ids:
+            msg = (
+                f"exempt names the target {target!r} (for student {student!r}), which is not a "
+                f"target of the gradebook ({', '.join(repr(t.id) for t in targets)})"
+            )
+            raise InvalidValueError(msg)
+        out.setdefault(rows[student], set()).add(target)
+    return {row: frozenset(ids) for row, ids in out.items()}
+
+
 def grade_table(
     converter: GradeConverter,
     *,
@@ -250,6 +393,8 @@ def grade_table(
     values: Sequence[float | None] | Any,
     reasons: Sequence[int] | Any,
     student_results: Callable[[int], list[TargetResult]],
+    exempt: Mapping[int, frozenset[str]] | None = None,
+    on_gap: OnGap = "warn",
 ) -> GradeTable[Any]:
     """Return the grade table of a result table's columns.
 
@@ -263,263 +408,127 @@ def grade_table(
             codes for equal reasons, anything else otherwise); same layout as ``values``.
         student_results: Builds the results of the student at a row index, for
             :func:`~mastery_grading.grades.grade`.
+        exempt: The exempt target ids per student row (see :func:`exempt_by_student`).
+        on_gap: ``"warn"`` (default): a student in a gap gets no letter, and one
+            :class:`~mastery_grading.grades.GradeGapWarning` gives the count; ``"ignore"``:
+            the same without the warning; ``"raise"``: the first such student's error.
 
     Raises:
-        GapError: And any other error of ``grade``: the first student's, in row order.
+        GapError: With ``on_gap="raise"``, and any other error of ``grade``: the first
+            student's, in row order.
     """
+    if on_gap not in ON_GAP_CHOICES:
+        msg = f"on_gap={on_gap!r} must be one of {list(ON_GAP_CHOICES)}"
+        raise InvalidValueError(msg)
     n_students, n_targets = len(students), len(targets)
+    table: GradeTable[Any] = GradeTable(
+        converter=converter,
+        students=students,
+        letters=(),
+        reasons=(),
+        averages=None,
+        student_results=student_results,
+        exempt=exempt,
+        on_gap=on_gap,
+    )
+    exempt_cells = [
+        (s, t)
+        for s, ids in table._exempt.items()
+        for t, target in enumerate(targets)
+        if target.id in ids
+    ]
     if hasattr(values, "dtype") and n_students and n_targets:
         require("numpy", extra="data", feature="the vectorized engine")
         import numpy as np
 
         grid = np.asarray(values, dtype=np.float64).reshape(n_students, n_targets)
         codes = np.asarray(reasons, dtype=np.int64).reshape(n_students, n_targets)
-        if type(converter) is AverageCutoffs and _one_range(targets):
-            return _average_table(converter, students, targets, grid, codes, student_results)
-        found: list[bytes] = (
-            _band_keys(converter, targets, grid, codes)
-            if type(converter) is RuleSet
-            else _profile_keys(grid, codes)
+        skip = np.zeros(grid.shape, dtype=np.bool_)
+        for s, t in exempt_cells:
+            skip[s, t] = True
+        if type(converter) is AverageCutoffs and one_range(targets):
+            table._letters, table._reasons, table._averages = average_table(
+                converter, targets, grid, codes, skip, lambda keys: _by_profile(table, keys)[1]
+            )
+        else:
+            found: list[bytes] = (
+                band_keys(converter, targets, grid, codes, skip)
+                if type(converter) is RuleSet
+                else profile_keys(grid, codes, skip)
+            )
+            table._letters, table._reasons = _by_profile(table, found)
+            table._averages = _report_averages(table)
+    else:
+        skipped = {s * n_targets + t for s, t in exempt_cells}
+        keys: list[Any] = []
+        for s in range(n_students):
+            row = range(s * n_targets, (s + 1) * n_targets)
+            key: list[Any] = []
+            for i in row:
+                value = values[i]
+                if i in skipped:
+                    key.append(("exempt",))
+                elif value is None or value != value:
+                    key.append(("none", reasons[i]))
+                else:
+                    key.append(float(value))
+            keys.append(tuple(key))
+        table._letters, table._reasons = _by_profile(table, keys)
+        table._averages = _report_averages(table)
+    gaps = sum(letter == NO_LETTER for letter in table._letters)
+    if gaps and on_gap == "warn":
+        plural = "student" if gaps == 1 else "students"
+        msg = (
+            f"{gaps} {plural} of {n_students} got no letter: no rule of the grading scheme "
+            "covers their results (see table.no_letter and each reason; on_gap='raise' raises "
+            "instead, RuleSet.check() lists every gap)"
         )
-        letters, why = _by_profile(converter, found, student_results)
-        return GradeTable(
-            converter=converter,
-            students=students,
-            letters=letters,
-            reasons=why,
-            averages=_report_averages(converter, letters, why, student_results),
-            student_results=student_results,
-        )
-    keys: list[Any] = []
-    for s in range(n_students):
-        row = range(s * n_targets, (s + 1) * n_targets)
-        key: list[Any] = []
-        for i in row:
-            value = values[i]
-            key.append(("none", reasons[i]) if value is None or value != value else float(value))
-        keys.append(tuple(key))
-    letters, why = _by_profile(converter, keys, student_results)
-    return GradeTable(
-        converter=converter,
-        students=students,
-        letters=letters,
-        reasons=why,
-        averages=_report_averages(converter, letters, why, student_results),
-        student_results=student_results,
-    )
+        warnings.warn(msg, GradeGapWarning, stacklevel=4)
+    return table
 
 
-def _by_profile(
-    converter: GradeConverter,
-    keys: Sequence[Any],
-    student_results: Callable[[int], list[TargetResult]],
-) -> tuple[list[str], list[str]]:
-    """Convert the first student of each distinct key (in row order) and broadcast."""
+def _grade_one(
+    converter: GradeConverter, results: list[TargetResult], table: GradeTable[Any], row: int
+) -> Any:
+    """``grade`` of one student of ``table``: its exemptions, no letter for a gap unless raise."""
+    on_gap: OnGap = "raise" if table.on_gap == "raise" else "ignore"
+    return grade(results, converter, exempt=table._exempt.get(row, frozenset()), on_gap=on_gap)
+
+
+def _by_profile(table: GradeTable[Any], keys: Sequence[Any]) -> tuple[list[str], list[str]]:
+    """Convert the first student of each distinct key (in row order) and broadcast.
+
+    A converter of your own that raises a gap or an overlap gives that student no letter,
+    with the error as the reason, unless the table raises (``on_gap="raise"``).
+    """
     seen: dict[Any, tuple[str, str]] = {}
     letters: list[str] = []
     reasons: list[str] = []
     for s, key in enumerate(keys):
         found = seen.get(key)
         if found is None:
-            report = grade(student_results(s), converter)
-            reason = report.decided_by if isinstance(report, GradeReport) else ""
-            found = seen[key] = (report.letter, reason)
+            try:
+                report = _grade_one(table.converter, table._student_results(s), table, s)
+            except (GapError, OverlapError) as error:
+                if table.on_gap == "raise":
+                    raise
+                found = seen[key] = (NO_LETTER, f"no rule covers: {error}")
+            else:
+                reason = report.decided_by if isinstance(report, GradeReport) else ""
+                found = seen[key] = (report.letter, reason)
         letters.append(found[0])
         reasons.append(found[1])
     return letters, reasons
 
 
-def _profile_keys(grid: Any, codes: Any) -> list[bytes]:
-    """One hashable key per student: its exact values, and the reason code of each ``NaN``."""
-    require("numpy", extra="data", feature="the vectorized engine")
-    import numpy as np
-
-    missing = np.isnan(grid)
-    bits = np.where(missing, -1, grid.view(np.int64))
-    keyed = np.concatenate([bits, np.where(missing, codes, 0)], axis=1)
-    keyed = np.ascontiguousarray(keyed)
-    return [row.tobytes() for row in keyed]
-
-
-def _band_keys(
-    converter: RuleSet, targets: Sequence[LearningTarget], grid: Any, codes: Any
-) -> list[bytes]:
-    """One key per student for a rule set: how many targets lie in each band, per tag group.
-
-    A rule set decides on counts of targets per band between the thresholds of its conditions,
-    per group of targets with the same tags, so students with equal counts get equal letters
-    and reasons: each group's bands are sorted. Which targets have no result stays in the key
-    (an ``"Incomplete"`` reason names them). Comparing floats here is exact: a float reaches a
-    threshold exactly when the number it is read as
-    (:func:`~mastery_grading.grades.read_value`) reaches the threshold's. Values outside the
-    rule set's scale get a key of their own (the conversion raises there).
-    """
-    require("numpy", extra="data", feature="the vectorized engine")
-    import numpy as np
-
-    conditions = [c for rule in converter.rules for c in rule.conditions]
-    cuts = sorted({float(x) for c in conditions for x in c.thresholds()})
-    bands = np.searchsorted(np.asarray(cuts, dtype=np.float64), grid, side="right")
-    bands[grid < converter.scale.min] = -2
-    bands[grid > converter.scale.max] = -3
-    missing = np.isnan(grid)
-    bands[missing] = -4
-    tags = sorted({tag for c in conditions if (tag := getattr(c, "tag", None)) is not None})
-    groups: dict[tuple[bool, ...], list[int]] = {}
-    for t, target in enumerate(targets):
-        groups.setdefault(tuple(tag in target.tags for tag in tags), []).append(t)
-    parts = [np.sort(bands[:, columns], axis=1) for columns in groups.values()]
-    parts.append(np.where(missing, codes, -1))
-    keyed = np.concatenate(parts, axis=1).astype(np.int64)
-    return [row.tobytes() for row in np.ascontiguousarray(keyed)]
-
-
-def _one_range(targets: Sequence[LearningTarget]) -> bool:
-    return len({(t.scale.min, t.scale.max) for t in targets}) == 1
-
-
-def _report_averages(
-    converter: GradeConverter,
-    letters: Sequence[str],
-    reasons: Sequence[str],
-    student_results: Callable[[int], list[TargetResult]],
-) -> list[float | None] | None:
+def _report_averages(table: GradeTable[Any]) -> list[float | None] | None:
     """The averages of an :class:`AverageCutoffs` table built per profile (else ``None``)."""
+    converter = table.converter
     if type(converter) is not AverageCutoffs:
         return None
-    del reasons  # the averages come from the results, not from the text
     return [
-        None if letter == INCOMPLETE else _exact_average(converter, student_results(s))
-        for s, letter in enumerate(letters)
-    ]
-
-
-def _exact_average(converter: AverageCutoffs, results: Sequence[TargetResult]) -> float:
-    values: list[float] = []
-    weights: list[float] = []
-    for result in results:
-        value = result.value
-        if value is None:
-            if converter.missing != "not_yet":
-                continue
-            value = result.target.scale.min
-        values.append(value)
-        weights.append(result.target.weight if converter.weighted else 1.0)
-    return float(exact_mean(values, weights))
-
-
-def _average_table(
-    converter: AverageCutoffs,
-    students: Sequence[str],
-    targets: Sequence[LearningTarget],
-    grid: Any,
-    codes: Any,
-    student_results: Callable[[int], list[TargetResult]],
-) -> GradeTable[Any]:
-    """The vectorized average path: numpy averages, exact near the cutoffs."""
-    require("numpy", extra="data", feature="the vectorized engine")
-    import numpy as np
-
-    n_students = grid.shape[0]
-    missing = np.isnan(grid)
-    if converter.missing == "not_yet":
-        lows = np.asarray([t.scale.min for t in targets], dtype=np.float64)
-        filled = np.where(missing, lows, grid)
-        counted = np.ones(grid.shape, dtype=np.bool_)
-    else:
-        filled = np.where(missing, 0.0, grid)
-        counted = ~missing
-    weights = np.asarray(
-        [t.weight if converter.weighted else 1.0 for t in targets], dtype=np.float64
-    )
-    weight_sums = (counted * weights).sum(axis=1)
-    special = weight_sums == 0  # nothing counts: no letter yet
-    if converter.missing == "incomplete":
-        special |= missing.any(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        averages = (filled * weights).sum(axis=1) / weight_sums
-    # letters: the first cutoff (best first) that the average reaches
-    lowers = np.asarray([c.lower for c in converter.cutoffs], dtype=np.float64)
-    reached = averages[:, None] >= lowers[None, :]
-    index = np.where(reached.any(axis=1), reached.argmax(axis=1), len(lowers) - 1)
-    near = np.zeros(n_students, dtype=np.bool_)
-    for lower in lowers.tolist():  # near_threshold, on every average at once
-        near |= np.abs(averages - lower) <= NEAR_TOLERANCE * max(1.0, abs(lower))
-    near &= ~special
-    names = np.asarray((*converter.letters, INCOMPLETE), dtype=object)
-    index[special] = len(lowers)
-    exact_rows = np.flatnonzero(near)
-    for s in exact_rows.tolist():
-        keep = counted[s]
-        average = exact_mean(filled[s][keep].tolist(), weights[keep].tolist())
-        index[s] = converter.letters.index(converter.letter_for(average))
-    letters: list[str] = names[index].tolist()
-    keys = _average_keys(converter, filled, counted, weights, grid, codes, special)
-    _, reasons = _by_profile(converter, keys, student_results)
-    # the average shown is the exact one rounded once, computed once per distinct key
-    exact: dict[Any, float | None] = {}
-    shown: list[float | None] = []
-    for s, (key, odd) in enumerate(zip(keys, special.tolist(), strict=True)):
-        if key not in exact:
-            keep = counted[s]
-            exact[key] = (
-                None if odd else float(exact_mean(filled[s][keep].tolist(), weights[keep].tolist()))
-            )
-        shown.append(exact[key])
-    return GradeTable(
-        converter=converter,
-        students=students,
-        letters=letters,
-        reasons=reasons,
-        averages=shown,
-        student_results=student_results,
-    )
-
-
-def _average_keys(
-    converter: AverageCutoffs,
-    filled: Any,
-    counted: Any,
-    weights: Any,
-    grid: Any,
-    codes: Any,
-    special: Any,
-) -> list[Any]:
-    """A key per student such that equal keys have equal exact averages (or equal profiles).
-
-    Each distinct value and weight is read exactly (:func:`~mastery_grading.grades.read_value`)
-    and put over one common denominator; the key is then the pair of integer sums
-    ``(sum w*x, sum w)``. When those could overflow, the key is the student's whole profile.
-    Students whose letter is not given (``special``) are keyed by their profile.
-    """
-    require("numpy", extra="data", feature="the vectorized engine")
-    import numpy as np
-
-    profiles = _profile_keys(grid, codes)
-    values = filled[counted]
-    distinct, where = np.unique(values, return_inverse=True)
-    value_fracs = [read_value(float(x)) for x in distinct.tolist()]
-    weight_fracs = [read_value(float(w)) for w in weights.tolist()]
-    if any(w < 0 for w in weight_fracs):
-        return profiles
-    denominator = math.lcm(1, *(f.denominator for f in value_fracs))
-    weight_denominator = math.lcm(1, *(f.denominator for f in weight_fracs))
-    numerators = [int(f * denominator) for f in value_fracs]
-    weight_numerators = [int(f * weight_denominator) for f in weight_fracs]
-    n_targets = filled.shape[1]
-    biggest = max((abs(n) for n in numerators), default=0) * max(weight_numerators, default=0)
-    if biggest * n_targets >= _INT_LIMIT or max(weight_numerators, default=0) * n_targets >= (
-        _INT_LIMIT
-    ):
-        return profiles
-    cell = np.zeros(filled.shape, dtype=np.int64)
-    cell[counted] = np.asarray(numerators, dtype=np.int64)[where]
-    a = np.asarray(weight_numerators, dtype=np.int64)
-    sums = (cell * a).sum(axis=1)
-    totals = (counted * a).sum(axis=1)
-    return [
-        profile if odd else (int(total_wx), int(total_w))
-        for profile, odd, total_wx, total_w in zip(
-            profiles, special.tolist(), sums.tolist(), totals.tolist(), strict=True
-        )
+        None
+        if letter == INCOMPLETE
+        else exact_average(converter, table._student_results(s), table._exempt.get(s, ()))
+        for s, letter in enumerate(table._letters)
     ]

@@ -24,12 +24,17 @@ from typing import TYPE_CHECKING, Any, overload
 import attrs
 
 from mastery_grading._extras import require
-from mastery_grading.gradebook._grade_table import GradeTable, grade_table
+from mastery_grading.gradebook._grade_table import (
+    Exemptions,
+    GradeTable,
+    exempt_by_student,
+    grade_table,
+)
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
-    from mastery_grading.grades import GradeReport, ReportingConverter
+    from mastery_grading.grades import GradeReport, OnGap, ReportingConverter
     from mastery_grading.protocols import GradeConverter, GradeReportLike, Policy
 
 __all__ = ["RESULT_COLUMNS", "ResultTable"]
@@ -414,12 +419,30 @@ class ResultTable:
         }
 
     @overload
-    def grades(self, converter: ReportingConverter) -> GradeTable[GradeReport]: ...
+    def grades(
+        self,
+        converter: ReportingConverter,
+        *,
+        exempt: Exemptions | None = None,
+        on_gap: OnGap = "warn",
+    ) -> GradeTable[GradeReport]: ...
 
     @overload
-    def grades(self, converter: GradeConverter) -> GradeTable[GradeReportLike]: ...
+    def grades(
+        self,
+        converter: GradeConverter,
+        *,
+        exempt: Exemptions | None = None,
+        on_gap: OnGap = "warn",
+    ) -> GradeTable[GradeReportLike]: ...
 
-    def grades(self, converter: GradeConverter) -> GradeTable[Any]:
+    def grades(
+        self,
+        converter: GradeConverter,
+        *,
+        exempt: Exemptions | None = None,
+        on_gap: OnGap = "warn",
+    ) -> GradeTable[Any]:
         """Return every student's grade under ``converter``, as a :class:`GradeTable`.
 
         The letters are computed from the columns: one conversion per distinct profile of
@@ -427,8 +450,24 @@ class ResultTable:
         equal to :func:`mastery_grading.grades.grade` of each student's results. A student's
         full :class:`~mastery_grading.grades.GradeReport` is built on demand.
 
+        Every student gets a row. A student whose results no rule covers (a gap of a rule set,
+        or an overlap of an unordered one) gets no letter and the reason, and the run warns
+        once with the count (:class:`~mastery_grading.grades.GradeGapWarning`).
+
+        Args:
+            converter: The grade converter.
+            exempt: Per-student exemptions: ``(student_id, target_id)`` pairs, or a dict of
+                student id to target ids. An exempt target is left out of that student's
+                grade whatever the converter's ``missing`` choice (a target with no evidence
+                yet still follows ``missing``); the student's report marks it.
+            on_gap: ``"warn"`` (default), ``"ignore"`` (no letter, no warning) or
+                ``"raise"`` (the first such student's error, as before).
+
         Raises:
-            GapError: If a rule set gives some student no letter (the first such student).
+            GapError: With ``on_gap="raise"``, if a rule set gives some student no letter (the
+                first such student).
+            InvalidValueError: If ``exempt`` names a student or a target not in the table, or
+                the converter refuses a target (a rule set's other scale).
 
         Example:
             >>> from mastery_grading import Gradebook, policies
@@ -453,4 +492,6 @@ class ResultTable:
             values=values,
             reasons=reasons,
             student_results=self._student_rows,
+            exempt=exempt_by_student(exempt, self.students, self.targets),
+            on_gap=on_gap,
         )

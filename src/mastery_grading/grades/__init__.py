@@ -9,7 +9,9 @@ Two families of converters are built in, each a frozen value with a spec:
   find every gap and overlap.
 
 Subskills can be rolled up into their parent targets first (:func:`roll_up_parents`). A
-target without a result is handled by each converter's explicit ``missing`` choice.
+target without a result is handled by each converter's explicit ``missing`` choice; a target
+the student is exempt from (``exempt=``) is left out whatever that choice. A rule set grades
+targets on its own scale only, and refuses others naming both scales.
 
 :func:`grade` returns a :class:`GradeReport`: the letter, what decided it, each target's line,
 and :meth:`GradeReport.next_steps`.
@@ -30,9 +32,13 @@ from mastery_grading.grades._decider import (
     CLAIM_NAMES,
     INCOMPLETE,
     MISSING_CHOICES,
+    NO_LETTER,
+    ON_GAP_CHOICES,
     ConverterClaim,
     Counted,
+    GradeGapWarning,
     MissingChoice,
+    OnGap,
 )
 from mastery_grading.grades._spec import converter_from_spec
 from mastery_grading.grades.builders import results_from_scores
@@ -69,6 +75,8 @@ __all__ = [
     "CLAIM_NAMES",
     "INCOMPLETE",
     "MISSING_CHOICES",
+    "NO_LETTER",
+    "ON_GAP_CHOICES",
     "ROLLUP_METHODS",
     "AverageCutoffs",
     "AverageCutoffsSpec",
@@ -79,6 +87,7 @@ __all__ = [
     "CoverageReport",
     "Cutoff",
     "GradeConverter",
+    "GradeGapWarning",
     "GradeReport",
     "GradeReportLike",
     "LetterRule",
@@ -88,6 +97,7 @@ __all__ = [
     "MissingChoice",
     "NextStep",
     "NextSteps",
+    "OnGap",
     "Overlap",
     "Profile",
     "ReportingConverter",

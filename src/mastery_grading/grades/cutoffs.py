@@ -12,20 +12,21 @@ the mean of 8/3, 8/3 and 11/3; both reach A.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any, ClassVar, Literal, TypedDict
 
 import attrs
 
 from mastery_grading import _validators as v
-from mastery_grading._numbers import fmt_within, read_value
+from mastery_grading._numbers import fmt, fmt_within, read_value
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError, SpecError
 from mastery_grading.grades._convert import convert_with
 from mastery_grading.grades._decider import (
     ConverterClaim,
     Counted,
     MissingChoice,
+    OnGap,
     Plan,
     check_letter,
     check_missing,
@@ -143,7 +144,12 @@ class AverageCutoffs:
     one letter. Used by many standards-based report cards (Marzano 2010, p. 105).
 
     All counted targets must share one scale range (averaging a 0-4 and a 0-100 target means
-    nothing).
+    nothing). The converter has no scale of its own: its cutoffs are numbers on the targets'
+    scale. A letter above the top of the scale is allowed (a letter nobody can reach yet), but
+    when no cutoff but the last (which also covers everything below it) lies within a target's
+    ``[min, max]``, the cutoffs are on another scale: percent cutoffs (A from 90) over a 0-4
+    target are refused, naming the target, its scale and the cutoffs, instead of giving every
+    student the lowest letter.
 
     Values are read exactly: each value, weight and cutoff is read as the simplest fraction
     whose correctly rounded float it is (:func:`~mastery_grading.grades.read_value`), and the
@@ -340,6 +346,26 @@ class AverageCutoffs:
         shown = fmt_within(average, low, high)
         return letter, f"{kind} {shown} lies in {self.interval_for(average)}: {letter}"
 
+    def _check_targets(self, results: Sequence[TargetResult]) -> None:
+        """Refuse a target whose scale none of the cutoffs (but the last) lies on."""
+        *upper, _ = self.cutoffs
+        if not upper:
+            return
+        for result in results:
+            scale = result.target.scale
+            if any(scale.min <= item.lower <= scale.max for item in upper):
+                continue
+            msg = (
+                f"target {result.target.id!r} is on the scale [{scale.min!r}, {scale.max!r}], "
+                f"but no cutoff lies on it ({self.describe()}); the cutoffs are on another "
+                "scale: choose cutoffs on the targets' scale"
+            )
+            raise InvalidValueError(msg)
+
+    def _describe_profile(self, counted: Sequence[Counted]) -> str:
+        """The counted values in input order (averages never leave a gap)."""
+        return ", ".join(fmt(item.value) for item in counted)
+
     def _raise_candidates(self, item: Counted) -> tuple[Fraction, ...]:
         scale = item.result.target.scale
         low, high = read_value(scale.min), read_value(scale.max)
@@ -427,12 +453,22 @@ class AverageCutoffs:
                 return best[-1], True, True
         return None, False, True  # pragma: no cover - excluded by the capacity check
 
-    def convert(self, results: Iterable[TargetResult]) -> GradeReport:
+    def convert(
+        self,
+        results: Iterable[TargetResult],
+        *,
+        exempt: Collection[str] = frozenset(),
+        on_gap: OnGap = "raise",
+    ) -> GradeReport:
         """Return the grade report for one student's results (one per target).
+
+        ``exempt`` target ids are left out (see :func:`~mastery_grading.grades.grade`);
+        ``on_gap`` is accepted for the same signature as a rule set's (averages have no gap).
 
         Raises:
             InvalidTypeError: If an item is not a :class:`~mastery_grading.TargetResult`.
-            InvalidValueError: If a target appears twice, or the scales differ in range.
+            InvalidValueError: If a target appears twice, the scales differ in range, or a
+                target's scale holds none of the cutoffs (but the last).
 
         Example:
             >>> from mastery_grading.grades import results_from_scores
@@ -440,8 +476,14 @@ class AverageCutoffs:
             ...     results_from_scores({"a": 2.8, "b": 3.2}))
             >>> report.letter, report.decided_by
             ('A', 'average 3.0 lies in [3.0, ∞): A')
-        """
-        return convert_with(self, results)
+            >>> from mastery_grading import LearningTarget
+            >>> AverageCutoffs.percent().convert(
+            ...     results_from_scores({LearningTarget(id="LE.1", title="Equations"): 3.0}))
+            Traceback (most recent call last):
+            ...
+            mastery_grading.exceptions.InvalidValueError: target 'LE.1' is on the scale [0.0, 4.0], but no cutoff lies on it (average cutoffs: A from 90.0, B from 80.0, C from 70.0, D from 60.0, else F); the cutoffs are on another scale: choose cutoffs on the targets' scale
+        """  # noqa: E501
+        return convert_with(self, results, exempt=exempt, on_gap=on_gap)
 
     def to_spec(self) -> AverageCutoffsSpec:
         """Return the JSON-safe spec; :meth:`from_spec` turns it back into an equal converter.

@@ -9,11 +9,17 @@ silently 0. Every converter takes ``missing=``, one of:
     The target counts at the lowest value of its scale (the lowest level, "not yet").
 ``"exclude"``
     The target is left out, as if it were not part of the course.
+
+An *exempt* target is another thing: the teacher has decided that this student is not graded on
+it (``exempt=`` of :func:`~mastery_grading.grades.grade` and of the gradebook's ``grades``). It
+is left out of that student's grade whatever ``missing`` says, with or without evidence, and its
+line says so. So one conversion can leave one student's exempt target out while another
+student's target without evidence yet still makes the grade ``"Incomplete"``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import attrs
 
@@ -33,7 +39,7 @@ class Counting:
     Attributes:
         lines: One line per result, in input order.
         counted: The results that count toward the grade, with their exact values.
-        undecided: The results with ``value=None``.
+        undecided: The results with ``value=None`` that are not exempt.
     """
 
     lines: tuple[TargetLine, ...]
@@ -41,12 +47,18 @@ class Counting:
     undecided: tuple[TargetResult, ...]
 
 
-def count_results(results: Sequence[TargetResult], missing: MissingChoice) -> Counting:
-    """Apply the ``missing`` choice to ``results``.
+def count_results(
+    results: Sequence[TargetResult],
+    missing: MissingChoice,
+    exempt: Collection[str] = frozenset(),
+) -> Counting:
+    """Apply the ``missing`` choice to ``results``, leaving the ``exempt`` targets out.
 
     Args:
         results: One result per target.
         missing: ``"incomplete"``, ``"not_yet"`` or ``"exclude"``.
+        exempt: The ids of the targets this student is exempt from: never counted, never
+            missing, whatever ``missing`` says.
 
     Returns:
         The lines, the counted values and the undecided results.
@@ -64,6 +76,8 @@ def count_results(results: Sequence[TargetResult], missing: MissingChoice) -> Co
         [Fraction(3, 1)]
         >>> [line.note for line in count_results(results, "not_yet").lines]
         [None, 'no result yet (no evidence); counted as not yet (0.0)']
+        >>> [line.note for line in count_results(results, "incomplete", exempt={"B"}).lines]
+        [None, 'exempt; left out']
     """
     if missing not in MISSING_CHOICES:
         msg = f"missing={missing!r} must be one of {list(MISSING_CHOICES)}"
@@ -72,6 +86,11 @@ def count_results(results: Sequence[TargetResult], missing: MissingChoice) -> Co
     counted = []
     undecided = []
     for position, result in enumerate(results):
+        if result.target.id in exempt:
+            lines.append(
+                TargetLine(result=result, counted_as=None, note="exempt; left out", exempt=True)
+            )
+            continue
         if result.value is not None:
             value = read_value(result.value)
             counted.append(Counted(position=position, result=result, value=value))

@@ -39,7 +39,7 @@ import attrs
 
 from mastery_grading._numbers import fmt, read_value
 from mastery_grading.exceptions import InvalidValueError
-from mastery_grading.grades._decider import INCOMPLETE, Counted, Decider, Plan
+from mastery_grading.grades._decider import INCOMPLETE, NO_LETTER, Counted, Decider, Plan
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
@@ -56,7 +56,9 @@ class TargetLine:
     Args:
         result: The target's result.
         counted_as: The value that counted toward the grade, or ``None`` when it did not count.
-        note: How a missing result was handled, if it was missing.
+        note: How a missing result was handled, if it was missing (or that it is exempt).
+        exempt: Whether the student is exempt from the target: left out of the grade, with or
+            without evidence.
 
     Example:
         >>> from mastery_grading.grades import results_from_scores
@@ -68,6 +70,7 @@ class TargetLine:
     result: TargetResult
     counted_as: float | None
     note: str | None = None
+    exempt: bool = False
 
     @property
     def target(self) -> LearningTarget:
@@ -141,7 +144,7 @@ class NextSteps:
     Args:
         letter: The current letter.
         goal: The next better letter, ``None`` when the letter is already the best one, or a
-            letter is not given yet (``"Incomplete"``).
+            letter is not given yet (``"Incomplete"``, or ``"No letter"`` for a gap).
         steps: The improvements, in input order of their targets.
         reachable: Whether raising the counted targets can reach ``goal`` at all.
         minimal: Whether the search finished, so that the plan is the smallest one.
@@ -172,6 +175,11 @@ class NextSteps:
         if self.letter == INCOMPLETE:
             listed = "; ".join(step.text for step in self.steps)
             return f"The grade is not given yet. Next: {listed}."
+        if self.letter == NO_LETTER:
+            return (
+                "No rule of the grading scheme covers these results yet, so there is no "
+                "letter; talk with your teacher."
+            )
         if self.goal is None:
             return f"{self.letter} is the highest letter. Keep showing what you know."
         if not self.reachable:
@@ -201,10 +209,11 @@ class GradeReport:
     Build it with :func:`~mastery_grading.grades.grade` or a converter's ``convert``.
 
     Args:
-        letter: The letter, or ``"Incomplete"``.
+        letter: The letter, ``"Incomplete"``, or ``"No letter"`` when no rule covers the
+            results and the conversion was asked not to raise (``on_gap``).
         decided_by: The rule or interval that decided the letter, in words.
         results: The results converted, in input order.
-        lines: One line per result, in input order.
+        lines: One line per result, in input order (exempt targets too, marked ``exempt``).
         converter: The converter that made the report.
 
     Example:
@@ -224,6 +233,19 @@ class GradeReport:
     results: tuple[TargetResult, ...]
     lines: tuple[TargetLine, ...]
     converter: Decider = attrs.field(repr=False)
+
+    @property
+    def exempt(self) -> tuple[str, ...]:
+        """The ids of the targets the student is exempt from, in input order.
+
+        Example:
+            >>> from mastery_grading.grades import AverageCutoffs, grade, results_from_scores
+            >>> report = grade(results_from_scores({"LE.1": 3.0, "LE.2": None}),
+            ...                AverageCutoffs.marzano_2010(), exempt={"LE.2"})
+            >>> report.letter, report.exempt
+            ('A', ('LE.2',))
+        """
+        return tuple(line.target.id for line in self.lines if line.exempt)
 
     def next_steps(self, *, budget: int = DEFAULT_BUDGET) -> NextSteps:
         """Return the smallest set of improvements that raises the grade to the next letter.
@@ -250,9 +272,11 @@ class GradeReport:
             steps = tuple(
                 NextStep(target=line.target, from_value=None, to_value=None)
                 for line in self.lines
-                if line.value is None
+                if line.value is None and not line.exempt
             )
             return NextSteps(letter=self.letter, goal=None, steps=steps)
+        if self.letter == NO_LETTER:
+            return NextSteps(letter=self.letter, goal=None, steps=())
         letters: tuple[str, ...] = self.converter.letters
         rank = letters.index(self.letter)
         if rank == 0:
@@ -281,7 +305,7 @@ class GradeReport:
         rows = [f"Grade: {self.letter} ({self.decided_by})"]
         for line in self.lines:
             value = "-" if line.value is None else fmt(line.value)
-            level = line.level or "no result yet"
+            level = "exempt" if line.exempt else line.level or "no result yet"
             note = f"  [{line.note}]" if line.note else ""
             rows.append(f"  {line.target.id:<{width}}  {value}  {level}{note}")
         return "\n".join(rows)
@@ -292,7 +316,8 @@ class GradeReport:
             "<tr>"
             f"<td>{e(line.target.id)}</td><td>{e(line.target.display_name)}</td>"
             f"<td>{'' if line.value is None else e(fmt(line.value))}</td>"
-            f"<td>{e(line.level or 'no result yet')}</td><td>{e(line.note or '')}</td>"
+            f"<td>{e('exempt' if line.exempt else line.level or 'no result yet')}</td>"
+            f"<td>{e(line.note or '')}</td>"
             "</tr>"
             for line in self.lines
         )

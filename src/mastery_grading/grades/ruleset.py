@@ -13,7 +13,7 @@ that check; this module therefore sits above both ``rules`` and ``coverage``.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any, ClassVar, Literal, TypedDict
 
@@ -33,6 +33,7 @@ from mastery_grading.grades._decider import (
     ConverterClaim,
     Counted,
     MissingChoice,
+    OnGap,
     Plan,
     check_missing,
 )
@@ -50,6 +51,12 @@ from mastery_grading.scales import Scale
 from mastery_grading.targets import LearningTarget
 
 __all__ = ["RuleSet", "RuleSetSpec", "Semantics"]
+
+
+def _scale_words(scale: Scale) -> str:
+    """A scale in a message: its range and its levels (``[0.0, 4.0] (not yet 0.0, ...)``)."""
+    levels = ", ".join(f"{level.name} {level.minimum!r}" for level in scale.levels)
+    return f"[{scale.min!r}, {scale.max!r}] ({levels})"
 
 
 class RuleSetSpec(TypedDict):
@@ -120,7 +127,10 @@ class RuleSet:
         rules: The letter rules, best letter first.
         semantics: ``"first_match"`` or ``"unordered"``; required.
         scale: The scale the target values lie on; its minimum is the lowest value a profile can
-            hold (Marzano's 0-4 by default).
+            hold (Marzano's 0-4 by default). Every target graded must be on this scale: the
+            same range and the same levels (names and minimums; the mastery threshold and the
+            step may differ, the rules name their own thresholds). A target on another scale is
+            refused, naming both scales, instead of being read on the wrong one.
         missing: How a target without a result counts: ``"incomplete"`` (default),
             ``"not_yet"`` (at ``scale.min``) or ``"exclude"``.
         checked_up_to: The largest class the rule set is meant for, or ``None``. ``claims``
@@ -376,6 +386,54 @@ class RuleSet:
         rule = self.rules[matching[0]]
         return rule.letter, f"rule {rule.describe()}"
 
+    def _check_targets(self, results: Sequence[TargetResult]) -> None:
+        """Refuse a target whose scale is not the rule set's (another range or other levels)."""
+        for result in results:
+            scale = result.target.scale
+            if scale is self.scale or (
+                (scale.min, scale.max, scale.levels)
+                == (self.scale.min, self.scale.max, self.scale.levels)
+            ):
+                continue
+            msg = (
+                f"target {result.target.id!r} is on the scale {_scale_words(scale)}, but the "
+                f"rule set's scale is {_scale_words(self.scale)}; a rule set grades targets on "
+                "its own scale only (same range and levels): give the rule set the targets' "
+                "scale (scale=...) or the targets the rule set's"
+            )
+            raise InvalidValueError(msg)
+
+    def _describe_profile(self, counted: Sequence[Counted]) -> str:
+        """How many targets lie in each band between the thresholds, per tag group, in words.
+
+        Students with the same counts per band get the same letter, so this is the profile as
+        the rule set sees it (and the reason of a profile that no rule covers).
+        """
+        compiled = self._compiled()
+        counts = self._counts(counted)
+        high = read_value(self.scale.max)
+        points = compiled.points
+        parts = []
+        for group, row in enumerate(counts):
+            if not sum(row):
+                continue
+            words = []
+            for band in reversed(range(len(points))):
+                if not row[band]:
+                    continue
+                low = points[band]
+                if band + 1 < len(points):
+                    where = f"in [{fmt(low)}, {fmt(points[band + 1])})"
+                elif low == high:
+                    where = f"at {fmt(low)}"
+                else:
+                    where = f"in [{fmt(low)}, {fmt(high)}]"
+                noun = "target" if row[band] == 1 else "targets"
+                words.append(f"{row[band]} {noun} {where}")
+            text = ", ".join(words)
+            parts.append(f"{compiled.group_label(group)}: {text}" if compiled.tags else text)
+        return "; ".join(parts)
+
     def _raise_candidates(self, item: Counted) -> tuple[Fraction, ...]:
         return tuple(p for p in self._compiled().points if p > item.value)
 
@@ -389,21 +447,45 @@ class RuleSet:
         """No search of its own: the next steps use the generic search over rule thresholds."""
         return None
 
-    def convert(self, results: Iterable[TargetResult]) -> GradeReport:
+    def convert(
+        self,
+        results: Iterable[TargetResult],
+        *,
+        exempt: Collection[str] = frozenset(),
+        on_gap: OnGap = "raise",
+    ) -> GradeReport:
         """Return the grade report for one student's results (one per target).
 
+        ``exempt`` and ``on_gap`` are those of :func:`~mastery_grading.grades.grade` (which
+        also checks them and warns); here ``on_gap="warn"`` gives no letter without a warning.
+
         Raises:
-            GapError: If no rule gives the profile a letter (a gap).
+            GapError: If no rule gives the profile a letter (a gap), unless ``on_gap`` says
+                otherwise.
             OverlapError: If, under unordered semantics, the rules of two letters hold (an
-                overlap). Both are :class:`~mastery_grading.exceptions.InvalidValueError` s.
-            InvalidValueError: If a value lies outside ``scale``.
+                overlap), unless ``on_gap`` says otherwise. Both are
+                :class:`~mastery_grading.exceptions.InvalidValueError` s.
+            InvalidValueError: If a target is on another scale than ``scale`` (the message
+                names both), or a value lies outside ``scale``.
 
         Example:
+            >>> from mastery_grading import LearningTarget, Scale
             >>> from mastery_grading.grades import results_from_scores
             >>> RuleSet.sbgrader2().convert(results_from_scores({"a": 4.0, "b": 4.0})).letter
             'A'
-        """
-        return convert_with(self, results)
+            >>> from mastery_grading.grades import LetterRule, no_target_below
+            >>> only_p = RuleSet.first_match(LetterRule(letter="P", conditions=[no_target_below(3)]))
+            >>> print(only_p.convert(results_from_scores({"a": 3.5, "b": 1.0}), on_gap="ignore"))
+            Grade: No letter (no rule covers: 1 target in [3.0, 4.0], 1 target in [0.0, 3.0))
+              a  3.5  meets
+              b  1.0  not yet
+            >>> marzano = LearningTarget(id="LE.1", title="Equations", scale=Scale.marzano())
+            >>> RuleSet.powerschool_forum().convert(results_from_scores({marzano: 3.0}))
+            Traceback (most recent call last):
+            ...
+            mastery_grading.exceptions.InvalidValueError: target 'LE.1' is on the scale [0.0, 4.0] (not yet 0.0, approaching 2.0, meets 3.0, exceeds 4.0), but the rule set's scale is [1.0, 4.0] (beginning 1.0, developing 2.0, proficient 3.0, advanced 4.0); a rule set grades targets on its own scale only (same range and levels): give the rule set the targets' scale (scale=...) or the targets the rule set's
+        """  # noqa: E501
+        return convert_with(self, results, exempt=exempt, on_gap=on_gap)
 
     def to_spec(self) -> RuleSetSpec:
         """Return the JSON-safe spec; :meth:`from_spec` turns it back into an equal rule set.
