@@ -291,7 +291,7 @@ def test_the_audit_runs_with_only_the_fairness_extra() -> None:
         },
     )
     assert None is seen["audit"]["raised"], seen["audit"]
-    assert seen["audit"]["result"].startswith("Audit of MostRecent()")
+    assert seen["audit"]["result"].startswith("Audit of most_recent")
     assert ("MissingExtraError", "pandas", "data") == (
         seen["audit_table.to_pandas"]["raised"],
         seen["audit_table.to_pandas"]["module"],

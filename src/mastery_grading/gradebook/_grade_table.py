@@ -29,8 +29,7 @@ Without numpy the same dedupe runs in pure Python.
 
 Example:
     >>> from mastery_grading import Gradebook, policies
-    >>> from mastery_grading._extras import require
-from mastery_grading.examples import load_example_class
+    >>> from mastery_grading.examples import load_example_class
     >>> from mastery_grading.grades import AverageCutoffs
     >>> example = load_example_class()
     >>> book = Gradebook.from_evidence(example.evidence, targets=example.targets)
@@ -45,6 +44,7 @@ import warnings
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar, cast
 
+from mastery_grading._extras import require
 from mastery_grading.exceptions import GapError, InvalidTypeError, InvalidValueError, OverlapError
 from mastery_grading.gradebook._grade_columns import (
     average_table,
