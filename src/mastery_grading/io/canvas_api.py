@@ -55,7 +55,7 @@ from mastery_grading.io._common import (
 from mastery_grading.scales import Level, Scale
 from mastery_grading.targets import LearningTarget
 
-__all__ = ["CanvasApiResults", "read_canvas_api_results"]
+__all__ = ["CanvasApiResults", "read_canvas_api_results", "read_canvas_sections"]
 
 _ALIGNMENT = re.compile(r"([a-z_]+?)_(\d+)")
 #: How many rescaled results the warning shows.
@@ -367,3 +367,59 @@ def read_canvas_api_results(
         students=students,
         warnings=tuple(problems.warnings),
     )
+
+
+def read_canvas_sections(
+    source: Source | Mapping[str, Any] | Iterable[Any],
+) -> dict[str, tuple[str, ...]]:
+    """Read each student's sections from Canvas's outcome rollups API.
+
+    ``GET /api/v1/courses/:id/outcome_rollups`` returns ``{"rollups": [...]}`` with one rollup
+    per student *and section*: its ``links`` give ``user`` and ``section`` ids. The result maps
+    each student to their section ids (in order of first appearance), the grouping Canvas's
+    section statistics use: pass it to
+    :meth:`ResultTable.aggregate <mastery_grading.gradebook.ResultTable.aggregate>`. Rollups
+    aggregated over the course (``links.course``, no user) are skipped. Pages of the API can be
+    given as one list of rollups.
+
+    Args:
+        source: A path or open file holding the API's JSON, the parsed document (a ``dict``
+            with ``rollups``), or an iterable of rollups (dicts or objects).
+
+    Raises:
+        DataFileError: Listing every rollup without a user or section id (``rollups[3]``), and
+            invalid JSON with its line and column.
+
+    Example:
+        >>> read_canvas_sections({"rollups": [
+        ...     {"scores": [], "links": {"user": "1042", "section": "95", "status": "active"}},
+        ...     {"scores": [], "links": {"user": "1042", "section": "96", "status": "active"}},
+        ...     {"scores": [], "links": {"user": "1043", "section": "95", "status": "active"}}]})
+        {'1042': ('95', '96'), '1043': ('95',)}
+    """
+    problems = Problems(source_name(source) if not isinstance(source, Mapping) else "<dict>")
+    document: Any
+    if isinstance(source, Mapping) or (
+        not isinstance(source, str) and isinstance(source, Iterable) and not hasattr(source, "read")
+    ):
+        document = source
+    else:
+        document = load_json(source, problems)
+    rollups = document.get("rollups") if isinstance(document, Mapping) else document
+    if isinstance(rollups, str | bytes | Mapping) or not isinstance(rollups, Iterable):
+        problems.add("expected 'rollups', a list of rollups")
+        problems.check()
+        rollups = ()
+    found: dict[str, dict[str, None]] = {}
+    for index, rollup in enumerate(rollups):
+        links = _get(rollup, "links")
+        if links is not None and _get(links, "user") is None and _get(links, "course") is not None:
+            continue  # the course aggregate row
+        student = _text(_get(links, "user")) if links is not None else None
+        section = _text(_get(links, "section")) if links is not None else None
+        if student is None or section is None:
+            problems.add(f"rollups[{index}].links needs 'user' and 'section'")
+            continue
+        found.setdefault(student, {})[section] = None
+    problems.check()
+    return {student: tuple(sections) for student, sections in found.items()}
