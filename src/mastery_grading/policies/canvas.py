@@ -81,7 +81,11 @@ _KEPT_BY_FLOATS = frozenset(
 CANVAS_NAMES: dict[str, RollupMethod] = {"decaying_average": "weighted_average"}
 
 
-def _canonical_method(value: Any) -> Any:
+#: What :class:`CanvasRollup` accepts as ``method``: a formula, or Canvas's stored name of one.
+MethodName = Literal[RollupMethod, "decaying_average"]
+
+
+def _canonical_method(value: MethodName) -> Any:
     """Map a Canvas ``calculation_method`` name to the formula it computes (others unchanged)."""
     return CANVAS_NAMES.get(value, value) if isinstance(value, str) else value
 
