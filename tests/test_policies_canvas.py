@@ -331,6 +331,7 @@ class TestCanvasNamesInSpecs:
         with pytest.raises(ValueError, match="or Canvas's stored name 'decaying_average'"):
             policy_from_spec({"policy": "canvas_rollup", "method": "decaying"})
 
+    @pytest.mark.slow  # a subprocess: about 1.5 s, more on a busy machine
     def test_the_cli_scores_with_canvas_name(self, tmp_path: Path) -> None:
         evidence = tmp_path / "evidence.csv"
         evidence.write_text(
