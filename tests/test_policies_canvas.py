@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
 import struct
+import subprocess
+import sys
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -296,3 +301,57 @@ class TestCanvasArithmetic:
         self, method: RollupMethod, claims: frozenset[str]
     ) -> None:
         assert set(claims) == set(CanvasRollup(method=method).claims)
+
+
+class TestCanvasNamesInSpecs:
+    """Specs and the CLI take Canvas's stored ``calculation_method`` names (issue 14, #7)."""
+
+    def test_a_spec_with_canvas_decaying_average_is_the_legacy_formula(self) -> None:
+        policy = policy_from_spec({"policy": "canvas_rollup", "method": "decaying_average"})
+        assert from_canvas("decaying_average") == policy
+        assert 4.13 == shown(policy, [1, 2, 3, 4, 5])
+
+    def test_the_canonical_spec_is_unchanged_and_round_trips(self) -> None:
+        spec = {"policy": "canvas_rollup", "method": "decaying_average", "calculation_int": 70}
+        policy = policy_from_spec(spec)
+        canonical = policy.to_spec()  # type: ignore[attr-defined]
+        assert {
+            "policy": "canvas_rollup",
+            "method": "weighted_average",
+            "calculation_int": 70,
+        } == canonical
+        assert policy == policy_from_spec(canonical)
+        assert canonical == policy_from_spec(canonical).to_spec()  # type: ignore[attr-defined]
+
+    @pytest.mark.parametrize("method", ["weighted_average", "standard_decaying_average"])
+    def test_every_formula_name_is_still_its_own(self, method: RollupMethod) -> None:
+        assert method == CanvasRollup(method=method).method
+
+    def test_an_unknown_name_lists_the_canvas_name_too(self) -> None:
+        with pytest.raises(ValueError, match="or Canvas's stored name 'decaying_average'"):
+            policy_from_spec({"policy": "canvas_rollup", "method": "decaying"})
+
+    @pytest.mark.slow  # a subprocess: about 1.5 s, more on a busy machine
+    def test_the_cli_scores_with_canvas_name(self, tmp_path: Path) -> None:
+        evidence = tmp_path / "evidence.csv"
+        evidence.write_text(
+            "student_id,target_id,score,observed_at\n"
+            + "".join(
+                f"ana,T,{score},2026-09-0{day}T08:00:00+00:00\n"
+                for day, score in enumerate([1, 2, 3, 4], start=1)
+            ),
+            encoding="utf-8",
+        )
+        spec = '{"policy": "canvas_rollup", "method": "decaying_average"}'
+        done = subprocess.run(
+            [sys.executable, "-m", "mastery_grading.cli", "score", str(evidence), "--policy", spec],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        )
+        assert 0 == done.returncode, done.stderr
+        row = next(csv.DictReader(io.StringIO(done.stdout)))
+        # 4 x 0.65 + mean(1, 2, 3) x 0.35 = 3.3
+        assert ("ana", "T", "3.3") == (row["student_id"], row["target_id"], row["value"])

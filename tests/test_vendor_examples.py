@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 
 from helpers import MARZANO_TARGET, PERCENT_TARGET, START, history
-from mastery_grading import Evidence, EvidenceKind, LearningTarget, Scale
+from mastery_grading import Evidence, EvidenceKind, Gradebook, LearningTarget, Scale
+from mastery_grading.io import read_canvas_api_results
 from mastery_grading.policies import (
     BestFit,
     DecayingAverage,
@@ -183,3 +184,96 @@ def test_jumprope_most_recent_tie_goes_to_the_alphabetically_last_assessment(
     ]
     evidence = list(reversed(same_time)) if reverse else same_time
     assert 2.0 == value_of(MostRecent(), evidence)
+
+
+# Canvas's section statistics and result scaling (instructure/canvas-lms,
+# spec/lib/outcomes/result_analytics_spec.rb, "#aggregate_outcome_results_rollup" and "handling
+# quiz outcome results objects"): read from the API's JSON, rolled up, then aggregated.
+
+
+def _canvas_book(rows: list[tuple[str, str, float]], target_scale: Scale) -> Gradebook:
+    """Results ``(user, outcome, score)`` of the spec, all at one time, as a gradebook."""
+    targets = [LearningTarget(id=o, title=o, scale=target_scale) for o in ("80", "81")]
+    evidence = [
+        Evidence(student_id=user, target_id=outcome, score=score, observed_at=START)
+        for user, outcome, score in rows
+    ]
+    return Gradebook.from_evidence(evidence, targets=targets)
+
+
+def test_canvas_section_mean_and_median_of_rollups() -> None:
+    # "highest" per student: a 1.0/5.0, b 2.0/6.0, c 3.0/-, d 40.0/70.0 (Canvas does not clamp)
+    rows = [
+        ("a", "80", 0.0),
+        ("a", "80", 1.0),
+        ("a", "81", 5.0),
+        ("b", "80", 2.0),
+        ("b", "81", 6.0),
+        ("c", "80", 3.0),
+        ("d", "80", 40.0),
+        ("d", "81", 70.0),
+    ]
+    table = _canvas_book(rows, Scale(min=0, max=100, mastery=3)).results(from_canvas("highest"))
+    mean = table.aggregate(stat="mean")
+    median = table.aggregate(stat="median")
+    assert [11.5, 27.0] == [mean.value("all", o) for o in ("80", "81")]
+    assert [2.5, 6.0] == [median.value("all", o) for o in ("80", "81")]
+
+
+def test_canvas_section_statistic_is_none_when_no_student_reaches_n_mastery() -> None:
+    rows = [("a", "80", 0.0), ("b", "80", 0.0)]
+    table = _canvas_book(rows, Scale(min=0, max=5, mastery=3)).results(from_canvas("n_mastery", 5))
+    assert table.aggregate().value("all", "80") is None
+    assert table.aggregate(stat="median").value("all", "80") is None
+
+
+def _quiz(outcome: int, percent: float, score: float, day: int = 2) -> dict[str, object]:
+    return {
+        "score": score,
+        "possible": 1.0,
+        "percent": percent,
+        "submitted_or_assessed_at": f"2024-10-0{day}T09:00:00Z",
+        "links": {"user": "10", "learning_outcome": str(outcome), "alignment": "quiz_1"},
+    }
+
+
+def test_canvas_scales_quiz_scores_to_the_outcome_points() -> None:
+    # Canvas's default outcome: ratings 5 / 3 / 0, mastery 3, points possible 5
+    default = {
+        "points_possible": 5.0,
+        "mastery_points": 3.0,
+        "ratings": [
+            {"points": 5.0, "description": "Exceeds Expectations"},
+            {"points": 3.0, "description": "Meets Expectations"},
+            {"points": 0.0, "description": "Does Not Meet Expectations"},
+        ],
+    }
+    document = {
+        "outcome_results": [
+            _quiz(80, 0.4, 7.0),
+            _quiz(80, 0.9, 12.0, day=1),  # a day earlier
+            *(_quiz(81, p, s) for p, s in [(0.2, 30.0), (0.5, 75.0), (0.8, 120.0)]),
+            *(_quiz(82, p, s) for p, s in [(0.2, 90.0), (0.7, 75.0), (0.8, 120.0), (0.9, 100.0)]),
+        ],
+        "linked": {"outcomes": [{"id": i, "title": str(i), **default} for i in (80, 81, 82)]},
+    }
+    found = read_canvas_api_results(document)
+    policies = {
+        "80": from_canvas("decaying_average", 65),
+        "81": from_canvas("n_mastery", 3),
+        "82": from_canvas("n_mastery", 3),
+    }
+    table = Gradebook.from_evidence(found.evidence, targets=found.targets).results(policies)
+    assert [2.88, None, 4.0] == [r.value for r in table]
+
+
+def test_canvas_takes_a_percent_of_mastery_points_when_points_possible_is_0() -> None:
+    document = {
+        "outcome_results": [_quiz(81, 0.7, 10.0)],
+        "linked": {"outcomes": [{"id": 81, "points_possible": 0.0, "mastery_points": 3.0}]},
+    }
+    found = read_canvas_api_results(document)
+    table = Gradebook.from_evidence(found.evidence, targets=found.targets).results(
+        from_canvas("latest")
+    )
+    assert 2.1 == table.aggregate().value("all", "81")

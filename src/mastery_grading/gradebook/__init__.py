@@ -7,8 +7,17 @@ student). The evidence store (``_store``) and the vectorized engine beneath it
 (``mastery_grading.gradebook._engine``) are private.
 """
 
+from mastery_grading.gradebook._aggregate import AGGREGATE_COLUMNS, AggregateTable
 from mastery_grading.gradebook._book import Gradebook
 from mastery_grading.gradebook._grade_table import GRADE_COLUMNS, GradeTable
 from mastery_grading.gradebook._table import RESULT_COLUMNS, ResultTable
 
-__all__ = ["GRADE_COLUMNS", "RESULT_COLUMNS", "GradeTable", "Gradebook", "ResultTable"]
+__all__ = [
+    "AGGREGATE_COLUMNS",
+    "GRADE_COLUMNS",
+    "RESULT_COLUMNS",
+    "AggregateTable",
+    "GradeTable",
+    "Gradebook",
+    "ResultTable",
+]

@@ -18,12 +18,13 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 
 from mastery_grading._extras import require
+from mastery_grading.gradebook._aggregate import AggregateStat, AggregateTable, aggregate
 from mastery_grading.gradebook._grade_table import (
     Exemptions,
     GradeTable,
@@ -417,6 +418,70 @@ class ResultTable:
             student: results[i * n_targets : (i + 1) * n_targets]
             for i, student in enumerate(self.students)
         }
+
+    def aggregate(
+        self,
+        by: Mapping[str, str | Collection[str]] | Any | None = None,
+        *,
+        stat: AggregateStat = "mean",
+    ) -> AggregateTable:
+        """Return the mean or median of the students' values per section, as Canvas shows it.
+
+        This is Canvas's section statistic (``aggregate_stat`` of the outcome rollups, the
+        "course average" row of the Learning Mastery Gradebook): per target, over the values
+        of the section's students, each student once. Students without a value (no evidence,
+        or ``n_mastery`` not reached) are left out; a section where nobody has one gets
+        ``None``. The mean is rounded to 2 decimals as Canvas rounds (Ruby's ``Float#round``,
+        :func:`~mastery_grading.policies.ruby_round`); the median is the middle value, or the
+        two middle values added and halved, unrounded as in Canvas. With a
+        :class:`~mastery_grading.policies.CanvasRollup` policy the numbers are Canvas's.
+
+        Args:
+            by: The sections: ``None`` for the whole table (one group, ``"all"``), or a
+                mapping (or pandas Series) of student id -> section name, or -> several
+                sections (a student enrolled in two counts in both, as in Canvas). Canvas's
+                own enrolments come from
+                :attr:`CanvasResults.sections <mastery_grading.io.CanvasResults.sections>` (the
+                report's ``section id`` column) or
+                :func:`~mastery_grading.io.read_canvas_sections` (the rollups API's
+                ``links.section``). Students of the table in no section are listed in
+                ``ungrouped``; students of the mapping with no row here (no evidence at all)
+                have nothing to count, as in Canvas.
+            stat: ``"mean"`` (the default) or ``"median"``.
+
+        Returns:
+            An :class:`~mastery_grading.gradebook.AggregateTable` with a row per (section,
+            target), sections sorted by name; ``records()`` and ``to_pandas()`` give it as
+            rows.
+
+        Raises:
+            InvalidValueError: If ``stat`` is not ``"mean"`` or ``"median"``, or ``by`` is a
+                string (give the mapping itself).
+            InvalidTypeError: If ``by`` is not a mapping, or a student or section is not a
+                string (or an int id).
+
+        Example:
+            >>> from mastery_grading import Gradebook, LearningTarget, Scale
+            >>> from mastery_grading.policies import from_canvas
+            >>> from mastery_grading.testing.examples import scores_to_history
+            >>> target = LearningTarget(id="310", title="Fractions",
+            ...                         scale=Scale(min=0, max=4, mastery=3))
+            >>> evidence = [*scores_to_history([2, 3], student_id="ana", target_id="310"),
+            ...             *scores_to_history([4], student_id="ben", target_id="310"),
+            ...             *scores_to_history([1, 2], student_id="cy", target_id="310")]
+            >>> table = Gradebook.from_evidence(evidence, targets=[target]).results(
+            ...     from_canvas("decaying_average"))
+            >>> [r.value for r in table]
+            [2.65, 4.0, 1.65]
+            >>> sections = {"ana": "P1", "ben": "P1", "cy": "P2"}
+            >>> [(r["group"], r["value"]) for r in table.aggregate(sections).records()]
+            [('P1', 3.33), ('P2', 1.65)]
+            >>> table.aggregate(stat="median").value("all", "310")
+            2.65
+        """
+        return aggregate(
+            self._value_list(), students=self.students, targets=self.targets, by=by, stat=stat
+        )
 
     @overload
     def grades(

@@ -23,7 +23,11 @@ Example:
 """
 
 from mastery_grading.io._common import MAX_PROBLEMS, atomic_writer, csv_text, neutralize
-from mastery_grading.io.canvas_api import CanvasApiResults, read_canvas_api_results
+from mastery_grading.io.canvas_api import (
+    CanvasApiResults,
+    read_canvas_api_results,
+    read_canvas_sections,
+)
 from mastery_grading.io.canvas_gradebook import (
     CanvasGradebook,
     Rollup,
@@ -126,6 +130,7 @@ __all__ = [
     "read_canvas_gradebook",
     "read_canvas_outcomes",
     "read_canvas_results",
+    "read_canvas_sections",
     "read_case_package",
     "read_evidence",
     "read_evidence_columns",

@@ -116,6 +116,11 @@ class CanvasResults:
         contexts: Course names by course id (the evidence ``context``).
         rosters: The students of each course id (``""`` for rows without one), including students
             whose every score is blank, so that they still appear with "no evidence".
+        sections: The sections of each student (``section id``, or ``section name`` where the
+            report has no ids), in order of first appearance; students of rows without a
+            section are not listed. Pass it to
+            :meth:`ResultTable.aggregate <mastery_grading.gradebook.ResultTable.aggregate>`
+            for Canvas's section mean or median.
         warnings: Notes that did not stop reading (unknown columns, blank scores skipped,
             outcome settings that differ between rows), each naming file and line.
 
@@ -134,6 +139,7 @@ class CanvasResults:
     contexts: Mapping[str, str] = attrs.field(factory=dict)
     rosters: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
     warnings: tuple[str, ...] = ()
+    sections: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
 
 
 def _source_id(row: Row, columns: Mapping[str, int]) -> str | None:
@@ -247,6 +253,7 @@ def read_canvas_results(
     students: dict[str, str] = {}
     rosters: dict[str, dict[str, None]] = {}
     contexts: dict[str, str] = {}
+    sections: dict[str, dict[str, None]] = {}
     for row in table.rows:
         outcome = cell_problem(problems, row, columns, "learning outcome id", str)
         if outcome is not None and outcome not in targets:
@@ -279,6 +286,9 @@ def read_canvas_results(
             contexts.setdefault(context, course_name)
         if student is not None:
             rosters.setdefault(context or "", {})[student] = None
+            section = row.get(columns.get("section id")) or row.get(columns.get("section name"))
+            if section:
+                sections.setdefault(student, {})[section] = None
         score_index = columns["outcome score"]
         if not row.get(score_index):
             problems.warn(
@@ -345,6 +355,7 @@ def read_canvas_results(
         contexts=contexts,
         rosters={context: tuple(ids) for context, ids in rosters.items()},
         warnings=tuple(problems.warnings),
+        sections={student: tuple(ids) for student, ids in sections.items()},
     )
 
 

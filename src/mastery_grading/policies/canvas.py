@@ -32,7 +32,7 @@ from mastery_grading.protocols import Claim
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
-__all__ = ["CANVAS_METHODS", "CanvasRollup", "RollupMethod", "from_canvas"]
+__all__ = ["CANVAS_METHODS", "CANVAS_NAMES", "CanvasRollup", "RollupMethod", "from_canvas"]
 
 #: Canvas's calculation methods and their ``calculation_int`` (default, lowest, highest);
 #: ``None`` means the method takes no integer.
@@ -75,11 +75,27 @@ _KEPT_BY_FLOATS = frozenset(
 )
 
 
+#: Canvas's stored ``calculation_method`` names that are not formula names, and the formula
+#: each one computes today: ``decaying_average`` is the legacy formula whatever the 2024 flag
+#: (:func:`from_canvas`), so a spec or a ``CanvasRollup`` may name it as Canvas stores it.
+CANVAS_NAMES: dict[str, RollupMethod] = {"decaying_average": "weighted_average"}
+
+
+#: What :class:`CanvasRollup` accepts as ``method``: a formula, or Canvas's stored name of one.
+MethodName = Literal[RollupMethod, "decaying_average"]
+
+
+def _canonical_method(value: MethodName) -> Any:
+    """Map a Canvas ``calculation_method`` name to the formula it computes (others unchanged)."""
+    return CANVAS_NAMES.get(value, value) if isinstance(value, str) else value
+
+
 def _check_method(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value not in ROLLUP_METHODS:
         msg = (
             f"{attribute.name}={value!r} is not a Canvas rollup formula; expected one of "
-            f"{', '.join(map(repr, ROLLUP_METHODS))}"
+            f"{', '.join(map(repr, ROLLUP_METHODS))} (or Canvas's stored name "
+            f"{', '.join(map(repr, CANVAS_NAMES))})"
         )
         raise InvalidValueError(msg)
 
@@ -136,7 +152,11 @@ class CanvasRollup:
     Args:
         method: The formula, one of ``"weighted_average"`` (Canvas's legacy "decaying
             average"), ``"standard_decaying_average"``, ``"n_mastery"``, ``"highest"``,
-            ``"latest"`` or ``"average"`` (default ``"weighted_average"``).
+            ``"latest"`` or ``"average"`` (default ``"weighted_average"``). Canvas's stored
+            name ``"decaying_average"`` is accepted too and becomes ``"weighted_average"``,
+            the formula Canvas computes for it (see :func:`from_canvas`), so a JSON spec may
+            use Canvas's ``calculation_method`` names; the canonical name is the one kept and
+            written back by :meth:`to_spec`.
         calculation_int: The weight or rate in percent, or the count for ``n_mastery``, in
             Canvas's range for the method; the default is Canvas's (65, or 5 for
             ``n_mastery``). Methods without an integer require ``None``.
@@ -157,11 +177,15 @@ class CanvasRollup:
         4.66
         >>> CanvasRollup().evaluate(scores_to_history([1, 2, 3, 4, 5]), five).value
         4.13
+        >>> CanvasRollup(method="decaying_average")  # Canvas's stored name
+        CanvasRollup(method='weighted_average', calculation_int=65)
     """
 
     spec_name: ClassVar[str] = "canvas_rollup"
 
-    method: RollupMethod = attrs.field(default="weighted_average", validator=_check_method)
+    method: RollupMethod = attrs.field(
+        default="weighted_average", converter=_canonical_method, validator=_check_method
+    )
     calculation_int: int | None = attrs.field(
         default=attrs.Factory(_default_int, takes_self=True), validator=_check_calculation_int
     )
