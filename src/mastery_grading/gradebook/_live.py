@@ -93,11 +93,8 @@ class TableColumns:
         self.counts = counts
         self.reasons = reasons
         self.results = results
-
-    @property
-    def is_array(self) -> bool:
-        """Whether the columns are the engine's arrays."""
-        return hasattr(self.values, "dtype")
+        #: Whether the columns are the engine's arrays.
+        self.is_array = hasattr(values, "dtype")
 
     def regrown(self, students: tuple[str, ...], n_targets: int) -> TableColumns:
         """Return copies laid out for ``students`` (a sorted superset); new rows are empty."""
@@ -283,7 +280,10 @@ class LiveTable:
         policy, target = self.policies[t], self.targets[t]
         if state is not None and columns.results is None and isinstance(state, RunningState):
             value = state.value
-            if value is None or any(near_threshold(value, x) for x in self.thresholds[t]):
+            exact = getattr(policy, "value_is_a_score", False)  # a score compares exactly
+            if value is None or (
+                not exact and any(near_threshold(value, x) for x in self.thresholds[t])
+            ):
                 result = policy.result(state)  # type: ignore[attr-defined]
                 value, reason = result.value, result.reason
             else:

@@ -198,6 +198,10 @@ class Incremental:
 
     #: Whether the totals do not depend on the order of the evidence.
     order_free: ClassVar[bool] = False
+    #: Whether the running value is always one of the scores, as a float (most recent, highest):
+    #: then it compares with a threshold exactly as the exact value does, and is never
+    #: recomputed near one.
+    value_is_a_score: ClassVar[bool] = False
 
     def start(self, target: LearningTarget) -> RunningState:
         """Return the state before any evidence on ``target``.
@@ -317,7 +321,10 @@ class Incremental:
         history = arrived if state.in_order else sort_chronologically(arrived)
         scale = target.scale
         value = state.value
-        for threshold in {scale.mastery, *(level.minimum for level in scale.levels[1:])}:
+        thresholds: list[float] = []
+        if not self.value_is_a_score:
+            thresholds = [scale.mastery, *(level.minimum for level in scale.levels[1:])]
+        for threshold in thresholds:
             if near_threshold(value, threshold):
                 return self.evaluate(history, target)  # type: ignore[attr-defined,no-any-return]
         used, weights = self._weights(history, state.totals)
