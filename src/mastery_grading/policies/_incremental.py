@@ -86,7 +86,15 @@ class History(Sequence[Evidence]):
         return view
 
     def appended(self, evidence: Evidence) -> History:
-        """Return this history with ``evidence`` at its end, in O(1) unless it is shared."""
+        """Return this history with ``evidence`` at its end, in O(1) unless it is shared.
+
+        Example:
+            >>> from mastery_grading.testing.examples import scores_to_history
+            >>> first, second = scores_to_history([2, 3])
+            >>> history = History([first])
+            >>> len(history.appended(second)), len(history)
+            (2, 1)
+        """
         items, size = self._items, self._size
         if not size:  # never write into a shared empty list (such as the default)
             return History._view([evidence], 1)
@@ -99,7 +107,13 @@ class History(Sequence[Evidence]):
         return History._view(copied, size + 1)
 
     def to_list(self) -> list[Evidence]:
-        """Return the evidence as a new list, oldest first."""
+        """Return the evidence as a new list, oldest first.
+
+        Example:
+            >>> from mastery_grading.testing.examples import scores_to_history
+            >>> [e.score for e in History(scores_to_history([2, 3])).to_list()]
+            [2.0, 3.0]
+        """
         return self._items[: self._size]
 
     def __len__(self) -> int:
@@ -163,6 +177,20 @@ class RunningState(NamedTuple):
             order, or late evidence made the policy re-sort its history.
         student_id: The student of the evidence: ``None`` until the first piece, whose student
             every later piece must share.
+
+    Example:
+        >>> import pickle
+        >>> from mastery_grading import LearningTarget
+        >>> from mastery_grading.policies import Mean
+        >>> from mastery_grading.testing.examples import scores_to_history
+        >>> policy = Mean()
+        >>> state = policy.start(LearningTarget(id="T", title="Ratios"))
+        >>> for evidence in scores_to_history([2, 3, 4] * 1000):
+        ...     state = policy.update(state, evidence)
+        >>> state.evidence_count, state.value, state.student_id, len(state.history)
+        (3000, 3.0, 's1', 3000)
+        >>> pickle.loads(pickle.dumps(state)) == state
+        True
     """
 
     target: LearningTarget
