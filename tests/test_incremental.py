@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import math
+import pickle
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import pytest
@@ -205,3 +207,62 @@ def test_late_evidence_marks_an_order_free_history_unsorted() -> None:
     state = fold(policy, MARZANO_TARGET, [late, early])
     assert not state.in_order
     assert [early, late] == [c.evidence for c in policy.result(state).contributions]
+
+
+def long_state(policy: Any, n: int) -> Any:
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    state = policy.start(MARZANO_TARGET)
+    for i in range(n):
+        state = policy.update(
+            state,
+            Evidence(
+                student_id="s1",
+                target_id=MARZANO_TARGET.id,
+                score=float(i % 5),
+                observed_at=start + timedelta(minutes=i),
+            ),
+        )
+    return state
+
+
+@pytest.mark.slow
+def test_a_state_of_a_hundred_thousand_scores_prints_compares_pickles_and_copies() -> None:
+    policy = policies.DecayingAverage()
+    state = long_state(policy, 100_000)
+    assert 100_000 == state.evidence_count == len(state.history)
+    assert "100000 pieces of evidence" in repr(state)
+    for copied in (pickle.loads(pickle.dumps(state)), copy.deepcopy(state), copy.copy(state)):
+        assert copied == state
+        assert copied.history.to_list() == state.history.to_list()
+        assert copied.value == state.value
+    later = Evidence(
+        student_id="s1",
+        target_id=MARZANO_TARGET.id,
+        score=3.0,
+        observed_at=datetime(2030, 1, 1, tzinfo=UTC),
+    )
+    assert state != policy.update(state, later)
+
+
+def test_states_stay_unchanged_when_an_old_state_is_updated_twice() -> None:
+    policy = policies.Mean()
+    first, second, third = history([1.0, 2.0, 4.0])
+    one = policy.update(policy.start(MARZANO_TARGET), first)
+    two = policy.update(one, second)
+    other = policy.update(one, third)  # a branch: must not see `second`, nor change `two`
+    assert [first, second] == two.history.to_list()
+    assert [first, third] == other.history.to_list()
+    assert [first] == one.history.to_list()
+    assert (1.5, 2.5) == (two.value, other.value)
+    assert pickle.loads(pickle.dumps(two)) == two
+
+
+def test_update_refuses_evidence_of_another_student() -> None:
+    policy = policies.Mean()
+    ana, ben = history([2.0], student_id="ana")[0], history([4.0], student_id="ben")[0]
+    state = policy.update(policy.start(MARZANO_TARGET), ana)
+    assert "ana" == state.student_id
+    with pytest.raises(TargetMismatchError, match=r"student_id='ben'.*this state, 'ana'"):
+        policy.update(state, ben)
+    with pytest.raises(TargetMismatchError, match=r"target_id='other'.*'ana'.*'T'"):
+        policy.update(state, history([1.0], student_id="ana", target_id="other")[0])

@@ -85,6 +85,12 @@ class IncrementalPolicy(Policy, Protocol):
       evidence: the value within 1e-9, the same ``None``-ness, level and mastery.
     - ``update`` with evidence that arrives in time order costs O(1); late evidence costs at
       most a recomputation from the retained history, and is never wrong.
+    - A state belongs to one student on one target: ``update`` with evidence of another target
+      than ``start``'s, or of another student than the evidence already folded in, raises
+      :class:`~mastery_grading.exceptions.TargetMismatchError` naming both.
+    - States of any length can be printed, compared, pickled and deep-copied (the built-ins
+      keep their history in a flat :class:`~mastery_grading.policies.History`, not a linked
+      list).
 
     Built-ins that follow it: ``Mean``, ``MostRecent``, ``DecayingAverage``, ``Highest``,
     ``NTimes`` and ``WeightedAverage``. Windowed policies (``MeanOfRecent``, ...), the median

@@ -15,6 +15,7 @@ Example:
     True
 """
 
+from mastery_grading.policies._incremental import History, RunningState
 from mastery_grading.policies._spec import (
     PolicySpec,
     available_policies,
@@ -53,6 +54,7 @@ __all__ = [
     "Filtered",
     "Highest",
     "HighestOfRecent",
+    "History",
     "LinearTrend",
     "MaxOf",
     "Mean",
@@ -67,6 +69,7 @@ __all__ = [
     "PolicySpec",
     "PowerLaw",
     "Rounded",
+    "RunningState",
     "TieBreak",
     "WeightedAverage",
     "available_policies",

@@ -51,6 +51,7 @@ class Highest(Incremental, HistoryPolicy):
 
     spec_name: ClassVar[str] = "highest"
     order_free: ClassVar[bool] = True
+    value_is_a_score: ClassVar[bool] = True
     claims: ClassVar[frozenset[Claim]] = _PEAK_CLAIMS | {"order_free"}
 
     def _rollup(self, history: tuple[Evidence, ...], target: LearningTarget) -> TargetResult:

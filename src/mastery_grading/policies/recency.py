@@ -74,6 +74,7 @@ class MostRecent(Incremental, HistoryPolicy):
     claims: ClassVar[frozenset[Claim]] = _RECENCY_CLAIMS | {"recency_sensitive"}
     #: An older score arriving late never replaces the latest, so no recomputation is needed.
     order_free: ClassVar[bool] = True
+    value_is_a_score: ClassVar[bool] = True
 
     def _rollup(self, history: tuple[Evidence, ...], target: LearningTarget) -> TargetResult:
         latest = history[-1]

@@ -316,6 +316,27 @@ class GroupReasons(Mapping[int, str]):
             for group, text in other.items():
                 self[group] = text
 
+    def take(self, index: np.ndarray) -> GroupReasons:
+        """Return new reasons where group ``i`` has the reason of group ``index[i]`` (-1: none).
+
+        ``take(np.arange(n))`` is a copy; a live gradebook uses it to make room for new
+        students' rows without changing the reasons of a table already handed out.
+
+        Example:
+            >>> import numpy as np
+            >>> reasons = GroupReasons(2)
+            >>> reasons[1] = "no evidence"
+            >>> dict(reasons.take(np.array([-1, 1, 0, 1])))
+            {1: 'no evidence', 3: 'no evidence'}
+        """
+        out = GroupReasons(int(index.shape[0]))
+        out.texts = list(self.texts)
+        out._index = dict(self._index)
+        if self._codes is not None and self._codes.shape[0]:
+            picked = self._codes[np.maximum(index, 0)]
+            out._codes = np.where(index >= 0, picked, -1).astype(np.int32)
+        return out
+
     def __setitem__(self, group: int, text: str) -> None:
         self.codes[group] = self._code(text)
 
