@@ -34,6 +34,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from mastery_grading._extras import require
 from mastery_grading._numbers import near_threshold
 from mastery_grading.evidence import Evidence, sort_chronologically
 from mastery_grading.gradebook._table import ResultTable
@@ -105,6 +106,7 @@ class TableColumns:
             for t in range(n_targets)
         ]
         if self.is_array:
+            require("numpy", extra="data", feature="the vectorized engine")
             import numpy as np
 
             take = np.asarray(index, dtype=np.int64)
@@ -128,6 +130,7 @@ class TableColumns:
     def copy(self) -> TableColumns:
         """Return copies of the columns (the students are shared: a tuple)."""
         if self.is_array:
+            require("numpy", extra="data", feature="the vectorized engine")
             import numpy as np
 
             n = len(self.values)
