@@ -139,7 +139,7 @@ class AuditReport:
 
     @property
     def breaks(self) -> tuple[str, ...]:
-        """The axioms whose outcome is "breaks": claimed, or needed by every rule."""
+        """The axioms whose outcome is "breaks" (claimed, or needed by every rule)."""
         return tuple(o.axiom for o in self.outcomes if o.outcome == render.BREAKS)
 
     def to_dict(self) -> dict[str, Any]:

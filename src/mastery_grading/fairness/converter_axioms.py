@@ -75,7 +75,7 @@ class ConverterAxiom:
     name: ClassVar[Claim]
     #: One sentence a teacher understands.
     summary: ClassVar[str]
-    #: Whether every fair converter should keep it: ``True`` for every converter axiom.
+    #: Whether every fair converter should keep it (``True`` for every converter axiom).
     needed: ClassVar[bool] = True
 
     def check(self, converter: LetterConverter, case: ConverterCase) -> str | None:

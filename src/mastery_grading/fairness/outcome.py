@@ -76,7 +76,7 @@ class AxiomOutcome:
 
     @property
     def verdict(self) -> str:
-        """The outcome as printed: ``"keeps"``, ``"breaks (counterexample)"``, ``"not claimed"``."""
+        """How the outcome reads (``"keeps"``, ``"breaks (counterexample)"``, ``"not claimed"``)."""
         return "breaks (counterexample)" if self.outcome == render.BREAKS else self.outcome
 
 

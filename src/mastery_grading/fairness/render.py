@@ -16,7 +16,7 @@ Every axiom is shown with its plain-words summary, and every result is one of th
   differs.
 
 A claimed axiom that breaks is a wrong claim, flagged as such. The HTML looks like the
-progress report (the shared rules of :mod:`mastery_grading._style`).
+progress report (the shared rules of the private ``_style`` module).
 
 Example:
     >>> from mastery_grading.fairness.audit import AxiomOutcome
