@@ -39,22 +39,24 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     )
     warn(found.warnings, args, stderr)
     reports = table.grades(converter)
-    rows = []
-    for student in table.students:
+    # A column with no data is left out: names only when the input gave some.
+    names = found.students if any(found.students.get(s) for s in table.students) else None
+    rows: list[dict[str, object]] = []
+    for student in sorted(table.students, key=mio.id_order):
         report = reports[student]
-        rows.append(
-            {
-                "student_id": student,
-                "student_name": found.students.get(student),
-                "letter": report.letter,
-                "decided_by": report.decided_by,
-                "next_steps": str(report.next_steps()),
-            }
-        )
+        row: dict[str, object] = {"student_id": student}
+        if names is not None:
+            row["student_name"] = names.get(student)
+        row |= {
+            "letter": report.letter,
+            "decided_by": report.decided_by,
+            "next_steps": str(report.next_steps()),
+        }
+        rows.append(row)
     if args.format == "json":
         text = json.dumps({"grades": rows}, indent=2, ensure_ascii=False) + "\n"
     else:
-        header = ("student_id", "student_name", "letter", "decided_by")
+        header = ("student_id", *(("student_name",) * (names is not None)), "letter", "decided_by")
         text = mio.csv_text(header, [[row[key] for key in header] for row in rows])
     emit(text, args.output, stdout)
     return 0

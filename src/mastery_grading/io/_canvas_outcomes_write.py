@@ -98,8 +98,7 @@ def _groups_in_order(groups: list[OutcomeGroup]) -> list[OutcomeGroup]:
             parent = current.parent_id
             if parent is not None and parent not in by_id:
                 msg = (
-                    f"group {current.id!r} has parent_id={parent!r}, which is not among the "
-                    "groups"
+                    f"group {current.id!r} has parent_id={parent!r}, which is not among the groups"
                 )
                 raise InvalidValueError(msg)
             current = None if parent is None else by_id[parent]
@@ -119,8 +118,9 @@ def canvas_outcomes_text(
 
     Groups come first, parents before children (by depth, then id), then the targets by id,
     both in natural order (:func:`~mastery_grading.io.id_order`), whatever the order given.
-    Each target's levels become ratings, best first. Writing is strict: a scale must start at 0 and its top level must start at its
-    maximum, because Canvas derives the points possible from the top rating.
+    Each target's levels become ratings, best first. Writing is strict: a scale must start at 0
+    and its top level must start at its maximum, because Canvas derives the points possible
+    from the top rating.
 
     Args:
         targets: The targets (outcomes).
@@ -129,7 +129,8 @@ def canvas_outcomes_text(
 
     Raises:
         InvalidValueError: If a scale cannot be written as Canvas ratings; a group's parent
-            is not among ``groups`` or a group is its own ancestor; a target's ``parent_id`` is not among ``groups``; or an id is not a
+            is not among ``groups`` or a group is its own ancestor; a target's ``parent_id`` is
+            not among ``groups``; or an id is not a
             valid ``vendor_guid`` (blank, with whitespace, used twice, or with Canvas's reserved
             ``canvas_outcome:`` / ``canvas_outcome_group:`` prefix other than as Canvas's own
             numbered id of an outcome or group).

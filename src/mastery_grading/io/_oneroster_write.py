@@ -13,8 +13,8 @@ from pathlib import Path
 
 from mastery_grading.exceptions import InvalidValueError
 from mastery_grading.io._common import atomic_writer, csv_text, format_number
-from mastery_grading.io._output import atomic_folder, id_order
 from mastery_grading.io._oneroster_format import ABSENT, COLUMNS, UUID
+from mastery_grading.io._output import atomic_folder, id_order
 from mastery_grading.io.results import Results, student_rows
 
 __all__ = ["oneroster_files", "write_oneroster"]

@@ -9,16 +9,20 @@ with its file, line and column in a :class:`Problems`, raised once as
 from __future__ import annotations
 
 import json
+import json.decoder
 import math
 import os
 import re
 import sys
+from collections.abc import Callable
 from decimal import Decimal
-from json.decoder import scanstring
 from pathlib import Path
 from typing import IO, Any, TypeAlias
 
 from mastery_grading.exceptions import DataFileError
+
+#: JSON's own string scanner: the text of a string literal and where it ends.
+_scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 
 #: A reader's input: a path, or an open file (text or binary) or stream.
 Source: TypeAlias = str | os.PathLike[str] | IO[str] | IO[bytes]
@@ -183,7 +187,7 @@ def duplicate_json_keys(text: str) -> list[tuple[str, tuple[int, int], tuple[int
         char, index = match.group(), match.start()
         top = stack[-1] if stack else None
         if char == '"':
-            key, end = scanstring(text, index + 1)
+            key, end = _scanstring(text, index + 1)
             if top is not None and top[1][0]:
                 top[1][0] = False
                 first = top[0].setdefault(key, index)
