@@ -186,7 +186,9 @@ def remove_stale(target: str | os.PathLike[str]) -> list[Path]:
     directory = path.parent if str(path.parent) else Path()
     pattern = re.compile(
         re.escape(f".{path.name}.") + r"(\d+)\.[0-9a-f]+\.(?:tmp|old)"
-        "|" + re.escape(f".{path.name}.") + r"[a-z0-9_]{8}\.tmp"  # mkstemp's, before 0.x
+        "|"
+        + re.escape(f".{path.name}.")
+        + r"[a-z0-9_]{8}\.tmp"  # tempfile.mkstemp's names, used before
     )
     removed: list[Path] = []
     try:

@@ -132,6 +132,9 @@ def student_rows(results: Results) -> Iterator[tuple[str, TargetResult]]:
         >>> student, result.target.id, result.value
         ('ana', 'LE.1', 3.375)
     """
+    if isinstance(results, ResultTable) and _in_order(results):
+        yield from _unordered_rows(results)  # the common case: nothing to sort
+        return
     rows = list(_unordered_rows(results))
     students = sorted({student for student, _ in rows}, key=id_order)
     targets = sorted({result.target.id for _, result in rows}, key=id_order)
@@ -139,6 +142,13 @@ def student_rows(results: Results) -> Iterator[tuple[str, TargetResult]]:
     target_rank = {target: rank for rank, target in enumerate(targets)}
     rows.sort(key=lambda row: (student_rank[row[0]], target_rank[row[1].target.id]))
     yield from rows
+
+
+def _in_order(table: ResultTable) -> bool:
+    """Whether a table's rows already run by student, then target, in :func:`id_order`."""
+    students = list(table.students)
+    targets = [target.id for target in table.targets]
+    return students == sorted(students, key=id_order) and targets == sorted(targets, key=id_order)
 
 
 def _unordered_rows(results: Results) -> Iterator[tuple[str, TargetResult]]:
