@@ -269,7 +269,8 @@ def test_results_in_the_canvas_gradebook_layout_read_back() -> None:
     header = done.stdout.splitlines()[0]
     assert header.startswith("Student name,Student ID,Student SIS ID,Number Sense > NS.1")
     assert "Number Sense > Place value > NS.2 Round to tens mastery points" in header
-    assert '"Diaz, Rosa",1042,N/A,2.0,3.0,,3.0' in done.stdout
+    # the SIS id of the Canvas report passes through (it was written as N/A before issue 14)
+    assert '"Diaz, Rosa",1042,S-2231,2.0,3.0,,3.0' in done.stdout
 
 
 def test_case_targets_score_oneroster_style_evidence(tmp_path: Path) -> None:

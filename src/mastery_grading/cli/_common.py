@@ -20,6 +20,7 @@ from mastery_grading.io import (
     ClassEvidence,
     ClassTargets,
     atomic_writer,
+    duplicate_json_keys,
     join_targets,
     read_evidence,
     read_targets,
@@ -126,6 +127,12 @@ def load_spec(text: str, key: str, option: str) -> dict[str, Any]:
             raise UsageError(msg) from error
         if not isinstance(spec, dict):
             msg = f"{option} {text!r} must be a JSON object"
+            raise UsageError(msg)
+        for key, first, again in duplicate_json_keys(raw):
+            msg = (
+                f"{option} {short(text)}: key {short(key)} appears twice in one object, at "
+                f"{first[0]}:{first[1]} and at {again[0]}:{again[1]}; expected each key once"
+            )
             raise UsageError(msg)
         return spec
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", raw):

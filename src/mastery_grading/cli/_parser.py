@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
+from datetime import date, datetime
 from typing import Literal, TypeAlias, get_args
 
 from mastery_grading import __version__
@@ -73,6 +73,17 @@ def _score_date(text: str) -> date:
     except ValueError as error:
         msg = f"{text!r} is not a date such as 2024-10-02"
         raise argparse.ArgumentTypeError(msg) from error
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        msg = f"{text!r} is not a time with a UTC offset such as 2024-10-02T08:00:00Z"
+        raise argparse.ArgumentTypeError(msg)
+    return moment
 
 
 def _common(
@@ -171,6 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--session-id", default="term", help="OneRoster academicSessionSourcedId")
     score.add_argument(
         "--score-date", type=_score_date, help="OneRoster scoreDate (default: today)"
+    )
+    score.add_argument(
+        "--modified",
+        type=_moment,
+        help="OneRoster dateLastModified, a time with a UTC offset (default: now); fix it to "
+        "write the same files from the same data",
     )
     score.set_defaults(handler=score_command)
 

@@ -42,22 +42,24 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     reports = table.grades(converter, on_gap="ignore")  # a gap never stops the class
     if reports.no_letter:
         warn([no_letter_message(len(reports.no_letter))], args, stderr)
-    rows = []
-    for student in table.students:
+    # A column with no data is left out: names only when the input gave some.
+    names = found.students if any(found.students.get(s) for s in table.students) else None
+    rows: list[dict[str, object]] = []
+    for student in sorted(table.students, key=mio.id_order):
         report = reports[student]
-        rows.append(
-            {
-                "student_id": student,
-                "student_name": found.students.get(student),
-                "letter": None if report.letter == NO_LETTER else report.letter,
-                "decided_by": report.decided_by,
-                "next_steps": str(report.next_steps()),
-            }
-        )
+        row: dict[str, object] = {"student_id": student}
+        if names is not None:
+            row["student_name"] = names.get(student)
+        row |= {
+            "letter": None if report.letter == NO_LETTER else report.letter,
+            "decided_by": report.decided_by,
+            "next_steps": str(report.next_steps()),
+        }
+        rows.append(row)
     if args.format == "json":
         text = json.dumps({"grades": rows}, indent=2, ensure_ascii=False) + "\n"
     else:
-        header = ("student_id", "student_name", "letter", "decided_by")
+        header = ("student_id", *(("student_name",) * (names is not None)), "letter", "decided_by")
         text = mio.csv_text(header, [[row[key] for key in header] for row in rows])
     emit(text, args.output, stdout)
     return 0

@@ -54,7 +54,9 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         emit(mio.results_json_text(table), args.output, stdout)
     elif args.format == "canvas-gradebook":
         paths = {} if targets is None else targets.paths
-        text = mio.canvas_gradebook_text(table, paths=paths, students=found.students)
+        text = mio.canvas_gradebook_text(
+            table, paths=paths, students=found.students, sis_ids=found.sis_ids
+        )
         emit(text, args.output, stdout)
     elif args.format == "oneroster":
         if not args.output or args.output == "-":
@@ -68,6 +70,7 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             category_id=args.category_id,
             academic_session_id=args.session_id,
             score_date=args.score_date or datetime.now(UTC).date(),
+            modified=args.modified,
         )
     else:
         emit(mio.results_csv_text(table), args.output, stdout)

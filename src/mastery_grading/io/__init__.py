@@ -23,6 +23,8 @@ Example:
 """
 
 from mastery_grading.io._common import MAX_PROBLEMS, atomic_writer, csv_text, neutralize
+from mastery_grading.io._output import id_order
+from mastery_grading.io._sources import duplicate_json_keys
 from mastery_grading.io.canvas_api import (
     CanvasApiResults,
     read_canvas_api_results,
@@ -122,7 +124,9 @@ __all__ = [
     "case_package_json",
     "compare_csv_text",
     "csv_text",
+    "duplicate_json_keys",
     "evidence_csv_text",
+    "id_order",
     "join_targets",
     "neutralize",
     "oneroster_files",

@@ -16,6 +16,7 @@ from mastery_grading.io._canvas_outcomes_format import (
     OutcomeGroup,
 )
 from mastery_grading.io._common import csv_text, format_number, write_text_atomic
+from mastery_grading.io._output import id_order
 from mastery_grading.targets import LearningTarget
 
 __all__ = ["canvas_outcomes_text", "write_canvas_outcomes"]
@@ -77,6 +78,36 @@ def _ratings_of(target: LearningTarget) -> list[object]:
     return cells
 
 
+def _groups_in_order(groups: list[OutcomeGroup]) -> list[OutcomeGroup]:
+    """Return the groups parents first: by depth, then by id (natural order).
+
+    Raises:
+        InvalidValueError: If a group's parent is not among the groups, or a group is its
+            own ancestor.
+    """
+    by_id = {group.id: group for group in groups}
+    depth: dict[str, int] = {}
+    for group in groups:
+        chain: list[str] = []
+        current: OutcomeGroup | None = group
+        while current is not None and current.id not in depth:
+            if current.id in chain:
+                msg = f"group {current.id!r} is its own ancestor (parents: {' > '.join(chain)})"
+                raise InvalidValueError(msg)
+            chain.append(current.id)
+            parent = current.parent_id
+            if parent is not None and parent not in by_id:
+                msg = (
+                    f"group {current.id!r} has parent_id={parent!r}, which is not among the groups"
+                )
+                raise InvalidValueError(msg)
+            current = None if parent is None else by_id[parent]
+        base = -1 if current is None else depth[current.id]
+        for offset, ident in enumerate(reversed(chain), start=1):
+            depth[ident] = base + offset
+    return sorted(groups, key=lambda group: (depth[group.id], id_order(group.id)))
+
+
 def canvas_outcomes_text(
     targets: Iterable[LearningTarget],
     *,
@@ -85,9 +116,11 @@ def canvas_outcomes_text(
 ) -> str:
     """Return targets (and their groups) as a Canvas outcomes CSV that Canvas can import.
 
-    Groups come first, parents before children. Each target's levels become ratings, best
-    first. Writing is strict: a scale must start at 0 and its top level must start at its
-    maximum, because Canvas derives the points possible from the top rating.
+    Groups come first, parents before children (by depth, then id), then the targets by id,
+    both in natural order (:func:`~mastery_grading.io.id_order`), whatever the order given.
+    Each target's levels become ratings, best first. Writing is strict: a scale must start at 0
+    and its top level must start at its maximum, because Canvas derives the points possible
+    from the top rating.
 
     Args:
         targets: The targets (outcomes).
@@ -96,7 +129,8 @@ def canvas_outcomes_text(
 
     Raises:
         InvalidValueError: If a scale cannot be written as Canvas ratings; a group's parent
-            comes after it; a target's ``parent_id`` is not among ``groups``; or an id is not a
+            is not among ``groups`` or a group is its own ancestor; a target's ``parent_id`` is
+            not among ``groups``; or an id is not a
             valid ``vendor_guid`` (blank, with whitespace, used twice, or with Canvas's reserved
             ``canvas_outcome:`` / ``canvas_outcome_group:`` prefix other than as Canvas's own
             numbered id of an outcome or group).
@@ -110,24 +144,14 @@ def canvas_outcomes_text(
         >>> back.scale.levels == target.scale.levels, back.scale.mastery
         (True, 3.0)
     """
-    items = list(targets)
+    items = sorted(targets, key=lambda target: id_order(target.id))
     rows: list[list[object]] = []
     defined: set[str] = set()
     seen: dict[str, str] = {}
-    groups_list = list(groups)
-    for group in groups_list:
+    for group in _groups_in_order(list(groups)):
         _check_vendor_guid(group.id, "group", seen)
         if not group.title.strip():
             msg = f"group {group.id!r} has title={group.title!r}; expected a non-blank title"
-            raise InvalidValueError(msg)
-        if group.parent_id is not None and group.parent_id not in defined:
-            if group.parent_id == group.id or any(g.id == group.parent_id for g in groups_list):
-                msg = f"group {group.id!r} comes before its parent {group.parent_id!r}"
-            else:
-                msg = (
-                    f"group {group.id!r} has parent_id={group.parent_id!r}, which is not among "
-                    "the groups"
-                )
             raise InvalidValueError(msg)
         defined.add(group.id)
         rows.append(

@@ -12,8 +12,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from mastery_grading.exceptions import InvalidValueError
-from mastery_grading.io._common import atomic_writer, csv_text, format_number, write_text_atomic
+from mastery_grading.io._common import atomic_writer, csv_text, format_number
 from mastery_grading.io._oneroster_format import ABSENT, COLUMNS, UUID
+from mastery_grading.io._output import atomic_folder, id_order
 from mastery_grading.io.results import Results, student_rows
 
 __all__ = ["oneroster_files", "write_oneroster"]
@@ -51,6 +52,9 @@ def oneroster_files(
 ) -> dict[str, str]:
     """Return the CSV text of each file of a OneRoster 1.2 gradebook package, by file name.
 
+    Line items are ordered by target id, results by student id then target id (natural order,
+    see :func:`~mastery_grading.io.id_order`), whatever the order of ``results``.
+
     Args:
         results: Results of any number of students and targets.
         class_id: The ``classSourcedId`` of the class.
@@ -58,7 +62,8 @@ def oneroster_files(
         category_id: The ``categorySourcedId`` of the line items (e.g. ``"cat-standards"``).
         academic_session_id: The grading period (``academicSessionSourcedId``).
         score_date: The ``scoreDate``, and the line items' assign and due date.
-        modified: ``dateLastModified`` of every row (by default now, UTC).
+        modified: ``dateLastModified`` of every row (by default now, UTC); give a fixed time
+            to write byte-identical files from the same results.
         system_name: The manifest's ``source.systemName``.
 
     Raises:
@@ -175,9 +180,11 @@ def oneroster_files(
         *((f"file.{name}", "absent") for name in ABSENT),
         ("source.systemName", system_name),
     ]
+    rank = {ident: index for index, ident in enumerate(sorted(line_items, key=id_order))}
+    links.sort(key=lambda row: rank[str(row[3])])
     return {
         "manifest.csv": csv_text(("propertyName", "value"), manifest),
-        "lineItems.csv": csv_text(COLUMNS["lineItems"], line_items.values()),
+        "lineItems.csv": csv_text(COLUMNS["lineItems"], (line_items[i] for i in rank)),
         "results.csv": csv_text(COLUMNS["results"], result_rows),
         "lineItemLearningObjectiveIds.csv": csv_text(
             COLUMNS["lineItemLearningObjectiveIds"], links
@@ -202,9 +209,17 @@ def write_oneroster(
 ) -> None:
     """Write a OneRoster 1.2 gradebook package to a folder, or to a zip file if ``path`` ends in ``.zip``.
 
-    Every file is written atomically; all texts are built before the first write, so bad input
-    writes nothing. See :func:`oneroster_files` for the arguments, and :func:`read_oneroster`
-    to read the package back.
+    The package is written whole or not at all: all texts are built before the first write,
+    so bad input writes nothing; a zip file is written to a temporary file and renamed, and a
+    folder is built beside ``path`` and swapped in for it in one rename, so that a reader (or
+    a write killed halfway) never mixes old and new files. An existing folder may only hold
+    the files of a package (it is replaced whole); what a killed write left is removed by the
+    next one. See :func:`oneroster_files` for the arguments, and :func:`read_oneroster` to
+    read the package back.
+
+    Raises:
+        InvalidValueError: As :func:`oneroster_files`, or if ``path`` is a folder holding other
+            files than those of a package.
 
     Example:
         >>> import tempfile
@@ -234,6 +249,6 @@ def write_oneroster(
             for name, text in files.items():
                 archive.writestr(name, text)
         return
-    target.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        write_text_atomic(target / name, text)
+    with atomic_folder(target, replaceable=files) as folder:
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8", newline="")

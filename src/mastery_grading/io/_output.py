@@ -1,4 +1,12 @@
-"""Safe output: formula-safe CSV cells, shortest round-trip numbers and atomic files."""
+"""Safe output: formula-safe CSV cells, shortest round-trip numbers, a fixed order, atomic files.
+
+Every writer orders what it writes by :func:`id_order` (student, then target, then time), so that
+the same data in any input order gives byte-identical files. Files are written to a temporary
+file beside the target, named ``.<name>.<pid>.<token>.tmp``, then renamed over it
+(:func:`atomic_writer`); a folder is built beside its target and swapped in whole
+(:func:`atomic_folder`). Temporaries left by an earlier write that was killed are removed by the
+next write to the same place.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +15,16 @@ import csv
 import io
 import os
 import re
-import tempfile
+import secrets
+import shutil
+import sys
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from mastery_grading.exceptions import InvalidValueError
+from mastery_grading.results import Contribution, TargetResult
 
 #: The characters that make a spreadsheet treat a text cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -22,6 +34,56 @@ _QUOTED_STARTS = frozenset({*FORMULA_STARTS, "'", ""})
 
 #: A number as the readers accept it and as :func:`neutralize` leaves it unquoted.
 NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def id_order(text: str) -> tuple[tuple[object, ...], str]:
+    """Return the sort key of an id in every file we write: natural order, then the text.
+
+    Runs of digits compare as numbers (``LE.2`` before ``LE.10``, ``s9`` before ``s10``), the
+    rest as text; ids equal that way (``s01``, ``s1``) fall back to their text, so the order is
+    total and does not depend on the input order.
+
+    >>> sorted(["LE.10", "LE.2", "LE.1", "s01", "s1"], key=id_order)
+    ['LE.1', 'LE.2', 'LE.10', 's01', 's1']
+    """
+    parts: list[object] = []
+    for index, part in enumerate(_DIGITS.split(text)):
+        if index % 2:
+            digits = part.lstrip("0")
+            parts.append((len(digits), digits))  # a number of any length, without int()
+        else:
+            parts.append(part)
+    return tuple(parts), text
+
+
+def contributions_in_order(result: TargetResult) -> list[Contribution]:
+    """Return the contributions of a result by time, then source, score and weight.
+
+    The order in which the files list the evidence that counted; it does not depend on the
+    order in which the evidence was read.
+
+    Example:
+        >>> from mastery_grading import LearningTarget
+        >>> from mastery_grading.policies import Mean
+        >>> contributions_in_order(Mean().evaluate([], LearningTarget(id="T", title="T")))
+        []
+    """
+
+    def key(contribution: Contribution) -> tuple[object, ...]:
+        evidence = contribution.evidence
+        return (
+            evidence.observed_at,
+            evidence.observed_at.isoformat(),
+            id_order(evidence.source_id or ""),
+            evidence.score,
+            contribution.weight,
+            evidence.kind.value,
+        )
+
+    return sorted(result.contributions, key=key)
 
 
 def format_number(value: float) -> str:
@@ -83,13 +145,88 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return buffer.getvalue()
 
 
+#: A temporary file or folder of ours older than this (in seconds) is stale whatever its process.
+STALE_AFTER = 3600.0
+
+
+def _temporary_name(target: Path, suffix: str) -> Path:
+    """Return ``.<name>.<pid>.<token><suffix>`` beside ``target``: predictable, never shared."""
+    return target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}{suffix}")
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if sys.platform == "win32":  # os.kill would end the process there: trust the age only
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. PermissionError: the process exists under another user
+        return True
+    return True
+
+
+def remove_stale(target: str | os.PathLike[str]) -> list[Path]:
+    """Remove what a killed write to ``target`` left beside it; return what was removed.
+
+    A temporary file or folder ``.<name>.<pid>.<token>.tmp`` (or a folder set aside as
+    ``.<name>.<pid>.<token>.old``) is stale when its process no longer runs, or when it is
+    older than :data:`STALE_AFTER` seconds. A running write of another process is left alone.
+
+    Example:
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> _ = (folder / ".out.csv.999999999.0a1b2c3d.tmp").write_text("half a file")
+        >>> [path.name for path in remove_stale(folder / "out.csv")]
+        ['.out.csv.999999999.0a1b2c3d.tmp']
+    """
+    path = Path(target)
+    directory = path.parent if str(path.parent) else Path()
+    pattern = re.compile(
+        re.escape(f".{path.name}.") + r"(\d+)\.[0-9a-f]+\.(?:tmp|old)"
+        "|"
+        + re.escape(f".{path.name}.")
+        + r"[a-z0-9_]{8}\.tmp"  # tempfile.mkstemp's names, used before
+    )
+    removed: list[Path] = []
+    try:
+        candidates = list(directory.iterdir())
+    except OSError:
+        return removed
+    now = time.time()
+    for candidate in candidates:
+        match = pattern.fullmatch(candidate.name)
+        if match is None:
+            continue
+        try:
+            age = now - candidate.lstat().st_mtime
+        except OSError:
+            continue
+        pid = match.group(1)
+        if age < STALE_AFTER and (pid is None or _process_alive(int(pid))):
+            continue
+        try:
+            if candidate.is_dir() and not candidate.is_symlink():
+                shutil.rmtree(candidate)
+            else:
+                candidate.unlink()
+        except OSError:
+            continue
+        removed.append(candidate)
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_writer(path: str | os.PathLike[str], *, binary: bool = False) -> Iterator[IO[Any]]:
     """Open a temporary file next to ``path``; on success rename it over ``path``.
 
     If the block raises, the temporary file is removed and ``path`` is left as it was, so a
-    failure never leaves a half-written file. The new file keeps the mode of the file it
-    replaces (or the default mode for new files).
+    failure never leaves a half-written file. The temporary file is named
+    ``.<name>.<pid>.<token>.tmp``; if the process is killed, the next write to ``path`` removes
+    it (see :func:`remove_stale`). The new file keeps the mode of the file it replaces (or the
+    default mode for new files).
 
     Example:
         >>> import tempfile
@@ -101,9 +238,9 @@ def atomic_writer(path: str | os.PathLike[str], *, binary: bool = False) -> Iter
         'all or nothing'
     """
     target = Path(path)
-    directory = target.parent if str(target.parent) else Path()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    tmp = Path(tmp_name)
+    remove_stale(target)
+    tmp = _temporary_name(target, ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     handle: IO[Any] | None = None
     try:
         mode = target.stat().st_mode & 0o777 if target.exists() else _default_mode()
@@ -123,10 +260,77 @@ def atomic_writer(path: str | os.PathLike[str], *, binary: bool = False) -> Iter
         raise
 
 
-def _default_mode() -> int:
+@contextlib.contextmanager
+def atomic_folder(path: str | os.PathLike[str], *, replaceable: Iterable[str]) -> Iterator[Path]:
+    """Give a new empty folder beside ``path``; on success swap it in for ``path`` whole.
+
+    The block writes every file into the folder it is given (``.<name>.<pid>.<token>.tmp`` in
+    the same parent); then the old folder is set aside, the new one renamed to ``path`` and the
+    old one removed. A reader never sees old and new files mixed; if the block raises, ``path``
+    is left as it was and the new folder removed. Folders left by a killed write are removed by
+    the next one (see :func:`remove_stale`).
+
+    Args:
+        path: The folder to write.
+        replaceable: The names of the files that may be replaced: an existing folder holding
+            anything else is refused, so that writing never deletes a user's other files.
+
+    Raises:
+        InvalidValueError: If ``path`` is a file, or a folder with other files than
+            ``replaceable``.
+
+    Example:
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp()) / "package"
+        >>> with atomic_folder(folder, replaceable=["a.csv"]) as new:
+        ...     _ = (new / "a.csv").write_text("new")
+        >>> [p.name for p in folder.iterdir()]
+        ['a.csv']
+    """
+    target = Path(path)
+    allowed = set(replaceable)
+    if target.exists() or target.is_symlink():
+        if not target.is_dir():
+            msg = f"{os.fspath(target)!r} is a file; expected a folder (or a path ending in .zip)"
+            raise InvalidValueError(msg)
+        others = sorted(p.name for p in target.iterdir() if p.name not in allowed or p.is_dir())
+        if others:
+            shown = ", ".join(repr(name) for name in others[:5])
+            more = f" and {len(others) - 5} more" if len(others) > 5 else ""
+            msg = (
+                f"folder {os.fspath(target)!r} holds {shown}{more}, which are not files of "
+                "this package; expected a new or empty folder, or one written by us"
+            )
+            raise InvalidValueError(msg)
+    parent = target.parent if str(target.parent) else Path()
+    parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(target)
+    new = _temporary_name(target, ".tmp")
+    new.mkdir()
+    try:
+        mode = target.stat().st_mode & 0o777 if target.is_dir() else 0o777 & ~_umask()
+        os.chmod(new, mode)
+        yield new
+        if target.is_dir():
+            old = _temporary_name(target, ".old")
+            os.rename(target, old)
+            os.rename(new, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(new, target)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+
+
+def _umask() -> int:
     umask = os.umask(0)
     os.umask(umask)
-    return 0o666 & ~umask
+    return umask
+
+
+def _default_mode() -> int:
+    return 0o666 & ~_umask()
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:

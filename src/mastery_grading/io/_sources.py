@@ -9,14 +9,20 @@ with its file, line and column in a :class:`Problems`, raised once as
 from __future__ import annotations
 
 import json
+import json.decoder
 import math
 import os
+import re
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, TypeAlias
 
 from mastery_grading.exceptions import DataFileError
+
+#: JSON's own string scanner: the text of a string literal and where it ends.
+_scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 
 #: A reader's input: a path, or an open file (text or binary) or stream.
 Source: TypeAlias = str | os.PathLike[str] | IO[str] | IO[bytes]
@@ -144,10 +150,86 @@ def _json_int(text: str) -> int:
         raise _LongIntegerError(text) from None
 
 
+#: The characters where the JSON structure changes: a string starts, an object or array opens
+#: or closes, a key ends, a member ends.
+_JSON_STRUCTURE = re.compile(r'["{}\[\]:,]')
+
+
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    """Return the 1-based line and column of ``text[index]``."""
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def duplicate_json_keys(text: str) -> list[tuple[str, tuple[int, int], tuple[int, int]]]:
+    r"""Return every key written twice in one object of valid JSON ``text``, with both positions.
+
+    Python's :mod:`json` keeps the last of two equal keys without a word, so a CASE item with
+    two ``title`` or a targets entry with two ``id`` would lose one. Each item is ``(key,
+    (line, column) of its first occurrence, (line, column) of the repeat)``; a key repeated three
+    times gives two items, each naming the first. ``text`` must be valid JSON (parse it first):
+    the scan only follows its structure.
+
+    Example:
+        >>> duplicate_json_keys('{"id": "A",\n "items": [{"id": 1}], "id": "B"}')
+        [('id', (1, 2), (2, 24))]
+        >>> duplicate_json_keys('{"a": {"b": 1}, "b": 2}')
+        []
+    """
+    found: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
+    # One entry per open container: for an object, its keys by first position and whether the
+    # next string is a key; for an array, None.
+    stack: list[tuple[dict[str, int], list[bool]] | None] = []
+    index = 0
+    while True:
+        match = _JSON_STRUCTURE.search(text, index)
+        if match is None:
+            return found
+        char, index = match.group(), match.start()
+        top = stack[-1] if stack else None
+        if char == '"':
+            key, end = _scanstring(text, index + 1)
+            if top is not None and top[1][0]:
+                top[1][0] = False
+                first = top[0].setdefault(key, index)
+                if first != index:
+                    found.append((key, _line_column(text, first), _line_column(text, index)))
+            index = end
+            continue
+        if char == "{":
+            stack.append(({}, [True]))
+        elif char == "[":
+            stack.append(None)
+        elif char in "}]":
+            stack.pop()
+        elif char == "," and top is not None:
+            top[1][0] = True
+        index += 1
+
+
+class _DuplicateKeyError(Exception):
+    """Raised by the ``object_pairs_hook`` of :func:`load_json` at the first duplicate key."""
+
+
+def _pairs_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _DuplicateKeyError
+    return result
+
+
+def _cut(text: str, limit: int = 80) -> str:
+    """Return ``repr(text)``, cut to ``limit`` characters for a readable message."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text)} characters)"
+
+
 def load_json(source: Any, problems: Problems) -> Any:
     """Return the parsed JSON of ``source``; every way it can fail is a problem, then raised.
 
-    Invalid JSON names its line and column. So does an integer literal longer than Python
+    A key written twice in one object is a problem naming both positions (Python's
+    :mod:`json` would keep the last one silently). Invalid JSON names its line and column. So
+    does an integer literal longer than Python
     converts (``sys.get_int_max_str_digits()``, 4300 digits by default), which ``json.loads``
     would report as a bare :class:`ValueError`. Nesting deeper than the interpreter allows is a
     problem too.
@@ -166,8 +248,15 @@ digits that can be read
     """
     text = read_text(source, problems)
     problems.check()
+    duplicates = False
     try:
-        return json.loads(text, parse_int=_json_int)
+        try:
+            return json.loads(
+                text, parse_int=_json_int, object_pairs_hook=_pairs_without_duplicates
+            )
+        except _DuplicateKeyError:
+            json.loads(text, parse_int=_json_int)  # the other problems come first
+            duplicates = True
     except json.JSONDecodeError as error:
         problems.add(f"is not valid JSON: {error.msg}", line=error.lineno, column=error.colno)
     except _LongIntegerError as error:
@@ -182,6 +271,15 @@ digits that can be read
         problems.add("is not valid JSON: nested too deeply")
     except ValueError as error:  # any other conversion json.loads may refuse
         problems.add(f"is not valid JSON: {error}")
+    if duplicates:
+        for key, (line, column), again in duplicate_json_keys(text):
+            problems.add(
+                f"key {_cut(key)} appears twice in one object, at {line}:{column} and at "
+                f"{again[0]}:{again[1]}; expected each key once (a JSON reader keeps only the "
+                "last)",
+                line=again[0],
+                column=again[1],
+            )
     problems.check()
     return None  # pragma: no cover - check() raised
 

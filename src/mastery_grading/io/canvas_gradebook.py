@@ -32,6 +32,7 @@ from mastery_grading.io._common import (
     source_name,
     write_text_atomic,
 )
+from mastery_grading.io._output import id_order
 from mastery_grading.io.results import Results, student_rows
 from mastery_grading.results import TargetResult
 
@@ -331,6 +332,10 @@ def canvas_gradebook_text(
 ) -> str:
     """Return our results in the layout of a Learning Mastery Gradebook export.
 
+    Rows are ordered by student id and outcome columns by target id, both in natural order
+    (:func:`~mastery_grading.io.id_order`), so the same results give the same file whatever
+    the order they were read in.
+
     Args:
         results: Results of any number of students and targets.
         paths: Outcome path by target id (by default the target title).
@@ -372,6 +377,7 @@ def canvas_gradebook_text(
             raise InvalidValueError(msg)
         owner[key] = target.id
         order[target.id] = path
+    order = {target_id: order[target_id] for target_id in sorted(order, key=id_order)}
     header = ["Student name", "Student ID", "Student SIS ID"]
     for path in order.values():
         header += [f"{path} result", f"{path} mastery points"]

@@ -113,6 +113,7 @@ class CanvasResults:
         evidence: One piece of evidence per row with a score, in file order.
         targets: One target per outcome, in order of first appearance.
         students: Student names by student id.
+        sis_ids: Student SIS ids by student id (rows whose ``student sis id`` is filled in).
         contexts: Course names by course id (the evidence ``context``).
         rosters: The students of each course id (``""`` for rows without one), including students
             whose every score is blank, so that they still appear with "no evidence".
@@ -138,6 +139,7 @@ class CanvasResults:
     students: Mapping[str, str] = attrs.field(factory=dict)
     contexts: Mapping[str, str] = attrs.field(factory=dict)
     rosters: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    sis_ids: Mapping[str, str] = attrs.field(factory=dict)
     warnings: tuple[str, ...] = ()
     sections: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
 
@@ -251,6 +253,7 @@ def read_canvas_results(
     targets: dict[str, LearningTarget] = {}
     first_line: dict[str, int] = {}
     students: dict[str, str] = {}
+    sis_ids: dict[str, str] = {}
     rosters: dict[str, dict[str, None]] = {}
     contexts: dict[str, str] = {}
     sections: dict[str, dict[str, None]] = {}
@@ -280,6 +283,9 @@ def read_canvas_results(
         name = row.get(columns.get("student name"))
         if student is not None and name:
             students.setdefault(student, name)
+        sis = row.get(columns.get("student sis id"))
+        if student is not None and sis and sis != "N/A":
+            sis_ids.setdefault(student, sis)
         context = row.get(columns.get("course id")) or None
         course_name = row.get(columns.get("course name"))
         if context is not None and course_name:
@@ -354,6 +360,7 @@ def read_canvas_results(
         students=students,
         contexts=contexts,
         rosters={context: tuple(ids) for context, ids in rosters.items()},
+        sis_ids=sis_ids,
         warnings=tuple(problems.warnings),
         sections={student: tuple(ids) for student, ids in sections.items()},
     )

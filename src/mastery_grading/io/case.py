@@ -41,6 +41,7 @@ from mastery_grading.io._common import (
     source_name,
     write_text_atomic,
 )
+from mastery_grading.io._output import id_order
 from mastery_grading.scales import Scale
 from mastery_grading.targets import LearningTarget
 
@@ -304,6 +305,11 @@ def _case_id(target_id: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, target_id))
 
 
+def _case_order(target: LearningTarget) -> tuple[object, ...]:
+    code = target.standard_codes[0] if target.standard_codes else target.id
+    return id_order(code), id_order(target.id)
+
+
 def case_package_json(
     targets: Iterable[LearningTarget],
     *,
@@ -319,7 +325,11 @@ def case_package_json(
     and are kept as the item's ``alternativeLabel``, from which :func:`read_case_package`
     restores them. Each target's first standard code becomes
     its ``humanCodingScheme``, its first tag its ``CFItemType``, and ``parent_id`` an
-    ``isChildOf`` association (top-level targets are children of the document).
+    ``isChildOf`` association (top-level targets are children of the document). Items and
+    associations are ordered by coding scheme (a target's first standard code, else its id),
+    then id, in natural order (``3.OA.2`` before ``3.OA.10``, see
+    :func:`~mastery_grading.io.id_order`); this order also gives the ``sequenceNumber``, so
+    the same targets in any order give the same file.
 
     Args:
         targets: The targets; every ``parent_id`` must be one of them.
@@ -342,7 +352,7 @@ def case_package_json(
         >>> read_case_package(io.StringIO(text)).targets == tuple(targets)
         True
     """
-    items = list(targets)
+    items = sorted(targets, key=_case_order)
     ids = {target.id: _case_id(target.id) for target in items}
     doc_id = normalize_case_id(identifier) if identifier else str(uuid.uuid5(_NAMESPACE, title))
     stamp = (last_change or datetime.now(UTC)).isoformat()

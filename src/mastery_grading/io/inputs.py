@@ -72,6 +72,7 @@ class ClassEvidence:
             scales; a plain file gives each target Marzano's 0-4 scale).
         format: The format the file was read as.
         students: Student names by student id (Canvas reports).
+        sis_ids: Student SIS ids by student id (Canvas reports that fill them in).
         contexts: Class names by class id, the evidence ``context`` (Canvas reports).
         rosters: The students of each class, including those without any score (Canvas).
         warnings: Notes that did not stop reading, each naming the file (and line).
@@ -92,6 +93,7 @@ class ClassEvidence:
     contexts: Mapping[str, str] = attrs.field(factory=dict)
     rosters: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
     warnings: tuple[str, ...] = ()
+    sis_ids: Mapping[str, str] = attrs.field(factory=dict)
     columns: EvidenceColumns | None = attrs.field(default=None, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -107,6 +109,7 @@ class ClassEvidence:
             self.contexts,
             self.rosters,
             self.warnings,
+            self.sis_ids,
         )
 
     def __eq__(self, other: object) -> bool:
@@ -121,7 +124,7 @@ class ClassEvidence:
             if self._evidence is None and self.columns is not None
             else repr(self._evidence)
         )
-        names = ("targets", "format", "students", "contexts", "rosters", "warnings")
+        names = ("targets", "format", "students", "contexts", "rosters", "warnings", "sis_ids")
         rest = ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields(), strict=True))
         return f"ClassEvidence(evidence={evidence}, {rest})"
 
@@ -271,6 +274,7 @@ def read_evidence(
             contexts=dict(canvas.contexts),
             rosters=dict(canvas.rosters),
             warnings=canvas.warnings,
+            sis_ids=dict(canvas.sis_ids),
         )
     if kind == "oneroster":
         root = source.parent if source.name == "manifest.csv" else source

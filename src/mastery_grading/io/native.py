@@ -40,6 +40,7 @@ from mastery_grading.io._common import (
     too_large_numbers,
     write_text_atomic,
 )
+from mastery_grading.io._output import id_order
 from mastery_grading.policies import policy_from_spec
 from mastery_grading.scales import Scale
 from mastery_grading.targets import LearningTarget
@@ -174,6 +175,10 @@ def read_evidence_csv(
 def evidence_csv_text(evidence: Iterable[Evidence]) -> str:
     """Return evidence as CSV text with the :data:`EVIDENCE_COLUMNS`.
 
+    Rows are ordered by student id, target id (natural order, see
+    :func:`~mastery_grading.io.id_order`), then time and the other fields, so the same
+    evidence in any order gives the same file.
+
     Example:
         >>> from datetime import datetime, timezone
         >>> e = Evidence(student_id="ana", target_id="LE.1", score=3,
@@ -195,9 +200,26 @@ def evidence_csv_text(evidence: Iterable[Evidence]) -> str:
             e.attempt,
             e.independent,
         )
-        for e in evidence
+        for e in sorted(evidence, key=_evidence_order)
     )
     return csv_text(EVIDENCE_COLUMNS, rows)
+
+
+def _evidence_order(e: Evidence) -> tuple[object, ...]:
+    """Student, target, time, then every other field: a total order of distinct evidence."""
+    return (
+        id_order(e.student_id),
+        id_order(e.target_id),
+        e.observed_at,
+        e.observed_at.isoformat(),
+        e.score,
+        e.kind.value,
+        e.weight,
+        e.source_id or "",
+        e.context or "",
+        e.attempt or 0,
+        e.independent,
+    )
 
 
 def write_evidence_csv(path: str | os.PathLike[str], evidence: Iterable[Evidence]) -> None:
@@ -276,7 +298,7 @@ def _target_entry(target: LearningTarget, policy: Any | None) -> dict[str, Any]:
 def targets_json_text(
     targets: Iterable[LearningTarget], *, policies: Mapping[str, Any] | None = None
 ) -> str:
-    """Return targets (and optional policies by target id) as JSON text.
+    """Return targets (and optional policies by target id) as JSON text, ordered by target id.
 
     Example:
         >>> import io
@@ -286,7 +308,8 @@ def targets_json_text(
         'Linear equations'
     """
     policies = policies or {}
-    document = {"targets": [_target_entry(target, policies.get(target.id)) for target in targets]}
+    ordered = sorted(targets, key=lambda target: id_order(target.id))
+    document = {"targets": [_target_entry(target, policies.get(target.id)) for target in ordered]}
     return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 

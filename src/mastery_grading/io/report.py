@@ -13,6 +13,10 @@ The status of a result:
   lowest has no approaching band;
 - **not yet**: any other value;
 - **no evidence yet**: no value (the reason is shown).
+
+The page has a fixed order, whatever the order of the input: students by display name (then
+id), each student's targets by target id (natural order, ``LE.2`` before ``LE.10``), the
+evidence that counted by time.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from datetime import datetime
 
 from mastery_grading._style import REPORT_CSS
 from mastery_grading.io._common import format_number, write_text_atomic
+from mastery_grading.io._output import contributions_in_order
 from mastery_grading.io.results import Results, student_rows
 from mastery_grading.results import TargetResult
 
@@ -108,7 +113,7 @@ def _evidence_list(result: TargetResult) -> str:
     if not result.contributions:
         return f"<small>{html.escape(result.reason or 'none')}</small>"
     items = []
-    for contribution in result.contributions:
+    for contribution in contributions_in_order(result):
         evidence = contribution.evidence
         parts = [evidence.observed_at.date().isoformat()]
         if evidence.source_id:

@@ -39,6 +39,7 @@ from mastery_grading.io._common import (
     source_name,
     write_text_atomic,
 )
+from mastery_grading.io._output import contributions_in_order, id_order
 from mastery_grading.io.columnar import EvidenceColumns
 from mastery_grading.protocols import Policy
 from mastery_grading.results import TargetResult
@@ -111,7 +112,11 @@ Results: TypeAlias = ResultTable | Iterable[TargetResult | StudentResult]
 
 
 def student_rows(results: Results) -> Iterator[tuple[str, TargetResult]]:
-    """Yield ``(student_id, result)`` for every row of ``results``, in order.
+    """Yield ``(student_id, result)`` for every row of ``results``, by student then target.
+
+    This is the order of every file the writers write: students by id, then targets by id,
+    both in natural order (``LE.2`` before ``LE.10``, see
+    :func:`~mastery_grading.io.id_order`), whatever the order of the input rows.
 
     Raises:
         InvalidValueError: If a result outside a ``ResultTable`` has no ``student_id``.
@@ -127,6 +132,26 @@ def student_rows(results: Results) -> Iterator[tuple[str, TargetResult]]:
         >>> student, result.target.id, result.value
         ('ana', 'LE.1', 3.375)
     """
+    if isinstance(results, ResultTable) and _in_order(results):
+        yield from _unordered_rows(results)  # the common case: nothing to sort
+        return
+    rows = list(_unordered_rows(results))
+    students = sorted({student for student, _ in rows}, key=id_order)
+    targets = sorted({result.target.id for _, result in rows}, key=id_order)
+    student_rank = {student: rank for rank, student in enumerate(students)}
+    target_rank = {target: rank for rank, target in enumerate(targets)}
+    rows.sort(key=lambda row: (student_rank[row[0]], target_rank[row[1].target.id]))
+    yield from rows
+
+
+def _in_order(table: ResultTable) -> bool:
+    """Whether a table's rows already run by student, then target, in :func:`id_order`."""
+    students = list(table.students)
+    targets = [target.id for target in table.targets]
+    return students == sorted(students, key=id_order) and targets == sorted(targets, key=id_order)
+
+
+def _unordered_rows(results: Results) -> Iterator[tuple[str, TargetResult]]:
     if isinstance(results, ResultTable):
         for (student, _), result in results.items():
             yield student, result
@@ -408,7 +433,7 @@ def _result_json(student_id: str, result: TargetResult) -> dict[str, Any]:
                 "score": c.evidence.score,
                 "weight": c.weight,
             }
-            for c in result.contributions
+            for c in contributions_in_order(result)
         ],
     }
 
@@ -561,7 +586,9 @@ def compare_csv_text(
             progress(index + 1, len(policies))
     rows = [
         (student, target, *(None if v is None else format_number(v) for v in values))
-        for (student, target), values in table.items()
+        for (student, target), values in sorted(
+            table.items(), key=lambda item: (id_order(item[0][0]), id_order(item[0][1]))
+        )
     ]
     return csv_text(("student_id", "target_id", *policies), rows)
 
