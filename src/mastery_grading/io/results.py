@@ -11,7 +11,6 @@ that gaps are visible (``value=None``, reason ``"no evidence"``).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import warnings
@@ -20,6 +19,7 @@ from typing import Any, Literal, TypeAlias
 
 import attrs
 
+from mastery_grading._extras import available
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import BulkValidationError, InvalidValueError, MasteryGradingError
 from mastery_grading.gradebook import RESULT_COLUMNS as GRADEBOOK_COLUMNS
@@ -260,7 +260,7 @@ def results_table(
     """
     target_list = list(targets)
     if isinstance(evidence, EvidenceColumns):
-        if engine != "python" and _numpy_available() and evidence.fits(target_list):
+        if engine != "python" and available("numpy") and evidence.fits(target_list):
             _check_inputs((), target_list, policy)
             book = Gradebook.from_frame(evidence.frame(), targets=target_list, engine=engine)
         else:  # the same evidence as objects: the same results, the same messages
@@ -317,10 +317,6 @@ def results_table(
         reasons={i: r.reason for i, r in enumerate(results) if r.reason is not None},
         results=results,
     )
-
-
-def _numpy_available() -> bool:
-    return importlib.util.find_spec("numpy") is not None
 
 
 def _policy_key(policy: Policy) -> object:
@@ -572,7 +568,7 @@ def compare_csv_text(
         ana,A,2.5,4.0
     """
     if isinstance(evidence, EvidenceColumns):
-        if engine != "python" and _numpy_available() and evidence.fits(targets):
+        if engine != "python" and available("numpy") and evidence.fits(targets):
             book = Gradebook.from_frame(evidence.frame(), targets=targets, engine=engine)
         else:
             book = _checked_book(evidence.evidence(), targets, engine)
