@@ -162,7 +162,7 @@ class TestFromSpec:
             Scale.from_spec({"min": 0, "max": 4, "mastery": 3, "levels": 5})
 
     def test_levels_item_that_is_not_a_pair_names_the_item(self) -> None:
-        with pytest.raises(InvalidTypeError, match=r"levels item 5 must be a Level"):
+        with pytest.raises(InvalidTypeError, match=r"scale spec levels\[0\]=5 must be a level"):
             Scale.from_spec({"min": 0, "max": 4, "mastery": 3, "levels": [5]})
 
     def test_json_level_pairs_are_read(self) -> None:

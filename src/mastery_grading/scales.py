@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -10,7 +11,13 @@ import attrs
 
 from mastery_grading import _validators as v
 from mastery_grading._numbers import exact
-from mastery_grading.exceptions import InvalidTypeError, InvalidValueError, ScoreOutOfScaleError
+from mastery_grading.exceptions import (
+    InvalidTypeError,
+    InvalidValueError,
+    ScoreOutOfScaleError,
+    SpecError,
+    SpecTypeError,
+)
 
 __all__ = ["Level", "Scale"]
 
@@ -69,7 +76,9 @@ class Scale:
     A scale runs from ``min`` to ``max``; a value at or above ``mastery`` is mastered. Its
     ``levels`` partition the scale: each level starts at its ``minimum`` and runs up to the next
     level's minimum (half-open), and the first level starts at ``min``. With no levels given,
-    the mastery threshold splits "not yet" from "mastered".
+    the mastery threshold splits "not yet" from "mastered". (A *spec* with no levels reads
+    differently, with Marzano's four level names: see :meth:`from_spec` and
+    :meth:`with_marzano_levels`.)
 
     ``step`` is the granularity of raw scores (0.5 for half points). It is used to round
     simulated scores and for display; evidence scores are not required to lie on it, because
@@ -249,12 +258,72 @@ class Scale:
         """
         return value >= self.mastery
 
+    @classmethod
+    def with_marzano_levels(
+        cls, *, min: float, max: float, mastery: float, step: float | None = None
+    ) -> Scale:
+        """Return a scale on ``[min, max]`` with Marzano's four level names placed proportionally.
+
+        This is what a scale spec with only ``min``, ``max`` and ``mastery`` (no ``levels``)
+        reads as, so that it has the same level names as a target whose scale is left out
+        (Marzano's 0-4). The levels start at:
+
+        * *not yet*: ``min``;
+        * *approaching*: two thirds of the way from ``min`` to ``mastery`` (2 on 0-4);
+        * *meets*: ``mastery``;
+        * *exceeds*: ``max``.
+
+        A level that would be empty is left out: with ``mastery == max`` there is no
+        *exceeds*, with ``mastery == min`` no *not yet* or *approaching*. On Marzano's range
+        (0-4, mastery 3) the levels are exactly those of :meth:`marzano`.
+
+        Args:
+            min: The lowest score.
+            max: The highest score; greater than ``min``.
+            mastery: The mastery threshold, inclusive, within ``[min, max]``.
+            step: Optional granularity of raw scores, greater than 0.
+
+        Raises:
+            InvalidValueError: If the bounds, threshold or step are inconsistent.
+            InvalidTypeError: If a value has the wrong type.
+
+        Example:
+            >>> scale = Scale.with_marzano_levels(min=1, max=7, mastery=4)
+            >>> [(level.name, level.minimum) for level in scale.levels]
+            [('not yet', 1.0), ('approaching', 3.0), ('meets', 4.0), ('exceeds', 7.0)]
+            >>> Scale.with_marzano_levels(min=0, max=4, mastery=3).levels == Scale.marzano().levels
+            True
+        """
+        base = cls(min=min, max=max, mastery=mastery, step=step)  # validates the bounds
+        low, threshold = exact(base.min), exact(base.mastery)
+        candidates = [
+            Level(name="not yet", minimum=base.min),
+            Level(name="approaching", minimum=float(low + (threshold - low) * 2 / 3)),
+            Level(name="meets", minimum=base.mastery),
+        ]
+        # A level below "meets" whose minimum reaches the next one's would be empty.
+        levels = [
+            level
+            for level, above in itertools.pairwise(candidates)
+            if level.minimum < above.minimum
+        ]
+        levels.append(candidates[-1])
+        if base.max > base.mastery:
+            levels.append(Level(name="exceeds", minimum=base.max))
+        return attrs.evolve(base, levels=tuple(levels))
+
     def to_spec(self) -> dict[str, Any]:
         """Return a JSON-safe dict that :meth:`from_spec` turns back into an equal scale.
 
-        >>> Scale.from_spec(Scale.marzano().to_spec()) == Scale.marzano()
-        True
-        """
+        The dict names every field, levels included, so a file written today reads the same
+        whatever the defaults: ``to_spec()`` of a preset round-trips to the preset.
+
+        Example:
+            >>> Scale.percent(mastery=70).to_spec()
+            {'min': 0.0, 'max': 100.0, 'mastery': 70.0, 'step': None, 'levels': [['not yet', 0.0], ['mastered', 70.0]]}
+            >>> Scale.from_spec(Scale.marzano().to_spec()) == Scale.marzano()
+            True
+        """  # noqa: E501
         return {
             "min": self.min,
             "max": self.max,
@@ -264,33 +333,56 @@ class Scale:
         }
 
     @classmethod
-    def from_spec(cls, spec: dict[str, Any]) -> Scale:
-        """Build a scale from the dict :meth:`to_spec` returns.
+    def from_spec(cls, spec: Mapping[str, Any] | str) -> Scale:
+        """Build a scale from a spec: a preset name or a dict like the one :meth:`to_spec` returns.
 
-        ``step`` and ``levels`` may be left out; they then take their defaults.
+        The forms a spec takes (in a targets JSON file, the value of ``"scale"``):
+
+        * a preset name: ``"marzano"`` (:meth:`marzano`) or ``"percent"`` (:meth:`percent`,
+          mastery at 80);
+        * ``{"min": ..., "max": ..., "mastery": ...}``, optionally with ``"step"``; without
+          ``"levels"`` it has Marzano's four level names placed on the range as
+          :meth:`with_marzano_levels` places them, the same names a left-out scale has;
+        * the same with ``"levels"``, a list of level objects ``{"name": ..., "minimum": ...}``
+          or ``[name, minimum]`` pairs (as :meth:`to_spec` writes them), read exactly as given.
 
         Raises:
-            SpecError: If the spec is not a dict, has an unknown key or misses a required one.
+            SpecError: If the spec is neither a dict nor a preset name, has an unknown key,
+                misses a required one, or a level is not a level object or pair; each message
+                names the field (``levels[1]``), its value and what was expected.
+            SpecTypeError: If a level is of the wrong type (also an ``InvalidTypeError``).
             InvalidValueError: If the values do not make a valid scale.
             InvalidTypeError: If a value has the wrong type.
 
         Example:
+            >>> Scale.from_spec("marzano") == Scale.marzano()
+            True
             >>> scale = Scale.from_spec({"min": 0, "max": 4, "mastery": 3,
-            ...                          "levels": [["not yet", 0], ["mastered", 3]]})
+            ...                          "levels": [{"name": "not yet", "minimum": 0},
+            ...                                     {"name": "mastered", "minimum": 3}]})
             >>> scale.level_of(3.5).name
             'mastered'
+            >>> [level.name for level in Scale.from_spec({"min": 1, "max": 5, "mastery": 4}).levels]
+            ['not yet', 'approaching', 'meets', 'exceeds']
+            >>> Scale.from_spec({"min": 0, "max": 4, "mastery": 3, "levels": [{"name": "low"}]})
+            Traceback (most recent call last):
+            ...
+            mastery_grading.exceptions.SpecError: scale spec levels[0]={'name': 'low'} is missing the key 'minimum'; expected a level object {"name": ..., "minimum": ...} or a [name, minimum] pair
             >>> Scale.from_spec({"min": 0, "max": 4})
             Traceback (most recent call last):
             ...
             mastery_grading.exceptions.SpecError: scale spec is missing the key 'mastery'
-        """
-        from mastery_grading.exceptions import SpecError
-
+        """  # noqa: E501
+        if isinstance(spec, str):
+            return _preset(spec)
         if not isinstance(spec, Mapping):
-            msg = f"scale spec={spec!r} must be a dict with the keys 'min', 'max' and 'mastery'"
+            msg = (
+                f"scale spec={spec!r} must be a dict with the keys 'min', 'max' and 'mastery', "
+                f"or a preset name, one of {sorted(_PRESETS)}"
+            )
             raise SpecError(msg)
         allowed = {"min", "max", "mastery", "step", "levels"}
-        unknown = sorted(set(spec) - allowed)
+        unknown = sorted(set(spec) - allowed, key=str)
         if unknown:
             msg = f"scale spec has unknown key {unknown[0]!r}; expected keys {sorted(allowed)}"
             raise SpecError(msg)
@@ -299,9 +391,53 @@ class Scale:
             msg = f"scale spec is missing the key {missing[0]!r}"
             raise SpecError(msg)
         kwargs = dict(spec)
-        levels = kwargs.get("levels")
-        if isinstance(levels, list | tuple):  # JSON gives [name, minimum] lists
-            kwargs["levels"] = tuple(
-                tuple(item) if isinstance(item, list) else item for item in levels
-            )
+        if "levels" not in kwargs:
+            return cls.with_marzano_levels(**kwargs)
+        levels = kwargs["levels"]
+        if isinstance(levels, list | tuple):
+            kwargs["levels"] = tuple(_level_from_spec(item, i) for i, item in enumerate(levels))
         return cls(**kwargs)
+
+
+_PRESETS = {"marzano": Scale.marzano, "percent": Scale.percent}
+
+_LEVEL_FORMS = 'a level object {"name": ..., "minimum": ...} or a [name, minimum] pair'
+
+
+def _preset(name: str) -> Scale:
+    if name not in _PRESETS:
+        msg = f"scale spec={name!r} is not a preset; expected one of {sorted(_PRESETS)}"
+        raise SpecError(msg)
+    return _PRESETS[name]()
+
+
+def _level_from_spec(item: Any, index: int) -> Level:
+    where = f"scale spec levels[{index}]"
+    if isinstance(item, Level):
+        return item
+    if isinstance(item, Mapping):
+        unknown = sorted(set(item) - {"name", "minimum"}, key=str)
+        if unknown:
+            msg = f"{where} has unknown key {unknown[0]!r}; expected keys ['minimum', 'name']"
+            raise SpecError(msg)
+        for key in ("name", "minimum"):
+            if key not in item:
+                msg = f"{where}={dict(item)!r} is missing the key {key!r}; expected {_LEVEL_FORMS}"
+                raise SpecError(msg)
+        name, minimum = item["name"], item["minimum"]
+    elif isinstance(item, list | tuple) and len(item) == 2:
+        name, minimum = item
+    elif isinstance(item, list | tuple):
+        msg = f"{where}={item!r} must be {_LEVEL_FORMS}, not {len(item)} items"
+        raise SpecError(msg)
+    else:
+        msg = f"{where}={item!r} must be {_LEVEL_FORMS}, not {type(item).__name__}"
+        raise SpecTypeError(msg)
+    try:
+        return Level(name=name, minimum=minimum)
+    except InvalidTypeError as error:
+        msg = f"{where}.{error}"
+        raise SpecTypeError(msg) from error
+    except InvalidValueError as error:
+        msg = f"{where}.{error}"
+        raise SpecError(msg) from error

@@ -538,8 +538,11 @@ class RuleSet:
             "semantics": data["semantics"],
         }
         if "scale" in data:
-            if not isinstance(data["scale"], dict):
-                msg = f"spec key 'scale'={data['scale']!r} must be a scale spec (a dict)"
+            if not isinstance(data["scale"], dict | str):
+                msg = (
+                    f"spec key 'scale'={data['scale']!r} must be a scale spec "
+                    '(a dict, or a preset name: "marzano", "percent")'
+                )
                 raise SpecError(msg)
             try:
                 kwargs["scale"] = Scale.from_spec(data["scale"])

@@ -6,8 +6,10 @@ weight, source_id, context, attempt, independent`` (optional). A blank score is 
 evidence (skipped with a warning), never 0.
 
 Targets JSON is ``{"targets": [...]}`` with one object per
-:class:`~mastery_grading.LearningTarget`: its fields, the scale as
-:meth:`~mastery_grading.Scale.to_spec` writes it, and optionally ``"policy"``, a policy spec.
+:class:`~mastery_grading.LearningTarget`: its fields, the scale as a spec that
+:meth:`~mastery_grading.Scale.from_spec` reads (a preset name such as ``"marzano"``, or an object
+with ``min``, ``max``, ``mastery`` and optional ``step`` and ``levels``; the writer writes it as
+:meth:`~mastery_grading.Scale.to_spec` does), and optionally ``"policy"``, a policy spec.
 """
 
 from __future__ import annotations
@@ -344,14 +346,25 @@ def read_targets_json(source: Source, *, strict: bool = False) -> TargetsFile:
             problem inside a target names its path (``targets[0].scale.max``), such as an
             integer too large for a float.
 
+    A target's ``"scale"`` is any spec :meth:`~mastery_grading.Scale.from_spec` reads: a
+    preset name (``"marzano"``, ``"percent"``), or ``min``/``max``/``mastery`` with optional
+    ``step`` and ``levels`` (level objects ``{"name": ..., "minimum": ...}`` or
+    ``[name, minimum]`` pairs). Without ``levels`` a scale has Marzano's four level names
+    placed on its range, like a target whose scale is left out.
+
     Example:
         >>> import io
         >>> text = '{"targets": [{"id": "LE.1", "title": "Linear equations",'
         >>> text += ' "scale": {"min": 0, "max": 4, "mastery": 3},'
-        >>> text += ' "policy": {"policy": "most_recent"}}]}'
+        >>> text += ' "policy": {"policy": "most_recent"}},'
+        >>> text += ' {"id": "LE.2", "title": "Graph lines", "scale": "percent"}]}'
         >>> found = read_targets_json(io.StringIO(text))
         >>> found.targets[0].scale.mastery, found.policies["LE.1"]
         (3.0, MostRecent())
+        >>> [level.name for level in found.targets[0].scale.levels]
+        ['not yet', 'approaching', 'meets', 'exceeds']
+        >>> found.targets[1].scale == Scale.percent()
+        True
     """
     problems = Problems(source_name(source))
     document = load_json(source, problems)
@@ -384,8 +397,11 @@ def read_targets_json(source: Source, *, strict: bool = False) -> TargetsFile:
         fields = {key: entry[key] for key in _TARGET_KEYS if key in entry and key != "policy"}
         try:
             if "scale" in fields:
-                if not isinstance(fields["scale"], dict):
-                    problems.add(f"{where}.scale must be an object")
+                if not isinstance(fields["scale"], dict | str):
+                    problems.add(
+                        f"{where}.scale={fields['scale']!r} must be an object or a preset name"
+                        ' ("marzano", "percent")'
+                    )
                     continue
                 fields["scale"] = Scale.from_spec(fields["scale"])
             target = LearningTarget(**fields)
