@@ -71,7 +71,7 @@ class RuleSetSpec(TypedDict):
     converter: Literal["rule_set"]
     rules: list[LetterRuleSpec]
     semantics: Semantics
-    scale: dict[str, Any]
+    scale: dict[str, Any] | str  # to_spec writes the dict; a preset name ("marzano") reads too
     missing: MissingChoice
     checked_up_to: int | None
 
