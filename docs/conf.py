@@ -51,7 +51,11 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_typehints_description_target = "documented_params"
 autodoc_default_options = {"members": True, "show-inheritance": False}
-autodoc_type_aliases: dict[str, str] = {}
+# Aliases that signatures name by their short name, linked to where they are documented.
+autodoc_type_aliases: dict[str, str] = {
+    "OnGap": "mastery_grading.grades.OnGap",
+    "Exemptions": "mastery_grading.gradebook.Exemptions",
+}
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 napoleon_attr_annotations = True

@@ -9,7 +9,7 @@ student). The evidence store (``_store``) and the vectorized engine beneath it
 
 from mastery_grading.gradebook._aggregate import AGGREGATE_COLUMNS, AggregateTable
 from mastery_grading.gradebook._book import Gradebook
-from mastery_grading.gradebook._grade_table import GRADE_COLUMNS, GradeTable
+from mastery_grading.gradebook._grade_table import GRADE_COLUMNS, Exemptions, GradeTable
 from mastery_grading.gradebook._table import RESULT_COLUMNS, ResultTable
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "GRADE_COLUMNS",
     "RESULT_COLUMNS",
     "AggregateTable",
+    "Exemptions",
     "GradeTable",
     "Gradebook",
     "ResultTable",

@@ -163,7 +163,7 @@ def _line_column(text: str, index: int) -> tuple[int, int]:
 def duplicate_json_keys(text: str) -> list[tuple[str, tuple[int, int], tuple[int, int]]]:
     r"""Return every key written twice in one object of valid JSON ``text``, with both positions.
 
-    Python's :mod:`json` keeps the last of two equal keys without a word, so a CASE item with
+    Python's ``json`` keeps the last of two equal keys without a word, so a CASE item with
     two ``title`` or a targets entry with two ``id`` would lose one. Each item is ``(key,
     (line, column) of its first occurrence, (line, column) of the repeat)``; a key repeated three
     times gives two items, each naming the first. ``text`` must be valid JSON (parse it first):
@@ -228,7 +228,7 @@ def load_json(source: Any, problems: Problems) -> Any:
     """Return the parsed JSON of ``source``; every way it can fail is a problem, then raised.
 
     A key written twice in one object is a problem naming both positions (Python's
-    :mod:`json` would keep the last one silently). Invalid JSON names its line and column. So
+    ``json`` would keep the last one silently). Invalid JSON names its line and column. So
     does an integer literal longer than Python
     converts (``sys.get_int_max_str_digits()``, 4300 digits by default), which ``json.loads``
     would report as a bare :class:`ValueError`. Nesting deeper than the interpreter allows is a
