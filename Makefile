@@ -40,7 +40,7 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest
 
 docs: $(STAMP)
-	$(BIN)/sphinx-build -W -n --keep-going -b html docs docs/_build/html
+	$(BIN)/sphinx-build -E -W -n --keep-going -b html docs docs/_build/html
 
 test: lint typecheck pytest docs
 
