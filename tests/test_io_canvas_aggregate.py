@@ -280,6 +280,8 @@ def test_a_polars_frame_with_a_section_column() -> None:
     table = Gradebook.from_frame(frame, targets=[TARGET]).results(Mean())
     assert 1.5 == table.aggregate(by="section").value("P2", "T")
     assert ("2", "3") == table.aggregate(by="period").groups
+    lazy = Gradebook.from_frame(frame.lazy(), targets=[TARGET]).results(Mean())
+    assert lazy.aggregate(by="section") == table.aggregate(by="section")
 
 
 def test_attributes_stay_with_a_live_gradebook_and_unknown_names_are_errors() -> None:

@@ -24,7 +24,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import Any, cast
 
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
@@ -237,6 +237,28 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def _pairs(
+    frame: Any, student_column: str, column: Any, *, lazy: bool, polars: bool, collect: bool
+) -> Iterator[tuple[Any, Any]]:
+    """The distinct (student, value) pairs of a column, blanks left out.
+
+    For a column that must hold one value per student and does not, only the pairs of the
+    first student with two values: found by hashing, not by a Python loop over every row.
+    """
+    if polars:
+        pairs = frame.select([student_column, str(column)]).drop_nulls().unique(maintain_order=True)
+        pairs = pairs.collect() if lazy else pairs
+        twice = pairs.to_series(0).is_duplicated()
+        if not collect and twice.any():
+            pairs = pairs.filter(pairs.to_series(0) == pairs.to_series(0).filter(twice)[0])
+        return zip(pairs.to_series(0), pairs.to_series(1), strict=True)
+    pairs = frame[[student_column, column]].dropna().drop_duplicates()
+    twice = pairs.iloc[:, 0].duplicated()
+    if not collect and twice.any():
+        pairs = pairs[pairs.iloc[:, 0] == pairs.iloc[:, 0][twice].iloc[0]]
+    return zip(pairs.iloc[:, 0], pairs.iloc[:, 1], strict=True)
+
+
 def from_frame(frame: Any, exclude: Collection[str], student_column: str) -> StudentAttributes:
     """Read the student attributes among a pandas or polars frame's columns.
 
@@ -254,36 +276,30 @@ def from_frame(frame: Any, exclude: Collection[str], student_column: str) -> Stu
         "column 'note' is not one value per student: student 'a' has 'x', 'y'"
     """
     polars = type(frame).__module__.startswith("polars")
+    lazy = polars and type(frame).__name__ == "LazyFrame"
     values: dict[str, Groups] = {}
     not_attributes: dict[str, str] = {}
     single: list[str] = []
-    for column in frame.columns:
+    for column in frame.collect_schema().names() if lazy else frame.columns:
         name = str(column)
         if name in exclude or name == student_column:
             continue
+        collect = name.lower() in SECTION_COLUMNS
         try:
-            if polars:
-                pairs = frame.select([student_column, name]).unique(maintain_order=True)
-                students = pairs.get_column(student_column).to_list()
-                rows: Iterable[tuple[Any, Any]] = zip(
-                    students, pairs.get_column(name).to_list(), strict=True
-                )
-            else:
-                pairs = frame[[student_column, column]].drop_duplicates()
-                rows = zip(pairs.iloc[:, 0].tolist(), pairs.iloc[:, 1].tolist(), strict=True)
-            found: dict[str, dict[str, None]] = {}
-            for raw_student, raw_value in rows:
-                student, value = _text(raw_student), _text(raw_value)
-                if student is not None and value is not None:
-                    found.setdefault(student, {})[value] = None
+            rows = _pairs(frame, student_column, column, lazy=lazy, polars=polars, collect=collect)
         except (TypeError, ValueError):  # unhashable or incomparable cells: not an attribute
             continue
-        groups = {student: tuple(found_values) for student, found_values in found.items()}
-        if name.lower() not in SECTION_COLUMNS:
+        if not collect:
             single.append(name)
-            split = next((s for s, v in groups.items() if len(v) > 1), None)
-            if split is not None:
-                not_attributes[name] = _disagree(name, split, groups[split])
+        found: dict[str, dict[str, None]] = {}
+        for raw_student, raw_value in rows:
+            student, value = _text(raw_student), _text(raw_value)
+            if student is None or value is None:
                 continue
-        values[name] = groups
+            found.setdefault(student, {})[value] = None
+            if not collect and len(found[student]) > 1:  # stop at the first disagreement
+                not_attributes[name] = _disagree(name, student, tuple(found[student]))
+                break
+        else:
+            values[name] = {student: tuple(seen) for student, seen in found.items()}
     return StudentAttributes(values, not_attributes=not_attributes, single=single)

@@ -128,7 +128,8 @@ class ClassEvidence:
             if self._evidence is None and self.columns is not None
             else repr(self._evidence)
         )
-        names = "targets format students contexts rosters warnings sis_ids sections".split()
+        names: tuple[str, ...] = ("targets", "format", "students", "contexts", "rosters")
+        names += ("warnings", "sis_ids", "sections")
         rest = ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields(), strict=True))
         return f"ClassEvidence(evidence={evidence}, {rest})"
 
