@@ -27,6 +27,7 @@ import attrs
 
 from mastery_grading._extras import require
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
+from mastery_grading.gradebook._attributes import memberships
 from mastery_grading.policies import ruby_round
 from mastery_grading.targets import LearningTarget
 
@@ -173,38 +174,17 @@ _COMPUTE: dict[str, Callable[[Sequence[float]], float]] = {
 }
 
 
-def _name(value: Any, what: str) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    msg = f"{what}={value!r} must be a str (or an int id), not {type(value).__name__}"
-    raise InvalidTypeError(msg)
-
-
 def _memberships(by: Any) -> dict[str, tuple[str, ...]]:
     """Read ``by`` (a mapping or a pandas Series of student -> group or groups)."""
-    items = getattr(by, "items", None)
-    if isinstance(by, str | bytes) or not callable(items):
+    if isinstance(by, str | bytes) or not callable(getattr(by, "items", None)):
         msg = (
-            f"by={by!r} must be None (the whole table) or a mapping of student id -> section "
-            "(or several sections), such as read_canvas_results(...).sections, "
-            "read_canvas_sections(rollups) or {'ana': 'Period 2'}"
+            f"by={by!r} must be None (the whole table), a student attribute's name such as "
+            "'section', or a mapping of student id -> section (or several sections), such as "
+            "read_canvas_results(...).sections, read_canvas_sections(rollups) or "
+            "{'ana': 'Period 2'}"
         )
-        if isinstance(by, str):
-            raise InvalidValueError(msg)
         raise InvalidTypeError(msg)
-    found: dict[str, tuple[str, ...]] = {}
-    for key, value in cast(Callable[[], Any], items)():
-        student = _name(key, "by: a student id")
-        if isinstance(value, str | int) and not isinstance(value, bool):
-            groups: tuple[str, ...] = (_name(value, f"by[{student!r}]"),)
-        elif isinstance(value, Collection):
-            groups = tuple(_name(item, f"by[{student!r}]: a section") for item in value)
-        else:
-            groups = (_name(value, f"by[{student!r}]"),)
-        found[student] = tuple(dict.fromkeys(found.get(student, ()) + groups))
-    return found
+    return memberships(by, "by")
 
 
 def aggregate(
@@ -220,9 +200,9 @@ def aggregate(
     See :meth:`ResultTable.aggregate <mastery_grading.gradebook.ResultTable.aggregate>`.
 
     Raises:
-        InvalidValueError: If ``stat`` is not ``"mean"`` or ``"median"``, or ``by`` is a string.
-        InvalidTypeError: If ``by`` is not a mapping, or names a student or section by
-            something other than a string (or an int id).
+        InvalidValueError: If ``stat`` is not ``"mean"`` or ``"median"``.
+        InvalidTypeError: If ``by`` is not a mapping (the table looks a string up), or names
+            a student or section by something other than a string (or an int id).
 
     Example:
         >>> from mastery_grading import LearningTarget

@@ -44,6 +44,7 @@ from mastery_grading.exceptions import (
     MasteryGradingError,
     MissingExtraError,
 )
+from mastery_grading.gradebook._attributes import StudentAttributes
 from mastery_grading.gradebook._grade_table import GradeTable
 from mastery_grading.gradebook._live import (
     LiveTable,
@@ -93,6 +94,9 @@ class Gradebook:
         targets: The learning targets, as an iterable or a dict by id; ids must be unique.
         engine: ``"auto"`` (default: the vectorized engine when numpy is installed, else the
             reference), ``"numpy"`` (requires numpy, the ``data`` extra) or ``"python"``.
+        student_attributes: Attribute name -> mapping (or pandas Series) of student id ->
+            value or values, such as ``{"section": read_canvas_results(...).sections}``;
+            every result table carries them, for ``aggregate(by="section")``.
 
     Raises:
         InvalidValueError: If ``engine`` is not one of those.
@@ -113,8 +117,10 @@ class Gradebook:
         *,
         targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
         engine: Literal["auto", "numpy", "python"] = "auto",
+        student_attributes: Mapping[str, Any] | None = None,
     ) -> None:
         _check_engine(engine)
+        self._attributes = StudentAttributes.read(student_attributes)
         self.targets: dict[str, LearningTarget] = _target_dict(targets)
         self.engine: Literal["auto", "numpy", "python"] = engine
         self._store = EvidenceStore(self.targets)
@@ -137,6 +143,7 @@ class Gradebook:
         *,
         targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
         engine: Literal["auto", "numpy", "python"] = "auto",
+        student_attributes: Mapping[str, Any] | None = None,
     ) -> Gradebook:
         """Return a gradebook holding ``evidence`` (Evidence objects or dicts of its fields).
 
@@ -151,7 +158,7 @@ class Gradebook:
             >>> Gradebook.from_evidence(example.evidence, targets=example.targets)
             Gradebook(targets=5, evidence=...)
         """
-        book = cls(targets=targets, engine=engine)
+        book = cls(targets=targets, engine=engine, student_attributes=student_attributes)
         book.add(evidence)
         return book
 
@@ -162,6 +169,7 @@ class Gradebook:
         *,
         targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
         engine: Literal["auto", "numpy", "python"] = "auto",
+        student_attributes: Mapping[str, Any] | None = None,
     ) -> Gradebook:
         """Return a gradebook from dicts with the fields of :class:`~mastery_grading.Evidence`.
 
@@ -175,7 +183,9 @@ class Gradebook:
             >>> len(book)
             1
         """
-        return cls.from_evidence(records, targets=targets, engine=engine)
+        return cls.from_evidence(
+            records, targets=targets, engine=engine, student_attributes=student_attributes
+        )
 
     @classmethod
     def from_frame(
@@ -185,6 +195,7 @@ class Gradebook:
         targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
         columns: Mapping[str, str] | None = None,
         engine: Literal["auto", "numpy", "python"] = "auto",
+        student_attributes: Mapping[str, Any] | None = None,
     ) -> Gradebook:
         """Return a gradebook from a pandas or polars DataFrame with one row per evidence.
 
@@ -199,6 +210,9 @@ class Gradebook:
             columns: Maps evidence field names to the frame's column names, for the columns
                 named differently (``{"student_id": "Student"}``).
             engine: See :class:`Gradebook`.
+            student_attributes: See :class:`Gradebook`. The frame's other columns with one
+                value per student are added, and a ``section`` column's every value (the
+                student's sections): ``results(...).aggregate(by="section")``.
 
         Raises:
             BulkValidationError: Listing every bad row (row position and reason).
@@ -216,7 +230,7 @@ class Gradebook:
             >>> book.results(policies.MostRecent()).records()[0]["value"]
             3.5
         """
-        book = cls(targets=targets, engine=engine)
+        book = cls(targets=targets, engine=engine, student_attributes=student_attributes)
         book.add_frame(frame, columns=columns)
         return book
 
@@ -281,10 +295,14 @@ class Gradebook:
             1
         """
         require("numpy", extra="data", feature="Gradebook.from_frame()")
-        from mastery_grading.gradebook._engine._frames import columns_from_frame
+        from mastery_grading.gradebook._attributes import from_frame as attributes_from_frame
+        from mastery_grading.gradebook._engine._frames import OPTIONAL, REQUIRED, columns_from_frame
 
         cols = columns_from_frame(frame, list(self.targets.values()), columns or {})
         if len(cols):
+            named = {field: (columns or {}).get(field, field) for field in REQUIRED + OPTIONAL}
+            found = attributes_from_frame(frame, set(named.values()), named["student_id"])
+            self._attributes = self._attributes.merged(found)
             self._append(cols)
 
     def _check(self, item: Evidence) -> str | None:
@@ -404,7 +422,7 @@ class Gradebook:
         # patching costs about 10 us per piece, the engine about 0.3 us per row of the book
         if live is not None and (not use_numpy or len(live.pending) <= max(1000, len(self) // 32)):
             self._live[key] = live  # most recently used last
-            return live.catch_up()
+            return self._attributed(live.catch_up())
         if use_numpy:
             live = self._numpy_results(policy, policies, as_of)
         else:
@@ -413,7 +431,10 @@ class Gradebook:
             self._live[key] = live
             while len(self._live) > 4:  # keep the four most recently used
                 del self._live[next(iter(self._live))]
-        return live.table
+        return self._attributed(live.table)
+
+    def _attributed(self, table: ResultTable) -> ResultTable:
+        return table.with_student_attributes(self._attributes) if self._attributes else table
 
     def _policies_per_target(self, policy: Policy | Mapping[str, Policy]) -> list[Policy]:
         """The policy of each target, in target order; a mapping must name every target."""

@@ -25,6 +25,7 @@ import attrs
 
 from mastery_grading._extras import require
 from mastery_grading.gradebook._aggregate import AggregateStat, AggregateTable, aggregate
+from mastery_grading.gradebook._attributes import StudentAttributes
 from mastery_grading.gradebook._grade_table import (
     Exemptions,
     GradeTable,
@@ -67,6 +68,8 @@ class ResultTable:
 
     ``policy`` is the policy given to :meth:`~mastery_grading.Gradebook.results`: one policy,
     or a mapping of target id to policy; :meth:`policy_of` gives the policy of one target.
+    ``student_attributes`` are the gradebook's (attribute name -> student id -> values, such
+    as each student's sections), which :meth:`aggregate` groups by.
 
     Example:
         >>> from mastery_grading import Gradebook, LearningTarget, policies
@@ -87,8 +90,10 @@ class ResultTable:
         reasons: Mapping[int, str],
         results: Sequence[TargetResult] | None = None,
         explain: Callable[[int], TargetResult] | None = None,
+        student_attributes: Mapping[str, Any] | None = None,
     ) -> None:
         self.policy = policy
+        self._attributes = StudentAttributes.read(student_attributes)
         self.students: tuple[str, ...] = tuple(students)
         self.targets: tuple[LearningTarget, ...] = tuple(targets)
         self._policies: tuple[Policy, ...] = tuple(
@@ -110,6 +115,33 @@ class ResultTable:
                 result if result.student_id == student else attrs.evolve(result, student_id=student)
             )
         return out
+
+    @property
+    def student_attributes(self) -> Mapping[str, Mapping[str, tuple[str, ...]]]:
+        """The students' attributes: name -> student id -> values (see :meth:`aggregate`).
+
+        >>> from mastery_grading import Gradebook, LearningTarget, policies
+        >>> Gradebook(targets=[LearningTarget(id="T", title="T")], student_attributes={"section": {
+        ...     "ana": "P1"}}).results(policies.Mean()).student_attributes["section"]
+        {'ana': ('P1',)}
+        """
+        return self._attributes
+
+    def with_student_attributes(self, attributes: Mapping[str, Any]) -> ResultTable:
+        """Return a copy (sharing the columns) with more student attributes, as ``aggregate`` takes.
+
+        ``attributes``: name -> mapping (or pandas Series) of student id -> value or values; a
+        name given replaces the table's. Raises ``InvalidTypeError`` if it is not so.
+
+        >>> from mastery_grading import Gradebook, LearningTarget, policies
+        >>> table = Gradebook(targets=[LearningTarget(id="T", title="T")]).results(policies.Mean())
+        >>> list(table.with_student_attributes({"section": {"ana": "P1"}}).student_attributes)
+        ['section']
+        """
+        copy = object.__new__(ResultTable)
+        copy.__dict__.update(self.__dict__)
+        copy._attributes = self._attributes.replaced(StudentAttributes.read(attributes))
+        return copy
 
     def policy_of(self, target_id: str) -> Policy:
         """Return the policy that computed the results on ``target_id``.
@@ -421,7 +453,7 @@ class ResultTable:
 
     def aggregate(
         self,
-        by: Mapping[str, str | Collection[str]] | Any | None = None,
+        by: str | Mapping[str, str | Collection[str]] | Any | None = None,
         *,
         stat: AggregateStat = "mean",
     ) -> AggregateTable:
@@ -437,10 +469,13 @@ class ResultTable:
         :class:`~mastery_grading.policies.CanvasRollup` policy the numbers are Canvas's.
 
         Args:
-            by: The sections: ``None`` for the whole table (one group, ``"all"``), or a
-                mapping (or pandas Series) of student id -> section name, or -> several
-                sections (a student enrolled in two counts in both, as in Canvas). Canvas's
-                own enrolments come from
+            by: The sections: ``None`` for the whole table (one group, ``"all"``); the name of
+                a student attribute (:attr:`student_attributes`), such as ``"section"`` (a
+                Canvas report's sections, passed on by ``student_attributes=``) or a frame
+                column of :meth:`Gradebook.from_frame
+                <mastery_grading.Gradebook.from_frame>`; or a mapping (or pandas Series) of
+                student id -> section name, or -> several sections (a student enrolled in two
+                counts in both, as in Canvas). Canvas's own enrolments come from
                 :attr:`CanvasResults.sections <mastery_grading.io.CanvasResults.sections>` (the
                 report's ``section id`` column) or
                 :func:`~mastery_grading.io.read_canvas_sections` (the rollups API's
@@ -455,8 +490,8 @@ class ResultTable:
             rows.
 
         Raises:
-            InvalidValueError: If ``stat`` is not ``"mean"`` or ``"median"``, or ``by`` is a
-                string (give the mapping itself).
+            InvalidValueError: If ``stat`` is not ``"mean"`` or ``"median"``, or ``by`` names
+                no student attribute of the table (the message lists those it has).
             InvalidTypeError: If ``by`` is not a mapping, or a student or section is not a
                 string (or an int id).
 
@@ -479,6 +514,8 @@ class ResultTable:
             >>> table.aggregate(stat="median").value("all", "310")
             2.65
         """
+        if isinstance(by, str):
+            by = self._attributes.groups(by)
         return aggregate(
             self._value_list(), students=self.students, targets=self.targets, by=by, stat=stat
         )

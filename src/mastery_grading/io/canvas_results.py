@@ -143,6 +143,22 @@ class CanvasResults:
     warnings: tuple[str, ...] = ()
     sections: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
 
+    @property
+    def student_attributes(self) -> dict[str, Mapping[str, tuple[str, ...]]]:
+        r"""What to give a gradebook as ``student_attributes=``: ``{"section": sections}``.
+
+        Then ``results(...).aggregate(by="section")`` is Canvas's section statistic. Empty
+        when the report has no section column.
+
+        Example:
+            >>> import io
+            >>> text = "student id,section id,learning outcome id,outcome score,submission date\n"
+            >>> text += "1042,95,310,3.0,2024-10-02T13:05:00-05:00\n"
+            >>> read_canvas_results(io.StringIO(text)).student_attributes
+            {'section': {'1042': ('95',)}}
+        """
+        return {"section": self.sections} if self.sections else {}
+
 
 def _source_id(row: Row, columns: Mapping[str, int]) -> str | None:
     kind = row.get(columns.get("assessment type"))

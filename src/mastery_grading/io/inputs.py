@@ -73,6 +73,8 @@ class ClassEvidence:
         format: The format the file was read as.
         students: Student names by student id (Canvas reports).
         sis_ids: Student SIS ids by student id (Canvas reports that fill them in).
+        sections: Each student's sections (Canvas reports with a section column); see
+            :attr:`student_attributes`.
         contexts: Class names by class id, the evidence ``context`` (Canvas reports).
         rosters: The students of each class, including those without any score (Canvas).
         warnings: Notes that did not stop reading, each naming the file (and line).
@@ -95,6 +97,7 @@ class ClassEvidence:
     warnings: tuple[str, ...] = ()
     sis_ids: Mapping[str, str] = attrs.field(factory=dict)
     columns: EvidenceColumns | None = attrs.field(default=None, eq=False, repr=False)
+    sections: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
         if self._evidence is None and self.columns is None:
@@ -110,6 +113,7 @@ class ClassEvidence:
             self.rosters,
             self.warnings,
             self.sis_ids,
+            self.sections,
         )
 
     def __eq__(self, other: object) -> bool:
@@ -124,9 +128,20 @@ class ClassEvidence:
             if self._evidence is None and self.columns is not None
             else repr(self._evidence)
         )
-        names = ("targets", "format", "students", "contexts", "rosters", "warnings", "sis_ids")
+        names: tuple[str, ...] = ("targets", "format", "students", "contexts", "rosters")
+        names += ("warnings", "sis_ids", "sections")
         rest = ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields(), strict=True))
         return f"ClassEvidence(evidence={evidence}, {rest})"
+
+    @property
+    def student_attributes(self) -> dict[str, Mapping[str, tuple[str, ...]]]:
+        """What to give as ``student_attributes=``: ``{"section": sections}`` if any.
+
+        >>> ClassEvidence(evidence=(), targets=(), format="canvas",
+        ...               sections={"1042": ("95",)}).student_attributes
+        {'section': {'1042': ('95',)}}
+        """
+        return {"section": self.sections} if self.sections else {}
 
     @property
     def evidence(self) -> tuple[Evidence, ...]:
@@ -275,6 +290,7 @@ def read_evidence(
             rosters=dict(canvas.rosters),
             warnings=canvas.warnings,
             sis_ids=dict(canvas.sis_ids),
+            sections=dict(canvas.sections),
         )
     if kind == "oneroster":
         root = source.parent if source.name == "manifest.csv" else source

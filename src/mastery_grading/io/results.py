@@ -219,6 +219,7 @@ def results_table(
     students: Iterable[str] = (),
     engine: Engine = "auto",
     progress: Callable[[int, int], None] | None = None,
+    student_attributes: Mapping[str, Any] | None = None,
 ) -> ResultTable:
     """Score every student on every target through a :class:`~mastery_grading.Gradebook`.
 
@@ -230,34 +231,36 @@ def results_table(
     Args:
         evidence: Evidence of any number of students and targets, or the same read by columns
             (:attr:`ClassEvidence.columns <mastery_grading.io.ClassEvidence.columns>`): those
-            go to :meth:`Gradebook.from_frame <mastery_grading.Gradebook.from_frame>` when
-            the vectorized engine scores them and every row fits its target, and are otherwise
-            read as ``Evidence`` objects, with the same results and the same messages.
+            go to :meth:`Gradebook.from_frame <mastery_grading.Gradebook.from_frame>` when the
+            vectorized engine scores them and every row fits its target, else are read as
+            ``Evidence`` objects (the same results, the same messages).
         targets: The targets to score on; every evidence target must be among them.
         policy: One policy for all targets, or a policy per target id.
         students: Students to include even without any evidence (a class roster).
         engine: The gradebook's engine; ``"python"`` gives every row its ``contributions``.
         progress: Called as ``progress(done, total)`` as students are scored.
+        student_attributes: Carried by the table, as :class:`~mastery_grading.Gradebook`'s.
 
     Returns:
-        A :class:`~mastery_grading.ResultTable`: rows ordered by student id, then by the order
-        of ``targets``.
+        A :class:`~mastery_grading.ResultTable`: rows by student id, then in ``targets`` order.
 
     Raises:
-        BulkValidationError: Listing evidence for unknown targets, targets without a policy,
-            and scores outside their target's scale.
+        BulkValidationError: Listing unknown targets, targets without a policy, bad scores.
 
     Example:
         >>> from datetime import datetime, timezone
-        >>> from mastery_grading import Evidence, LearningTarget
-        >>> from mastery_grading.policies import Mean
+        >>> from mastery_grading import Evidence, LearningTarget, policies
         >>> when = datetime(2026, 10, 1, tzinfo=timezone.utc)
         >>> targets = [LearningTarget(id="A", title="A"), LearningTarget(id="B", title="B")]
         >>> evidence = [Evidence(student_id="ana", target_id="A", score=3, observed_at=when)]
-        >>> table = results_table(evidence, targets, Mean(), students=["ben"])
+        >>> table = results_table(evidence, targets, policies.Mean(), students=["ben"])
         >>> [(student, target, r.value) for (student, target), r in table.items()]
         [('ana', 'A', 3.0), ('ana', 'B', None), ('ben', 'A', None), ('ben', 'B', None)]
     """
+    if student_attributes:  # the same table, carrying them
+        return results_table(
+            evidence, targets, policy, students=students, engine=engine, progress=progress
+        ).with_student_attributes(student_attributes)
     target_list = list(targets)
     if isinstance(evidence, EvidenceColumns):
         if engine != "python" and available("numpy") and evidence.fits(target_list):
