@@ -114,7 +114,7 @@ def test_bulk_validation_lists_every_bad_row_and_adds_nothing() -> None:
     bad.append({"student_id": " ", "target_id": "LE.1", "score": 1, "observed_at": START})
     with pytest.raises(BulkValidationError) as caught:
         book.add(bad)
-    problems = dict(caught.value.problems)
+    problems = {problem.row: problem.message for problem in caught.value.problems}
     assert [0, 1, 2, 3, 4] == sorted(problems)
     assert "not a target" in problems[0]
     assert "outside the scale" in problems[1]
@@ -247,7 +247,7 @@ def test_frame_validation_collects_bad_rows_across_columns() -> None:
     df = pd.DataFrame(data)
     with pytest.raises(BulkValidationError) as caught:
         Gradebook.from_frame(df, targets=TARGETS, columns={"student_id": "student"})
-    assert [0, 1, 2, 3] == [pos for pos, _ in caught.value.problems]
+    assert [0, 1, 2, 3] == [problem.row for problem in caught.value.problems]
 
 
 def test_naive_frame_times_make_every_row_bad() -> None:
@@ -370,8 +370,9 @@ def test_frame_errors_word_only_the_rows_shown_and_read_like_the_records_ones() 
     problems = from_frame.value.problems
     assert 25 == len(problems)
     assert list(from_records.value.problems) == list(problems)
-    assert (24, problems[24][1]) == problems[-1]
-    assert "'nope' is not a target" in problems[3][1]
+    assert 24 == problems[-1].row
+    assert problems[24] == problems[-1]
+    assert "'nope' is not a target" in problems[3].message
 
 
 def test_to_polars_has_the_values_of_to_pandas() -> None:

@@ -42,8 +42,17 @@ from mastery_grading.exceptions import (
     InvalidTypeError,
     InvalidValueError,
     MasteryGradingError,
+    Problem,
+)
+from mastery_grading.gradebook._duplicates import (
+    Duplicates,
+    check_duplicates_option,
+    describe_place,
+    duplicate_problems,
+    find_duplicates,
 )
 from mastery_grading.gradebook._grade_table import GradeTable
+from mastery_grading.gradebook._problems import field_problem, out_of_scale, unknown_target
 from mastery_grading.gradebook._store import EvidenceStore
 from mastery_grading.gradebook._table import ResultTable
 from mastery_grading.protocols import Policy
@@ -131,12 +140,23 @@ class Gradebook:
         *,
         targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
         engine: Literal["auto", "numpy", "python"] = "auto",
+        duplicates: Duplicates = "error",
     ) -> Gradebook:
         """Return a gradebook holding ``evidence`` (Evidence objects or dicts of its fields).
 
+        Args:
+            evidence: Evidence objects or dicts of their fields.
+            targets: The learning targets (see :class:`Gradebook`).
+            engine: See :class:`Gradebook`.
+            duplicates: What to do with duplicates (same student, target, time, score, source
+                and kind): ``"error"`` (default) lists every copy in the error, ``"drop"``
+                keeps the first copy, ``"keep"`` counts every copy.
+
         Raises:
-            BulkValidationError: If any item is invalid, for an unknown target, or has a score
-                outside its target's scale; every bad item is listed.
+            BulkValidationError: If any item is invalid, for an unknown target, has a score
+                outside its target's scale, or (by default) is a duplicate; every problem of
+                every kind is listed, each a :class:`~mastery_grading.Problem` whose ``row``
+                is the item's position.
 
         Example:
             >>> from mastery_grading import Gradebook
@@ -146,7 +166,7 @@ class Gradebook:
             Gradebook(targets=5, evidence=...)
         """
         book = cls(targets=targets, engine=engine)
-        book.add(evidence)
+        book.add(evidence, duplicates=duplicates)
         return book
 
     @classmethod
@@ -156,8 +176,11 @@ class Gradebook:
         *,
         targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
         engine: Literal["auto", "numpy", "python"] = "auto",
+        duplicates: Duplicates = "error",
     ) -> Gradebook:
         """Return a gradebook from dicts with the fields of :class:`~mastery_grading.Evidence`.
+
+        ``duplicates`` is as for :meth:`from_evidence`.
 
         Example:
             >>> from datetime import datetime, timezone
@@ -169,7 +192,7 @@ class Gradebook:
             >>> len(book)
             1
         """
-        return cls.from_evidence(records, targets=targets, engine=engine)
+        return cls.from_evidence(records, targets=targets, engine=engine, duplicates=duplicates)
 
     @classmethod
     def from_frame(
@@ -179,6 +202,7 @@ class Gradebook:
         targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
         columns: Mapping[str, str] | None = None,
         engine: Literal["auto", "numpy", "python"] = "auto",
+        duplicates: Duplicates = "error",
     ) -> Gradebook:
         """Return a gradebook from a pandas or polars DataFrame with one row per evidence.
 
@@ -193,9 +217,12 @@ class Gradebook:
             columns: Maps evidence field names to the frame's column names, for the columns
                 named differently (``{"student_id": "Student"}``).
             engine: See :class:`Gradebook`.
+            duplicates: As for :meth:`from_evidence`; found vectorized, so that it stays fast
+                on millions of rows.
 
         Raises:
-            BulkValidationError: Listing every bad row (row position and reason).
+            BulkValidationError: Listing every bad row of every kind; each
+                :class:`~mastery_grading.Problem` gives the row's index label as ``row``.
             InvalidValueError: If a required column is missing.
 
         Example:
@@ -210,14 +237,27 @@ class Gradebook:
             3.5
         """
         book = cls(targets=targets, engine=engine)
-        book.add_frame(frame, columns=columns)
+        book.add_frame(frame, columns=columns, duplicates=duplicates)
         return book
 
-    def add(self, evidence: Evidence | Mapping[str, Any] | Iterable[Any]) -> None:
+    def add(
+        self,
+        evidence: Evidence | Mapping[str, Any] | Iterable[Any],
+        *,
+        duplicates: Duplicates = "error",
+    ) -> None:
         """Add one piece of evidence, a dict of its fields, or an iterable of either.
 
+        Args:
+            evidence: What to add.
+            duplicates: What to do with duplicates within the batch (same student, target,
+                time, score, source and kind): ``"error"`` (default), ``"drop"`` (keep the
+                first copy) or ``"keep"`` (count every copy).
+
         Raises:
-            BulkValidationError: If any item is invalid; nothing is added then.
+            BulkValidationError: If any item is invalid; every problem of every kind is listed
+                (each a :class:`~mastery_grading.Problem`, ``row`` its position); nothing is
+                added then.
 
         Example:
             >>> from datetime import datetime, timezone
@@ -229,38 +269,63 @@ class Gradebook:
             ...           {"student_id": "s3", "target_id": "X", "score": 2, "observed_at": when}])
             Traceback (most recent call last):
             ...
-            mastery_grading.exceptions.BulkValidationError: 1 invalid row: row 1: target_id='X' is not a target of this gradebook
+            mastery_grading.exceptions.BulkValidationError: 1 invalid row: row 1: target_id='X' is not a target of this gradebook; expected one of ['T']
             >>> len(book)  # nothing of the bad batch was added
             1
         """  # noqa: E501
+        check_duplicates_option(duplicates)
         if isinstance(evidence, Evidence | Mapping):
             evidence = [evidence]
         if _is_frame(evidence):
-            self.add_frame(evidence)
+            self.add_frame(evidence, duplicates=duplicates)
             return
-        items: list[Evidence] = []
-        problems: list[tuple[int, str]] = []
-        for pos, item in enumerate(evidence):
-            if isinstance(item, Mapping):
-                try:
-                    item = Evidence(**item)
-                except (MasteryGradingError, TypeError, ValueError) as error:
-                    problems.append((pos, str(error)))
-                    continue
-            if not isinstance(item, Evidence):
-                problems.append((pos, f"{item!r} must be an Evidence or a dict of its fields"))
-                continue
-            why = self._check(item)
-            if why is not None:
-                problems.append((pos, why))
-                continue
-            items.append(item)
+        items, problems = self._validate(evidence, duplicates)
         if problems:
             raise BulkValidationError(problems)
         if items:
             self._append(tuple(items))
 
-    def add_frame(self, frame: Any, *, columns: Mapping[str, str] | None = None) -> None:
+    def _validate(
+        self, evidence: Iterable[Any], duplicates: Duplicates
+    ) -> tuple[list[Evidence], list[Problem]]:
+        """Every item as Evidence, and every problem of every item (in position order)."""
+        found: list[tuple[int, Problem]] = []
+        items: list[Evidence] = []
+        positions: list[int] = []
+        for pos, item in enumerate(evidence):
+            if isinstance(item, Mapping):
+                try:
+                    item = Evidence(**item)
+                except (MasteryGradingError, TypeError, ValueError) as error:
+                    found.append((pos, field_problem(str(error), row=pos)))
+                    continue
+            if not isinstance(item, Evidence):
+                message = f"{item!r} must be an Evidence or a dict of its fields"
+                found.append((pos, Problem(message=message, row=pos)))
+                continue
+            bad = self._check(item, pos)
+            found.extend((pos, problem) for problem in bad)
+            if not bad:
+                items.append(item)
+                positions.append(pos)
+        if duplicates != "keep":
+            groups = find_duplicates(items)
+            if duplicates == "error":
+                problems = duplicate_problems(items, groups, lambda i: describe_place(positions[i]))
+                found.extend((positions[i], problem) for i, problem in problems)
+            else:
+                extra = {i for group in groups for i in group[1:]}
+                items = [e for i, e in enumerate(items) if i not in extra]
+        found.sort(key=lambda pair: pair[0])
+        return items, [problem for _, problem in found]
+
+    def add_frame(
+        self,
+        frame: Any,
+        *,
+        columns: Mapping[str, str] | None = None,
+        duplicates: Duplicates = "error",
+    ) -> None:
         """Add the rows of a pandas or polars DataFrame; see :meth:`from_frame`.
 
         Example:
@@ -275,20 +340,22 @@ class Gradebook:
         """
         from mastery_grading.gradebook._engine._frames import columns_from_frame
 
-        cols = columns_from_frame(frame, list(self.targets.values()), columns or {})
+        check_duplicates_option(duplicates)
+        cols = columns_from_frame(
+            frame, list(self.targets.values()), columns or {}, duplicates=duplicates
+        )
         if len(cols):
             self._append(cols)
 
-    def _check(self, item: Evidence) -> str | None:
+    def _check(self, item: Evidence, row: int) -> list[Problem]:
+        """The problems of one valid Evidence against the targets: an unknown target, a score
+        outside its target's scale (both, where both apply)."""
         target = self.targets.get(item.target_id)
         if target is None:
-            return f"target_id={item.target_id!r} is not a target of this gradebook"
+            return [unknown_target(item.target_id, list(self.targets), row=row)]
         if not target.scale.contains(item.score):
-            return (
-                f"score={item.score!r} for student {item.student_id!r} on target "
-                f"{target.id!r} lies outside the scale [{target.scale.min}, {target.scale.max}]"
-            )
-        return None
+            return [out_of_scale(item.score, item.student_id, target, row=row)]
+        return []
 
     def _append(self, batch: tuple[Evidence, ...] | Columns) -> None:
         self._store.append(batch)
