@@ -23,7 +23,7 @@ import attrs
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import BulkValidationError, InvalidValueError, MasteryGradingError
 from mastery_grading.gradebook import RESULT_COLUMNS as GRADEBOOK_COLUMNS
-from mastery_grading.gradebook import Gradebook, ResultTable
+from mastery_grading.gradebook import Duplicates, Gradebook, ResultTable
 from mastery_grading.io._common import (
     Problems,
     Source,
@@ -165,25 +165,14 @@ def policy_spec_text(policy: Any) -> str:
     return repr(policy)
 
 
-def _check_inputs(
-    evidence: Sequence[Evidence],
-    targets: Sequence[LearningTarget],
-    policy: Policy | Mapping[str, Policy] | None = None,
+def _check_policies(
+    targets: Sequence[LearningTarget], policy: Policy | Mapping[str, Policy] | None = None
 ) -> None:
-    """Raise one error listing evidence for unknown targets and targets without a policy."""
-    known = {target.id for target in targets}
-    problems: list[tuple[int, str]] = []
-    unknown: set[str] = set()
-    for position, item in enumerate(evidence):
-        if item.target_id not in known and item.target_id not in unknown:
-            unknown.add(item.target_id)
-            problems.append(
-                (position, f"evidence names target {item.target_id!r}, which is not defined")
-            )
+    """Raise one error listing the targets a per-target policy mapping leaves out."""
     if isinstance(policy, Mapping):
-        problems += [(0, f"target {t.id!r} has no policy") for t in targets if t.id not in policy]
-    if problems:
-        raise BulkValidationError(problems)
+        problems = [(0, f"target {t.id!r} has no policy") for t in targets if t.id not in policy]
+        if problems:
+            raise BulkValidationError(problems)
 
 
 def results_table(
@@ -194,6 +183,7 @@ def results_table(
     students: Iterable[str] = (),
     engine: Engine = "auto",
     progress: Callable[[int, int], None] | None = None,
+    duplicates: Duplicates = "error",
 ) -> ResultTable:
     """Score every student on every target through a :class:`~mastery_grading.Gradebook`.
 
@@ -213,14 +203,18 @@ def results_table(
         students: Students to include even without any evidence (a class roster).
         engine: The gradebook's engine; ``"python"`` gives every row its ``contributions``.
         progress: Called as ``progress(done, total)`` as students are scored.
+        duplicates: What the gradebook does with duplicate evidence: ``"error"`` (default),
+            ``"drop"`` or ``"keep"`` (see :meth:`Gradebook.from_evidence
+            <mastery_grading.Gradebook.from_evidence>`).
 
     Returns:
         A :class:`~mastery_grading.ResultTable`: rows ordered by student id, then by the order
         of ``targets``.
 
     Raises:
-        BulkValidationError: Listing evidence for unknown targets, targets without a policy,
-            and scores outside their target's scale.
+        BulkValidationError: Listing targets without a policy; or every bad piece of
+            evidence (an unknown target, a score outside its target's scale, a duplicate),
+            all kinds in one error.
 
     Example:
         >>> from datetime import datetime, timezone
@@ -236,8 +230,10 @@ def results_table(
     target_list = list(targets)
     if isinstance(evidence, EvidenceColumns):
         if engine != "python" and _numpy_available() and evidence.fits(target_list):
-            _check_inputs((), target_list, policy)
-            book = Gradebook.from_frame(evidence.frame(), targets=target_list, engine=engine)
+            _check_policies(target_list, policy)
+            book = Gradebook.from_frame(
+                evidence.frame(), targets=target_list, engine=engine, duplicates=duplicates
+            )
         else:  # the same evidence as objects: the same results, the same messages
             return results_table(
                 evidence.evidence(),
@@ -246,11 +242,14 @@ def results_table(
                 students=students,
                 engine=engine,
                 progress=progress,
+                duplicates=duplicates,
             )
     else:
         items = list(evidence)
-        _check_inputs(items, target_list, policy)
-        book = Gradebook.from_evidence(items, targets=target_list, engine=engine)
+        _check_policies(target_list, policy)
+        book = Gradebook.from_evidence(
+            items, targets=target_list, engine=engine, duplicates=duplicates
+        )
     roster = set(students)
     if not isinstance(policy, Mapping):
         table = book.results(policy)
@@ -516,8 +515,11 @@ def compare_csv_text(
     *,
     engine: Engine = "auto",
     progress: Callable[[int, int], None] | None = None,
+    duplicates: Duplicates = "error",
 ) -> str:
     """Return one CSV table with a value column per policy, side by side.
+
+    ``duplicates`` is as for :func:`results_table`.
 
     The evidence goes into one :class:`~mastery_grading.Gradebook`, whose
     :meth:`~mastery_grading.Gradebook.results` gives each policy's column.
@@ -548,11 +550,17 @@ def compare_csv_text(
     """
     if isinstance(evidence, EvidenceColumns):
         if engine != "python" and _numpy_available() and evidence.fits(targets):
-            book = Gradebook.from_frame(evidence.frame(), targets=targets, engine=engine)
+            book = Gradebook.from_frame(
+                evidence.frame(), targets=targets, engine=engine, duplicates=duplicates
+            )
         else:
-            book = _checked_book(evidence.evidence(), targets, engine)
+            book = Gradebook.from_evidence(
+                evidence.evidence(), targets=targets, engine=engine, duplicates=duplicates
+            )
     else:
-        book = _checked_book(evidence, targets, engine)
+        book = Gradebook.from_evidence(
+            evidence, targets=targets, engine=engine, duplicates=duplicates
+        )
     table: dict[tuple[str, str], list[float | None]] = {}
     for index, chosen in enumerate(policies.values()):
         for key, result in book.results(chosen).items():
@@ -565,10 +573,3 @@ def compare_csv_text(
     ]
     return csv_text(("student_id", "target_id", *policies), rows)
 
-
-def _checked_book(
-    evidence: Iterable[Evidence], targets: Sequence[LearningTarget], engine: Engine
-) -> Gradebook:
-    items = list(evidence)
-    _check_inputs(items, targets)
-    return Gradebook.from_evidence(items, targets=targets, engine=engine)
