@@ -115,7 +115,7 @@ def test_bulk_validation_lists_every_bad_row_and_adds_nothing() -> None:
     with pytest.raises(BulkValidationError) as caught:
         book.add(bad)
     problems = {problem.row: problem.message for problem in caught.value.problems}
-    assert [0, 1, 2, 3, 4] == sorted(problems)
+    assert [0, 1, 2, 3, 4] == list(problems)
     assert "not a target" in problems[0]
     assert "outside the scale" in problems[1]
     assert "finite" in problems[2]
@@ -382,3 +382,72 @@ def test_to_polars_has_the_values_of_to_pandas() -> None:
     expected = table.to_pandas().astype(object).where(lambda df: df.notna(), None)
     assert expected.to_dict("records") == table.to_polars().to_dicts()
     assert [r["reason"] for r in table.records()] == table.to_polars()["reason"].to_list()
+
+
+# -- issue 14: every problem once, where it is; duplicates are a decision -------------------
+
+
+def test_problems_are_values_with_field_value_and_expectation() -> None:
+    bad = rows()
+    bad[1]["score"] = 7.0
+    bad[2]["target_id"] = "nope"
+    with pytest.raises(BulkValidationError) as caught:
+        Gradebook.from_records(bad, targets=TARGETS)
+    first, second = caught.value.problems
+    assert (1, "score", "7.0", "a score in [0.0, 4.0]") == (
+        first.row,
+        first.field,
+        first.value,
+        first.expected,
+    )
+    assert (2, "target_id", "'nope'") == (second.row, second.field, second.value)
+
+
+def test_frame_problems_name_the_index_label() -> None:
+    pd = pytest.importorskip("pandas")
+    data = frame_rows()
+    data["score"][1] = 9.0
+    df = pd.DataFrame(data, index=[f"r{i}" for i in range(len(data["score"]))])
+    with pytest.raises(BulkValidationError, match=r"row 'r1': score=9\.0") as caught:
+        Gradebook.from_frame(df, targets=TARGETS, columns={"student_id": "student"})
+    assert ["r1"] == [problem.row for problem in caught.value.problems]
+
+
+def test_a_long_value_is_cut_to_80_characters_in_messages() -> None:
+    bad = [{"student_id": "s", "target_id": "x" * 100_000, "score": 1.0, "observed_at": START}]
+    with pytest.raises(BulkValidationError) as caught:
+        Gradebook.from_records(bad, targets=TARGETS)
+    assert len(str(caught.value)) < 500
+    assert "more characters" in str(caught.value)
+
+
+def _doubled() -> list[dict[str, Any]]:
+    one = {"student_id": "ana", "target_id": "LE.1", "score": 3.0, "observed_at": START}
+    other = {**one, "student_id": "ben"}
+    return [one, other, dict(one)]
+
+
+def test_duplicates_are_refused_by_default_on_every_path_naming_every_copy() -> None:
+    with pytest.raises(BulkValidationError, match="at row 0 and row 2") as caught:
+        Gradebook.from_records(_doubled(), targets=TARGETS)
+    assert [2] == [problem.row for problem in caught.value.problems]
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(_doubled(), index=["a", "b", "c"])
+    with pytest.raises(BulkValidationError, match="at row 'a' and row 'c'") as caught:
+        Gradebook.from_frame(frame, targets=TARGETS)
+    assert ["c"] == [problem.row for problem in caught.value.problems]
+
+
+@pytest.mark.parametrize(("duplicates", "count"), [("drop", 1), ("keep", 2)])
+def test_duplicates_drop_keeps_one_copy_and_keep_counts_each(duplicates: Any, count: int) -> None:
+    policy = policies.Mean()
+    book = Gradebook.from_records(_doubled(), targets=TARGETS, duplicates=duplicates)
+    assert count == book.results(policy).explain("ana", "LE.1").evidence_count
+    pd = pytest.importorskip("pandas")
+    frame = Gradebook.from_frame(pd.DataFrame(_doubled()), targets=TARGETS, duplicates=duplicates)
+    assert count == frame.results(policy).records()[0]["evidence_count"]
+
+
+def test_a_bad_duplicates_choice_is_refused() -> None:
+    with pytest.raises(InvalidValueError, match="duplicates='twice'"):
+        Gradebook.from_records(_doubled(), targets=TARGETS, duplicates="twice")  # type: ignore[arg-type]

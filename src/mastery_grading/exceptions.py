@@ -141,7 +141,7 @@ class SpecTypeError(SpecError, InvalidTypeError):
 #: How many characters of a value a message shows; the rest is counted, not echoed.
 VALUE_LIMIT = 80
 
-_LONG_RUN = re.compile(r"[^\s,;:()\[\]]{%d,}" % (VALUE_LIMIT + 1))
+_LONG_RUN = re.compile(rf"[^\s,;:()\[\]]{{{VALUE_LIMIT + 1},}}")
 
 
 def cut(text: str, limit: int = VALUE_LIMIT) -> str:
@@ -198,7 +198,8 @@ class Problem:
     row: Hashable | None = None
     field: str | None = None
     value: str | None = attrs.field(
-        default=None, converter=attrs.converters.optional(cut)  # type: ignore[misc]
+        default=None,
+        converter=attrs.converters.optional(cut),
     )
     expected: str | None = None
 

@@ -15,12 +15,12 @@ import attrs
 
 from mastery_grading import grades
 from mastery_grading.exceptions import BulkValidationError, DataFileError, MasteryGradingError
+from mastery_grading.gradebook import Duplicates
 from mastery_grading.grades import ReportingConverter
 from mastery_grading.io import (
     ClassEvidence,
     ClassTargets,
     atomic_writer,
-    join_targets,
     read_evidence,
     read_targets,
 )
@@ -208,7 +208,7 @@ def read_inputs(
     if isinstance(getattr(args, "policy", None), str):
         args.parsed_policy = parse_policy(args.policy)
     assume_tz = parse_tz(args.assume_tz) if args.assume_tz else None
-    duplicates = getattr(args, "duplicates", "error")
+    duplicates: Duplicates = getattr(args, "duplicates", "error")
     progress = Progress("reading input files", args=args, stream=stderr)
     errors: list[DataFileError] = []
     targets: ClassTargets | None = None
@@ -226,6 +226,7 @@ def read_inputs(
             strict=args.strict,
             targets=targets,
             duplicates=duplicates,
+            check=not args.targets or targets is not None,  # not against targets that failed
         )
     except DataFileError as error:
         errors.append(error)

@@ -348,8 +348,10 @@ class Gradebook:
             self._append(cols)
 
     def _check(self, item: Evidence, row: int) -> list[Problem]:
-        """The problems of one valid Evidence against the targets: an unknown target, a score
-        outside its target's scale (both, where both apply)."""
+        """The problems of one valid Evidence against the targets.
+
+        An unknown target, or a score outside its target's scale.
+        """
         target = self.targets.get(item.target_id)
         if target is None:
             return [unknown_target(item.target_id, list(self.targets), row=row)]

@@ -166,8 +166,7 @@ def duplicate_problem(item: Evidence, places: Sequence[Problem]) -> list[Problem
     """
     one_file = len({p.source for p in places}) == 1 and all(p.line is not None for p in places)
     wheres = [
-        f"line {p.line}" if one_file and p.source is not None else p.where
-        for p in places[:_LISTED]
+        f"line {p.line}" if one_file and p.source is not None else p.where for p in places[:_LISTED]
     ]
     if len(places) > _LISTED:
         listed = ", ".join(wheres) + f" and {len(places) - _LISTED} more"

@@ -68,7 +68,9 @@ def unknown_target(target_id: object, known: Sequence[str], *, row: Hashable) ->
     )
 
 
-def out_of_scale(score: float, student_id: object, target: LearningTarget, *, row: Hashable) -> Problem:
+def out_of_scale(
+    score: float, student_id: object, target: LearningTarget, *, row: Hashable
+) -> Problem:
     """The problem of a score outside its target's scale.
 
     Example:

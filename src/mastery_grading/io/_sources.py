@@ -12,9 +12,9 @@ import json
 import math
 import os
 import sys
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
-from collections.abc import Iterable
 from typing import IO, Any, TypeAlias
 
 from mastery_grading.exceptions import VALUE_LIMIT, DataFileError, Problem, cut
@@ -143,8 +143,10 @@ def read_text(source: Any, problems: Problems) -> str:
 
 
 def shown(value: Any) -> str:
-    """Return ``repr(value)`` for a message: an int of many digits in short form, and any
-    value cut to 80 characters (with a count of the rest).
+    """Return ``repr(value)`` for a message, short: at most 80 characters of any value.
+
+    An int of many digits is given in short form; any other value is cut to 80 characters,
+    with a count of the rest.
 
     Python refuses to print an int of more than 4300 digits, and a 400-digit one (or a cell
     of 100,000 characters) would make an unreadable message.

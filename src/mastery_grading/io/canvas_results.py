@@ -51,9 +51,9 @@ from mastery_grading.io._common import (
     source_name,
     write_text_atomic,
 )
+from mastery_grading.io.native import EvidenceFile, drop_duplicates
 from mastery_grading.scales import Scale
 from mastery_grading.targets import LearningTarget
-from mastery_grading.io.native import EvidenceFile, drop_duplicates
 
 __all__ = [
     "CANVAS_RESULTS_COLUMNS",

@@ -127,8 +127,9 @@ class EvidenceColumns:
         return int(position + 2 if self._lines is None else self._lines[position])
 
     def duplicate_copies(self) -> Any:
-        r"""The mask of rows that copy an earlier row (same student, target, time, score,
-        source and kind), found vectorized.
+        r"""The mask of rows that copy an earlier row, found vectorized.
+
+        A copy has the same student, target, time, score, source and kind.
 
         Example:
             >>> import tempfile

@@ -265,6 +265,7 @@ def read_evidence(
     strict: bool = False,
     targets: ClassTargets | None = None,
     duplicates: Duplicates = "error",
+    check: bool | None = None,
 ) -> ClassEvidence:
     r"""Read the evidence of a class from a file in any supported format.
 
@@ -280,6 +281,10 @@ def read_evidence(
         duplicates: What to do with duplicates (same student, target, time, score, source
             and kind): ``"error"`` (default) lists every copy by line, ``"drop"`` keeps the
             first copy, ``"keep"`` counts every copy.
+        check: Check every piece of evidence against its target (an unknown target, a
+            score outside the scale) as the gradebook does, in the same error as the file's
+            other problems. By default only when ``targets`` are given; ``True`` checks a file
+            read alone against the targets it implies (a plain file: Marzano's 0-4 scale).
 
     Returns:
         The evidence, a target per target id (those of ``targets`` when given), and the class
@@ -319,7 +324,7 @@ def read_evidence(
             line_of=canvas.lines.__getitem__,
             field_columns=canvas.field_columns,
         )
-        return _checked(found, targets, Problems(source_name(source)))
+        return _checked(found, targets, Problems(source_name(source)), check)
     if kind == "oneroster":
         root = source.parent if source.name == "manifest.csv" else source
         book = read_oneroster(root, strict=strict)
@@ -336,7 +341,7 @@ def read_evidence(
         if duplicates != "keep":
             kept = drop_duplicates(EvidenceFile(evidence=evidence), problems, duplicates)
             found = attrs.evolve(found, evidence=kept.evidence)
-        return _checked(found, targets, problems)
+        return _checked(found, targets, problems, check)
     columns = read_evidence_columns(
         source, assume_tz=assume_tz, strict=strict, duplicates=duplicates
     )
@@ -350,7 +355,9 @@ def read_evidence(
             warnings=columns.warnings,
         )
         joined = found if targets is None else join_targets(found, targets)
-        if joined.columns is not None and joined.columns.fits(joined.targets):
+        if not _checking(targets, check) or (
+            joined.columns is not None and joined.columns.fits(joined.targets)
+        ):
             return joined
         # a row that does not fit: the row reader words every problem, with its line
     problems, plain = read_evidence_rows(source, assume_tz=assume_tz, strict=strict)
@@ -365,14 +372,24 @@ def read_evidence(
         line_of=plain.lines.__getitem__,
         field_columns=plain.field_columns,
     )
-    return _checked(found, targets, problems)
+    return _checked(found, targets, problems, check)
 
 
-def _checked(found: ClassEvidence, targets: ClassTargets | None, problems: Problems) -> ClassEvidence:
-    """Join ``targets`` and check every piece of evidence against its target, as the gradebook
-    does (an unknown target, a score outside the scale); raise every problem of the file once.
+def _checking(targets: ClassTargets | None, check: bool | None) -> bool:
+    return targets is not None if check is None else check
+
+
+def _checked(
+    found: ClassEvidence, targets: ClassTargets | None, problems: Problems, check: bool | None
+) -> ClassEvidence:
+    """Join ``targets``, check the evidence as the gradebook does, raise every problem once.
+
+    The checks are an unknown target and a score outside the scale, at the file's lines.
     """
     joined = found if targets is None else join_targets(found, targets)
+    if not _checking(targets, check):
+        problems.check()
+        return joined
     try:
         Gradebook.from_evidence(
             joined.evidence, targets=joined.targets, engine="python", duplicates="keep"

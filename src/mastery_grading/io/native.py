@@ -212,7 +212,9 @@ def read_evidence_rows(
     )
 
 
-def drop_duplicates(found: EvidenceFile, problems: Problems, duplicates: Duplicates) -> EvidenceFile:
+def drop_duplicates(
+    found: EvidenceFile, problems: Problems, duplicates: Duplicates
+) -> EvidenceFile:
     """Apply ``duplicates`` to what a reader found: record every copy, drop, or keep them.
 
     With ``"error"`` each copy after the first is a problem at its line, naming the lines of

@@ -165,14 +165,29 @@ def policy_spec_text(policy: Any) -> str:
     return repr(policy)
 
 
-def _check_policies(
+def _policy_problems(
     targets: Sequence[LearningTarget], policy: Policy | Mapping[str, Policy] | None = None
-) -> None:
-    """Raise one error listing the targets a per-target policy mapping leaves out."""
-    if isinstance(policy, Mapping):
-        problems = [(0, f"target {t.id!r} has no policy") for t in targets if t.id not in policy]
-        if problems:
-            raise BulkValidationError(problems)
+) -> list[tuple[int, str]]:
+    """The targets a per-target policy mapping leaves out, as problems."""
+    if not isinstance(policy, Mapping):
+        return []
+    return [(0, f"target {t.id!r} has no policy") for t in targets if t.id not in policy]
+
+
+def _book(
+    build: Callable[[], Gradebook],
+    targets: Sequence[LearningTarget],
+    policy: Policy | Mapping[str, Policy] | None,
+) -> Gradebook:
+    """Build a gradebook; its problems and the policy's, if any, in one error."""
+    problems: list[Any] = _policy_problems(targets, policy)
+    try:
+        book = build()
+    except BulkValidationError as error:
+        raise BulkValidationError([*error.problems, *problems]) from None
+    if problems:
+        raise BulkValidationError(problems)
+    return book
 
 
 def results_table(
@@ -230,9 +245,13 @@ def results_table(
     target_list = list(targets)
     if isinstance(evidence, EvidenceColumns):
         if engine != "python" and _numpy_available() and evidence.fits(target_list):
-            _check_policies(target_list, policy)
-            book = Gradebook.from_frame(
-                evidence.frame(), targets=target_list, engine=engine, duplicates=duplicates
+            frame = evidence.frame()
+            book = _book(
+                lambda: Gradebook.from_frame(
+                    frame, targets=target_list, engine=engine, duplicates=duplicates
+                ),
+                target_list,
+                policy,
             )
         else:  # the same evidence as objects: the same results, the same messages
             return results_table(
@@ -246,9 +265,12 @@ def results_table(
             )
     else:
         items = list(evidence)
-        _check_policies(target_list, policy)
-        book = Gradebook.from_evidence(
-            items, targets=target_list, engine=engine, duplicates=duplicates
+        book = _book(
+            lambda: Gradebook.from_evidence(
+                items, targets=target_list, engine=engine, duplicates=duplicates
+            ),
+            target_list,
+            policy,
         )
     roster = set(students)
     if not isinstance(policy, Mapping):
@@ -519,8 +541,6 @@ def compare_csv_text(
 ) -> str:
     """Return one CSV table with a value column per policy, side by side.
 
-    ``duplicates`` is as for :func:`results_table`.
-
     The evidence goes into one :class:`~mastery_grading.Gradebook`, whose
     :meth:`~mastery_grading.Gradebook.results` gives each policy's column.
 
@@ -531,6 +551,7 @@ def compare_csv_text(
         policies: Policies by column label.
         engine: The gradebook's engine (see :class:`~mastery_grading.Gradebook`).
         progress: Called as ``progress(done, total)`` after each policy.
+        duplicates: As for :func:`results_table`.
 
     Raises:
         BulkValidationError: Listing evidence for unknown targets and scores outside their
@@ -572,4 +593,3 @@ def compare_csv_text(
         for (student, target), values in table.items()
     ]
     return csv_text(("student_id", "target_id", *policies), rows)
-

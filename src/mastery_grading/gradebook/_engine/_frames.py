@@ -12,7 +12,8 @@ polars type a column of ``None``) is read as absent.
 Bad rows are collected over every column and raised once as
 :class:`~mastery_grading.exceptions.BulkValidationError`, each row named by its index label (a
 polars frame's rows by position, from 0). Duplicates (see
-:mod:`mastery_grading.gradebook._duplicates`) are found vectorized: one sort of a combined key. Each check keeps a mask and one reason; only the rows the message shows are worded, so
+:mod:`mastery_grading.gradebook._duplicates`) are found vectorized: one sort of a combined key.
+Each check keeps a mask and one reason; only the rows the message shows are worded, so
 rejecting a million bad rows stays fast.
 """
 
@@ -148,8 +149,9 @@ def _labeller(frame: Any) -> Callable[[int], Hashable]:
         return int
 
     def label(row: int) -> Hashable:
-        value = index[row]
-        return value.item() if hasattr(value, "item") else value
+        value: Hashable = index[row]
+        item = getattr(value, "item", None)
+        return item() if callable(item) else value
 
     return label
 
