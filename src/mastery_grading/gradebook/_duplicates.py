@@ -206,31 +206,37 @@ def duplicate_rows(keys: Sequence[npt.NDArray[np.integer[Any]]]) -> npt.NDArray[
     import numpy as np
 
     n = len(keys[0]) if keys else 0
-    combined = np.zeros(n, dtype=np.int64)
-    size = 1
-    for key in keys:
-        codes = np.asarray(key, dtype=np.int64)
-        low, high = (int(codes.min()), int(codes.max())) if n else (0, 0)
-        span = high - low + 1  # a Python int: no overflow for any int64 values
-        if span > n:  # sparse values (times, score bits): number them densely first
-            _, inverse = np.unique(codes, return_inverse=True)
-            codes = inverse.astype(np.int64).reshape(-1)
-            span = int(codes.max()) + 1 if n else 1
-        else:
-            codes = codes - low
-        if size * span >= 2**62:  # re-number what is combined so far, so that it fits
-            _, combined = np.unique(combined, return_inverse=True)
-            combined = combined.astype(np.int64).reshape(-1)
-            size = int(combined.max()) + 1 if n else 1
-        combined = combined * span + codes
-        size *= span
-    order = np.argsort(combined, kind="stable")
-    ordered = combined[order]
-    starts = np.ones(n, dtype=np.bool_)
-    starts[1:] = ordered[1:] != ordered[:-1]
-    first_of_run = order[np.maximum.accumulate(np.where(starts, np.arange(n), 0))]
-    first = np.empty(n, dtype=np.int64)
-    first[order] = first_of_run
+    first = np.arange(n, dtype=np.int64)
+    if n < 2:
+        return first
+    columns = [np.asarray(key).astype(np.int64, copy=False) for key in keys]
+    # One 64-bit hash of every row's keys, one sort: rows with equal hashes are the only
+    # candidates. They are then grouped exactly (a sort of their keys), so that a collision
+    # of hashes never makes two different rows copies.
+    hashed = np.zeros(n, dtype=np.uint64)
+    for column in columns:
+        hashed ^= column.view(np.uint64)
+        hashed *= np.uint64(0x9E3779B97F4A7C15)
+        hashed ^= hashed >> np.uint64(29)
+    order = np.argsort(hashed, kind="stable")
+    ordered = hashed[order]
+    equal = ordered[1:] == ordered[:-1]
+    if not equal.any():
+        return first
+    candidate = np.zeros(n, dtype=np.bool_)
+    candidate[1:] |= equal
+    candidate[:-1] |= equal
+    rows = np.sort(order[candidate])
+    exact = np.lexsort([column[rows] for column in reversed(columns)])  # stable
+    grouped = rows[exact]
+    starts = np.ones(grouped.shape[0], dtype=np.bool_)
+    for column in columns:
+        values = column[grouped]
+        starts[1:] &= values[1:] == values[:-1]
+    starts = ~starts
+    starts[0] = True
+    heads = grouped[np.maximum.accumulate(np.where(starts, np.arange(grouped.shape[0]), 0))]
+    first[grouped] = heads
     return first
 
 
