@@ -41,18 +41,10 @@ from mastery_grading.exceptions import (
     BulkValidationError,
     InvalidTypeError,
     InvalidValueError,
-    MasteryGradingError,
-    Problem,
 )
-from mastery_grading.gradebook._duplicates import (
-    Duplicates,
-    check_duplicates_option,
-    describe_place,
-    duplicate_problems,
-    find_duplicates,
-)
+from mastery_grading.gradebook._duplicates import Duplicates, check_duplicates_option
 from mastery_grading.gradebook._grade_table import GradeTable
-from mastery_grading.gradebook._problems import field_problem, out_of_scale, unknown_target
+from mastery_grading.gradebook._problems import validate_evidence
 from mastery_grading.gradebook._store import EvidenceStore
 from mastery_grading.gradebook._table import ResultTable
 from mastery_grading.protocols import Policy
@@ -279,45 +271,11 @@ class Gradebook:
         if _is_frame(evidence):
             self.add_frame(evidence, duplicates=duplicates)
             return
-        items, problems = self._validate(evidence, duplicates)
+        items, problems = validate_evidence(evidence, self.targets, duplicates)
         if problems:
             raise BulkValidationError(problems)
         if items:
             self._append(tuple(items))
-
-    def _validate(
-        self, evidence: Iterable[Any], duplicates: Duplicates
-    ) -> tuple[list[Evidence], list[Problem]]:
-        """Every item as Evidence, and every problem of every item (in position order)."""
-        found: list[tuple[int, Problem]] = []
-        items: list[Evidence] = []
-        positions: list[int] = []
-        for pos, item in enumerate(evidence):
-            if isinstance(item, Mapping):
-                try:
-                    item = Evidence(**item)
-                except (MasteryGradingError, TypeError, ValueError) as error:
-                    found.append((pos, field_problem(str(error), row=pos)))
-                    continue
-            if not isinstance(item, Evidence):
-                message = f"{item!r} must be an Evidence or a dict of its fields"
-                found.append((pos, Problem(message=message, row=pos)))
-                continue
-            bad = self._check(item, pos)
-            found.extend((pos, problem) for problem in bad)
-            if not bad:
-                items.append(item)
-                positions.append(pos)
-        if duplicates != "keep":
-            groups = find_duplicates(items)
-            if duplicates == "error":
-                problems = duplicate_problems(items, groups, lambda i: describe_place(positions[i]))
-                found.extend((positions[i], problem) for i, problem in problems)
-            else:
-                extra = {i for group in groups for i in group[1:]}
-                items = [e for i, e in enumerate(items) if i not in extra]
-        found.sort(key=lambda pair: pair[0])
-        return items, [problem for _, problem in found]
 
     def add_frame(
         self,
@@ -346,18 +304,6 @@ class Gradebook:
         )
         if len(cols):
             self._append(cols)
-
-    def _check(self, item: Evidence, row: int) -> list[Problem]:
-        """The problems of one valid Evidence against the targets.
-
-        An unknown target, or a score outside its target's scale.
-        """
-        target = self.targets.get(item.target_id)
-        if target is None:
-            return [unknown_target(item.target_id, list(self.targets), row=row)]
-        if not target.scale.contains(item.score):
-            return [out_of_scale(item.score, item.student_id, target, row=row)]
-        return []
 
     def _append(self, batch: tuple[Evidence, ...] | Columns) -> None:
         self._store.append(batch)

@@ -12,12 +12,20 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any
 
-from mastery_grading.exceptions import Problem
+from mastery_grading.evidence import Evidence
+from mastery_grading.exceptions import MasteryGradingError, Problem
+from mastery_grading.gradebook._duplicates import (
+    Duplicates,
+    describe_place,
+    duplicate_problems,
+    find_duplicates,
+)
 from mastery_grading.targets import LearningTarget
 
-__all__ = ["field_problem", "out_of_scale", "unknown_target"]
+__all__ = ["field_problem", "out_of_scale", "unknown_target", "validate_evidence"]
 
 # "field=value must be ..." / "field=value is ..." / "field=value lies ...", as the value
 # types' validators word their errors.
@@ -88,3 +96,55 @@ def out_of_scale(
         value=repr(score),
         expected=f"a score in [{scale.min}, {scale.max}]",
     )
+
+
+def validate_evidence(
+    evidence: Iterable[Any], targets: Mapping[str, LearningTarget], duplicates: Duplicates
+) -> tuple[list[Evidence], list[Problem]]:
+    """Every item as Evidence (duplicates dropped if asked), and every problem, by position.
+
+    An item is bad when it is not an Evidence (or a dict of its fields that makes one), names
+    an unknown target, or has a score outside its target's scale; with ``duplicates="error"``
+    every copy after the first is a problem too, naming every copy.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> when = datetime(2026, 10, 1, tzinfo=timezone.utc)
+        >>> row = {"student_id": "s", "target_id": "T", "score": 9, "observed_at": when}
+        >>> items, problems = validate_evidence([row], {"T": LearningTarget(id="T", title="T")},
+        ...                                     "error")
+        >>> items, [p.field for p in problems]
+        ([], ['score'])
+    """
+    found: list[tuple[int, Problem]] = []
+    items: list[Evidence] = []
+    positions: list[int] = []
+    for pos, item in enumerate(evidence):
+        if isinstance(item, Mapping):
+            try:
+                item = Evidence(**item)
+            except (MasteryGradingError, TypeError, ValueError) as error:
+                found.append((pos, field_problem(str(error), row=pos)))
+                continue
+        if not isinstance(item, Evidence):
+            message = f"{item!r} must be an Evidence or a dict of its fields"
+            found.append((pos, Problem(message=message, row=pos)))
+            continue
+        target = targets.get(item.target_id)
+        if target is None:
+            found.append((pos, unknown_target(item.target_id, list(targets), row=pos)))
+        elif not target.scale.contains(item.score):
+            found.append((pos, out_of_scale(item.score, item.student_id, target, row=pos)))
+        else:
+            items.append(item)
+            positions.append(pos)
+    if duplicates != "keep":
+        groups = find_duplicates(items)
+        if duplicates == "error":
+            problems = duplicate_problems(items, groups, lambda i: describe_place(positions[i]))
+            found.extend((positions[i], problem) for i, problem in problems)
+        else:
+            extra = {i for group in groups for i in group[1:]}
+            items = [e for i, e in enumerate(items) if i not in extra]
+    found.sort(key=lambda pair: pair[0])
+    return items, [problem for _, problem in found]
