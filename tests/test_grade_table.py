@@ -115,7 +115,7 @@ def test_the_average_column_is_the_exact_average_rounded_once(engine: Any) -> No
         for t, xs in scores.items()
         for i, x in enumerate(xs)
     ]
-    book = Gradebook.from_evidence(evidence, targets=targets, engine=engine)
+    book = Gradebook.from_evidence(evidence, targets=targets, engine=engine, duplicates="keep")
     row = book.grades(AverageCutoffs.marzano_2010(), policy=policies.Mean()).records()[0]
     assert {"student_id": "s", "letter": "A", "average": 3.0} == {
         k: row[k] for k in ("student_id", "letter", "average")
@@ -130,7 +130,7 @@ def test_incomplete_students_have_no_letter_and_say_why(engine: Any) -> None:
         Evidence(student_id="s2", target_id="A", score=2.0, observed_at=START),
         Evidence(student_id="s2", target_id="B", score=4.0, observed_at=START),
     ]
-    book = Gradebook.from_evidence(evidence, targets=targets, engine=engine)
+    book = Gradebook.from_evidence(evidence, targets=targets, engine=engine, duplicates="keep")
     table = book.grades(AverageCutoffs.marzano_2010(), policy=policies.Mean())
     assert {"s1": None, "s2": "A"} == table.letters()
     assert [None, 3.0] == [row["average"] for row in table.records()]
@@ -148,7 +148,7 @@ def test_a_student_in_a_rule_set_gap_still_fails_the_whole_class(engine: Any) ->
         Evidence(student_id="s1", target_id="A", score=4.0, observed_at=START),
         Evidence(student_id="s2", target_id="A", score=1.0, observed_at=START),
     ]
-    book = Gradebook.from_evidence(evidence, targets=targets, engine=engine)
+    book = Gradebook.from_evidence(evidence, targets=targets, engine=engine, duplicates="keep")
     expected = safe_expected(book, policies.Mean(), only_a)
     assert GapError == expected[0]
     assert expected == safe_actual(book, policies.Mean(), only_a)
@@ -246,5 +246,5 @@ def test_generated_gradebooks_grade_like_grade_per_student(
 ) -> None:
     pytest.importorskip("numpy")
     targets, evidence = book
-    gradebook = Gradebook.from_evidence(evidence, targets=targets, engine=engine)
+    gradebook = Gradebook.from_evidence(evidence, targets=targets, engine=engine, duplicates="keep")
     assert safe_expected(gradebook, policy, converter) == safe_actual(gradebook, policy, converter)
