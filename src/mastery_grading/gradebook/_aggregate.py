@@ -112,7 +112,7 @@ class AggregateTable:
         yield from self.records()
 
     def records(self) -> list[dict[str, Any]]:
-        """Return one dict per (group, target) with the keys of :data:`AGGREGATE_COLUMNS`.
+        """Return one dict per (group, target) with the keys of ``AGGREGATE_COLUMNS``.
 
         ``students`` is how many values the statistic is over, ``group_size`` how many
         students of the result table the group has.

@@ -225,7 +225,7 @@ def atomic_writer(path: str | os.PathLike[str], *, binary: bool = False) -> Iter
     If the block raises, the temporary file is removed and ``path`` is left as it was, so a
     failure never leaves a half-written file. The temporary file is named
     ``.<name>.<pid>.<token>.tmp``; if the process is killed, the next write to ``path`` removes
-    it (see :func:`remove_stale`). The new file keeps the mode of the file it replaces (or the
+    it (see ``remove_stale``). The new file keeps the mode of the file it replaces (or the
     default mode for new files).
 
     Example:
