@@ -76,7 +76,9 @@ nitpick_ignore_regex = [
     (r"py:class", r"pytest\..*"),
     (r"py:.*", r"mastery_grading\..*\._.*"),
     # Abbreviated third-party names in the simulation annotations (numpy, pandas, matplotlib).
-    (r"py:class", r"(np|pd)\..*|Axes|Trajectory"),
+    (r"py:class", r"(np|npt|pd)\..*|Axes|Trajectory"),
+    # Type aliases of signatures whose Args sections say in words what they accept.
+    (r"py:class", r"(Exemptions|OnGap)"),
 ]
 
 html_theme = "furo"

@@ -189,12 +189,12 @@ def test_usage_errors_exit_with_2(args: list[str]) -> None:
     assert "usage:" in done.stderr
 
 
-def test_data_errors_exit_with_1_and_name_file_line_column(tmp_path: Path) -> None:
+def test_data_errors_exit_with_2_and_name_file_line_column(tmp_path: Path) -> None:
     out = tmp_path / "results.csv"
     out.write_text("previous results\n", encoding="utf-8")
     bad = DATA / "bad" / "outcome_results.csv"
     done = run("score", bad, "--policy", "mean", "-o", out)
-    assert 1 == done.returncode
+    assert 2 == done.returncode
     assert f"{bad}:2:3: submission date" in done.stderr
     assert f"{bad}:3:6: outcome score: 'three' is not a number" in done.stderr
     assert f"{bad}:4:2: student id is blank" in done.stderr
@@ -203,22 +203,22 @@ def test_data_errors_exit_with_1_and_name_file_line_column(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("digits", [401, 5000])
-def test_a_targets_file_with_a_giant_integer_exits_with_1_naming_the_file(
+def test_a_targets_file_with_a_giant_integer_exits_with_2_naming_the_file(
     tmp_path: Path, digits: int
 ) -> None:
     package = (DATA / "case" / "package.json").read_text(encoding="utf-8")
     big = tmp_path / "case_big.json"
     big.write_text(package.replace('"sequenceNumber": 1', '"sequenceNumber": 1' + "0" * digits, 1))
     done = run("score", EVIDENCE, "--targets", big, "--policy", "mean")
-    assert 1 == done.returncode
+    assert 2 == done.returncode
     assert "Traceback" not in done.stderr
     assert f"{big}" in done.stderr
     assert "sequenceNumber" in done.stderr or f"integer of {digits + 1} digits" in done.stderr
 
 
-def test_a_missing_input_file_exits_with_1() -> None:
+def test_a_missing_input_file_exits_with_2() -> None:
     done = run("compare", "no-such-file.csv", "--policy", "mean")
-    assert 1 == done.returncode
+    assert 2 == done.returncode
     assert "no-such-file.csv: cannot be read" in done.stderr
 
 
@@ -248,7 +248,7 @@ def test_problems_in_evidence_and_targets_files_are_listed_together(tmp_path: Pa
     done = run(
         "score", DATA / "bad" / "outcome_results.csv", "--targets", targets, "--policy", "mean"
     )
-    assert 1 == done.returncode
+    assert 2 == done.returncode
     assert "4 problems in input" in done.stderr
     assert f"{targets}: targets[0]:" in done.stderr
 
@@ -346,3 +346,86 @@ def test_the_progress_help_describes_the_automatic_mode() -> None:
     done = run("score", "--help")
     assert "(default: off)" not in done.stdout
     assert "terminal" in done.stdout
+
+
+# -- issue 14: every problem once, where it is; duplicates are a decision -------------------
+
+BEN = """student_id,target_id,score,observed_at
+ana,LE.1,3,2026-10-01T09:00:00Z
+ana,LE.1,2,2026-10-02T09:00:00Z
+ben,LE.1,2,2026-10-01T09:00:00Z
+ben,LE.2,3,2026-10-02T09:00:00Z
+ben,LE.9,3,2026-10-02T09:00:00Z
+ben,LE.2,5,2026-10-03T09:00:00Z
+"""
+TWO_TARGETS = '{"targets": [{"id": "LE.1", "title": "One"}, {"id": "LE.2", "title": "Two"}]}'
+
+
+def test_score_names_the_csv_line_and_reports_an_unknown_target_with_a_bad_score(
+    tmp_path: Path,
+) -> None:
+    """The out-of-scale score is on CSV line 7, column 3; the unknown target on line 6 does
+    not hide it; both come in one run, exit code 2, no traceback."""
+    (tmp_path / "ev.csv").write_text(BEN, encoding="utf-8")
+    (tmp_path / "t.json").write_text(TWO_TARGETS, encoding="utf-8")
+    done = run("score", "ev.csv", "--targets", "t.json", "--policy", "mean", cwd=tmp_path)
+    assert 2 == done.returncode
+    assert "Traceback" not in done.stderr
+    assert "ev.csv:6:2: target_id='LE.9'" in done.stderr
+    assert "ev.csv:7:3: score=5.0 for student 'ben' on target 'LE.2' lies outside" in done.stderr
+    assert "2 problems in input" in done.stderr
+
+
+def test_the_cli_prints_twenty_problems_and_counts_the_rest(tmp_path: Path) -> None:
+    rows = "".join(f"s{i},LE.1,9,2026-10-01T09:00:00Z\n" for i in range(30))
+    (tmp_path / "ev.csv").write_text("student_id,target_id,score,observed_at\n" + rows)
+    done = run("score", "ev.csv", "--policy", "mean", cwd=tmp_path)
+    assert 2 == done.returncode
+    assert 20 == done.stderr.count("lies outside the scale")
+    assert "... and 10 more problems" in done.stderr
+    assert "ev.csv:31:3:" not in done.stderr
+
+
+def test_a_huge_score_is_not_echoed_whole(tmp_path: Path) -> None:
+    huge = "9" * 100_000
+    text = f"student_id,target_id,score,observed_at\nana,LE.1,{huge},2026-10-01T09:00:00Z\n"
+    (tmp_path / "ev.csv").write_text(text, encoding="utf-8")
+    done = run("score", "ev.csv", "--policy", "mean", cwd=tmp_path)
+    assert 2 == done.returncode
+    assert len(done.stderr) < 1000
+    assert "more characters" in done.stderr
+
+
+DOUBLED = """student_id,target_id,score,observed_at
+ana,LE.1,3,2026-10-01T09:00:00Z
+ben,LE.1,2,2026-10-01T09:00:00Z
+ana,LE.1,3,2026-10-01T11:00:00+02:00
+"""
+
+
+@pytest.mark.parametrize("filler_rows", [1, 2000])
+def test_duplicate_rows_are_refused_by_default_with_every_copy_listed(
+    tmp_path: Path, filler_rows: int
+) -> None:
+    """Two identical rows (the same instant written in two zones) are one observation pasted
+    twice: refused, naming both lines; 2000 rows exercise the columnar reader too."""
+    filler = "".join(f"s{i},LE.2,1,2026-09-01T09:00:00Z\n" for i in range(filler_rows))
+    (tmp_path / "ev.csv").write_text(DOUBLED + filler, encoding="utf-8")
+    done = run("score", "ev.csv", "--policy", "mean", cwd=tmp_path)
+    assert 2 == done.returncode
+    assert "ev.csv:4: duplicate evidence" in done.stderr
+    assert "at line 2 and line 4" in done.stderr
+
+
+@pytest.mark.parametrize("filler_rows", [1, 2000])
+@pytest.mark.parametrize(("choice", "count"), [("drop", "1"), ("keep", "2")])
+def test_duplicates_drop_counts_one_copy_and_keep_counts_each(
+    tmp_path: Path, filler_rows: int, choice: str, count: str
+) -> None:
+    filler = "".join(f"s{i},LE.2,1,2026-09-01T09:00:00Z\n" for i in range(filler_rows))
+    (tmp_path / "ev.csv").write_text(DOUBLED + filler, encoding="utf-8")
+    done = run("score", "ev.csv", "--policy", "mean", "--duplicates", choice, cwd=tmp_path)
+    assert 0 == done.returncode, done.stderr
+    found = rows(done.stdout)
+    [ana] = [r for r in found if r["student_id"] == "ana" and r["target_id"] == "LE.1"]
+    assert count == ana["evidence_count"]

@@ -60,8 +60,10 @@ def engine_policies() -> list[Any]:
 def assert_same_results(
     targets: list[LearningTarget], evidence: list[Evidence], policy: Policy, **kw: Any
 ) -> None:
-    reference = Gradebook.from_evidence(evidence, targets=targets, engine="python")
-    fast = Gradebook.from_evidence(evidence, targets=targets, engine="numpy")
+    reference = Gradebook.from_evidence(
+        evidence, targets=targets, engine="python", duplicates="keep"
+    )
+    fast = Gradebook.from_evidence(evidence, targets=targets, engine="numpy", duplicates="keep")
     assert_same_tables(reference, fast, policy, **kw)
 
 
@@ -156,11 +158,13 @@ def test_engine_equals_reference_on_random_gradebooks(
     book: tuple[list[LearningTarget], list[Evidence], int], as_of: datetime | None
 ) -> None:
     targets, evidence, split = book
-    reference = Gradebook.from_evidence(evidence, targets=targets, engine="python")
+    reference = Gradebook.from_evidence(
+        evidence, targets=targets, engine="python", duplicates="keep"
+    )
     fast = Gradebook(targets=targets, engine="numpy")
-    fast.add(evidence[:split])
+    fast.add(evidence[:split], duplicates="keep")
     fast.results(policies.Mean())  # sorts the first batch; the second is merged into it
-    fast.add(evidence[split:])
+    fast.add(evidence[split:], duplicates="keep")
     kw = {} if as_of is None else {"as_of": as_of}
     for policy in engine_policies():
         assert_same_tables(reference, fast, policy, **kw)
@@ -173,8 +177,10 @@ def test_engine_equals_reference_as_of_a_date(
 ) -> None:
     targets, evidence = book
     as_of = mst.EPOCH + timedelta(days=day)
-    reference = Gradebook.from_evidence(evidence, targets=targets, engine="python")
-    fast = Gradebook.from_evidence(evidence, targets=targets, engine="numpy")
+    reference = Gradebook.from_evidence(
+        evidence, targets=targets, engine="python", duplicates="keep"
+    )
+    fast = Gradebook.from_evidence(evidence, targets=targets, engine="numpy", duplicates="keep")
     for policy in engine_policies():
         assert_same_tables(reference, fast, policy, as_of=as_of)
 

@@ -131,7 +131,7 @@ def test_the_average_column_is_the_exact_average_rounded_once(engine: Any) -> No
         for t, xs in scores.items()
         for i, x in enumerate(xs)
     ]
-    book = Gradebook.from_evidence(evidence, targets=targets, engine=engine)
+    book = Gradebook.from_evidence(evidence, targets=targets, engine=engine, duplicates="keep")
     row = book.grades(AverageCutoffs.marzano_2010(), policy=policies.Mean()).records()[0]
     assert {"student_id": "s", "letter": "A", "average": 3.0} == {
         k: row[k] for k in ("student_id", "letter", "average")
@@ -146,7 +146,7 @@ def test_incomplete_students_have_no_letter_and_say_why(engine: Any) -> None:
         Evidence(student_id="s2", target_id="A", score=2.0, observed_at=START),
         Evidence(student_id="s2", target_id="B", score=4.0, observed_at=START),
     ]
-    book = Gradebook.from_evidence(evidence, targets=targets, engine=engine)
+    book = Gradebook.from_evidence(evidence, targets=targets, engine=engine, duplicates="keep")
     table = book.grades(AverageCutoffs.marzano_2010(), policy=policies.Mean())
     assert {"s1": None, "s2": "A"} == table.letters()
     assert [None, 3.0] == [row["average"] for row in table.records()]
@@ -278,7 +278,7 @@ def test_generated_gradebooks_grade_like_grade_per_student(
     and random exemptions, on the vectorized paths (averages, rule-set bands) and the others."""
     pytest.importorskip("numpy")
     targets, evidence = book
-    gradebook = Gradebook.from_evidence(evidence, targets=targets, engine=engine)
+    gradebook = Gradebook.from_evidence(evidence, targets=targets, engine=engine, duplicates="keep")
     cells = sorted({(e.student_id, t.id) for e in evidence for t in targets})
     exempt = data.draw(
         st.lists(st.sampled_from(cells), max_size=4, unique=True) if cells else st.just([])

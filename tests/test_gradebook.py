@@ -115,8 +115,8 @@ def test_bulk_validation_lists_every_bad_row_and_adds_nothing() -> None:
     bad.append({"student_id": " ", "target_id": "LE.1", "score": 1, "observed_at": START})
     with pytest.raises(BulkValidationError) as caught:
         book.add(bad)
-    problems = dict(caught.value.problems)
-    assert [0, 1, 2, 3, 4] == sorted(problems)
+    problems = {problem.row: problem.message for problem in caught.value.problems}
+    assert [0, 1, 2, 3, 4] == list(problems)
     assert "not a target" in problems[0]
     assert "outside the scale" in problems[1]
     assert "finite" in problems[2]
@@ -248,7 +248,7 @@ def test_frame_validation_collects_bad_rows_across_columns() -> None:
     df = pd.DataFrame(data)
     with pytest.raises(BulkValidationError) as caught:
         Gradebook.from_frame(df, targets=TARGETS, columns={"student_id": "student"})
-    assert [0, 1, 2, 3] == [pos for pos, _ in caught.value.problems]
+    assert [0, 1, 2, 3] == [problem.row for problem in caught.value.problems]
 
 
 def test_naive_frame_times_make_every_row_bad() -> None:
@@ -371,8 +371,9 @@ def test_frame_errors_word_only_the_rows_shown_and_read_like_the_records_ones() 
     problems = from_frame.value.problems
     assert 25 == len(problems)
     assert list(from_records.value.problems) == list(problems)
-    assert (24, problems[24][1]) == problems[-1]
-    assert "'nope' is not a target" in problems[3][1]
+    assert 24 == problems[-1].row
+    assert problems[24] == problems[-1]
+    assert "'nope' is not a target" in problems[3].message
 
 
 def test_to_polars_has_the_values_of_to_pandas() -> None:
@@ -382,3 +383,110 @@ def test_to_polars_has_the_values_of_to_pandas() -> None:
     expected = table.to_pandas().astype(object).where(lambda df: df.notna(), None)
     assert expected.to_dict("records") == table.to_polars().to_dicts()
     assert [r["reason"] for r in table.records()] == table.to_polars()["reason"].to_list()
+
+
+# -- issue 14: every problem once, where it is; duplicates are a decision -------------------
+
+
+def test_problems_are_values_with_field_value_and_expectation() -> None:
+    bad = rows()
+    bad[1]["score"] = 7.0
+    bad[2]["target_id"] = "nope"
+    with pytest.raises(BulkValidationError) as caught:
+        Gradebook.from_records(bad, targets=TARGETS)
+    first, second = caught.value.problems
+    assert (1, "score", "7.0", "a score in [0.0, 4.0]") == (
+        first.row,
+        first.field,
+        first.value,
+        first.expected,
+    )
+    assert (2, "target_id", "'nope'") == (second.row, second.field, second.value)
+
+
+def test_frame_problems_name_the_index_label() -> None:
+    pd = pytest.importorskip("pandas")
+    data = frame_rows()
+    data["score"][1] = 9.0
+    df = pd.DataFrame(data, index=[f"r{i}" for i in range(len(data["score"]))])
+    with pytest.raises(BulkValidationError, match=r"row 'r1': score=9\.0") as caught:
+        Gradebook.from_frame(df, targets=TARGETS, columns={"student_id": "student"})
+    assert ["r1"] == [problem.row for problem in caught.value.problems]
+
+
+def test_a_long_value_is_cut_to_80_characters_in_messages() -> None:
+    bad = [{"student_id": "s", "target_id": "x" * 100_000, "score": 1.0, "observed_at": START}]
+    with pytest.raises(BulkValidationError) as caught:
+        Gradebook.from_records(bad, targets=TARGETS)
+    assert len(str(caught.value)) < 500
+    assert "more characters" in str(caught.value)
+
+
+def _doubled() -> list[dict[str, Any]]:
+    one = {"student_id": "ana", "target_id": "LE.1", "score": 3.0, "observed_at": START}
+    other = {**one, "student_id": "ben"}
+    return [one, other, dict(one)]
+
+
+def test_duplicates_are_refused_by_default_on_every_path_naming_every_copy() -> None:
+    with pytest.raises(BulkValidationError, match="at row 0 and row 2") as caught:
+        Gradebook.from_records(_doubled(), targets=TARGETS)
+    assert [2] == [problem.row for problem in caught.value.problems]
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(_doubled(), index=["a", "b", "c"])
+    with pytest.raises(BulkValidationError, match="at row 'a' and row 'c'") as caught:
+        Gradebook.from_frame(frame, targets=TARGETS)
+    assert ["c"] == [problem.row for problem in caught.value.problems]
+
+
+@pytest.mark.parametrize(("duplicates", "count"), [("drop", 1), ("keep", 2)])
+def test_duplicates_drop_keeps_one_copy_and_keep_counts_each(duplicates: Any, count: int) -> None:
+    policy = policies.Mean()
+    book = Gradebook.from_records(_doubled(), targets=TARGETS, duplicates=duplicates)
+    assert count == book.results(policy).explain("ana", "LE.1").evidence_count
+    pd = pytest.importorskip("pandas")
+    frame = Gradebook.from_frame(pd.DataFrame(_doubled()), targets=TARGETS, duplicates=duplicates)
+    assert count == frame.results(policy).records()[0]["evidence_count"]
+
+
+def test_a_bad_duplicates_choice_is_refused() -> None:
+    with pytest.raises(InvalidValueError, match="duplicates='twice'"):
+        Gradebook.from_records(_doubled(), targets=TARGETS, duplicates="twice")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("engine", ["python", "numpy"])
+def test_a_live_book_refuses_evidence_it_already_holds_and_drop_skips_it(engine: Any) -> None:
+    """Duplicates across add() calls, on a book kept live by results(): the same decision."""
+    if engine == "numpy":
+        pytest.importorskip("numpy")
+    one, other, _ = _doubled()
+    book = Gradebook.from_records([one], targets=TARGETS, engine=engine)
+    policy = policies.Mean()
+    assert 1 == book.results(policy).explain("ana", "LE.1").evidence_count  # now live
+    later = {**one, "score": 1.0, "observed_at": START + timedelta(days=1)}
+    with pytest.raises(BulkValidationError, match="is already in the gradebook") as caught:
+        book.add([other, dict(one), later])
+    assert [1] == [problem.row for problem in caught.value.problems]
+    assert 1 == len(book)  # nothing of the bad batch was added
+    book.add([other, dict(one), later], duplicates="drop")
+    assert 3 == len(book)
+    table = book.results(policy)  # patched live: the copy is not counted
+    assert (2, 2.0) == (
+        table.explain("ana", "LE.1").evidence_count,
+        table.explain("ana", "LE.1").value,
+    )
+    book.add(later, duplicates="keep")
+    assert 3 == book.results(policy).explain("ana", "LE.1").evidence_count
+    with pytest.raises(BulkValidationError, match="is already in the gradebook"):
+        book.add(Evidence(**later))  # an object, as a dict before: the same evidence
+
+
+def test_a_live_book_finds_copies_of_rows_added_from_a_frame() -> None:
+    pd = pytest.importorskip("pandas")
+    book = Gradebook(targets=TARGETS)
+    book.add_frame(pd.DataFrame(_doubled()[:2]))
+    book.results(policies.Mean())
+    with pytest.raises(BulkValidationError, match="is already in the gradebook"):
+        book.add(_doubled()[2])
+    book.add(_doubled()[2], duplicates="drop")
+    assert 2 == len(book)

@@ -148,7 +148,7 @@ class TestOutcomeResultsReport:
             for e in evidence
         ]
         text = canvas_results_text(plain, targets)
-        back = read_canvas_results(io.StringIO(text))
+        back = read_canvas_results(io.StringIO(text), duplicates="keep")
         assert plain == list(back.evidence)
         used = {e.target_id for e in plain}
         assert {t.id: t for t in targets if t.id in used} == {t.id: t for t in back.targets}

@@ -114,7 +114,13 @@ def test_data_file_error_is_a_bulk_validation_error_naming_file_line_and_column(
     assert isinstance(error, BulkValidationError)
     assert isinstance(error, ValueError)
     assert "2 problems in input:\na.csv:3:2: bad score\na.csv: is empty" == str(error)
-    assert (3, "a.csv:3:2: bad score") == error.problems[0]
+    assert ("a.csv", 3, 2, "bad score") == (
+        error.problems[0].source,
+        error.problems[0].line,
+        error.problems[0].column,
+        error.problems[0].message,
+    )
+    assert "a.csv:3:2: bad score" == str(error.problems[0])
 
 
 def test_every_problem_of_a_file_is_collected_before_failing() -> None:

@@ -9,7 +9,8 @@ import pytest
 
 from mastery_grading import Evidence, LearningTarget, ResultTable
 from mastery_grading import io as mio
-from mastery_grading.exceptions import BulkValidationError, InvalidValueError
+from mastery_grading.exceptions import BulkValidationError, DataFileError, InvalidValueError
+from mastery_grading.io import read_evidence, read_targets
 from mastery_grading.policies import Mean, MostRecent
 
 DATA = Path(__file__).parent / "data"
@@ -85,7 +86,7 @@ def test_both_engines_give_the_same_results_csv(engine: str) -> None:
 
 def test_results_table_names_unknown_targets_and_targets_without_policy() -> None:
     evidence = [Evidence(student_id="ana", target_id="X", score=3, observed_at=WHEN)]
-    with pytest.raises(BulkValidationError, match="'X', which is not defined") as caught:
+    with pytest.raises(BulkValidationError, match="target_id='X' is not a target") as caught:
         mio.results_table(evidence, [LearningTarget(id="A", title="A")], {})
     assert "target 'A' has no policy" in str(caught.value)
 
@@ -100,3 +101,57 @@ def test_the_deprecated_scorer_warns_and_still_pairs_students_with_results() -> 
     with pytest.warns(DeprecationWarning, match="deprecated"):
         found = mio.score_evidence([], [LearningTarget(id="A", title="A")], Mean(), students=["a"])
     assert [("a", "no evidence")] == [(r.student_id, r.result.reason) for r in found]
+
+
+# -- issue 14: every problem once, where it is; duplicates are a decision -------------------
+
+_HEADER = "student_id,target_id,score,observed_at\n"
+
+
+def test_read_evidence_reports_every_kind_of_problem_at_its_line_in_one_error(
+    tmp_path: Path,
+) -> None:
+    """A bad timestamp, a duplicate, an unknown target and a score outside the scale: one
+    error, each at its file:line:column, with its field."""
+    path = tmp_path / "ev.csv"
+    path.write_text(
+        _HEADER
+        + "ana,LE.1,3,2026-10-01T09:00:00Z\n"
+        + "ana,LE.1,3,2026-10-01T09:00:00Z\n"
+        + "ben,LE.1,2,yesterday\n"
+        + "ben,LE.9,3,2026-10-02T09:00:00Z\n"
+        + "ben,LE.2,5,2026-10-03T09:00:00Z\n",
+        encoding="utf-8",
+    )
+    targets = tmp_path / "t.json"
+    targets.write_text(
+        '{"targets": [{"id": "LE.1", "title": "One"}, {"id": "LE.2", "title": "Two"}]}',
+        encoding="utf-8",
+    )
+    with pytest.raises(DataFileError) as caught:
+        read_evidence(path, targets=read_targets(targets))
+    found = [(p.line, p.column, p.field) for p in caught.value.problems]
+    assert [(3, None, None), (4, 4, "observed_at"), (5, 2, "target_id"), (6, 3, "score")] == sorted(
+        found, key=lambda item: item[0] or 0
+    )
+    assert all(p.source == str(path) for p in caught.value.problems)
+
+
+@pytest.mark.parametrize("filler_rows", [0, 500])
+def test_read_evidence_duplicates_error_drop_keep(tmp_path: Path, filler_rows: int) -> None:
+    """The same on the row reader and on the columnar reader (a larger plain file)."""
+    path = tmp_path / "ev.csv"
+    filler = "".join(f"s{i},LE.2,1,2026-09-01T09:00:00Z\n" for i in range(filler_rows))
+    path.write_text(
+        _HEADER
+        + "ana,LE.1,3,2026-10-01T09:00:00Z\n"
+        + filler
+        + "ana,LE.1,3.0,2026-10-01T11:00:00+02:00\n",
+        encoding="utf-8",
+    )
+    last = filler_rows + 3
+    with pytest.raises(DataFileError, match=f"at line 2 and line {last}") as caught:
+        read_evidence(path)
+    assert [last] == [p.line for p in caught.value.problems]
+    assert filler_rows + 1 == len(read_evidence(path, duplicates="drop").evidence)
+    assert filler_rows + 2 == len(read_evidence(path, duplicates="keep").evidence)

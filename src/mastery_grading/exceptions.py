@@ -15,7 +15,11 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Hashable, Sequence
+from typing import Any, overload
+
+import attrs
 
 __all__ = [
     "BulkValidationError",
@@ -136,15 +140,147 @@ class SpecTypeError(SpecError, InvalidTypeError):
     """
 
 
+#: How many characters of a value a message shows; the rest is counted, not echoed.
+VALUE_LIMIT = 80
+
+_LONG_RUN = re.compile(rf"[^\s,;:()\[\]]{{{VALUE_LIMIT + 1},}}")
+
+
+def cut(text: str, limit: int = VALUE_LIMIT) -> str:
+    """Return ``text`` cut to ``limit`` characters, saying how many more there were.
+
+    Example:
+        >>> cut("x" * 85)
+        'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… (5 more characters)'
+        >>> cut("3.5")
+        '3.5'
+    """  # noqa: E501
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters)"
+
+
+def _cut_runs(message: str) -> str:
+    """Cut every unbroken run of more than :data:`VALUE_LIMIT` characters in a message."""
+    if len(message) <= VALUE_LIMIT:
+        return message
+    return _LONG_RUN.sub(lambda match: cut(match.group(0)), message)
+
+
+@attrs.frozen(kw_only=True)
+class Problem:
+    """One problem of bulk input: where it is, which field, the value and what was expected.
+
+    Attributes:
+        message: The problem in one sentence (field, value and expectation); any value longer
+            than 80 characters is cut there, with a count of the rest.
+        source: The file (or other input) named in messages, when the input is a file.
+        line: The 1-based line in ``source`` (the line in the file, not a position in a group).
+        column: The 1-based column in ``source``, where known.
+        row: Where the row is when there is no file: its position (0-based) in the input, or
+            the index label of a DataFrame's row.
+        field: The field (column) the problem is about, where it is one field.
+        value: The value found, as shown in messages (cut to 80 characters).
+        expected: What was expected instead, in words.
+
+    Example:
+        >>> problem = Problem(message="score=5.0 lies outside the scale [0.0, 4.0]",
+        ...                   source="ev.csv", line=7, column=3, field="score", value="5.0",
+        ...                   expected="a number in [0.0, 4.0]")
+        >>> print(problem)
+        ev.csv:7:3: score=5.0 lies outside the scale [0.0, 4.0]
+        >>> print(Problem(message="score=nan is not a finite number", row="r2"))
+        row 'r2': score=nan is not a finite number
+    """
+
+    message: str = attrs.field(converter=_cut_runs)
+    source: str | None = None
+    line: int | None = None
+    column: int | None = None
+    row: Hashable | None = None
+    field: str | None = None
+    value: str | None = attrs.field(
+        default=None,
+        converter=attrs.converters.optional(cut),
+    )
+    expected: str | None = None
+
+    @property
+    def where(self) -> str:
+        """``file:line:column`` for a file, ``row N`` otherwise (``""`` when not known).
+
+        Example:
+            >>> Problem(message="x", row=3).where, Problem(message="x", source="a.csv").where
+            ('row 3', 'a.csv')
+        """
+        if self.source is not None:
+            where = self.source
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
+            return where
+        if self.row is None:
+            return ""
+        return f"row {self.row}" if isinstance(self.row, int) else f"row {self.row!r}"
+
+    def __str__(self) -> str:
+        where = self.where
+        return f"{where}: {self.message}" if where else self.message
+
+
+def as_problem(item: Problem | tuple[int, str]) -> Problem:
+    """Return ``item`` as a :class:`Problem`; a ``(position, reason)`` pair names a row.
+
+    Example:
+        >>> print(as_problem((2, "empty id")))
+        row 2: empty id
+    """
+    if isinstance(item, Problem):
+        return item
+    position, reason = item
+    return Problem(message=reason, row=position)
+
+
+class _Problems(Sequence[Problem]):
+    """A read-only view that turns each item into a :class:`Problem` when it is read."""
+
+    def __init__(self, items: Sequence[Any]) -> None:
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> Problem: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Problem]: ...
+
+    def __getitem__(self, index: int | slice) -> Problem | Sequence[Problem]:
+        if isinstance(index, slice):
+            return [as_problem(item) for item in self._items[index]]
+        return as_problem(self._items[index])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class BulkValidationError(InvalidValueError):
     """Several rows of bulk input are invalid; every problem is collected and raised at once.
 
     Attributes:
-        problems: ``(position, reason)`` pairs, one per bad row, in input order.
+        problems: One :class:`Problem` per problem, in input order: where it is (file, line
+            and column, or the row's position or index label), the field, the value and what
+            was expected. The message lists the first :attr:`shown` and counts the rest.
 
     Example:
         >>> error = BulkValidationError([(0, "score=nan is not finite"), (3, "empty id")])
-        >>> error.problems[1]
+        >>> error.problems[1].row, error.problems[1].message
         (3, 'empty id')
         >>> print(error)
         2 invalid rows: row 0: score=nan is not finite; row 3: empty id
@@ -153,15 +289,16 @@ class BulkValidationError(InvalidValueError):
     #: How many problems the message lists before it only counts the rest.
     shown = 20
 
-    def __init__(self, problems: Sequence[tuple[int, str]]) -> None:
+    def __init__(self, problems: Sequence[Problem | tuple[int, str]]) -> None:
         # A list is copied; another sequence is kept as given, so that a reader of millions of
         # rows can pass one that words a row's reason only when it is read.
-        self.problems: Sequence[tuple[int, str]] = (
+        items: Sequence[Any] = (
             problems
-            if isinstance(problems, Sequence) and not isinstance(problems, list)
+            if isinstance(problems, Sequence) and not isinstance(problems, list | tuple)
             else tuple(problems)
         )
-        listed = "; ".join(f"row {pos}: {why}" for pos, why in self.problems[: self.shown])
+        self.problems: Sequence[Problem] = _Problems(items)
+        listed = "; ".join(str(problem) for problem in self.problems[: self.shown])
         more = len(self.problems) - self.shown
         suffix = f"; and {more} more" if more > 0 else ""
         count = len(self.problems)
@@ -173,13 +310,13 @@ class DataFileError(BulkValidationError):
     """Problems in input files; each one names its file, line and (where known) column.
 
     Readers in :mod:`mastery_grading.io` collect every problem of a file (up to a limit) and raise
-    this error once. Its message lists one problem per line, as ``file:line:column: problem``.
+    this error once. Its message lists one problem per line, as ``file:line:column: problem``
+    (the first :attr:`~BulkValidationError.shown`, then how many more).
 
     Attributes:
-        locations: ``(file, line, column, message)`` tuples in the order found; ``line`` and
+        problems: One :class:`Problem` per problem, in the order found.
+        locations: ``(file, line, column, message)`` tuples, one per problem; ``line`` and
             ``column`` are 1-based, or ``None`` when not known.
-        problems: ``(line, "file:line:column: message")`` pairs, as for
-            :class:`BulkValidationError` (line 0 when unknown).
         truncated: Whether reading stopped at the limit, so that more problems may exist.
         warnings: Notes found on the way (such as unknown columns), listed after the problems.
 
@@ -188,40 +325,39 @@ class DataFileError(BulkValidationError):
         >>> print(error)
         1 problem in input:
         marks.csv:3:4: score='abc' is not a number
-        >>> error.locations[0][1]
-        3
+        >>> error.locations[0][1], error.problems[0].line
+        (3, 3)
     """
 
     def __init__(
         self,
-        locations: Sequence[tuple[str, int | None, int | None, str]],
+        locations: Sequence[Problem | tuple[str, int | None, int | None, str]],
         *,
         truncated: bool = False,
         warnings: Sequence[str] = (),
     ) -> None:
-        self.locations: tuple[tuple[str, int | None, int | None, str], ...] = tuple(locations)
+        self.problems = tuple(
+            item
+            if isinstance(item, Problem)
+            else Problem(source=item[0], line=item[1], column=item[2], message=item[3])
+            for item in locations
+        )
+        self.locations: tuple[tuple[str, int | None, int | None, str], ...] = tuple(
+            (p.source if p.source is not None else p.where, p.line, p.column, p.message)
+            for p in self.problems
+        )
         self.truncated = truncated
         self.warnings = tuple(warnings)
-        lines = [_locate(*item) for item in self.locations]
-        self.problems = tuple(
-            (line or 0, text) for (_, line, _, _), text in zip(self.locations, lines, strict=True)
-        )
-        count = len(lines)
+        count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
         head = f"{count} {noun} in input"
         if truncated:
             head += f" (stopped after {count}; there may be more)"
+        lines = [str(problem) for problem in self.problems[: self.shown]]
+        if count > self.shown:
+            lines.append(f"... and {count - self.shown} more problems")
         notes = [f"warning: {note}" for note in self.warnings]
         InvalidValueError.__init__(self, "\n".join([head + ":", *lines, *notes]))
-
-
-def _locate(file: str, line: int | None, column: int | None, message: str) -> str:
-    where = file
-    if line is not None:
-        where += f":{line}"
-        if column is not None:
-            where += f":{column}"
-    return f"{where}: {message}"
 
 
 class GapError(InvalidValueError):

@@ -1,8 +1,9 @@
 """The ``mastery-grading`` command: score, grade, report, compare and audit from the shell.
 
 Run ``mastery-grading --help`` (or ``python -m mastery_grading --help``) for the subcommands
-and examples. Exit codes: 0 success, 1 a problem with the data (each problem named with its
-file, line and column), 2 a usage error (a bad option or spec).
+and examples. Exit codes: 0 success, 2 bad input (problems in the data, each named with its
+file, line and column, the first 20 printed; or a usage error: a bad option or spec), 1 any
+other error.
 
 One module per command (``score``, ``grade``, ``report``, ``compare``,
 ``audit``), each with a ``command(args, stdout, stderr)``; the parser lives in ``_parser`` and
@@ -19,9 +20,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from mastery_grading.cli._common import Progress, UsageError, progress_mode
+from mastery_grading.cli._common import Progress, UsageError, print_problems, progress_mode
 from mastery_grading.cli._parser import build_parser
-from mastery_grading.exceptions import MasteryGradingError
+from mastery_grading.exceptions import BulkValidationError, MasteryGradingError
 
 __all__ = ["Progress", "build_parser", "main", "progress_mode", "run"]
 
@@ -50,10 +51,10 @@ def main(
         >>> import io
         >>> out = io.StringIO()
         >>> main(["compare", "missing.csv", "--policy", "mean"], stderr=out)
-        1
+        2
         >>> print(out.getvalue().strip())
         error: 1 problem in input:
-        missing.csv: cannot be read: No such file or directory
+          missing.csv: cannot be read: No such file or directory
     """
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
@@ -75,6 +76,10 @@ def main(
             with contextlib.suppress(OSError, ValueError):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except BulkValidationError as error:
+        # Problems in the data: every one listed where it is (the first 20), no traceback.
+        print_problems(error, err)
+        return 2
     except (MasteryGradingError, OSError) as error:
         text = str(error)
         if isinstance(error, OSError) and error.filename is not None:

@@ -14,14 +14,14 @@ from typing import Any, Literal, TextIO
 import attrs
 
 from mastery_grading import grades
-from mastery_grading.exceptions import DataFileError, MasteryGradingError
+from mastery_grading.exceptions import BulkValidationError, DataFileError, MasteryGradingError
+from mastery_grading.gradebook import Duplicates
 from mastery_grading.grades import ReportingConverter
 from mastery_grading.io import (
     ClassEvidence,
     ClassTargets,
     atomic_writer,
     duplicate_json_keys,
-    join_targets,
     read_evidence,
     read_targets,
 )
@@ -215,26 +215,31 @@ def read_inputs(
     if isinstance(getattr(args, "policy", None), str):
         args.parsed_policy = parse_policy(args.policy)
     assume_tz = parse_tz(args.assume_tz) if args.assume_tz else None
+    duplicates: Duplicates = getattr(args, "duplicates", "error")
     progress = Progress("reading input files", args=args, stream=stderr)
     errors: list[DataFileError] = []
-    try:
-        found = read_evidence(
-            args.evidence, args.evidence_format, assume_tz=assume_tz, strict=args.strict
-        )
-    except DataFileError as error:
-        errors.append(error)
-        found = ClassEvidence(evidence=(), targets=(), format="plain")
-    progress(1, 2 if args.targets else 1)
     targets: ClassTargets | None = None
     if args.targets:
         try:
             targets = read_targets(args.targets, args.targets_format, strict=args.strict)
         except DataFileError as error:
             errors.append(error)
-        else:
-            found = join_targets(found, targets)
-        progress(2, 2)
-    elif found.format == "plain" and found.targets:
+        progress(1, 2)
+    try:
+        found = read_evidence(
+            args.evidence,
+            args.evidence_format,
+            assume_tz=assume_tz,
+            strict=args.strict,
+            targets=targets,
+            duplicates=duplicates,
+            check=not args.targets or targets is not None,  # not against targets that failed
+        )
+    except DataFileError as error:
+        errors.append(error)
+        found = ClassEvidence(evidence=(), targets=(), format="plain")
+    progress(2 if args.targets else 1, 2 if args.targets else 1)
+    if targets is None and not args.targets and found.format == "plain" and found.targets:
         note = (
             f"{Path(args.evidence)}: no --targets given; every target is scored on Marzano's "
             "0-4 scale"
@@ -242,11 +247,42 @@ def read_inputs(
         found = attrs.evolve(found, warnings=(*found.warnings, note))
     if errors:
         raise DataFileError(
-            [location for error in errors for location in error.locations],
+            [problem for error in errors for problem in error.problems],
             truncated=any(error.truncated for error in errors),
             warnings=[warning for error in errors for warning in error.warnings],
         )
     return found, targets
+
+
+#: How many problems the command prints before it only counts the rest.
+SHOWN_PROBLEMS = 20
+
+
+def print_problems(error: BulkValidationError, stderr: TextIO) -> None:
+    """Print the problems of ``error``: the first 20, one per line, then how many more.
+
+    Example:
+        >>> import io
+        >>> from mastery_grading.exceptions import DataFileError
+        >>> out = io.StringIO()
+        >>> print_problems(DataFileError([("ev.csv", 7, 3, "score=5.0 lies outside [0, 4]")]
+        ...                              * 22), out)
+        >>> print(out.getvalue().splitlines()[1], "|", out.getvalue().splitlines()[-1])
+          ev.csv:7:3: score=5.0 lies outside [0, 4] | error: ... and 2 more problems
+    """
+    problems = error.problems
+    count = len(problems)
+    noun = "problem" if count == 1 else "problems"
+    head = f"error: {count} {noun} in input"
+    if getattr(error, "truncated", False):
+        head += f" (stopped after {count}; there may be more)"
+    stderr.write(head + ":\n")
+    for problem in problems[:SHOWN_PROBLEMS]:
+        stderr.write(f"  {problem}\n")
+    if count > SHOWN_PROBLEMS:
+        stderr.write(f"error: ... and {count - SHOWN_PROBLEMS} more problems\n")
+    for note in getattr(error, "warnings", ()):
+        stderr.write(f"warning: {note}\n")
 
 
 def choose_policy(

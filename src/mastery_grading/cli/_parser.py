@@ -52,7 +52,8 @@ Evidence files: a Canvas "Outcome Results" report CSV, a plain evidence CSV
 Target files: a Canvas outcomes CSV, a CASE 1.0/1.1 JSON package, or a targets JSON file.
 A policy or converter spec is a name (most_recent), JSON ({"policy": "mean"}) or @file.json.
 
-exit codes: 0 success, 1 problems in the data (listed with file, line and column), 2 usage error.
+exit codes: 0 success, 2 bad input (problems in the data, each listed with file, line and
+column; or a usage error), 1 any other error (such as an output that cannot be written).
 """
 
 
@@ -118,6 +119,15 @@ def _common(
     )
     parser.add_argument(
         "--strict", action="store_true", help="treat unknown columns as errors, not warnings"
+    )
+    parser.add_argument(
+        "--duplicates",
+        choices=("error", "drop", "keep"),
+        default="error",
+        help=(
+            "duplicate evidence (same student, target, time, score, source and kind): "
+            "error lists every copy (default), drop keeps the first, keep counts each"
+        ),
     )
     parser.add_argument("-o", "--output", metavar="PATH", required=output_required, help=outputs)
     _flags(parser)

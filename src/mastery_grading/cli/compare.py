@@ -25,6 +25,12 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     found, _ = read_inputs(args, stderr)
     warn(found.warnings, args, stderr)
     progress = Progress("scoring policies", args=args, stream=stderr)
-    text = mio.compare_csv_text(found.scoring_input(), found.targets, policies, progress=progress)
+    text = mio.compare_csv_text(
+        found.scoring_input(),
+        found.targets,
+        policies,
+        progress=progress,
+        duplicates="keep",  # decided when the file was read (--duplicates)
+    )
     emit(text, args.output, stdout)
     return 0

@@ -36,7 +36,12 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     policy = choose_policy(args, found, targets)
     progress = Progress("scoring students", args=args, stream=stderr)
     table = mio.results_table(
-        found.scoring_input(), found.targets, policy, students=found.roster(), progress=progress
+        found.scoring_input(),
+        found.targets,
+        policy,
+        students=found.roster(),
+        progress=progress,
+        duplicates="keep",  # decided when the file was read (--duplicates)
     )
     warn(found.warnings, args, stderr)
     reports = table.grades(converter, on_gap="ignore")  # a gap never stops the class

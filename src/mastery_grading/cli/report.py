@@ -66,7 +66,12 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         if args.title and len(classes) > 1:
             title = f"{args.title}: {found.contexts.get(context) or context}"
         table = mio.results_table(
-            evidence, found.targets, policy, students=found.roster(context), engine="python"
+            evidence,
+            found.targets,
+            policy,
+            students=found.roster(context),
+            engine="python",
+            duplicates="keep",  # decided when the file was read (--duplicates)
         )
         letters: dict[str, str] = {}
         steps: dict[str, list[str]] = {}

@@ -49,6 +49,7 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         students=found.roster(),
         engine=engine,
         progress=progress,
+        duplicates="keep",  # decided when the file was read (--duplicates)
     )
     if args.format == "json":
         emit(mio.results_json_text(table), args.output, stdout)

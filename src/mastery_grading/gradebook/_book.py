@@ -41,17 +41,22 @@ from mastery_grading.exceptions import (
     BulkValidationError,
     InvalidTypeError,
     InvalidValueError,
-    MasteryGradingError,
     MissingExtraError,
 )
 from mastery_grading.gradebook._attributes import StudentAttributes
+from mastery_grading.gradebook._duplicates import (
+    Duplicates,
+    check_duplicates_option,
+    duplicate_key,
+)
 from mastery_grading.gradebook._grade_table import GradeTable
 from mastery_grading.gradebook._live import (
     LiveTable,
-    TableColumns,
     engine_live_table,
     live_key,
+    python_live_table,
 )
+from mastery_grading.gradebook._problems import validate_evidence
 from mastery_grading.gradebook._store import EvidenceStore
 from mastery_grading.gradebook._table import ResultTable
 from mastery_grading.protocols import Policy
@@ -126,6 +131,8 @@ class Gradebook:
         self._store = EvidenceStore(self.targets)
         # the last table per (policy, as_of, engine), patched by results() after adds
         self._live: dict[Any, LiveTable] = {}
+        # what every piece in the book shares with its duplicates, made when add() first needs it
+        self._keys: set[tuple[Any, ...]] | None = None
 
     def __len__(self) -> int:
         """The number of pieces of evidence."""
@@ -144,12 +151,24 @@ class Gradebook:
         targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
         engine: Literal["auto", "numpy", "python"] = "auto",
         student_attributes: Mapping[str, Any] | None = None,
+        duplicates: Duplicates = "error",
     ) -> Gradebook:
         """Return a gradebook holding ``evidence`` (Evidence objects or dicts of its fields).
 
+        Args:
+            evidence: Evidence objects or dicts of their fields.
+            targets: The learning targets (see :class:`Gradebook`).
+            engine: See :class:`Gradebook`.
+            student_attributes: See :class:`Gradebook` (``results(...).aggregate(by=name)``).
+            duplicates: What to do with duplicates (same student, target, time, score, source
+                and kind): ``"error"`` (default) lists every copy in the error, ``"drop"``
+                keeps the first copy, ``"keep"`` counts every copy.
+
         Raises:
-            BulkValidationError: If any item is invalid, for an unknown target, or has a score
-                outside its target's scale; every bad item is listed.
+            BulkValidationError: If any item is invalid, for an unknown target, has a score
+                outside its target's scale, or (by default) is a duplicate; every problem of
+                every kind is listed, each a :class:`~mastery_grading.Problem` whose ``row``
+                is the item's position.
 
         Example:
             >>> from mastery_grading import Gradebook
@@ -159,7 +178,7 @@ class Gradebook:
             Gradebook(targets=5, evidence=...)
         """
         book = cls(targets=targets, engine=engine, student_attributes=student_attributes)
-        book.add(evidence)
+        book.add(evidence, duplicates=duplicates)
         return book
 
     @classmethod
@@ -170,8 +189,11 @@ class Gradebook:
         targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
         engine: Literal["auto", "numpy", "python"] = "auto",
         student_attributes: Mapping[str, Any] | None = None,
+        duplicates: Duplicates = "error",
     ) -> Gradebook:
         """Return a gradebook from dicts with the fields of :class:`~mastery_grading.Evidence`.
+
+        ``duplicates`` is as for :meth:`from_evidence`.
 
         Example:
             >>> from datetime import datetime, timezone
@@ -184,7 +206,11 @@ class Gradebook:
             1
         """
         return cls.from_evidence(
-            records, targets=targets, engine=engine, student_attributes=student_attributes
+            records,
+            targets=targets,
+            engine=engine,
+            student_attributes=student_attributes,
+            duplicates=duplicates,
         )
 
     @classmethod
@@ -196,6 +222,7 @@ class Gradebook:
         columns: Mapping[str, str] | None = None,
         engine: Literal["auto", "numpy", "python"] = "auto",
         student_attributes: Mapping[str, Any] | None = None,
+        duplicates: Duplicates = "error",
     ) -> Gradebook:
         """Return a gradebook from a pandas or polars DataFrame with one row per evidence.
 
@@ -213,9 +240,12 @@ class Gradebook:
             student_attributes: See :class:`Gradebook`. The frame's other columns with one
                 value per student are added, and a ``section`` column's every value (the
                 student's sections): ``results(...).aggregate(by="section")``.
+            duplicates: As for :meth:`from_evidence`; found vectorized, so that it stays fast
+                on millions of rows.
 
         Raises:
-            BulkValidationError: Listing every bad row (row position and reason).
+            BulkValidationError: Listing every bad row of every kind; each
+                :class:`~mastery_grading.Problem` gives the row's index label as ``row``.
             InvalidValueError: If a required column is missing.
             MissingExtraError: If numpy is not installed (the ``data`` extra).
 
@@ -231,14 +261,28 @@ class Gradebook:
             3.5
         """
         book = cls(targets=targets, engine=engine, student_attributes=student_attributes)
-        book.add_frame(frame, columns=columns)
+        book.add_frame(frame, columns=columns, duplicates=duplicates)
         return book
 
-    def add(self, evidence: Evidence | Mapping[str, Any] | Iterable[Any]) -> None:
+    def add(
+        self,
+        evidence: Evidence | Mapping[str, Any] | Iterable[Any],
+        *,
+        duplicates: Duplicates = "error",
+    ) -> None:
         """Add one piece of evidence, a dict of its fields, or an iterable of either.
 
+        Args:
+            evidence: What to add.
+            duplicates: What to do with duplicates (same student, target, time, score, source
+                and kind), within the batch or of evidence already in the gradebook (a live
+                book included): ``"error"`` (default), ``"drop"`` (keep the first copy) or
+                ``"keep"`` (count every copy).
+
         Raises:
-            BulkValidationError: If any item is invalid; nothing is added then.
+            BulkValidationError: If any item is invalid; every problem of every kind is listed
+                (each a :class:`~mastery_grading.Problem`, ``row`` its position); nothing is
+                added then.
 
         Example:
             >>> from datetime import datetime, timezone
@@ -250,39 +294,37 @@ class Gradebook:
             ...           {"student_id": "s3", "target_id": "X", "score": 2, "observed_at": when}])
             Traceback (most recent call last):
             ...
-            mastery_grading.exceptions.BulkValidationError: 1 invalid row: row 1: target_id='X' is not a target of this gradebook
+            mastery_grading.exceptions.BulkValidationError: 1 invalid row: row 1: target_id='X' is not a target of this gradebook; expected one of ['T']
             >>> len(book)  # nothing of the bad batch was added
             1
         """  # noqa: E501
+        check_duplicates_option(duplicates)
         if isinstance(evidence, Evidence | Mapping):
             evidence = [evidence]
         if _is_frame(evidence):
-            self.add_frame(evidence)
+            self.add_frame(evidence, duplicates=duplicates)
             return
-        items: list[Evidence] = []
-        problems: list[tuple[int, str]] = []
-        for pos, item in enumerate(evidence):
-            if isinstance(item, Mapping):
-                try:
-                    item = Evidence(**item)
-                except (MasteryGradingError, TypeError, ValueError) as error:
-                    problems.append((pos, str(error)))
-                    continue
-            if not isinstance(item, Evidence):
-                problems.append((pos, f"{item!r} must be an Evidence or a dict of its fields"))
-                continue
-            why = self._check(item)
-            if why is not None:
-                problems.append((pos, why))
-                continue
-            items.append(item)
+        known: set[tuple[Any, ...]] = set()
+        if duplicates != "keep" and len(self._store):
+            if self._keys is None:
+                self._keys = {duplicate_key(item) for item in self._store.evidence()}
+            known = self._keys
+        items, problems = validate_evidence(evidence, self.targets, duplicates, known)
         if problems:
             raise BulkValidationError(problems)
         if items:
             self._append(tuple(items))
 
-    def add_frame(self, frame: Any, *, columns: Mapping[str, str] | None = None) -> None:
+    def add_frame(
+        self,
+        frame: Any,
+        *,
+        columns: Mapping[str, str] | None = None,
+        duplicates: Duplicates = "error",
+    ) -> None:
         """Add the rows of a pandas or polars DataFrame; see :meth:`from_frame`.
+
+        ``duplicates`` applies to copies within the frame (a bulk load, found vectorized).
 
         Example:
             >>> import pandas as pd
@@ -298,31 +340,26 @@ class Gradebook:
         from mastery_grading.gradebook._attributes import from_frame as attributes_from_frame
         from mastery_grading.gradebook._engine._frames import OPTIONAL, REQUIRED, columns_from_frame
 
-        cols = columns_from_frame(frame, list(self.targets.values()), columns or {})
+        check_duplicates_option(duplicates)
+        cols = columns_from_frame(
+            frame, list(self.targets.values()), columns or {}, duplicates=duplicates
+        )
         if len(cols):
             named = {field: (columns or {}).get(field, field) for field in REQUIRED + OPTIONAL}
             found = attributes_from_frame(frame, set(named.values()), named["student_id"])
             self._attributes = self._attributes.merged(found)
             self._append(cols)
 
-    def _check(self, item: Evidence) -> str | None:
-        target = self.targets.get(item.target_id)
-        if target is None:
-            return f"target_id={item.target_id!r} is not a target of this gradebook"
-        if not target.scale.contains(item.score):
-            return (
-                f"score={item.score!r} for student {item.student_id!r} on target "
-                f"{target.id!r} lies outside the scale [{target.scale.min}, {target.scale.max}]"
-            )
-        return None
-
     def _append(self, batch: tuple[Evidence, ...] | Columns) -> None:
         self._store.append(batch)
         if isinstance(batch, tuple):  # the live tables patch their touched rows
             for live in self._live.values():
                 live.pending.extend(batch)
+            if self._keys is not None:
+                self._keys.update(duplicate_key(item) for item in batch)
         else:  # a frame is a bulk load: the next results() computes afresh
             self._live.clear()
+            self._keys = None
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -472,34 +509,8 @@ class Gradebook:
         policies: list[Policy],
         as_of: datetime | None,
     ) -> LiveTable:
-        groups: dict[tuple[str, str], list[Evidence]] = {}
-        for item in self.evidence():
-            groups.setdefault((item.student_id, item.target_id), [])
-            if as_of is None or item.observed_at <= as_of:
-                groups[(item.student_id, item.target_id)].append(item)
-        students = sorted({student for student, _ in groups})
         targets = list(self.targets.values())
-        results = [
-            chosen.evaluate(groups.get((student, target.id), []), target)
-            for student in students
-            for target, chosen in zip(targets, policies, strict=True)
-        ]
-        target_ids = list(self.targets)
-        return LiveTable(
-            policy=policy,
-            policies=policies,
-            targets=targets,
-            as_of=as_of,
-            columns=TableColumns(
-                students,
-                [r.value for r in results],
-                [r.evidence_count for r in results],
-                {i: r.reason for i, r in enumerate(results) if r.reason is not None},
-                results,
-            ),
-            base=lambda student, t: groups.get((student, target_ids[t]), []),
-            explain=None,
-        )
+        return python_live_table(policy, policies, targets, as_of, self.evidence())
 
     def _numpy_results(
         self,

@@ -30,7 +30,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +46,7 @@ from mastery_grading.targets import LearningTarget
 if TYPE_CHECKING:
     from mastery_grading.gradebook._engine import EngineResult, Sorted
 
-__all__ = ["LiveTable", "TableColumns", "engine_live_table", "live_key"]
+__all__ = ["LiveTable", "TableColumns", "engine_live_table", "live_key", "python_live_table"]
 
 #: The evidence a table was computed from, for one (student, target index): oldest first.
 BaseEvidence = Callable[[str, int], list[Evidence]]
@@ -362,4 +362,44 @@ def engine_live_table(
         columns=TableColumns(srt.columns.student_labels, out.values, out.counts, out.reasons),
         base=base,
         explain=explain,
+    )
+
+
+def python_live_table(
+    policy: Any,
+    policies: Sequence[Policy],
+    targets: Sequence[LearningTarget],
+    as_of: datetime | None,
+    evidence: Iterable[Evidence],
+) -> LiveTable:
+    """The live table of the reference path: every (student, target) group evaluated.
+
+    ``evidence`` is every piece of the book (``as_of`` is applied here).
+    """
+    groups: dict[tuple[str, str], list[Evidence]] = {}
+    for item in evidence:
+        groups.setdefault((item.student_id, item.target_id), [])
+        if as_of is None or item.observed_at <= as_of:
+            groups[(item.student_id, item.target_id)].append(item)
+    students = sorted({student for student, _ in groups})
+    results = [
+        chosen.evaluate(groups.get((student, target.id), []), target)
+        for student in students
+        for target, chosen in zip(targets, policies, strict=True)
+    ]
+    target_ids = [t.id for t in targets]
+    return LiveTable(
+        policy=policy,
+        policies=policies,
+        targets=targets,
+        as_of=as_of,
+        columns=TableColumns(
+            students,
+            [r.value for r in results],
+            [r.evidence_count for r in results],
+            {i: r.reason for i, r in enumerate(results) if r.reason is not None},
+            results,
+        ),
+        base=lambda student, t: groups.get((student, target_ids[t]), []),
+        explain=None,
     )

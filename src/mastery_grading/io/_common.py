@@ -246,11 +246,11 @@ def parse_number(text: str) -> float:
     if "," in cleaned and "." not in cleaned and cleaned.count(",") == 1:
         cleaned = cleaned.replace(",", ".")
     if not NUMBER.fullmatch(cleaned):
-        msg = f"{text!r} is not a number"
+        msg = f"{shown(text)} is not a number"
         raise ValueError(msg)
     value = float(cleaned)
     if not math.isfinite(value):
-        msg = f"{text!r} is not a finite number"
+        msg = f"{shown(text)} is not a finite number"
         raise ValueError(msg)
     return value
 
@@ -270,12 +270,12 @@ def parse_timestamp(text: str, *, assume_tz: tzinfo | None = None) -> datetime:
     try:
         moment = datetime.fromisoformat(cleaned)
     except ValueError:
-        msg = f"{text!r} is not an ISO 8601 timestamp such as '2024-10-02T13:05:00-05:00'"
+        msg = f"{shown(text)} is not an ISO 8601 timestamp such as '2024-10-02T13:05:00-05:00'"
         raise ValueError(msg) from None
     if moment.tzinfo is None or moment.utcoffset() is None:
         if assume_tz is None:
             msg = (
-                f"{text!r} has no UTC offset; add one (e.g. '+00:00') or choose a time zone "
+                f"{shown(text)} has no UTC offset; add one (e.g. '+00:00') or choose a time zone "
                 "to assume"
             )
             raise ValueError(msg)
@@ -294,10 +294,10 @@ def parse_int(text: str, *, minimum: int | None = None) -> int:
     """
     value = parse_number(text)
     if value != int(value):
-        msg = f"{text!r} is not a whole number"
+        msg = f"{shown(text)} is not a whole number"
         raise ValueError(msg)
     if minimum is not None and value < minimum:
-        msg = f"{text!r} must be at least {minimum}"
+        msg = f"{shown(text)} must be at least {minimum}"
         raise ValueError(msg)
     return int(value)
 
@@ -316,7 +316,7 @@ def parse_bool(text: str) -> bool:
         return True
     if cleaned in {"false", "0", "no", "n", "f"}:
         return False
-    msg = f"{text!r} is not true or false"
+    msg = f"{shown(text)} is not true or false"
     raise ValueError(msg)
 
 
@@ -338,10 +338,32 @@ def cell_problem(
     column = None if index is None else index + 1
     if not text:
         if required:
-            problems.add(f"{name} is blank", line=row.line, column=column)
+            problems.add(
+                f"{name} is blank",
+                line=row.line,
+                column=column,
+                field=name,
+                value="''",
+                expected="a value",
+            )
         return None
     try:
         return parse(text)
     except ValueError as error:
-        problems.add(f"{name}: {error}", line=row.line, column=column)
+        problems.add(
+            f"{name}: {error}",
+            line=row.line,
+            column=column,
+            field=name,
+            value=shown(text),
+            expected=_expected(str(error)),
+        )
         return None
+
+
+def _expected(reason: str) -> str | None:
+    """What a parser's reason says was expected: the words after "expected" or "not"."""
+    for marker in ("; expected ", " expected ", " is not ", " must be "):
+        if marker in reason:
+            return reason.split(marker, 1)[1]
+    return None

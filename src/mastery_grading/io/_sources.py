@@ -14,12 +14,12 @@ import math
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, TypeAlias
 
-from mastery_grading.exceptions import DataFileError
+from mastery_grading.exceptions import VALUE_LIMIT, DataFileError, Problem, cut
 
 #: JSON's own string scanner: the text of a string literal and where it ends.
 _scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
@@ -50,14 +50,40 @@ class Problems:
     def __init__(self, file: str, *, limit: int = MAX_PROBLEMS) -> None:
         self.file = file
         self.limit = limit
-        self.items: list[tuple[str, int | None, int | None, str]] = []
+        self.items: list[Problem] = []
         self.warnings: list[str] = []
 
-    def add(self, message: str, *, line: int | None = None, column: int | None = None) -> None:
+    def add(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        field: str | None = None,
+        value: str | None = None,
+        expected: str | None = None,
+    ) -> None:
         """Record a problem; stop reading (raise) once the limit is reached."""
-        self.items.append((self.file, line, column, message))
+        self.items.append(
+            Problem(
+                message=message,
+                source=self.file,
+                line=line,
+                column=column,
+                field=field,
+                value=value,
+                expected=expected,
+            )
+        )
         if len(self.items) >= self.limit:
             raise DataFileError(self.items, truncated=True, warnings=self.warnings)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        """Record problems found elsewhere (already located); stop at the limit."""
+        for problem in problems:
+            self.items.append(problem)
+            if len(self.items) >= self.limit:
+                raise DataFileError(self.items, truncated=True, warnings=self.warnings)
 
     def warn(self, message: str, *, line: int | None = None, column: int | None = None) -> None:
         """Record a note that does not stop reading (an unknown column, a skipped blank score)."""
@@ -122,17 +148,24 @@ def read_text(source: Any, problems: Problems) -> str:
 
 
 def shown(value: Any) -> str:
-    """Return ``repr(value)`` for a message, with an int of many digits in short form.
+    """Return ``repr(value)`` for a message, short: at most 80 characters of any value.
 
-    Python refuses to print an int of more than 4300 digits, and a 400-digit one would make an
-    unreadable message.
+    An int of many digits is given in short form; any other value is cut to 80 characters,
+    with a count of the rest.
+
+    Python refuses to print an int of more than 4300 digits, and a 400-digit one (or a cell
+    of 100,000 characters) would make an unreadable message.
 
     >>> shown("x"), shown(3), shown(10**400)
     ("'x'", '3', '1.000e+400')
+    >>> shown("9" * 100_000)[-30:]
+    "9999'… (99920 more characters)"
     """
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 96:
         return f"{Decimal(value):.3e}"
-    return repr(value)
+    if isinstance(value, str) and len(value) > VALUE_LIMIT:
+        return f"{value[:VALUE_LIMIT]!r}… ({len(value) - VALUE_LIMIT} more characters)"
+    return cut(repr(value))
 
 
 class _LongIntegerError(Exception):

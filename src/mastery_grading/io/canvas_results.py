@@ -34,6 +34,7 @@ import attrs
 
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import InvalidValueError, MasteryGradingError
+from mastery_grading.gradebook import Duplicates, check_duplicates_option
 from mastery_grading.io._common import (
     Problems,
     Row,
@@ -50,6 +51,7 @@ from mastery_grading.io._common import (
     source_name,
     write_text_atomic,
 )
+from mastery_grading.io.native import EvidenceFile, drop_duplicates
 from mastery_grading.scales import Scale
 from mastery_grading.targets import LearningTarget
 
@@ -142,6 +144,10 @@ class CanvasResults:
     sis_ids: Mapping[str, str] = attrs.field(factory=dict)
     warnings: tuple[str, ...] = ()
     sections: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    #: The line of each piece of evidence in the report (for messages about it).
+    lines: tuple[int, ...] = attrs.field(default=(), eq=False, repr=False)
+    #: The column (1-based) of each evidence field in the report.
+    field_columns: Mapping[str, int] = attrs.field(factory=dict, eq=False, repr=False)
 
     @property
     def student_attributes(self) -> dict[str, Mapping[str, tuple[str, ...]]]:
@@ -205,6 +211,7 @@ def read_canvas_results(
     default_scale: Scale | None = None,
     missing_dates: Literal["oldest", "skip", "error"] = "oldest",
     strict: bool = False,
+    duplicates: Duplicates = "error",
 ) -> CanvasResults:
     r"""Read a Canvas "Outcome Results" report into evidence and targets.
 
@@ -220,6 +227,9 @@ def read_canvas_results(
             before every dated result, with a warning. ``"skip"``: skipped, with a warning.
             ``"error"``: a problem.
         strict: Make unknown columns a problem instead of a warning.
+        duplicates: What to do with duplicate results (same student, outcome, time, score,
+            source and kind): ``"error"`` (default: every copy listed by line), ``"drop"``
+            (keep the first) or ``"keep"`` (count each).
 
     Returns:
         Evidence, targets, student and course names, and warnings.
@@ -251,6 +261,7 @@ def read_canvas_results(
     if missing_dates not in _MISSING_DATES:
         msg = f"missing_dates={missing_dates!r} must be one of 'oldest', 'skip' or 'error'"
         raise InvalidValueError(msg)
+    check_duplicates_option(duplicates)
     default = default_scale if default_scale is not None else Scale.marzano()
     student_column = "student id" if student_key == "id" else "student sis id"
     required = tuple(student_column if c == "student id" else c for c in _REQUIRED)
@@ -266,6 +277,7 @@ def read_canvas_results(
     if any(name not in columns for name in required):
         problems.check()
     evidence: list[Evidence] = []
+    lines: list[int] = []
     targets: dict[str, LearningTarget] = {}
     first_line: dict[str, int] = {}
     students: dict[str, str] = {}
@@ -369,6 +381,12 @@ def read_canvas_results(
                 attempt=attempt,
             )
         )
+        lines.append(row.line)
+    if duplicates != "keep":
+        found = drop_duplicates(
+            EvidenceFile(evidence=tuple(evidence), lines=tuple(lines)), problems, duplicates
+        )
+        evidence, lines = list(found.evidence), list(found.lines)
     problems.check()
     return CanvasResults(
         evidence=tuple(evidence),
@@ -379,6 +397,17 @@ def read_canvas_results(
         sis_ids=sis_ids,
         warnings=tuple(problems.warnings),
         sections={student: tuple(ids) for student, ids in sections.items()},
+        lines=tuple(lines),
+        field_columns={
+            field: columns[name] + 1
+            for field, name in (
+                ("student_id", student_column),
+                ("target_id", "learning outcome id"),
+                ("score", "outcome score"),
+                ("observed_at", "submission date"),
+            )
+            if name in columns
+        },
     )
 
 

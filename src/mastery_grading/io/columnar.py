@@ -43,6 +43,7 @@ from typing import Any
 from mastery_grading._extras import available, require
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import DataFileError, MasteryGradingError
+from mastery_grading.gradebook import DUPLICATE_FIELDS, Duplicates, duplicate_rows
 from mastery_grading.io._common import (
     Problems,
     Table,
@@ -102,12 +103,67 @@ class EvidenceColumns:
         codes: dict[str, Any],
         values: dict[str, list[Any]],
         warnings: tuple[str, ...] = (),
+        lines: Any = None,
     ) -> None:
         self._n = n
         self._codes = codes
         self._values = values
+        self._lines = lines
         #: Notes that did not stop reading (unknown columns), as the row reader words them.
         self.warnings = warnings
+
+    def line(self, position: int) -> int:
+        r"""The line in the file of the piece of evidence at ``position`` (the header is line 1).
+
+        Example:
+            >>> import tempfile
+            >>> from pathlib import Path
+            >>> path = Path(tempfile.mkdtemp()) / "e.csv"
+            >>> _ = path.write_text("student_id,target_id,score,observed_at\n"
+            ...                     "ana,T,3,2026-10-01T09:00:00Z\n")
+            >>> read_evidence_columns(path).line(0)
+            2
+        """
+        return int(position + 2 if self._lines is None else self._lines[position])
+
+    def duplicate_copies(self) -> Any:
+        r"""The mask of rows that copy an earlier row, found vectorized.
+
+        A copy has the same student, target, time, score, source and kind.
+
+        Example:
+            >>> import tempfile
+            >>> from pathlib import Path
+            >>> path = Path(tempfile.mkdtemp()) / "e.csv"
+            >>> row = "ana,T,3,2026-10-01T09:00:00Z\n"
+            >>> _ = path.write_text("student_id,target_id,score,observed_at\n" + row * 2)
+            >>> read_evidence_columns(path, duplicates="keep").duplicate_copies().tolist()
+            [False, True]
+        """
+        require("numpy", extra="fast", feature="the columnar evidence reader")
+        import numpy as np
+
+        keys = []
+        for name in DUPLICATE_FIELDS:
+            if name not in self._codes:
+                keys.append(np.zeros(self._n, dtype=np.int64))
+                continue
+            canonical = [_canonical(name, value) for value in self._values[name]]
+            index: dict[Any, int] = {}
+            remap = np.asarray([index.setdefault(key, len(index)) for key in canonical])
+            keys.append(remap[self._codes[name]])
+        first = duplicate_rows(keys)
+        return first != np.arange(self._n)
+
+    def without(self, mask: Any) -> EvidenceColumns:
+        """The same evidence without the rows where ``mask`` (their lines are kept)."""
+        require("numpy", extra="fast", feature="the columnar evidence reader")
+        import numpy as np
+
+        keep = np.flatnonzero(~mask)
+        lines = (keep + 2) if self._lines is None else self._lines[keep]
+        codes = {name: column[keep] for name, column in self._codes.items()}
+        return EvidenceColumns(len(keep), codes, self._values, self.warnings, lines)
 
     def __len__(self) -> int:
         """The number of pieces of evidence."""
@@ -196,6 +252,17 @@ class EvidenceColumns:
         return tuple(out)
 
 
+def _canonical(name: str, value: Any) -> Any:
+    """What a duplicate compares of a distinct value: the instant, the number, the kind."""
+    if name == "observed_at":
+        return (value - _EPOCH) // _MICRO
+    if name == "score":
+        return float(value) + 0.0
+    if name == "kind":
+        return "summative" if value is None else getattr(value, "value", value)
+    return value
+
+
 def _parsers(assume_tz: tzinfo | None) -> dict[str, Callable[[str], Any]]:
     return {
         "student_id": str,
@@ -221,6 +288,8 @@ def _plain_text(path: Path) -> bytes | None:
         return None
     if data.count(b"\r") != data.count(b"\r\n"):
         return None
+    if b"\n\n" in data or b"\n\r\n" in data:
+        return None  # a blank line: the row reader numbers lines around it
     data = data.removeprefix(b"\xef\xbb\xbf")
     try:
         data.decode("utf-8")
@@ -230,7 +299,11 @@ def _plain_text(path: Path) -> bytes | None:
 
 
 def read_evidence_columns(
-    source: Any, *, assume_tz: tzinfo | None = None, strict: bool = False
+    source: Any,
+    *,
+    assume_tz: tzinfo | None = None,
+    strict: bool = False,
+    duplicates: Duplicates = "error",
 ) -> EvidenceColumns | None:
     """Read a plain evidence CSV file by columns, or return ``None`` to leave it to the row reader.
 
@@ -238,6 +311,8 @@ def read_evidence_columns(
         source: A path (an open stream gives ``None``).
         assume_tz: Time zone for timestamps without a UTC offset, as for the row reader.
         strict: Make unknown columns a problem (here: ``None``) instead of a warning.
+        duplicates: As for the row reader: with ``"error"`` a file with duplicates gives
+            ``None`` (the row reader lists them); ``"drop"`` keeps the first copy of each.
 
     Returns:
         The evidence, or ``None`` when the file is anything but plain and valid (a blank score,
@@ -270,7 +345,13 @@ def read_evidence_columns(
         return None
     if problems.items or not header or not all(cell.strip() for cell in header):
         return None
-    return _read(data, delimiter, len(header), columns, assume_tz, tuple(problems.warnings))
+    found = _read(data, delimiter, len(header), columns, assume_tz, tuple(problems.warnings))
+    if found is None or duplicates == "keep":
+        return found
+    copies = found.duplicate_copies()
+    if not copies.any():
+        return found
+    return None if duplicates == "error" else found.without(copies)
 
 
 def _read(

@@ -20,7 +20,7 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Literal, TypeAlias
@@ -28,12 +28,19 @@ from typing import Literal, TypeAlias
 import attrs
 
 from mastery_grading.evidence import Evidence
-from mastery_grading.exceptions import InvalidValueError
+from mastery_grading.exceptions import BulkValidationError, InvalidValueError, Problem
+from mastery_grading.gradebook import Duplicates, Gradebook, check_duplicates_option
+from mastery_grading.io._common import Problems, source_name
 from mastery_grading.io.canvas_outcomes import read_canvas_outcomes
 from mastery_grading.io.canvas_results import read_canvas_results
 from mastery_grading.io.case import read_case_package
 from mastery_grading.io.columnar import EvidenceColumns, read_evidence_columns
-from mastery_grading.io.native import read_evidence_csv, read_targets_json
+from mastery_grading.io.native import (
+    EvidenceFile,
+    drop_duplicates,
+    read_evidence_rows,
+    read_targets_json,
+)
 from mastery_grading.io.oneroster import read_oneroster
 from mastery_grading.protocols import Policy
 from mastery_grading.scales import Scale
@@ -98,6 +105,33 @@ class ClassEvidence:
     sis_ids: Mapping[str, str] = attrs.field(factory=dict)
     columns: EvidenceColumns | None = attrs.field(default=None, eq=False, repr=False)
     sections: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    source: str | None = attrs.field(default=None, eq=False, repr=False)
+    line_of: Callable[[int], int] | None = attrs.field(default=None, eq=False, repr=False)
+    field_columns: Mapping[str, int] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def locate(self, problems: Iterable[Problem]) -> list[Problem]:
+        """Return problems about evidence positions as problems at the file's lines and columns.
+
+        A problem whose ``row`` is a position in :attr:`evidence` gets the file, the line of
+        that piece of evidence and the column of its field (where the file says them).
+
+        Example:
+            >>> found = ClassEvidence(evidence=(), targets=(), format="plain", source="ev.csv",
+            ...                       line_of=lambda i: i + 2, field_columns={"score": 3})
+            >>> [str(p) for p in found.locate([Problem(message="bad", row=5, field="score")])]
+            ['ev.csv:7:3: bad']
+        """
+        out: list[Problem] = []
+        for problem in problems:
+            if self.source is None or not isinstance(problem.row, int):
+                out.append(problem)
+                continue
+            line = None if self.line_of is None else self.line_of(problem.row)
+            column = None if problem.field is None else self.field_columns.get(problem.field)
+            out.append(
+                attrs.evolve(problem, source=self.source, line=line, column=column, row=None)
+            )
+        return out
 
     def __attrs_post_init__(self) -> None:
         if self._evidence is None and self.columns is None:
@@ -250,6 +284,9 @@ def read_evidence(
     *,
     assume_tz: tzinfo | None = None,
     strict: bool = False,
+    targets: ClassTargets | None = None,
+    duplicates: Duplicates = "error",
+    check: bool | None = None,
 ) -> ClassEvidence:
     r"""Read the evidence of a class from a file in any supported format.
 
@@ -260,12 +297,24 @@ def read_evidence(
         assume_tz: Time zone for timestamps without a UTC offset (by default a problem); a
             OneRoster ``scoreDate`` is midnight in this zone (UTC by default).
         strict: Make unknown columns a problem instead of a warning.
+        targets: Targets read from a targets file: the evidence is joined to them
+            (:func:`join_targets`) and every piece checked against its target.
+        duplicates: What to do with duplicates (same student, target, time, score, source
+            and kind): ``"error"`` (default) lists every copy by line, ``"drop"`` keeps the
+            first copy, ``"keep"`` counts every copy.
+        check: Check every piece of evidence against its target (an unknown target, a
+            score outside the scale) as the gradebook does, in the same error as the file's
+            other problems. By default only when ``targets`` are given; ``True`` checks a file
+            read alone against the targets it implies (a plain file: Marzano's 0-4 scale).
 
     Returns:
-        The evidence, a target per target id, and the class rosters the file gives.
+        The evidence, a target per target id (those of ``targets`` when given), and the class
+        rosters the file gives.
 
     Raises:
-        DataFileError: Listing every problem with its file, line and column.
+        DataFileError: Listing every problem of every kind with its file, line and column:
+            cells that cannot be read, duplicates, evidence for an unknown target and scores
+            outside their target's scale, all in one error.
 
     Example:
         >>> import tempfile
@@ -277,11 +326,14 @@ def read_evidence(
         >>> found.format, found.roster(), found.evidence[0].target_id
         ('canvas', ('1042',), '310')
     """
+    check_duplicates_option(duplicates)
     source = Path(path)
     kind = evidence_format(source) if format == "auto" else format
     if kind == "canvas":
-        canvas = read_canvas_results(source, assume_tz=assume_tz, strict=strict)
-        return ClassEvidence(
+        canvas = read_canvas_results(
+            source, assume_tz=assume_tz, strict=strict, duplicates=duplicates
+        )
+        found = ClassEvidence(
             evidence=canvas.evidence,
             targets=canvas.targets,
             format=kind,
@@ -291,22 +343,33 @@ def read_evidence(
             warnings=canvas.warnings,
             sis_ids=dict(canvas.sis_ids),
             sections=dict(canvas.sections),
+            source=source_name(source),
+            line_of=canvas.lines.__getitem__,
+            field_columns=canvas.field_columns,
         )
+        return _checked(found, targets, Problems(source_name(source)), check)
     if kind == "oneroster":
         root = source.parent if source.name == "manifest.csv" else source
         book = read_oneroster(root, strict=strict)
         evidence = tuple(book.evidence(tz=assume_tz or UTC))
         objectives = [link.learning_objective_id for link in book.line_item_objectives]
         ids = dict.fromkeys([*objectives, *(e.target_id for e in evidence)])
-        return ClassEvidence(
+        problems = Problems(source_name(root))
+        found = ClassEvidence(
             evidence=evidence,
             targets=tuple(LearningTarget(id=i, title=i) for i in ids),
             format=kind,
             warnings=book.warnings,
         )
-    columns = read_evidence_columns(source, assume_tz=assume_tz, strict=strict)
+        if duplicates != "keep":
+            kept = drop_duplicates(EvidenceFile(evidence=evidence), problems, duplicates)
+            found = attrs.evolve(found, evidence=kept.evidence)
+        return _checked(found, targets, problems, check)
+    columns = read_evidence_columns(
+        source, assume_tz=assume_tz, strict=strict, duplicates=duplicates
+    )
     if columns is not None:
-        return ClassEvidence(
+        found = ClassEvidence(
             columns=columns,
             targets=tuple(
                 LearningTarget(id=i, title=i, scale=Scale.marzano()) for i in columns.target_ids
@@ -314,14 +377,50 @@ def read_evidence(
             format=kind,
             warnings=columns.warnings,
         )
-    plain = read_evidence_csv(source, assume_tz=assume_tz, strict=strict)
+        joined = found if targets is None else join_targets(found, targets)
+        if not _checking(targets, check) or (
+            joined.columns is not None and joined.columns.fits(joined.targets)
+        ):
+            return joined
+        # a row that does not fit: the row reader words every problem, with its line
+    problems, plain = read_evidence_rows(source, assume_tz=assume_tz, strict=strict)
+    plain = drop_duplicates(plain, problems, duplicates)
     ids = dict.fromkeys(e.target_id for e in plain.evidence)
-    return ClassEvidence(
+    found = ClassEvidence(
         evidence=plain.evidence,
         targets=tuple(LearningTarget(id=i, title=i, scale=Scale.marzano()) for i in ids),
         format=kind,
-        warnings=plain.warnings,
+        warnings=tuple(problems.warnings),
+        source=problems.file,
+        line_of=plain.lines.__getitem__,
+        field_columns=plain.field_columns,
     )
+    return _checked(found, targets, problems, check)
+
+
+def _checking(targets: ClassTargets | None, check: bool | None) -> bool:
+    return targets is not None if check is None else check
+
+
+def _checked(
+    found: ClassEvidence, targets: ClassTargets | None, problems: Problems, check: bool | None
+) -> ClassEvidence:
+    """Join ``targets``, check the evidence as the gradebook does, raise every problem once.
+
+    The checks are an unknown target and a score outside the scale, at the file's lines.
+    """
+    joined = found if targets is None else join_targets(found, targets)
+    if not _checking(targets, check):
+        problems.check()
+        return joined
+    try:
+        Gradebook.from_evidence(
+            joined.evidence, targets=joined.targets, engine="python", duplicates="keep"
+        )
+    except BulkValidationError as error:
+        problems.extend(joined.locate(error.problems))
+    problems.check()
+    return joined
 
 
 def read_targets(

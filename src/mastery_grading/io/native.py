@@ -23,7 +23,13 @@ from typing import Any
 import attrs
 
 from mastery_grading.evidence import Evidence
-from mastery_grading.exceptions import MasteryGradingError
+from mastery_grading.exceptions import MasteryGradingError, Problem
+from mastery_grading.gradebook import (
+    Duplicates,
+    check_duplicates_option,
+    duplicate_problems,
+    find_duplicates,
+)
 from mastery_grading.io._common import (
     Problems,
     Source,
@@ -52,7 +58,9 @@ __all__ = [
     "EvidenceFile",
     "TargetsFile",
     "evidence_csv_text",
+    "drop_duplicates",
     "read_evidence_csv",
+    "read_evidence_rows",
     "read_targets_json",
     "targets_json_text",
     "write_evidence_csv",
@@ -93,10 +101,16 @@ class EvidenceFile:
 
     evidence: tuple[Evidence, ...]
     warnings: tuple[str, ...] = ()
+    lines: tuple[int, ...] = attrs.field(default=(), eq=False, repr=False)
+    field_columns: Mapping[str, int] = attrs.field(factory=dict, eq=False, repr=False)
 
 
 def read_evidence_csv(
-    source: Source, *, assume_tz: tzinfo | None = None, strict: bool = False
+    source: Source,
+    *,
+    assume_tz: tzinfo | None = None,
+    strict: bool = False,
+    duplicates: Duplicates = "error",
 ) -> EvidenceFile:
     """Read evidence from a CSV file with the :data:`EVIDENCE_COLUMNS`.
 
@@ -104,12 +118,17 @@ def read_evidence_csv(
         source: A path or an open file.
         assume_tz: Time zone for timestamps without a UTC offset (by default they are a problem).
         strict: Make unknown columns a problem instead of a warning.
+        duplicates: What to do with duplicate rows (same student, target, time, score,
+            source and kind): ``"error"`` (default) lists every copy by line, ``"drop"``
+            keeps the first copy, ``"keep"`` counts every copy.
 
     Returns:
-        The evidence and the warnings.
+        The evidence and the warnings; ``lines`` gives each piece's line in the file and
+        ``field_columns`` each field's column (1-based).
 
     Raises:
-        DataFileError: Listing every problem (file, line, column, what is wrong).
+        DataFileError: Listing every problem of every kind (file, line, column, what is
+            wrong), duplicates included.
 
     Example:
         >>> import io
@@ -123,6 +142,21 @@ def read_evidence_csv(
         >>> found.warnings
         ('<stream>:3:3: score is blank: missing evidence, skipped (not counted as 0)',)
     """
+    check_duplicates_option(duplicates)
+    problems, found = read_evidence_rows(source, assume_tz=assume_tz, strict=strict)
+    found = drop_duplicates(found, problems, duplicates)
+    problems.check()
+    return found
+
+
+def read_evidence_rows(
+    source: Source, *, assume_tz: tzinfo | None = None, strict: bool = False
+) -> tuple[Problems, EvidenceFile]:
+    """Read the rows of an evidence CSV file without raising: its problems, and what was read.
+
+    The rows with a problem are left out of the evidence; the caller decides when to raise
+    (``problems.check()``), so that later checks (duplicates, targets) join the same error.
+    """
     problems = Problems(source_name(source))
     table = parse_csv(read_text(source, problems), problems)
     columns = map_columns(
@@ -131,6 +165,7 @@ def read_evidence_csv(
     if any(name not in columns for name in _REQUIRED):
         problems.check()
     evidence: list[Evidence] = []
+    lines: list[int] = []
     for row in table.rows:
         if not row.get(columns["score"]):
             problems.warn(
@@ -170,8 +205,44 @@ def read_evidence_csv(
             evidence.append(Evidence(**fields))
         except MasteryGradingError as error:
             problems.add(str(error), line=row.line)
-    problems.check()
-    return EvidenceFile(evidence=tuple(evidence), warnings=tuple(problems.warnings))
+            continue
+        lines.append(row.line)
+    return problems, EvidenceFile(
+        evidence=tuple(evidence),
+        warnings=tuple(problems.warnings),
+        lines=tuple(lines),
+        field_columns={name: index + 1 for name, index in columns.items()},
+    )
+
+
+def drop_duplicates(
+    found: EvidenceFile, problems: Problems, duplicates: Duplicates
+) -> EvidenceFile:
+    """Apply ``duplicates`` to what a reader found: record every copy, drop, or keep them.
+
+    With ``"error"`` each copy after the first is a problem at its line, naming the lines of
+    every copy; with ``"drop"`` the first copy of each is kept.
+    """
+    if duplicates == "keep":
+        return found
+    groups = find_duplicates(found.evidence)
+    if not groups:
+        return found
+    if duplicates == "error":
+
+        def place(position: int) -> Problem:
+            line = found.lines[position] if found.lines else None
+            return Problem(message="", source=problems.file, line=line)
+
+        problems.extend(p for _, p in duplicate_problems(found.evidence, groups, place))
+        return found
+    extra = {position for group in groups for position in group[1:]}
+    keep = [i for i in range(len(found.evidence)) if i not in extra]
+    return attrs.evolve(
+        found,
+        evidence=tuple(found.evidence[i] for i in keep),
+        lines=tuple(found.lines[i] for i in keep) if found.lines else (),
+    )
 
 
 def evidence_csv_text(evidence: Iterable[Evidence]) -> str:

@@ -32,7 +32,12 @@ from pathlib import Path
 
 import attrs
 
-from mastery_grading.exceptions import DataFileError, InvalidValueError, MasteryGradingError
+from mastery_grading.exceptions import (
+    DataFileError,
+    InvalidValueError,
+    MasteryGradingError,
+    Problem,
+)
 from mastery_grading.io._common import (
     Problems,
     Row,
@@ -138,7 +143,7 @@ def read_oneroster(path: str | os.PathLike[str], *, strict: bool = False) -> One
     problems = Problems(os.fspath(path))
     sources = _sources(path, problems)
     problems.check()
-    all_items: list[tuple[str, int | None, int | None, str]] = []
+    all_items: list[Problem | tuple[str, int | None, int | None, str]] = []
     warnings: list[str] = []
     manifest: dict[str, str] = {}
     wanted = set(COLUMNS)

@@ -22,24 +22,11 @@ import attrs
 from mastery_grading._extras import available
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import BulkValidationError, InvalidValueError, MasteryGradingError
-from mastery_grading.gradebook import RESULT_COLUMNS as GRADEBOOK_COLUMNS
-from mastery_grading.gradebook import Gradebook, ResultTable
-from mastery_grading.io._common import (
-    Problems,
-    Source,
-    cell_problem,
-    csv_text,
-    format_number,
-    map_columns,
-    parse_bool,
-    parse_csv,
-    parse_int,
-    parse_number,
-    read_text,
-    source_name,
-    write_text_atomic,
-)
+from mastery_grading.gradebook import Duplicates, Gradebook, ResultTable
+from mastery_grading.io._common import csv_text, format_number, write_text_atomic
 from mastery_grading.io._output import contributions_in_order, id_order
+from mastery_grading.io._results_read import RESULT_COLUMNS as _COLUMNS
+from mastery_grading.io._results_read import ResultRecord, read_results_csv
 from mastery_grading.io.columnar import EvidenceColumns
 from mastery_grading.protocols import Policy
 from mastery_grading.results import TargetResult
@@ -64,7 +51,7 @@ __all__ = [
 ]
 
 #: The columns of a results CSV file, in order (a gradebook's result columns, then the policy).
-RESULT_COLUMNS = (*GRADEBOOK_COLUMNS, "policy")
+RESULT_COLUMNS = _COLUMNS
 
 #: The engine of :class:`~mastery_grading.Gradebook`: ``"auto"`` is the vectorized one when
 #: numpy is installed.
@@ -190,25 +177,29 @@ def policy_spec_text(policy: Any) -> str:
     return repr(policy)
 
 
-def _check_inputs(
-    evidence: Sequence[Evidence],
+def _policy_problems(
+    targets: Sequence[LearningTarget], policy: Policy | Mapping[str, Policy] | None = None
+) -> list[tuple[int, str]]:
+    """The targets a per-target policy mapping leaves out, as problems."""
+    if not isinstance(policy, Mapping):
+        return []
+    return [(0, f"target {t.id!r} has no policy") for t in targets if t.id not in policy]
+
+
+def _book(
+    build: Callable[[], Gradebook],
     targets: Sequence[LearningTarget],
-    policy: Policy | Mapping[str, Policy] | None = None,
-) -> None:
-    """Raise one error listing evidence for unknown targets and targets without a policy."""
-    known = {target.id for target in targets}
-    problems: list[tuple[int, str]] = []
-    unknown: set[str] = set()
-    for position, item in enumerate(evidence):
-        if item.target_id not in known and item.target_id not in unknown:
-            unknown.add(item.target_id)
-            problems.append(
-                (position, f"evidence names target {item.target_id!r}, which is not defined")
-            )
-    if isinstance(policy, Mapping):
-        problems += [(0, f"target {t.id!r} has no policy") for t in targets if t.id not in policy]
+    policy: Policy | Mapping[str, Policy] | None,
+) -> Gradebook:
+    """Build a gradebook; its problems and the policy's, if any, in one error."""
+    problems: list[Any] = _policy_problems(targets, policy)
+    try:
+        book = build()
+    except BulkValidationError as error:
+        raise BulkValidationError([*error.problems, *problems]) from None
     if problems:
         raise BulkValidationError(problems)
+    return book
 
 
 def results_table(
@@ -220,6 +211,7 @@ def results_table(
     engine: Engine = "auto",
     progress: Callable[[int, int], None] | None = None,
     student_attributes: Mapping[str, Any] | None = None,
+    duplicates: Duplicates = "error",
 ) -> ResultTable:
     """Score every student on every target through a :class:`~mastery_grading.Gradebook`.
 
@@ -240,12 +232,17 @@ def results_table(
         engine: The gradebook's engine; ``"python"`` gives every row its ``contributions``.
         progress: Called as ``progress(done, total)`` as students are scored.
         student_attributes: Carried by the table, as :class:`~mastery_grading.Gradebook`'s.
+        duplicates: What the gradebook does with duplicate evidence: ``"error"`` (default),
+            ``"drop"`` or ``"keep"`` (see :meth:`Gradebook.from_evidence
+            <mastery_grading.Gradebook.from_evidence>`).
 
     Returns:
         A :class:`~mastery_grading.ResultTable`: rows by student id, then in ``targets`` order.
 
     Raises:
-        BulkValidationError: Listing unknown targets, targets without a policy, bad scores.
+        BulkValidationError: Listing targets without a policy; or every bad piece of
+            evidence (an unknown target, a score outside its target's scale, a duplicate),
+            all kinds in one error.
 
     Example:
         >>> from datetime import datetime, timezone
@@ -264,8 +261,14 @@ def results_table(
     target_list = list(targets)
     if isinstance(evidence, EvidenceColumns):
         if engine != "python" and available("numpy") and evidence.fits(target_list):
-            _check_inputs((), target_list, policy)
-            book = Gradebook.from_frame(evidence.frame(), targets=target_list, engine=engine)
+            frame = evidence.frame()
+            book = _book(
+                lambda: Gradebook.from_frame(
+                    frame, targets=target_list, engine=engine, duplicates=duplicates
+                ),
+                target_list,
+                policy,
+            )
         else:  # the same evidence as objects: the same results, the same messages
             return results_table(
                 evidence.evidence(),
@@ -274,11 +277,17 @@ def results_table(
                 students=students,
                 engine=engine,
                 progress=progress,
+                duplicates=duplicates,
             )
     else:
         items = list(evidence)
-        _check_inputs(items, target_list, policy)
-        book = Gradebook.from_evidence(items, targets=target_list, engine=engine)
+        book = _book(
+            lambda: Gradebook.from_evidence(
+                items, targets=target_list, engine=engine, duplicates=duplicates
+            ),
+            target_list,
+            policy,
+        )
     roster = set(students)
     if not isinstance(policy, Mapping):
         table = book.results(policy)
@@ -470,69 +479,6 @@ def write_results_json(path: str | os.PathLike[str], results: Results) -> None:
     write_text_atomic(path, results_json_text(results))
 
 
-@attrs.frozen(kw_only=True)
-class ResultRecord:
-    """One row of a results CSV file, as :func:`read_results_csv` reads it back.
-
-    The policy is kept as its label (spec JSON), and the target as its id.
-
-    Example:
-        >>> ResultRecord(student_id="ana", target_id="T", value=None, level=None, mastered=False,
-        ...              evidence_count=0, reason="no evidence", policy='{"policy":"mean"}').reason
-        'no evidence'
-    """
-
-    student_id: str
-    target_id: str
-    value: float | None
-    level: str | None
-    mastered: bool
-    evidence_count: int
-    reason: str | None
-    policy: str
-
-
-def read_results_csv(source: Source) -> tuple[ResultRecord, ...]:
-    """Read a results CSV file written by :func:`write_results_csv`.
-
-    Raises:
-        DataFileError: Listing every problem with its file, line and column.
-
-    Example:
-        >>> import io
-        >>> from mastery_grading import LearningTarget
-        >>> from mastery_grading.policies import Mean
-        >>> table = results_table([], [LearningTarget(id="A", title="A")], Mean(),
-        ...                       students=["ana"])
-        >>> text = results_csv_text(table)
-        >>> read_results_csv(io.StringIO(text))[0].reason
-        'no evidence'
-    """
-    problems = Problems(source_name(source))
-    table = parse_csv(read_text(source, problems), problems)
-    columns = map_columns(table, problems, required=RESULT_COLUMNS)
-    problems.check()
-    records: list[ResultRecord] = []
-    for row in table.rows:
-        fields = {
-            "student_id": cell_problem(problems, row, columns, "student_id", str),
-            "target_id": cell_problem(problems, row, columns, "target_id", str),
-            "value": cell_problem(problems, row, columns, "value", parse_number, required=False),
-            "level": row.get(columns["level"]) or None,
-            "mastered": cell_problem(problems, row, columns, "mastered", parse_bool),
-            "evidence_count": cell_problem(
-                problems, row, columns, "evidence_count", lambda t: parse_int(t, minimum=0)
-            ),
-            "reason": row.get(columns["reason"]) or None,
-            "policy": row.get(columns["policy"]),
-        }
-        required: Sequence[str] = ("student_id", "target_id", "mastered", "evidence_count")
-        if all(fields[name] is not None for name in required):
-            records.append(ResultRecord(**fields))
-    problems.check()
-    return tuple(records)
-
-
 def compare_csv_text(
     evidence: Sequence[Evidence] | EvidenceColumns,
     targets: Sequence[LearningTarget],
@@ -540,6 +486,7 @@ def compare_csv_text(
     *,
     engine: Engine = "auto",
     progress: Callable[[int, int], None] | None = None,
+    duplicates: Duplicates = "error",
 ) -> str:
     """Return one CSV table with a value column per policy, side by side.
 
@@ -553,6 +500,7 @@ def compare_csv_text(
         policies: Policies by column label.
         engine: The gradebook's engine (see :class:`~mastery_grading.Gradebook`).
         progress: Called as ``progress(done, total)`` after each policy.
+        duplicates: As for :func:`results_table`.
 
     Raises:
         BulkValidationError: Listing evidence for unknown targets and scores outside their
@@ -572,11 +520,17 @@ def compare_csv_text(
     """
     if isinstance(evidence, EvidenceColumns):
         if engine != "python" and available("numpy") and evidence.fits(targets):
-            book = Gradebook.from_frame(evidence.frame(), targets=targets, engine=engine)
+            book = Gradebook.from_frame(
+                evidence.frame(), targets=targets, engine=engine, duplicates=duplicates
+            )
         else:
-            book = _checked_book(evidence.evidence(), targets, engine)
+            book = Gradebook.from_evidence(
+                evidence.evidence(), targets=targets, engine=engine, duplicates=duplicates
+            )
     else:
-        book = _checked_book(evidence, targets, engine)
+        book = Gradebook.from_evidence(
+            evidence, targets=targets, engine=engine, duplicates=duplicates
+        )
     table: dict[tuple[str, str], list[float | None]] = {}
     for index, chosen in enumerate(policies.values()):
         for key, result in book.results(chosen).items():
@@ -590,11 +544,3 @@ def compare_csv_text(
         )
     ]
     return csv_text(("student_id", "target_id", *policies), rows)
-
-
-def _checked_book(
-    evidence: Iterable[Evidence], targets: Sequence[LearningTarget], engine: Engine
-) -> Gradebook:
-    items = list(evidence)
-    _check_inputs(items, targets)
-    return Gradebook.from_evidence(items, targets=targets, engine=engine)

@@ -161,9 +161,9 @@ class History(Sequence[Evidence]):
 class RunningState(NamedTuple):
     """The state of an incremental policy for one student on one target.
 
-    A frozen value: the policy's ``update`` returns a new state and leaves the old one as
-    it was. Its history is a :class:`History`, so states of any length compare, print, pickle
-    and deep-copy (a state of 10^5 scores too).
+    A frozen value: :meth:`~mastery_grading.protocols.IncrementalPolicy.update` returns a new
+    state and leaves the old one as it was. Its history is a :class:`History`, so states of any
+    length compare, print, pickle and deep-copy (a state of 10^5 scores too).
 
     Attributes:
         target: The target the evidence is for.

@@ -10,26 +10,46 @@ collected first. An optional column whose type is null (every value missing, as 
 polars type a column of ``None``) is read as absent.
 
 Bad rows are collected over every column and raised once as
-:class:`~mastery_grading.exceptions.BulkValidationError`, row positions counted from 0 in frame
-order. Each check keeps a mask and one reason; only the rows the message shows are worded, so
+:class:`~mastery_grading.exceptions.BulkValidationError`, each row named by its index label (a
+polars frame's rows by position, from 0). Duplicates (see
+:mod:`mastery_grading.gradebook._duplicates`) are found vectorized: one sort of a combined key.
+Each check keeps a mask and one reason; only the rows the message shows are worded, so
 rejecting a million bad rows stays fast.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, overload
 
+import attrs
+
 from mastery_grading._extras import available, require
 from mastery_grading.evidence import Evidence
-from mastery_grading.exceptions import BulkValidationError, InvalidTypeError, InvalidValueError
+from mastery_grading.exceptions import (
+    BulkValidationError,
+    InvalidTypeError,
+    InvalidValueError,
+    Problem,
+)
+from mastery_grading.gradebook._duplicates import (
+    Duplicates,
+    describe_place,
+    duplicate_problem,
+    duplicate_problems,
+    duplicate_rows,
+    find_duplicates,
+)
 from mastery_grading.gradebook._engine._columns import (
     CodeArray,
     Columns,
     columns_from_evidence,
+    evidence_at,
+    select_rows,
     sorted_codes,
 )
+from mastery_grading.gradebook._problems import field_problem, out_of_scale, unknown_target
 from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
@@ -43,32 +63,44 @@ REQUIRED = ("student_id", "target_id", "score", "observed_at")
 OPTIONAL = ("kind", "weight", "source_id", "context", "attempt", "independent")
 
 
-Reason = Callable[[int], str] | str
+#: Why a row is bad: a fixed message, or a function of the row giving one (or a Problem).
+Reason = Callable[[int], "str | Problem"] | str
 
 
-class _LazyProblems(Sequence[tuple[int, str]]):
-    """``(row, reason)`` of every bad row in row order; a reason is worded when it is read."""
+class _LazyProblems(Sequence[Problem]):
+    """A :class:`Problem` for every bad row in row order, worded when it is read."""
 
-    def __init__(self, rows: np.ndarray, which: np.ndarray, reasons: list[Reason]) -> None:
+    def __init__(
+        self,
+        rows: np.ndarray,
+        which: np.ndarray,
+        reasons: list[Reason],
+        label: Callable[[int], Hashable],
+    ) -> None:
         self._rows = rows
         self._which = which
         self._reasons = reasons
+        self._label = label
 
     def __len__(self) -> int:
         return int(self._rows.shape[0])
 
-    def _item(self, i: int) -> tuple[int, str]:
+    def _item(self, i: int) -> Problem:
         row = int(self._rows[i])
         reason = self._reasons[int(self._which[i])]
-        return row, reason(row) if callable(reason) else reason
+        found = reason(row) if callable(reason) else reason
+        label = self._label(row)
+        if isinstance(found, Problem):
+            return attrs.evolve(found, row=label)
+        return field_problem(found, row=label)
 
     @overload
-    def __getitem__(self, index: int) -> tuple[int, str]: ...
+    def __getitem__(self, index: int) -> Problem: ...
 
     @overload
-    def __getitem__(self, index: slice) -> list[tuple[int, str]]: ...
+    def __getitem__(self, index: slice) -> list[Problem]: ...
 
-    def __getitem__(self, index: int | slice) -> tuple[int, str] | list[tuple[int, str]]:
+    def __getitem__(self, index: int | slice) -> Problem | list[Problem]:
         if isinstance(index, slice):
             return [self._item(i) for i in range(*index.indices(len(self)))]
         if not -len(self) <= index < len(self):
@@ -80,17 +112,26 @@ class _LazyProblems(Sequence[tuple[int, str]]):
 class _Problems:
     """Checks over every row: a mask of the bad rows and one reason each.
 
-    A row flagged by several checks gets the reason of the first one.
+    A row flagged by several checks gets the reason of the first one. Rows are named by
+    ``label``: a pandas frame's index label, a polars frame's position.
     """
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, label: Callable[[int], Hashable]) -> None:
         self.n = n
+        self.label = label
         self.checks: list[tuple[np.ndarray, Reason]] = []
 
     def add(self, mask: np.ndarray, reason: Reason) -> None:
         """Record ``reason`` (a string, or a function of the row) for every row where ``mask``."""
         if mask.any():
             self.checks.append((mask, reason))
+
+    def bad(self) -> np.ndarray:
+        """The mask of the rows found bad so far."""
+        bad = np.zeros(self.n, dtype=np.bool_)
+        for mask, _ in self.checks:
+            bad |= mask
+        return bad
 
     def raise_if_any(self) -> None:
         if not self.checks:
@@ -102,7 +143,21 @@ class _Problems:
             bad |= mask
         rows = np.flatnonzero(bad)
         reasons = [reason for _, reason in self.checks]
-        raise BulkValidationError(_LazyProblems(rows, which[rows], reasons))
+        raise BulkValidationError(_LazyProblems(rows, which[rows], reasons, self.label))
+
+
+def _labeller(frame: Any) -> Callable[[int], Hashable]:
+    """How a row is named in problems: its index label (pandas), else its position."""
+    index = getattr(frame, "index", None)
+    if index is None or type(frame).__module__.startswith("polars"):
+        return int
+
+    def label(row: int) -> Hashable:
+        value: Hashable = index[row]
+        item = getattr(value, "item", None)
+        return item() if callable(item) else value
+
+    return label
 
 
 def _column_names(frame: Any, columns: Mapping[str, str]) -> dict[str, str]:
@@ -213,12 +268,14 @@ def _bad_ids(codes: CodeArray, labels: Sequence[str], nulls: np.ndarray) -> np.n
     return nulls | empty[codes]
 
 
-def _read_arrow(frame: Any, targets: Sequence[LearningTarget], names: dict[str, str]) -> Columns:
+def _read_arrow(
+    frame: Any, targets: Sequence[LearningTarget], names: dict[str, str], duplicates: Duplicates
+) -> Columns:
     require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
     import pyarrow as pa
 
     n = len(frame)
-    problems = _Problems(n)
+    problems = _Problems(n, _labeller(frame))
     arrays = {field: _arrow(frame, name) for field, name in names.items()}
     for field in OPTIONAL:
         if field in arrays and pa.types.is_null(arrays[field].type):
@@ -240,11 +297,10 @@ def _read_arrow(frame: Any, targets: Sequence[LearningTarget], names: dict[str, 
     index = {t.id: i for i, t in enumerate(targets)}
     remap = np.asarray([index.get(label, -1) for label in tlabels] + [-1], dtype=np.int32)
     target = remap[tcodes]
+    target_ids = [t.id for t in targets]
     problems.add(
         target < 0,
-        lambda row: (
-            f"target_id={arrays['target_id'][row].as_py()!r} is not a target of this gradebook"
-        ),
+        lambda row: unknown_target(arrays["target_id"][row].as_py(), target_ids, row=row),
     )
     score, _ = typed("score", _floats)
     problems.add(
@@ -261,14 +317,12 @@ def _read_arrow(frame: Any, targets: Sequence[LearningTarget], names: dict[str, 
         outside = score < lows[target]
         outside |= score > highs[target]
 
-    def out_of_scale(row: int) -> str:
-        scale = targets[target[row]].scale
-        return (
-            f"score={float(score[row])!r} for student {student_labels[student[row]]!r} on target "
-            f"{targets[target[row]].id!r} lies outside the scale [{scale.min}, {scale.max}]"
+    def outside_scale(row: int) -> Problem:
+        return out_of_scale(
+            float(score[row]), student_labels[student[row]], targets[target[row]], row=row
         )
 
-    problems.add(outside, out_of_scale)
+    problems.add(outside, outside_scale)
     time = _times(arrays["observed_at"], problems, "observed_at")
     np.maximum(target, 0, out=target)
     cols = Columns(
@@ -324,12 +378,63 @@ def _read_arrow(frame: Any, targets: Sequence[LearningTarget], names: dict[str, 
         nulls = np.asarray(array.is_null())
         values = array.fill_null(True).to_numpy(zero_copy_only=False)
         extra["independent"] = np.asarray(values, dtype=np.bool_)
+    cols = replace(cols, **extra)
+    if duplicates != "keep":
+        copies, first = _copies(cols, problems.bad())
+        if duplicates == "error":
+            problems.add(copies, _duplicate_reason(cols, first, target_ids, problems.label))
+        elif copies.any():
+            problems.raise_if_any()
+            return select_rows(cols, np.flatnonzero(~copies))
     problems.raise_if_any()
-    return replace(cols, **extra)
+    return cols
 
 
-def _read_rows(frame: Any, targets: Sequence[LearningTarget], names: dict[str, str]) -> Columns:
+def _copies(cols: Columns, bad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mask of rows that copy an earlier good row, and each row's first copy.
+
+    Copies share student, target, time, score (``-0.0`` is ``0.0``), source and kind; rows
+    already found bad are left out.
+    """
+    n = len(cols)
+    scores = cols.score + 0.0
+    keys: list[Any] = [
+        cols.student,
+        cols.target,
+        cols.time,
+        np.where(np.isnan(scores), 0.0, scores).view(np.int64),
+        np.full(n, -1) if cols.source is None else cols.source,
+        np.ones(n, np.bool_) if cols.summative is None else cols.summative,
+        bad.cumsum() * bad,  # every bad row is its own group
+    ]
+    first = duplicate_rows(keys)
+    copies = (first != np.arange(n)) & ~bad
+    return copies, first
+
+
+def _duplicate_reason(
+    cols: Columns, first: np.ndarray, target_ids: list[str], label: Callable[[int], Hashable]
+) -> Callable[[int], Problem]:
+    """Word a copy's problem: every copy of its group, by index label."""
+    order = np.argsort(first, kind="stable")
+    firsts = first[order]
+
+    def reason(row: int) -> Problem:
+        head = int(first[row])
+        low, high = np.searchsorted(firsts, [head, head + 1])
+        group = [int(r) for r in order[low:high]]
+        [item] = evidence_at(cols, [head], target_ids)
+        places = [describe_place(label(r)) for r in group]
+        return duplicate_problem(item, places)[group.index(row) - 1]
+
+    return reason
+
+
+def _read_rows(
+    frame: Any, targets: Sequence[LearningTarget], names: dict[str, str], duplicates: Duplicates
+) -> Columns:
     """The slow path without pyarrow: one :class:`Evidence` per row, problems collected."""
+    label = _labeller(frame)
     index = {t.id: i for i, t in enumerate(targets)}
     by_id = {t.id: t for t in targets}
     if hasattr(frame, "to_dicts"):  # polars
@@ -337,7 +442,8 @@ def _read_rows(frame: Any, targets: Sequence[LearningTarget], names: dict[str, s
     else:
         records = frame[list(names.values())].to_dict("records")
     items: list[Evidence] = []
-    problems: list[tuple[int, str]] = []
+    rows: list[int] = []
+    found: list[tuple[int, Problem]] = []
     for pos, record in enumerate(records):
         fields = {field: record[name] for field, name in names.items()}
         fields = {k: v for k, v in fields.items() if not (v is None or v != v)}
@@ -349,31 +455,36 @@ def _read_rows(frame: Any, targets: Sequence[LearningTarget], names: dict[str, s
         try:
             item = Evidence(**fields)
         except (InvalidTypeError, InvalidValueError, TypeError, ValueError) as error:
-            problems.append((pos, str(error)))
+            found.append((pos, field_problem(str(error), row=label(pos))))
             continue
         target = by_id.get(item.target_id)
         if target is None:
-            problems.append(
-                (pos, f"target_id={item.target_id!r} is not a target of this gradebook")
-            )
+            found.append((pos, unknown_target(item.target_id, list(by_id), row=label(pos))))
         elif not target.scale.contains(item.score):
-            scale = target.scale
-            problems.append(
-                (
-                    pos,
-                    f"score={item.score!r} for student {item.student_id!r} on target "
-                    f"{target.id!r} lies outside the scale [{scale.min}, {scale.max}]",
-                )
-            )
+            found.append((pos, out_of_scale(item.score, item.student_id, target, row=label(pos))))
         else:
             items.append(item)
-    if problems:
-        raise BulkValidationError(problems)
+            rows.append(pos)
+    if duplicates != "keep":
+        groups = find_duplicates(items)
+        if duplicates == "error":
+            place = lambda i: describe_place(label(rows[i]))  # noqa: E731
+            found.extend((rows[i], p) for i, p in duplicate_problems(items, groups, place))
+        else:
+            extra = {i for group in groups for i in group[1:]}
+            items = [e for i, e in enumerate(items) if i not in extra]
+    if found:
+        found.sort(key=lambda pair: pair[0])
+        raise BulkValidationError([problem for _, problem in found])
     return columns_from_evidence(items, index)
 
 
 def columns_from_frame(
-    frame: Any, targets: Sequence[LearningTarget], columns: Mapping[str, str]
+    frame: Any,
+    targets: Sequence[LearningTarget],
+    columns: Mapping[str, str],
+    *,
+    duplicates: Duplicates = "error",
 ) -> Columns:
     """Return the validated rows of a pandas or polars DataFrame (or LazyFrame) as columns.
 
@@ -386,12 +497,12 @@ def columns_from_frame(
         frame = frame.collect()
     names = _column_names(frame, columns)
     if not available("pyarrow"):
-        return _read_rows(frame, targets, names)
+        return _read_rows(frame, targets, names, duplicates)
     require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
     import pyarrow as pa
 
     try:
-        return _read_arrow(frame, targets, names)
+        return _read_arrow(frame, targets, names, duplicates)
     finally:
         # Arrow's allocator keeps the memory of freed temporaries (encodings, casts) for reuse;
         # hand it back so that the engine's later numpy arrays can have it.

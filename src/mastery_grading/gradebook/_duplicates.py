@@ -1,0 +1,285 @@
+"""Duplicate evidence: the one definition, how copies are found, and how they are worded.
+
+Two pieces of evidence are *duplicates* when they have the same student, target, time (the
+same instant, whatever the time zone it is written in), score, source and kind. Weight,
+context, attempt and independence do not make two copies different: a row pasted twice with
+another weight is still the same observation counted twice.
+
+What to do with them is the caller's decision, ``duplicates=``: ``"error"`` (the default)
+refuses the batch and lists every copy, ``"drop"`` keeps the first copy of each, ``"keep"``
+counts every copy, as if they were separate observations.
+
+This module does not import numpy; the vectorized engine finds duplicates of a frame's
+columns itself (:func:`duplicate_rows`, which needs numpy).
+
+Example:
+    >>> from datetime import datetime, timezone
+    >>> from mastery_grading import Evidence
+    >>> when = datetime(2026, 10, 1, tzinfo=timezone.utc)
+    >>> e = Evidence(student_id="ana", target_id="T", score=3, observed_at=when)
+    >>> find_duplicates([e, e.__class__(student_id="ben", target_id="T", score=3,
+    ...                                  observed_at=when), e])
+    [(0, 2)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+
+import attrs
+
+from mastery_grading._extras import require
+from mastery_grading.evidence import Evidence
+from mastery_grading.exceptions import InvalidValueError, Problem
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+__all__ = [
+    "DUPLICATE_FIELDS",
+    "Duplicates",
+    "already_added",
+    "check_duplicates_option",
+    "describe_place",
+    "duplicate_key",
+    "duplicate_problem",
+    "duplicate_problems",
+    "duplicate_rows",
+    "find_duplicates",
+]
+
+#: What ``duplicates=`` may be: refuse them (listing every copy), drop all but the first copy,
+#: or keep (count) every copy.
+Duplicates: TypeAlias = Literal["error", "drop", "keep"]
+
+#: How many copies a duplicate's message names before it counts the rest.
+_LISTED = 5
+
+#: The fields that two pieces of evidence share when they are duplicates.
+DUPLICATE_FIELDS = ("student_id", "target_id", "observed_at", "score", "source_id", "kind")
+
+
+def check_duplicates_option(duplicates: str) -> None:
+    """Raise if ``duplicates`` is not ``"error"``, ``"drop"`` or ``"keep"``.
+
+    Example:
+        >>> check_duplicates_option("twice")
+        Traceback (most recent call last):
+        ...
+        mastery_grading.exceptions.InvalidValueError: duplicates='twice' must be 'error', 'drop' or 'keep'
+    """  # noqa: E501
+    if duplicates not in ("error", "drop", "keep"):
+        msg = f"duplicates={duplicates!r} must be 'error', 'drop' or 'keep'"
+        raise InvalidValueError(msg)
+
+
+def duplicate_key(item: Evidence) -> tuple[Any, ...]:
+    """Return what two duplicates share: student, target, time, score, source and kind.
+
+    Times compare as instants (09:00Z and 11:00+02:00 are the same time) and ``-0.0`` is
+    ``0.0``.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> e = Evidence(student_id="ana", target_id="T", score=3,
+        ...              observed_at=datetime(2026, 10, 1, tzinfo=timezone.utc))
+        >>> duplicate_key(e)[:2]
+        ('ana', 'T')
+    """
+    return (
+        item.student_id,
+        item.target_id,
+        item.observed_at,
+        item.score + 0.0,
+        item.source_id,
+        item.kind,
+    )
+
+
+def find_duplicates(evidence: Sequence[Evidence]) -> list[tuple[int, ...]]:
+    """Return the positions of every group of duplicates (two or more copies), first copy first.
+
+    Groups are ordered by the position of their first copy.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> e = Evidence(student_id="ana", target_id="T", score=3,
+        ...              observed_at=datetime(2026, 10, 1, tzinfo=timezone.utc))
+        >>> find_duplicates([e, e, e]), find_duplicates([e])
+        ([(0, 1, 2)], [])
+    """
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for position, item in enumerate(evidence):
+        groups.setdefault(duplicate_key(item), []).append(position)
+    return [tuple(group) for group in groups.values() if len(group) > 1]
+
+
+def duplicate_problems(
+    evidence: Sequence[Evidence],
+    groups: Sequence[Sequence[int]],
+    place: Callable[[int], Problem],
+) -> list[tuple[int, Problem]]:
+    """Return a problem for every copy after the first of each group, naming every copy.
+
+    Args:
+        evidence: The evidence the positions index.
+        groups: Groups of positions, as :func:`find_duplicates` gives them.
+        place: Where a position is: a :class:`~mastery_grading.Problem` with only its location
+            (file, line and column, or row) filled in; its ``where`` names the copies.
+
+    Returns:
+        ``(position, problem)`` pairs, one per extra copy.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> e = Evidence(student_id="ana", target_id="T", score=3,
+        ...              observed_at=datetime(2026, 10, 1, tzinfo=timezone.utc))
+        >>> [(pos, problem)] = duplicate_problems([e, e], [(0, 1)],
+        ...                                       lambda pos: Problem(message="", row=pos))
+        >>> print(problem)  # doctest: +NORMALIZE_WHITESPACE
+        row 1: duplicate evidence: student 'ana', target 'T', score=3.0 at
+        2026-10-01T00:00:00+00:00 (source None, kind summative) appears 2 times, at row 0 and
+        row 1; expected one copy (duplicates='drop' keeps the first, duplicates='keep' counts
+        every copy)
+    """
+    out: list[tuple[int, Problem]] = []
+    for group in groups:
+        problems = duplicate_problem(evidence[group[0]], [place(position) for position in group])
+        out.extend(zip(group[1:], problems, strict=True))
+    return out
+
+
+def duplicate_problem(item: Evidence, places: Sequence[Problem]) -> list[Problem]:
+    """Return the problems of one group of copies of ``item``: one per copy after the first.
+
+    ``places`` say where each copy is, first copy first (see :func:`duplicate_problems`).
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> e = Evidence(student_id="ana", target_id="T", score=3,
+        ...              observed_at=datetime(2026, 10, 1, tzinfo=timezone.utc))
+        >>> [problem] = duplicate_problem(e, [Problem(message="", source="a.csv", line=2),
+        ...                                   Problem(message="", source="a.csv", line=5)])
+        >>> print(problem)  # doctest: +NORMALIZE_WHITESPACE
+        a.csv:5: duplicate evidence: student 'ana', target 'T', score=3.0 at
+        2026-10-01T00:00:00+00:00 (source None, kind summative) appears 2 times, at line 2 and
+        line 5; expected one copy (duplicates='drop' keeps the first, duplicates='keep' counts
+        every copy)
+    """
+    one_file = len({p.source for p in places}) == 1 and all(p.line is not None for p in places)
+    wheres = [
+        f"line {p.line}" if one_file and p.source is not None else p.where for p in places[:_LISTED]
+    ]
+    if len(places) > _LISTED:
+        listed = ", ".join(wheres) + f" and {len(places) - _LISTED} more"
+    else:
+        listed = ", ".join(wheres[:-1]) + f" and {wheres[-1]}" if len(wheres) > 1 else wheres[0]
+    message = (
+        f"{_described(item)} appears {len(places)} times, at {listed}; expected one copy {_CHOICES}"
+    )
+    return [
+        Problem(
+            message=message,
+            source=where.source,
+            line=where.line,
+            column=where.column,
+            row=where.row,
+            expected="one copy of each piece of evidence",
+        )
+        for where in places[1:]
+    ]
+
+
+def duplicate_rows(keys: Sequence[npt.NDArray[np.integer[Any]]]) -> npt.NDArray[np.int64]:
+    """Return, for every row, the first row with the same keys (itself when it is the first).
+
+    ``keys`` are integer code arrays of equal length, one per duplicate field, where equal
+    codes mean equal values. Vectorized: one stable sort of the combined key.
+
+    Example:
+        >>> import numpy as np
+        >>> duplicate_rows([np.array([0, 1, 0, 0]), np.array([5, 5, 5, 6])]).tolist()
+        [0, 1, 0, 3]
+    """
+    require("numpy", extra="data", feature="duplicate_rows()")
+    import numpy as np
+
+    n = len(keys[0]) if keys else 0
+    first = np.arange(n, dtype=np.int64)
+    if n < 2:
+        return first
+    columns = [np.asarray(key).astype(np.int64, copy=False) for key in keys]
+    # One 64-bit hash of every row's keys, one sort: rows with equal hashes are the only
+    # candidates. They are then grouped exactly (a sort of their keys), so that a collision
+    # of hashes never makes two different rows copies.
+    hashed = np.zeros(n, dtype=np.uint64)
+    for column in columns:
+        hashed ^= column.view(np.uint64)
+        hashed *= np.uint64(0x9E3779B97F4A7C15)
+        hashed ^= hashed >> np.uint64(29)
+    order = np.argsort(hashed, kind="stable")
+    ordered = hashed[order]
+    equal = ordered[1:] == ordered[:-1]
+    if not equal.any():
+        return first
+    candidate = np.zeros(n, dtype=np.bool_)
+    candidate[1:] |= equal
+    candidate[:-1] |= equal
+    rows = np.sort(order[candidate])
+    exact = np.lexsort([column[rows] for column in reversed(columns)])  # stable
+    grouped = rows[exact]
+    starts = np.ones(grouped.shape[0], dtype=np.bool_)
+    for column in columns:
+        values = column[grouped]
+        starts[1:] &= values[1:] == values[:-1]
+    starts = ~starts
+    starts[0] = True
+    heads = grouped[np.maximum.accumulate(np.where(starts, np.arange(grouped.shape[0]), 0))]
+    first[grouped] = heads
+    return first
+
+
+def already_added(item: Evidence, place: Problem) -> Problem:
+    """Return the problem of ``item`` when a copy of it is already in the gradebook.
+
+    ``place`` says where ``item`` is in its batch (see :func:`duplicate_problems`).
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> e = Evidence(student_id="ana", target_id="T", score=3,
+        ...              observed_at=datetime(2026, 10, 1, tzinfo=timezone.utc))
+        >>> print(already_added(e, describe_place(0)))  # doctest: +NORMALIZE_WHITESPACE
+        row 0: duplicate evidence: student 'ana', target 'T', score=3.0 at
+        2026-10-01T00:00:00+00:00 (source None, kind summative) is already in the gradebook;
+        expected one copy (duplicates='drop' keeps the first, duplicates='keep' counts every
+        copy)
+    """
+    return attrs.evolve(
+        place,
+        message=f"{_described(item)} is already in the gradebook; expected one copy {_CHOICES}",
+        expected="one copy of each piece of evidence",
+    )
+
+
+def _described(item: Evidence) -> str:
+    return (
+        f"duplicate evidence: student {item.student_id!r}, target {item.target_id!r}, "
+        f"score={item.score!r} at {item.observed_at.isoformat()} (source "
+        f"{item.source_id!r}, kind {item.kind.value})"
+    )
+
+
+#: What a duplicate's message says the caller may choose instead.
+_CHOICES = "(duplicates='drop' keeps the first, duplicates='keep' counts every copy)"
+
+
+def describe_place(row: Hashable) -> Problem:
+    """A problem template that only says where a row is (a position or an index label).
+
+    Example:
+        >>> describe_place(4).where
+        'row 4'
+    """
+    return Problem(message="", row=row)
