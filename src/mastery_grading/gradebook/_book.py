@@ -39,9 +39,13 @@ from mastery_grading._extras import available, require
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import (
     BulkValidationError,
-    InvalidTypeError,
     InvalidValueError,
-    MissingExtraError,
+)
+from mastery_grading.gradebook._arguments import (
+    check_engine,
+    is_frame,
+    policies_per_target,
+    target_dict,
 )
 from mastery_grading.gradebook._attributes import StudentAttributes
 from mastery_grading.gradebook._duplicates import (
@@ -69,22 +73,6 @@ if TYPE_CHECKING:
     from mastery_grading.protocols import GradeConverter, GradeReportLike
 
 __all__ = ["Gradebook"]
-
-
-def _target_dict(
-    targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
-) -> dict[str, LearningTarget]:
-    items = targets.values() if isinstance(targets, Mapping) else targets
-    out: dict[str, LearningTarget] = {}
-    for target in items:
-        if not isinstance(target, LearningTarget):
-            msg = f"targets item {target!r} must be a LearningTarget, not {type(target).__name__}"
-            raise InvalidTypeError(msg)
-        if target.id in out:
-            msg = f"targets has the id {target.id!r} twice; target ids must be unique"
-            raise InvalidValueError(msg)
-        out[target.id] = target
-    return out
 
 
 class Gradebook:
@@ -124,9 +112,9 @@ class Gradebook:
         engine: Literal["auto", "numpy", "python"] = "auto",
         student_attributes: Mapping[str, Any] | None = None,
     ) -> None:
-        _check_engine(engine)
+        check_engine(engine)
         self._attributes = StudentAttributes.read(student_attributes)
-        self.targets: dict[str, LearningTarget] = _target_dict(targets)
+        self.targets: dict[str, LearningTarget] = target_dict(targets)
         self.engine: Literal["auto", "numpy", "python"] = engine
         self._store = EvidenceStore(self.targets)
         # the last table per (policy, as_of, engine), patched by results() after adds
@@ -301,7 +289,7 @@ class Gradebook:
         check_duplicates_option(duplicates)
         if isinstance(evidence, Evidence | Mapping):
             evidence = [evidence]
-        if _is_frame(evidence):
+        if is_frame(evidence):
             self.add_frame(evidence, duplicates=duplicates)
             return
         known: set[tuple[Any, ...]] = set()
@@ -380,7 +368,7 @@ class Gradebook:
         return self._store.evidence()
 
     def _use_numpy(self, engine: Literal["auto", "numpy", "python"]) -> bool:
-        _check_engine(engine)
+        check_engine(engine)
         if engine == "python":
             return False
         if engine == "numpy" or available("numpy"):
@@ -452,7 +440,7 @@ class Gradebook:
         if as_of is not None and (as_of.tzinfo is None or as_of.utcoffset() is None):
             msg = f"as_of={as_of.isoformat()!r} is a naive datetime; expected a timezone-aware one"
             raise InvalidValueError(msg)
-        policies = self._policies_per_target(policy)
+        policies = policies_per_target(self.targets, policy)
         use_numpy = self._use_numpy(self.engine if engine is None else engine)
         key = live_key(policy, policies, as_of, use_numpy)
         live = self._live.pop(key, None) if key is not None else None
@@ -472,36 +460,6 @@ class Gradebook:
 
     def _attributed(self, table: ResultTable) -> ResultTable:
         return table.with_student_attributes(self._attributes) if self._attributes else table
-
-    def _policies_per_target(self, policy: Policy | Mapping[str, Policy]) -> list[Policy]:
-        """The policy of each target, in target order; a mapping must name every target."""
-        if isinstance(policy, Mapping):
-            unknown = [key for key in policy if key not in self.targets]
-            if unknown:
-                msg = (
-                    f"policy names targets {unknown!r} that are not targets of this gradebook; "
-                    f"expected ids among {list(self.targets)!r}"
-                )
-                raise InvalidValueError(msg)
-            left_out = [target_id for target_id in self.targets if target_id not in policy]
-            if left_out:
-                msg = (
-                    f"policy has no policy for the targets {left_out!r}; give one policy for "
-                    "every target of the gradebook"
-                )
-                raise InvalidValueError(msg)
-            chosen = [policy[target_id] for target_id in self.targets]
-        else:
-            chosen = [policy] * len(self.targets)
-        for target_id, item in zip(self.targets, chosen, strict=True):
-            if not isinstance(item, Policy):
-                where = f"policy[{target_id!r}]" if isinstance(policy, Mapping) else "policy"
-                msg = (
-                    f"{where}={item!r} must be a Policy (an object with evaluate), "
-                    f"not {type(item).__name__}"
-                )
-                raise InvalidTypeError(msg)
-        return chosen
 
     def _python_results(
         self,
@@ -593,19 +551,3 @@ class Gradebook:
 
             policy = DecayingAverage()
         return self.results(policy, as_of=as_of).grades(converter, exempt=exempt, on_gap=on_gap)
-
-
-def _check_engine(engine: str) -> None:
-    if engine not in ("auto", "numpy", "python"):
-        msg = f"engine={engine!r} must be 'auto', 'numpy' or 'python'"
-        raise InvalidValueError(msg)
-    if engine == "numpy" and not available("numpy"):
-        feature = "engine='numpy'"
-        raise MissingExtraError(
-            feature, module="numpy", extra="data", alternative="use engine='auto'"
-        )
-
-
-def _is_frame(value: Any) -> bool:
-    module = type(value).__module__
-    return module.startswith(("pandas", "polars")) and hasattr(value, "columns")
