@@ -3,7 +3,9 @@
 A :class:`ResultTable` holds one row per (student, target): the values as a list (the
 reference) or an array (the vectorized engine), the evidence counts and the reasons. Rows are
 built into :class:`~mastery_grading.TargetResult` objects only when asked for; frames are built
-from the columns directly.
+from the columns directly. A live gradebook's tables are copy-on-write (``_patch``): a new
+table shares the columns of the one before and holds the rows changed since, so a table handed
+out earlier never changes.
 
 Example:
     >>> from mastery_grading import Gradebook, policies
@@ -31,6 +33,7 @@ from mastery_grading.gradebook._grade_table import (
     exempt_by_student,
     grade_table,
 )
+from mastery_grading.gradebook._patch import PatchedColumns
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
@@ -91,15 +94,38 @@ class ResultTable:
         self.policy = policy
         self.students: tuple[str, ...] = tuple(students)
         self.targets: tuple[LearningTarget, ...] = tuple(targets)
-        self._policies: tuple[Policy, ...] = tuple(
-            policy[t.id] if isinstance(policy, Mapping) else policy for t in self.targets
+        self._policies: tuple[Policy, ...] = (
+            tuple(policy[t.id] for t in self.targets)
+            if isinstance(policy, Mapping)
+            else (policy,) * len(self.targets)
         )
-        self._values = values
-        self._counts = counts
-        # the engine's reasons are coded per group (a mapping of its own); copy only a dict
-        self._reasons = dict(reasons) if isinstance(reasons, dict) else reasons
-        self._results = None if results is None else self._with_students(results)
+        if isinstance(values, PatchedColumns):  # a live gradebook's (results carry students)
+            self._columns = values
+        else:  # the engine's reasons are coded per group (a mapping of its own); copy a dict
+            self._columns = PatchedColumns(
+                values,
+                counts,
+                dict(reasons) if isinstance(reasons, dict) else reasons,
+                None if results is None else self._with_students(results),
+            )
         self._explain = explain
+
+    # The columns: shared and patched in a live gradebook, built on first read (see _patch).
+    @property
+    def _values(self) -> Any:
+        return self._columns.values
+
+    @property
+    def _counts(self) -> Any:
+        return self._columns.counts
+
+    @property
+    def _reasons(self) -> Mapping[int, str]:
+        return self._columns.reasons
+
+    @property
+    def _results(self) -> list[TargetResult] | None:
+        return self._columns.results
 
     def _with_students(self, results: Sequence[TargetResult]) -> list[TargetResult]:
         """The reference's results, each carrying its row's student (also with no evidence)."""
@@ -152,14 +178,18 @@ class ResultTable:
         n_targets = len(self.targets)
         return self.students[row // n_targets], self.targets[row % n_targets]
 
-    def _result(self, row: int, value: float | None, count: int) -> TargetResult:
+    def _result(
+        self, row: int, value: float | None, count: int, reason: str | None = None
+    ) -> TargetResult:
         student, target = self._ids(row)
+        if value is None and reason is None:
+            reason = self._reasons.get(row)
         return TargetResult(
             target=target,
             value=value,
             policy=self._policies[row % len(self.targets)],
             evidence_count=count,
-            reason=self._reasons.get(row) if value is None else None,
+            reason=reason if value is None else None,
             student_id=student,
         )
 
@@ -194,15 +224,13 @@ class ResultTable:
 
     def _student_rows(self, index: int) -> list[TargetResult]:
         n_targets = len(self.targets)
-        rows = range(index * n_targets, (index + 1) * n_targets)
-        if self._results is not None:
-            return self._results[rows.start : rows.stop]
-        values, counts = self._values, self._counts
         out = []
-        for row in rows:
-            value = values[row]
-            value = None if value is None or value != value else float(value)
-            out.append(self._result(row, value, int(counts[row])))
+        for row in range(index * n_targets, (index + 1) * n_targets):
+            found = self._columns.row(row)
+            if found.result is None:
+                out.append(self._result(row, found.value, found.evidence_count, found.reason))
+            else:
+                out.append(found.result)
         return out
 
     def items(self) -> Iterator[tuple[tuple[str, str], TargetResult]]:
@@ -238,8 +266,9 @@ class ResultTable:
             ].index(target_id)
         except ValueError:
             raise KeyError((student_id, target_id)) from None
-        if self._results is not None:
-            return self._results[row]
+        found = self._columns.row(row)
+        if found.result is not None:
+            return found.result
         assert self._explain is not None
         result = self._explain(row)
         if result.student_id != student_id:
