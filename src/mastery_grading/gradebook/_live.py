@@ -42,12 +42,12 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
 
 from mastery_grading._extras import require
-from mastery_grading._numbers import near_threshold
+from mastery_grading._numbers import NEAR_TOLERANCE, near_threshold
 from mastery_grading.evidence import Evidence, chronological_key, sort_chronologically
 from mastery_grading.gradebook._patch import PatchedColumns, Row
 from mastery_grading.gradebook._table import ResultTable
@@ -57,6 +57,8 @@ from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
+    from fractions import Fraction
+
     from mastery_grading.gradebook._engine import EngineResult, Sorted
     from mastery_grading.policies._incremental import RunningTotals
 
@@ -173,9 +175,11 @@ class FoldsScores(Protocol):
         self, state: RunningTotals, score: float, weight: float = 1.0, *, latest: bool = True
     ) -> RunningTotals: ...  # pragma: no cover
 
-    def value_is_exact(
+    def sums_are_exact(
         self, largest_score: float, largest_weight: float, count: int
     ) -> bool: ...  # pragma: no cover
+
+    def exact_value(self, totals: RunningTotals) -> Fraction | None: ...  # pragma: no cover
 
     def undecided_reason(self, totals: RunningTotals) -> str | None: ...  # pragma: no cover
 
@@ -200,6 +204,12 @@ class EngineRows:
         self.as_of = as_of
         self._row_of = {student: i for i, student in enumerate(columns.student_labels)}
         self._facts = srt.facts
+        self._grid_weight: tuple[float | None] | None = None
+        self._bounds: list[int] | None = None
+        from mastery_grading.gradebook._engine._columns import micros
+
+        #: An aware datetime as microseconds since the epoch, as the columns' times.
+        self.micros = micros
 
     def span(self, student: str, t: int) -> tuple[int, int]:
         """The sorted rows of the group that count (a range: rows are in time order)."""
@@ -207,7 +217,9 @@ class EngineRows:
         if row is None:
             return 0, 0
         group = row * self.n_targets + t
-        first, last = int(self.bounds[group]), int(self.bounds[group + 1])
+        if self._bounds is None:  # Python ints: read one at a time
+            self._bounds = self.bounds.tolist()
+        first, last = self._bounds[group], self._bounds[group + 1]
         if self.as_of is not None and last > first:
             last = first + bisect_right(self.times[first:last].tolist(), self.as_of)
         return first, last
@@ -218,24 +230,42 @@ class EngineRows:
 
         return evidence_at(self.columns, [row], self.target_ids)[0]
 
-    def grid_largest(self, name: str) -> float | None:
-        """``max |value|`` of the ``score`` or ``weight`` column when on the grid, else None."""
-        return self._facts.grid_largest(name)
+    def grid_weight(self) -> float | None:
+        """``max |weight|`` (1 without weights) when every score and weight is on the grid.
+
+        ``None`` when a score or weight is off the grid (multiples of ``2**-4``): then running
+        sums of them may be inexact. Checked once, on first use.
+        """
+        if self._grid_weight is None:
+            on_grid = self._facts.grid_largest("score") is not None
+            self._grid_weight = (self._facts.grid_largest("weight") if on_grid else None,)
+        return self._grid_weight[0]
 
 
-class Lean(NamedTuple):
+class Lean:
     """A touched group's state on an engine table: running totals, no evidence.
 
+    Updated in place: it never leaves the live table.
+
     ``latest`` is the newest piece (``None`` while the newest is a row of the engine's columns,
-    observed at ``latest_time``, row ``latest_row``); ``largest_weight`` is ``None``
-    once a score or weight off the grid was folded in (the totals may be inexact).
+    observed at ``latest_time``, row ``latest_row``); ``largest_weight`` is ``None`` once a
+    score or weight off the grid was folded in (the totals may be inexact).
     """
 
-    totals: RunningTotals
-    latest_time: int | None
-    latest_row: int
-    latest: Evidence | None
-    largest_weight: float | None
+    __slots__ = ("largest_weight", "latest", "latest_row", "latest_time", "totals")
+
+    def __init__(
+        self,
+        totals: RunningTotals,
+        latest_time: int | None,
+        latest_row: int,
+        largest_weight: float | None,
+    ) -> None:
+        self.totals = totals
+        self.latest_time = latest_time
+        self.latest_row = latest_row
+        self.latest: Evidence | None = None
+        self.largest_weight = largest_weight
 
 
 def _on_grid(x: float) -> bool:
@@ -286,6 +316,14 @@ class LiveTable:
         self.thresholds = [
             sorted({t.scale.mastery, *(level.minimum for level in t.scale.levels[1:])})
             for t in self.targets
+        ]
+        # a value within these bounds is near a threshold (see near_threshold)
+        self._near = [
+            [
+                (x - NEAR_TOLERANCE * max(1.0, abs(x)), x + NEAR_TOLERANCE * max(1.0, abs(x)))
+                for x in thresholds
+            ]
+            for thresholds in self.thresholds
         ]
         self._largest_score = [max(abs(t.scale.min), abs(t.scale.max)) for t in self.targets]
         self._target_index = {target.id: t for t, target in enumerate(self.targets)}
@@ -435,8 +473,6 @@ class LiveTable:
         Returns ``None`` when they need the evidence: a piece late for a policy that depends
         on order.
         """
-        from mastery_grading.gradebook._engine._columns import micros
-
         policy: Any = self.policies[t]
         rows = self.rows
         assert rows is not None
@@ -448,37 +484,33 @@ class LiveTable:
                 rows.scores[first:last].tolist(),
                 None if weights is None else weights[first:last].tolist(),
             )
-            grid_weight = rows.grid_largest("weight")
-            state = Lean(
-                totals,
-                int(rows.times[last - 1]) if last > first else None,
-                last - 1,
-                None,
-                grid_weight if rows.grid_largest("score") is not None else None,
-            )
-        totals, latest_time, latest_row, latest, largest_weight = state
+            latest_time = int(rows.times[last - 1]) if last > first else None
+            state = Lean(totals, latest_time, last - 1, rows.grid_weight())
         for evidence in due:
-            when = micros(evidence.observed_at)
-            if latest is None and when == latest_time:  # a tie: the row's tie key decides
-                latest = rows.evidence(latest_row)
+            when = rows.micros(evidence.observed_at)
+            latest = state.latest
+            if latest is None and when == state.latest_time:  # a tie: the row's tie key decides
+                latest = state.latest = rows.evidence(state.latest_row)
             if latest is not None:
                 after = evidence.observed_at > latest.observed_at or (
                     evidence.observed_at == latest.observed_at
                     and chronological_key(evidence) >= chronological_key(latest)
                 )
             else:
-                after = latest_time is None or when > latest_time
+                after = state.latest_time is None or when > state.latest_time
             if not after and not policy.order_free:
                 return None
-            totals = policy.fold_score(totals, evidence.score, evidence.weight, latest=after)
+            score, weight = evidence.score, evidence.weight
+            state.totals = policy.fold_score(state.totals, score, weight, latest=after)
             if after:
-                latest, latest_time = evidence, when
-            if largest_weight is not None:
-                if _on_grid(evidence.score) and _on_grid(evidence.weight):
-                    largest_weight = max(largest_weight, abs(evidence.weight))
+                state.latest, state.latest_time = evidence, when
+            largest = state.largest_weight
+            if largest is not None:
+                if _on_grid(score) and _on_grid(weight):
+                    state.largest_weight = largest if weight <= largest else weight
                 else:
-                    largest_weight = None
-        return Lean(totals, latest_time, latest_row, latest, largest_weight)
+                    state.largest_weight = None
+        return state
 
     def _lean_row(self, t: int, key: tuple[str, int], state: Lean) -> Row:
         """The row of a group kept as running totals; the exact rule decides only when needed."""
@@ -490,13 +522,17 @@ class LiveTable:
             if reason is not None:
                 return Row(None, count, reason)
         elif policy.value_is_a_score or not any(
-            near_threshold(value, x) for x in self.thresholds[t]
+            low <= value <= high for low, high in self._near[t]
         ):
             return Row(value, count, None)
-        elif state.largest_weight is not None and policy.value_is_exact(
+        elif state.largest_weight is not None and policy.sums_are_exact(
             self._largest_score[t], state.largest_weight, count
         ):
-            return Row(value, count, None)  # the exact rule's value bit for bit
+            if policy.value_is_a_ratio:  # the exact rule's value bit for bit
+                return Row(value, count, None)
+            exact = policy.exact_value(totals)
+            if exact is not None:
+                return Row(float(exact), count, None)
         result = policy.evaluate(self._evidence(*key), self.targets[t])
         return Row(result.value, count, result.reason)
 

@@ -37,7 +37,7 @@ few milliseconds per thousand pieces.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, ClassVar, NamedTuple, overload
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, overload
 
 from mastery_grading._numbers import near_threshold
 from mastery_grading.evidence import Evidence, chronological_key, sort_chronologically
@@ -238,11 +238,14 @@ class RunningTotals(NamedTuple):
     value: float | None = None
 
 
-class _Scored(NamedTuple):
-    """What a policy's ``_fold`` and ``_value`` read of a piece of evidence."""
+class _Piece:
+    """What a policy's ``_fold`` and ``_value`` read of a piece of evidence: one, reused."""
 
-    score: float
-    weight: float = 1.0
+    __slots__ = ("score", "weight")
+
+    def __init__(self, score: float = 0.0, weight: float = 1.0) -> None:
+        self.score = score
+        self.weight = weight
 
 
 def is_after(evidence: Evidence, latest: Evidence | None) -> bool:
@@ -275,7 +278,7 @@ class Incremental:
 
     #: Whether the running value is one division of two running totals (a mean): when every
     #: score and weight is a multiple of ``2**-4`` (as on any rubric; see
-    #: :meth:`value_is_exact`), those totals are exact floats and the division rounds once,
+    #: :meth:`sums_are_exact`), those totals are exact floats and the division rounds once,
     #: as the exact rule does, so the value is the exact rule's bit for bit.
     value_is_a_ratio: ClassVar[bool] = False
 
@@ -301,17 +304,20 @@ class Incremental:
         """
         fold = self._fold
         totals = self._initial(target)
+        piece: Any = _Piece()
         if weights is None:
             for count, score in enumerate(scores):
-                totals = fold(totals, _Scored(score), count)  # type: ignore[arg-type]
+                piece.score = score
+                totals = fold(totals, piece, count)
         else:
             for count, (score, weight) in enumerate(zip(scores, weights, strict=True)):
-                totals = fold(totals, _Scored(score, weight), count)  # type: ignore[arg-type]
+                piece.score, piece.weight = score, weight
+                totals = fold(totals, piece, count)
         if not scores:
             return RunningTotals(totals)
         latest = scores[-1]
-        value = self._value(totals, _Scored(latest))  # type: ignore[arg-type]
-        return RunningTotals(totals, len(scores), latest, value)
+        piece.score = latest
+        return RunningTotals(totals, len(scores), latest, self._value(totals, piece))
 
     def fold_score(
         self, state: RunningTotals, score: float, weight: float = 1.0, *, latest: bool = True
@@ -340,31 +346,47 @@ class Incremental:
                 "history; expected latest=True"
             )
             raise InvalidValueError(msg)
-        totals = self._fold(state.totals, _Scored(score, weight), state.evidence_count)  # type: ignore[arg-type]
+        piece: Any = _Piece(score, weight)
+        totals = self._fold(state.totals, piece, state.evidence_count)
         newest = score if latest or state.latest_score is None else state.latest_score
-        value = self._value(totals, _Scored(newest))  # type: ignore[arg-type]
+        piece.score = newest
+        value = self._value(totals, piece)
         return RunningTotals(totals, state.evidence_count + 1, newest, value)
 
-    def value_is_exact(self, largest_score: float, largest_weight: float, count: int) -> bool:
-        """Whether the running value of ``count`` scores and weights on the grid is exact.
+    def sums_are_exact(self, largest_score: float, largest_weight: float, count: int) -> bool:
+        """Whether running sums of ``count`` scores and weights on the grid are exact floats.
 
-        For a policy whose value is a ratio of running sums (:attr:`value_is_a_ratio`), fed
-        scores and weights that are multiples of ``2**-4`` and at most ``largest_score`` and
-        ``largest_weight`` in magnitude: their products are multiples of ``2**-8``, and the
-        sums are exact while below ``2**53`` of those units; one division then gives the exact
-        rule's value bit for bit, so it needs no exact recomputation near a threshold. The
-        caller checks that the scores and weights lie on the grid.
+        Scores and weights that are multiples of ``2**-4`` (as on any rubric), at most
+        ``largest_score`` and ``largest_weight`` in magnitude, make products that are
+        multiples of ``2**-8``; their sums are exact while below ``2**53`` of those units. The
+        caller checks that the scores and weights lie on the grid. Then a policy whose value is
+        a ratio of such sums (:attr:`value_is_a_ratio`) gives the exact rule's value bit for
+        bit, and :meth:`exact_value` can read the exact value off the totals.
 
         Example:
-            >>> from mastery_grading.policies import DecayingAverage, Mean
-            >>> Mean().value_is_exact(4.0, 1.0, 10**6), Mean().value_is_exact(4.0, 1.0, 10**13)
+            >>> from mastery_grading.policies import Mean
+            >>> Mean().sums_are_exact(4.0, 1.0, 10**6), Mean().sums_are_exact(4.0, 1.0, 10**13)
             (True, False)
-            >>> DecayingAverage().value_is_exact(4.0, 1.0, 2)  # a product of rates: inexact
-            False
         """
         grid = float(2**_GRID_BITS)
         bound = (abs(largest_score) + 1.0) * max(abs(largest_weight), 1.0) * grid * grid
-        return self.value_is_a_ratio and bound * count < 2.0**53
+        return bound * count < 2.0**53
+
+    def exact_value(self, totals: RunningTotals) -> Fraction | None:
+        """The exact rule's value from totals whose sums are exact, or ``None``.
+
+        ``None`` when only the history gives it (as for the decaying average, whose totals
+        are rounded products). Only called when :meth:`sums_are_exact` holds for scores on the
+        grid, for a value near a level threshold; a policy that can say overrides it.
+
+        Example:
+            >>> from mastery_grading import LearningTarget
+            >>> from mastery_grading.policies import DecayingAverage
+            >>> policy, target = DecayingAverage(), LearningTarget(id="T", title="T")
+            >>> policy.exact_value(policy.fold_scores(target, [3.0])) is None
+            True
+        """
+        return None
 
     def undecided_reason(self, totals: RunningTotals) -> str | None:
         """Why ``totals`` give no value, in the exact rule's words.
