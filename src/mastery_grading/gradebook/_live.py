@@ -199,13 +199,14 @@ class EngineRows:
         self.scores = columns.score
         self.weights = columns.weight
         self.times = columns.time
-        self.bounds = srt.bounds
         self.n_targets = srt.n_targets
         self.as_of = as_of
         self._row_of = {student: i for i, student in enumerate(columns.student_labels)}
         self._facts = srt.facts
-        self._grid_weight: tuple[float | None] | None = None
-        self._bounds: list[int] | None = None
+        # read per touched group, so made once here (O(rows), beside the engine's O(rows))
+        self._bounds: list[int] = srt.bounds.tolist()
+        on_grid = srt.facts.grid_largest("score") is not None
+        self._grid_weight = srt.facts.grid_largest("weight") if on_grid else None
         from mastery_grading.gradebook._engine._columns import micros
 
         #: An aware datetime as microseconds since the epoch, as the columns' times.
@@ -217,8 +218,6 @@ class EngineRows:
         if row is None:
             return 0, 0
         group = row * self.n_targets + t
-        if self._bounds is None:  # Python ints: read one at a time
-            self._bounds = self.bounds.tolist()
         first, last = self._bounds[group], self._bounds[group + 1]
         if self.as_of is not None and last > first:
             last = first + bisect_right(self.times[first:last].tolist(), self.as_of)
@@ -234,12 +233,9 @@ class EngineRows:
         """``max |weight|`` (1 without weights) when every score and weight is on the grid.
 
         ``None`` when a score or weight is off the grid (multiples of ``2**-4``): then running
-        sums of them may be inexact. Checked once, on first use.
+        sums of them may be inexact.
         """
-        if self._grid_weight is None:
-            on_grid = self._facts.grid_largest("score") is not None
-            self._grid_weight = (self._facts.grid_largest("weight") if on_grid else None,)
-        return self._grid_weight[0]
+        return self._grid_weight
 
 
 class Lean:
@@ -266,6 +262,11 @@ class Lean:
         self.latest_row = latest_row
         self.latest: Evidence | None = None
         self.largest_weight = largest_weight
+
+
+def _keeps_totals(policy: Policy) -> bool:
+    """Whether ``policy`` is incremental and keeps running totals of plain floats."""
+    return isinstance(policy, IncrementalPolicy) and isinstance(policy, FoldsScores)
 
 
 def _on_grid(x: float) -> bool:
@@ -309,10 +310,7 @@ class LiveTable:
         self.pending: list[Evidence] = []
         self.incremental = [isinstance(p, IncrementalPolicy) for p in self.policies]
         # on engine tables, the built-in incremental policies keep running totals only
-        self.lean = [
-            rows is not None and isinstance(p, FoldsScores) and self.incremental[t]
-            for t, p in enumerate(self.policies)
-        ]
+        self.lean = [rows is not None and _keeps_totals(p) for p in self.policies]
         self.thresholds = [
             sorted({t.scale.mastery, *(level.minimum for level in t.scale.levels[1:])})
             for t in self.targets
@@ -595,5 +593,7 @@ def engine_live_table(
         columns=TableColumns(srt.columns.student_labels, out.values, out.counts, out.reasons),
         base=base,
         explain=explain,
-        rows=EngineRows(srt, target_ids, None if as_of is None else micros(as_of)),
+        rows=EngineRows(srt, target_ids, None if as_of is None else micros(as_of))
+        if any(_keeps_totals(p) for p in {id(p): p for p in policies}.values())
+        else None,
     )

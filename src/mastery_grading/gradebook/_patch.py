@@ -121,6 +121,28 @@ class PatchedColumns:
             return PatchedColumns(out.values, out.counts, out.reasons, out.results)
         return out
 
+    def _arrays(self) -> tuple[Any, Any, Any]:
+        """The patch as arrays: its rows, their values (``NaN`` for ``None``) and counts."""
+        require("numpy", extra="data", feature="the vectorized engine")
+        import numpy as np
+
+        built = self._built.get("arrays")
+        if built is not None:
+            return built  # type: ignore[no-any-return]
+        patch = self.patch
+        nan = float("nan")
+        rows = np.fromiter(patch, dtype=np.int64, count=len(patch))
+        values = np.fromiter(
+            (nan if p.value is None else p.value for p in patch.values()),
+            dtype=np.float64,
+            count=len(patch),
+        )
+        counts = np.fromiter(
+            (p.evidence_count for p in patch.values()), dtype=np.int64, count=len(patch)
+        )
+        self._built["arrays"] = (rows, values, counts)
+        return rows, values, counts
+
     @property
     def values(self) -> Any:
         """The values of every row (built on first use when patched)."""
@@ -130,9 +152,9 @@ class PatchedColumns:
         built = self._built.get("values")
         if built is None:
             if hasattr(values, "dtype"):
+                rows, patched, _ = self._arrays()
                 built = values.copy()
-                for row, patch in self.patch.items():
-                    built[row] = float("nan") if patch.value is None else patch.value
+                built[rows] = patched
             else:
                 built = list(values)
                 for row, patch in self.patch.items():
@@ -148,9 +170,14 @@ class PatchedColumns:
             return counts
         built = self._built.get("counts")
         if built is None:
-            built = counts.copy() if hasattr(counts, "dtype") else list(counts)
-            for row, patch in self.patch.items():
-                built[row] = patch.evidence_count
+            if hasattr(counts, "dtype"):
+                rows, _, patched = self._arrays()
+                built = counts.copy()
+                built[rows] = patched
+            else:
+                built = list(counts)
+                for row, patch in self.patch.items():
+                    built[row] = patch.evidence_count
             self._built["counts"] = built
         return built
 
@@ -164,17 +191,30 @@ class PatchedColumns:
         if built is None:
             if isinstance(reasons, dict):
                 built = dict(reasons)
-            else:  # the engine's coded reasons: a copy
-                require("numpy", extra="data", feature="the vectorized engine")
-                import numpy as np
-
-                built = reasons.take(np.arange(len(self), dtype=np.int64))
-            for row, patch in self.patch.items():
-                if patch.value is None:
-                    built[row] = patch.reason or "no value"
-                elif row in built:
-                    del built[row]
+                for row, patch in self.patch.items():
+                    if patch.value is None:
+                        built[row] = patch.reason or "no value"
+                    else:
+                        built.pop(row, None)
+            else:  # the engine's coded reasons: a copy, patched by whole arrays
+                built = self._coded_reasons(reasons)
             self._built["reasons"] = built
+        return built
+
+    def _coded_reasons(self, reasons: Any) -> Any:
+        require("numpy", extra="data", feature="the vectorized engine")
+        import numpy as np
+
+        built = reasons.take(np.arange(len(self), dtype=np.int64))
+        decided = [row for row, patch in self.patch.items() if patch.value is not None]
+        if decided:
+            built.codes[np.asarray(decided, dtype=np.int64)] = -1
+        by_text: dict[str, list[int]] = {}
+        for row, patch in self.patch.items():
+            if patch.value is None:
+                by_text.setdefault(patch.reason or "no value", []).append(row)
+        for text, rows in by_text.items():
+            built.fill(np.asarray(rows, dtype=np.int64), text)
         return built
 
     @property
