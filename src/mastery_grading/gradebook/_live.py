@@ -311,6 +311,11 @@ class LiveTable:
         self.incremental = [isinstance(p, IncrementalPolicy) for p in self.policies]
         # on engine tables, the built-in incremental policies keep running totals only
         self.lean = [rows is not None and _keeps_totals(p) for p in self.policies]
+        # a value that is a score compares exactly: no need to know whether sums are exact
+        self._tracks_grid = [
+            lean and not getattr(p, "value_is_a_score", False)
+            for lean, p in zip(self.lean, self.policies, strict=True)
+        ]
         self.thresholds = [
             sorted({t.scale.mastery, *(level.minimum for level in t.scale.levels[1:])})
             for t in self.targets
@@ -422,7 +427,7 @@ class LiveTable:
         for evidence in items:
             added.append((self._seen, evidence))
             self._seen += 1
-        due = [e for e in items if self._counts(e)]
+        due = items if self.as_of is None else [e for e in items if self._counts(e)]
         if not due:  # nothing that counts at as_of: the row is unchanged
             return None
         if len(due) > 1:
@@ -503,7 +508,7 @@ class LiveTable:
             if after:
                 state.latest, state.latest_time = evidence, when
             largest = state.largest_weight
-            if largest is not None:
+            if largest is not None and self._tracks_grid[t]:
                 if _on_grid(score) and _on_grid(weight):
                     state.largest_weight = largest if weight <= largest else weight
                 else:

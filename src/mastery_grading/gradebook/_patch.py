@@ -117,7 +117,7 @@ class PatchedColumns:
             out = PatchedColumns(self.values, self.counts, self.reasons, self.results, dict(rows))
         else:
             out = PatchedColumns(*self.base, patch={**self.patch, **rows})
-        if len(out.patch) > _compaction_limit(len(out)):
+        if len(out.patch) > 256 and len(out.patch) > _compaction_limit(len(out)):
             return PatchedColumns(out.values, out.counts, out.reasons, out.results)
         return out
 
