@@ -266,3 +266,85 @@ def test_update_refuses_evidence_of_another_student() -> None:
         policy.update(state, ben)
     with pytest.raises(TargetMismatchError, match=r"target_id='other'.*'ana'.*'T'"):
         policy.update(state, history([1.0], student_id="ana", target_id="other")[0])
+
+
+# -- running totals without the history (what a live gradebook keeps per group) ----------------
+
+TOTALS_POLICIES: list[Any] = [
+    policies.Mean(),
+    policies.Mean(weighted=False),
+    policies.MostRecent(),
+    policies.DecayingAverage(),
+    policies.DecayingAverage(rate=0.2),
+    policies.Highest(),
+    policies.NTimes(n=2),
+    policies.WeightedAverage(),
+]
+
+
+@pytest.mark.parametrize("policy", TOTALS_POLICIES, ids=repr)
+@given(pair=mst.histories(max_size=20), split=st.integers(0, 20), late=st.booleans())
+def test_running_totals_follow_the_running_state_bit_for_bit(
+    policy: Any, pair: tuple[LearningTarget, list[Evidence]], split: int, late: bool
+) -> None:
+    target, items = pair
+    ordered = list(sort_chronologically(items))
+    head, tail = ordered[:split], ordered[split:]
+    totals = policy.fold_scores(target, [e.score for e in head], [e.weight for e in head])
+    for evidence in tail:
+        totals = policy.fold_score(totals, evidence.score, evidence.weight)
+    state = fold(policy, target, ordered)
+    assert isinstance(totals, policies.RunningTotals)
+    assert (totals.totals, totals.evidence_count, totals.value) == (
+        state.totals,
+        state.evidence_count,
+        state.value,
+    )
+    if late and ordered and policy.order_free:  # an older score arriving late
+        oldest = ordered[0]
+        later = policy.fold_score(totals, oldest.score, oldest.weight, latest=False)
+        again = policy.update(state, oldest)
+        assert later.value == again.value
+        assert later.latest_score == totals.latest_score
+
+
+def test_an_order_dependent_policy_refuses_an_older_score_without_its_history() -> None:
+    policy = policies.DecayingAverage()
+    totals = policy.fold_scores(MARZANO_TARGET, [2.0, 3.0])
+    with pytest.raises(Exception, match="latest=False"):
+        policy.fold_score(totals, 1.0, latest=False)
+
+
+@given(
+    scores=st.lists(st.integers(0, 16).map(lambda k: k / 4), min_size=1, max_size=12),
+    weight=st.sampled_from([0.5, 0.65, 0.75, 0.2]),
+)
+def test_the_weighted_average_reads_its_exact_value_off_exact_totals(
+    scores: list[float], weight: float
+) -> None:
+    policy = policies.WeightedAverage(weight=weight)
+    totals = policy.fold_scores(MARZANO_TARGET, scores)
+    assert policy.sums_are_exact(4.0, 1.0, len(scores))
+    exact_value = policy.exact_value(totals)
+    assert exact_value is not None
+    assert float(exact_value) == policy.evaluate(history(scores), MARZANO_TARGET).value
+
+
+@given(scores=st.lists(st.integers(0, 8).map(lambda k: k / 2), min_size=1, max_size=12))
+def test_a_grid_mean_is_the_exact_rules_value_and_n_times_words_its_reason(
+    scores: list[float],
+) -> None:
+    for policy in (policies.Mean(), policies.NTimes(n=3)):
+        totals = policy.fold_scores(MARZANO_TARGET, scores)
+        expected = policy.evaluate(history(scores), MARZANO_TARGET)
+        assert policy.value_is_a_ratio
+        assert policy.sums_are_exact(4.0, 1.0, len(scores))
+        assert totals.value == expected.value  # bit for bit: no recomputation needed
+        if totals.value is None:
+            assert policy.undecided_reason(totals) == expected.reason
+    assert (
+        policies.DecayingAverage().exact_value(
+            policies.DecayingAverage().fold_scores(MARZANO_TARGET, scores)
+        )
+        is None
+    )

@@ -440,14 +440,14 @@ class Gradebook:
         if as_of is not None and (as_of.tzinfo is None or as_of.utcoffset() is None):
             msg = f"as_of={as_of.isoformat()!r} is a naive datetime; expected a timezone-aware one"
             raise InvalidValueError(msg)
-        policies = policies_per_target(self.targets, policy)
         use_numpy = self._use_numpy(self.engine if engine is None else engine)
-        key = live_key(policy, policies, as_of, use_numpy)
+        key = live_key(policy, as_of, use_numpy)
         live = self._live.pop(key, None) if key is not None else None
         # patching costs about 10 us per piece, the engine about 0.3 us per row of the book
         if live is not None and (not use_numpy or len(live.pending) <= max(1000, len(self) // 32)):
-            self._live[key] = live  # most recently used last
+            self._live[key] = live  # most recently used last; its policy was checked then
             return self._attributed(live.catch_up())
+        policies = policies_per_target(self.targets, policy)
         if use_numpy:
             live = self._numpy_results(policy, policies, as_of)
         else:

@@ -10,11 +10,20 @@ target) and recomputes those rows only:
   then updated in O(1) per in-order piece;
 - for **any other** policy, by evaluating the touched group again on all its evidence.
 
-The rows are written into copies of the table's columns, so a table handed out earlier never
-changes; a new student makes room for its rows (students stay sorted). Values equal a fresh
-gradebook's within 1e-9, as the two engines do (running totals are floats; a value within 1e-9
-of a level threshold is recomputed exactly); the students, counts, reasons, levels and mastery
-are the same.
+On the engine's tables, a built-in incremental policy keeps no evidence at all: a touched
+group's :class:`~mastery_grading.policies.RunningTotals` start from the engine's score and
+weight columns (no :class:`~mastery_grading.Evidence` is built), and a group's evidence is
+built only when the exact rule must decide (a value within 1e-9 of a level threshold that is
+not known exact, a reason only the rule can word, or late evidence for an order-dependent
+policy).
+
+The new rows go into a copy-on-write patch (``_patch``): the next table shares the columns of
+the one before, so a table handed out earlier never changes and making the next one costs
+O(changed rows); a new student makes room for its rows (students stay sorted), which copies
+the columns. Values equal a fresh gradebook's within 1e-9, as the two engines do (running
+totals are floats; a value within 1e-9 of a level threshold is recomputed exactly unless it
+is exact: a mean of scores on the engine's grid, or a score); the students, counts, reasons,
+levels and mastery are the same.
 
 Example:
     >>> from mastery_grading import Gradebook, LearningTarget, policies
@@ -34,9 +43,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from mastery_grading._extras import require
-from mastery_grading._numbers import near_threshold
-from mastery_grading.evidence import Evidence, sort_chronologically
+from mastery_grading._numbers import NEAR_TOLERANCE, near_threshold
+from mastery_grading.evidence import Evidence, chronological_key, sort_chronologically
+from mastery_grading.gradebook._lean import EngineRows, Lean, keeps_totals, on_grid
+from mastery_grading.gradebook._patch import PatchedColumns, Row
 from mastery_grading.gradebook._table import ResultTable
 from mastery_grading.policies import RunningState
 from mastery_grading.protocols import IncrementalPolicy, Policy
@@ -52,17 +65,21 @@ __all__ = ["LiveTable", "TableColumns", "engine_live_table", "live_key", "python
 BaseEvidence = Callable[[str, int], list[Evidence]]
 
 
-def live_key(
-    policy: Any, policies: Sequence[Policy], as_of: datetime | None, use_numpy: bool
-) -> tuple[Any, ...] | None:
+def live_key(policy: Any, as_of: datetime | None, use_numpy: bool) -> tuple[Any, ...] | None:
     """The key of a live table, or ``None`` when a policy cannot be hashed (no live table).
+
+    One policy is hashed once (not once per target); a mapping of target id to policy by its
+    items, so that a dict changed since is another key.
 
     Example:
         >>> from mastery_grading.policies import Mean
-        >>> live_key(Mean(), [Mean()], None, True) == live_key(Mean(), [Mean()], None, True)
+        >>> live_key(Mean(), None, True) == live_key(Mean(), None, True)
         True
     """
-    key = (isinstance(policy, Mapping), tuple(policies), as_of, use_numpy)
+    if isinstance(policy, Mapping):
+        key: tuple[Any, ...] = (True, tuple(policy.items()), as_of, use_numpy)
+    else:
+        key = (False, policy, as_of, use_numpy)
     try:
         hash(key)
     except TypeError:
@@ -127,23 +144,6 @@ class TableColumns:
             results,  # type: ignore[arg-type]
         )
 
-    def copy(self) -> TableColumns:
-        """Return copies of the columns (the students are shared: a tuple)."""
-        if self.is_array:
-            require("numpy", extra="data", feature="the vectorized engine")
-            import numpy as np
-
-            n = len(self.values)
-            reasons = self.reasons.take(np.arange(n, dtype=np.int64))
-            return TableColumns(self.students, self.values.copy(), self.counts.copy(), reasons)
-        return TableColumns(
-            self.students,
-            list(self.values),
-            list(self.counts),
-            dict(self.reasons),
-            None if self.results is None else list(self.results),
-        )
-
     def put(self, row: int, value: float | None, count: int, reason: str | None) -> None:
         """Write one row."""
         if self.is_array:
@@ -168,6 +168,7 @@ class LiveTable:
         columns: The columns of the table computed from every piece of evidence so far.
         base: The evidence the table was computed from, per (student, target index).
         explain: How the first table explains a row (``None`` when it lists full results).
+        rows: The engine's rows the table was computed from (engine tables).
     """
 
     def __init__(
@@ -180,30 +181,38 @@ class LiveTable:
         columns: TableColumns,
         base: BaseEvidence,
         explain: Callable[[int], TargetResult] | None,
+        rows: EngineRows | None = None,
     ) -> None:
         self.policy = policy
         self.policies = tuple(policies)
         self.targets = tuple(targets)
         self.as_of = as_of
-        self.columns = columns
         self.base = base
+        self.rows = rows
         self.pending: list[Evidence] = []
         self.incremental = [isinstance(p, IncrementalPolicy) for p in self.policies]
+        # on engine tables, the built-in incremental policies keep running totals only
+        self.lean = [rows is not None and keeps_totals(p) for p in self.policies]
+        # a value that is a score compares exactly: no need to know whether sums are exact
+        self._tracks_grid = [
+            lean and not getattr(p, "value_is_a_score", False)
+            for lean, p in zip(self.lean, self.policies, strict=True)
+        ]
         self.thresholds = [
             sorted({t.scale.mastery, *(level.minimum for level in t.scale.levels[1:])})
             for t in self.targets
         ]
-        self.table = self._table(columns, explain)
-        self._row_of = {student: i for i, student in enumerate(columns.students)}
-        self._states: dict[tuple[str, int], Any] = {}
-        # evidence added since the first table, per group, each with its sequence number
-        self._added: dict[tuple[str, int], list[tuple[int, Evidence]]] = {}
-        self._seen = 0
-
-    def _table(
-        self, columns: TableColumns, explain: Callable[[int], TargetResult] | None
-    ) -> ResultTable:
-        return ResultTable(
+        # a value within these bounds is near a threshold (see near_threshold)
+        self._near = [
+            [
+                (x - NEAR_TOLERANCE * max(1.0, abs(x)), x + NEAR_TOLERANCE * max(1.0, abs(x)))
+                for x in thresholds
+            ]
+            for thresholds in self.thresholds
+        ]
+        self._largest_score = [max(abs(t.scale.min), abs(t.scale.max)) for t in self.targets]
+        self._target_index = {target.id: t for t, target in enumerate(self.targets)}
+        self.table = ResultTable(
             policy=self.policy,
             students=columns.students,
             targets=self.targets,
@@ -213,6 +222,19 @@ class LiveTable:
             results=columns.results,
             explain=explain,
         )
+        self.students = columns.students
+        # the columns of the latest table, shared copy-on-write (results carry their student)
+        self.columns = PatchedColumns(
+            columns.values,
+            columns.counts,
+            dict(columns.reasons) if isinstance(columns.reasons, dict) else columns.reasons,
+            None if columns.results is None else list(self.table),
+        )
+        self._row_of = {student: i for i, student in enumerate(columns.students)}
+        self._states: dict[tuple[str, int], Any] = {}
+        # evidence added since the first table, per group, each with its sequence number
+        self._added: dict[tuple[str, int], list[tuple[int, Evidence]]] = {}
+        self._seen = 0
 
     def _counts(self, evidence: Evidence) -> bool:
         return self.as_of is None or evidence.observed_at <= self.as_of
@@ -228,81 +250,176 @@ class LiveTable:
             return self.table
         pending, self.pending = self.pending, []
         touched: dict[tuple[str, int], list[Evidence]] = {}
-        index = {target.id: t for t, target in enumerate(self.targets)}
+        index = self._target_index
         for evidence in pending:
-            touched.setdefault((evidence.student_id, index[evidence.target_id]), []).append(
-                evidence
-            )
-        n_targets = len(self.targets)
+            key = (evidence.student_id, index[evidence.target_id])
+            group = touched.get(key)
+            if group is None:
+                touched[key] = [evidence]
+            else:
+                group.append(evidence)
         newcomers = {student for student, _ in touched if student not in self._row_of}
         if newcomers:
-            students = tuple(sorted({*self.columns.students, *newcomers}))
-            columns = self.columns.regrown(students, n_targets)
-            self._row_of = {student: i for i, student in enumerate(students)}
-            self._fill_empty(columns, newcomers)
-        else:
-            columns = self.columns.copy()
+            self._make_room(newcomers)
+        rows: dict[int, Row] = {}
         for (student, t), items in touched.items():
-            self._patch(columns, student, t, items)
-        self.columns = columns
-        limit = self._seen
-        self.table = self._table(
-            columns, None if columns.results is not None else self._explainer(columns, limit)
+            row = self._patch(student, t, items)
+            if row is not None:
+                rows[self._row_of[student] * len(self.targets) + t] = row
+        self.columns = self.columns.patched(rows)
+        is_engine = self.columns.base[3] is None
+        self.table = ResultTable(
+            policy=self.policy,
+            students=self.students,
+            targets=self.targets,
+            values=self.columns,
+            counts=(),
+            reasons={},
+            explain=self._explainer(self._seen) if is_engine else None,
         )
         return self.table
 
-    def _fill_empty(self, columns: TableColumns, newcomers: set[str]) -> None:
-        """Give every row of the new students the result of no evidence."""
+    def _make_room(self, newcomers: set[str]) -> None:
+        """Lay the columns out again with rows for the new students, each without evidence."""
         n_targets = len(self.targets)
+        built = self.columns
+        current = TableColumns(
+            self.students, built.values, built.counts, built.reasons, built.results
+        )
+        students = tuple(sorted({*self.students, *newcomers}))
+        columns = current.regrown(students, n_targets)  # new copies: written below
+        self._row_of = {student: i for i, student in enumerate(students)}
+        self.students = students
         empty = [p.evaluate([], t) for p, t in zip(self.policies, self.targets, strict=True)]
         for student in newcomers:
             first = self._row_of[student] * n_targets
             for t, result in enumerate(empty):
                 if columns.results is not None:
-                    columns.results[first + t] = result
+                    columns.results[first + t] = attrs.evolve(result, student_id=student)
                 columns.put(first + t, result.value, result.evidence_count, result.reason)
+        self.columns = PatchedColumns(
+            columns.values, columns.counts, columns.reasons, columns.results
+        )
 
-    def _patch(self, columns: TableColumns, student: str, t: int, items: list[Evidence]) -> None:
-        """Recompute the row of ``student`` on target ``t`` with ``items`` added."""
+    def _patch(self, student: str, t: int, items: list[Evidence]) -> Row | None:
+        """The row of ``student`` on target ``t`` with ``items`` added (``None``: unchanged)."""
         key = (student, t)
-        due = [e for e in items if self._counts(e)]
-        state = None
-        if due and self.incremental[t]:
-            state = self._states.get(key)
-            if state is None:  # first touch: fold the group's earlier evidence
-                start = self.policies[t].start(self.targets[t])  # type: ignore[attr-defined]
-                state = self._fold(t, start, self._evidence(*key))
-            state = self._states[key] = self._fold(t, state, due)
+        earlier = self._seen  # the group's evidence added before ``items``
         added = self._added.setdefault(key, [])
         for evidence in items:
             added.append((self._seen, evidence))
             self._seen += 1
+        due = items if self.as_of is None else [e for e in items if self._counts(e)]
         if not due:  # nothing that counts at as_of: the row is unchanged
-            return
-        row = self._row_of[student] * len(self.targets) + t
+            return None
+        if len(due) > 1:
+            due = list(sort_chronologically(due))
+        if self.lean[t]:
+            state = self._states.get(key)
+            if state is None or isinstance(state, Lean):
+                lean = self._fold_lean(t, key, state, due)
+                if lean is not None:
+                    self._states[key] = lean
+                    return self._lean_row(t, key, lean)
+                self._states.pop(key, None)  # late or tied evidence: keep the evidence
         policy, target = self.policies[t], self.targets[t]
-        if state is not None and columns.results is None and isinstance(state, RunningState):
+        state = None
+        if self.incremental[t]:
+            state = self._states.get(key)
+            if state is None:  # first touch: fold the group's earlier evidence
+                start = policy.start(target)  # type: ignore[attr-defined]
+                state = self._fold(t, start, self._evidence(*key, limit=earlier))
+            state = self._states[key] = self._fold(t, state, due)
+        if state is not None and self.columns.base[3] is None and isinstance(state, RunningState):
             value = state.value
             exact = getattr(policy, "value_is_a_score", False)  # a score compares exactly
             if value is None or (
                 not exact and any(near_threshold(value, x) for x in self.thresholds[t])
             ):
                 result = policy.result(state)  # type: ignore[attr-defined]
-                value, reason = result.value, result.reason
-            else:
-                reason = None
-            columns.put(row, value, state.evidence_count, reason)
-            return
+                return Row(result.value, state.evidence_count, result.reason)
+            return Row(value, state.evidence_count, None)
         if state is not None:
             result = policy.result(state)  # type: ignore[attr-defined]
         else:
             result = policy.evaluate(self._evidence(*key), target)
-        if columns.results is not None:
-            columns.results[row] = result
-            count = result.evidence_count
-        else:  # the engine counts the rows that count
-            count = len(self._evidence(*key))
-        columns.put(row, result.value, count, result.reason)
+        if self.columns.base[3] is not None:  # the reference's table: full results
+            if result.student_id != student:
+                result = attrs.evolve(result, student_id=student)
+            return Row(result.value, result.evidence_count, result.reason, result)
+        # the engine counts the rows that count
+        return Row(result.value, len(self._evidence(*key)), result.reason)
+
+    def _fold_lean(
+        self, t: int, key: tuple[str, int], state: Lean | None, due: list[Evidence]
+    ) -> Lean | None:
+        """Fold ``due`` (in time order) into the group's totals.
+
+        Returns ``None`` when they need the evidence: a piece late for a policy that depends
+        on order.
+        """
+        policy: Any = self.policies[t]
+        rows = self.rows
+        assert rows is not None
+        if state is None:  # first touch: start from the engine's rows of the group
+            first, last = rows.span(*key)
+            weights = rows.weights
+            totals = policy.fold_scores(
+                self.targets[t],
+                rows.scores[first:last].tolist(),
+                None if weights is None else weights[first:last].tolist(),
+            )
+            latest_time = int(rows.times[last - 1]) if last > first else None
+            state = Lean(totals, latest_time, last - 1, rows.grid_weight())
+        for evidence in due:
+            when = rows.micros(evidence.observed_at)
+            latest = state.latest
+            if latest is None and when == state.latest_time:  # a tie: the row's tie key decides
+                latest = state.latest = rows.evidence(state.latest_row)
+            if latest is not None:
+                after = evidence.observed_at > latest.observed_at or (
+                    evidence.observed_at == latest.observed_at
+                    and chronological_key(evidence) >= chronological_key(latest)
+                )
+            else:
+                after = state.latest_time is None or when > state.latest_time
+            if not after and not policy.order_free:
+                return None
+            score, weight = evidence.score, evidence.weight
+            state.totals = policy.fold_score(state.totals, score, weight, latest=after)
+            if after:
+                state.latest, state.latest_time = evidence, when
+            largest = state.largest_weight
+            if largest is not None and self._tracks_grid[t]:
+                if on_grid(score) and on_grid(weight):
+                    state.largest_weight = largest if weight <= largest else weight
+                else:
+                    state.largest_weight = None
+        return state
+
+    def _lean_row(self, t: int, key: tuple[str, int], state: Lean) -> Row:
+        """The row of a group kept as running totals; the exact rule decides only when needed."""
+        policy: Any = self.policies[t]
+        totals = state.totals
+        value, count = totals.value, totals.evidence_count
+        if value is None:
+            reason = policy.undecided_reason(totals)
+            if reason is not None:
+                return Row(None, count, reason)
+        elif policy.value_is_a_score or not any(
+            low <= value <= high for low, high in self._near[t]
+        ):
+            return Row(value, count, None)
+        elif state.largest_weight is not None and policy.sums_are_exact(
+            self._largest_score[t], state.largest_weight, count
+        ):
+            if policy.value_is_a_ratio:  # the exact rule's value bit for bit
+                return Row(value, count, None)
+            exact = policy.exact_value(totals)
+            if exact is not None:
+                return Row(float(exact), count, None)
+        result = policy.evaluate(self._evidence(*key), self.targets[t])
+        return Row(result.value, count, result.reason)
 
     def _fold(self, t: int, state: Any, evidence: list[Evidence]) -> Any:
         """Update ``state`` with ``evidence`` in time order (O(1) a piece)."""
@@ -311,9 +428,9 @@ class LiveTable:
             state = policy.update(state, item)
         return state
 
-    def _explainer(self, columns: TableColumns, limit: int) -> Callable[[int], TargetResult]:
+    def _explainer(self, limit: int) -> Callable[[int], TargetResult]:
         """Explain a row of a patched engine table from the evidence it was computed from."""
-        students, n_targets = columns.students, len(self.targets)
+        students, n_targets = self.students, len(self.targets)
 
         def explain(row: int) -> TargetResult:
             student, t = students[row // n_targets], row % n_targets
@@ -333,6 +450,7 @@ def engine_live_table(
 ) -> LiveTable:
     """The live table of the engine's result ``out`` over the sorted rows ``srt``."""
     from mastery_grading.gradebook._engine import evidence_at
+    from mastery_grading.gradebook._engine._columns import micros
 
     target_ids = [t.id for t in targets]
     n_targets = len(targets)
@@ -362,6 +480,9 @@ def engine_live_table(
         columns=TableColumns(srt.columns.student_labels, out.values, out.counts, out.reasons),
         base=base,
         explain=explain,
+        rows=EngineRows(srt, target_ids, None if as_of is None else micros(as_of))
+        if any(keeps_totals(p) for p in {id(p): p for p in policies}.values())
+        else None,
     )
 
 

@@ -3,7 +3,9 @@
 A :class:`ResultTable` holds one row per (student, target): the values as a list (the
 reference) or an array (the vectorized engine), the evidence counts and the reasons. Rows are
 built into :class:`~mastery_grading.TargetResult` objects only when asked for; frames are built
-from the columns directly.
+from the columns directly. A live gradebook's tables are copy-on-write (``_patch``): a new
+table shares the columns of the one before and holds the rows changed since, so a table handed
+out earlier never changes.
 
 Example:
     >>> from mastery_grading import Gradebook, policies
@@ -26,12 +28,14 @@ import attrs
 from mastery_grading._extras import require
 from mastery_grading.gradebook._aggregate import AggregateStat, AggregateTable, aggregate
 from mastery_grading.gradebook._attributes import StudentAttributes
+from mastery_grading.gradebook._frame_columns import column_parts, reason_part
 from mastery_grading.gradebook._grade_table import (
     Exemptions,
     GradeTable,
     exempt_by_student,
     grade_table,
 )
+from mastery_grading.gradebook._patch import PatchedColumns
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
@@ -96,15 +100,38 @@ class ResultTable:
         self._attributes = StudentAttributes.read(student_attributes)
         self.students: tuple[str, ...] = tuple(students)
         self.targets: tuple[LearningTarget, ...] = tuple(targets)
-        self._policies: tuple[Policy, ...] = tuple(
-            policy[t.id] if isinstance(policy, Mapping) else policy for t in self.targets
+        self._policies: tuple[Policy, ...] = (
+            tuple(policy[t.id] for t in self.targets)
+            if isinstance(policy, Mapping)
+            else (policy,) * len(self.targets)
         )
-        self._values = values
-        self._counts = counts
-        # the engine's reasons are coded per group (a mapping of its own); copy only a dict
-        self._reasons = dict(reasons) if isinstance(reasons, dict) else reasons
-        self._results = None if results is None else self._with_students(results)
+        if isinstance(values, PatchedColumns):  # a live gradebook's (results carry students)
+            self._columns = values
+        else:  # the engine's reasons are coded per group (a mapping of its own); copy a dict
+            self._columns = PatchedColumns(
+                values,
+                counts,
+                dict(reasons) if isinstance(reasons, dict) else reasons,
+                None if results is None else self._with_students(results),
+            )
         self._explain = explain
+
+    # The columns: shared and patched in a live gradebook, built on first read (see _patch).
+    @property
+    def _values(self) -> Any:
+        return self._columns.values
+
+    @property
+    def _counts(self) -> Any:
+        return self._columns.counts
+
+    @property
+    def _reasons(self) -> Mapping[int, str]:
+        return self._columns.reasons
+
+    @property
+    def _results(self) -> list[TargetResult] | None:
+        return self._columns.results
 
     def _with_students(self, results: Sequence[TargetResult]) -> list[TargetResult]:
         """The reference's results, each carrying its row's student (also with no evidence)."""
@@ -184,14 +211,18 @@ class ResultTable:
         n_targets = len(self.targets)
         return self.students[row // n_targets], self.targets[row % n_targets]
 
-    def _result(self, row: int, value: float | None, count: int) -> TargetResult:
+    def _result(
+        self, row: int, value: float | None, count: int, reason: str | None = None
+    ) -> TargetResult:
         student, target = self._ids(row)
+        if value is None and reason is None:
+            reason = self._reasons.get(row)
         return TargetResult(
             target=target,
             value=value,
             policy=self._policies[row % len(self.targets)],
             evidence_count=count,
-            reason=self._reasons.get(row) if value is None else None,
+            reason=reason if value is None else None,
             student_id=student,
         )
 
@@ -226,15 +257,13 @@ class ResultTable:
 
     def _student_rows(self, index: int) -> list[TargetResult]:
         n_targets = len(self.targets)
-        rows = range(index * n_targets, (index + 1) * n_targets)
-        if self._results is not None:
-            return self._results[rows.start : rows.stop]
-        values, counts = self._values, self._counts
         out = []
-        for row in rows:
-            value = values[row]
-            value = None if value is None or value != value else float(value)
-            out.append(self._result(row, value, int(counts[row])))
+        for row in range(index * n_targets, (index + 1) * n_targets):
+            found = self._columns.row(row)
+            if found.result is None:
+                out.append(self._result(row, found.value, found.evidence_count, found.reason))
+            else:
+                out.append(found.result)
         return out
 
     def items(self) -> Iterator[tuple[tuple[str, str], TargetResult]]:
@@ -270,8 +299,9 @@ class ResultTable:
             ].index(target_id)
         except ValueError:
             raise KeyError((student_id, target_id)) from None
-        if self._results is not None:
-            return self._results[row]
+        found = self._columns.row(row)
+        if found.result is not None:
+            return found.result
         assert self._explain is not None
         result = self._explain(row)
         if result.student_id != student_id:
@@ -315,71 +345,14 @@ class ResultTable:
             )
         return out
 
-    def _reason_part(self, values: Any) -> tuple[list[str | None], Any]:
-        """The distinct reasons (``None`` last) and each row's index into them."""
-        require("numpy", extra="data", feature="ResultTable columns")
-        import numpy as np
-
-        reasons: list[str | None]
-        n_rows = len(self)
-        coded = getattr(self._reasons, "codes", None)
-        texts = getattr(self._reasons, "texts", None)
-        if coded is not None and texts is not None:  # the engine's: codes into a few texts
-            reasons = [*texts, None]
-            reason_index = np.where((coded >= 0) & np.isnan(values), coded, len(reasons) - 1)
-        else:
-            reasons = []
-            seen: dict[str, int] = {}
-            reason_index = np.full(n_rows, -1, dtype=np.int64)
-            for row, why in self._reasons.items():
-                if np.isnan(values[row]):
-                    reason_index[row] = seen.setdefault(why, len(seen))
-                    if len(reasons) < len(seen):
-                        reasons.append(why)
-            reasons.append(None)
-            reason_index[reason_index < 0] = len(reasons) - 1
-        return reasons, reason_index
-
     def _parts(self) -> dict[str, Any]:
-        """The numeric columns, and each text column as a table of labels and an index into it.
-
-        Text columns are built from small tables (the students, the targets, the level names,
-        the distinct reasons) by one gather each, never from a Python object per row.
-        """
-        require("numpy", extra="data", feature="ResultTable columns")
-        import numpy as np
-
-        from mastery_grading.gradebook._engine import level_codes
-
-        n_targets, n_students, n_rows = len(self.targets), len(self.students), len(self)
-        values = np.asarray(
-            [np.nan if v is None else v for v in self._values]
-            if not hasattr(self._values, "dtype")
-            else self._values,
-            dtype=np.float64,
+        return column_parts(
+            values=self._values,
+            counts=self._counts,
+            reasons=self._reasons,
+            students=self.students,
+            targets=self.targets,
         )
-        t_index = np.tile(np.arange(n_targets, dtype=np.int64), n_students)
-        codes = level_codes(values, self.targets) if n_rows else np.zeros(0, np.int64)
-        levels: list[str | None] = []
-        offsets = []
-        for target in self.targets:
-            offsets.append(len(levels))
-            levels.extend(level.name for level in target.scale.levels)
-        levels.append(None)
-        level_index = np.where(
-            codes >= 0, np.asarray(offsets, dtype=np.int64)[t_index] + codes, len(levels) - 1
-        )
-        mastery = np.asarray([t.scale.mastery for t in self.targets], dtype=np.float64)
-        reasons, reason_index = self._reason_part(values)
-        return {
-            "student_id": (list(self.students), np.repeat(np.arange(n_students), n_targets)),
-            "target_id": ([t.id for t in self.targets], t_index),
-            "value": values,
-            "level": (levels, level_index),
-            "mastered": values >= mastery[t_index],
-            "evidence_count": np.asarray(self._counts, dtype=np.int64),
-            "reason": (reasons, reason_index),
-        }
 
     def to_pandas(self) -> Any:
         """Return a pandas DataFrame with the columns of :meth:`records` (``NaN`` for ``None``).
@@ -584,7 +557,7 @@ class ResultTable:
         values: Any = self._values
         reasons: Any
         if hasattr(values, "dtype"):  # the engine's columns
-            reasons = self._reason_part(values)[1]
+            reasons = reason_part(self._reasons, values)[1]
         else:
             reasons = [self._reasons.get(row) for row in range(len(self))]
         return grade_table(

@@ -15,7 +15,7 @@ Example:
     True
 """
 
-from mastery_grading.policies._incremental import History, RunningState
+from mastery_grading.policies._incremental import History, RunningState, RunningTotals
 from mastery_grading.policies._spec import (
     PolicySpec,
     available_policies,
@@ -70,6 +70,7 @@ __all__ = [
     "PowerLaw",
     "Rounded",
     "RunningState",
+    "RunningTotals",
     "TieBreak",
     "WeightedAverage",
     "available_policies",

@@ -20,6 +20,11 @@ Running totals are floats (no fractions on the hot path). The value differs from
 exactly whenever the running value lies within 1e-9 of a level threshold, so levels and mastery
 are always those of :meth:`evaluate`.
 
+Without the history: :meth:`Incremental.fold_scores` and :meth:`Incremental.fold_score` keep
+only a :class:`RunningTotals` (the totals, the count and the latest score), fed plain floats in
+time order; a live gradebook keeps one per touched (student, target) group, started from the
+engine's columns, and builds a group's evidence only when it needs the exact rule.
+
 Reading: ``state.value`` is the O(1) read. :meth:`result` builds a full
 :class:`~mastery_grading.TargetResult`, whose contributions list every piece of evidence, so it
 costs O(n) while the history is in time order (every piece arrived in order, or the policy
@@ -32,18 +37,22 @@ few milliseconds per thousand pieces.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, ClassVar, NamedTuple, overload
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, overload
 
 from mastery_grading._numbers import near_threshold
 from mastery_grading.evidence import Evidence, chronological_key, sort_chronologically
-from mastery_grading.exceptions import InvalidTypeError, TargetMismatchError
+from mastery_grading.exceptions import InvalidTypeError, InvalidValueError, TargetMismatchError
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
     from fractions import Fraction
 
-__all__ = ["History", "Incremental", "RunningState"]
+#: Scores and weights on the grid are multiples of ``2**-_GRID_BITS`` (as in the engine's
+#: kernels, :data:`mastery_grading.policies.segments.GRID_BITS`).
+_GRID_BITS = 4
+
+__all__ = ["History", "Incremental", "RunningState", "RunningTotals"]
 
 
 class History(Sequence[Evidence]):
@@ -203,6 +212,42 @@ class RunningState(NamedTuple):
     student_id: str | None = None
 
 
+class RunningTotals(NamedTuple):
+    """The running totals of an incremental policy on one group, without the evidence.
+
+    What :meth:`Incremental.fold_scores` and :meth:`Incremental.fold_score` keep: a few floats,
+    so that a live gradebook can start a group's state from the engine's columns without
+    building one :class:`~mastery_grading.Evidence` per row.
+
+    Attributes:
+        totals: The policy's running totals (as in :class:`RunningState`).
+        evidence_count: How many scores were folded in.
+        latest_score: The score of the chronologically latest piece (``None`` before any).
+        value: The current value (``None`` before any score, or while undecided).
+
+    Example:
+        >>> from mastery_grading import LearningTarget
+        >>> from mastery_grading.policies import Mean
+        >>> Mean().fold_scores(LearningTarget(id="T", title="Ratios"), [2.0, 3.0, 4.0])
+        RunningTotals(totals=(9.0, 3.0), evidence_count=3, latest_score=4.0, value=3.0)
+    """
+
+    totals: tuple[float, ...]
+    evidence_count: int = 0
+    latest_score: float | None = None
+    value: float | None = None
+
+
+class _Piece:
+    """What a policy's ``_fold`` and ``_value`` read of a piece of evidence: one, reused."""
+
+    __slots__ = ("score", "weight")
+
+    def __init__(self, score: float = 0.0, weight: float = 1.0) -> None:
+        self.score = score
+        self.weight = weight
+
+
 def is_after(evidence: Evidence, latest: Evidence | None) -> bool:
     """Return whether ``evidence`` comes at or after ``latest`` in chronological order."""
     if latest is None:
@@ -230,6 +275,134 @@ class Incremental:
     #: then it compares with a threshold exactly as the exact value does, and is never
     #: recomputed near one.
     value_is_a_score: ClassVar[bool] = False
+
+    #: Whether the running value is one division of two running totals (a mean): when every
+    #: score and weight is a multiple of ``2**-4`` (as on any rubric; see
+    #: :meth:`sums_are_exact`), those totals are exact floats and the division rounds once,
+    #: as the exact rule does, so the value is the exact rule's bit for bit.
+    value_is_a_ratio: ClassVar[bool] = False
+
+    def fold_scores(
+        self,
+        target: LearningTarget,
+        scores: Sequence[float],
+        weights: Sequence[float] | None = None,
+    ) -> RunningTotals:
+        """Return the totals of ``scores`` (with ``weights``, default 1), oldest first.
+
+        The same totals :meth:`update` would keep for evidence with these scores and weights
+        in this (chronological) order, with no evidence built and no check made: the scores
+        come from validated evidence. O(1) a score.
+
+        Example:
+            >>> from mastery_grading import LearningTarget
+            >>> from mastery_grading.policies import DecayingAverage
+            >>> totals = DecayingAverage(rate=0.5).fold_scores(
+            ...     LearningTarget(id="T", title="Ratios"), [2.0, 4.0])
+            >>> totals.value, totals.evidence_count
+            (3.0, 2)
+        """
+        fold = self._fold
+        totals = self._initial(target)
+        piece: Any = _Piece()
+        if weights is None:
+            for count, score in enumerate(scores):
+                piece.score = score
+                totals = fold(totals, piece, count)
+        else:
+            for count, (score, weight) in enumerate(zip(scores, weights, strict=True)):
+                piece.score, piece.weight = score, weight
+                totals = fold(totals, piece, count)
+        if not scores:
+            return RunningTotals(totals)
+        latest = scores[-1]
+        piece.score = latest
+        return RunningTotals(totals, len(scores), latest, self._value(totals, piece))
+
+    def fold_score(
+        self, state: RunningTotals, score: float, weight: float = 1.0, *, latest: bool = True
+    ) -> RunningTotals:
+        """Return ``state`` with one more score, the newest so far unless ``latest=False``.
+
+        An older score (``latest=False``) is folded only by an :attr:`order_free` policy: the
+        others need the history.
+
+        Raises:
+            InvalidValueError: If ``latest`` is false and the policy is not order-free.
+
+        Example:
+            >>> from mastery_grading import LearningTarget
+            >>> from mastery_grading.policies import MostRecent
+            >>> policy, target = MostRecent(), LearningTarget(id="T", title="Ratios")
+            >>> state = policy.fold_scores(target, [2.0, 3.0])
+            >>> policy.fold_score(state, 1.0, latest=False).value  # an older 1 arrives late
+            3.0
+            >>> policy.fold_score(state, 1.0).value
+            1.0
+        """
+        if not latest and not self.order_free:
+            msg = (
+                f"latest=False: {self!r} is not order-free, so an older score needs the "
+                "history; expected latest=True"
+            )
+            raise InvalidValueError(msg)
+        piece: Any = _Piece(score, weight)
+        totals = self._fold(state.totals, piece, state.evidence_count)
+        newest = score if latest or state.latest_score is None else state.latest_score
+        piece.score = newest
+        value = self._value(totals, piece)
+        return RunningTotals(totals, state.evidence_count + 1, newest, value)
+
+    def sums_are_exact(self, largest_score: float, largest_weight: float, count: int) -> bool:
+        """Whether running sums of ``count`` scores and weights on the grid are exact floats.
+
+        Scores and weights that are multiples of ``2**-4`` (as on any rubric), at most
+        ``largest_score`` and ``largest_weight`` in magnitude, make products that are
+        multiples of ``2**-8``; their sums are exact while below ``2**53`` of those units. The
+        caller checks that the scores and weights lie on the grid. Then a policy whose value is
+        a ratio of such sums (:attr:`value_is_a_ratio`) gives the exact rule's value bit for
+        bit, and :meth:`exact_value` can read the exact value off the totals.
+
+        Example:
+            >>> from mastery_grading.policies import Mean
+            >>> Mean().sums_are_exact(4.0, 1.0, 10**6), Mean().sums_are_exact(4.0, 1.0, 10**13)
+            (True, False)
+        """
+        grid = float(2**_GRID_BITS)
+        bound = (abs(largest_score) + 1.0) * max(abs(largest_weight), 1.0) * grid * grid
+        return bound * count < 2.0**53
+
+    def exact_value(self, totals: RunningTotals) -> Fraction | None:
+        """The exact rule's value from totals whose sums are exact, or ``None``.
+
+        ``None`` when only the history gives it (as for the decaying average, whose totals
+        are rounded products). Only called when :meth:`sums_are_exact` holds for scores on the
+        grid, for a value near a level threshold; a policy that can say overrides it.
+
+        Example:
+            >>> from mastery_grading import LearningTarget
+            >>> from mastery_grading.policies import DecayingAverage
+            >>> policy, target = DecayingAverage(), LearningTarget(id="T", title="T")
+            >>> policy.exact_value(policy.fold_scores(target, [3.0])) is None
+            True
+        """
+        return None
+
+    def undecided_reason(self, totals: RunningTotals) -> str | None:
+        """Why ``totals`` give no value, in the exact rule's words.
+
+        ``None`` when only the rule can say (then it is asked on the history); a policy whose
+        reasons follow from its totals (such as :class:`~mastery_grading.policies.NTimes`)
+        words them here.
+
+        Example:
+            >>> from mastery_grading import LearningTarget
+            >>> from mastery_grading.policies import Mean
+            >>> target = LearningTarget(id="T", title="T")
+            >>> Mean().undecided_reason(Mean().fold_scores(target, [])) is None
+            True
+        """
+        return None
 
     def start(self, target: LearningTarget) -> RunningState:
         """Return the state before any evidence on ``target``.

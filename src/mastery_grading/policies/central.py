@@ -57,6 +57,7 @@ class Mean(Incremental, HistoryPolicy):
 
     spec_name: ClassVar[str] = "mean"
     order_free: ClassVar[bool] = True
+    value_is_a_ratio: ClassVar[bool] = True
     claims: ClassVar[frozenset[Claim]] = frozenset(
         {
             "bounded",

@@ -12,7 +12,7 @@ from mastery_grading import _validators as v
 from mastery_grading._numbers import exact
 from mastery_grading.evidence import Evidence
 from mastery_grading.policies._base import HistoryPolicy, no_result
-from mastery_grading.policies._incremental import Incremental
+from mastery_grading.policies._incremental import Incremental, RunningTotals
 from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies._summaries import finish, mean
 from mastery_grading.policies.kernel_registry import register_kernel
@@ -66,6 +66,7 @@ class NTimes(Incremental, HistoryPolicy):
 
     spec_name: ClassVar[str] = "n_times"
     order_free: ClassVar[bool] = True
+    value_is_a_ratio: ClassVar[bool] = True
     claims: ClassVar[frozenset[Claim]] = frozenset(
         {
             "bounded",
@@ -87,11 +88,25 @@ class NTimes(Incremental, HistoryPolicy):
         threshold = exact(target.scale.mastery)
         kept = tuple(e for e in history if exact(e.score) >= threshold)
         if len(kept) < self.n:
-            reason = (
-                f"mastery shown {len(kept)} of {self.n} times; {self.n - len(kept)} more needed"
-            )
+            reason = self._shortfall(len(kept))
             return no_result(target, self, reason=reason, evidence_count=len(history))
         return finish(mean(kept), target, self, len(history))
+
+    def _shortfall(self, kept: int) -> str:
+        return f"mastery shown {kept} of {self.n} times; {self.n - kept} more needed"
+
+    def undecided_reason(self, totals: RunningTotals) -> str | None:
+        """The reason of too few scores at mastery, from the running count of them.
+
+        Example:
+            >>> from mastery_grading import LearningTarget
+            >>> policy = NTimes(n=3)
+            >>> policy.undecided_reason(
+            ...     policy.fold_scores(LearningTarget(id="T", title="T"), [3.0, 1.0]))
+            'mastery shown 1 of 3 times; 2 more needed'
+        """
+        kept = int(totals.totals[2]) if totals.totals else 0
+        return self._shortfall(kept) if totals.evidence_count and kept < self.n else None
 
     def _initial(self, target: LearningTarget) -> tuple[float, ...]:
         return (target.scale.mastery, 0.0, 0.0)

@@ -13,7 +13,7 @@ from mastery_grading import _validators as v
 from mastery_grading._numbers import exact
 from mastery_grading.evidence import Evidence
 from mastery_grading.policies._base import FORWARD_LOOKING_CLAIMS, HistoryPolicy, make_result
-from mastery_grading.policies._incremental import Incremental
+from mastery_grading.policies._incremental import Incremental, RunningTotals
 from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies._summaries import (
     TIE_BREAKS,
@@ -447,6 +447,23 @@ class WeightedAverage(Incremental, HistoryPolicy):
 
     def _initial(self, target: LearningTarget) -> tuple[float, ...]:
         return (0.0, 0.0)
+
+    def exact_value(self, totals: RunningTotals) -> Fraction | None:
+        """The exact value from exact running totals: the latest score and the sum of all.
+
+        Example:
+            >>> from mastery_grading import LearningTarget
+            >>> policy = WeightedAverage(weight=0.5)
+            >>> policy.exact_value(policy.fold_scores(LearningTarget(id="T", title="T"), [1, 3]))
+            Fraction(2, 1)
+        """
+        latest, (total, n) = totals.latest_score, totals.totals
+        if latest is None:
+            return None
+        if n == 1:
+            return exact(latest)
+        w = exact(self.weight)
+        return w * exact(latest) + (1 - w) * (Fraction(total) - exact(latest)) / (int(n) - 1)
 
     def _fold(self, totals: tuple[float, ...], evidence: Evidence, count: int) -> tuple[float, ...]:
         return (totals[0] + evidence.score, totals[1] + 1.0)

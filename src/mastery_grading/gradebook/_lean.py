@@ -1,0 +1,145 @@
+"""What a live gradebook keeps of an engine table's touched groups: running totals, no evidence.
+
+On the vectorized engine's tables, a built-in incremental policy (one that keeps running totals
+of plain floats, :class:`FoldsScores`) starts a touched group from the engine's sorted columns:
+:class:`EngineRows` gives the group's rows as floats, and :class:`Lean` keeps the group's
+:class:`~mastery_grading.policies.RunningTotals`, its newest piece, and whether its sums are
+still exact (every score and weight on the grid of sixteenths).
+
+Example:
+    >>> on_grid(2.5), on_grid(2.33)
+    (True, False)
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from mastery_grading.evidence import Evidence
+from mastery_grading.protocols import IncrementalPolicy, Policy
+from mastery_grading.targets import LearningTarget
+
+if TYPE_CHECKING:
+    from fractions import Fraction
+
+    from mastery_grading.gradebook._engine import Sorted
+    from mastery_grading.policies import RunningTotals
+
+__all__ = ["EngineRows", "FoldsScores", "Lean", "keeps_totals", "on_grid"]
+
+
+@runtime_checkable
+class FoldsScores(Protocol):
+    """An incremental policy that keeps running totals of plain floats (the built-in ones)."""
+
+    order_free: bool
+    value_is_a_score: bool
+
+    def fold_scores(
+        self, target: LearningTarget, scores: Sequence[float], weights: Sequence[float] | None
+    ) -> RunningTotals: ...  # pragma: no cover - a protocol
+
+    def fold_score(
+        self, state: RunningTotals, score: float, weight: float = 1.0, *, latest: bool = True
+    ) -> RunningTotals: ...  # pragma: no cover
+
+    def sums_are_exact(
+        self, largest_score: float, largest_weight: float, count: int
+    ) -> bool: ...  # pragma: no cover
+
+    def exact_value(self, totals: RunningTotals) -> Fraction | None: ...  # pragma: no cover
+
+    def undecided_reason(self, totals: RunningTotals) -> str | None: ...  # pragma: no cover
+
+
+class EngineRows:
+    """The engine's sorted rows of each (student, target) group, read as plain floats.
+
+    Args:
+        srt: The sorted evidence columns the first table was computed from.
+        as_of: Only rows observed at or before it (microseconds since the epoch) count.
+    """
+
+    def __init__(self, srt: Sorted, target_ids: Sequence[str], as_of: int | None) -> None:
+        columns = srt.columns
+        self.columns = columns
+        self.target_ids = target_ids
+        self.scores = columns.score
+        self.weights = columns.weight
+        self.times = columns.time
+        self.n_targets = srt.n_targets
+        self.as_of = as_of
+        self._row_of = {student: i for i, student in enumerate(columns.student_labels)}
+        self._facts = srt.facts
+        # read per touched group, so made once here (O(rows), beside the engine's O(rows))
+        self._bounds: list[int] = srt.bounds.tolist()
+        on_grid = srt.facts.grid_largest("score") is not None
+        self._grid_weight = srt.facts.grid_largest("weight") if on_grid else None
+        from mastery_grading.gradebook._engine._columns import micros
+
+        #: An aware datetime as microseconds since the epoch, as the columns' times.
+        self.micros = micros
+
+    def span(self, student: str, t: int) -> tuple[int, int]:
+        """The sorted rows of the group that count (a range: rows are in time order)."""
+        row = self._row_of.get(student)
+        if row is None:
+            return 0, 0
+        group = row * self.n_targets + t
+        first, last = self._bounds[group], self._bounds[group + 1]
+        if self.as_of is not None and last > first:
+            last = first + bisect_right(self.times[first:last].tolist(), self.as_of)
+        return first, last
+
+    def evidence(self, row: int) -> Evidence:
+        """The evidence of one sorted row, rebuilt."""
+        from mastery_grading.gradebook._engine import evidence_at
+
+        return evidence_at(self.columns, [row], self.target_ids)[0]
+
+    def grid_weight(self) -> float | None:
+        """``max |weight|`` (1 without weights) when every score and weight is on the grid.
+
+        ``None`` when a score or weight is off the grid (multiples of ``2**-4``): then running
+        sums of them may be inexact.
+        """
+        return self._grid_weight
+
+
+class Lean:
+    """A touched group's state on an engine table: running totals, no evidence.
+
+    Updated in place: it never leaves the live table.
+
+    ``latest`` is the newest piece (``None`` while the newest is a row of the engine's columns,
+    observed at ``latest_time``, row ``latest_row``); ``largest_weight`` is ``None`` once a
+    score or weight off the grid was folded in (the totals may be inexact).
+    """
+
+    __slots__ = ("largest_weight", "latest", "latest_row", "latest_time", "totals")
+
+    def __init__(
+        self,
+        totals: RunningTotals,
+        latest_time: int | None,
+        latest_row: int,
+        largest_weight: float | None,
+    ) -> None:
+        self.totals = totals
+        self.latest_time = latest_time
+        self.latest_row = latest_row
+        self.latest: Evidence | None = None
+        self.largest_weight = largest_weight
+
+
+def keeps_totals(policy: Policy) -> bool:
+    """Whether ``policy`` is incremental and keeps running totals of plain floats."""
+    return isinstance(policy, IncrementalPolicy) and isinstance(policy, FoldsScores)
+
+
+def on_grid(x: float) -> bool:
+    """Whether ``x`` is a multiple of ``2**-4`` below ``2**30`` (the engine's grid)."""
+    scaled = x * 16.0
+    return abs(x) < 2.0**30 and scaled == int(scaled)

@@ -1,0 +1,233 @@
+"""Copy-on-write columns of a result table: shared base columns and a small patch of rows.
+
+A live gradebook hands out a new :class:`~mastery_grading.ResultTable` after each ``add``; a
+table handed out earlier must never change, and copying 10^5-row columns for each new table
+would cost far more than recomputing the few rows that changed. So a table's columns are
+:class:`PatchedColumns`: the base columns, shared with the tables before it and never written
+to, and a patch of the rows changed since (a dict, copied for each new table). The full
+columns are built on first read of the whole table, and the patch is folded into new columns
+once it grows past about the square root of the rows: copying the patch costs O(patch) a
+table, folding it O(rows) once every ~patch tables, so a new table costs O(sqrt(rows)) at most
+beside its changed rows.
+
+Example:
+    >>> columns = PatchedColumns([1.0, 2.0, None], [1, 1, 0], {2: "no evidence"})
+    >>> later = columns.patched({2: Row(4.0, 1, None)})
+    >>> later.values, later.reasons, columns.values, columns.reasons
+    ([1.0, 2.0, 4.0], {}, [1.0, 2.0, None], {2: 'no evidence'})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from math import isqrt
+from typing import Any, NamedTuple
+
+from mastery_grading._extras import require
+from mastery_grading.results import TargetResult
+
+__all__ = ["PatchedColumns", "Row"]
+
+
+class Row(NamedTuple):
+    """One row of a patch: its value, evidence count, reason, and full result (reference only).
+
+    Example:
+        >>> Row(None, 0, "no evidence").value is None
+        True
+    """
+
+    value: float | None
+    evidence_count: int
+    reason: str | None
+    result: TargetResult | None = None
+
+
+def _compaction_limit(n_rows: int) -> int:
+    """How many patched rows columns may hold before the patch is folded into new columns."""
+    return max(256, isqrt(n_rows))
+
+
+class PatchedColumns:
+    """Columns of a result table: base columns (never written to) and a patch of rows.
+
+    Args:
+        values: One value per row: a list (``None`` when undecided) or an array (``NaN``).
+        counts: One evidence count per row: a list or an array.
+        reasons: The reasons of undecided rows: a dict, or the engine's coded reasons.
+        results: The reference's full results, one per row, or ``None``.
+        patch: Rows that replace those of the base columns.
+
+    Example:
+        >>> PatchedColumns([None], [0], {0: "no evidence"}).row(0)
+        Row(value=None, evidence_count=0, reason='no evidence', result=None)
+    """
+
+    __slots__ = ("_built", "base", "patch")
+
+    def __init__(
+        self,
+        values: Any,
+        counts: Any,
+        reasons: Mapping[int, str],
+        results: list[TargetResult] | None = None,
+        patch: dict[int, Row] | None = None,
+    ) -> None:
+        self.base: tuple[Any, Any, Mapping[int, str], list[TargetResult] | None] = (
+            values,
+            counts,
+            reasons,
+            results,
+        )
+        self.patch: dict[int, Row] = patch or {}
+        self._built: dict[str, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self.base[1])
+
+    def row(self, row: int) -> Row:
+        """One row, read from the patch or the base columns (no column is built).
+
+        Example:
+            >>> PatchedColumns([1.5], [2], {}).patched({}).row(0)
+            Row(value=1.5, evidence_count=2, reason=None, result=None)
+        """
+        patch = self.patch.get(row)
+        if patch is not None:
+            return patch
+        values, counts, reasons, results = self.base
+        value = values[row]
+        value = None if value is None or value != value else float(value)
+        reason = reasons.get(row) if value is None else None
+        return Row(value, int(counts[row]), reason, None if results is None else results[row])
+
+    def patched(self, rows: Mapping[int, Row]) -> PatchedColumns:
+        """Return these columns with ``rows`` changed; these are left as they are.
+
+        Starts from the built columns when they were built (read whole), else shares the
+        base columns and copies the patch; folds a patch grown past the limit into new
+        columns.
+
+        Example:
+            >>> columns = PatchedColumns([1.0, 2.0], [1, 1], {})
+            >>> columns.patched({0: Row(3.0, 2, None)}).values, columns.values
+            ([3.0, 2.0], [1.0, 2.0])
+        """
+        if self.patch and "values" in self._built:
+            out = PatchedColumns(self.values, self.counts, self.reasons, self.results, dict(rows))
+        else:
+            out = PatchedColumns(*self.base, patch={**self.patch, **rows})
+        if len(out.patch) > 256 and len(out.patch) > _compaction_limit(len(out)):
+            return PatchedColumns(out.values, out.counts, out.reasons, out.results)
+        return out
+
+    def _arrays(self) -> tuple[Any, Any, Any]:
+        """The patch as arrays: its rows, their values (``NaN`` for ``None``) and counts."""
+        require("numpy", extra="data", feature="the vectorized engine")
+        import numpy as np
+
+        built = self._built.get("arrays")
+        if built is not None:
+            return built  # type: ignore[no-any-return]
+        patch = self.patch
+        nan = float("nan")
+        rows = np.fromiter(patch, dtype=np.int64, count=len(patch))
+        values = np.fromiter(
+            (nan if p.value is None else p.value for p in patch.values()),
+            dtype=np.float64,
+            count=len(patch),
+        )
+        counts = np.fromiter(
+            (p.evidence_count for p in patch.values()), dtype=np.int64, count=len(patch)
+        )
+        self._built["arrays"] = (rows, values, counts)
+        return rows, values, counts
+
+    @property
+    def values(self) -> Any:
+        """The values of every row (built on first use when patched)."""
+        values = self.base[0]
+        if not self.patch:
+            return values
+        built = self._built.get("values")
+        if built is None:
+            if hasattr(values, "dtype"):
+                rows, patched, _ = self._arrays()
+                built = values.copy()
+                built[rows] = patched
+            else:
+                built = list(values)
+                for row, patch in self.patch.items():
+                    built[row] = patch.value
+            self._built["values"] = built
+        return built
+
+    @property
+    def counts(self) -> Any:
+        """The evidence count of every row (built on first use when patched)."""
+        counts = self.base[1]
+        if not self.patch:
+            return counts
+        built = self._built.get("counts")
+        if built is None:
+            if hasattr(counts, "dtype"):
+                rows, _, patched = self._arrays()
+                built = counts.copy()
+                built[rows] = patched
+            else:
+                built = list(counts)
+                for row, patch in self.patch.items():
+                    built[row] = patch.evidence_count
+            self._built["counts"] = built
+        return built
+
+    @property
+    def reasons(self) -> Mapping[int, str]:
+        """The reasons of undecided rows (built on first use when patched)."""
+        reasons: Any = self.base[2]
+        if not self.patch:
+            return reasons  # type: ignore[no-any-return]
+        built = self._built.get("reasons")
+        if built is None:
+            if isinstance(reasons, dict):
+                built = dict(reasons)
+                for row, patch in self.patch.items():
+                    if patch.value is None:
+                        built[row] = patch.reason or "no value"
+                    else:
+                        built.pop(row, None)
+            else:  # the engine's coded reasons: a copy, patched by whole arrays
+                built = self._coded_reasons(reasons)
+            self._built["reasons"] = built
+        return built
+
+    def _coded_reasons(self, reasons: Any) -> Any:
+        require("numpy", extra="data", feature="the vectorized engine")
+        import numpy as np
+
+        built = reasons.take(np.arange(len(self), dtype=np.int64))
+        decided = [row for row, patch in self.patch.items() if patch.value is not None]
+        if decided:
+            built.codes[np.asarray(decided, dtype=np.int64)] = -1
+        by_text: dict[str, list[int]] = {}
+        for row, patch in self.patch.items():
+            if patch.value is None:
+                by_text.setdefault(patch.reason or "no value", []).append(row)
+        for text, rows in by_text.items():
+            built.fill(np.asarray(rows, dtype=np.int64), text)
+        return built
+
+    @property
+    def results(self) -> list[TargetResult] | None:
+        """The reference's full results of every row, or ``None`` (built on first use)."""
+        results = self.base[3]
+        if results is None or not self.patch:
+            return results
+        built = self._built.get("results")
+        if built is None:
+            built = list(results)
+            for row, patch in self.patch.items():
+                assert patch.result is not None, "a reference table's row needs its result"
+                built[row] = patch.result
+            self._built["results"] = built
+        return built
