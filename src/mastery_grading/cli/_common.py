@@ -212,7 +212,13 @@ def read_inputs(
     errors: list[DataFileError] = []
     try:
         found = read_evidence(
-            args.evidence, args.evidence_format, assume_tz=assume_tz, strict=args.strict
+            args.evidence,
+            args.evidence_format,
+            assume_tz=assume_tz,
+            strict=args.strict,
+            missing_scores=args.missing_scores,
+            decimal=args.decimal,
+            strip_ids=args.strip_ids,
         )
     except DataFileError as error:
         errors.append(error)

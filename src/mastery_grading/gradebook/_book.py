@@ -31,11 +31,23 @@ Example:
 
 from __future__ import annotations
 
+# Long because: Gradebook is one public class; its four constructors each document the same
+# input options (missing scores, times, decimal mark, ids), as users read them there.
+import warnings
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from mastery_grading._extras import available, require
+from mastery_grading._text import (
+    Decimal,
+    MissingScores,
+    MissingScoreWarning,
+    TextRules,
+    is_missing,
+    read_record,
+    skipped_note,
+)
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import (
     BulkValidationError,
@@ -105,7 +117,7 @@ class Gradebook:
         ...           "observed_at": "2026-10-01"})
         Traceback (most recent call last):
         ...
-        mastery_grading.exceptions.BulkValidationError: 1 invalid row: row 0: observed_at='2026-10-01' must be a datetime, not str
+        mastery_grading.exceptions.BulkValidationError: 1 invalid row: row 0: observed_at: '2026-10-01' has no UTC offset; add one (e.g. '+00:00') or give the time zone to assume (assume_tz=, --assume-tz on the command line)
     """  # noqa: E501
 
     def __init__(
@@ -137,8 +149,14 @@ class Gradebook:
         *,
         targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
         engine: Literal["auto", "numpy", "python"] = "auto",
+        missing_scores: MissingScores = "skip",
+        assume_tz: tzinfo | None = None,
+        decimal: Decimal = ".",
+        strip_ids: bool = False,
     ) -> Gradebook:
         """Return a gradebook holding ``evidence`` (Evidence objects or dicts of its fields).
+
+        The options read dicts as :meth:`from_records` does.
 
         Raises:
             BulkValidationError: If any item is invalid, for an unknown target, or has a score
@@ -152,7 +170,10 @@ class Gradebook:
             Gradebook(targets=5, evidence=...)
         """
         book = cls(targets=targets, engine=engine)
-        book.add(evidence)
+        rules = TextRules(
+            missing_scores=missing_scores, assume_tz=assume_tz, decimal=decimal, strip_ids=strip_ids
+        )
+        book._add(evidence, rules, stacklevel=3)
         return book
 
     @classmethod
@@ -162,8 +183,33 @@ class Gradebook:
         *,
         targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
         engine: Literal["auto", "numpy", "python"] = "auto",
+        missing_scores: MissingScores = "skip",
+        assume_tz: tzinfo | None = None,
+        decimal: Decimal = ".",
+        strip_ids: bool = False,
     ) -> Gradebook:
         """Return a gradebook from dicts with the fields of :class:`~mastery_grading.Evidence`.
+
+        Values read as in every input path (``docs/concepts.md``, "Missing values and text"):
+        a missing score (``None``, ``NaN``, blank text) is skipped as missing evidence, all
+        counted in one :class:`~mastery_grading.MissingScoreWarning`; a number may be written
+        as text (``decimal`` is its decimal mark); a time may be ISO 8601 text with a UTC
+        offset; ids are kept as written.
+
+        Args:
+            records: Dicts of evidence fields, such as the objects of a JSON list.
+            targets: The learning targets.
+            engine: See :class:`Gradebook`.
+            missing_scores: ``"skip"`` (the default) or ``"error"``: a missing score is then
+                a problem of its row.
+            assume_tz: The time zone of times without a UTC offset (text or naive datetimes);
+                by default they are a problem.
+            decimal: The decimal mark of numbers written as text, ``"."`` or ``","``.
+            strip_ids: Trim the spaces around ids (``student_id``, ``target_id``,
+                ``source_id``, ``context``).
+
+        Raises:
+            BulkValidationError: Listing every bad record (position and reason).
 
         Example:
             >>> from datetime import datetime, timezone
@@ -175,7 +221,12 @@ class Gradebook:
             >>> len(book)
             1
         """
-        return cls.from_evidence(records, targets=targets, engine=engine)
+        book = cls(targets=targets, engine=engine)
+        rules = TextRules(
+            missing_scores=missing_scores, assume_tz=assume_tz, decimal=decimal, strip_ids=strip_ids
+        )
+        book._add(records, rules, stacklevel=3)
+        return book
 
     @classmethod
     def from_frame(
@@ -185,13 +236,19 @@ class Gradebook:
         targets: Iterable[LearningTarget] | Mapping[str, LearningTarget],
         columns: Mapping[str, str] | None = None,
         engine: Literal["auto", "numpy", "python"] = "auto",
+        missing_scores: MissingScores = "skip",
+        assume_tz: tzinfo | None = None,
+        decimal: Decimal = ".",
+        strip_ids: bool = False,
     ) -> Gradebook:
         """Return a gradebook from a pandas or polars DataFrame with one row per evidence.
 
         Required columns: ``student_id``, ``target_id``, ``score`` and ``observed_at`` (a
-        timezone-aware datetime column); optional: ``kind``, ``weight``, ``source_id``,
-        ``context``, ``attempt``, ``independent``. Integer ids are read as strings. Times are
-        kept as UTC instants to the microsecond.
+        timezone-aware datetime column, or ISO 8601 text); optional: ``kind``, ``weight``,
+        ``source_id``, ``context``, ``attempt``, ``independent``. Integer ids are read as
+        strings, kept as written. Times are kept as UTC instants to the microsecond. A missing
+        score (null or ``NaN``) is missing evidence: skipped, all counted in one
+        :class:`~mastery_grading.MissingScoreWarning`. Number columns may be text.
 
         Args:
             frame: A pandas or polars DataFrame.
@@ -199,6 +256,13 @@ class Gradebook:
             columns: Maps evidence field names to the frame's column names, for the columns
                 named differently (``{"student_id": "Student"}``).
             engine: See :class:`Gradebook`.
+            missing_scores: ``"skip"`` (the default) or ``"error"``: a missing score is then
+                a problem of its row.
+            assume_tz: The time zone of times without a UTC offset (text without one, or a
+                naive datetime column); by default they are a problem.
+            decimal: The decimal mark of numbers in text columns, ``"."`` or ``","``.
+            strip_ids: Trim the spaces around ids (``student_id``, ``target_id``,
+                ``source_id``, ``context``).
 
         Raises:
             BulkValidationError: Listing every bad row (row position and reason).
@@ -217,11 +281,24 @@ class Gradebook:
             3.5
         """
         book = cls(targets=targets, engine=engine)
-        book.add_frame(frame, columns=columns)
+        rules = TextRules(
+            missing_scores=missing_scores, assume_tz=assume_tz, decimal=decimal, strip_ids=strip_ids
+        )
+        book._add_frame(frame, columns, rules, stacklevel=3)
         return book
 
-    def add(self, evidence: Evidence | Mapping[str, Any] | Iterable[Any]) -> None:
+    def add(
+        self,
+        evidence: Evidence | Mapping[str, Any] | Iterable[Any],
+        *,
+        missing_scores: MissingScores = "skip",
+        assume_tz: tzinfo | None = None,
+        decimal: Decimal = ".",
+        strip_ids: bool = False,
+    ) -> None:
         """Add one piece of evidence, a dict of its fields, or an iterable of either.
+
+        Dicts are read as :meth:`from_records` reads them, with the same options.
 
         Raises:
             BulkValidationError: If any item is invalid; nothing is added then.
@@ -240,17 +317,31 @@ class Gradebook:
             >>> len(book)  # nothing of the bad batch was added
             1
         """  # noqa: E501
+        rules = TextRules(
+            missing_scores=missing_scores, assume_tz=assume_tz, decimal=decimal, strip_ids=strip_ids
+        )
+        self._add(evidence, rules, stacklevel=3)
+
+    def _add(self, evidence: Any, rules: TextRules, *, stacklevel: int) -> None:
+        """Add evidence; ``stacklevel`` points a missing-score warning at the user's call."""
         if isinstance(evidence, Evidence | Mapping):
             evidence = [evidence]
         if _is_frame(evidence):
-            self.add_frame(evidence)
+            self._add_frame(evidence, None, rules, stacklevel=stacklevel + 1)
             return
         items: list[Evidence] = []
         problems: list[tuple[int, str]] = []
+        skipped: list[int] = []
         for pos, item in enumerate(evidence):
             if isinstance(item, Mapping):
+                if "score" in item and is_missing(item["score"]):
+                    if rules.missing_scores == "skip":
+                        skipped.append(pos)
+                    else:
+                        problems.append((pos, _missing(item["score"])))
+                    continue
                 try:
-                    item = Evidence(**item)
+                    item = Evidence(**read_record(item, rules))
                 except (MasteryGradingError, TypeError, ValueError) as error:
                     problems.append((pos, str(error)))
                     continue
@@ -266,9 +357,19 @@ class Gradebook:
             raise BulkValidationError(problems)
         if items:
             self._append(tuple(items))
+        _warn_skipped(skipped, stacklevel)
 
-    def add_frame(self, frame: Any, *, columns: Mapping[str, str] | None = None) -> None:
-        """Add the rows of a pandas or polars DataFrame; see :meth:`from_frame`.
+    def add_frame(
+        self,
+        frame: Any,
+        *,
+        columns: Mapping[str, str] | None = None,
+        missing_scores: MissingScores = "skip",
+        assume_tz: tzinfo | None = None,
+        decimal: Decimal = ".",
+        strip_ids: bool = False,
+    ) -> None:
+        """Add the rows of a pandas or polars DataFrame; see :meth:`from_frame` (and options).
 
         Example:
             >>> import pandas as pd
@@ -280,12 +381,21 @@ class Gradebook:
             >>> len(book)
             1
         """
+        rules = TextRules(
+            missing_scores=missing_scores, assume_tz=assume_tz, decimal=decimal, strip_ids=strip_ids
+        )
+        self._add_frame(frame, columns, rules, stacklevel=3)
+
+    def _add_frame(
+        self, frame: Any, columns: Mapping[str, str] | None, rules: TextRules, *, stacklevel: int
+    ) -> None:
         require("numpy", extra="data", feature="Gradebook.from_frame()")
         from mastery_grading.gradebook._engine._frames import columns_from_frame
 
-        cols = columns_from_frame(frame, list(self.targets.values()), columns or {})
+        cols, skipped = columns_from_frame(frame, list(self.targets.values()), columns or {}, rules)
         if len(cols):
             self._append(cols)
+        _warn_skipped(skipped, stacklevel)
 
     def _check(self, item: Evidence) -> str | None:
         target = self.targets.get(item.target_id)
@@ -561,6 +671,17 @@ class Gradebook:
 
             policy = DecayingAverage()
         return self.results(policy, as_of=as_of).grades(converter, exempt=exempt, on_gap=on_gap)
+
+
+def _missing(score: Any) -> str:
+    return f"score={score!r} is missing; expected a number (missing_scores='error')"
+
+
+def _warn_skipped(positions: list[int], stacklevel: int) -> None:
+    """Warn once for every missing score skipped (their rows, from 0)."""
+    if positions:
+        note = skipped_note("score", "row", positions, what="missing (None or NaN)")
+        warnings.warn(note, MissingScoreWarning, stacklevel=stacklevel + 1)
 
 
 def _check_engine(engine: str) -> None:

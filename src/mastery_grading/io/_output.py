@@ -6,12 +6,12 @@ import contextlib
 import csv
 import io
 import os
-import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from mastery_grading._text import NUMBER as NUMBER  # as the readers accept it, left unquoted
 from mastery_grading.exceptions import InvalidValueError
 
 #: The characters that make a spreadsheet treat a text cell as a formula.
@@ -19,9 +19,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 #: A text cell starting with one of these may need a quote (or is empty).
 _QUOTED_STARTS = frozenset({*FORMULA_STARTS, "'", ""})
-
-#: A number as the readers accept it and as :func:`neutralize` leaves it unquoted.
-NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def format_number(value: float) -> str:

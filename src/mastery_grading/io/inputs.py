@@ -27,6 +27,7 @@ from typing import Literal, TypeAlias
 
 import attrs
 
+from mastery_grading._text import Decimal, MissingScores
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import InvalidValueError
 from mastery_grading.io.canvas_outcomes import read_canvas_outcomes
@@ -232,6 +233,9 @@ def read_evidence(
     *,
     assume_tz: tzinfo | None = None,
     strict: bool = False,
+    missing_scores: MissingScores = "skip",
+    decimal: Decimal | None = None,
+    strip_ids: bool = False,
 ) -> ClassEvidence:
     r"""Read the evidence of a class from a file in any supported format.
 
@@ -242,6 +246,11 @@ def read_evidence(
         assume_tz: Time zone for timestamps without a UTC offset (by default a problem); a
             OneRoster ``scoreDate`` is midnight in this zone (UTC by default).
         strict: Make unknown columns a problem instead of a warning.
+        missing_scores: A blank score is skipped as missing evidence with one warning for the
+            file (``"skip"``, the default) or is a problem (``"error"``); Canvas and plain files.
+        decimal: The decimal mark of numbers, ``"."`` or ``","``; by default ``,`` in a
+            ``;``-separated file and ``.`` otherwise (Canvas and plain files).
+        strip_ids: Trim the spaces around ids of a plain file; by default kept as written.
 
     Returns:
         The evidence, a target per target id, and the class rosters the file gives.
@@ -262,7 +271,13 @@ def read_evidence(
     source = Path(path)
     kind = evidence_format(source) if format == "auto" else format
     if kind == "canvas":
-        canvas = read_canvas_results(source, assume_tz=assume_tz, strict=strict)
+        canvas = read_canvas_results(
+            source,
+            assume_tz=assume_tz,
+            strict=strict,
+            missing_scores=missing_scores,
+            decimal=decimal,
+        )
         return ClassEvidence(
             evidence=canvas.evidence,
             targets=canvas.targets,
@@ -284,7 +299,14 @@ def read_evidence(
             format=kind,
             warnings=book.warnings,
         )
-    columns = read_evidence_columns(source, assume_tz=assume_tz, strict=strict)
+    columns = read_evidence_columns(
+        source,
+        assume_tz=assume_tz,
+        strict=strict,
+        missing_scores=missing_scores,
+        decimal=decimal,
+        strip_ids=strip_ids,
+    )
     if columns is not None:
         return ClassEvidence(
             columns=columns,
@@ -294,7 +316,14 @@ def read_evidence(
             format=kind,
             warnings=columns.warnings,
         )
-    plain = read_evidence_csv(source, assume_tz=assume_tz, strict=strict)
+    plain = read_evidence_csv(
+        source,
+        assume_tz=assume_tz,
+        strict=strict,
+        missing_scores=missing_scores,
+        decimal=decimal,
+        strip_ids=strip_ids,
+    )
     ids = dict.fromkeys(e.target_id for e in plain.evidence)
     return ClassEvidence(
         evidence=plain.evidence,

@@ -3,7 +3,10 @@
 Evidence CSV has one row per piece of :class:`~mastery_grading.Evidence`, with the columns
 named like its fields: ``student_id, target_id, score, observed_at`` (required) and ``kind,
 weight, source_id, context, attempt, independent`` (optional). A blank score is missing
-evidence (skipped with a warning), never 0.
+evidence, never 0: skipped, and counted in one warning for the file (``missing_scores="error"``
+refuses it). Numbers use ``.`` as decimal mark (``decimal=","`` reads ``3,5``; a ``;``-separated
+file uses ``,``), times need a UTC offset (or ``assume_tz``), and ids are kept as written
+(``strip_ids=True`` trims them): the rules of every input path, in ``docs/concepts.md``.
 
 Targets JSON is ``{"targets": [...]}`` with one object per
 :class:`~mastery_grading.LearningTarget`: its fields, the scale as
@@ -20,6 +23,13 @@ from typing import Any
 
 import attrs
 
+from mastery_grading._text import (
+    ID_FIELDS,
+    Decimal,
+    MissingScores,
+    check_missing_scores,
+    skipped_note,
+)
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import MasteryGradingError
 from mastery_grading.io._common import (
@@ -49,6 +59,7 @@ __all__ = [
     "EvidenceFile",
     "TargetsFile",
     "evidence_csv_text",
+    "evidence_parsers",
     "read_evidence_csv",
     "read_targets_json",
     "targets_json_text",
@@ -93,7 +104,13 @@ class EvidenceFile:
 
 
 def read_evidence_csv(
-    source: Source, *, assume_tz: tzinfo | None = None, strict: bool = False
+    source: Source,
+    *,
+    assume_tz: tzinfo | None = None,
+    strict: bool = False,
+    missing_scores: MissingScores = "skip",
+    decimal: Decimal | None = None,
+    strip_ids: bool = False,
 ) -> EvidenceFile:
     """Read evidence from a CSV file with the :data:`EVIDENCE_COLUMNS`.
 
@@ -101,6 +118,12 @@ def read_evidence_csv(
         source: A path or an open file.
         assume_tz: Time zone for timestamps without a UTC offset (by default they are a problem).
         strict: Make unknown columns a problem instead of a warning.
+        missing_scores: ``"skip"`` (the default) skips a blank score as missing evidence, with
+            one warning for the file; ``"error"`` makes it a problem.
+        decimal: The decimal mark of numbers, ``"."`` or ``","``; by default ``,`` in a
+            ``;``-separated file and ``.`` otherwise, where ``3,5`` is a problem.
+        strip_ids: Trim the spaces around ids (``student_id``, ``target_id``, ``source_id``,
+            ``context``); by default they are kept as written.
 
     Returns:
         The evidence and the warnings.
@@ -120,6 +143,7 @@ def read_evidence_csv(
         >>> found.warnings
         ('<stream>:3:3: score is blank: missing evidence, skipped (not counted as 0)',)
     """
+    missing_scores = check_missing_scores(missing_scores)
     problems = Problems(source_name(source))
     table = parse_csv(read_text(source, problems), problems)
     columns = map_columns(
@@ -127,38 +151,37 @@ def read_evidence_csv(
     )
     if any(name not in columns for name in _REQUIRED):
         problems.check()
+    parsers = evidence_parsers(
+        assume_tz=assume_tz, decimal=table.decimal(decimal), strip_ids=strip_ids
+    )
     evidence: list[Evidence] = []
+    blank: list[int] = []
     for row in table.rows:
-        if not row.get(columns["score"]):
-            problems.warn(
-                "score is blank: missing evidence, skipped (not counted as 0)",
-                line=row.line,
-                column=columns["score"] + 1,
-            )
+        if missing_scores == "skip" and not row.get(columns["score"]):
+            blank.append(row.line)
             continue
         fields: dict[str, Any] = {
-            "student_id": cell_problem(problems, row, columns, "student_id", str),
-            "target_id": cell_problem(problems, row, columns, "target_id", str),
-            "score": cell_problem(problems, row, columns, "score", parse_number),
-            "observed_at": cell_problem(
+            name: cell_problem(
                 problems,
                 row,
                 columns,
-                "observed_at",
-                lambda text: parse_timestamp(text, assume_tz=assume_tz),
-            ),
+                name,
+                parsers[name],
+                strip=strip_ids or name not in ID_FIELDS,
+            )
+            for name in _REQUIRED
         }
-        optional: dict[str, Callable[[str], Any]] = {
-            "kind": str,
-            "weight": parse_number,
-            "source_id": str,
-            "context": str,
-            "attempt": lambda text: parse_int(text, minimum=1),
-            "independent": parse_bool,
-        }
-        for name, parse in optional.items():
+        for name in EVIDENCE_COLUMNS[4:]:
             if name in columns:
-                value = cell_problem(problems, row, columns, name, parse, required=False)
+                value = cell_problem(
+                    problems,
+                    row,
+                    columns,
+                    name,
+                    parsers[name],
+                    required=False,
+                    strip=name not in ID_FIELDS,
+                )
                 if value is not None:
                     fields[name] = value
         if any(fields[name] is None for name in _REQUIRED):
@@ -167,8 +190,40 @@ def read_evidence_csv(
             evidence.append(Evidence(**fields))
         except MasteryGradingError as error:
             problems.add(str(error), line=row.line)
+    if blank:
+        problems.warn(
+            skipped_note("score", "line", blank), line=blank[0], column=columns["score"] + 1
+        )
     problems.check()
     return EvidenceFile(evidence=tuple(evidence), warnings=tuple(problems.warnings))
+
+
+def evidence_parsers(
+    *, assume_tz: tzinfo | None = None, decimal: Decimal = ".", strip_ids: bool = False
+) -> dict[str, Callable[[str], Any]]:
+    """Return the function reading each of the :data:`EVIDENCE_COLUMNS` from its text.
+
+    The row reader and the columnar reader both read cells with these, so that they agree.
+    Ids (given as written) are trimmed only with ``strip_ids``.
+
+    Example:
+        >>> parsers = evidence_parsers(decimal=",", strip_ids=True)
+        >>> parsers["score"]("3,5"), parsers["student_id"](" ana ")
+        (3.5, 'ana')
+    """
+    ident: Callable[[str], str] = str.strip if strip_ids else str
+    return {
+        "student_id": ident,
+        "target_id": ident,
+        "score": lambda text: parse_number(text, decimal=decimal),
+        "observed_at": lambda text: parse_timestamp(text, assume_tz=assume_tz),
+        "kind": str,
+        "weight": lambda text: parse_number(text, decimal=decimal),
+        "source_id": ident,
+        "context": ident,
+        "attempt": lambda text: parse_int(text, minimum=1, decimal=decimal),
+        "independent": parse_bool,
+    }
 
 
 def evidence_csv_text(evidence: Iterable[Evidence]) -> str:
