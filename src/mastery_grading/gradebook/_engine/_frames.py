@@ -195,7 +195,7 @@ def _text_numbers(
     """Read a text column of numbers: each distinct text once; blank text is null.
 
     Text that is not a number is a problem of its rows (``score: '3,5' has a decimal comma...``,
-    as the CSV readers word it); those rows read as null.
+    as the CSV readers word it); those rows read as NaN, and are not null.
     """
     require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
     import pyarrow.compute as pc
@@ -213,11 +213,10 @@ def _text_numbers(
         except ValueError as error:
             errors[i] = f"{field}: {error}"
     values = read[indices]
-    if errors:
-        bad = np.zeros(len(texts) + 1, dtype=np.bool_)
-        bad[list(errors)] = True
-        problems.add(bad[indices], lambda row: errors[int(indices[row])])
-    return values, np.isnan(values)
+    bad = np.zeros(len(texts) + 1, dtype=np.bool_)
+    bad[list(errors)] = True
+    problems.add(bad[indices], lambda row: errors[int(indices[row])])
+    return values, np.isnan(values) & ~bad[indices]
 
 
 def _floats(
@@ -367,8 +366,9 @@ def _read_arrow(
             f"target_id={arrays['target_id'][row].as_py()!r} is not a target of this gradebook"
         ),
     )
-    score, _ = typed("score", _floats, rules.decimal, problems, "score")
-    missing = np.isnan(score)
+    score, missing = typed("score", _floats, rules.decimal, problems, "score")
+    if not _is_text(arrays["score"]):
+        missing |= np.isnan(score)  # NaN is pandas' missing value
     if rules.missing_scores == "error":
         problems.add(
             missing,
@@ -471,6 +471,16 @@ def _without(cols: Columns, rows: np.ndarray) -> Columns:
     labels = [kept.student_labels[i] for i in used.tolist()]
     codes = np.searchsorted(used, kept.student).astype(np.int32)
     return replace(kept, student=codes, student_labels=labels)
+
+
+def _is_text(array: Any) -> bool:
+    require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
+    import pyarrow as pa
+
+    kind = array.type.value_type if pa.types.is_dictionary(array.type) else array.type
+    return bool(
+        pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind)
+    )
 
 
 def _cell(array: Any, row: int) -> Any:
