@@ -9,7 +9,7 @@ through :class:`~mastery_grading.Evidence` (correct, slower). A polars ``LazyFra
 collected first. An optional column whose type is null (every value missing, as pandas and
 polars type a column of ``None``) is read as absent.
 
-Values follow the rules of every input path (:class:`~mastery_grading._text.TextRules`): a
+Values follow the rules of every input path (``mastery_grading._text.TextRules``): a
 missing score (null or ``NaN``) is skipped, its row reported back for one warning, or refused
 with ``missing_scores="error"``; number columns may be text (each distinct text read once, with
 the ``decimal`` mark); time columns may be ISO 8601 text (each distinct text read once) and take
@@ -551,7 +551,7 @@ def columns_from_frame(
     """Return the validated rows of a pandas or polars DataFrame (or LazyFrame) as columns.
 
     Also returns the positions of the rows skipped for a missing score (``rules``: the
-    defaults of :class:`~mastery_grading._text.TextRules` when ``None``).
+    defaults of ``TextRules`` when ``None``).
 
     Raises:
         BulkValidationError: Listing every bad row.
