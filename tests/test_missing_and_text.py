@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 import warnings
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 import mastery_grading.io as mio
 from mastery_grading import (
@@ -371,4 +374,51 @@ def test_the_columnar_reader_agrees_with_the_row_reader(
         by_columns: object = found.evidence
     except DataFileError as error:
         by_columns = str(error)
+    assert by_rows == by_columns
+
+
+_CELLS = {
+    "student_id": ["ana", " ana", "ana ", "ben", "  "],
+    "target_id": ["LE.1", " LE.1", "LE.2"],
+    "score": ["3", "3,5", "2.5", "", " ", "1e0"],
+    "observed_at": [WHEN, "2026-10-01T09:00:00", "2026-10-01T07:00:00Z"],
+}
+
+
+@st.composite
+def _messy_files(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    """Evidence with ``;`` separators, spaced ids, decimal commas, blank scores, naive times."""
+    lines = [HEADER.replace(",", ";")]
+    for _ in range(draw(st.integers(min_value=1, max_value=8))):
+        lines.append(";".join(draw(st.sampled_from(cells)) for cells in _CELLS.values()))
+    options: dict[str, Any] = {
+        "strip_ids": draw(st.booleans()),
+        "decimal": draw(st.sampled_from([None, ".", ","])),
+        "missing_scores": draw(st.sampled_from(["skip", "error"])),
+        "assume_tz": draw(st.sampled_from([None, UTC])),
+    }
+    return "\n".join(lines) + "\n", options
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=_messy_files())
+def test_the_columnar_reader_agrees_with_the_row_reader_under_every_option(
+    case: tuple[str, dict[str, Any]],
+) -> None:
+    pytest.importorskip("pyarrow")
+    pytest.importorskip("pandas")
+    text, options = case
+    with tempfile.TemporaryDirectory() as folder:
+        path = _write(Path(folder), text)
+        try:
+            plain = mio.read_evidence_csv(path, **options)
+            by_rows: object = (plain.evidence, plain.warnings)
+        except DataFileError as error:
+            by_rows = str(error)
+        try:
+            found = mio.read_evidence(path, **options)
+            by_columns: object = (found.evidence, found.warnings)
+        except DataFileError as error:
+            by_columns = str(error)
+        event(f"read by columns: {mio.read_evidence_columns(path, **options) is not None}")
     assert by_rows == by_columns
