@@ -118,7 +118,7 @@ class ResultTable:
 
     @property
     def student_attributes(self) -> Mapping[str, Mapping[str, tuple[str, ...]]]:
-        """The students' attributes: name -> student id -> values (see :meth:`aggregate`).
+        """The students' attributes, as name -> student id -> values (see :meth:`aggregate`).
 
         >>> from mastery_grading import Gradebook, LearningTarget, policies
         >>> Gradebook(targets=[LearningTarget(id="T", title="T")], student_attributes={"section": {
