@@ -110,7 +110,7 @@ def test_bulk_validation_lists_every_bad_row_and_adds_nothing() -> None:
     bad = rows()
     bad[0]["target_id"] = "nope"
     bad[1]["score"] = 7.0
-    bad[2]["score"] = float("nan")
+    bad[2]["score"] = float("inf")  # a NaN score is missing evidence, skipped (issue 14)
     bad[3]["observed_at"] = datetime(2026, 9, 1)
     bad.append({"student_id": " ", "target_id": "LE.1", "score": 1, "observed_at": START})
     with pytest.raises(BulkValidationError) as caught:
@@ -241,7 +241,7 @@ def test_from_polars_frame_with_optional_columns() -> None:
 def test_frame_validation_collects_bad_rows_across_columns() -> None:
     pd = pytest.importorskip("pandas")
     data = frame_rows()
-    data["score"][0] = float("nan")
+    data["score"][0] = float("inf")  # a NaN score is missing evidence, skipped (issue 14)
     data["score"][1] = 9.0
     data["target_id"][2] = "nope"
     data["student"][3] = ""

@@ -19,6 +19,7 @@ Example:
 from importlib.metadata import PackageNotFoundError, version
 
 from mastery_grading import grades, policies
+from mastery_grading._text import MissingScoreWarning
 from mastery_grading.evidence import (
     Evidence,
     EvidenceKind,
@@ -83,6 +84,7 @@ __all__ = [
     "Level",
     "MasteryGradingError",
     "MissingExtraError",
+    "MissingScoreWarning",
     "OverlapError",
     "Policy",
     "Problem",

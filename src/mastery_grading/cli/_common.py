@@ -233,6 +233,9 @@ def read_inputs(
             strict=args.strict,
             targets=targets,
             duplicates=duplicates,
+            missing_scores=args.missing_scores,
+            decimal=args.decimal,
+            strip_ids=args.strip_ids,
             check=not args.targets or targets is not None,  # not against targets that failed
         )
     except DataFileError as error:

@@ -118,6 +118,25 @@ def _common(
         help="time zone for timestamps without a UTC offset (UTC, +02:00, Europe/Paris)",
     )
     parser.add_argument(
+        "--missing-scores",
+        choices=("skip", "error"),
+        default="skip",
+        help="a blank score: skip it as missing evidence, with one warning (default), or refuse "
+        "it as an error",
+    )
+    parser.add_argument(
+        "--decimal",
+        choices=(".", ","),
+        default=None,
+        help="decimal mark of numbers (default: ',' in a ';'-separated file, else '.', where "
+        "3,5 is an error)",
+    )
+    parser.add_argument(
+        "--strip-ids",
+        action="store_true",
+        help="trim spaces around ids (by default ids are kept as written)",
+    )
+    parser.add_argument(
         "--strict", action="store_true", help="treat unknown columns as errors, not warnings"
     )
     parser.add_argument(

@@ -32,15 +32,13 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from mastery_grading._extras import available, require
+from mastery_grading._extras import available
+from mastery_grading._text import Decimal, MissingScores, TextRules
 from mastery_grading.evidence import Evidence
-from mastery_grading.exceptions import (
-    BulkValidationError,
-    InvalidValueError,
-)
+from mastery_grading.exceptions import InvalidValueError
 from mastery_grading.gradebook._arguments import (
     check_engine,
     is_frame,
@@ -48,26 +46,22 @@ from mastery_grading.gradebook._arguments import (
     target_dict,
 )
 from mastery_grading.gradebook._attributes import StudentAttributes
-from mastery_grading.gradebook._duplicates import (
-    Duplicates,
-    check_duplicates_option,
-    duplicate_key,
-)
+from mastery_grading.gradebook._duplicates import Duplicates, check_duplicates_option, duplicate_key
 from mastery_grading.gradebook._grade_table import GradeTable
+from mastery_grading.gradebook._intake import read_frame, read_records, warn_skipped
 from mastery_grading.gradebook._live import (
     LiveTable,
     engine_live_table,
     live_key,
     python_live_table,
 )
-from mastery_grading.gradebook._problems import validate_evidence
 from mastery_grading.gradebook._store import EvidenceStore
 from mastery_grading.gradebook._table import ResultTable
 from mastery_grading.protocols import Policy
 from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
-    from mastery_grading.gradebook._engine import Columns, Sorted
+    from mastery_grading.gradebook._engine import Columns
     from mastery_grading.gradebook._grade_table import Exemptions
     from mastery_grading.grades import GradeReport, OnGap, ReportingConverter
     from mastery_grading.protocols import GradeConverter, GradeReportLike
@@ -102,7 +96,7 @@ class Gradebook:
         ...           "observed_at": "2026-10-01"})
         Traceback (most recent call last):
         ...
-        mastery_grading.exceptions.BulkValidationError: 1 invalid row: row 0: observed_at='2026-10-01' must be a datetime, not str
+        mastery_grading.exceptions.BulkValidationError: 1 invalid row: row 0: observed_at: '2026-10-01' has no UTC offset; add one (e.g. '+00:00') or give the time zone to assume (assume_tz=, --assume-tz on the command line)
     """  # noqa: E501
 
     def __init__(
@@ -140,6 +134,10 @@ class Gradebook:
         engine: Literal["auto", "numpy", "python"] = "auto",
         student_attributes: Mapping[str, Any] | None = None,
         duplicates: Duplicates = "error",
+        missing_scores: MissingScores = "skip",
+        assume_tz: tzinfo | None = None,
+        decimal: Decimal = ".",
+        strip_ids: bool = False,
     ) -> Gradebook:
         """Return a gradebook holding ``evidence`` (Evidence objects or dicts of its fields).
 
@@ -151,6 +149,10 @@ class Gradebook:
             duplicates: What to do with duplicates (same student, target, time, score, source
                 and kind): ``"error"`` (default) lists every copy in the error, ``"drop"``
                 keeps the first copy, ``"keep"`` counts every copy.
+            missing_scores: How dicts are read, as for :meth:`from_records`.
+            assume_tz: As for :meth:`from_records`.
+            decimal: As for :meth:`from_records`.
+            strip_ids: As for :meth:`from_records`.
 
         Raises:
             BulkValidationError: If any item is invalid, for an unknown target, has a score
@@ -166,7 +168,10 @@ class Gradebook:
             Gradebook(targets=5, evidence=...)
         """
         book = cls(targets=targets, engine=engine, student_attributes=student_attributes)
-        book.add(evidence, duplicates=duplicates)
+        rules = TextRules(
+            missing_scores=missing_scores, assume_tz=assume_tz, decimal=decimal, strip_ids=strip_ids
+        )
+        book._add(evidence, duplicates, rules, stacklevel=3)
         return book
 
     @classmethod
@@ -178,10 +183,34 @@ class Gradebook:
         engine: Literal["auto", "numpy", "python"] = "auto",
         student_attributes: Mapping[str, Any] | None = None,
         duplicates: Duplicates = "error",
+        missing_scores: MissingScores = "skip",
+        assume_tz: tzinfo | None = None,
+        decimal: Decimal = ".",
+        strip_ids: bool = False,
     ) -> Gradebook:
         """Return a gradebook from dicts with the fields of :class:`~mastery_grading.Evidence`.
 
-        ``duplicates`` is as for :meth:`from_evidence`.
+        Values read as in every input path (``docs/concepts.md``, "Missing values and text"):
+        a missing score (``None``, ``NaN``, blank text) is skipped as missing evidence, all
+        counted in one :class:`~mastery_grading.MissingScoreWarning`; a number may be written
+        as text (``decimal`` is its decimal mark); a time may be ISO 8601 text with a UTC
+        offset; ids are kept as written.
+
+        Args:
+            records: Dicts of evidence fields, such as the objects of a JSON list.
+            targets: The learning targets.
+            engine: See :class:`Gradebook`.
+            student_attributes: See :class:`Gradebook`.
+            duplicates: As for :meth:`from_evidence`.
+            missing_scores: ``"skip"`` (the default) or ``"error"``: a missing score is then
+                a problem of its row.
+            assume_tz: The time zone of times without a UTC offset (by default a problem).
+            decimal: The decimal mark of numbers written as text, ``"."`` or ``","``.
+            strip_ids: Trim the spaces around ids (by default they are kept as written).
+
+        Raises:
+            BulkValidationError: Listing every problem of every kind, each a
+                :class:`~mastery_grading.Problem` whose ``row`` is the record's position.
 
         Example:
             >>> from datetime import datetime, timezone
@@ -193,13 +222,12 @@ class Gradebook:
             >>> len(book)
             1
         """
-        return cls.from_evidence(
-            records,
-            targets=targets,
-            engine=engine,
-            student_attributes=student_attributes,
-            duplicates=duplicates,
+        book = cls(targets=targets, engine=engine, student_attributes=student_attributes)
+        rules = TextRules(
+            missing_scores=missing_scores, assume_tz=assume_tz, decimal=decimal, strip_ids=strip_ids
         )
+        book._add(records, duplicates, rules, stacklevel=3)
+        return book
 
     @classmethod
     def from_frame(
@@ -211,13 +239,19 @@ class Gradebook:
         engine: Literal["auto", "numpy", "python"] = "auto",
         student_attributes: Mapping[str, Any] | None = None,
         duplicates: Duplicates = "error",
+        missing_scores: MissingScores = "skip",
+        assume_tz: tzinfo | None = None,
+        decimal: Decimal = ".",
+        strip_ids: bool = False,
     ) -> Gradebook:
         """Return a gradebook from a pandas or polars DataFrame with one row per evidence.
 
         Required columns: ``student_id``, ``target_id``, ``score`` and ``observed_at`` (a
-        timezone-aware datetime column); optional: ``kind``, ``weight``, ``source_id``,
-        ``context``, ``attempt``, ``independent``. Integer ids are read as strings. Times are
-        kept as UTC instants to the microsecond.
+        timezone-aware datetime column, or ISO 8601 text); optional: ``kind``, ``weight``,
+        ``source_id``, ``context``, ``attempt``, ``independent``. Integer ids are read as
+        strings, kept as written. Times are kept as UTC instants to the microsecond. A missing
+        score (null or ``NaN``) is missing evidence: skipped, all counted in one
+        :class:`~mastery_grading.MissingScoreWarning`. Number columns may be text.
 
         Args:
             frame: A pandas or polars DataFrame.
@@ -230,6 +264,10 @@ class Gradebook:
                 student's sections): ``results(...).aggregate(by="section")``.
             duplicates: As for :meth:`from_evidence`; found vectorized, so that it stays fast
                 on millions of rows.
+            missing_scores: ``"skip"`` (the default) or ``"error"``, as for :meth:`from_records`.
+            assume_tz: The time zone of naive times (text, or a naive datetime column).
+            decimal: The decimal mark of numbers in text columns, ``"."`` or ``","``.
+            strip_ids: Trim the spaces around ids (by default they are kept as written).
 
         Raises:
             BulkValidationError: Listing every bad row of every kind; each
@@ -249,7 +287,10 @@ class Gradebook:
             3.5
         """
         book = cls(targets=targets, engine=engine, student_attributes=student_attributes)
-        book.add_frame(frame, columns=columns, duplicates=duplicates)
+        rules = TextRules(
+            missing_scores=missing_scores, assume_tz=assume_tz, decimal=decimal, strip_ids=strip_ids
+        )
+        book._add_frame(frame, columns, duplicates, rules, stacklevel=3)
         return book
 
     def add(
@@ -257,6 +298,10 @@ class Gradebook:
         evidence: Evidence | Mapping[str, Any] | Iterable[Any],
         *,
         duplicates: Duplicates = "error",
+        missing_scores: MissingScores = "skip",
+        assume_tz: tzinfo | None = None,
+        decimal: Decimal = ".",
+        strip_ids: bool = False,
     ) -> None:
         """Add one piece of evidence, a dict of its fields, or an iterable of either.
 
@@ -266,6 +311,10 @@ class Gradebook:
                 and kind), within the batch or of evidence already in the gradebook (a live
                 book included): ``"error"`` (default), ``"drop"`` (keep the first copy) or
                 ``"keep"`` (count every copy).
+            missing_scores: How dicts are read, as for :meth:`from_records`.
+            assume_tz: As for :meth:`from_records`.
+            decimal: As for :meth:`from_records`.
+            strip_ids: As for :meth:`from_records`.
 
         Raises:
             BulkValidationError: If any item is invalid; every problem of every kind is listed
@@ -286,22 +335,30 @@ class Gradebook:
             >>> len(book)  # nothing of the bad batch was added
             1
         """  # noqa: E501
+        rules = TextRules(
+            missing_scores=missing_scores, assume_tz=assume_tz, decimal=decimal, strip_ids=strip_ids
+        )
+        self._add(evidence, duplicates, rules, stacklevel=3)
+
+    def _add(
+        self, evidence: Any, duplicates: Duplicates, rules: TextRules, *, stacklevel: int
+    ) -> None:
+        """Add evidence; ``stacklevel`` points a missing-score warning at the user's call."""
         check_duplicates_option(duplicates)
         if isinstance(evidence, Evidence | Mapping):
             evidence = [evidence]
         if is_frame(evidence):
-            self.add_frame(evidence, duplicates=duplicates)
+            self._add_frame(evidence, None, duplicates, rules, stacklevel=stacklevel + 1)
             return
         known: set[tuple[Any, ...]] = set()
         if duplicates != "keep" and len(self._store):
             if self._keys is None:
                 self._keys = {duplicate_key(item) for item in self._store.evidence()}
             known = self._keys
-        items, problems = validate_evidence(evidence, self.targets, duplicates, known)
-        if problems:
-            raise BulkValidationError(problems)
+        items, skipped = read_records(evidence, self.targets, duplicates, known, rules=rules)
         if items:
             self._append(tuple(items))
+        warn_skipped(skipped, stacklevel=stacklevel)
 
     def add_frame(
         self,
@@ -309,8 +366,12 @@ class Gradebook:
         *,
         columns: Mapping[str, str] | None = None,
         duplicates: Duplicates = "error",
+        missing_scores: MissingScores = "skip",
+        assume_tz: tzinfo | None = None,
+        decimal: Decimal = ".",
+        strip_ids: bool = False,
     ) -> None:
-        """Add the rows of a pandas or polars DataFrame; see :meth:`from_frame`.
+        """Add the rows of a pandas or polars DataFrame; see :meth:`from_frame` (and options).
 
         ``duplicates`` applies to copies within the frame (a bulk load, found vectorized).
 
@@ -324,19 +385,28 @@ class Gradebook:
             >>> len(book)
             1
         """
-        require("numpy", extra="data", feature="Gradebook.from_frame()")
-        from mastery_grading.gradebook._attributes import from_frame as attributes_from_frame
-        from mastery_grading.gradebook._engine._frames import OPTIONAL, REQUIRED, columns_from_frame
+        rules = TextRules(
+            missing_scores=missing_scores, assume_tz=assume_tz, decimal=decimal, strip_ids=strip_ids
+        )
+        self._add_frame(frame, columns, duplicates, rules, stacklevel=3)
 
+    def _add_frame(
+        self,
+        frame: Any,
+        columns: Mapping[str, str] | None,
+        duplicates: Duplicates,
+        rules: TextRules,
+        *,
+        stacklevel: int,
+    ) -> None:
         check_duplicates_option(duplicates)
-        cols = columns_from_frame(
-            frame, list(self.targets.values()), columns or {}, duplicates=duplicates
+        cols, attributes, skipped = read_frame(
+            frame, self.targets, columns, duplicates, rules=rules
         )
         if len(cols):
-            named = {field: (columns or {}).get(field, field) for field in REQUIRED + OPTIONAL}
-            found = attributes_from_frame(frame, set(named.values()), named["student_id"])
-            self._attributes = self._attributes.merged(found)
+            self._attributes = self._attributes.merged(attributes)
             self._append(cols)
+        warn_skipped(skipped, stacklevel=stacklevel)
 
     def _append(self, batch: tuple[Evidence, ...] | Columns) -> None:
         self._store.append(batch)
@@ -374,10 +444,6 @@ class Gradebook:
         if engine == "numpy" or available("numpy"):
             return True
         return self._store.has_columns()
-
-    def _engine_inputs(self) -> Sorted:
-        """Every row, sorted by (student, target, time), for the engine."""
-        return self._store.sorted_rows()
 
     def results(
         self,
@@ -448,10 +514,11 @@ class Gradebook:
             self._live[key] = live  # most recently used last; its policy was checked then
             return self._attributed(live.catch_up())
         policies = policies_per_target(self.targets, policy)
+        targets = list(self.targets.values())
         if use_numpy:
-            live = self._numpy_results(policy, policies, as_of)
+            live = engine_live_table(policy, policies, targets, as_of, self._store.sorted_rows())
         else:
-            live = self._python_results(policy, policies, as_of)
+            live = python_live_table(policy, policies, targets, as_of, self.evidence())
         if key is not None:
             self._live[key] = live
             while len(self._live) > 4:  # keep the four most recently used
@@ -460,31 +527,6 @@ class Gradebook:
 
     def _attributed(self, table: ResultTable) -> ResultTable:
         return table.with_student_attributes(self._attributes) if self._attributes else table
-
-    def _python_results(
-        self,
-        policy: Policy | Mapping[str, Policy],
-        policies: list[Policy],
-        as_of: datetime | None,
-    ) -> LiveTable:
-        targets = list(self.targets.values())
-        return python_live_table(policy, policies, targets, as_of, self.evidence())
-
-    def _numpy_results(
-        self,
-        policy: Policy | Mapping[str, Policy],
-        policies: list[Policy],
-        as_of: datetime | None,
-    ) -> LiveTable:
-        from mastery_grading.gradebook._engine import compute_per_target
-        from mastery_grading.gradebook._engine._columns import micros
-
-        srt = self._engine_inputs()
-        targets = list(self.targets.values())
-        limit = None if as_of is None else micros(as_of)
-        out = compute_per_target(policies, srt, targets, as_of=limit)
-
-        return engine_live_table(policy, policies, targets, as_of, srt, out)
 
     @overload
     def grades(

@@ -57,7 +57,7 @@ from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
-    from mastery_grading.gradebook._engine import EngineResult, Sorted
+    from mastery_grading.gradebook._engine import Sorted
 
 __all__ = ["LiveTable", "TableColumns", "engine_live_table", "live_key", "python_live_table"]
 
@@ -446,12 +446,13 @@ def engine_live_table(
     targets: Sequence[LearningTarget],
     as_of: datetime | None,
     srt: Sorted,
-    out: EngineResult,
 ) -> LiveTable:
-    """The live table of the engine's result ``out`` over the sorted rows ``srt``."""
-    from mastery_grading.gradebook._engine import evidence_at
+    """The live table of the engine's results over the sorted rows ``srt`` (every row)."""
+    from mastery_grading.gradebook._engine import compute_per_target, evidence_at
     from mastery_grading.gradebook._engine._columns import micros
 
+    limit = None if as_of is None else micros(as_of)
+    out = compute_per_target(policies, srt, list(targets), as_of=limit)
     target_ids = [t.id for t in targets]
     n_targets = len(targets)
 

@@ -15,6 +15,7 @@ import re
 from collections.abc import Container, Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
+from mastery_grading._text import TextRules, is_missing, read_record
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import MasteryGradingError, Problem
 from mastery_grading.gradebook._duplicates import (
@@ -27,7 +28,13 @@ from mastery_grading.gradebook._duplicates import (
 )
 from mastery_grading.targets import LearningTarget
 
-__all__ = ["field_problem", "out_of_scale", "unknown_target", "validate_evidence"]
+__all__ = [
+    "field_problem",
+    "missing_score",
+    "out_of_scale",
+    "unknown_target",
+    "validate_evidence",
+]
 
 # "field=value must be ..." / "field=value is ..." / "field=value lies ...", as the value
 # types' validators word their errors.
@@ -100,13 +107,35 @@ def out_of_scale(
     )
 
 
+def missing_score(score: object, *, row: Hashable) -> Problem:
+    """The problem of a missing score (``None``, ``NaN``, blank) under ``missing_scores="error"``.
+
+    Example:
+        >>> print(missing_score(None, row=2))
+        row 2: score=None is missing; expected a number (missing_scores='error')
+    """
+    return Problem(
+        message=f"score={score!r} is missing; expected a number (missing_scores='error')",
+        row=row,
+        field="score",
+        value=repr(score),
+        expected="a number (missing_scores='error')",
+    )
+
+
 def validate_evidence(
     evidence: Iterable[Any],
     targets: Mapping[str, LearningTarget],
     duplicates: Duplicates,
     known: Container[tuple[Any, ...]] = frozenset(),
-) -> tuple[list[Evidence], list[Problem]]:
-    """Every item as Evidence (duplicates dropped if asked), and every problem, by position.
+    rules: TextRules | None = None,
+) -> tuple[list[Evidence], list[Problem], list[int]]:
+    """Every item as Evidence (duplicates dropped if asked), every problem, and skipped items.
+
+    A dict is read by ``rules`` (``mastery_grading._text.read_record``: numbers and times
+    written as text, ``assume_tz``, ``strip_ids``); a dict whose score is missing (``None``,
+    ``NaN``, blank) is skipped, its position returned last, or with
+    ``rules.missing_scores="error"`` is a problem.
 
     An item is bad when it is not an Evidence (or a dict of its fields that makes one), names
     an unknown target, or has a score outside its target's scale; with ``duplicates="error"``
@@ -118,18 +147,26 @@ def validate_evidence(
         >>> from datetime import datetime, timezone
         >>> when = datetime(2026, 10, 1, tzinfo=timezone.utc)
         >>> row = {"student_id": "s", "target_id": "T", "score": 9, "observed_at": when}
-        >>> items, problems = validate_evidence([row], {"T": LearningTarget(id="T", title="T")},
-        ...                                     "error")
-        >>> items, [p.field for p in problems]
-        ([], ['score'])
+        >>> items, problems, skipped = validate_evidence(
+        ...     [row, {**row, "score": None}], {"T": LearningTarget(id="T", title="T")}, "error")
+        >>> items, [p.field for p in problems], skipped
+        ([], ['score'], [1])
     """
     found: list[tuple[int, Problem]] = []
     items: list[Evidence] = []
     positions: list[int] = []
+    skipped: list[int] = []
+    rules = TextRules() if rules is None else rules
     for pos, item in enumerate(evidence):
         if isinstance(item, Mapping):
+            if "score" in item and is_missing(item["score"]):
+                if rules.missing_scores == "skip":
+                    skipped.append(pos)
+                else:
+                    found.append((pos, missing_score(item["score"], row=pos)))
+                continue
             try:
-                item = Evidence(**item)
+                item = Evidence(**read_record(item, rules))
             except (MasteryGradingError, TypeError, ValueError) as error:
                 found.append((pos, field_problem(str(error), row=pos)))
                 continue
@@ -163,4 +200,4 @@ def validate_evidence(
             extra = {i for group in groups for i in group[1:]}
             items = [e for i, e in enumerate(items) if i not in extra]
     found.sort(key=lambda pair: pair[0])
-    return items, [problem for _, problem in found]
+    return items, [problem for _, problem in found], skipped

@@ -3,21 +3,23 @@
 The readers parse CSV with :func:`parse_csv` (``,``, ``;`` or tab separators, ragged rows, blank
 rows), find their columns by normalized header (:func:`map_columns`) and read each cell with the
 ``parse_*`` functions through :func:`cell_problem`, which records a problem naming the line and
-column. Where input comes from and how problems are told lives in :mod:`._sources`; formula-safe
-CSV and atomic files in :mod:`._output`. Both are re-exported here for the readers and writers.
+column. Numbers and times follow the one rule of every input path (``mastery_grading._text``:
+``.`` as decimal mark unless ``decimal=","``, an offset or ``assume_tz``); ids are kept as
+written unless a reader is asked to strip them. Where input comes from and how problems are told
+lives in :mod:`._sources`; formula-safe CSV and atomic files in :mod:`._output`. Both are
+re-exported here for the readers and writers.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, tzinfo
 from typing import Any
 
 import attrs
 
+from mastery_grading._text import Decimal, check_decimal, parse_number, parse_timestamp
 from mastery_grading.io._output import (
     FORMULA_STARTS,
     NUMBER,
@@ -89,29 +91,30 @@ class Row:
     line: int
     cells: tuple[str, ...]
 
-    def get(self, index: int | None) -> str:
-        """Return the stripped cell at ``index``; blank when the index is ``None`` or missing.
+    def get(self, index: int | None, *, strip: bool = True) -> str:
+        """Return the cell at ``index`` (stripped unless ``strip=False``); blank if missing.
 
         A leading single quote that :func:`neutralize` added before a formula character is
         removed, so that files we write read back to the same text.
         """
         if index is None or index >= len(self.cells):
             return ""
-        return clean_cell(self.cells[index])
+        return clean_cell(self.cells[index], strip=strip)
 
 
-def clean_cell(cell: str) -> str:
-    """Return a CSV cell as the readers see it: stripped, without a neutralizing quote.
+def clean_cell(cell: str, *, strip: bool = True) -> str:
+    """Return a CSV cell as the readers see it: without a neutralizing quote, and stripped.
 
     A leading single quote that :func:`neutralize` added before a formula character is
-    removed, so that files we write read back to the same text.
+    removed, so that files we write read back to the same text. Ids are read with
+    ``strip=False``: kept as written.
 
-    >>> clean_cell("'=1+1"), clean_cell(" ana ")
-    ('=1+1', 'ana')
+    >>> clean_cell("'=1+1"), clean_cell(" ana "), clean_cell(" ana ", strip=False)
+    ('=1+1', 'ana', ' ana ')
     """
     if cell[:1] == "'" and "\x00" not in cell and neutralize(cell[1:]) == cell:
         cell = cell[1:]
-    return cell.strip()
+    return cell.strip() if strip else cell
 
 
 @attrs.frozen(kw_only=True)
@@ -121,6 +124,21 @@ class Table:
     header: tuple[str, ...]
     rows: tuple[Row, ...]
     delimiter: str
+
+    def decimal(self, given: Decimal | None = None) -> Decimal:
+        """The decimal mark of the table's numbers: ``given``, else from the separator.
+
+        A ``;``-separated file is the spreadsheet convention of the locales that write
+        ``3,5`` (Canvas's "use semicolon separators" setting), so its decimal mark is ``,``
+        (a ``.`` still reads); any other file's is ``.``.
+
+        >>> Table(header=(), rows=(), delimiter=";").decimal(), Table(
+        ...     header=(), rows=(), delimiter=",").decimal()
+        (',', '.')
+        """
+        if given is not None:
+            return check_decimal(given)
+        return "," if self.delimiter == ";" else "."
 
 
 def detect_delimiter(first_line: str) -> str:
@@ -233,57 +251,7 @@ def map_columns(
     return columns
 
 
-def parse_number(text: str) -> float:
-    """Return the finite number a cell holds; a lone decimal comma is accepted (``3,5``).
-
-    Raises:
-        ValueError: If the text is not a finite number.
-
-    >>> parse_number("3,5"), parse_number("-1.5e1")
-    (3.5, -15.0)
-    """
-    cleaned = text.strip()
-    if "," in cleaned and "." not in cleaned and cleaned.count(",") == 1:
-        cleaned = cleaned.replace(",", ".")
-    if not NUMBER.fullmatch(cleaned):
-        msg = f"{shown(text)} is not a number"
-        raise ValueError(msg)
-    value = float(cleaned)
-    if not math.isfinite(value):
-        msg = f"{shown(text)} is not a finite number"
-        raise ValueError(msg)
-    return value
-
-
-def parse_timestamp(text: str, *, assume_tz: tzinfo | None = None) -> datetime:
-    """Return the timezone-aware moment of an ISO 8601 timestamp (``Z`` and offsets accepted).
-
-    A date alone means midnight. A timestamp without an offset takes ``assume_tz``.
-
-    Raises:
-        ValueError: If the text is not ISO 8601, or has no offset and no ``assume_tz``.
-
-    >>> parse_timestamp("2024-10-02T13:05:00-05:00").isoformat()
-    '2024-10-02T13:05:00-05:00'
-    """
-    cleaned = text.strip()
-    try:
-        moment = datetime.fromisoformat(cleaned)
-    except ValueError:
-        msg = f"{shown(text)} is not an ISO 8601 timestamp such as '2024-10-02T13:05:00-05:00'"
-        raise ValueError(msg) from None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        if assume_tz is None:
-            msg = (
-                f"{shown(text)} has no UTC offset; add one (e.g. '+00:00') or choose a time zone "
-                "to assume"
-            )
-            raise ValueError(msg)
-        moment = moment.replace(tzinfo=assume_tz)
-    return moment
-
-
-def parse_int(text: str, *, minimum: int | None = None) -> int:
+def parse_int(text: str, *, minimum: int | None = None, decimal: Decimal = ".") -> int:
     """Return the integer a cell holds (``3`` or ``3.0``), at least ``minimum``.
 
     Raises:
@@ -292,7 +260,7 @@ def parse_int(text: str, *, minimum: int | None = None) -> int:
     >>> parse_int("2.0")
     2
     """
-    value = parse_number(text)
+    value = parse_number(text, decimal=decimal)
     if value != int(value):
         msg = f"{shown(text)} is not a whole number"
         raise ValueError(msg)
@@ -328,15 +296,17 @@ def cell_problem(
     parse: Callable[[str], Any],
     *,
     required: bool = True,
+    strip: bool = True,
 ) -> Any:
     """Parse the cell of column ``name`` in ``row``; record a problem and return ``None`` if bad.
 
-    A blank cell gives ``None``, and is a problem when ``required``.
+    A blank cell (spaces alone included) gives ``None``, and is a problem when ``required``.
+    The text is stripped first unless ``strip=False`` (ids, kept as written).
     """
     index = columns.get(name)
-    text = row.get(index)
+    text = row.get(index, strip=strip)
     column = None if index is None else index + 1
-    if not text:
+    if not text.strip():
         if required:
             problems.add(
                 f"{name} is blank",

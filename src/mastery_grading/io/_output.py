@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from mastery_grading._text import NUMBER as NUMBER  # as the readers accept it, left unquoted
 from mastery_grading.exceptions import InvalidValueError
 from mastery_grading.results import Contribution, TargetResult
 
@@ -31,9 +32,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 #: A text cell starting with one of these may need a quote (or is empty).
 _QUOTED_STARTS = frozenset({*FORMULA_STARTS, "'", ""})
-
-#: A number as the readers accept it and as :func:`neutralize` leaves it unquoted.
-NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 _DIGITS = re.compile(r"(\d+)")

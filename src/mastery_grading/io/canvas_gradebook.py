@@ -302,7 +302,7 @@ def read_canvas_gradebook(source: Source) -> CanvasGradebook:
                     values.append(None)
                     continue
                 try:
-                    values.append(parse_number(text))
+                    values.append(parse_number(text, decimal=table.decimal()))
                 except ValueError as error:
                     problems.add(str(error), line=row.line, column=(column_index or 0) + 1)
                     values.append(None)

@@ -26,6 +26,7 @@ from typing import Any
 
 import attrs
 
+from mastery_grading._text import Decimal
 from mastery_grading.exceptions import MasteryGradingError
 from mastery_grading.io._canvas_outcomes_format import (
     CANVAS_DEFAULT_RATINGS,
@@ -88,7 +89,9 @@ def _target_id(vendor_guid: str) -> str:
     return vendor_guid
 
 
-def _ratings(row: Row, start: int | None, problems: Problems) -> list[tuple[float, str]] | None:
+def _ratings(
+    row: Row, start: int | None, problems: Problems, decimal: Decimal = "."
+) -> list[tuple[float, str]] | None:
     if start is None:
         return []
     cells = [cell.strip() for cell in row.cells[start:]]
@@ -105,7 +108,7 @@ def _ratings(row: Row, start: int | None, problems: Problems) -> list[tuple[floa
     for offset in range(0, len(cells), 2):
         column = start + offset + 1
         try:
-            points = parse_number(cells[offset])
+            points = parse_number(cells[offset], decimal=decimal)
         except ValueError as error:
             problems.add(f"ratings points: {error}", line=row.line, column=column)
             return None
@@ -309,11 +312,11 @@ def read_canvas_outcomes(
                     )
             groups[guid] = OutcomeGroup(id=guid, title=title, parent_id=parent_id)
             continue
-        ratings = _ratings(row, ratings_start, problems)
+        ratings = _ratings(row, ratings_start, problems, table.decimal())
         mastery: float | None = None
         if cell(row, "mastery_points"):
             try:
-                mastery = parse_number(cell(row, "mastery_points"))
+                mastery = parse_number(cell(row, "mastery_points"), decimal=table.decimal())
             except ValueError as error:
                 problems.add(
                     f"mastery_points: {error}", line=row.line, column=column_of("mastery_points")

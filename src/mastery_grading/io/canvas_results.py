@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Literal
 
 import attrs
 
+from mastery_grading._text import Decimal, MissingScores, check_missing_scores, skipped_note
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import InvalidValueError, MasteryGradingError
 from mastery_grading.gradebook import Duplicates, check_duplicates_option
@@ -179,13 +180,17 @@ def _source_id(row: Row, columns: Mapping[str, int]) -> str | None:
 
 
 def _outcome_scale(
-    row: Row, columns: Mapping[str, int], problems: Problems, default: Scale
+    row: Row,
+    columns: Mapping[str, int],
+    problems: Problems,
+    default: Scale,
+    number: Callable[[str], float],
 ) -> Scale | None:
     possible = cell_problem(
-        problems, row, columns, "learning outcome points possible", parse_number, required=False
+        problems, row, columns, "learning outcome points possible", number, required=False
     )
     mastery = cell_problem(
-        problems, row, columns, "learning outcome mastery score", parse_number, required=False
+        problems, row, columns, "learning outcome mastery score", number, required=False
     )
     if possible is None and mastery is None:
         return default
@@ -212,6 +217,8 @@ def read_canvas_results(
     missing_dates: Literal["oldest", "skip", "error"] = "oldest",
     strict: bool = False,
     duplicates: Duplicates = "error",
+    missing_scores: MissingScores = "skip",
+    decimal: Decimal | None = None,
 ) -> CanvasResults:
     r"""Read a Canvas "Outcome Results" report into evidence and targets.
 
@@ -230,6 +237,10 @@ def read_canvas_results(
         duplicates: What to do with duplicate results (same student, outcome, time, score,
             source and kind): ``"error"`` (default: every copy listed by line), ``"drop"``
             (keep the first) or ``"keep"`` (count each).
+        missing_scores: ``"skip"`` (the default) skips a blank score as missing evidence, with
+            one warning for the file; ``"error"`` makes it a problem.
+        decimal: The decimal mark of numbers, ``"."`` or ``","``; by default ``,`` in a
+            ``;``-separated file (Canvas's "use semicolon separators") and ``.`` otherwise.
 
     Returns:
         Evidence, targets, student and course names, and warnings.
@@ -262,6 +273,7 @@ def read_canvas_results(
         msg = f"missing_dates={missing_dates!r} must be one of 'oldest', 'skip' or 'error'"
         raise InvalidValueError(msg)
     check_duplicates_option(duplicates)
+    missing_scores = check_missing_scores(missing_scores)
     default = default_scale if default_scale is not None else Scale.marzano()
     student_column = "student id" if student_key == "id" else "student sis id"
     required = tuple(student_column if c == "student id" else c for c in _REQUIRED)
@@ -285,10 +297,16 @@ def read_canvas_results(
     rosters: dict[str, dict[str, None]] = {}
     contexts: dict[str, str] = {}
     sections: dict[str, dict[str, None]] = {}
+    blank: list[int] = []
+    mark = table.decimal(decimal)
+
+    def number(text: str) -> float:
+        return parse_number(text, decimal=mark)
+
     for row in table.rows:
         outcome = cell_problem(problems, row, columns, "learning outcome id", str)
         if outcome is not None and outcome not in targets:
-            scale = _outcome_scale(row, columns, problems, default)
+            scale = _outcome_scale(row, columns, problems, default, number)
             title = (
                 row.get(columns.get("learning outcome name"))
                 or row.get(columns.get("learning outcome friendly name"))
@@ -298,7 +316,7 @@ def read_canvas_results(
                 targets[outcome] = LearningTarget(id=outcome, title=title, scale=scale)
                 first_line[outcome] = row.line
         elif outcome is not None:
-            scale = _outcome_scale(row, columns, problems, default)
+            scale = _outcome_scale(row, columns, problems, default, number)
             if scale is not None and scale != targets[outcome].scale:
                 problems.warn(
                     f"outcome {outcome!r} has points possible/mastery score {scale.max}/"
@@ -324,14 +342,10 @@ def read_canvas_results(
             if section:
                 sections.setdefault(student, {})[section] = None
         score_index = columns["outcome score"]
-        if not row.get(score_index):
-            problems.warn(
-                "outcome score is blank: missing evidence, skipped (not counted as 0)",
-                line=row.line,
-                column=score_index + 1,
-            )
+        if missing_scores == "skip" and not row.get(score_index):
+            blank.append(row.line)
             continue
-        score = cell_problem(problems, row, columns, "outcome score", parse_number)
+        score = cell_problem(problems, row, columns, "outcome score", number)
         date_index = columns["submission date"]
         if not row.get(date_index) and missing_dates != "error":
             if missing_dates == "skip":
@@ -387,6 +401,9 @@ def read_canvas_results(
             EvidenceFile(evidence=tuple(evidence), lines=tuple(lines)), problems, duplicates
         )
         evidence, lines = list(found.evidence), list(found.lines)
+    if blank:
+        note = skipped_note("outcome score", "line", blank)
+        problems.warn(note, line=blank[0], column=columns["outcome score"] + 1)
     problems.check()
     return CanvasResults(
         evidence=tuple(evidence),

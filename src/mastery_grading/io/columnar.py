@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from mastery_grading._extras import available, require
+from mastery_grading._text import ID_FIELDS, Decimal, MissingScores, check_missing_scores
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import DataFileError, MasteryGradingError
 from mastery_grading.gradebook import DUPLICATE_FIELDS, Duplicates, duplicate_rows
@@ -50,13 +51,9 @@ from mastery_grading.io._common import (
     clean_cell,
     detect_delimiter,
     map_columns,
-    parse_bool,
-    parse_int,
-    parse_number,
-    parse_timestamp,
     source_name,
 )
-from mastery_grading.io.native import EVIDENCE_COLUMNS
+from mastery_grading.io.native import EVIDENCE_COLUMNS, evidence_parsers
 from mastery_grading.targets import LearningTarget
 
 __all__ = ["EvidenceColumns", "columnar_available", "read_evidence_columns"]
@@ -263,21 +260,6 @@ def _canonical(name: str, value: Any) -> Any:
     return value
 
 
-def _parsers(assume_tz: tzinfo | None) -> dict[str, Callable[[str], Any]]:
-    return {
-        "student_id": str,
-        "target_id": str,
-        "score": parse_number,
-        "observed_at": lambda text: parse_timestamp(text, assume_tz=assume_tz),
-        "kind": str,
-        "weight": parse_number,
-        "source_id": str,
-        "context": str,
-        "attempt": lambda text: parse_int(text, minimum=1),
-        "independent": parse_bool,
-    }
-
-
 def _plain_text(path: Path) -> bytes | None:
     """The bytes of a file that Arrow splits exactly as the row reader does, else ``None``."""
     try:
@@ -304,6 +286,9 @@ def read_evidence_columns(
     assume_tz: tzinfo | None = None,
     strict: bool = False,
     duplicates: Duplicates = "error",
+    missing_scores: MissingScores = "skip",
+    decimal: Decimal | None = None,
+    strip_ids: bool = False,
 ) -> EvidenceColumns | None:
     """Read a plain evidence CSV file by columns, or return ``None`` to leave it to the row reader.
 
@@ -313,6 +298,10 @@ def read_evidence_columns(
         strict: Make unknown columns a problem (here: ``None``) instead of a warning.
         duplicates: As for the row reader: with ``"error"`` a file with duplicates gives
             ``None`` (the row reader lists them); ``"drop"`` keeps the first copy of each.
+        missing_scores: As for the row reader; a blank score always gives ``None`` here (the
+            row reader words its warning or problem).
+        decimal: The decimal mark of numbers, as for the row reader.
+        strip_ids: Trim the spaces around ids, as for the row reader.
 
     Returns:
         The evidence, or ``None`` when the file is anything but plain and valid (a blank score,
@@ -324,6 +313,7 @@ def read_evidence_columns(
         >>> read_evidence_columns("no-such-file.csv") is None
         True
     """
+    check_missing_scores(missing_scores)
     if not isinstance(source, str | os.PathLike) or not columnar_available():
         return None
     data = _plain_text(Path(source))
@@ -345,7 +335,12 @@ def read_evidence_columns(
         return None
     if problems.items or not header or not all(cell.strip() for cell in header):
         return None
-    found = _read(data, delimiter, len(header), columns, assume_tz, tuple(problems.warnings))
+    parsers = evidence_parsers(
+        assume_tz=assume_tz,
+        decimal=Table(header=(), rows=(), delimiter=delimiter).decimal(decimal),
+        strip_ids=strip_ids,
+    )
+    found = _read(data, delimiter, len(header), columns, parsers, tuple(problems.warnings))
     if found is None or duplicates == "keep":
         return found
     copies = found.duplicate_copies()
@@ -359,7 +354,7 @@ def _read(
     delimiter: str,
     width: int,
     columns: dict[str, int],
-    assume_tz: tzinfo | None,
+    parsers: dict[str, Callable[[str], Any]],
     warnings: tuple[str, ...],
 ) -> EvidenceColumns | None:
     import io
@@ -385,14 +380,14 @@ def _read(
         return None  # a ragged row, among others
     if not len(table):
         return None  # no rows: nothing to gain; the row reader's answer is the reference
-    parsers = _parsers(assume_tz)
     codes: dict[str, Any] = {}
     values: dict[str, list[Any]] = {}
     for name in EVIDENCE_COLUMNS:
         if name not in columns:
             continue
         encoded = pc.dictionary_encode(table.column(names[columns[name]]).combine_chunks())
-        read = _distinct(name, encoded.dictionary.to_pylist(), parsers[name])
+        strip = name not in ID_FIELDS  # ids: as written, or as the parser strips them
+        read = _distinct(name, encoded.dictionary.to_pylist(), parsers[name], strip=strip)
         if read is None:
             return None
         remap, distinct = read
@@ -402,9 +397,12 @@ def _read(
 
 
 def _distinct(
-    name: str, cells: list[str], parse: Callable[[str], Any]
+    name: str, cells: list[str], parse: Callable[[str], Any], *, strip: bool
 ) -> tuple[Any, list[Any]] | None:
     """Read each distinct cell as an Evidence field; ``None`` if any cell is blank or bad.
+
+    Cells are stripped first unless ``strip=False`` (ids, kept as written), as the row
+    reader reads them.
 
     Returns the code of each cell among the distinct *values* (cells that read alike, such as
     ``"3"`` and ``"3.0"``, share one) and those values.
@@ -417,8 +415,8 @@ def _distinct(
     distinct: list[Any] = []
     remap = np.empty(len(cells), dtype=np.int32)
     for i, cell in enumerate(cells):
-        text = clean_cell(cell)
-        if not text:
+        text = clean_cell(cell, strip=strip)
+        if not text.strip():
             if not optional:
                 return None  # a blank required cell: a warning or a problem to word
             value = None

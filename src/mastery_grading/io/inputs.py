@@ -27,6 +27,7 @@ from typing import Literal, TypeAlias
 
 import attrs
 
+from mastery_grading._text import Decimal, MissingScores
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import BulkValidationError, InvalidValueError, Problem
 from mastery_grading.gradebook import Duplicates, Gradebook, check_duplicates_option
@@ -287,6 +288,9 @@ def read_evidence(
     targets: ClassTargets | None = None,
     duplicates: Duplicates = "error",
     check: bool | None = None,
+    missing_scores: MissingScores = "skip",
+    decimal: Decimal | None = None,
+    strip_ids: bool = False,
 ) -> ClassEvidence:
     r"""Read the evidence of a class from a file in any supported format.
 
@@ -306,6 +310,11 @@ def read_evidence(
             score outside the scale) as the gradebook does, in the same error as the file's
             other problems. By default only when ``targets`` are given; ``True`` checks a file
             read alone against the targets it implies (a plain file: Marzano's 0-4 scale).
+        missing_scores: A blank score is skipped as missing evidence with one warning for the
+            file (``"skip"``, the default) or is a problem (``"error"``); Canvas and plain files.
+        decimal: The decimal mark of numbers, ``"."`` or ``","``; by default ``,`` in a
+            ``;``-separated file and ``.`` otherwise (Canvas and plain files).
+        strip_ids: Trim the spaces around ids of a plain file; by default kept as written.
 
     Returns:
         The evidence, a target per target id (those of ``targets`` when given), and the class
@@ -331,7 +340,12 @@ def read_evidence(
     kind = evidence_format(source) if format == "auto" else format
     if kind == "canvas":
         canvas = read_canvas_results(
-            source, assume_tz=assume_tz, strict=strict, duplicates=duplicates
+            source,
+            assume_tz=assume_tz,
+            strict=strict,
+            duplicates=duplicates,
+            missing_scores=missing_scores,
+            decimal=decimal,
         )
         found = ClassEvidence(
             evidence=canvas.evidence,
@@ -366,7 +380,13 @@ def read_evidence(
             found = attrs.evolve(found, evidence=kept.evidence)
         return _checked(found, targets, problems, check)
     columns = read_evidence_columns(
-        source, assume_tz=assume_tz, strict=strict, duplicates=duplicates
+        source,
+        assume_tz=assume_tz,
+        strict=strict,
+        duplicates=duplicates,
+        missing_scores=missing_scores,
+        decimal=decimal,
+        strip_ids=strip_ids,
     )
     if columns is not None:
         found = ClassEvidence(
@@ -383,7 +403,14 @@ def read_evidence(
         ):
             return joined
         # a row that does not fit: the row reader words every problem, with its line
-    problems, plain = read_evidence_rows(source, assume_tz=assume_tz, strict=strict)
+    problems, plain = read_evidence_rows(
+        source,
+        assume_tz=assume_tz,
+        strict=strict,
+        missing_scores=missing_scores,
+        decimal=decimal,
+        strip_ids=strip_ids,
+    )
     plain = drop_duplicates(plain, problems, duplicates)
     ids = dict.fromkeys(e.target_id for e in plain.evidence)
     found = ClassEvidence(

@@ -3,7 +3,10 @@
 Evidence CSV has one row per piece of :class:`~mastery_grading.Evidence`, with the columns
 named like its fields: ``student_id, target_id, score, observed_at`` (required) and ``kind,
 weight, source_id, context, attempt, independent`` (optional). A blank score is missing
-evidence (skipped with a warning), never 0.
+evidence, never 0: skipped, and counted in one warning for the file (``missing_scores="error"``
+refuses it). Numbers use ``.`` as decimal mark (``decimal=","`` reads ``3,5``; a ``;``-separated
+file uses ``,``), times need a UTC offset (or ``assume_tz``), and ids are kept as written
+(``strip_ids=True`` trims them): the rules of every input path, in ``docs/concepts.md``.
 
 Targets JSON is ``{"targets": [...]}`` with one object per
 :class:`~mastery_grading.LearningTarget`: its fields, the scale as a spec that
@@ -22,6 +25,13 @@ from typing import Any
 
 import attrs
 
+from mastery_grading._text import (
+    ID_FIELDS,
+    Decimal,
+    MissingScores,
+    check_missing_scores,
+    skipped_note,
+)
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import MasteryGradingError, Problem
 from mastery_grading.gradebook import (
@@ -59,6 +69,7 @@ __all__ = [
     "TargetsFile",
     "evidence_csv_text",
     "drop_duplicates",
+    "evidence_parsers",
     "read_evidence_csv",
     "read_evidence_rows",
     "read_targets_json",
@@ -111,6 +122,9 @@ def read_evidence_csv(
     assume_tz: tzinfo | None = None,
     strict: bool = False,
     duplicates: Duplicates = "error",
+    missing_scores: MissingScores = "skip",
+    decimal: Decimal | None = None,
+    strip_ids: bool = False,
 ) -> EvidenceFile:
     """Read evidence from a CSV file with the :data:`EVIDENCE_COLUMNS`.
 
@@ -121,6 +135,12 @@ def read_evidence_csv(
         duplicates: What to do with duplicate rows (same student, target, time, score,
             source and kind): ``"error"`` (default) lists every copy by line, ``"drop"``
             keeps the first copy, ``"keep"`` counts every copy.
+        missing_scores: ``"skip"`` (the default) skips a blank score as missing evidence, with
+            one warning for the file; ``"error"`` makes it a problem.
+        decimal: The decimal mark of numbers, ``"."`` or ``","``; by default ``,`` in a
+            ``;``-separated file and ``.`` otherwise, where ``3,5`` is a problem.
+        strip_ids: Trim the spaces around ids (``student_id``, ``target_id``, ``source_id``,
+            ``context``); by default they are kept as written.
 
     Returns:
         The evidence and the warnings; ``lines`` gives each piece's line in the file and
@@ -143,20 +163,35 @@ def read_evidence_csv(
         ('<stream>:3:3: score is blank: missing evidence, skipped (not counted as 0)',)
     """
     check_duplicates_option(duplicates)
-    problems, found = read_evidence_rows(source, assume_tz=assume_tz, strict=strict)
+    problems, found = read_evidence_rows(
+        source,
+        assume_tz=assume_tz,
+        strict=strict,
+        missing_scores=missing_scores,
+        decimal=decimal,
+        strip_ids=strip_ids,
+    )
     found = drop_duplicates(found, problems, duplicates)
     problems.check()
     return found
 
 
 def read_evidence_rows(
-    source: Source, *, assume_tz: tzinfo | None = None, strict: bool = False
+    source: Source,
+    *,
+    assume_tz: tzinfo | None = None,
+    strict: bool = False,
+    missing_scores: MissingScores = "skip",
+    decimal: Decimal | None = None,
+    strip_ids: bool = False,
 ) -> tuple[Problems, EvidenceFile]:
     """Read the rows of an evidence CSV file without raising: its problems, and what was read.
 
-    The rows with a problem are left out of the evidence; the caller decides when to raise
-    (``problems.check()``), so that later checks (duplicates, targets) join the same error.
+    The options are those of :func:`read_evidence_csv`. The rows with a problem are left out
+    of the evidence; the caller decides when to raise (``problems.check()``), so that later
+    checks (duplicates, targets) join the same error.
     """
+    missing_scores = check_missing_scores(missing_scores)
     problems = Problems(source_name(source))
     table = parse_csv(read_text(source, problems), problems)
     columns = map_columns(
@@ -164,39 +199,38 @@ def read_evidence_rows(
     )
     if any(name not in columns for name in _REQUIRED):
         problems.check()
+    parsers = evidence_parsers(
+        assume_tz=assume_tz, decimal=table.decimal(decimal), strip_ids=strip_ids
+    )
     evidence: list[Evidence] = []
     lines: list[int] = []
+    blank: list[int] = []
     for row in table.rows:
-        if not row.get(columns["score"]):
-            problems.warn(
-                "score is blank: missing evidence, skipped (not counted as 0)",
-                line=row.line,
-                column=columns["score"] + 1,
-            )
+        if missing_scores == "skip" and not row.get(columns["score"]):
+            blank.append(row.line)
             continue
         fields: dict[str, Any] = {
-            "student_id": cell_problem(problems, row, columns, "student_id", str),
-            "target_id": cell_problem(problems, row, columns, "target_id", str),
-            "score": cell_problem(problems, row, columns, "score", parse_number),
-            "observed_at": cell_problem(
+            name: cell_problem(
                 problems,
                 row,
                 columns,
-                "observed_at",
-                lambda text: parse_timestamp(text, assume_tz=assume_tz),
-            ),
+                name,
+                parsers[name],
+                strip=strip_ids or name not in ID_FIELDS,
+            )
+            for name in _REQUIRED
         }
-        optional: dict[str, Callable[[str], Any]] = {
-            "kind": str,
-            "weight": parse_number,
-            "source_id": str,
-            "context": str,
-            "attempt": lambda text: parse_int(text, minimum=1),
-            "independent": parse_bool,
-        }
-        for name, parse in optional.items():
+        for name in EVIDENCE_COLUMNS[4:]:
             if name in columns:
-                value = cell_problem(problems, row, columns, name, parse, required=False)
+                value = cell_problem(
+                    problems,
+                    row,
+                    columns,
+                    name,
+                    parsers[name],
+                    required=False,
+                    strip=name not in ID_FIELDS,
+                )
                 if value is not None:
                     fields[name] = value
         if any(fields[name] is None for name in _REQUIRED):
@@ -207,6 +241,10 @@ def read_evidence_rows(
             problems.add(str(error), line=row.line)
             continue
         lines.append(row.line)
+    if blank:
+        problems.warn(
+            skipped_note("score", "line", blank), line=blank[0], column=columns["score"] + 1
+        )
     return problems, EvidenceFile(
         evidence=tuple(evidence),
         warnings=tuple(problems.warnings),
@@ -243,6 +281,34 @@ def drop_duplicates(
         evidence=tuple(found.evidence[i] for i in keep),
         lines=tuple(found.lines[i] for i in keep) if found.lines else (),
     )
+
+
+def evidence_parsers(
+    *, assume_tz: tzinfo | None = None, decimal: Decimal = ".", strip_ids: bool = False
+) -> dict[str, Callable[[str], Any]]:
+    """Return the function reading each of the :data:`EVIDENCE_COLUMNS` from its text.
+
+    The row reader and the columnar reader both read cells with these, so that they agree.
+    Ids (given as written) are trimmed only with ``strip_ids``.
+
+    Example:
+        >>> parsers = evidence_parsers(decimal=",", strip_ids=True)
+        >>> parsers["score"]("3,5"), parsers["student_id"](" ana ")
+        (3.5, 'ana')
+    """
+    ident: Callable[[str], str] = str.strip if strip_ids else str
+    return {
+        "student_id": ident,
+        "target_id": ident,
+        "score": lambda text: parse_number(text, decimal=decimal),
+        "observed_at": lambda text: parse_timestamp(text, assume_tz=assume_tz),
+        "kind": str,
+        "weight": lambda text: parse_number(text, decimal=decimal),
+        "source_id": ident,
+        "context": ident,
+        "attempt": lambda text: parse_int(text, minimum=1, decimal=decimal),
+        "independent": parse_bool,
+    }
 
 
 def evidence_csv_text(evidence: Iterable[Evidence]) -> str:

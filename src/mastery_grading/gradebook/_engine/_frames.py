@@ -9,6 +9,13 @@ through :class:`~mastery_grading.Evidence` (correct, slower). A polars ``LazyFra
 collected first. An optional column whose type is null (every value missing, as pandas and
 polars type a column of ``None``) is read as absent.
 
+Values follow the rules of every input path (``mastery_grading._text.TextRules``): a
+missing score (null or ``NaN``) is skipped, its row's label reported back for one warning, or
+refused with ``missing_scores="error"``; number columns may be text (each distinct text read
+once, with the ``decimal`` mark); time columns may be ISO 8601 text (each distinct text read
+once) and take ``assume_tz`` when they have no offset; ids are kept as written unless
+``strip_ids``. The columns are read by :mod:`._arrow_columns`.
+
 Bad rows are collected over every column and raised once as
 :class:`~mastery_grading.exceptions.BulkValidationError`, each row named by its index label (a
 polars frame's rows by position, from 0). Duplicates (see
@@ -21,11 +28,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, overload
-
-import attrs
+from typing import TYPE_CHECKING, Any
 
 from mastery_grading._extras import available, require
+from mastery_grading._text import ID_FIELDS, TextRules, is_missing, read_record
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import (
     BulkValidationError,
@@ -41,15 +47,28 @@ from mastery_grading.gradebook._duplicates import (
     duplicate_rows,
     find_duplicates,
 )
+from mastery_grading.gradebook._engine._arrow_columns import (
+    RowProblems,
+    arrow_column,
+    bad_ids,
+    floats,
+    is_text,
+    labeller,
+    strings,
+    times,
+)
 from mastery_grading.gradebook._engine._columns import (
-    CodeArray,
     Columns,
     columns_from_evidence,
     evidence_at,
     select_rows,
-    sorted_codes,
 )
-from mastery_grading.gradebook._problems import field_problem, out_of_scale, unknown_target
+from mastery_grading.gradebook._problems import (
+    field_problem,
+    missing_score,
+    out_of_scale,
+    unknown_target,
+)
 from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
@@ -61,103 +80,6 @@ __all__ = ["columns_from_frame"]
 
 REQUIRED = ("student_id", "target_id", "score", "observed_at")
 OPTIONAL = ("kind", "weight", "source_id", "context", "attempt", "independent")
-
-
-#: Why a row is bad: a fixed message, or a function of the row giving one (or a Problem).
-Reason = Callable[[int], "str | Problem"] | str
-
-
-class _LazyProblems(Sequence[Problem]):
-    """A :class:`Problem` for every bad row in row order, worded when it is read."""
-
-    def __init__(
-        self,
-        rows: np.ndarray,
-        which: np.ndarray,
-        reasons: list[Reason],
-        label: Callable[[int], Hashable],
-    ) -> None:
-        self._rows = rows
-        self._which = which
-        self._reasons = reasons
-        self._label = label
-
-    def __len__(self) -> int:
-        return int(self._rows.shape[0])
-
-    def _item(self, i: int) -> Problem:
-        row = int(self._rows[i])
-        reason = self._reasons[int(self._which[i])]
-        found = reason(row) if callable(reason) else reason
-        label = self._label(row)
-        if isinstance(found, Problem):
-            return attrs.evolve(found, row=label)
-        return field_problem(found, row=label)
-
-    @overload
-    def __getitem__(self, index: int) -> Problem: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Problem]: ...
-
-    def __getitem__(self, index: int | slice) -> Problem | list[Problem]:
-        if isinstance(index, slice):
-            return [self._item(i) for i in range(*index.indices(len(self)))]
-        if not -len(self) <= index < len(self):
-            msg = f"problem index {index} out of range"
-            raise IndexError(msg)
-        return self._item(index % len(self))
-
-
-class _Problems:
-    """Checks over every row: a mask of the bad rows and one reason each.
-
-    A row flagged by several checks gets the reason of the first one. Rows are named by
-    ``label``: a pandas frame's index label, a polars frame's position.
-    """
-
-    def __init__(self, n: int, label: Callable[[int], Hashable]) -> None:
-        self.n = n
-        self.label = label
-        self.checks: list[tuple[np.ndarray, Reason]] = []
-
-    def add(self, mask: np.ndarray, reason: Reason) -> None:
-        """Record ``reason`` (a string, or a function of the row) for every row where ``mask``."""
-        if mask.any():
-            self.checks.append((mask, reason))
-
-    def bad(self) -> np.ndarray:
-        """The mask of the rows found bad so far."""
-        bad = np.zeros(self.n, dtype=np.bool_)
-        for mask, _ in self.checks:
-            bad |= mask
-        return bad
-
-    def raise_if_any(self) -> None:
-        if not self.checks:
-            return
-        bad = np.zeros(self.n, dtype=np.bool_)
-        which = np.zeros(self.n, dtype=np.int32)
-        for k, (mask, _) in enumerate(self.checks):
-            which[mask & ~bad] = k
-            bad |= mask
-        rows = np.flatnonzero(bad)
-        reasons = [reason for _, reason in self.checks]
-        raise BulkValidationError(_LazyProblems(rows, which[rows], reasons, self.label))
-
-
-def _labeller(frame: Any) -> Callable[[int], Hashable]:
-    """How a row is named in problems: its index label (pandas), else its position."""
-    index = getattr(frame, "index", None)
-    if index is None or type(frame).__module__.startswith("polars"):
-        return int
-
-    def label(row: int) -> Hashable:
-        value: Hashable = index[row]
-        item = getattr(value, "item", None)
-        return item() if callable(item) else value
-
-    return label
 
 
 def _column_names(frame: Any, columns: Mapping[str, str]) -> dict[str, str]:
@@ -178,122 +100,37 @@ def _column_names(frame: Any, columns: Mapping[str, str]) -> dict[str, str]:
     return names
 
 
-def _arrow(frame: Any, name: str) -> Any:
-    require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
-    import pyarrow as pa
-
-    column = frame[name]
-    array = column.to_arrow() if hasattr(column, "to_arrow") else pa.array(column)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    return array
-
-
-def _strings(array: Any) -> tuple[CodeArray, list[str], np.ndarray]:
-    """Dictionary-encode a string (or integer) Arrow array: codes, sorted labels, null mask."""
-    require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if pa.types.is_integer(array.type):
-        array = pc.cast(array, pa.string())
-    if pa.types.is_dictionary(array.type):
-        array = pc.cast(array, array.type.value_type)
-    if pa.types.is_string_view(array.type):
-        array = pc.cast(array, pa.large_string())
-    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
-        msg = f"has type {array.type}, expected strings"
-        raise InvalidTypeError(msg)
-    encoded = pc.dictionary_encode(array)
-    nulls = np.asarray(encoded.is_null())
-    indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-    labels = [str(label) for label in encoded.dictionary.to_pylist()]
-    del encoded
-    codes, labels = sorted_codes(indices, labels)
-    return codes, labels, nulls
-
-
-def _floats(array: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Return float64 values (NaN for null) and the mask of nulls."""
-    require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if not (pa.types.is_floating(array.type) or pa.types.is_integer(array.type)):
-        msg = f"has type {array.type}, expected numbers"
-        raise InvalidTypeError(msg)
-    nulls = np.asarray(array.is_null())
-    values = np.asarray(pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False))
-    if nulls.any():
-        values = np.where(nulls, np.nan, values)
-    return values, nulls
-
-
-def _times(array: Any, problems: _Problems, field: str) -> np.ndarray:
-    require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    n = len(array)
-    if not pa.types.is_timestamp(array.type):
-        problems.add(
-            np.ones(n, np.bool_),
-            lambda row: f"{field}={array[row].as_py()!r} must be a timezone-aware datetime",
-        )
-        return np.zeros(n, np.int64)
-    if array.type.tz is None:
-        problems.add(
-            np.ones(n, np.bool_),
-            lambda row: (
-                f"{field}={array[row].as_py().isoformat()!r} is a naive datetime; "
-                "expected a timezone-aware datetime (e.g. tzinfo=timezone.utc)"
-            ),
-        )
-        return np.zeros(n, np.int64)
-    nulls = np.asarray(array.is_null())
-    problems.add(nulls, f"{field}=None must be a timezone-aware datetime")
-    unit = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": 1}[array.type.unit]
-    raw = np.array(
-        pc.fill_null(array.cast(pa.int64()), 0).to_numpy(zero_copy_only=False), dtype=np.int64
-    )
-    if array.type.unit == "ns":
-        raw //= 1000
-    elif unit != 1:
-        raw *= unit
-    return raw
-
-
-def _bad_ids(codes: CodeArray, labels: Sequence[str], nulls: np.ndarray) -> np.ndarray:
-    empty = np.asarray([not label.strip() for label in labels] + [False], dtype=np.bool_)
-    return nulls | empty[codes]
-
-
 def _read_arrow(
-    frame: Any, targets: Sequence[LearningTarget], names: dict[str, str], duplicates: Duplicates
-) -> Columns:
+    frame: Any,
+    targets: Sequence[LearningTarget],
+    names: dict[str, str],
+    duplicates: Duplicates,
+    rules: TextRules,
+) -> tuple[Columns, list[Hashable]]:
     require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
     import pyarrow as pa
 
     n = len(frame)
-    problems = _Problems(n, _labeller(frame))
-    arrays = {field: _arrow(frame, name) for field, name in names.items()}
+    problems = RowProblems(n, labeller(frame))
+    arrays = {field: arrow_column(frame, name) for field, name in names.items()}
     for field in OPTIONAL:
         if field in arrays and pa.types.is_null(arrays[field].type):
             del arrays[field]  # every value missing: as if the column were absent
 
-    def typed(field: str, reader: Any) -> Any:
+    def typed(field: str, reader: Any, *args: Any) -> Any:
         try:
-            return reader(arrays[field])
+            return reader(arrays[field], *args)
         except (InvalidTypeError, pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
             msg = f"column {names[field]!r} for {field} {error}"
             raise InvalidTypeError(msg) from None
 
-    student, student_labels, student_nulls = typed("student_id", _strings)
+    strip = rules.strip_ids
+    student, student_labels, student_nulls = typed("student_id", strings, strip)
     problems.add(
-        _bad_ids(student, student_labels, student_nulls),
+        bad_ids(student, student_labels, student_nulls),
         lambda row: f"student_id={arrays['student_id'][row].as_py()!r} must be a non-empty string",
     )
-    tcodes, tlabels, _ = typed("target_id", _strings)
+    tcodes, tlabels, _ = typed("target_id", strings, strip)
     index = {t.id: i for i, t in enumerate(targets)}
     remap = np.asarray([index.get(label, -1) for label in tlabels] + [-1], dtype=np.int32)
     target = remap[tcodes]
@@ -302,9 +139,16 @@ def _read_arrow(
         target < 0,
         lambda row: unknown_target(arrays["target_id"][row].as_py(), target_ids, row=row),
     )
-    score, _ = typed("score", _floats)
+    score, missing = typed("score", floats, rules.decimal, problems, "score")
+    if not is_text(arrays["score"]):
+        missing |= np.isnan(score)  # NaN is pandas' missing value
+    if rules.missing_scores == "error":
+        problems.add(missing, lambda row: missing_score(arrays["score"][row].as_py(), row=row))
+    else:
+        problems.ignore |= missing
     problems.add(
-        ~np.isfinite(score), lambda row: f"score={float(score[row])!r} is not a finite number"
+        ~np.isfinite(score) & ~missing,
+        lambda row: f"score={float(score[row])!r} is not a finite number",
     )
     bounds = {(t.scale.min, t.scale.max) for t in targets}
     if len(bounds) == 1:
@@ -323,7 +167,7 @@ def _read_arrow(
         )
 
     problems.add(outside, outside_scale)
-    time = _times(arrays["observed_at"], problems, "observed_at")
+    time = times(arrays["observed_at"], problems, "observed_at", rules.assume_tz)
     np.maximum(target, 0, out=target)
     cols = Columns(
         student=student,
@@ -334,7 +178,7 @@ def _read_arrow(
     )
     extra: dict[str, Any] = {}
     if "kind" in arrays:
-        codes, labels, nulls = typed("kind", _strings)
+        codes, labels, nulls = typed("kind", strings)
         kinds = [label.strip().lower() for label in labels]
         valid = np.asarray([k in ("formative", "summative") for k in kinds] + [False])
         summative = np.asarray([k == "summative" for k in kinds] + [True])
@@ -344,7 +188,7 @@ def _read_arrow(
         )
         extra["summative"] = summative[codes] | nulls
     if "weight" in arrays:
-        weight, nulls = typed("weight", _floats)
+        weight, nulls = typed("weight", floats, rules.decimal, problems, "weight")
         weight = np.where(nulls, 1.0, weight)
         problems.add(
             ~(np.isfinite(weight) & (weight > 0)),
@@ -352,13 +196,13 @@ def _read_arrow(
         )
         extra["weight"] = weight
     if "attempt" in arrays:
-        attempt, nulls = typed("attempt", _floats)
+        attempt, nulls = typed("attempt", floats, rules.decimal, problems, "attempt")
         bad = ~nulls & ~((attempt >= 1) & (attempt == np.floor(attempt)))
         problems.add(bad, lambda row: f"attempt={float(attempt[row])!r} must be an int, at least 1")
         extra["attempt"] = np.where(nulls | bad, 0, attempt).astype(np.int64)
     for field, key in (("source_id", "source"), ("context", "context")):
         if field in arrays:
-            codes, labels, nulls = typed(field, _strings)
+            codes, labels, nulls = typed(field, strings, strip)
             empty = np.asarray([not label.strip() for label in labels] + [False])
 
             def not_empty(row: int, f: str = field) -> str:
@@ -379,15 +223,17 @@ def _read_arrow(
         values = array.fill_null(True).to_numpy(zero_copy_only=False)
         extra["independent"] = np.asarray(values, dtype=np.bool_)
     cols = replace(cols, **extra)
+    skip = problems.ignore  # rows of a missing score: neither problems nor copies
+    drop = skip
     if duplicates != "keep":
-        copies, first = _copies(cols, problems.bad())
+        copies, first = _copies(cols, problems.bad() | skip)
         if duplicates == "error":
             problems.add(copies, _duplicate_reason(cols, first, target_ids, problems.label))
-        elif copies.any():
-            problems.raise_if_any()
-            return select_rows(cols, np.flatnonzero(~copies))
+        else:
+            drop = drop | copies
     problems.raise_if_any()
-    return cols
+    skipped = [problems.label(int(row)) for row in np.flatnonzero(skip)]
+    return (_without(cols, drop) if drop.any() else cols), skipped
 
 
 def _copies(cols: Columns, bad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -430,11 +276,24 @@ def _duplicate_reason(
     return reason
 
 
+def _without(cols: Columns, rows: np.ndarray) -> Columns:
+    """The columns without ``rows`` (a mask); students left without a row are dropped."""
+    kept = select_rows(cols, np.flatnonzero(~rows))
+    used = np.unique(kept.student)
+    labels = [kept.student_labels[i] for i in used.tolist()]
+    codes = np.searchsorted(used, kept.student).astype(np.int32)
+    return replace(kept, student=codes, student_labels=labels)
+
+
 def _read_rows(
-    frame: Any, targets: Sequence[LearningTarget], names: dict[str, str], duplicates: Duplicates
-) -> Columns:
+    frame: Any,
+    targets: Sequence[LearningTarget],
+    names: dict[str, str],
+    duplicates: Duplicates,
+    rules: TextRules,
+) -> tuple[Columns, list[Hashable]]:
     """The slow path without pyarrow: one :class:`Evidence` per row, problems collected."""
-    label = _labeller(frame)
+    label = labeller(frame)
     index = {t.id: i for i, t in enumerate(targets)}
     by_id = {t.id: t for t in targets}
     if hasattr(frame, "to_dicts"):  # polars
@@ -444,16 +303,23 @@ def _read_rows(
     items: list[Evidence] = []
     rows: list[int] = []
     found: list[tuple[int, Problem]] = []
+    skipped: list[Hashable] = []
     for pos, record in enumerate(records):
         fields = {field: record[name] for field, name in names.items()}
+        if is_missing(fields["score"]):
+            if rules.missing_scores == "skip":
+                skipped.append(label(pos))
+            else:
+                found.append((pos, missing_score(fields["score"], row=label(pos))))
+            continue
         fields = {k: v for k, v in fields.items() if not (v is None or v != v)}
         if "observed_at" in fields and hasattr(fields["observed_at"], "to_pydatetime"):
             fields["observed_at"] = fields["observed_at"].to_pydatetime()
-        for key in ("student_id", "target_id"):
+        for key in ID_FIELDS:
             if isinstance(fields.get(key), int):
                 fields[key] = str(fields[key])
         try:
-            item = Evidence(**fields)
+            item = Evidence(**read_record(fields, rules))
         except (InvalidTypeError, InvalidValueError, TypeError, ValueError) as error:
             found.append((pos, field_problem(str(error), row=label(pos))))
             continue
@@ -476,7 +342,7 @@ def _read_rows(
     if found:
         found.sort(key=lambda pair: pair[0])
         raise BulkValidationError([problem for _, problem in found])
-    return columns_from_evidence(items, index)
+    return columns_from_evidence(items, index), skipped
 
 
 def columns_from_frame(
@@ -485,8 +351,13 @@ def columns_from_frame(
     columns: Mapping[str, str],
     *,
     duplicates: Duplicates = "error",
-) -> Columns:
+    rules: TextRules | None = None,
+) -> tuple[Columns, list[Hashable]]:
     """Return the validated rows of a pandas or polars DataFrame (or LazyFrame) as columns.
+
+    Also returns the rows skipped for a missing score, named as problems name them (a pandas
+    frame's index labels, a polars frame's positions); ``rules``: the defaults of
+    ``TextRules`` when ``None``.
 
     Raises:
         BulkValidationError: Listing every bad row.
@@ -496,13 +367,14 @@ def columns_from_frame(
     if type(frame).__name__ == "LazyFrame" and hasattr(frame, "collect"):
         frame = frame.collect()
     names = _column_names(frame, columns)
+    rules = TextRules() if rules is None else rules
     if not available("pyarrow"):
-        return _read_rows(frame, targets, names, duplicates)
+        return _read_rows(frame, targets, names, duplicates, rules)
     require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
     import pyarrow as pa
 
     try:
-        return _read_arrow(frame, targets, names, duplicates)
+        return _read_arrow(frame, targets, names, duplicates, rules)
     finally:
         # Arrow's allocator keeps the memory of freed temporaries (encodings, casts) for reuse;
         # hand it back so that the engine's later numpy arrays can have it.
