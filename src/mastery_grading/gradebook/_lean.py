@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, NamedTuple, Protocol, runtime_checkable
 
 from mastery_grading.evidence import Evidence
+from mastery_grading.policies import RunningTotals
 from mastery_grading.protocols import IncrementalPolicy, Policy
 from mastery_grading.targets import LearningTarget
 
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from fractions import Fraction
 
     from mastery_grading.gradebook._engine import Sorted
-    from mastery_grading.policies import RunningTotals
 
 __all__ = ["EngineRows", "FoldsScores", "Lean", "keeps_totals", "on_grid"]
 
@@ -108,30 +108,33 @@ class EngineRows:
         return self._grid_weight
 
 
-class Lean:
+class Lean(NamedTuple):
     """A touched group's state on an engine table: running totals, no evidence.
 
-    Updated in place: it never leaves the live table.
+    A tuple of plain numbers, replaced on each update: once the garbage collector has seen it
+    it is no longer tracked, so the many groups of a long-lived book add nothing to the cost of
+    a full collection.
 
-    ``latest`` is the newest piece (``None`` while the newest is a row of the engine's columns,
-    observed at ``latest_time``, row ``latest_row``); ``largest_weight`` is ``None`` once a
-    score or weight off the grid was folded in (the totals may be inexact).
+    Attributes:
+        totals: The group's running totals.
+        latest_time: When the newest piece was observed (microseconds since the epoch), or
+            ``None`` before any.
+        latest_row: The engine's sorted row of the newest piece, while it is one.
+        latest_seq: The sequence number of the newest piece among those added to the live
+            table, or ``-1`` while the newest is the engine's row ``latest_row``.
+        largest_weight: ``None`` once a score or weight off the grid was folded in (the
+            totals may be inexact), else the largest weight so far.
+
+    Example:
+        >>> Lean(RunningTotals((2.0, 1.0), 1, 2.0, 2.0), None, -1, -1, 1.0).latest_seq
+        -1
     """
 
-    __slots__ = ("largest_weight", "latest", "latest_row", "latest_time", "totals")
-
-    def __init__(
-        self,
-        totals: RunningTotals,
-        latest_time: int | None,
-        latest_row: int,
-        largest_weight: float | None,
-    ) -> None:
-        self.totals = totals
-        self.latest_time = latest_time
-        self.latest_row = latest_row
-        self.latest: Evidence | None = None
-        self.largest_weight = largest_weight
+    totals: RunningTotals
+    latest_time: int | None
+    latest_row: int
+    latest_seq: int
+    largest_weight: float | None
 
 
 def keeps_totals(policy: Policy) -> bool:

@@ -232,16 +232,21 @@ class LiveTable:
         )
         self._row_of = {student: i for i, student in enumerate(columns.students)}
         self._states: dict[tuple[str, int], Any] = {}
-        # evidence added since the first table, per group, each with its sequence number
-        self._added: dict[tuple[str, int], list[tuple[int, Evidence]]] = {}
-        self._seen = 0
+        # evidence added since the first table, in order (a piece's sequence number is its
+        # place here), and the sequence numbers of each group's: tuples of ints, which the
+        # garbage collector stops tracking, so a long-lived book stays cheaper to collect
+        self._log: list[Evidence] = []
+        self._added: dict[tuple[str, int], tuple[int, ...]] = {}
 
     def _counts(self, evidence: Evidence) -> bool:
         return self.as_of is None or evidence.observed_at <= self.as_of
 
     def _evidence(self, student: str, t: int, limit: int | None = None) -> list[Evidence]:
         """The group's evidence that counts: the first table's, then that added (< ``limit``)."""
-        added = [e for seq, e in self._added.get((student, t), ()) if limit is None or seq < limit]
+        log = self._log
+        added = [
+            log[seq] for seq in self._added.get((student, t), ()) if limit is None or seq < limit
+        ]
         return [*self.base(student, t), *(e for e in added if self._counts(e))]
 
     def catch_up(self) -> ResultTable:
@@ -275,7 +280,7 @@ class LiveTable:
             values=self.columns,
             counts=(),
             reasons={},
-            explain=self._explainer(self._seen) if is_engine else None,
+            explain=self._explainer(len(self._log)) if is_engine else None,
         )
         return self.table
 
@@ -304,11 +309,10 @@ class LiveTable:
     def _patch(self, student: str, t: int, items: list[Evidence]) -> Row | None:
         """The row of ``student`` on target ``t`` with ``items`` added (``None``: unchanged)."""
         key = (student, t)
-        earlier = self._seen  # the group's evidence added before ``items``
-        added = self._added.setdefault(key, [])
-        for evidence in items:
-            added.append((self._seen, evidence))
-            self._seen += 1
+        log = self._log
+        earlier = len(log)  # the group's evidence added before ``items``
+        self._added[key] = (*self._added.get(key, ()), *range(earlier, earlier + len(items)))
+        log.extend(items)
         due = items if self.as_of is None else [e for e in items if self._counts(e)]
         if not due:  # nothing that counts at as_of: the row is unchanged
             return None
@@ -317,7 +321,7 @@ class LiveTable:
         if self.lean[t]:
             state = self._states.get(key)
             if state is None or isinstance(state, Lean):
-                lean = self._fold_lean(t, key, state, due)
+                lean = self._fold_lean(t, key, state, due, earlier)
                 if lean is not None:
                     self._states[key] = lean
                     return self._lean_row(t, key, lean)
@@ -351,12 +355,18 @@ class LiveTable:
         return Row(result.value, len(self._evidence(*key)), result.reason)
 
     def _fold_lean(
-        self, t: int, key: tuple[str, int], state: Lean | None, due: list[Evidence]
+        self,
+        t: int,
+        key: tuple[str, int],
+        state: Lean | None,
+        due: list[Evidence],
+        first_seq: int,
     ) -> Lean | None:
-        """Fold ``due`` (in time order) into the group's totals.
+        """Fold ``due`` (in time order) into the group's totals: a new :class:`Lean`.
 
-        Returns ``None`` when they need the evidence: a piece late for a policy that depends
-        on order.
+        ``due`` was added to the log from sequence number ``first_seq`` on (in the order of
+        arrival). Returns ``None`` when they need the evidence: a piece late for a policy that
+        depends on order.
         """
         policy: Any = self.policies[t]
         rows = self.rows
@@ -370,32 +380,38 @@ class LiveTable:
                 None if weights is None else weights[first:last].tolist(),
             )
             latest_time = int(rows.times[last - 1]) if last > first else None
-            state = Lean(totals, latest_time, last - 1, rows.grid_weight())
+            state = Lean(totals, latest_time, last - 1, -1, rows.grid_weight())
+        totals, latest_time, latest_row, latest_seq, largest = state
+        log = self._log
+        latest: Evidence | None = None if latest_seq < 0 else log[latest_seq]
+        newest: Evidence | None = None  # the newest of ``due`` when it is the group's newest
+        tracks_grid = self._tracks_grid[t]
         for evidence in due:
             when = rows.micros(evidence.observed_at)
-            latest = state.latest
-            if latest is None and when == state.latest_time:  # a tie: the row's tie key decides
-                latest = state.latest = rows.evidence(state.latest_row)
+            if latest is None and when == latest_time:  # a tie: the row's tie key decides
+                latest = rows.evidence(latest_row)
             if latest is not None:
                 after = evidence.observed_at > latest.observed_at or (
                     evidence.observed_at == latest.observed_at
                     and chronological_key(evidence) >= chronological_key(latest)
                 )
             else:
-                after = state.latest_time is None or when > state.latest_time
+                after = latest_time is None or when > latest_time
             if not after and not policy.order_free:
                 return None
             score, weight = evidence.score, evidence.weight
-            state.totals = policy.fold_score(state.totals, score, weight, latest=after)
+            totals = policy.fold_score(totals, score, weight, latest=after)
             if after:
-                state.latest, state.latest_time = evidence, when
-            largest = state.largest_weight
-            if largest is not None and self._tracks_grid[t]:
+                latest = newest = evidence
+                latest_time = when
+            if largest is not None and tracks_grid:
                 if on_grid(score) and on_grid(weight):
-                    state.largest_weight = largest if weight <= largest else weight
+                    largest = largest if weight <= largest else weight
                 else:
-                    state.largest_weight = None
-        return state
+                    largest = None
+        if newest is not None:  # its place in the log (the pieces from first_seq on)
+            latest_seq = next(seq for seq in range(first_seq, len(log)) if log[seq] is newest)
+        return Lean(totals, latest_time, latest_row, latest_seq, largest)
 
     def _lean_row(self, t: int, key: tuple[str, int], state: Lean) -> Row:
         """The row of a group kept as running totals; the exact rule decides only when needed."""
