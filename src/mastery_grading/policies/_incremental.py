@@ -20,7 +20,7 @@ Running totals are floats (no fractions on the hot path). The value differs from
 exactly whenever the running value lies within 1e-9 of a level threshold, so levels and mastery
 are always those of :meth:`evaluate`.
 
-Without the history: :meth:`Incremental.fold_scores` and :meth:`Incremental.fold_score` keep
+Without the history: the policy's ``fold_scores`` and ``fold_score`` keep
 only a :class:`RunningTotals` (the totals, the count and the latest score), fed plain floats in
 time order; a live gradebook keeps one per touched (student, target) group, started from the
 engine's columns, and builds a group's evidence only when it needs the exact rule.
@@ -215,7 +215,7 @@ class RunningState(NamedTuple):
 class RunningTotals(NamedTuple):
     """The running totals of an incremental policy on one group, without the evidence.
 
-    What :meth:`Incremental.fold_scores` and :meth:`Incremental.fold_score` keep: a few floats,
+    What the policy's ``fold_scores`` and ``fold_score`` keep: a few floats,
     so that a live gradebook can start a group's state from the engine's columns without
     building one :class:`~mastery_grading.Evidence` per row.
 
@@ -276,9 +276,9 @@ class Incremental:
     #: recomputed near one.
     value_is_a_score: ClassVar[bool] = False
 
-    #: Whether the running value is one division of two running totals (a mean): when every
+    #: Whether the running value is one division of two running totals, as a mean is. When every
     #: score and weight is a multiple of ``2**-4`` (as on any rubric; see
-    #: :meth:`sums_are_exact`), those totals are exact floats and the division rounds once,
+    #: ``sums_are_exact``), those totals are exact floats and the division rounds once,
     #: as the exact rule does, so the value is the exact rule's bit for bit.
     value_is_a_ratio: ClassVar[bool] = False
 
@@ -376,7 +376,7 @@ class Incremental:
         """The exact rule's value from totals whose sums are exact, or ``None``.
 
         ``None`` when only the history gives it (as for the decaying average, whose totals
-        are rounded products). Only called when :meth:`sums_are_exact` holds for scores on the
+        are rounded products). Only called when ``sums_are_exact`` holds for scores on the
         grid, for a value near a level threshold; a policy that can say overrides it.
 
         Example:
