@@ -8,12 +8,13 @@ that name the key and list what was expected.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 from mastery_grading.exceptions import SpecError
 
-__all__ = ["SpecRegistry"]
+__all__ = ["SpecRegistry", "presets_of"]
 
 C = TypeVar("C", bound=type[Any])
 
@@ -129,3 +130,47 @@ class SpecRegistry(Generic[C]):
             msg = f"{self.key}={name!r} is not a known {self.kind}; expected one of {self.names()}"
             raise SpecError(msg)
         return cls
+
+
+_PRESETS: dict[type[Any], tuple[tuple[str, Any], ...]] = {}
+
+
+def presets_of(family: type[Any]) -> tuple[tuple[str, Any], ...]:
+    """Return what each class method of ``family`` makes with no arguments, by that call.
+
+    These are a family's stock values (``AverageCutoffs.marzano_2010()``, ...). Class methods
+    that need an argument (``from_spec(spec)``) are passed over, and so is a factory that fails
+    or makes something other than a ``family``.
+
+    Example:
+        >>> class Band:
+        ...     def __init__(self, low: int) -> None:
+        ...         self.low = low
+        ...     @classmethod
+        ...     def wide(cls) -> "Band":
+        ...         return cls(0)
+        ...     @classmethod
+        ...     def from_low(cls, low: int) -> "Band":
+        ...         return cls(low)
+        >>> [name for name, _ in presets_of(Band)]
+        ['Band.wide()']
+    """
+    known = _PRESETS.get(family)
+    if known is not None:
+        return known
+    found = []
+    for name, member in vars(family).items():
+        if not isinstance(member, classmethod):
+            continue
+        factory = getattr(family, name)
+        parameters = inspect.signature(factory).parameters.values()
+        if any(p.kind is not inspect.Parameter.VAR_KEYWORD for p in parameters):
+            continue  # from_spec(spec), first_match(*rules): not a stock value
+        try:
+            made = factory()
+        except Exception:
+            continue
+        if isinstance(made, family):
+            found.append((f"{family.__name__}.{name}()", made))
+    _PRESETS[family] = tuple(found)
+    return _PRESETS[family]

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import inspect
 from collections.abc import Callable, Iterable, Mapping
 from random import Random
 from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
 from mastery_grading._extras import require
+from mastery_grading._registry import presets_of
 from mastery_grading.exceptions import InvalidValueError
 from mastery_grading.fairness.cases import (
     ConverterCase,
@@ -97,25 +97,6 @@ def label(obj: object) -> str:
     return text if len(text) <= 60 else type(obj).__name__
 
 
-@functools.cache
-def _stock(family: type) -> tuple[tuple[str, Any], ...]:
-    found = []
-    for name, member in vars(family).items():
-        if not isinstance(member, classmethod):
-            continue
-        factory = getattr(family, name)
-        parameters = inspect.signature(factory).parameters.values()
-        if any(p.kind is not inspect.Parameter.VAR_KEYWORD for p in parameters):
-            continue  # from_spec(spec), first_match(*rules): not a stock table
-        try:
-            made = factory()
-        except Exception:
-            continue
-        if isinstance(made, family):
-            found.append((f"{family.__name__}.{name}()", made))
-    return tuple(found)
-
-
 def stock_of(family: type) -> dict[str, Any]:
     """Return what each class method of ``family`` makes with no arguments, by that call.
 
@@ -127,7 +108,7 @@ def stock_of(family: type) -> dict[str, Any]:
         >>> list(stock_of(RuleSet))[:1]
         ['RuleSet.sbgrader2()']
     """
-    return dict(_stock(family))
+    return dict(presets_of(family))
 
 
 def converter_scale(converter: object, scale: Scale | None) -> Scale | None:

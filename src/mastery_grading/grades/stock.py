@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
-
+from mastery_grading._registry import presets_of
 from mastery_grading.grades._spec import CONVERTERS
 
 # Imported for their registration in CONVERTERS: every built-in converter family.
@@ -18,21 +16,8 @@ __all__ = ["stock_converters"]
 FAMILIES = (AverageCutoffs, RuleSet)
 
 
-@functools.cache
 def _stock() -> tuple[tuple[str, GradeConverter], ...]:
-    found: list[tuple[str, GradeConverter]] = []
-    for family in CONVERTERS.classes().values():
-        for name, member in vars(family).items():
-            if not isinstance(member, classmethod):
-                continue
-            factory = getattr(family, name)
-            parameters = inspect.signature(factory).parameters.values()
-            if any(p.kind is not inspect.Parameter.VAR_KEYWORD for p in parameters):
-                continue  # from_spec(spec), first_match(*rules): not a stock table
-            converter = factory()
-            if isinstance(converter, family):
-                found.append((f"{family.__name__}.{name}()", converter))
-    return tuple(found)
+    return tuple(item for family in CONVERTERS.classes().values() for item in presets_of(family))
 
 
 def stock_converters() -> dict[str, GradeConverter]:
