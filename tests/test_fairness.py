@@ -34,6 +34,7 @@ from mastery_grading import (
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
 from mastery_grading.fairness.axioms import AXIOMS, CONVERTER_AXIOMS, PolicyCase
 from mastery_grading.grades import AverageCutoffs, RuleSet
+from mastery_grading.grades import stock_converters as grades_stock_converters
 from mastery_grading.policies import DecayingAverage, Mean, MostRecent, from_canvas
 from mastery_grading.testing import (
     AuditReport,
@@ -251,16 +252,6 @@ def test_builtin_with_generated_parameters_keeps_every_claim(policy: Any) -> Non
     check_policy(policy, max_examples=15, tolerance=0)
 
 
-STOCK_CONVERTERS = [
-    "AverageCutoffs.marzano_2010()",
-    "AverageCutoffs.percent()",
-    "AverageCutoffs.rutland()",
-    "RuleSet.sbgrader2()",
-    "RuleSet.powerschool_forum()",
-    "RuleSet.talbert_mth201()",
-]
-
-
 @pytest.mark.slow
 def test_full_audit_of_every_builtin_finds_no_wrong_claim() -> None:
     policies = {repr(p): p for p in every_builtin()}
@@ -271,7 +262,7 @@ def test_full_audit_of_every_builtin_finds_no_wrong_claim() -> None:
     assert {} == table.wrong_claims
     assert {} == converters.wrong_claims
     assert list(policies) == list(table.names)
-    assert STOCK_CONVERTERS == list(converters.names)
+    assert list(stock_converters()) == list(converters.names)
     for names, reports in [
         (AXIOM_NAMES, table.reports),
         (list(CONVERTER_AXIOMS), converters.reports),
@@ -1036,8 +1027,9 @@ class TestConverterAudit:
         with pytest.raises(InvalidValueError, match="mix the audits"):
             AuditTable(names=["a", "b"], reports=[mean, marzano])
 
-    def test_every_stock_converter_is_listed(self) -> None:
-        assert STOCK_CONVERTERS == list(stock_converters())
+    def test_the_kit_lists_the_stock_converters_of_grades(self) -> None:
+        """The list itself is checked once, in tests/test_grades_properties.py."""
+        assert grades_stock_converters() == stock_converters()
         assert AverageCutoffs.rutland() == stock_converters()["AverageCutoffs.rutland()"]
 
 
