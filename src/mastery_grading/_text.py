@@ -23,7 +23,8 @@ from typing import Any, Literal, TypeAlias
 
 import attrs
 
-from mastery_grading.exceptions import VALUE_LIMIT, InvalidTypeError, InvalidValueError
+from mastery_grading._validators import shown
+from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
 
 __all__ = [
     "ID_FIELDS",
@@ -53,13 +54,6 @@ MissingScores: TypeAlias = Literal["skip", "error"]
 
 #: The evidence fields that are ids, kept as written unless ``strip_ids=True``.
 ID_FIELDS = ("student_id", "target_id", "source_id", "context")
-
-
-def _shown(text: str) -> str:
-    """``repr(text)`` for a message, cut to 80 characters with a count of the rest."""
-    if len(text) > VALUE_LIMIT:
-        return f"{text[:VALUE_LIMIT]!r}… ({len(text) - VALUE_LIMIT} more characters)"
-    return repr(text)
 
 
 def check_decimal(decimal: object) -> Decimal:
@@ -120,17 +114,17 @@ def parse_number(text: str, *, decimal: Decimal = ".") -> float:
     if comma and NUMBER.fullmatch(cleaned.replace(",", ".")):
         if decimal != ",":
             msg = (
-                f"{_shown(text)} has a decimal comma; give decimal=',' (--decimal , on the command "
+                f"{shown(text)} has a decimal comma; give decimal=',' (--decimal , on the command "
                 f"line) to read it as {cleaned.replace(',', '.')}"
             )
             raise ValueError(msg)
         cleaned = cleaned.replace(",", ".")
     if not NUMBER.fullmatch(cleaned):
-        msg = f"{_shown(text)} is not a number"
+        msg = f"{shown(text)} is not a number"
         raise ValueError(msg)
     value = float(cleaned)
     if not math.isfinite(value):
-        msg = f"{_shown(text)} is not a finite number"
+        msg = f"{shown(text)} is not a finite number"
         raise ValueError(msg)
     return value
 
@@ -155,12 +149,12 @@ def parse_timestamp(text: str, *, assume_tz: tzinfo | None = None) -> datetime:
     try:
         moment = datetime.fromisoformat(cleaned)
     except ValueError:
-        msg = f"{_shown(text)} is not an ISO 8601 timestamp such as '2024-10-02T13:05:00-05:00'"
+        msg = f"{shown(text)} is not an ISO 8601 timestamp such as '2024-10-02T13:05:00-05:00'"
         raise ValueError(msg) from None
     if moment.tzinfo is None or moment.utcoffset() is None:
         if assume_tz is None:
             msg = (
-                f"{_shown(text)} has no UTC offset; add one (e.g. '+00:00') or give the time "
+                f"{shown(text)} has no UTC offset; add one (e.g. '+00:00') or give the time "
                 "zone to assume (assume_tz=, --assume-tz on the command line)"
             )
             raise ValueError(msg)

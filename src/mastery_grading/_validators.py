@@ -11,27 +11,32 @@ from typing import Any
 
 import attrs
 
-from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
+from mastery_grading.exceptions import VALUE_LIMIT, InvalidTypeError, InvalidValueError, cut
 
 #: Ints with more bits than this are shown in messages in short scientific form.
 _SHOWN_BITS = 96
 
 
 def shown(value: Any) -> str:
-    """Return ``repr(value)`` for a message, shortened for an int too long to read.
+    """Return ``repr(value)`` for a message, short: at most 80 characters of any value.
 
     Python refuses to print ints of more than 4300 digits, and a 400-digit one makes an
-    unreadable message, so big ints are shown as ``1.000e+400``.
+    unreadable message, so big ints are shown as ``1.000e+400``; any other value is cut to
+    :data:`~mastery_grading.exceptions.VALUE_LIMIT` characters, with a count of the rest.
 
     Example:
         >>> shown(3), shown("a")
         ('3', "'a'")
         >>> shown(10**400)
         '1.000e+400'
+        >>> shown("9" * 100_000)[-30:]
+        "9999'… (99920 more characters)"
     """
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _SHOWN_BITS:
         return f"{Decimal(value):.3e}"
-    return repr(value)
+    if isinstance(value, str) and len(value) > VALUE_LIMIT:
+        return f"{value[:VALUE_LIMIT]!r}… ({len(value) - VALUE_LIMIT} more characters)"
+    return cut(repr(value))
 
 
 def _fits_float(value: int) -> bool:

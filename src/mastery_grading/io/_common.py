@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from mastery_grading._text import Decimal, check_decimal, parse_number, parse_timestamp
+from mastery_grading._validators import shown
 from mastery_grading.io._output import (
     FORMULA_STARTS,
     NUMBER,
@@ -37,7 +38,6 @@ from mastery_grading.io._sources import (
     json_number,
     load_json,
     read_text,
-    shown,
     source_name,
     too_large_numbers,
 )

@@ -15,11 +15,11 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable
-from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, TypeAlias
 
-from mastery_grading.exceptions import VALUE_LIMIT, DataFileError, Problem, cut
+from mastery_grading._validators import shown
+from mastery_grading.exceptions import DataFileError, Problem
 
 #: JSON's own string scanner: the text of a string literal and where it ends.
 _scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
@@ -147,27 +147,6 @@ def read_text(source: Any, problems: Problems) -> str:
     return text
 
 
-def shown(value: Any) -> str:
-    """Return ``repr(value)`` for a message, short: at most 80 characters of any value.
-
-    An int of many digits is given in short form; any other value is cut to 80 characters,
-    with a count of the rest.
-
-    Python refuses to print an int of more than 4300 digits, and a 400-digit one (or a cell
-    of 100,000 characters) would make an unreadable message.
-
-    >>> shown("x"), shown(3), shown(10**400)
-    ("'x'", '3', '1.000e+400')
-    >>> shown("9" * 100_000)[-30:]
-    "9999'… (99920 more characters)"
-    """
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 96:
-        return f"{Decimal(value):.3e}"
-    if isinstance(value, str) and len(value) > VALUE_LIMIT:
-        return f"{value[:VALUE_LIMIT]!r}… ({len(value) - VALUE_LIMIT} more characters)"
-    return cut(repr(value))
-
-
 class _LongIntegerError(Exception):
     """An integer literal in JSON with more digits than Python converts (see load_json)."""
 
@@ -250,13 +229,6 @@ def _pairs_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _cut(text: str, limit: int = 80) -> str:
-    """Return ``repr(text)``, cut to ``limit`` characters for a readable message."""
-    if len(text) <= limit:
-        return repr(text)
-    return f"{text[:limit]!r}... ({len(text)} characters)"
-
-
 def load_json(source: Any, problems: Problems) -> Any:
     """Return the parsed JSON of ``source``; every way it can fail is a problem, then raised.
 
@@ -307,7 +279,7 @@ digits that can be read
     if duplicates:
         for key, (line, column), again in duplicate_json_keys(text):
             problems.add(
-                f"key {_cut(key)} appears twice in one object, at {line}:{column} and at "
+                f"key {shown(key)} appears twice in one object, at {line}:{column} and at "
                 f"{again[0]}:{again[1]}; expected each key once (a JSON reader keeps only the "
                 "last)",
                 line=again[0],
