@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mastery_grading import InvalidTypeError, InvalidValueError, LearningTarget, Scale
@@ -200,6 +200,24 @@ def test_the_reading_rounds_back_to_the_float_and_is_no_more_complex_than_its_de
     read = read_value(value)
     assert value == float(read)
     assert read.denominator <= Fraction(repr(value)).denominator
+
+
+@given(
+    st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.decimals(min_value=-1000, max_value=1000, places=4).map(float),
+    )
+)
+@example(8 / 3)
+@example(0.1 + 0.2)
+def test_no_simpler_fraction_rounds_to_the_float_than_the_one_read(value: float) -> None:
+    """The simplest-fraction rule, on the decimal fast path and the search alike."""
+    read = read_value(value)
+    if read.denominator > 1:
+        # The closest fraction with a smaller denominator: if it does not round to the float,
+        # no fraction with a smaller denominator does.
+        closest = Fraction(value).limit_denominator(read.denominator - 1)
+        assert value != float(closest)
 
 
 @given(st.integers(min_value=-400, max_value=400), st.integers(min_value=1, max_value=1000))
