@@ -46,7 +46,7 @@ from mastery_grading.gradebook._arguments import (
     target_dict,
 )
 from mastery_grading.gradebook._attributes import StudentAttributes
-from mastery_grading.gradebook._duplicates import Duplicates, check_duplicates_option, duplicate_key
+from mastery_grading.gradebook._duplicates import Duplicates, check_duplicates_option
 from mastery_grading.gradebook._grade_table import GradeTable
 from mastery_grading.gradebook._intake import read_frame, read_records, warn_skipped
 from mastery_grading.gradebook._live import (
@@ -55,7 +55,7 @@ from mastery_grading.gradebook._live import (
     live_key,
     python_live_table,
 )
-from mastery_grading.gradebook._store import EvidenceStore
+from mastery_grading.gradebook._store import EvidenceStore, StoredKeys
 from mastery_grading.gradebook._table import ResultTable
 from mastery_grading.protocols import Policy
 from mastery_grading.targets import LearningTarget
@@ -113,8 +113,8 @@ class Gradebook:
         self._store = EvidenceStore(self.targets)
         # the last table per (policy, as_of, engine), patched by results() after adds
         self._live: dict[Any, LiveTable] = {}
-        # what every piece in the book shares with its duplicates, made when add() first needs it
-        self._keys: set[tuple[Any, ...]] | None = None
+        # what the evidence in the book shares with its duplicates, read one group at a time
+        self._keys = StoredKeys(self._store)
 
     def __len__(self) -> int:
         """The number of pieces of evidence."""
@@ -350,11 +350,7 @@ class Gradebook:
         if is_frame(evidence):
             self._add_frame(evidence, None, duplicates, rules, stacklevel=stacklevel + 1)
             return
-        known: set[tuple[Any, ...]] = set()
-        if duplicates != "keep" and len(self._store):
-            if self._keys is None:
-                self._keys = {duplicate_key(item) for item in self._store.evidence()}
-            known = self._keys
+        known = self._keys if duplicates != "keep" and len(self._store) else frozenset()
         items, skipped = read_records(evidence, self.targets, duplicates, known, rules=rules)
         if items:
             self._append(tuple(items))
@@ -373,7 +369,8 @@ class Gradebook:
     ) -> None:
         """Add the rows of a pandas or polars DataFrame; see :meth:`from_frame` (and options).
 
-        ``duplicates`` applies to copies within the frame (a bulk load, found vectorized).
+        ``duplicates`` applies to copies within the frame and of evidence already in the
+        gradebook (found vectorized, in one pass over the book).
 
         Example:
             >>> import pandas as pd
@@ -400,8 +397,11 @@ class Gradebook:
         stacklevel: int,
     ) -> None:
         check_duplicates_option(duplicates)
+        stored = None
+        if duplicates != "keep" and len(self._store):
+            stored = self._store.sorted_rows().columns
         cols, attributes, skipped = read_frame(
-            frame, self.targets, columns, duplicates, rules=rules
+            frame, self.targets, columns, duplicates, rules=rules, stored=stored
         )
         if len(cols):
             self._attributes = self._attributes.merged(attributes)
@@ -413,11 +413,8 @@ class Gradebook:
         if isinstance(batch, tuple):  # the live tables patch their touched rows
             for live in self._live.values():
                 live.pending.extend(batch)
-            if self._keys is not None:
-                self._keys.update(duplicate_key(item) for item in batch)
         else:  # a frame is a bulk load: the next results() computes afresh
             self._live.clear()
-            self._keys = None
 
     # -- reading ----------------------------------------------------------------------------
 

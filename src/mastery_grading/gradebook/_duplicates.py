@@ -25,12 +25,13 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import attrs
 
 from mastery_grading._extras import require
-from mastery_grading.evidence import Evidence
+from mastery_grading.evidence import Evidence, EvidenceKind
 from mastery_grading.exceptions import InvalidValueError, Problem
 
 if TYPE_CHECKING:
@@ -78,30 +79,39 @@ def check_duplicates_option(duplicates: str) -> None:
 def duplicate_key(item: Evidence) -> tuple[Any, ...]:
     """Return what two duplicates share: student, target, time, score, source and kind.
 
-    Times compare as instants (09:00Z and 11:00+02:00 are the same time) and ``-0.0`` is
-    ``0.0``.
+    The time is the instant in whole microseconds since the Unix epoch (09:00Z and
+    11:00+02:00 are the same time), ``-0.0`` is ``0.0`` and the kind is whether the evidence
+    is summative: the columns of the vectorized engine give the same key.
 
     Example:
         >>> from datetime import datetime, timezone
         >>> e = Evidence(student_id="ana", target_id="T", score=3,
         ...              observed_at=datetime(2026, 10, 1, tzinfo=timezone.utc))
-        >>> duplicate_key(e)[:2]
-        ('ana', 'T')
+        >>> duplicate_key(e)
+        ('ana', 'T', 1790812800000000, 3.0, None, True)
     """
     return (
         item.student_id,
         item.target_id,
-        item.observed_at,
+        (item.observed_at - _EPOCH) // _MICROSECOND,
         item.score + 0.0,
         item.source_id,
-        item.kind,
+        item.kind is EvidenceKind.SUMMATIVE,
     )
 
 
-def find_duplicates(evidence: Sequence[Evidence]) -> list[tuple[int, ...]]:
+#: Times in duplicate keys count microseconds from here.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def find_duplicates(
+    evidence: Sequence[Evidence], keys: Sequence[tuple[Any, ...]] | None = None
+) -> list[tuple[int, ...]]:
     """Return the positions of every group of duplicates (two or more copies), first copy first.
 
-    Groups are ordered by the position of their first copy.
+    Groups are ordered by the position of their first copy. ``keys``: the
+    :func:`duplicate_key` of each piece, when the caller has them already.
 
     Example:
         >>> from datetime import datetime, timezone
@@ -111,8 +121,8 @@ def find_duplicates(evidence: Sequence[Evidence]) -> list[tuple[int, ...]]:
         ([(0, 1, 2)], [])
     """
     groups: dict[tuple[Any, ...], list[int]] = {}
-    for position, item in enumerate(evidence):
-        groups.setdefault(duplicate_key(item), []).append(position)
+    for position, key in enumerate(map(duplicate_key, evidence) if keys is None else keys):
+        groups.setdefault(key, []).append(position)
     return [tuple(group) for group in groups.values() if len(group) > 1]
 
 

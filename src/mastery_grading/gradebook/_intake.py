@@ -67,11 +67,13 @@ def read_frame(
     duplicates: Duplicates,
     *,
     rules: TextRules,
+    stored: Columns | None = None,
 ) -> tuple[Columns, StudentAttributes, list[Hashable]]:
     """Return the rows of a frame as columns, its per-student attributes and skipped rows.
 
     The frame's other columns with one value per student are its attributes (and a
-    ``section`` column's every value); a skipped row is named by its index label.
+    ``section`` column's every value); a skipped row is named by its index label. Copies of
+    ``stored`` (the columns of the evidence already in the gradebook) are duplicates too.
 
     Raises:
         BulkValidationError: Listing every bad row of every kind, by index label.
@@ -82,7 +84,12 @@ def read_frame(
     from mastery_grading.gradebook._engine._frames import OPTIONAL, REQUIRED, columns_from_frame
 
     cols, skipped = columns_from_frame(
-        frame, list(targets.values()), columns or {}, duplicates=duplicates, rules=rules
+        frame,
+        list(targets.values()),
+        columns or {},
+        duplicates=duplicates,
+        rules=rules,
+        stored=stored,
     )
     attributes = StudentAttributes.read(None)
     if len(cols):

@@ -183,7 +183,8 @@ def validate_evidence(
             items.append(item)
             positions.append(pos)
     if duplicates != "keep":
-        again = {i for i, item in enumerate(items) if duplicate_key(item) in known}
+        keys = [duplicate_key(item) for item in items]
+        again = {i for i, key in enumerate(keys) if key in known}
         if duplicates == "error":
             found.extend(
                 (positions[i], already_added(items[i], describe_place(positions[i])))
@@ -192,7 +193,8 @@ def validate_evidence(
         if again:
             positions = [p for i, p in enumerate(positions) if i not in again]
             items = [e for i, e in enumerate(items) if i not in again]
-        groups = find_duplicates(items)
+            keys = [k for i, k in enumerate(keys) if i not in again]
+        groups = find_duplicates(items, keys) if len(items) > 1 else []
         if duplicates == "error":
             problems = duplicate_problems(items, groups, lambda i: describe_place(positions[i]))
             found.extend((positions[i], problem) for i, problem in problems)

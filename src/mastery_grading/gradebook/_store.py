@@ -6,6 +6,10 @@ merges the batches added since the last call into the sorted store and sorts aga
 columns then move into the store, and its batch keeps only its rows' positions, so that the
 unsorted columns are released.
 
+:class:`StoredKeys` tells whether the store holds a copy of a piece of evidence, reading only
+the piece's (student, target) group of the sorted store, and the keys of the evidence added
+since the last sort.
+
 This module imports numpy only when the sorted store is asked for.
 
 Example:
@@ -20,10 +24,11 @@ Example:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mastery_grading._extras import require
 from mastery_grading.evidence import Evidence
+from mastery_grading.gradebook._duplicates import duplicate_key
 from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
@@ -35,7 +40,7 @@ if TYPE_CHECKING:
     #: the engine has merged a frame's columns into its sorted store) its rows' positions.
     Batch: TypeAlias = tuple[Evidence, ...] | Columns | range
 
-__all__ = ["EvidenceStore"]
+__all__ = ["EvidenceStore", "StoredKeys"]
 
 
 class EvidenceStore:
@@ -54,6 +59,12 @@ class EvidenceStore:
         self._store: Sorted | None = None
         self._stored = 0
         self._size = 0
+        # The duplicate keys of the evidence added since the last sort: made when first asked
+        # for, from batch `_unsorted_from` up to batch `_unsorted_to`.
+        self._unsorted: set[tuple[Any, ...]] = set()
+        self._unsorted_from = self._unsorted_to = 0
+        self._codes = {target_id: i for i, target_id in enumerate(targets)}
+        self._frames_unsorted = False  # whether a frame was added since the last sort
 
     def __len__(self) -> int:
         return self._size
@@ -62,6 +73,8 @@ class EvidenceStore:
         """Add a validated batch: evidence objects or a frame's columns."""
         self._batches.append(batch)
         self._size += len(batch)
+        if not isinstance(batch, tuple):
+            self._frames_unsorted = True
 
     def has_columns(self) -> bool:
         """Whether any batch came from a frame (so that only the engine can read it)."""
@@ -93,6 +106,30 @@ class EvidenceStore:
                 out.extend(evidence_at(batch, range(len(batch)), target_ids))
         return out
 
+    def holds_copy(self, key: tuple[Any, ...]) -> bool:
+        """Whether the store holds evidence whose duplicate key is ``key``.
+
+        Reads the sorted store's rows of the key's (student, target) group and the keys of the
+        evidence added since the last sort (a frame added since is merged into the sorted store
+        first), indexed once.
+        """
+        if self._frames_unsorted:
+            self.sorted_rows()
+        if self._unsorted_from != self._stored:  # sorted since: index the rest afresh
+            self._unsorted = set()
+            self._unsorted_from = self._unsorted_to = self._stored
+        for batch in self._batches[self._unsorted_to :]:
+            assert isinstance(batch, tuple)
+            self._unsorted.update(map(duplicate_key, batch))
+        self._unsorted_to = len(self._batches)
+        if key in self._unsorted:
+            return True
+        if self._store is None:
+            return False
+        from mastery_grading.gradebook._engine._copies import holds_copy
+
+        return holds_copy(self._store, key, self._codes[key[1]])
+
     def sorted_rows(self) -> Sorted:
         """Every row, sorted by (student, target, time); merged and sorted again after adds."""
         if self._store is None or self._stored < len(self._batches):
@@ -108,6 +145,7 @@ class EvidenceStore:
             # column once its sorted copy is made: no reference to them is kept here.
             self._store = sort_rows(self._merge_batches(), len(self.targets), positions=positions)
             self._stored = len(self._batches)
+            self._frames_unsorted = False
         return self._store
 
     def _merge_batches(self) -> Columns:
@@ -134,3 +172,27 @@ class EvidenceStore:
         if not parts:
             parts.append(columns_from_evidence((), index))
         return concat_columns(parts)
+
+
+class StoredKeys:
+    """Whether a store holds a copy of a piece of evidence: a container of duplicate keys.
+
+    ``duplicate_key(item) in keys`` reads only the item's (student, target) group (see
+    :meth:`EvidenceStore.holds_copy`), so a batch added to a big gradebook is checked against
+    what it touches, not against every row.
+
+    Example:
+        >>> from mastery_grading.examples import load_example_class
+        >>> example = load_example_class()
+        >>> store = EvidenceStore({t.id: t for t in example.targets})
+        >>> store.append(tuple(example.evidence))
+        >>> duplicate_key(example.evidence[0]) in StoredKeys(store)
+        True
+    """
+
+    def __init__(self, store: EvidenceStore) -> None:
+        self._store = store
+
+    def __contains__(self, key: object) -> bool:
+        assert isinstance(key, tuple)
+        return self._store.holds_copy(key)

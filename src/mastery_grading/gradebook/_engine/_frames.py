@@ -41,10 +41,10 @@ from mastery_grading.exceptions import (
 )
 from mastery_grading.gradebook._duplicates import (
     Duplicates,
+    already_added,
     describe_place,
     duplicate_problem,
     duplicate_problems,
-    duplicate_rows,
     find_duplicates,
 )
 from mastery_grading.gradebook._engine._arrow_columns import (
@@ -57,6 +57,7 @@ from mastery_grading.gradebook._engine._arrow_columns import (
     strings,
     times,
 )
+from mastery_grading.gradebook._engine._copies import copies_of, copies_within
 from mastery_grading.gradebook._engine._columns import (
     Columns,
     columns_from_evidence,
@@ -106,6 +107,7 @@ def _read_arrow(
     names: dict[str, str],
     duplicates: Duplicates,
     rules: TextRules,
+    stored: Columns | None,
 ) -> tuple[Columns, list[Hashable]]:
     require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
     import pyarrow as pa
@@ -226,36 +228,17 @@ def _read_arrow(
     skip = problems.ignore  # rows of a missing score: neither problems nor copies
     drop = skip
     if duplicates != "keep":
-        copies, first = _copies(cols, problems.bad() | skip)
+        again = copies_of(stored, cols, problems.bad() | skip) if stored is not None else None
+        if again is not None and duplicates == "error":
+            problems.add(again, _already_reason(cols, target_ids, problems.label))
+        copies, first = copies_within(cols, problems.bad() | skip | _or_none(again))
         if duplicates == "error":
             problems.add(copies, _duplicate_reason(cols, first, target_ids, problems.label))
         else:
-            drop = drop | copies
+            drop = drop | copies | _or_none(again)
     problems.raise_if_any()
     skipped = [problems.label(int(row)) for row in np.flatnonzero(skip)]
     return (_without(cols, drop) if drop.any() else cols), skipped
-
-
-def _copies(cols: Columns, bad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The mask of rows that copy an earlier good row, and each row's first copy.
-
-    Copies share student, target, time, score (``-0.0`` is ``0.0``), source and kind; rows
-    already found bad are left out.
-    """
-    n = len(cols)
-    scores = cols.score + 0.0
-    keys: list[Any] = [
-        cols.student,
-        cols.target,
-        cols.time,
-        np.where(np.isnan(scores), 0.0, scores).view(np.int64),
-        np.full(n, -1) if cols.source is None else cols.source,
-        np.ones(n, np.bool_) if cols.summative is None else cols.summative,
-        bad.cumsum() * bad,  # every bad row is its own group
-    ]
-    first = duplicate_rows(keys)
-    copies = (first != np.arange(n)) & ~bad
-    return copies, first
 
 
 def _duplicate_reason(
@@ -276,6 +259,22 @@ def _duplicate_reason(
     return reason
 
 
+def _already_reason(
+    cols: Columns, target_ids: list[str], label: Callable[[int], Hashable]
+) -> Callable[[int], Problem]:
+    """Word the problem of a row whose copy is already in the gradebook."""
+
+    def reason(row: int) -> Problem:
+        [item] = evidence_at(cols, [row], target_ids)
+        return already_added(item, describe_place(label(row)))
+
+    return reason
+
+
+def _or_none(mask: np.ndarray | None) -> Any:
+    return False if mask is None else mask
+
+
 def _without(cols: Columns, rows: np.ndarray) -> Columns:
     """The columns without ``rows`` (a mask); students left without a row are dropped."""
     kept = select_rows(cols, np.flatnonzero(~rows))
@@ -291,6 +290,7 @@ def _read_rows(
     names: dict[str, str],
     duplicates: Duplicates,
     rules: TextRules,
+    stored: Columns | None,
 ) -> tuple[Columns, list[Hashable]]:
     """The slow path without pyarrow: one :class:`Evidence` per row, problems collected."""
     label = labeller(frame)
@@ -331,6 +331,13 @@ def _read_rows(
         else:
             items.append(item)
             rows.append(pos)
+    if duplicates != "keep" and stored is not None and items:
+        again = copies_of(stored, columns_from_evidence(items, index), np.zeros(len(items), bool))
+        if duplicates == "error":
+            for i in np.flatnonzero(again).tolist():
+                found.append((rows[i], already_added(items[i], describe_place(label(rows[i])))))
+        rows = [r for r, copy in zip(rows, again.tolist(), strict=True) if not copy]
+        items = [e for e, copy in zip(items, again.tolist(), strict=True) if not copy]
     if duplicates != "keep":
         groups = find_duplicates(items)
         if duplicates == "error":
@@ -352,12 +359,14 @@ def columns_from_frame(
     *,
     duplicates: Duplicates = "error",
     rules: TextRules | None = None,
+    stored: Columns | None = None,
 ) -> tuple[Columns, list[Hashable]]:
     """Return the validated rows of a pandas or polars DataFrame (or LazyFrame) as columns.
 
     Also returns the rows skipped for a missing score, named as problems name them (a pandas
     frame's index labels, a polars frame's positions); ``rules``: the defaults of
-    ``TextRules`` when ``None``.
+    ``TextRules`` when ``None``. ``stored``: the columns of the evidence already in the
+    gradebook, whose copies are duplicates too (refused or dropped as ``duplicates`` says).
 
     Raises:
         BulkValidationError: Listing every bad row.
@@ -369,12 +378,12 @@ def columns_from_frame(
     names = _column_names(frame, columns)
     rules = TextRules() if rules is None else rules
     if not available("pyarrow"):
-        return _read_rows(frame, targets, names, duplicates, rules)
+        return _read_rows(frame, targets, names, duplicates, rules, stored)
     require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
     import pyarrow as pa
 
     try:
-        return _read_arrow(frame, targets, names, duplicates, rules)
+        return _read_arrow(frame, targets, names, duplicates, rules, stored)
     finally:
         # Arrow's allocator keeps the memory of freed temporaries (encodings, casts) for reuse;
         # hand it back so that the engine's later numpy arrays can have it.
