@@ -53,9 +53,7 @@ def test_add_frame_refuses_copies_of_evidence_already_in_the_book(
     else:
         _hide_pyarrow(monkeypatch)
     book = Gradebook.from_records([_row(), _row("ben")], targets=TARGETS)
-    frame = pd.DataFrame(
-        [_row("cy"), _row(), _row("ana", score=9.0)], index=["new", "copy", "bad"]
-    )
+    frame = pd.DataFrame([_row("cy"), _row(), _row("ana", score=9.0)], index=["new", "copy", "bad"])
     with pytest.raises(BulkValidationError) as caught:
         book.add_frame(frame)
     problems = caught.value.problems

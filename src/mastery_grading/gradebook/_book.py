@@ -31,7 +31,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -350,7 +350,9 @@ class Gradebook:
         if is_frame(evidence):
             self._add_frame(evidence, None, duplicates, rules, stacklevel=stacklevel + 1)
             return
-        known = self._keys if duplicates != "keep" and len(self._store) else frozenset()
+        known: Container[tuple[Any, ...]] = frozenset()
+        if duplicates != "keep" and len(self._store):
+            known = self._keys
         items, skipped = read_records(evidence, self.targets, duplicates, known, rules=rules)
         if items:
             self._append(tuple(items))

@@ -110,8 +110,11 @@ def copies_of(stored: Columns, cols: Columns, bad: np.ndarray) -> np.ndarray:
 
 
 def _recode(codes: Any, labels: list[str], onto: list[str], possible: np.ndarray) -> Any:
-    """``codes`` (over ``labels``) as codes over ``onto``; rows whose label is not there are
-    marked impossible in ``possible``. Code ``-1`` (no value) stays ``-1``."""
+    """Return ``codes`` (over ``labels``) as codes over ``onto``.
+
+    Rows whose label ``onto`` lacks are marked impossible in ``possible``; code ``-1`` (no
+    value) stays ``-1``.
+    """
     index = {label: i for i, label in enumerate(onto)}
     remap = np.asarray([index.get(label, -2) for label in labels] + [-1], dtype=np.int64)
     recoded = remap[codes]

@@ -57,13 +57,13 @@ from mastery_grading.gradebook._engine._arrow_columns import (
     strings,
     times,
 )
-from mastery_grading.gradebook._engine._copies import copies_of, copies_within
 from mastery_grading.gradebook._engine._columns import (
     Columns,
     columns_from_evidence,
     evidence_at,
     select_rows,
 )
+from mastery_grading.gradebook._engine._copies import copies_of, copies_within
 from mastery_grading.gradebook._problems import (
     field_problem,
     missing_score,
