@@ -1,14 +1,16 @@
-"""Copy-on-write columns of a result table: shared base columns and a small patch of rows.
+"""Copy-on-write columns of a result table: shared base columns and a log of changed rows.
 
 A live gradebook hands out a new :class:`~mastery_grading.ResultTable` after each ``add``; a
 table handed out earlier must never change, and copying 10^5-row columns for each new table
 would cost far more than recomputing the few rows that changed. So a table's columns are
 :class:`PatchedColumns`: the base columns, shared with the tables before it and never written
-to, and a patch of the rows changed since (a dict, copied for each new table). The full
-columns are built on first read of the whole table, and the patch is folded into new columns
-once it grows past about the square root of the rows: copying the patch costs O(patch) a
-table, folding it O(rows) once every ~patch tables, so a new table costs O(sqrt(rows)) at most
-beside its changed rows.
+to, and a *version* of a log of changed rows shared by every table of that base. Each new
+table appends its changed rows to the log under the next version and sees only the entries
+up to its own, so a new table costs O(its changed rows), whatever the size of the log; a table
+patched again after a newer one was made from it (a branch) copies its own rows to a new log.
+The full columns are built on first read of the whole table, and the log is folded into new
+base columns once it holds more entries than an eighth of the rows (O(rows) once every
+rows/8 changed rows: O(1) a changed row).
 
 Example:
     >>> columns = PatchedColumns([1.0, 2.0, None], [1, 1, 0], {2: "no evidence"})
@@ -20,7 +22,6 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from math import isqrt
 from typing import Any, NamedTuple
 
 from mastery_grading._extras import require
@@ -44,12 +45,36 @@ class Row(NamedTuple):
 
 
 def _compaction_limit(n_rows: int) -> int:
-    """How many patched rows columns may hold before the patch is folded into new columns."""
-    return max(256, isqrt(n_rows))
+    """How many log entries columns may hold before the log is folded into new columns."""
+    return max(1024, n_rows // 8)
+
+
+class _Log:
+    """Changed rows by version, shared by the tables of one base: row -> [(version, row)]."""
+
+    __slots__ = ("entries", "size", "version")
+
+    def __init__(self) -> None:
+        self.entries: dict[int, list[tuple[int, Row]]] = {}
+        self.size = 0  # entries in all
+        self.version = 0  # the newest version written
+
+    def write(self, rows: Mapping[int, Row]) -> int:
+        """Append ``rows`` under the next version; return it."""
+        version = self.version = self.version + 1
+        entries = self.entries
+        for row, found in rows.items():
+            history = entries.get(row)
+            if history is None:
+                entries[row] = [(version, found)]
+            else:
+                history.append((version, found))
+        self.size += len(rows)
+        return version
 
 
 class PatchedColumns:
-    """Columns of a result table: base columns (never written to) and a patch of rows.
+    """Columns of a result table: base columns (never written to) and its changed rows.
 
     Args:
         values: One value per row: a list (``None`` when undecided) or an array (``NaN``).
@@ -63,7 +88,7 @@ class PatchedColumns:
         Row(value=None, evidence_count=0, reason='no evidence', result=None)
     """
 
-    __slots__ = ("_built", "base", "patch")
+    __slots__ = ("_built", "_log", "_version", "base")
 
     def __init__(
         self,
@@ -71,7 +96,7 @@ class PatchedColumns:
         counts: Any,
         reasons: Mapping[int, str],
         results: list[TargetResult] | None = None,
-        patch: dict[int, Row] | None = None,
+        patch: Mapping[int, Row] | None = None,
     ) -> None:
         self.base: tuple[Any, Any, Mapping[int, str], list[TargetResult] | None] = (
             values,
@@ -79,22 +104,53 @@ class PatchedColumns:
             reasons,
             results,
         )
-        self.patch: dict[int, Row] = patch or {}
+        self._log = _Log()
+        self._version = self._log.write(patch) if patch else 0
         self._built: dict[str, Any] = {}
 
     def __len__(self) -> int:
         return len(self.base[1])
 
+    @property
+    def patch(self) -> dict[int, Row]:
+        """The rows changed from the base columns, as this table sees them.
+
+        Example:
+            >>> PatchedColumns([1.0, 2.0], [1, 1], {}).patched({1: Row(3.0, 2, None)}).patch
+            {1: Row(value=3.0, evidence_count=2, reason=None, result=None)}
+        """
+        built = self._built.get("patch")
+        if built is None:
+            built = self._built["patch"] = {}
+            if self._version:
+                for row in self._log.entries:
+                    found = self._find(row)
+                    if found is not None:
+                        built[row] = found
+        return built
+
+    def _find(self, row: int) -> Row | None:
+        """The row's newest entry up to this table's version, or ``None``."""
+        history = self._log.entries.get(row)
+        if history is None:
+            return None
+        version = self._version
+        for written, found in reversed(history):
+            if written <= version:
+                return found
+        return None
+
     def row(self, row: int) -> Row:
-        """One row, read from the patch or the base columns (no column is built).
+        """One row, read from the log or the base columns (no column is built).
 
         Example:
             >>> PatchedColumns([1.5], [2], {}).patched({}).row(0)
             Row(value=1.5, evidence_count=2, reason=None, result=None)
         """
-        patch = self.patch.get(row)
-        if patch is not None:
-            return patch
+        if self._version:
+            found = self._find(row)
+            if found is not None:
+                return found
         values, counts, reasons, results = self.base
         value = values[row]
         value = None if value is None or value != value else float(value)
@@ -104,20 +160,29 @@ class PatchedColumns:
     def patched(self, rows: Mapping[int, Row]) -> PatchedColumns:
         """Return these columns with ``rows`` changed; these are left as they are.
 
-        Starts from the built columns when they were built (read whole), else shares the
-        base columns and copies the patch; folds a patch grown past the limit into new
-        columns.
+        Starts from the built columns when they were built (read whole); else shares the base
+        columns and appends ``rows`` to the log (a branch from an older table copies its own
+        rows to a new log first); folds a log grown past the limit into new columns.
 
         Example:
             >>> columns = PatchedColumns([1.0, 2.0], [1, 1], {})
             >>> columns.patched({0: Row(3.0, 2, None)}).values, columns.values
             ([3.0, 2.0], [1.0, 2.0])
         """
-        if self.patch and "values" in self._built:
-            out = PatchedColumns(self.values, self.counts, self.reasons, self.results, dict(rows))
-        else:
-            out = PatchedColumns(*self.base, patch={**self.patch, **rows})
-        if len(out.patch) > 256 and len(out.patch) > _compaction_limit(len(out)):
+        if not rows:
+            return self
+        if self._version and "values" in self._built:
+            return PatchedColumns(self.values, self.counts, self.reasons, self.results, rows)
+        out = PatchedColumns.__new__(PatchedColumns)
+        out.base = self.base
+        out._built = {}
+        log = self._log
+        if log.version != self._version:  # a branch: a log of its own
+            log = _Log()
+            log.write(self.patch)
+        out._log = log
+        out._version = log.write(rows)
+        if log.size > _compaction_limit(len(out)):
             return PatchedColumns(out.values, out.counts, out.reasons, out.results)
         return out
 
@@ -147,7 +212,7 @@ class PatchedColumns:
     def values(self) -> Any:
         """The values of every row (built on first use when patched)."""
         values = self.base[0]
-        if not self.patch:
+        if not self._version:
             return values
         built = self._built.get("values")
         if built is None:
@@ -166,7 +231,7 @@ class PatchedColumns:
     def counts(self) -> Any:
         """The evidence count of every row (built on first use when patched)."""
         counts = self.base[1]
-        if not self.patch:
+        if not self._version:
             return counts
         built = self._built.get("counts")
         if built is None:
@@ -185,7 +250,7 @@ class PatchedColumns:
     def reasons(self) -> Mapping[int, str]:
         """The reasons of undecided rows (built on first use when patched)."""
         reasons: Any = self.base[2]
-        if not self.patch:
+        if not self._version:
             return reasons  # type: ignore[no-any-return]
         built = self._built.get("reasons")
         if built is None:
@@ -221,7 +286,7 @@ class PatchedColumns:
     def results(self) -> list[TargetResult] | None:
         """The reference's full results of every row, or ``None`` (built on first use)."""
         results = self.base[3]
-        if results is None or not self.patch:
+        if results is None or not self._version:
             return results
         built = self._built.get("results")
         if built is None:
