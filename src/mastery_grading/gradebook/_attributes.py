@@ -129,7 +129,7 @@ class StudentAttributes(Mapping[str, Groups]):
             mastery_grading.exceptions.InvalidTypeError: student_attributes key 3 must be an attribute name (a str), not int
         """  # noqa: E501
         if given is None:
-            return cls()
+            return _NONE
         if isinstance(given, StudentAttributes):
             return given
         if not isinstance(given, Mapping):
@@ -216,6 +216,10 @@ class StudentAttributes(Mapping[str, Groups]):
         if name in self.not_attributes:
             msg += f" ({self.not_attributes[name]})"
         raise InvalidValueError(msg)
+
+
+#: No attributes: what every gradebook and table without any shares (it is never written to).
+_NONE = StudentAttributes()
 
 
 def _disagree(name: str, student: str, values: tuple[str, ...]) -> str:

@@ -353,9 +353,12 @@ class Gradebook:
         known: Container[tuple[Any, ...]] = frozenset()
         if duplicates != "keep" and len(self._store):
             known = self._keys
-        items, skipped = read_records(evidence, self.targets, duplicates, known, rules=rules)
+        keys: list[tuple[Any, ...]] = []
+        items, skipped = read_records(
+            evidence, self.targets, duplicates, known, rules=rules, keys_out=keys
+        )
         if items:
-            self._append(tuple(items))
+            self._append(tuple(items), keys or None)
         warn_skipped(skipped, stacklevel=stacklevel)
 
     def add_frame(
@@ -410,8 +413,10 @@ class Gradebook:
             self._append(cols)
         warn_skipped(skipped, stacklevel=stacklevel)
 
-    def _append(self, batch: tuple[Evidence, ...] | Columns) -> None:
-        self._store.append(batch)
+    def _append(
+        self, batch: tuple[Evidence, ...] | Columns, keys: list[tuple[Any, ...]] | None = None
+    ) -> None:
+        self._store.append(batch, keys)
         if isinstance(batch, tuple):  # the live tables patch their touched rows
             for live in self._live.values():
                 live.pending.extend(batch)

@@ -48,13 +48,18 @@ def read_records(
     known: Container[tuple[Any, ...]] = frozenset(),
     *,
     rules: TextRules,
+    keys_out: list[tuple[Any, ...]] | None = None,
 ) -> tuple[list[Evidence], list[int]]:
     """Return the evidence of a batch of Evidence objects and dicts, and the skipped positions.
+
+    ``keys_out`` receives the duplicate keys of the evidence (see ``validate_evidence``).
 
     Raises:
         BulkValidationError: Listing every problem of every kind, by position.
     """
-    items, problems, skipped = validate_evidence(evidence, targets, duplicates, known, rules)
+    items, problems, skipped = validate_evidence(
+        evidence, targets, duplicates, known, rules, keys_out
+    )
     if problems:
         raise BulkValidationError(problems)
     return items, skipped

@@ -129,6 +129,7 @@ def validate_evidence(
     duplicates: Duplicates,
     known: Container[tuple[Any, ...]] = frozenset(),
     rules: TextRules | None = None,
+    keys_out: list[tuple[Any, ...]] | None = None,
 ) -> tuple[list[Evidence], list[Problem], list[int]]:
     """Every item as Evidence (duplicates dropped if asked), every problem, and skipped items.
 
@@ -141,7 +142,9 @@ def validate_evidence(
     an unknown target, or has a score outside its target's scale; with ``duplicates="error"``
     every copy after the first is a problem too, naming every copy, and so is every item whose
     :func:`~mastery_grading.gradebook._duplicates.duplicate_key` is in ``known`` (the keys of
-    the evidence already in the gradebook). ``"drop"`` drops both kinds of copies.
+    the evidence already in the gradebook). ``"drop"`` drops both kinds of copies. The
+    duplicate keys of the items returned are appended to ``keys_out`` when it is given (and
+    ``duplicates`` is not ``"keep"``), so that the caller need not make them again.
 
     Example:
         >>> from datetime import datetime, timezone
@@ -185,7 +188,7 @@ def validate_evidence(
     if duplicates != "keep":
         keys = [duplicate_key(item) for item in items]
         again = {i for i, key in enumerate(keys) if key in known}
-        if duplicates == "error":
+        if again and duplicates == "error":
             found.extend(
                 (positions[i], already_added(items[i], describe_place(positions[i])))
                 for i in sorted(again)
@@ -198,8 +201,11 @@ def validate_evidence(
         if duplicates == "error":
             problems = duplicate_problems(items, groups, lambda i: describe_place(positions[i]))
             found.extend((positions[i], problem) for i, problem in problems)
-        else:
+        elif groups:
             extra = {i for group in groups for i in group[1:]}
             items = [e for i, e in enumerate(items) if i not in extra]
+            keys = [k for i, k in enumerate(keys) if i not in extra]
+        if keys_out is not None:
+            keys_out.extend(keys)
     found.sort(key=lambda pair: pair[0])
     return items, [problem for _, problem in found], skipped

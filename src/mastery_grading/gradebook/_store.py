@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from mastery_grading._extras import require
@@ -69,12 +70,21 @@ class EvidenceStore:
     def __len__(self) -> int:
         return self._size
 
-    def append(self, batch: tuple[Evidence, ...] | Columns) -> None:
-        """Add a validated batch: evidence objects or a frame's columns."""
+    def append(
+        self, batch: tuple[Evidence, ...] | Columns, keys: list[tuple[Any, ...]] | None = None
+    ) -> None:
+        """Add a validated batch: evidence objects or a frame's columns.
+
+        ``keys``: the duplicate keys of the evidence, when the caller made them already.
+        """
+        indexed = self._unsorted_to == len(self._batches) and self._unsorted_from == self._stored
         self._batches.append(batch)
         self._size += len(batch)
         if not isinstance(batch, tuple):
             self._frames_unsorted = True
+        elif keys is not None and indexed and self._unsorted_to:
+            self._unsorted.update(keys)
+            self._unsorted_to = len(self._batches)
 
     def has_columns(self) -> bool:
         """Whether any batch came from a frame (so that only the engine can read it)."""
@@ -126,9 +136,7 @@ class EvidenceStore:
             return True
         if self._store is None:
             return False
-        from mastery_grading.gradebook._engine._copies import holds_copy
-
-        return holds_copy(self._store, key, self._codes[key[1]])
+        return bool(_holds_copy()(self._store, key, self._codes[key[1]]))
 
     def sorted_rows(self) -> Sorted:
         """Every row, sorted by (student, target, time); merged and sorted again after adds."""
@@ -172,6 +180,14 @@ class EvidenceStore:
         if not parts:
             parts.append(columns_from_evidence((), index))
         return concat_columns(parts)
+
+
+@cache
+def _holds_copy() -> Any:
+    """The engine's group-wise check, imported once (with numpy) when first needed."""
+    from mastery_grading.gradebook._engine._copies import holds_copy
+
+    return holds_copy
 
 
 class StoredKeys:

@@ -127,11 +127,14 @@ def holds_copy(srt: Sorted, key: tuple[Any, ...], target_code: int) -> bool:
 
     ``key`` is :func:`~mastery_grading.gradebook._duplicates.duplicate_key` of a piece on the
     target of code ``target_code``. Reads only the rows of its (student, target) group: a
-    binary search, then the group's times, and the other fields of rows at the same time.
+    binary search, then the group's times, and the other fields of rows at the same time;
+    nothing at all when the piece is later than every row of the store.
     """
     cols = srt.columns
-    labels = cols.student_labels
     student_id, _, time, score, source_id, summative = key
+    if time > srt.latest_time:  # later than every row: the common case of a live book
+        return False
+    labels = cols.student_labels
     student = bisect_left(labels, student_id)  # the labels are sorted
     if student == len(labels) or labels[student] != student_id:
         return False

@@ -39,7 +39,8 @@ class Sorted:
     input (or the ``positions`` passed to :func:`sort_rows`); ``group`` is the group id of each
     sorted row; ``bounds`` has ``n_groups + 1`` items, group ``g`` occupying
     ``bounds[g]:bounds[g + 1]``. ``facts`` caches what kernels learn about whole columns (such
-    as whether every score lies on a grid), which holds for any subset of the rows too, and
+    as whether every score lies on a grid), which holds for any subset of the rows too,
+    ``latest_time`` the latest time of any row (microseconds), and
     ``segments`` the kernels' view of every row (the group layout and each group's scale), so
     that every policy computed on the same sorted columns shares them.
     """
@@ -51,12 +52,16 @@ class Sorted:
     n_students: int
     n_targets: int
     facts: ColumnFacts = field(init=False, compare=False, repr=False)
+    latest_time: int = field(init=False, compare=False, repr=False)
     segments: dict[Any, Segments] = field(
         init=False, compare=False, repr=False, default_factory=dict
     )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "facts", ColumnFacts(self.columns))
+        times = self.columns.time
+        latest = int(times.max()) if times.shape[0] else -(2**63)
+        object.__setattr__(self, "latest_time", latest)
 
 
 def _tie_keys(cols: Columns) -> list[np.ndarray]:
