@@ -110,8 +110,8 @@ def find_duplicates(
 ) -> list[tuple[int, ...]]:
     """Return the positions of every group of duplicates (two or more copies), first copy first.
 
-    Groups are ordered by the position of their first copy. ``keys``: the
-    :func:`duplicate_key` of each piece, when the caller has them already.
+    Groups are ordered by the position of their first copy. ``keys``: the duplicate key of
+    each piece (``duplicate_key``), when the caller has them already.
 
     Example:
         >>> from datetime import datetime, timezone
