@@ -152,7 +152,7 @@ def duplicate_problems(
         row 1: duplicate evidence: student 'ana', target 'T', score=3.0 at
         2026-10-01T00:00:00+00:00 (source None, kind summative) appears 2 times, at row 0 and
         row 1; expected one copy (duplicates='drop' keeps the first, duplicates='keep' counts
-        every copy)
+        every copy; --duplicates drop or keep on the command line)
     """
     out: list[tuple[int, Problem]] = []
     for group in groups:
@@ -176,7 +176,7 @@ def duplicate_problem(item: Evidence, places: Sequence[Problem]) -> list[Problem
         a.csv:5: duplicate evidence: student 'ana', target 'T', score=3.0 at
         2026-10-01T00:00:00+00:00 (source None, kind summative) appears 2 times, at line 2 and
         line 5; expected one copy (duplicates='drop' keeps the first, duplicates='keep' counts
-        every copy)
+        every copy; --duplicates drop or keep on the command line)
     """
     one_file = len({p.source for p in places}) == 1 and all(p.line is not None for p in places)
     wheres = [
@@ -264,7 +264,7 @@ def already_added(item: Evidence, place: Problem) -> Problem:
         row 0: duplicate evidence: student 'ana', target 'T', score=3.0 at
         2026-10-01T00:00:00+00:00 (source None, kind summative) is already in the gradebook;
         expected one copy (duplicates='drop' keeps the first, duplicates='keep' counts every
-        copy)
+        copy; --duplicates drop or keep on the command line)
     """
     return attrs.evolve(
         place,
@@ -282,7 +282,10 @@ def _described(item: Evidence) -> str:
 
 
 #: What a duplicate's message says the caller may choose instead.
-_CHOICES = "(duplicates='drop' keeps the first, duplicates='keep' counts every copy)"
+_CHOICES = (
+    "(duplicates='drop' keeps the first, duplicates='keep' counts every copy; --duplicates "
+    "drop or keep on the command line)"
+)
 
 
 def describe_place(row: Hashable) -> Problem:
