@@ -37,12 +37,11 @@ from mastery_grading.io.canvas_results import read_canvas_results
 from mastery_grading.io.case import read_case_package
 from mastery_grading.io.columnar import EvidenceColumns, read_evidence_columns
 from mastery_grading.io.native import (
-    EvidenceFile,
     drop_duplicates,
     read_evidence_rows,
     read_targets_json,
 )
-from mastery_grading.io.oneroster import read_oneroster
+from mastery_grading.io.oneroster import oneroster_duplicates, read_oneroster
 from mastery_grading.protocols import Policy
 from mastery_grading.scales import Scale
 from mastery_grading.targets import LearningTarget
@@ -311,9 +310,11 @@ def read_evidence(
             other problems. By default only when ``targets`` are given; ``True`` checks a file
             read alone against the targets it implies (a plain file: Marzano's 0-4 scale).
         missing_scores: A blank score is skipped as missing evidence with one warning for the
-            file (``"skip"``, the default) or is a problem (``"error"``); Canvas and plain files.
+            file (``"skip"``, the default) or is a problem (``"error"``); in OneRoster, a
+            result that says why it has no score (``missing=true``, status ``not submitted``
+            or ``exempt``) is no evidence, not a missing score.
         decimal: The decimal mark of numbers, ``"."`` or ``","``; by default ``,`` in a
-            ``;``-separated file and ``.`` otherwise (Canvas and plain files).
+            ``;``-separated file and ``.`` otherwise (OneRoster files are comma-separated).
         strip_ids: Trim the spaces around ids of a plain file; by default kept as written.
 
     Returns:
@@ -364,21 +365,19 @@ def read_evidence(
         return _checked(found, targets, Problems(source_name(source)), check)
     if kind == "oneroster":
         root = source.parent if source.name == "manifest.csv" else source
-        book = read_oneroster(root, strict=strict)
-        evidence = tuple(book.evidence(tz=assume_tz or UTC))
+        book = read_oneroster(root, strict=strict, decimal=decimal or ".")
+        read = book.evidence_with_lines(tz=assume_tz or UTC, missing_scores=missing_scores)
+        read = oneroster_duplicates(read, duplicates)
         objectives = [link.learning_objective_id for link in book.line_item_objectives]
-        ids = dict.fromkeys([*objectives, *(e.target_id for e in evidence)])
-        problems = Problems(source_name(root))
+        ids = dict.fromkeys([*objectives, *(e.target_id for e in read.evidence)])
+        notes = (read.skipped_note(),) if read.skipped else ()
         found = ClassEvidence(
-            evidence=evidence,
+            evidence=read.evidence,
             targets=tuple(LearningTarget(id=i, title=i) for i in ids),
             format=kind,
-            warnings=book.warnings,
+            warnings=(*book.warnings, *notes),
         )
-        if duplicates != "keep":
-            kept = drop_duplicates(EvidenceFile(evidence=evidence), problems, duplicates)
-            found = attrs.evolve(found, evidence=kept.evidence)
-        return _checked(found, targets, problems, check)
+        return _checked(found, targets, Problems(source_name(root)), check)
     columns = read_evidence_columns(
         source,
         assume_tz=assume_tz,

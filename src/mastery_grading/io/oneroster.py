@@ -32,12 +32,14 @@ from pathlib import Path
 
 import attrs
 
+from mastery_grading._text import Decimal, check_decimal
 from mastery_grading.exceptions import (
     DataFileError,
     InvalidValueError,
     MasteryGradingError,
     Problem,
 )
+from mastery_grading.gradebook import Duplicates, duplicate_problems, find_duplicates
 from mastery_grading.io._common import (
     Problems,
     Row,
@@ -48,6 +50,7 @@ from mastery_grading.io._common import (
     parse_csv,
     parse_number,
     read_text,
+    source_name,
 )
 from mastery_grading.io._oneroster_format import (
     COLUMNS,
@@ -56,6 +59,7 @@ from mastery_grading.io._oneroster_format import (
     LineItem,
     ObjectiveLink,
     ObjectiveResult,
+    OneRosterEvidence,
     OneRosterGradebook,
     Result,
 )
@@ -66,8 +70,10 @@ __all__ = [
     "LineItem",
     "ObjectiveLink",
     "ObjectiveResult",
+    "OneRosterEvidence",
     "OneRosterGradebook",
     "Result",
+    "oneroster_duplicates",
     "oneroster_files",
     "read_oneroster",
     "write_oneroster",
@@ -109,7 +115,9 @@ def _sources(path: str | os.PathLike[str], problems: Problems) -> dict[str, tupl
     return found
 
 
-def read_oneroster(path: str | os.PathLike[str], *, strict: bool = False) -> OneRosterGradebook:
+def read_oneroster(
+    path: str | os.PathLike[str], *, strict: bool = False, decimal: Decimal = "."
+) -> OneRosterGradebook:
     """Read a OneRoster 1.2 CSV gradebook package from a folder or a zip file.
 
     The files listed as ``bulk`` or ``delta`` in ``manifest.csv`` are read (without a manifest,
@@ -120,6 +128,8 @@ def read_oneroster(path: str | os.PathLike[str], *, strict: bool = False) -> One
     Args:
         path: The folder or zip file.
         strict: Make unknown columns a problem instead of a warning.
+        decimal: The decimal mark of the scores: ``"."`` (OneRoster's, the default) or
+            ``","``; a decimal comma is a problem unless ``decimal=","``.
 
     Raises:
         DataFileError: Listing every problem across the files, each with file, line and column.
@@ -140,6 +150,7 @@ def read_oneroster(path: str | os.PathLike[str], *, strict: bool = False) -> One
         >>> book.results[0].score_status, book.results[0].missing
         ('not submitted', True)
     """
+    decimal = check_decimal(decimal)
     problems = Problems(os.fspath(path))
     sources = _sources(path, problems)
     problems.check()
@@ -184,14 +195,18 @@ def read_oneroster(path: str | os.PathLike[str], *, strict: bool = False) -> One
         warnings += sub.warnings
     if all_items:
         raise DataFileError(all_items, warnings=warnings)
-    book = _build(tables)
+    book = _build(tables, decimal)
     all_items += [item for sub, _, _ in tables.values() for item in sub.items]
     if all_items:
         raise DataFileError(all_items[:100], truncated=len(all_items) >= 100, warnings=warnings)
-    return attrs.evolve(book, manifest=manifest, warnings=tuple(warnings))
+    return attrs.evolve(
+        book, manifest=manifest, warnings=tuple(warnings), source=source_name(Path(path))
+    )
 
 
-def _build(tables: Mapping[str, tuple[Problems, Table, dict[str, int]]]) -> OneRosterGradebook:
+def _build(
+    tables: Mapping[str, tuple[Problems, Table, dict[str, int]]], decimal: Decimal
+) -> OneRosterGradebook:
     def rows(kind: str) -> Iterable[tuple[Problems, Row, dict[str, int]]]:
         if kind in tables:
             sub, table, columns = tables[kind]
@@ -207,9 +222,12 @@ def _build(tables: Mapping[str, tuple[Problems, Table, dict[str, int]]]) -> OneR
 
     def number(sub: Problems, row: Row, columns: Mapping[str, int], name: str) -> float | None:
         found: float | None = cell_problem(
-            sub, row, columns, name.lower(), parse_number, required=False
+            sub, row, columns, name.lower(), read_number, required=False
         )
         return found
+
+    def read_number(text: str) -> float:
+        return parse_number(text, decimal=decimal)
 
     first_lines: dict[str, dict[str, int]] = {kind: {} for kind in COLUMNS}
 
@@ -293,6 +311,7 @@ def _build(tables: Mapping[str, tuple[Problems, Table, dict[str, int]]]) -> OneR
                     comment=text(row, columns, "comment"),
                     class_id=text(row, columns, "classSourcedId"),
                     missing=missing,
+                    line=row.line,
                 )
             )
         links: list[ObjectiveLink] = []
@@ -342,6 +361,7 @@ def _build(tables: Mapping[str, tuple[Problems, Table, dict[str, int]]]) -> OneR
                     learning_objective_id=_normalize(source, objective),
                     score=score,
                     text_score=text(row, columns, "textScore"),
+                    line=row.line,
                 )
             )
     except MasteryGradingError as error:  # pragma: no cover - every field is checked above
@@ -352,6 +372,50 @@ def _build(tables: Mapping[str, tuple[Problems, Table, dict[str, int]]]) -> OneR
         results=tuple(results),
         line_item_objectives=tuple(links),
         result_objectives=tuple(objectives),
+    )
+
+
+def oneroster_duplicates(read: OneRosterEvidence, duplicates: Duplicates) -> OneRosterEvidence:
+    """Apply ``duplicates`` to the evidence of a OneRoster package, naming files and lines.
+
+    Raises:
+        DataFileError: With ``"error"``, one problem per copy after the first, at its file and
+            line, naming every copy.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> from mastery_grading import Evidence
+        >>> e = Evidence(student_id="s", target_id="T", score=3,
+        ...              observed_at=datetime(2024, 10, 2, tzinfo=timezone.utc))
+        >>> read = OneRosterEvidence(evidence=(e, e), places=(("results.csv", 2),
+        ...                                                   ("results.csv", 3)))
+        >>> len(oneroster_duplicates(read, "drop").evidence)
+        1
+        >>> oneroster_duplicates(read, "error")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        mastery_grading.exceptions.DataFileError: 1 problem in input:
+        results.csv:3: ... at line 2 and line 3; ...
+    """
+    if duplicates == "keep":
+        return read
+    groups = find_duplicates(read.evidence)
+    if not groups:
+        return read
+    if duplicates == "error":
+
+        def place(position: int) -> Problem:
+            file, line = read.places[position]
+            return Problem(message="", source=file, line=line)
+
+        problems = [p for _, p in duplicate_problems(read.evidence, groups, place)]
+        raise DataFileError(problems)
+    extra = {position for group in groups for position in group[1:]}
+    keep = [i for i in range(len(read.evidence)) if i not in extra]
+    return attrs.evolve(
+        read,
+        evidence=tuple(read.evidence[i] for i in keep),
+        places=tuple(read.places[i] for i in keep),
     )
 
 
