@@ -49,6 +49,7 @@ __all__ = [
     "duplicate_problems",
     "duplicate_rows",
     "find_duplicates",
+    "settle_duplicates",
 ]
 
 #: What ``duplicates=`` may be: refuse them (listing every copy), drop all but the first copy,
@@ -159,6 +160,34 @@ def duplicate_problems(
         problems = duplicate_problem(evidence[group[0]], [place(position) for position in group])
         out.extend(zip(group[1:], problems, strict=True))
     return out
+
+
+def settle_duplicates(
+    evidence: Sequence[Evidence], duplicates: Duplicates, place: Callable[[int], Problem]
+) -> tuple[list[int], list[Problem]]:
+    """Apply ``duplicates`` to a batch: the positions to keep, and the problems of the copies.
+
+    ``"error"`` keeps every position and words a problem for each copy after the first
+    (``place`` says where a position is, as for :func:`duplicate_problems`); ``"drop"`` keeps
+    the first copy of each; ``"keep"`` keeps everything.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> e = Evidence(student_id="ana", target_id="T", score=3,
+        ...              observed_at=datetime(2026, 10, 1, tzinfo=timezone.utc))
+        >>> settle_duplicates([e, e], "drop", describe_place)
+        ([0], [])
+        >>> [p.row for p in settle_duplicates([e, e], "error", describe_place)[1]]
+        [1]
+    """
+    everything = list(range(len(evidence)))
+    if duplicates == "keep":
+        return everything, []
+    groups = find_duplicates(evidence)
+    if duplicates == "error":
+        return everything, [problem for _, problem in duplicate_problems(evidence, groups, place)]
+    extra = {position for group in groups for position in group[1:]}
+    return [i for i in everything if i not in extra], []
 
 
 def duplicate_problem(item: Evidence, places: Sequence[Problem]) -> list[Problem]:

@@ -34,12 +34,8 @@ from mastery_grading._text import (
 )
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import MasteryGradingError, Problem
-from mastery_grading.gradebook import (
-    Duplicates,
-    check_duplicates_option,
-    duplicate_problems,
-    find_duplicates,
-)
+from mastery_grading.gradebook import Duplicates, check_duplicates_option
+from mastery_grading.gradebook._duplicates import settle_duplicates
 from mastery_grading.io._common import (
     Problems,
     Source,
@@ -261,21 +257,15 @@ def drop_duplicates(
     With ``"error"`` each copy after the first is a problem at its line, naming the lines of
     every copy; with ``"drop"`` the first copy of each is kept.
     """
-    if duplicates == "keep":
-        return found
-    groups = find_duplicates(found.evidence)
-    if not groups:
-        return found
-    if duplicates == "error":
 
-        def place(position: int) -> Problem:
-            line = found.lines[position] if found.lines else None
-            return Problem(message="", source=problems.file, line=line)
+    def place(position: int) -> Problem:
+        line = found.lines[position] if found.lines else None
+        return Problem(message="", source=problems.file, line=line)
 
-        problems.extend(p for _, p in duplicate_problems(found.evidence, groups, place))
+    keep, copies = settle_duplicates(found.evidence, duplicates, place)
+    problems.extend(copies)
+    if len(keep) == len(found.evidence):
         return found
-    extra = {position for group in groups for position in group[1:]}
-    keep = [i for i in range(len(found.evidence)) if i not in extra]
     return attrs.evolve(
         found,
         evidence=tuple(found.evidence[i] for i in keep),

@@ -39,7 +39,8 @@ from mastery_grading.exceptions import (
     MasteryGradingError,
     Problem,
 )
-from mastery_grading.gradebook import Duplicates, duplicate_problems, find_duplicates
+from mastery_grading.gradebook import Duplicates
+from mastery_grading.gradebook._duplicates import settle_duplicates
 from mastery_grading.io._common import (
     Problems,
     Row,
@@ -397,21 +398,16 @@ def oneroster_duplicates(read: OneRosterEvidence, duplicates: Duplicates) -> One
         mastery_grading.exceptions.DataFileError: 1 problem in input:
         results.csv:3: ... at line 2 and line 3; ...
     """
-    if duplicates == "keep":
-        return read
-    groups = find_duplicates(read.evidence)
-    if not groups:
-        return read
-    if duplicates == "error":
 
-        def place(position: int) -> Problem:
-            file, line = read.places[position]
-            return Problem(message="", source=file, line=line)
+    def place(position: int) -> Problem:
+        file, line = read.places[position]
+        return Problem(message="", source=file, line=line)
 
-        problems = [p for _, p in duplicate_problems(read.evidence, groups, place)]
+    keep, problems = settle_duplicates(read.evidence, duplicates, place)
+    if problems:
         raise DataFileError(problems)
-    extra = {position for group in groups for position in group[1:]}
-    keep = [i for i in range(len(read.evidence)) if i not in extra]
+    if len(keep) == len(read.evidence):
+        return read
     return attrs.evolve(
         read,
         evidence=tuple(read.evidence[i] for i in keep),
