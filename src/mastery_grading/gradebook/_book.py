@@ -46,6 +46,7 @@ from mastery_grading.gradebook._arguments import (
     target_dict,
 )
 from mastery_grading.gradebook._attributes import StudentAttributes
+from mastery_grading.gradebook._diff_compute import gradebook_diff
 from mastery_grading.gradebook._duplicates import Duplicates, check_duplicates_option
 from mastery_grading.gradebook._grade_table import GradeTable
 from mastery_grading.gradebook._intake import read_frame, read_records, warn_skipped
@@ -592,3 +593,5 @@ class Gradebook:
 
             policy = DecayingAverage()
         return self.results(policy, as_of=as_of).grades(converter, exempt=exempt, on_gap=on_gap)
+
+    diff = gradebook_diff  # Gradebook.diff: documented in _diff_compute
