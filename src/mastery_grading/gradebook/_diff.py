@@ -96,9 +96,17 @@ class PolicyDiff:
       that moved them; :meth:`student_records` / :meth:`by_student`: one row per student;
     - :attr:`by_group`: per group of ``by=`` (``"all"`` without), the students, how many
       change, up and down, and the mean change; :meth:`transitions_of` a group's matrix;
-    - :attr:`notes`: what the reader should know (an empty diff, students without a letter or
+    - ``notes``: what the reader should know (an empty diff, students without a letter or
       a group);
     - ``_repr_html_`` (a notebook), :meth:`to_html` (a page) and :meth:`plot`.
+
+    Attributes:
+        before: The rule before, named: a policy's repr, or a converter's description.
+        after: The rule after, named the same way.
+        converter: The converter of the letters of two policies, named; ``None`` without
+            (or when ``before`` and ``after`` are the converters).
+        policy: The policy under two converters, named; ``None`` for two policies.
+        notes: What the reader should know, one sentence each.
 
     Example:
         >>> from mastery_grading import Gradebook, policies
@@ -197,7 +205,7 @@ class PolicyDiff:
 
     @cached_property
     def changed(self) -> tuple[str, ...]:
-        """The students whose letter changes (without a converter: some level), sorted.
+        """The students whose letter changes (without a converter, some level), sorted.
 
         >>> from mastery_grading import Gradebook, policies
         >>> from mastery_grading.examples import load_example_class
@@ -259,7 +267,7 @@ class PolicyDiff:
 
     @property
     def transitions(self) -> Any:
-        """Students by letter before (rows) and after (columns): a pandas DataFrame of counts.
+        """A pandas DataFrame counting the students by letter before (rows) and after (columns).
 
         Rows are the letters before, best first, then ``"Incomplete"`` and ``"No letter"``
         when a student is in one of them (before or after); columns the same after. The counts
@@ -316,7 +324,9 @@ class PolicyDiff:
 
     @property
     def level_transitions(self) -> Any:
-        """Cells (student, target) by level before (rows) and after (columns): counts.
+        """A pandas DataFrame counting the cells by level before (rows) and after (columns).
+
+        A cell is one student on one target.
 
         Levels are named as on the targets' scales, highest first, then ``"no value"``; the
         counts sum to students times targets. Requires pandas.
@@ -474,28 +484,36 @@ class PolicyDiff:
         >>> row["letter_before"], row["letter_after"], row["letter_change"], row["moved_by"]
         ('C', 'B', 1, 'LE.3: not yet → approaching')
         """
+        return self._rows(reasons=True, only_changed=False)
+
+    def _rows(self, *, reasons: bool, only_changed: bool) -> list[dict[str, Any]]:
+        """The student records; the reasons (exact arithmetic per student) only if asked."""
         letters = self._letters
         moved = self.moved_by
         changed = self._changed_rows.tolist()
-        reasons: list[tuple[Any, Any]] = []
-        if letters is not None:
-            reasons = [
+        why: list[tuple[Any, Any]] = []
+        if letters is not None and reasons:
+            why = [
                 (b["reason"], a["reason"])
                 for b, a in zip(
                     letters.tables[0].records(), letters.tables[1].records(), strict=True
                 )
             ]
+        groups = self._groups.by_student(len(changed)) if self._groups.grouped else []
         out = []
         for s, student in enumerate(self._columns.students):
+            if only_changed and not changed[s]:
+                continue
             row: dict[str, Any] = {"student_id": student}
-            if self._groups.grouped:
-                row["group"] = "; ".join(self._groups.of_student(s))
+            if groups:
+                row["group"] = "; ".join(groups[s])
             if letters is not None:
                 step = None if letters.steps is None else letters.steps[s]
                 row["letter_before"] = letters.labels_before[letters.codes_before[s]]
                 row["letter_after"] = letters.labels_after[letters.codes_after[s]]
                 row["letter_change"] = None if step is None or step != step else int(step)
-                row["reason_before"], row["reason_after"] = reasons[s]
+                if reasons:
+                    row["reason_before"], row["reason_after"] = why[s]
             row["changed"] = changed[s]
             row["moved_by"] = self._moved_text(s, moved.get(student, ()))
             out.append(row)
@@ -587,7 +605,7 @@ class PolicyDiff:
             level_transitions=self.level_transitions,
             by_group=self.by_group,
             grouped=self._groups.grouped,
-            rows=[row for row in self.student_records() if row["changed"]],
+            rows=self._rows(reasons=False, only_changed=True),
             ranked=self._letters is not None and self._letters.steps is not None,
         )
 

@@ -173,7 +173,7 @@ def policy_diff(
         for side, table in (("before", grades_before), ("after", grades_after)):
             if same and side == "after":
                 break
-            gaps = len(table.no_letter)
+            gaps = table._letters.count(NO_LETTER)
             if gaps:
                 plural = "student gets" if gaps == 1 else "students get"
                 notes.append(

@@ -13,8 +13,8 @@ sorted by name. Groups that ``by`` names but where no student of the diff is are
 
 Example:
     >>> groups = read_groups({"ana": "P1", "ben": ["P1", "P2"]}, ("ana", "ben", "cy"), {})
-    >>> groups.names, groups.pairs, groups.missing
-    (('P1', 'P2', '(missing)'), ((0, 0), (1, 0), (1, 1), (2, 2)), 1)
+    >>> groups.names, groups.student.tolist(), groups.group.tolist(), groups.missing
+    (('P1', 'P2', '(missing)'), [0, 1, 1, 2], [0, 0, 1, 2], 1)
 """
 
 from __future__ import annotations
@@ -36,40 +36,47 @@ __all__ = ["MISSING", "Groups", "group_rows", "read_groups"]
 MISSING = "(missing)"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False)
 class Groups:
-    """Who is in which group.
+    """Who is in which group: one membership per (student, group), by student then group.
 
     Attributes:
         names: The group names: sorted, ``"(missing)"`` last.
-        pairs: ``(student index, group index)`` for every membership, by student then group.
+        student: The student index of each membership (a numpy array).
+        group: The group index of each membership (a numpy array).
         missing: How many students are in ``"(missing)"``.
         grouped: Whether ``by`` was given (``False``: the one group ``"all"``).
     """
 
     names: tuple[str, ...]
-    pairs: tuple[tuple[int, int], ...]
+    student: Any = attrs.field(repr=False)
+    group: Any = attrs.field(repr=False)
     missing: int = 0
     grouped: bool = False
 
-    def of_student(self, student: int) -> tuple[str, ...]:
-        """The names of the groups of the student at index ``student``.
+    def by_student(self, n_students: int) -> list[tuple[str, ...]]:
+        """The names of each student's groups, by student index.
 
-        >>> read_groups(None, ("ana",), {}).of_student(0)
-        ('all',)
+        >>> read_groups({"ben": ["P2", "P1"]}, ("ana", "ben"), {}).by_student(2)
+        [('(missing)',), ('P1', 'P2')]
         """
-        return tuple(self.names[g] for s, g in self.pairs if s == student)
+        out: list[list[str]] = [[] for _ in range(n_students)]
+        for s, g in zip(self.student.tolist(), self.group.tolist(), strict=True):
+            out[s].append(self.names[g])
+        return [tuple(names) for names in out]
 
-    def members(self) -> list[list[int]]:
-        """The student indices of each group, in :attr:`names` order.
+    def members(self) -> list[Any]:
+        """The student indices of each group (numpy arrays), in :attr:`names` order.
 
-        >>> read_groups({"ana": "P1"}, ("ana", "ben"), {}).members()
+        >>> [m.tolist() for m in read_groups({"ana": "P1"}, ("ana", "ben"), {}).members()]
         [[0], [1]]
         """
-        out: list[list[int]] = [[] for _ in self.names]
-        for s, g in self.pairs:
-            out[g].append(s)
-        return out
+        require("numpy", extra="data", feature="Gradebook.diff()")
+        import numpy as np
+
+        order = np.argsort(self.group, kind="stable")
+        counts = np.bincount(self.group, minlength=len(self.names))
+        return list(np.split(self.student[order], np.cumsum(counts)[:-1]))
 
 
 def read_groups(
@@ -99,8 +106,12 @@ def read_groups(
         ...
         mastery_grading.exceptions.InvalidTypeError: by=3 must be None (the whole class), a student attribute's name such as 'section', or a mapping of student id -> group (or several groups), such as {'ana': 'Period 2'}
     """  # noqa: E501
+    require("numpy", extra="data", feature="Gradebook.diff()")
+    import numpy as np
+
+    n = len(students)
     if by is None:
-        return Groups(names=(ALL,), pairs=tuple((s, 0) for s in range(len(students))))
+        return Groups(names=(ALL,), student=np.arange(n), group=np.zeros(n, dtype=np.int64))
     if isinstance(by, str):
         found = StudentAttributes.read(attributes).groups(by)
     elif isinstance(by, bytes) or not callable(getattr(by, "items", None)):
@@ -112,18 +123,29 @@ def read_groups(
         raise InvalidTypeError(msg)
     else:
         found = memberships(by, "by")
-    of_student = [found.get(student, ()) for student in students]
-    missing = sum(1 for groups in of_student if not groups)
+    of_student = [found.get(student) or (MISSING,) for student in students]
     names = sorted({group for groups in of_student for group in groups} - {MISSING})
-    if missing or any(MISSING in groups for groups in of_student):
+    missing = sum(1 for groups in of_student if groups == (MISSING,))
+    if any(MISSING in groups for groups in of_student):
         names.append(MISSING)
     index = {name: g for g, name in enumerate(names)}
-    pairs = tuple(
-        (s, g)
-        for s, groups in enumerate(of_student)
-        for g in sorted({index[group] for group in groups or (MISSING,)})
+    members: list[int] = []
+    codes: list[int] = []
+    for s, groups in enumerate(of_student):
+        if len(groups) == 1:
+            members.append(s)
+            codes.append(index[groups[0]])
+            continue
+        for g in sorted({index[group] for group in groups}):
+            members.append(s)
+            codes.append(g)
+    return Groups(
+        names=tuple(names),
+        student=np.asarray(members, dtype=np.int64),
+        group=np.asarray(codes, dtype=np.int64),
+        missing=missing,
+        grouped=True,
     )
-    return Groups(names=tuple(names), pairs=pairs, missing=missing, grouped=True)
 
 
 def group_rows(
@@ -160,14 +182,13 @@ def group_rows(
     grid = value_change.reshape(-1, n_targets) if n_targets else value_change.reshape(0, 0)
     levels = level_change.reshape(grid.shape)
     rows: list[dict[str, Any]] = []
-    for name, members in zip(groups.names, groups.members(), strict=True):
-        who = np.asarray(members, dtype=np.int64)
+    for name, who in zip(groups.names, groups.members(), strict=True):
         row: dict[str, Any] = {
             "group": name,
-            "students": len(members),
+            "students": len(who),
             "changed": int(changed[who].sum()),
         }
-        row["share_changed"] = row["changed"] / len(members) if members else math.nan
+        row["share_changed"] = row["changed"] / len(who) if len(who) else math.nan
         if letters:
             moved = steps[who] if steps is not None else np.zeros(0)
             comparable = moved[~np.isnan(moved)].astype(np.int64)

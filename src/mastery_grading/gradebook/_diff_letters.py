@@ -85,12 +85,7 @@ def _label_array(labels: Sequence[str], codes: Any) -> Any:
 
 def _labels_of(table: GradeTable[Any]) -> list[str]:
     """Each student's letter, or the state without a letter, in the table's row order."""
-    gaps = set(table.no_letter)
-    letters = table.letters()
-    return [
-        (NO_LETTER if student in gaps else INCOMPLETE) if letter is None else letter
-        for student, letter in letters.items()
-    ]
+    return table._letters  # the table keeps "Incomplete" and "No letter" as labels
 
 
 def letter_columns(before: GradeTable[Any], after: GradeTable[Any]) -> LetterColumns:
@@ -107,23 +102,21 @@ def letter_columns(before: GradeTable[Any], after: GradeTable[Any]) -> LetterCol
     import numpy as np
 
     found_before, found_after = _labels_of(before), _labels_of(after)
-    states = [s for s in (INCOMPLETE, NO_LETTER) if s in {*found_before, *found_after}]
+    seen_before, seen_after = set(found_before), set(found_after)
+    states = [s for s in (INCOMPLETE, NO_LETTER) if s in seen_before | seen_after]
 
-    def labels(letters: tuple[str, ...], found: list[str]) -> tuple[str, ...]:
+    def labels(letters: tuple[str, ...], seen: set[str]) -> tuple[str, ...]:
         # a letter the converter does not list (a converter of your own) follows its letters
-        extra = sorted(set(found) - set(letters) - {INCOMPLETE, NO_LETTER})
+        extra = sorted(seen - set(letters) - {INCOMPLETE, NO_LETTER})
         return (*letters, *extra, *states)
 
-    labels_before = labels(tuple(before.converter.letters), found_before)
-    labels_after = labels(tuple(after.converter.letters), found_after)
-    index_before = {label: i for i, label in enumerate(labels_before)}
-    index_after = {label: i for i, label in enumerate(labels_after)}
-    codes_before = np.fromiter(
-        (index_before[x] for x in found_before), dtype=np.int64, count=len(found_before)
-    )
-    codes_after = np.fromiter(
-        (index_after[x] for x in found_after), dtype=np.int64, count=len(found_after)
-    )
+    def codes(labels: tuple[str, ...], found: list[str]) -> Any:
+        index = {label: i for i, label in enumerate(labels)}
+        return np.fromiter(map(index.__getitem__, found), dtype=np.int64, count=len(found))
+
+    labels_before = labels(tuple(before.converter.letters), seen_before)
+    labels_after = labels(tuple(after.converter.letters), seen_after)
+    codes_before, codes_after = codes(labels_before, found_before), codes(labels_after, found_after)
     steps = None
     letters = tuple(before.converter.letters)
     if letters == tuple(after.converter.letters):
