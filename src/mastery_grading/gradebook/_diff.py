@@ -1,8 +1,8 @@
 """Policy diffs: whose level and letter change when a school switches policy or converter.
 
 :class:`PolicyDiff` is what :meth:`Gradebook.diff <mastery_grading.Gradebook.diff>` returns;
-``_diff_compute`` builds it, ``_diff_groups`` reads the groups, ``_diff_letters`` codes the
-letters and ``_diff_render`` draws it (HTML and plots).
+``_diff_compute`` builds it, ``_diff_cells`` holds the cells, ``_diff_groups`` reads the groups,
+``_diff_letters`` codes the letters and ``_diff_render`` draws it (HTML and plots).
 
 What changes, precisely:
 
@@ -25,19 +25,17 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from mastery_grading._extras import require
-from mastery_grading._numbers import fmt
 from mastery_grading.gradebook import _diff_render as render
+from mastery_grading.gradebook._diff_cells import DiffColumns, count_matrix
 from mastery_grading.gradebook._diff_groups import Groups, group_rows
-from mastery_grading.gradebook._diff_letters import NO_VALUE, LetterColumns
+from mastery_grading.gradebook._diff_letters import LetterColumns
 from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["DIFF_COLUMNS", "NO_VALUE", "DiffColumns", "PolicyDiff"]
+__all__ = ["DIFF_COLUMNS", "PolicyDiff"]
 
 #: The columns of :meth:`PolicyDiff.records` and :meth:`PolicyDiff.to_pandas`.
 DIFF_COLUMNS = (
@@ -50,31 +48,6 @@ DIFF_COLUMNS = (
     "level_after",
     "level_change",
 )
-
-
-@attrs.frozen(kw_only=True, eq=False)
-class DiffColumns:
-    """The cells of a diff, student-major (students sorted, then the gradebook's targets).
-
-    Attributes:
-        students: The students, sorted by id.
-        targets: The targets, in the gradebook's order.
-        values_before: The value of each cell before (``NaN``: no value).
-        values_after: The same after.
-        levels_before: The index of each value's level in its target's scale (``-1``: none).
-        levels_after: The same after.
-    """
-
-    students: tuple[str, ...]
-    targets: tuple[LearningTarget, ...]
-    values_before: Any = attrs.field(repr=False)
-    values_after: Any = attrs.field(repr=False)
-    levels_before: Any = attrs.field(repr=False)
-    levels_after: Any = attrs.field(repr=False)
-
-    def grid(self, column: Any) -> Any:
-        """A per-cell column as one row per student."""
-        return column.reshape(len(self.students), len(self.targets))
 
 
 class PolicyDiff:
@@ -199,9 +172,7 @@ class PolicyDiff:
 
         if self._letters is not None:
             return np.asarray(self._letters.changed, dtype=np.bool_)
-        cols = self._columns
-        moved = cols.grid(cols.levels_before != cols.levels_after)
-        return moved.any(axis=1) if moved.size else np.zeros(len(cols.students), np.bool_)
+        return self._columns.level_moved()
 
     @cached_property
     def changed(self) -> tuple[str, ...]:
@@ -231,39 +202,9 @@ class PolicyDiff:
         >>> book.diff(policies.Mean(), policies.DecayingAverage()).moved_by["ben"]
         ('LE.1',)
         """
-        require("numpy", extra="data", feature="PolicyDiff")
-        import numpy as np
-
-        cols = self._columns
-        rows = self._changed_rows.nonzero()[0]
-        if not len(rows):
-            return {}
-        levels = cols.grid(cols.levels_before != cols.levels_after)[rows]
-        before, after = cols.grid(cols.values_before)[rows], cols.grid(cols.values_after)[rows]
-        values = ~((before == after) | (np.isnan(before) & np.isnan(after)))
-        chosen = np.where(levels.any(axis=1)[:, None], levels, values)
-        ids = [t.id for t in cols.targets]
-        return {
-            cols.students[row]: tuple(ids[t] for t in chosen[i].nonzero()[0].tolist())
-            for i, row in enumerate(rows.tolist())
-        }
+        return self._columns.moved(self._changed_rows.nonzero()[0])
 
     # -- matrices ---------------------------------------------------------------------------
-
-    def _matrix(self, rows: Any, codes: tuple[Any, Any], labels: tuple[Any, Any]) -> Any:
-        require("numpy", extra="data", feature="PolicyDiff")
-        require("pandas", extra="data", feature="PolicyDiff transitions")
-        import numpy as np
-        import pandas as pd
-
-        n_rows, n_cols = len(labels[0]), len(labels[1])
-        flat = codes[0][rows] * n_cols + codes[1][rows]
-        counts = np.bincount(flat, minlength=n_rows * n_cols).reshape(n_rows, n_cols)
-        return pd.DataFrame(
-            counts,
-            index=pd.Index(list(labels[0]), name="before"),
-            columns=pd.Index(list(labels[1]), name="after"),
-        )
 
     @property
     def transitions(self) -> Any:
@@ -316,7 +257,7 @@ class PolicyDiff:
             raise KeyError(group)
         if letters is None:
             return None
-        return self._matrix(
+        return count_matrix(
             rows,
             (letters.codes_before, letters.codes_after),
             (letters.labels_before, letters.labels_after),
@@ -342,34 +283,9 @@ class PolicyDiff:
         require("numpy", extra="data", feature="PolicyDiff")
         import numpy as np
 
-        names, codes = self._level_codes()
+        names, codes = self._columns.level_codes()
         rows = np.arange(len(codes[0]), dtype=np.int64)
-        return self._matrix(rows, codes, (names, names))
-
-    def _level_codes(self) -> tuple[tuple[str, ...], tuple[Any, Any]]:
-        """Every level name (highest first, then "no value") and each cell's index into them."""
-        require("numpy", extra="data", feature="PolicyDiff")
-        import numpy as np
-
-        cols = self._columns
-        order: dict[str, None] = {}
-        for target in cols.targets:
-            for level in reversed(target.scale.levels):
-                order.setdefault(level.name, None)
-        names = (*order, NO_VALUE)
-        index = {name: i for i, name in enumerate(names)}
-        n_targets = len(cols.targets)
-        widest = max((len(t.scale.levels) for t in cols.targets), default=0)
-        lookup = np.full((max(1, n_targets), widest + 1), len(names) - 1, dtype=np.int64)
-        for t, target in enumerate(cols.targets):
-            for code, level in enumerate(target.scale.levels):
-                lookup[t, code] = index[level.name]
-        column = np.tile(np.arange(n_targets, dtype=np.int64), len(cols.students))
-
-        def coded(levels: Any) -> Any:
-            return lookup[column, np.where(levels >= 0, levels, widest)]
-
-        return names, (coded(cols.levels_before), coded(cols.levels_after))
+        return count_matrix(rows, codes, (names, names))
 
     # -- rows -------------------------------------------------------------------------------
 
@@ -389,27 +305,7 @@ class PolicyDiff:
          'value_change': 1.6, 'level_before': 'approaching', 'level_after': 'exceeds',
          'level_change': 2}
         """
-        cols = self._columns
-        n_targets = len(cols.targets)
-        before, after = cols.values_before.tolist(), cols.values_after.tolist()
-        low, high = cols.levels_before.tolist(), cols.levels_after.tolist()
-        out = []
-        for i, (b, a, lb, la) in enumerate(zip(before, after, low, high, strict=True)):
-            target = cols.targets[i % n_targets]
-            both = lb >= 0 and la >= 0
-            out.append(
-                {
-                    "student_id": cols.students[i // n_targets],
-                    "target_id": target.id,
-                    "value_before": None if lb < 0 else b,
-                    "value_after": None if la < 0 else a,
-                    "value_change": a - b if both else None,
-                    "level_before": None if lb < 0 else target.scale.levels[lb].name,
-                    "level_after": None if la < 0 else target.scale.levels[la].name,
-                    "level_change": la - lb if both else None,
-                }
-            )
-        return out
+        return self._columns.records()
 
     def to_pandas(self) -> Any:
         """Return :meth:`records` as a pandas DataFrame. Requires pandas.
@@ -421,48 +317,7 @@ class PolicyDiff:
         >>> list(book.diff(policies.Mean(), policies.MostRecent()).to_pandas().columns)
         ['student_id', 'target_id', 'value_before', 'value_after', 'value_change', 'level_before', 'level_after', 'level_change']
         """  # noqa: E501
-        require("numpy", extra="data", feature="PolicyDiff.to_pandas()")
-        require("pandas", extra="data", feature="PolicyDiff.to_pandas()")
-        import numpy as np
-        import pandas as pd
-
-        cols = self._columns
-        n_targets, n_students = len(cols.targets), len(cols.students)
-        both = (cols.levels_before >= 0) & (cols.levels_after >= 0)
-        names, (level_before, level_after) = self._level_codes()
-        labels = np.asarray([*names[:-1], None], dtype=object)
-        level_change = pd.array(cols.levels_after - cols.levels_before, dtype="Int64")
-        level_change[~both] = pd.NA
-        return pd.DataFrame(
-            {
-                "student_id": np.repeat(np.asarray(cols.students, dtype=object), n_targets),
-                "target_id": np.tile(np.asarray([t.id for t in cols.targets], object), n_students),
-                "value_before": cols.values_before,
-                "value_after": cols.values_after,
-                "value_change": np.where(both, cols.values_after - cols.values_before, np.nan),
-                "level_before": labels[level_before],
-                "level_after": labels[level_after],
-                "level_change": level_change,
-            }
-        )
-
-    def _moved_text(self, student: int, targets: tuple[str, ...]) -> str:
-        """The targets that moved a student, with their change: ``LE.1: approaching → meets``."""
-        cols = self._columns
-        n_targets = len(cols.targets)
-        parts = []
-        for target_id in targets:
-            t = next(i for i, target in enumerate(cols.targets) if target.id == target_id)
-            cell = student * n_targets + t
-            scale = cols.targets[t].scale
-            codes = (int(cols.levels_before[cell]), int(cols.levels_after[cell]))
-            values = (float(cols.values_before[cell]), float(cols.values_after[cell]))
-            if codes[0] != codes[1]:
-                shown = [NO_VALUE if c < 0 else scale.levels[c].name for c in codes]
-            else:
-                shown = [NO_VALUE if v != v else fmt(v) for v in values]
-            parts.append(f"{target_id}: {shown[0]} \N{RIGHTWARDS ARROW} {shown[1]}")
-        return "; ".join(parts)
+        return self._columns.frame()
 
     def student_records(self) -> list[dict[str, Any]]:
         """Return one dict per student: what changes for that student.
@@ -515,7 +370,7 @@ class PolicyDiff:
                 if reasons:
                     row["reason_before"], row["reason_after"] = why[s]
             row["changed"] = changed[s]
-            row["moved_by"] = self._moved_text(s, moved.get(student, ()))
+            row["moved_by"] = self._columns.moved_text(s, moved.get(student, ()))
             out.append(row)
         return out
 

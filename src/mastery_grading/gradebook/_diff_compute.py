@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from mastery_grading._extras import require
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
-from mastery_grading.gradebook._diff import DiffColumns, PolicyDiff
+from mastery_grading.gradebook._diff import PolicyDiff
+from mastery_grading.gradebook._diff_cells import DiffColumns
 from mastery_grading.gradebook._diff_groups import MISSING, read_groups
 from mastery_grading.gradebook._diff_letters import LetterColumns, letter_columns
 from mastery_grading.grades import NO_LETTER
