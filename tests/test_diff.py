@@ -198,6 +198,15 @@ def test_the_html_names_the_rules_counts_the_changes_and_lists_the_students(
     assert "<title>Switching from Mean(weighted=True) to DecayingAverage(rate=0.65)</title>" in page
 
 
+def test_the_html_lists_the_first_200_students_who_change_and_counts_the_rest() -> None:
+    book = small_book({(f"s{i:03d}", "T"): [1.0, 4.0] for i in range(201)})
+    fragment = book.diff(policies.Mean(), policies.MostRecent(), MARZANO)._repr_html_()
+    assert "<b>201 of 201 students</b> change letter: 201 up, 0 down." in fragment
+    assert "<th>s199</th>" in fragment
+    assert "<th>s200</th>" not in fragment
+    assert "... and 1 more: PolicyDiff.by_student() lists every student." in fragment
+
+
 def test_plot_draws_the_heat_map_and_the_group_bars(book: Gradebook) -> None:
     pytest.importorskip("matplotlib")
     import matplotlib

@@ -341,8 +341,14 @@ class PolicyDiff:
         """
         return self._rows(reasons=True, only_changed=False)
 
-    def _rows(self, *, reasons: bool, only_changed: bool) -> list[dict[str, Any]]:
-        """The student records; the reasons (exact arithmetic per student) only if asked."""
+    def _rows(
+        self, *, reasons: bool, only_changed: bool, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The student records, the first ``limit`` of them; reasons only if asked.
+
+        A reason takes exact arithmetic per student: the HTML, which does not show them, skips
+        them.
+        """
         letters = self._letters
         moved = self.moved_by
         changed = self._changed_rows.tolist()
@@ -355,10 +361,12 @@ class PolicyDiff:
                 )
             ]
         groups = self._groups.by_student(len(changed)) if self._groups.grouped else []
-        out = []
+        out: list[dict[str, Any]] = []
         for s, student in enumerate(self._columns.students):
             if only_changed and not changed[s]:
                 continue
+            if limit is not None and len(out) == limit:
+                break
             row: dict[str, Any] = {"student_id": student}
             if groups:
                 row["group"] = "; ".join(groups[s])
@@ -449,6 +457,7 @@ class PolicyDiff:
         return render.fragment(self._view())
 
     def _view(self) -> render.View:
+        steps = None if self._letters is None else self._letters.steps
         return render.View(
             before=self.before,
             after=self.after,
@@ -460,7 +469,10 @@ class PolicyDiff:
             level_transitions=self.level_transitions,
             by_group=self.by_group,
             grouped=self._groups.grouped,
-            rows=self._rows(reasons=False, only_changed=True),
+            changed=len(self.changed),
+            up=0 if steps is None else int((steps > 0).sum()),
+            down=0 if steps is None else int((steps < 0).sum()),
+            rows=self._rows(reasons=False, only_changed=True, limit=render.SHOWN_STUDENTS),
             ranked=self._letters is not None and self._letters.steps is not None,
         )
 

@@ -78,7 +78,11 @@ class View:
         level_transitions: The level transitions of the cells (a DataFrame).
         by_group: The group table (a DataFrame).
         grouped: Whether ``by=`` was given.
-        rows: The student records of the students who change.
+        changed: How many students change.
+        up: How many letters rise (along one scale of letters).
+        down: How many letters fall.
+        rows: The student records of the first students who change (at most
+            :data:`SHOWN_STUDENTS`).
         ranked: Whether letters before and after are one scale (up and down have a meaning).
     """
 
@@ -92,6 +96,9 @@ class View:
     level_transitions: Any
     by_group: Any
     grouped: bool
+    changed: int
+    up: int
+    down: int
     rows: list[dict[str, Any]]
     ranked: bool
 
@@ -104,15 +111,13 @@ def _signed(value: float, places: int = 2) -> str:
 
 
 def _headline(view: View) -> str:
-    n = len(view.rows)
+    n = view.changed
     noun = "student" if view.students == 1 else "students"
     what = "letter" if view.transitions is not None else "level on some target"
     text = f"<b>{n} of {view.students} {noun}</b> change {what}"
     if view.transitions is not None and view.ranked:
-        up = sum(1 for row in view.rows if (row.get("letter_change") or 0) > 0)
-        down = sum(1 for row in view.rows if (row.get("letter_change") or 0) < 0)
-        other = n - up - down
-        text += f": {up} up, {down} down"
+        other = n - view.up - view.down
+        text += f": {view.up} up, {view.down} down"
         if other:
             text += f", {other} to or from no letter"
     return f"<p>{text}.</p>"
@@ -217,7 +222,7 @@ def _students(view: View) -> str:
         moved = row["moved_by"] or "(the converter alone)"
         cells.append(f"<td>{e(moved)}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
-    more = len(view.rows) - SHOWN_STUDENTS
+    more = view.changed - len(view.rows)
     tail = (
         f"<p><small>... and {more} more: PolicyDiff.by_student() lists every student.</small></p>"
         if more > 0
