@@ -138,17 +138,40 @@ class PolicyDiff:
 
     @property
     def targets(self) -> tuple[LearningTarget, ...]:
-        """The targets, in the gradebook's order."""
+        """The targets, in the gradebook's order.
+
+        >>> from mastery_grading import Gradebook, LearningTarget, policies
+        >>> book = Gradebook(targets=[LearningTarget(id="T", title="Ratios")])
+        >>> [t.id for t in book.diff(policies.Mean(), policies.MostRecent()).targets]
+        ['T']
+        """
         return self._columns.targets
 
     @property
     def has_letters(self) -> bool:
-        """Whether the diff has letters (a converter was given, or two converters compared)."""
+        """Whether the diff has letters (a converter was given, or two converters compared).
+
+        >>> from mastery_grading import Gradebook, LearningTarget, policies
+        >>> from mastery_grading.grades import AverageCutoffs
+        >>> book = Gradebook(targets=[LearningTarget(id="T", title="Ratios")])
+        >>> book.diff(policies.Mean(), policies.MostRecent()).has_letters
+        False
+        >>> book.diff(AverageCutoffs.marzano_2010(), AverageCutoffs.percent()).has_letters
+        True
+        """
         return self._letters is not None
 
     @property
     def groups(self) -> tuple[str, ...]:
-        """The groups of ``by=``: sorted, ``"(missing)"`` last; ``("all",)`` without ``by``."""
+        """The groups of ``by=``, sorted, ``"(missing)"`` last; ``("all",)`` without ``by``.
+
+        >>> from mastery_grading import Gradebook, policies
+        >>> from mastery_grading.examples import load_example_class
+        >>> example = load_example_class()
+        >>> book = Gradebook.from_evidence(example.evidence, targets=example.targets)
+        >>> book.diff(policies.Mean(), policies.MostRecent(), by={"ana": "P1"}).groups
+        ('P1', '(missing)')
+        """
         return self._groups.names
 
     def __len__(self) -> int:
