@@ -75,8 +75,9 @@ nitpick_ignore_regex = [
     # pytest's own types (the conformance kit returns a pytest mark); pytest has no page here.
     (r"py:class", r"pytest\..*"),
     (r"py:.*", r"mastery_grading\..*\._.*"),
-    # Abbreviated third-party names in the simulation annotations (numpy, pandas, matplotlib).
-    (r"py:class", r"(np|npt|pd)\..*|Axes|Trajectory"),
+    # Abbreviated third-party names in the simulation and diff annotations (numpy, pandas,
+    # matplotlib).
+    (r"py:class", r"(np|npt|pd)\..*|Axes|Figure|Trajectory"),
     # Type aliases of signatures whose Args sections say in words what they accept.
     (r"py:class", r"(Exemptions|OnGap)"),
 ]

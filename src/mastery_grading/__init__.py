@@ -41,7 +41,7 @@ from mastery_grading.exceptions import (
     SpecTypeError,
     TargetMismatchError,
 )
-from mastery_grading.gradebook import Gradebook, GradeTable, ResultTable
+from mastery_grading.gradebook import Gradebook, GradeTable, PolicyDiff, ResultTable
 from mastery_grading.grades import (
     AverageCutoffs,
     GradeGapWarning,
@@ -87,6 +87,7 @@ __all__ = [
     "MissingScoreWarning",
     "OverlapError",
     "Policy",
+    "PolicyDiff",
     "Problem",
     "ResultTable",
     "RuleSet",

@@ -9,6 +9,7 @@ from typing import Literal, TypeAlias, get_args
 from mastery_grading import __version__
 from mastery_grading.cli.audit import command as audit_command
 from mastery_grading.cli.compare import command as compare_command
+from mastery_grading.cli.diff import command as diff_command
 from mastery_grading.cli.grade import command as grade_command
 from mastery_grading.cli.report import command as report_command
 from mastery_grading.cli.score import command as score_command
@@ -43,6 +44,10 @@ examples:
   # letters with a grade converter spec, and one HTML progress report per class
   mastery-grading grade evidence.csv --policy most_recent --converter @converter.json
   mastery-grading report evidence.csv --targets targets.json --policy most_recent -o reports/
+
+  # whose letter changes if the school moves from the mean to a decaying average, by section
+  mastery-grading diff evidence.csv --before mean --after decaying_average \
+      --converter marzano_2010 --by section -o diff.html
 
   # the fairness axioms each policy satisfies
   mastery-grading audit --policy mean --policy most_recent
@@ -277,6 +282,48 @@ def build_parser() -> argparse.ArgumentParser:
         help="a policy to compare (repeat); LABEL names its column",
     )
     compare.set_defaults(handler=compare_command)
+
+    diff = sub.add_parser(
+        "diff",
+        help="whose level and letter change when one policy gives way to another",
+        description=(
+            "Compare two policies (letters with --converter) or two converters over one "
+            "evidence file: the letters before and after, the students who change and the "
+            "targets that moved them, the transition matrix, and the groups of --by."
+        ),
+        epilog="example:\n  mastery-grading diff evidence.csv --before mean --after "
+        "decaying_average --converter marzano_2010 --by section -o diff.html",
+        formatter_class=formatter,
+    )
+    _common(
+        diff,
+        outputs="output file: .html (a page: matrix, groups, students) or .csv (default: CSV on "
+        "standard output)",
+    )
+    diff.add_argument(
+        "--before",
+        metavar="SPEC",
+        required=True,
+        help="the policy now (name, JSON or @file), or a converter preset or spec",
+    )
+    diff.add_argument(
+        "--after",
+        metavar="SPEC",
+        required=True,
+        help="the policy (or converter) to switch to; the same kind as --before",
+    )
+    diff.add_argument(
+        "--converter",
+        metavar="SPEC",
+        help="converter for the letters of two policies (preset, JSON spec or @file)",
+    )
+    diff.add_argument(
+        "--by",
+        metavar="COLUMN",
+        help="compare groups: 'section' (Canvas), 'context', or a column of a plain evidence "
+        "CSV; students without a value are counted in '(missing)'",
+    )
+    diff.set_defaults(handler=diff_command)
 
     audit = sub.add_parser(
         "audit",

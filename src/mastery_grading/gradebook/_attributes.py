@@ -66,6 +66,8 @@ def memberships(given: Any, what: str) -> dict[str, tuple[str, ...]]:
             "such as read_canvas_results(...).sections or {'ana': 'Period 2'}"
         )
         raise InvalidTypeError(msg)
+    if type(given) is dict and all(type(k) is str and type(v) is str for k, v in given.items()):
+        return {key: (value,) for key, value in given.items()}  # the common case, at once
     found: dict[str, tuple[str, ...]] = {}
     for key, value in cast(Callable[[], Any], items)():
         student = _name(key, f"{what}: a student id")

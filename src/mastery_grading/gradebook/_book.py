@@ -43,6 +43,7 @@ from mastery_grading.gradebook._arguments import (
     policies_per_target,
 )
 from mastery_grading.gradebook._book_intake import EvidenceIntake
+from mastery_grading.gradebook._diff_compute import DiffRule, policy_diff
 from mastery_grading.gradebook._grade_table import GradeTable
 from mastery_grading.gradebook._live import (
     engine_live_table,
@@ -53,6 +54,7 @@ from mastery_grading.gradebook._table import ResultTable
 from mastery_grading.protocols import Policy
 
 if TYPE_CHECKING:
+    from mastery_grading.gradebook._diff import PolicyDiff
     from mastery_grading.gradebook._grade_table import Exemptions
     from mastery_grading.grades import GradeReport, OnGap, ReportingConverter
     from mastery_grading.protocols import GradeConverter, GradeReportLike
@@ -271,3 +273,55 @@ class Gradebook(EvidenceIntake):
 
             policy = DecayingAverage()
         return self.results(policy, as_of=as_of).grades(converter, exempt=exempt, on_gap=on_gap)
+
+    def diff(
+        self,
+        before: DiffRule,
+        after: DiffRule,
+        converter: GradeConverter | None = None,
+        *,
+        by: str | Mapping[str, Any] | Any | None = None,
+    ) -> PolicyDiff:
+        """Return who changes, and how, when ``before`` gives way to ``after``.
+
+        ``before`` and ``after`` are two policies (or a policy per target id, as
+        :meth:`results` takes): the diff compares every (student, target) result, value and level,
+        and with ``converter`` every student's letter. Or they are two converters: the letters of
+        each under one policy, the gradebook's default for :meth:`grades` (the decaying average).
+        Each policy is computed once, from the gradebook's sorted columns; the comparison is
+        vectorized. A student without a letter (a gap of a rule set, or "Incomplete") never
+        stops the diff: it is a row and a column of the transition matrix of its own.
+
+        Args:
+            before: A policy, a mapping of target id to policy, or a grade converter.
+            after: The same kind as ``before``; equal to it gives an empty diff with a note.
+            converter: The converter that gives letters to two policies (``None``: levels only).
+            by: Groups to compare: the name of a student attribute of the gradebook (such as
+                ``"section"``, or a frame column with one value per student), or a mapping (or
+                pandas Series) of student id -> group or groups. A student it leaves out is
+                counted in the group ``"(missing)"``.
+
+        Returns:
+            A :class:`~mastery_grading.gradebook.PolicyDiff`.
+
+        Raises:
+            InvalidTypeError: If a rule is neither a policy nor a converter, or one is a policy
+                and the other a converter.
+            InvalidValueError: If ``converter`` is given with two converters, a mapping of
+                policies leaves out a target, or ``by`` names no student attribute.
+            MissingExtraError: If numpy is not installed (the ``data`` extra).
+
+        Example:
+            >>> from mastery_grading import Gradebook, policies
+            >>> from mastery_grading.examples import load_example_class
+            >>> from mastery_grading.grades import AverageCutoffs
+            >>> example = load_example_class()
+            >>> book = Gradebook.from_evidence(example.evidence, targets=example.targets)
+            >>> diff = book.diff(policies.Mean(), policies.DecayingAverage(),
+            ...                  AverageCutoffs.marzano_2010())
+            >>> diff.changed, diff.moved_by["devon"]
+            (('chloe', 'devon', 'farid'), ('LE.1', 'LE.2', 'LE.3', 'LE.4', 'LE.5'))
+            >>> book.diff(policies.Mean(), policies.Mean()).notes
+            ('before and after are the same (Mean(weighted=True)): nothing changes',)
+        """
+        return policy_diff(self.results, before, after, converter, by=by)

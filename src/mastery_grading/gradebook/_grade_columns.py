@@ -100,8 +100,12 @@ def average_table(
     codes: Any,
     skip: Any,
     reasons_of: Callable[[Sequence[Any]], list[str]],
-) -> tuple[list[str], list[str], list[float | None]]:
+) -> tuple[list[str], Callable[[], tuple[list[str], list[float | None]]]]:
     """The vectorized average path: numpy averages, exact near the cutoffs.
+
+    The letters are computed at once; the reasons and the averages shown, which take exact
+    arithmetic once per distinct average (most of the time on a class with many distinct
+    averages), when the returned function is called: a grade table calls it on first read.
 
     Args:
         converter: The average cutoffs.
@@ -113,7 +117,8 @@ def average_table(
             student's reason.
 
     Returns:
-        The letters, the reasons and the averages shown (``None`` where no letter is given).
+        The letters, and a function that returns the reasons and the averages shown (``None``
+        where no letter is given).
     """
     require("numpy", extra="data", feature="the vectorized engine")
     import numpy as np
@@ -153,19 +158,25 @@ def average_table(
         average = exact_mean(filled[s][keep].tolist(), weights[keep].tolist())
         index[s] = converter.letters.index(converter.letter_for(average))
     letters: list[str] = names[index].tolist()
-    keys = _average_keys(converter, filled, counted, weights, grid, codes, skip, special)
-    reasons = reasons_of(keys)
-    # the average shown is the exact one rounded once, computed once per distinct key
-    exact: dict[Any, float | None] = {}
-    shown: list[float | None] = []
-    for s, (key, odd) in enumerate(zip(keys, special.tolist(), strict=True)):
-        if key not in exact:
-            keep = counted[s]
-            exact[key] = (
-                None if odd else float(exact_mean(filled[s][keep].tolist(), weights[keep].tolist()))
-            )
-        shown.append(exact[key])
-    return letters, reasons, shown
+
+    def finish() -> tuple[list[str], list[float | None]]:
+        keys = _average_keys(converter, filled, counted, weights, grid, codes, skip, special)
+        reasons = reasons_of(keys)
+        # the average shown is the exact one rounded once, computed once per distinct key
+        exact: dict[Any, float | None] = {}
+        shown: list[float | None] = []
+        for s, (key, odd) in enumerate(zip(keys, special.tolist(), strict=True)):
+            if key not in exact:
+                keep = counted[s]
+                exact[key] = (
+                    None
+                    if odd
+                    else float(exact_mean(filled[s][keep].tolist(), weights[keep].tolist()))
+                )
+            shown.append(exact[key])
+        return reasons, shown
+
+    return letters, finish
 
 
 def _average_keys(

@@ -14,7 +14,9 @@ average per student, compared with the cutoffs; an average that lies
 :func:`~mastery_grading._numbers.near_threshold` of a cutoff is recomputed exactly
 (:func:`~mastery_grading._numbers.exact_mean`, the converter's own reading of numbers). The
 reasons are converted once per distinct exact average (integer numerators over one common
-denominator, when they fit in 63 bits; else once per distinct profile).
+denominator, when they fit in 63 bits; else once per distinct profile), on their first read (a
+record, a frame): letters alone cost the numpy averages, and one conversion that checks the
+converter takes the targets.
 
 A student's full :class:`~mastery_grading.grades.GradeReport` is built on demand.
 
@@ -42,6 +44,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from functools import cached_property
 from typing import Any, Generic, TypeVar, cast
 
 from mastery_grading._extras import require
@@ -135,11 +138,40 @@ class GradeTable(Mapping[str, R], Generic[R]):
         self.on_gap: OnGap = on_gap
         self._exempt: dict[int, frozenset[str]] = dict(exempt or {})
         self._students: tuple[str, ...] = tuple(students)
-        self._index = {student: i for i, student in enumerate(self._students)}
         self._letters = list(letters)
-        self._reasons = list(reasons)
-        self._averages = None if averages is None else list(averages)
+        self._reason_list = list(reasons)
+        self._average_list = None if averages is None else list(averages)
+        # the average path leaves the reasons and averages shown to their first read
+        self._finish: Callable[[], tuple[list[str], list[float | None]]] | None = None
         self._student_results = student_results
+
+    @cached_property
+    def _index(self) -> dict[str, int]:
+        """The row of each student, built when a student is first looked up."""
+        return {student: i for i, student in enumerate(self._students)}
+
+    def _settle(self) -> None:
+        finish, self._finish = self._finish, None
+        if finish is not None:
+            self._reason_list, self._average_list = finish()
+
+    @property
+    def _reasons(self) -> list[str]:
+        self._settle()
+        return self._reason_list
+
+    @_reasons.setter
+    def _reasons(self, reasons: list[str]) -> None:
+        self._reason_list = reasons
+
+    @property
+    def _averages(self) -> list[float | None] | None:
+        self._settle()
+        return self._average_list
+
+    @_averages.setter
+    def _averages(self, averages: list[float | None] | None) -> None:
+        self._average_list = averages
 
     @property
     def student_ids(self) -> tuple[str, ...]:
@@ -447,9 +479,10 @@ def grade_table(
         for s, t in exempt_cells:
             skip[s, t] = True
         if type(converter) is AverageCutoffs and one_range(targets):
-            table._letters, table._reasons, table._averages = average_table(
+            table._letters, table._finish = average_table(
                 converter, targets, grid, codes, skip, lambda keys: _by_profile(table, keys)[1]
             )
+            _grade_one(converter, student_results(0), table, 0)  # a refused target, now
         else:
             found: list[bytes] = (
                 band_keys(converter, targets, grid, codes, skip)
@@ -475,7 +508,7 @@ def grade_table(
             keys.append(tuple(key))
         table._letters, table._reasons = _by_profile(table, keys)
         table._averages = _report_averages(table)
-    gaps = sum(letter == NO_LETTER for letter in table._letters)
+    gaps = table._letters.count(NO_LETTER)
     if gaps and on_gap == "warn":
         plural = "student" if gaps == 1 else "students"
         msg = (
