@@ -79,7 +79,7 @@ nitpick_ignore_regex = [
     # matplotlib).
     (r"py:class", r"(np|npt|pd)\..*|Axes|Figure|Trajectory"),
     # Type aliases of signatures whose Args sections say in words what they accept.
-    (r"py:class", r"(Exemptions|OnGap)"),
+    (r"py:class", r"(Exemptions|OnGap|DiffRule)"),
 ]
 
 html_theme = "furo"

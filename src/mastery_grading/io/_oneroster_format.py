@@ -142,7 +142,7 @@ class Result:
 
     @property
     def is_expected_blank(self) -> bool:
-        """Whether a blank score is what the result says: missing, not submitted or exempt.
+        """Whether the result explains a blank score (missing, not submitted or exempt).
 
         Example:
             >>> Result(sourced_id="r1", line_item_id="li", student_id="s",
