@@ -55,6 +55,7 @@ from mastery_grading.gradebook._live import (
     live_key,
     python_live_table,
 )
+from mastery_grading.gradebook._needed import gradebook_needed
 from mastery_grading.gradebook._store import EvidenceStore, StoredKeys
 from mastery_grading.gradebook._table import ResultTable
 from mastery_grading.protocols import Policy
@@ -592,3 +593,6 @@ class Gradebook:
 
             policy = DecayingAverage()
         return self.results(policy, as_of=as_of).grades(converter, exempt=exempt, on_gap=on_gap)
+
+    #: What every student needs next on every target (a thin delegation, documented there).
+    needed = gradebook_needed
