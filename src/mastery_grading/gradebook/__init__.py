@@ -3,7 +3,8 @@
 :class:`Gradebook` holds a course's targets and its students' evidence; its ``results`` method
 is the one way to score many students and returns a :class:`ResultTable` (one row per student
 and target); its ``grades`` method turns those into a :class:`GradeTable` (one row per
-student). Duplicate evidence (same student, target, time, score, source and kind) is a
+student); its ``needed`` method gives what every student needs next on every target, a
+:class:`NeededTable`. Duplicate evidence (same student, target, time, score, source and kind) is a
 decision, ``duplicates="error" | "drop" | "keep"``; :func:`find_duplicates` finds it. The
 evidence store (``_store``) and the vectorized engine beneath it
 (``mastery_grading.gradebook._engine``) are private.
@@ -20,18 +21,21 @@ from mastery_grading.gradebook._duplicates import (
     find_duplicates,
 )
 from mastery_grading.gradebook._grade_table import GRADE_COLUMNS, Exemptions, GradeTable
+from mastery_grading.gradebook._needed import NEEDED_COLUMNS, NeededTable
 from mastery_grading.gradebook._table import RESULT_COLUMNS, ResultTable
 
 __all__ = [
     "AGGREGATE_COLUMNS",
     "DUPLICATE_FIELDS",
     "GRADE_COLUMNS",
+    "NEEDED_COLUMNS",
     "RESULT_COLUMNS",
     "AggregateTable",
     "Duplicates",
     "Exemptions",
     "GradeTable",
     "Gradebook",
+    "NeededTable",
     "ResultTable",
     "check_duplicates_option",
     "duplicate_problems",
