@@ -98,7 +98,7 @@ def test_decaying_average_exactly_at_the_threshold() -> None:
 def test_decaying_average_needs_two_top_scores_when_one_is_not_enough() -> None:
     found = answer([0.0, 0.0], policies.DecayingAverage(rate=0.5))  # 4 -> 2.0, 4, 4 -> 3.0
     assert (None, 2) == (found.score, found.count)
-    assert found.reason.endswith("even a 4.0 gives 2.0; 2 scores of 4.0 in a row do")
+    assert found.reason.endswith("not even a 4.0; 2 scores of 4.0 in a row do")
 
 
 def test_most_recent_needs_the_threshold_itself() -> None:
@@ -136,7 +136,7 @@ def test_n_times_needs_a_second_mastery_score() -> None:
     assert 3.0 == answer([3.5, 1.0], policies.NTimes(n=2)).score
     found = answer([3.5, 1.0], policies.NTimes(n=3))
     assert (None, 2) == (found.score, found.count)
-    assert "no result yet (mastery shown 2 of 3 times; 1 more needed)" in found.reason
+    assert "a 4.0 gives no result yet (mastery shown 2 of 3 times; 1 more needed)" in found.reason
 
 
 def test_a_policy_without_the_monotone_claim_is_scanned_and_says_a_higher_score_may_not_do() -> (
@@ -175,7 +175,7 @@ def test_the_mean_counts_top_scores_when_one_score_is_not_enough() -> None:
     found = answer([1.0, 1.0, 1.0], policies.Mean())  # (3 + 4k) / (3 + k) >= 3: k >= 6
     assert (None, 6) == (found.score, found.count)
     assert not reaches(policies.Mean(), history([1.0] * 3), SLOPE, [4.0] * 5, 3.0)  # 23 / 8
-    assert "even a 4.0 gives 1.75; 6 scores of 4.0 in a row do" in found.reason
+    assert "not even a 4.0; 6 scores of 4.0 in a row do" in found.reason
 
 
 def test_the_top_of_the_scale_is_out_of_reach_for_a_mean_with_a_lower_score() -> None:

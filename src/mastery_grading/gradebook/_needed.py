@@ -23,7 +23,7 @@ Example:
     >>> answer.value, answer.score, answer.count
     (2.4, None, 3)
     >>> print(answer.reason)
-    one score cannot bring it to meets (3.0): even a 4.0 gives 2.6666…; 3 scores of 4.0 in a row do
+    one score cannot bring it to meets (3.0), not even a 4.0; 3 scores of 4.0 in a row do
 """
 
 from __future__ import annotations

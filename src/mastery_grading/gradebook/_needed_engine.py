@@ -1,53 +1,47 @@
-"""The vectorized answers of ``Gradebook.needed``: linear policies solved on the grid at once.
+"""The vectorized answers of ``Gradebook.needed``: linear policies solved for every group at once.
 
-For five policies the value after one more score ``s`` (the latest, of weight 1) is known in
-closed form from a few sums of the group's evidence:
+For the policies of :mod:`~mastery_grading.gradebook._needed_forms` (mean, decaying average,
+weighted average, most recent, highest), every group of a target is answered at once:
 
-=====================  ========================================  =========================
-policy                 value with ``s`` added                    exact in floats when
-=====================  ========================================  =========================
-``Mean``               ``(S + s) / (W + 1)``: ``S`` the weighted  every score, weight and
-                       sum, ``W`` the weights (counts unweighted) grid point is a multiple
-                                                                  of 1/16 (any rubric)
-``DecayingAverage``    ``r s + (1 - r) d``: ``d`` the value now   never: near rows redone
-``WeightedAverage``    ``w s + (1 - w) T / n``: ``T`` the sum of  never: near rows redone
-                       the ``n`` scores now
-``MostRecent``         ``s``                                      always
-``Highest``            ``max(h, s)``: ``h`` the value now         always
-=====================  ========================================  =========================
+1. **One score.** The smallest real score ``s*`` that reaches the goal is solved in closed
+   form and snapped up to the scale's grid, ``k = ceil((s* - min) / step)``; the policy's
+   value is then computed at grid points ``k - 1``, ``k`` and ``k + 1`` and the smallest that
+   reaches the goal is kept, with a check that the point below it does not.
+2. **Several scores.** Where even the top of the scale does not reach the goal, the number of
+   top scores is solved the same way (the real ``k`` where the deficit meets the room left
+   under the goal), rounded up and checked at ``k - 1``, ``k`` and ``k + 1``, from 2 to
+   :data:`~mastery_grading.policies._goal.MAX_COUNT`; beyond it the goal is out of reach.
 
-Each grows with ``s``, so the smallest real ``s*`` that reaches the goal ``g`` is solved for
-every group at once (``s* = g (W + 1) - S`` for the mean, ...) and snapped up to the grid:
-``k = ceil((s* - min) / step)``. The policy's own value is then computed in floats at grid
-points ``k - 1``, ``k`` and ``k + 1`` and the smallest that reaches ``g`` is kept, with a
-check that the point below it does not. Where those floats equal the reference's bit for bit
-(the third column) that is the reference's answer. Elsewhere a group whose value at the
-answer, at the point below it, or now, lies :func:`~mastery_grading._numbers.near_threshold`
-of ``g`` is redone by :func:`~mastery_grading.needed`, as are groups where one score is not
-enough, groups with evidence at or after ``when``, and every group of another policy.
+Where the floats decide as the exact reference does (see the forms), that is the reference's
+answer. Elsewhere a group whose value at a decisive point lies near the goal is answered by
+:func:`~mastery_grading.needed` itself, as are groups with evidence at or after ``when``, and
+every group of another policy. The words of each answer are those of ``needed`` (made once per
+distinct answer).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mastery_grading._extras import require
-from mastery_grading._numbers import NEAR_TOLERANCE
 from mastery_grading.gradebook._engine import Sorted, compute_per_target, evidence_at
 from mastery_grading.gradebook._engine._columns import micros
-from mastery_grading.policies import DecayingAverage, Highest, Mean, MostRecent, WeightedAverage
+from mastery_grading.gradebook._needed_forms import Linear, Sums, linear_form, near, on_grid
 from mastery_grading.policies._goal import (
+    MAX_COUNT,
     NO_EVIDENCE_REASON,
+    count_reason,
     grid_points,
     grid_step,
+    out_of_reach_reason,
     promises_higher,
     score_reason,
 )
 from mastery_grading.policies._needed import needed
-from mastery_grading.policies.segments import EXACT_INT, GRID_BITS
 from mastery_grading.protocols import Policy
+from mastery_grading.scales import Scale
 from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
@@ -57,106 +51,121 @@ else:
 
 __all__ = ["engine_needed"]
 
-#: The value of each group at some grid points, and whether those floats are the reference's.
-ValueAt = Callable[["np.ndarray"], "np.ndarray"]
 
-
-class _Sums:
-    """Per-group sums of the sorted columns, each computed once (zero for empty groups)."""
-
-    def __init__(self, srt: Sorted) -> None:
-        self.srt = srt
-        self.counts = np.diff(srt.bounds)
-        self.nonempty = self.counts > 0
-        self._firsts = srt.bounds[:-1][self.nonempty]
-        self._cache: dict[str, np.ndarray] = {}
-
-    def of(self, name: str) -> np.ndarray:
-        found = self._cache.get(name)
-        if found is None:
-            cols = self.srt.columns
-            x = {
-                "score": cols.score,
-                "weight": cols.weight,
-                "weighted": None if cols.weight is None else cols.score * cols.weight,
-            }[name]
-            found = np.zeros(self.counts.shape[0])
-            if x is not None and x.size:
-                found[self.nonempty] = np.add.reduceat(x, self._firsts)
-            self._cache[name] = found
-        return found
-
-
-def _on_grid(values: Sequence[float]) -> bool:
-    scale = float(2**GRID_BITS)
-    return all((v * scale).is_integer() and abs(v) < 2.0**30 for v in values)
-
-
-def _form(
-    policy: Policy, rows: np.ndarray, now: np.ndarray, sums: _Sums, goal: float, top: float
-) -> tuple[ValueAt, np.ndarray, bool] | None:
-    """``(value at grid points, s*, exact)`` of a linear policy's groups, or ``None``."""
-    kind = type(policy)
-    if kind is MostRecent:
-        return (lambda c: c), np.full(rows.shape, goal), True
-    if kind is Highest:
-        star = np.where(now >= goal, -np.inf, goal)
-        return (lambda c: np.maximum(now, c)), star, True
-    if kind is DecayingAverage:
-        assert isinstance(policy, DecayingAverage)
-        r = float(policy.rate)
-        return (lambda c: r * c + (1.0 - r) * now), (goal - (1.0 - r) * now) / r, False
-    if kind is WeightedAverage:
-        assert isinstance(policy, WeightedAverage)
-        w = float(policy.weight)
-        older = sums.of("score")[rows] / sums.counts[rows]
-        return (lambda c: w * c + (1.0 - w) * older), (goal - (1.0 - w) * older) / w, False
-    if kind is Mean:
-        assert isinstance(policy, Mean)
-        cols, facts = sums.srt.columns, sums.srt.facts
-        weighted = policy.weighted and cols.weight is not None
-        total = sums.of("weighted" if weighted else "score")[rows]
-        weight = sums.of("weight")[rows] if weighted else sums.counts[rows].astype(np.float64)
-        x_largest = facts.grid_largest("score")
-        w_largest = facts.grid_largest("weight") if weighted else 1.0
-        longest = float(sums.counts.max(initial=0)) + 1.0
-        exact = (
-            x_largest is not None
-            and w_largest is not None
-            and (max(x_largest, abs(top)) + 1.0)
-            * (w_largest + 1.0)
-            * 2.0 ** (2 * GRID_BITS)
-            * longest
-            < EXACT_INT
-        )
-        return (lambda c: (total + c) / (weight + 1.0)), goal * (weight + 1.0) - total, exact
-    return None
-
-
-def _near(values: np.ndarray, goal: float) -> np.ndarray:
-    gap: np.ndarray = np.abs(values - goal) <= NEAR_TOLERANCE * max(1.0, abs(goal))
-    return gap
-
-
-def _snap(
-    value_at: ValueAt, star: np.ndarray, goal: float, points: np.ndarray, step: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The grid index of each group's answer, whether it is settled, and its value there."""
+def _one_score(
+    form: Linear, goal: float, points: np.ndarray, step: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The grid index of each group's smallest score that reaches the goal, and if settled."""
     last = points.shape[0] - 1
     with np.errstate(invalid="ignore", over="ignore"):
-        guess = np.ceil((star - points[0]) / step)
+        guess = np.ceil((form.star - points[0]) / step)
     settled = ~np.isnan(guess)
     k = np.clip(np.nan_to_num(guess, nan=last), 0, last).astype(np.int64)
     candidates = [np.clip(k + shift, 0, last) for shift in (-1, 0, 1)]
-    values = [value_at(points[c]) for c in candidates]
-    reaching = [v >= goal for v in values]
-    answer = np.select(reaching, candidates, default=-1)
-    value = np.select(reaching, values, default=np.nan)
-    settled &= answer >= 0  # none reaches: one score may not be enough, or floats disagree
+    values = [form.value_at(points[c]) for c in candidates]
+    answer = np.select([v >= goal for v in values], candidates, default=-1)
+    settled &= answer >= 0
     below = np.maximum(answer - 1, 0)
-    below_value = value_at(points[below])
-    settled &= (answer == 0) | (below_value < goal)
-    return np.where(settled, answer, 0), settled, np.stack([value, below_value])
+    below_value = form.value_at(points[below])
+    settled &= (answer <= 0) | (below_value < goal)
+    if not form.exact:
+        value = np.select([c == answer for c in candidates], values, default=np.nan)
+        settled &= ~(near(value, goal) | ((answer > 0) & near(below_value, goal)))
+    return np.maximum(answer, 0), settled
+
+
+def _top_scores(form: Linear) -> tuple[np.ndarray, np.ndarray]:
+    """The smallest count of top scores (2 to MAX_COUNT, 0: none) for each group, if settled."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        guess = np.ceil(form.estimate)
+    guess = np.clip(np.nan_to_num(guess, nan=MAX_COUNT + 1, posinf=MAX_COUNT + 1), 2, MAX_COUNT + 1)
+    k = guess.astype(np.int64)
+    candidates = [np.clip(k + shift, 2, MAX_COUNT) for shift in (-1, 0, 1)]
+    checked = [form.reached_after(c) for c in candidates]
+    settled = ~np.any([unsure for _, unsure in checked], axis=0)
+    answer = np.select([ok for ok, _ in checked], candidates, default=0)
+    # none of them reaches: out of reach only when the last one tried was MAX_COUNT
+    settled &= (answer > 0) | (candidates[2] == MAX_COUNT)
+    below_ok, below_unsure = form.reached_after(np.maximum(answer - 1, 2))
+    settled &= (answer <= 2) | ~(below_ok | below_unsure)
+    return answer, settled
+
+
+class _Texts:
+    """Each distinct reason once: a row's reason is a code into :attr:`texts`."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {NO_EVIDENCE_REASON: 0}  # code 0: no evidence
+
+    def code(self, text: str) -> int:
+        return self.index.setdefault(text, len(self.index))
+
+    def codes(self, keys: np.ndarray, text_of: Any) -> np.ndarray:
+        """The codes of ``text_of(key)`` for each key, each text made once."""
+        unique, inverse = np.unique(keys, return_inverse=True)
+        local = np.array([self.code(text_of(int(key))) for key in unique.tolist()], np.int64)
+        result: np.ndarray = local[inverse.reshape(-1)]
+        return result
+
+
+def _answer_target(
+    form: Linear,
+    scale: Scale,
+    goal: float,
+    promised: bool,
+    rows: np.ndarray,
+    columns: dict[str, np.ndarray],
+    texts: _Texts,
+) -> np.ndarray:
+    """Fill the columns of ``rows`` (one target's groups); return the rows left unsettled."""
+    points = np.asarray(grid_points(scale))
+    top_value = form.value_at(np.full(rows.shape, scale.max))
+    top_ok = top_value >= goal
+    unsure = np.zeros(rows.shape, dtype=np.bool_) if form.exact else near(top_value, goal)
+    reached = columns["reached"]
+    ones = rows[top_ok & ~unsure]
+    answer, settled = _one_score(form, goal, points, float(grid_step(scale)))
+    answer, settled = answer[top_ok & ~unsure], settled[top_ok & ~unsure]
+    done = ones[settled]
+    columns["scores"][done] = points[answer[settled]]
+    columns["counts"][done] = 1
+    columns["codes"][done] = texts.codes(
+        answer[settled] * 2 + reached[done],
+        lambda key: score_reason(
+            scale, goal, float(points[key // 2]), reached=bool(key % 2), promised=promised
+        ),
+    )
+    left = [ones[~settled], rows[unsure]]
+    several = ~top_ok & ~unsure
+    if several.any():
+
+        def reached_after(k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            ok, unclear = form.reached_after(_spread(k, several))
+            return ok[several], unclear[several]
+
+        sub = Linear(
+            value_at=form.value_at,
+            star=form.star[several],
+            exact=form.exact,
+            reached_after=reached_after,
+            estimate=form.estimate[several],
+        )
+        count, settled = _top_scores(sub)
+        done = rows[several][settled]
+        columns["counts"][done] = count[settled]
+        columns["codes"][done] = texts.codes(
+            count[settled],
+            lambda k: count_reason(scale, goal, k) if k else out_of_reach_reason(scale, goal),
+        )
+        left.append(rows[several][~settled])
+    return np.concatenate(left)
+
+
+def _spread(k: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``k`` (one per selected row) spread to every row of ``mask`` (1 where not selected)."""
+    full = np.ones(mask.shape, dtype=np.int64)
+    full[mask] = k
+    return full
 
 
 def engine_needed(
@@ -172,77 +181,63 @@ def engine_needed(
     n_targets, n_students = len(targets), srt.n_students
     n_rows = n_students * n_targets
     values = compute_per_target(policies, srt, targets).values
-    sums = _Sums(srt)
-    scores = np.full(n_rows, np.nan)
-    counts = np.zeros(n_rows, dtype=np.int64)
-    reached = np.zeros(n_rows, dtype=np.bool_)
-    codes = np.zeros(n_rows, dtype=np.int64)  # code 0: no evidence
-    texts: dict[str, int] = {NO_EVIDENCE_REASON: 0}
+    sums = Sums(srt)
+    columns = {
+        "scores": np.full(n_rows, np.nan),
+        "counts": np.zeros(n_rows, dtype=np.int64),
+        "reached": np.zeros(n_rows, dtype=np.bool_),
+        "codes": np.zeros(n_rows, dtype=np.int64),
+    }
+    texts = _Texts()
     redo = np.zeros(n_rows, dtype=np.bool_)
+    late = np.zeros(n_rows, dtype=np.bool_)
     if when is not None:
-        late = np.zeros(n_rows, dtype=np.bool_)
         lasts = srt.bounds[1:][sums.nonempty] - 1
         late[sums.nonempty] = srt.columns.time[lasts] >= micros(when)
-        redo |= late
     for t, (target, policy, (goal, _)) in enumerate(zip(targets, policies, goals, strict=True)):
         rows = np.arange(n_students, dtype=np.int64) * n_targets + t
-        rows = rows[sums.nonempty[rows]]
+        rows = rows[sums.nonempty[rows] & ~late[rows]]
         now = values[rows]
         with np.errstate(invalid="ignore"):
-            reached[rows] = now >= goal
+            columns["reached"][rows] = now >= goal
         scale = target.scale
-        points = np.asarray(grid_points(scale))
-        form = _form(policy, rows, now, sums, goal, scale.max)
+        grid = on_grid(np.asarray(grid_points(scale)))
+        form = linear_form(policy, rows, now, sums, goal, scale.max, on_grid=grid)
         if form is None:
             redo[rows] = True
             continue
-        value_at, star, exact = form
-        exact = exact and _on_grid(points.tolist())
-        answer, settled, near_values = _snap(value_at, star, goal, points, float(grid_step(scale)))
-        if not exact:
+        if not form.exact:  # whether it is reached now is decided in floats too
             with np.errstate(invalid="ignore"):
-                settled &= ~(_near(near_values, goal).any(axis=0) | _near(now, goal))
-        redo[rows[~settled]] = True
-        done = rows[settled]
-        scores[done] = points[answer[settled]]
-        counts[done] = 1
-        keys = answer[settled] * 2 + reached[done]
-        unique, inverse = np.unique(keys, return_inverse=True)
+                unsure = near(now, goal)
+            redo[rows[unsure]] = True
+            keep = ~unsure
+            rows, now = rows[keep], now[keep]
+            form = linear_form(policy, rows, now, sums, goal, scale.max, on_grid=grid)
+            assert form is not None
         promised = promises_higher(policy)
-        local = np.array(
-            [
-                texts.setdefault(
-                    score_reason(
-                        scale,
-                        goal,
-                        float(points[key // 2]),
-                        reached=bool(key % 2),
-                        promised=promised,
-                    ),
-                    len(texts),
-                )
-                for key in unique.tolist()
-            ],
-            dtype=np.int64,
-        )
-        codes[done] = local[inverse.reshape(-1)]
+        redo[_answer_target(form, scale, goal, promised, rows, columns, texts)] = True
+    redo |= late
     target_ids = [target.id for target in targets]
     for row in np.flatnonzero(redo).tolist():
         t = row % n_targets
-        history = evidence_at(
-            srt.columns, range(int(srt.bounds[row]), int(srt.bounds[row + 1])), target_ids
+        rows_of = range(int(srt.bounds[row]), int(srt.bounds[row + 1]))
+        found = needed(
+            evidence_at(srt.columns, rows_of, target_ids),
+            targets[t],
+            policies[t],
+            level=level,
+            when=when,
         )
-        answer_ = needed(history, targets[t], policies[t], level=level, when=when)
-        scores[row] = np.nan if answer_.score is None else answer_.score
-        counts[row] = answer_.count or 0
-        reached[row] = answer_.reached
-        codes[row] = texts.setdefault(answer_.reason, len(texts))
+        columns["scores"][row] = np.nan if found.score is None else found.score
+        columns["counts"][row] = found.count or 0
+        columns["reached"][row] = found.reached
+        columns["codes"][row] = texts.code(found.reason)
     return {
         "students": list(srt.columns.student_labels),
         "values": values,
-        "reached": reached,
-        "scores": scores,
-        "counts": counts,
-        "reason_codes": codes,
-        "reason_texts": list(texts),
+        "reached": columns["reached"],
+        "scores": columns["scores"],
+        "counts": columns["counts"],
+        "reason_codes": columns["codes"],
+        "reason_texts": list(texts.index),
     }

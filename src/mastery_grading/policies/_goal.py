@@ -171,39 +171,41 @@ def score_reason(scale: Scale, goal: float, score: float, *, reached: bool, prom
     return f"a {fmt(score)}{more} on the next assessment brings it to {goal_words}{caveat}"
 
 
-def _after_top(scale: Scale, value: float | None, reason: str | None) -> str:
-    shown = f"no result yet ({reason})" if value is None else fmt(value)
-    return f"even a {fmt(scale.max)} gives {shown}"
+def _one_is_not_enough(scale: Scale, goal: float, reason: str | None) -> str:
+    """``reason``: why one top score gives no result, or ``None`` when it gives a value."""
+    top, goal_words = fmt(scale.max), goal_text(scale, goal)
+    if reason is None:
+        return f"one score cannot bring it to {goal_words}, not even a {top}"
+    return f"one score cannot bring it to {goal_words}: a {top} gives no result yet ({reason})"
 
 
-def count_reason(
-    scale: Scale, goal: float, count: int, *, value: float | None, reason: str | None
-) -> str:
-    """Why ``count`` scores at the top of the scale are needed; ``value`` is one top score's.
+def count_reason(scale: Scale, goal: float, count: int, *, reason: str | None = None) -> str:
+    """Why ``count`` scores at the top of the scale are needed.
+
+    ``reason`` is why one score at the top gives no result, when it gives none (the value it
+    gives is left out, so that the words are the same from any arithmetic that decides alike).
 
     Example:
-        >>> count_reason(Scale.marzano(), 3.0, 3, value=2.6, reason=None)
-        'one score cannot bring it to meets (3.0): even a 4.0 gives 2.6; 3 scores of 4.0 in a row do'
-    """  # noqa: E501
+        >>> count_reason(Scale.marzano(), 3.0, 3)
+        'one score cannot bring it to meets (3.0), not even a 4.0; 3 scores of 4.0 in a row do'
+    """
     return (
-        f"one score cannot bring it to {goal_text(scale, goal)}: "
-        f"{_after_top(scale, value, reason)}; {count} scores of {fmt(scale.max)} in a row do"
+        f"{_one_is_not_enough(scale, goal, reason)}; {count} scores of {fmt(scale.max)} in a row do"
     )
 
 
 def out_of_reach_reason(
-    scale: Scale, goal: float, *, value: float | None, reason: str | None, most: int = MAX_COUNT
+    scale: Scale, goal: float, *, reason: str | None = None, most: int = MAX_COUNT
 ) -> str:
     """Why no score, nor up to ``most`` scores in a row at the top, reaches the goal.
 
-    ``value`` and ``reason`` are the result after one score at the top of the scale.
+    ``reason`` is as for :func:`count_reason`.
 
     Example:
-        >>> out_of_reach_reason(Scale.marzano(), 4.0, value=3.5, reason=None)
-        'one score cannot bring it to exceeds (4.0): even a 4.0 gives 3.5; nor can up to 100 scores of 4.0 in a row under this policy'
+        >>> out_of_reach_reason(Scale.marzano(), 4.0)
+        'one score cannot bring it to exceeds (4.0), not even a 4.0; nor can up to 100 scores of 4.0 in a row under this policy'
     """  # noqa: E501
     return (
-        f"one score cannot bring it to {goal_text(scale, goal)}: "
-        f"{_after_top(scale, value, reason)}; nor can up to {most} scores of {fmt(scale.max)} "
-        "in a row under this policy"
+        f"{_one_is_not_enough(scale, goal, reason)}; nor can up to {most} scores of "
+        f"{fmt(scale.max)} in a row under this policy"
     )

@@ -302,10 +302,11 @@ def needed(
         reason = score_reason(scale, goal, score, reached=fields["reached"], promised=promised)
         return Needed(**fields, score=score, count=1, reason=reason)
     top = result_with([scale.max])
+    why = top.reason if top.value is None else None
     grows = {"no_retake_penalty", "bounded"} <= inner_claims(policy)
     count = _smallest_count(lambda k: reaches([scale.max] * k), grows=grows)
     if count is None:
-        reason = out_of_reach_reason(scale, goal, value=top.value, reason=top.reason)
+        reason = out_of_reach_reason(scale, goal, reason=why)
     else:
-        reason = count_reason(scale, goal, count, value=top.value, reason=top.reason)
+        reason = count_reason(scale, goal, count, reason=why)
     return Needed(**fields, score=None, count=count, reason=reason)
