@@ -29,6 +29,7 @@ from mastery_grading._extras import require
 from mastery_grading.gradebook._engine import Sorted, compute_per_target, evidence_at
 from mastery_grading.gradebook._engine._columns import micros
 from mastery_grading.gradebook._needed_forms import Linear, Sums, linear_form, near, on_grid
+from mastery_grading.policies import Highest, MostRecent
 from mastery_grading.policies._goal import (
     MAX_COUNT,
     NO_EVIDENCE_REASON,
@@ -52,9 +53,7 @@ else:
 __all__ = ["engine_needed"]
 
 
-def _one_score(
-    form: Linear, goal: float, points: np.ndarray, step: float
-) -> tuple[np.ndarray, np.ndarray]:
+def _one_score(form: Linear, points: np.ndarray, step: float) -> tuple[np.ndarray, np.ndarray]:
     """The grid index of each group's smallest score that reaches the goal, and if settled."""
     last = points.shape[0] - 1
     with np.errstate(invalid="ignore", over="ignore"):
@@ -62,15 +61,11 @@ def _one_score(
     settled = ~np.isnan(guess)
     k = np.clip(np.nan_to_num(guess, nan=last), 0, last).astype(np.int64)
     candidates = [np.clip(k + shift, 0, last) for shift in (-1, 0, 1)]
-    values = [form.value_at(points[c]) for c in candidates]
-    answer = np.select([v >= goal for v in values], candidates, default=-1)
-    settled &= answer >= 0
-    below = np.maximum(answer - 1, 0)
-    below_value = form.value_at(points[below])
-    settled &= (answer <= 0) | (below_value < goal)
-    if not form.exact:
-        value = np.select([c == answer for c in candidates], values, default=np.nan)
-        settled &= ~(near(value, goal) | ((answer > 0) & near(below_value, goal)))
+    checked = [form.reaches(points[c]) for c in candidates]
+    answer = np.select([ok for ok, _ in checked], candidates, default=-1)
+    settled &= (answer >= 0) & ~np.any([unsure for _, unsure in checked], axis=0)
+    below_ok, below_unsure = form.reaches(points[np.maximum(answer - 1, 0)])
+    settled &= (answer <= 0) | ~(below_ok | below_unsure)
     return np.maximum(answer, 0), settled
 
 
@@ -119,12 +114,10 @@ def _answer_target(
 ) -> np.ndarray:
     """Fill the columns of ``rows`` (one target's groups); return the rows left unsettled."""
     points = np.asarray(grid_points(scale))
-    top_value = form.value_at(np.full(rows.shape, scale.max))
-    top_ok = top_value >= goal
-    unsure = np.zeros(rows.shape, dtype=np.bool_) if form.exact else near(top_value, goal)
+    top_ok, unsure = form.reaches(np.full(rows.shape, scale.max))
     reached = columns["reached"]
     ones = rows[top_ok & ~unsure]
-    answer, settled = _one_score(form, goal, points, float(grid_step(scale)))
+    answer, settled = _one_score(form, points, float(grid_step(scale)))
     answer, settled = answer[top_ok & ~unsure], settled[top_ok & ~unsure]
     done = ones[settled]
     columns["scores"][done] = points[answer[settled]]
@@ -144,9 +137,8 @@ def _answer_target(
             return ok[several], unclear[several]
 
         sub = Linear(
-            value_at=form.value_at,
+            reaches=form.reaches,
             star=form.star[several],
-            exact=form.exact,
             reached_after=reached_after,
             estimate=form.estimate[several],
         )
@@ -166,6 +158,16 @@ def _spread(k: np.ndarray, mask: np.ndarray) -> np.ndarray:
     full = np.ones(mask.shape, dtype=np.int64)
     full[mask] = k
     return full
+
+
+def _exact_now(policy: Policy, scale: Scale, goal: float) -> bool:
+    """Whether the engine's values decide "reached now" as the reference does.
+
+    The engine recomputes exactly any value near a level threshold (the mastery threshold and
+    every level's minimum), and the most recent and highest scores are exact anyway.
+    """
+    thresholds = {scale.mastery, *(level.minimum for level in scale.levels)}
+    return goal in thresholds or type(policy) in (MostRecent, Highest)
 
 
 def engine_needed(
@@ -206,12 +208,11 @@ def engine_needed(
         if form is None:
             redo[rows] = True
             continue
-        if not form.exact:  # whether it is reached now is decided in floats too
+        if not _exact_now(policy, scale, goal):  # whether it is reached now, in floats
             with np.errstate(invalid="ignore"):
                 unsure = near(now, goal)
             redo[rows[unsure]] = True
-            keep = ~unsure
-            rows, now = rows[keep], now[keep]
+            rows, now = rows[~unsure], now[~unsure]
             form = linear_form(policy, rows, now, sums, goal, scale.max, on_grid=grid)
             assert form is not None
         promised = promises_higher(policy)

@@ -11,12 +11,12 @@ policy's own result would show). The rules:
   hundredths of the width when the scale has no ``step``.
 - **The goal** is the target's mastery threshold, a named level's minimum, or a value. A next
   score *reaches* it when the policy's result, with that score added, is at least the goal.
-- **One score.** :attr:`Needed.score` is the smallest grid score that reaches the goal. For a
+- **One score.** ``Needed.score`` is the smallest grid score that reaches the goal. For a
   policy that claims ``monotone`` (raising any one score never lowers the result) the scores
   that reach it are all those from some point up, so a bisection finds it in a few
   evaluations and any higher score reaches it too. For any other policy every step is tried,
   lowest first: the answer is still the smallest that reaches it, but a higher score may not.
-- **Several scores.** When no single score reaches the goal, :attr:`Needed.count` is the
+- **Several scores.** When no single score reaches the goal, ``Needed.count`` is the
   smallest number of scores at the top of the scale, one day apart, that reach it, up to
   :data:`~mastery_grading.policies._goal.MAX_COUNT` (100). For a policy that keeps
   ``no_retake_penalty`` and ``bounded`` (a new top score never lowers the result), the counts
@@ -25,7 +25,7 @@ policy's own result would show). The rules:
   and ``count`` are both ``None`` and the reason says how far the search went.
 - **Already there.** When the result reaches the goal already, the answer is the same
   question: the smallest next score that keeps it there (the scale's minimum when any score
-  does), with :attr:`Needed.reached` true.
+  does), with ``Needed.reached`` true.
 - **No evidence.** A target without evidence has no answer: ``score`` and ``count`` are
   ``None`` and the reason says why.
 """
