@@ -2,16 +2,18 @@
 
 :meth:`Gradebook.needed <mastery_grading.Gradebook.needed>` gives, for every (student, target)
 row of the gradebook's result table, the smallest next score that brings the result to a level
-(or the number of top scores, or why there is none), as a :class:`NeededTable`. Each row
-equals :func:`~mastery_grading.needed` of that student's evidence on that target.
+(or the number of top scores, or why there is none), as a
+:class:`~mastery_grading.gradebook.NeededTable`. Each row equals
+:func:`~mastery_grading.needed` of that student's evidence on that target.
 
 With numpy, the policies whose value after one more score is a linear function of that score
 (the mean, the decaying average, Canvas's weighted average, the most recent score, and the
 highest score, piecewise) are solved for everyone at once in closed form and snapped to the
-scale's grid (``gradebook/_needed_engine.py``). A row whose answer lies so near the goal that
-floats could decide it wrongly, whose policy is another one, or that needs more than one score,
-is answered by :func:`~mastery_grading.needed` itself, one group at a time. Without numpy (or
-with the gradebook's ``engine="python"``) every row is.
+scale's grid, and so is the number of top scores when one score is not enough
+(:mod:`~mastery_grading.gradebook._needed_engine`). A row whose answer lies so near the goal
+that floats could decide it wrongly, or whose policy is another one, is answered by
+:func:`~mastery_grading.needed` itself, one group at a time. Without numpy (or with the
+gradebook's ``engine="python"``) every row is.
 
 Example:
     >>> from mastery_grading import Gradebook, policies
@@ -75,8 +77,9 @@ class NeededTable:
     Rows are laid out as in the gradebook's :class:`~mastery_grading.ResultTable`: student by
     student (sorted ids), then in target order. ``table[student_id, target_id]`` is one
     row's :class:`~mastery_grading.Needed`; iterating yields every row's; :meth:`records` and
-    :meth:`to_pandas` give the columns of :data:`NEEDED_COLUMNS`. A row without evidence has
-    no answer (``score`` and ``count`` are ``None``) and its reason says why.
+    :meth:`to_pandas` give the columns of :data:`~mastery_grading.gradebook.NEEDED_COLUMNS`.
+    A row without evidence has no answer (``score`` and ``count`` are ``None``) and its reason
+    says why.
 
     Example:
         >>> from mastery_grading import Gradebook, policies
@@ -169,7 +172,7 @@ class NeededTable:
             yield self._row(row)
 
     def records(self) -> list[dict[str, Any]]:
-        """Return one dict per row with the keys of :data:`NEEDED_COLUMNS`.
+        """Return one dict per row with the keys of ``NEEDED_COLUMNS``.
 
         Example:
             >>> from mastery_grading import Gradebook, policies
@@ -285,7 +288,6 @@ class _Book(Protocol):
 def _python_table(
     book: _Book,
     policies: Sequence[Policy],
-    goals: Sequence[tuple[float, str]],
     level: str | float | None,
     when: datetime | None,
 ) -> dict[str, Any]:
@@ -319,7 +321,7 @@ def gradebook_needed(
     level: str | float | None = None,
     when: datetime | None = None,
 ) -> NeededTable:
-    """Return what every student needs next on every target, as a :class:`NeededTable`.
+    """Return what every student needs next on every target, as a table.
 
     Each row is :func:`mastery_grading.needed` of the student's evidence on the target (its
     rules: the next assessment, the grid of scores, the goal, what happens when one score is
@@ -339,7 +341,8 @@ def gradebook_needed(
 
     Returns:
         A :class:`~mastery_grading.gradebook.NeededTable`, one row per (student, target) of
-        :meth:`results`; rows without evidence have no answer and say why.
+        :meth:`~mastery_grading.Gradebook.results`; rows without evidence have no answer and
+        say why.
 
     Raises:
         InvalidValueError: If a target's scale has no level named ``level`` (or the value lies
@@ -365,5 +368,5 @@ def gradebook_needed(
             book._store.sorted_rows(), targets, policies, goals, level=level, when=when
         )
     else:
-        columns = _python_table(book, policies, goals, level, when)
+        columns = _python_table(book, policies, level, when)
     return NeededTable(policy=policy, level=level, targets=targets, goals=goals, **columns)
