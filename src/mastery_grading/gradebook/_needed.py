@@ -223,6 +223,7 @@ class NeededTable:
             (True, Int64Dtype())
         """
         require("pandas", extra="data", feature="NeededTable.to_pandas()")
+        require("numpy", extra="data", feature="NeededTable.to_pandas()")
         import numpy as np
         import pandas as pd
 
