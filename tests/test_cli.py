@@ -179,6 +179,27 @@ def test_needed_prints_a_table() -> None:
     assert lines[1].split()[:6] == ["ana", "LE.1", "3.5", "meets", "(3.0)", "3.0"]
 
 
+def test_grade_json_next_steps_say_what_the_next_assessment_must_give() -> None:
+    done = run(
+        "grade",
+        EVIDENCE,
+        "--policy",
+        "most_recent",
+        "--converter",
+        "marzano_2010",
+        "--format",
+        "json",
+        "-q",
+    )
+    assert 0 == done.returncode, done.stderr
+    ana = json.loads(done.stdout)["grades"][0]
+    # average 2.75 (B); A needs 3.0: LE.2 from 2.0 to 2.5, and the latest score is the result
+    assert (
+        "Next letter: A. a 2.5 on your next assessment of 'LE.2' brings it to 2.5 (approaching), "
+        "up from 2.0."
+    ) == ana["next_steps"]
+
+
 def test_needed_refuses_an_unknown_student_or_level() -> None:
     done = run("needed", EVIDENCE, "--policy", "mean", "--student", "zed", "-q")
     assert 2 == done.returncode
@@ -211,6 +232,23 @@ def test_report_writes_one_html_file_per_class(tmp_path: Path) -> None:
     page = (tmp_path / "algebra-1.html").read_text(encoding="utf-8")
     assert "I can solve a linear equation in one variable." in page
     assert "fail" not in page.lower()
+
+
+def test_a_report_with_letters_says_what_the_next_assessment_must_give(tmp_path: Path) -> None:
+    done = run(
+        "report",
+        EVIDENCE,
+        "--policy",
+        "most_recent",
+        "--converter",
+        "marzano_2010",
+        "-o",
+        tmp_path,
+        "-q",
+    )
+    assert 0 == done.returncode, done.stderr
+    page = (tmp_path / "algebra-1.html").read_text(encoding="utf-8")
+    assert "a 2.5 on your next assessment of &#x27;LE.2&#x27; brings it to 2.5" in page
 
 
 @pytest.mark.parametrize(

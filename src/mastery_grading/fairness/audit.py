@@ -138,6 +138,11 @@ class AuditReport:
         """What the audit says of a student's next score (a policy's), from its claims.
 
         See :mod:`mastery_grading.fairness.next_score`; ``None`` for a converter.
+
+        Example:
+            >>> from mastery_grading import policies
+            >>> audit(policies.Mode(), axioms=[]).note.startswith("Next score (mastery_grading")
+            True
         """
         return report_note(self.policy) if self.kind == "policy" else None
 
