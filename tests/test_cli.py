@@ -39,13 +39,13 @@ def rows(text: str) -> list[dict[str, str]]:
 def test_help_lists_every_subcommand_with_examples() -> None:
     done = run("--help")
     assert 0 == done.returncode
-    for command in ("score", "grade", "report", "compare", "audit"):
+    for command in ("score", "grade", "report", "compare", "needed", "audit"):
         assert command in done.stdout
     assert "examples:" in done.stdout
     assert "exit codes" in done.stdout
 
 
-@pytest.mark.parametrize("command", ["score", "grade", "report", "compare", "audit"])
+@pytest.mark.parametrize("command", ["score", "grade", "report", "compare", "needed", "audit"])
 def test_each_subcommand_has_help_with_an_example(command: str) -> None:
     done = run(command, "--help")
     assert 0 == done.returncode
@@ -132,6 +132,83 @@ def test_compare_puts_policies_side_by_side() -> None:
     assert "scoring policies: 3/3" in done.stderr
 
 
+def test_needed_writes_the_next_score_of_every_student_and_target() -> None:
+    done = run("needed", EVIDENCE, "--policy", "mean", "-q")
+    assert 0 == done.returncode, done.stderr
+    found = {(r["student_id"], r["target_id"]): r for r in rows(done.stdout)}
+    assert 6 == len(found)
+    # ana LE.1: 1, 2.5, 3.5 (mean 7/3); (7 + 4k) / (3 + k) >= 3 needs k = 2 scores of 4.0
+    assert ("", "2", "false") == tuple(
+        found["ana", "LE.1"][k] for k in ("score", "count", "reached")
+    )
+    assert ("4.0", "1") == (
+        found["ana", "LE.2"]["score"],
+        found["ana", "LE.2"]["count"],
+    )  # (2 + x) / 2
+    assert ("3.0", "true") == (found["ben", "LE.1"]["score"], found["ben", "LE.1"]["reached"])
+    assert found["ben", "LE.2"]["reason"].startswith("no evidence yet")
+    assert "" == found["ben", "LE.2"]["score"] == found["ben", "LE.2"]["count"]
+
+
+def test_needed_for_one_student_and_a_level_as_json() -> None:
+    done = run(
+        "needed",
+        EVIDENCE,
+        "--policy",
+        "mean",
+        "--student",
+        "ana",
+        "--level",
+        "exceeds",
+        "--format",
+        "json",
+        "-q",
+    )
+    assert 0 == done.returncode, done.stderr
+    found = json.loads(done.stdout)["needed"]
+    assert [("ana", "LE.1"), ("ana", "LE.2")] == [(r["student_id"], r["target_id"]) for r in found]
+    assert {"exceeds"} == {r["level"] for r in found}
+    assert [None, None] == [r["count"] for r in found]  # a mean with a lower score never is 4
+
+
+def test_needed_prints_a_table() -> None:
+    done = run("needed", EVIDENCE, "--policy", "most_recent", "--format", "text", "-q")
+    assert 0 == done.returncode, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].split() == ["student_id", "target_id", "value", "goal", "next", "reason"]
+    assert lines[1].split()[:6] == ["ana", "LE.1", "3.5", "meets", "(3.0)", "3.0"]
+
+
+def test_grade_json_next_steps_say_what_the_next_assessment_must_give() -> None:
+    done = run(
+        "grade",
+        EVIDENCE,
+        "--policy",
+        "most_recent",
+        "--converter",
+        "marzano_2010",
+        "--format",
+        "json",
+        "-q",
+    )
+    assert 0 == done.returncode, done.stderr
+    ana = json.loads(done.stdout)["grades"][0]
+    # average 2.75 (B); A needs 3.0: LE.2 from 2.0 to 2.5, and the latest score is the result
+    assert (
+        "Next letter: A. a 2.5 on your next assessment of 'LE.2' brings it to 2.5 (approaching), "
+        "up from 2.0."
+    ) == ana["next_steps"]
+
+
+def test_needed_refuses_an_unknown_student_or_level() -> None:
+    done = run("needed", EVIDENCE, "--policy", "mean", "--student", "zed", "-q")
+    assert 2 == done.returncode
+    assert "--student 'zed' has no evidence in" in done.stderr
+    done = run("needed", EVIDENCE, "--policy", "mean", "--level", "mastered", "-q")
+    assert 2 == done.returncode
+    assert "level='mastered' is not a level of the scale" in done.stderr
+
+
 def test_long_runs_report_progress_on_stderr() -> None:
     done = run("score", DATA / "plain" / "evidence.csv", "--policy", "mean", "--progress")
     assert 0 == done.returncode
@@ -155,6 +232,23 @@ def test_report_writes_one_html_file_per_class(tmp_path: Path) -> None:
     page = (tmp_path / "algebra-1.html").read_text(encoding="utf-8")
     assert "I can solve a linear equation in one variable." in page
     assert "fail" not in page.lower()
+
+
+def test_a_report_with_letters_says_what_the_next_assessment_must_give(tmp_path: Path) -> None:
+    done = run(
+        "report",
+        EVIDENCE,
+        "--policy",
+        "most_recent",
+        "--converter",
+        "marzano_2010",
+        "-o",
+        tmp_path,
+        "-q",
+    )
+    assert 0 == done.returncode, done.stderr
+    page = (tmp_path / "algebra-1.html").read_text(encoding="utf-8")
+    assert "a 2.5 on your next assessment of &#x27;LE.2&#x27; brings it to 2.5" in page
 
 
 @pytest.mark.parametrize(

@@ -702,8 +702,9 @@ def table() -> Any:
 class TestAuditReport:
     def test_to_dict_has_exactly_the_documented_shape(self, report: AuditReport) -> None:
         data = report.to_dict()
-        assert ["name", "policy", "axioms"] == list(data)
+        assert ["name", "policy", "next_score", "axioms"] == list(data)
         assert "latest" == data["name"] == data["policy"]
+        assert ["promised", "note"] == list(data["next_score"])
         assert AXIOM_NAMES == list(data["axioms"])
         for entry in data["axioms"].values():
             assert ["summary", "claimed", "outcome", "holds", "tried", "counterexample"] == list(

@@ -52,6 +52,7 @@ from mastery_grading.grades import (
     grade,
 )
 from mastery_grading.policies import available_policies, policy_from_spec
+from mastery_grading.policies._needed import Needed, needed
 from mastery_grading.protocols import IncrementalPolicy, Policy
 from mastery_grading.results import Contribution, TargetResult
 from mastery_grading.scales import Level, Scale
@@ -85,6 +86,7 @@ __all__ = [
     "MasteryGradingError",
     "MissingExtraError",
     "MissingScoreWarning",
+    "Needed",
     "OverlapError",
     "Policy",
     "PolicyDiff",
@@ -103,6 +105,7 @@ __all__ = [
     "converter_from_spec",
     "grade",
     "grades",
+    "needed",
     "policies",
     "policy_from_spec",
     "sort_chronologically",

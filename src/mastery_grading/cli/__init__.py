@@ -1,11 +1,11 @@
-"""The ``mastery-grading`` command: score, grade, report, compare, diff and audit from the shell.
+"""The ``mastery-grading`` command: score, grade, report, compare, diff, needed and audit.
 
 Run ``mastery-grading --help`` (or ``python -m mastery_grading --help``) for the subcommands
 and examples. Exit codes: 0 success, 2 bad input (problems in the data, each named with its
 file, line and column, the first 20 printed; or a usage error: a bad option or spec), 1 any
 other error.
 
-One module per command (``score``, ``grade``, ``report``, ``compare``, ``diff``,
+One module per command (``score``, ``grade``, ``report``, ``compare``, ``diff``, ``needed``,
 ``audit``), each with a ``command(args, stdout, stderr)``; the parser lives in ``_parser`` and
 what they share (options, progress, reading the inputs with
 :func:`mastery_grading.io.read_evidence`) in ``_common``.

@@ -14,6 +14,7 @@ from typing import Any, Literal, TextIO
 import attrs
 
 from mastery_grading import grades
+from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import BulkValidationError, DataFileError, MasteryGradingError
 from mastery_grading.gradebook import Duplicates
 from mastery_grading.grades import ReportingConverter
@@ -306,6 +307,20 @@ def choose_policy(
     if policies:
         msg += f"; targets without one: {', '.join(missing[:5])}"
     raise UsageError(msg)
+
+
+def by_student(evidence: Sequence[Evidence]) -> dict[str, list[Evidence]]:
+    """Group evidence by student, for each student's next steps.
+
+    Example:
+        >>> from mastery_grading.testing.examples import scores_to_history
+        >>> {s: len(items) for s, items in by_student(scores_to_history([1, 2])).items()}
+        {'s1': 2}
+    """
+    groups: dict[str, list[Evidence]] = {}
+    for item in evidence:
+        groups.setdefault(item.student_id, []).append(item)
+    return groups
 
 
 def emit(text: str, output: str | None, stdout: TextIO) -> None:

@@ -11,6 +11,7 @@ from mastery_grading.cli.audit import command as audit_command
 from mastery_grading.cli.compare import command as compare_command
 from mastery_grading.cli.diff import command as diff_command
 from mastery_grading.cli.grade import command as grade_command
+from mastery_grading.cli.needed import command as needed_command
 from mastery_grading.cli.report import command as report_command
 from mastery_grading.cli.score import command as score_command
 
@@ -19,6 +20,7 @@ EvidenceOption: TypeAlias = Literal["auto", "canvas", "plain", "oneroster"]
 TargetsOption: TypeAlias = Literal["auto", "canvas-outcomes", "case", "json"]
 ScoreFormat: TypeAlias = Literal["csv", "json", "canvas-gradebook", "oneroster"]
 GradeFormat: TypeAlias = Literal["csv", "json"]
+NeededFormat: TypeAlias = Literal["csv", "json", "text"]
 AuditFormat: TypeAlias = Literal["text", "markdown", "json", "html"]
 EngineOption: TypeAlias = Literal["auto", "numpy", "python"]
 
@@ -26,6 +28,7 @@ EVIDENCE_FORMATS: tuple[str, ...] = get_args(EvidenceOption)
 TARGETS_FORMATS: tuple[str, ...] = get_args(TargetsOption)
 SCORE_FORMATS: tuple[str, ...] = get_args(ScoreFormat)
 GRADE_FORMATS: tuple[str, ...] = get_args(GradeFormat)
+NEEDED_FORMATS: tuple[str, ...] = get_args(NeededFormat)
 AUDIT_FORMATS: tuple[str, ...] = get_args(AuditFormat)
 ENGINES: tuple[str, ...] = get_args(EngineOption)
 
@@ -48,6 +51,8 @@ examples:
   # whose letter changes if the school moves from the mean to a decaying average, by section
   mastery-grading diff evidence.csv --before mean --after decaying_average \
       --converter marzano_2010 --by section -o diff.html
+  # what every student needs on the next assessment to reach "meets", as a table
+  mastery-grading needed evidence.csv --policy decaying_average --level meets --format text
 
   # the fairness axioms each policy satisfies
   mastery-grading audit --policy mean --policy most_recent
@@ -324,6 +329,43 @@ def build_parser() -> argparse.ArgumentParser:
         "CSV; students without a value are counted in '(missing)'",
     )
     diff.set_defaults(handler=diff_command)
+    needed = sub.add_parser(
+        "needed",
+        help="the smallest next score each student needs on each target",
+        description=(
+            "For every student and target: the smallest score on the next assessment that "
+            "brings the result to mastery (or --level), or how many top scores it takes."
+        ),
+        epilog="example:\n  mastery-grading needed evidence.csv --policy decaying_average "
+        "--level meets --student ana --format text",
+        formatter_class=formatter,
+    )
+    _common(needed, outputs="output file (default: standard output)")
+    needed.add_argument("--policy", metavar="SPEC", help="policy spec: name, JSON or @file")
+    needed.add_argument(
+        "--level",
+        metavar="NAME|VALUE",
+        help="the goal: a level's name (meets) or a value on the scale (default: mastery)",
+    )
+    needed.add_argument(
+        "--student",
+        metavar="ID",
+        action="append",
+        help="only this student (repeat for several; default: every student)",
+    )
+    needed.add_argument(
+        "--when",
+        type=_moment,
+        help="when the next assessment is observed, a time with a UTC offset (default: one "
+        "day after each student's latest evidence on the target)",
+    )
+    needed.add_argument(
+        "--format",
+        choices=NEEDED_FORMATS,
+        default="csv",
+        help="output format: csv, json or an aligned text table (default: csv)",
+    )
+    needed.set_defaults(handler=needed_command)
 
     audit = sub.add_parser(
         "audit",

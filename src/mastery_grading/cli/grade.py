@@ -9,6 +9,7 @@ from typing import TextIO
 from mastery_grading import io as mio
 from mastery_grading.cli._common import (
     Progress,
+    by_student,
     choose_policy,
     emit,
     parse_converter,
@@ -49,6 +50,8 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         warn([no_letter_message(len(reports.no_letter))], args, stderr)
     # A column with no data is left out: names only when the input gave some.
     names = found.students if any(found.students.get(s) for s in table.students) else None
+    # JSON's next steps say what the next assessment must give: they need the evidence
+    evidence = by_student(found.evidence) if args.format == "json" else {}
     rows: list[dict[str, object]] = []
     for student in sorted(table.students, key=mio.id_order):
         report = reports[student]
@@ -58,7 +61,7 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         row |= {
             "letter": None if report.letter == NO_LETTER else report.letter,
             "decided_by": report.decided_by,
-            "next_steps": str(report.next_steps()),
+            "next_steps": str(report.next_steps(evidence=evidence.get(student, ()))),
         }
         rows.append(row)
     if args.format == "json":

@@ -12,6 +12,7 @@ from mastery_grading import io as mio
 from mastery_grading.cli._common import (
     Progress,
     UsageError,
+    by_student,
     choose_policy,
     parse_converter,
     read_inputs,
@@ -77,10 +78,11 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         steps: dict[str, list[str]] = {}
         if converter is not None:
             reports = table.grades(converter, on_gap="ignore")
+            histories = by_student(evidence)  # a step says what the next assessment must give
             for student in table.students:
                 report = reports[student]
                 letters[student] = report.letter
-                plan = str(report.next_steps()).strip()
+                plan = str(report.next_steps(evidence=histories.get(student, ()))).strip()
                 steps[student] = [plan] if plan else []
         name = safe_name(found.contexts.get(context) or context or "class")
         while name in used_names:

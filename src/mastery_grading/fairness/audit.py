@@ -43,6 +43,7 @@ from mastery_grading.fairness.axioms import (
 )
 from mastery_grading.fairness.cases import classic_converter_cases
 from mastery_grading.fairness.converter_axioms import LetterConverter
+from mastery_grading.fairness.next_score import promises_next_score, report_note, table_note
 from mastery_grading.fairness.outcome import AxiomOutcome, display_name
 from mastery_grading.protocols import Claim, Policy
 from mastery_grading.scales import Scale
@@ -133,6 +134,19 @@ class AuditReport:
         return tuple(o.axiom for o in self.outcomes if o.wrong_claim)
 
     @property
+    def note(self) -> str | None:
+        """What the audit says of a student's next score (a policy's), from its claims.
+
+        See :mod:`mastery_grading.fairness.next_score`; ``None`` for a converter.
+
+        Example:
+            >>> from mastery_grading import policies
+            >>> audit(policies.Mode(), axioms=[]).note.startswith("Next score (mastery_grading")
+            True
+        """
+        return report_note(self.policy) if self.kind == "policy" else None
+
+    @property
     def violated(self) -> tuple[str, ...]:
         """Every axiom a counterexample was found for (including those "not claimed")."""
         return tuple(o.axiom for o in self.outcomes if not o.holds)
@@ -147,15 +161,21 @@ class AuditReport:
 
         ``{"name": ..., "policy": spec (or name), "axioms": {axiom: {"summary", "claimed",
         "outcome", "holds", "tried", "counterexample"}}}``, where ``outcome`` is ``"keeps"``,
-        ``"breaks"`` or ``"not claimed"``.
+        ``"breaks"`` or ``"not claimed"``; for a policy also ``"next_score": {"promised",
+        "note"}`` (whether any score above the one :func:`~mastery_grading.needed` gives
+        reaches the level too, from the claims).
 
         >>> from mastery_grading import policies
         >>> audit(policies.Mean(), max_examples=5).to_dict()["axioms"]["monotone"]
         {'summary': 'Raising any one score never lowers the result.', 'claimed': True, 'outcome': 'keeps', 'holds': True, 'tried': 19, 'counterexample': None}
         """  # noqa: E501
+        extra: dict[str, Any] = {}
+        if self.note is not None:
+            extra["next_score"] = {"promised": promises_next_score(self.policy), "note": self.note}
         return {
             "name": self.name,
             "policy": _policy_spec(self.policy),
+            **extra,
             "axioms": {
                 o.axiom: {
                     "summary": o.summary,
@@ -171,7 +191,11 @@ class AuditReport:
 
     def __str__(self) -> str:
         return render.report_text(
-            self.name, self.outcomes, classics=self.classics, max_examples=self.max_examples
+            self.name,
+            self.outcomes,
+            classics=self.classics,
+            max_examples=self.max_examples,
+            note=self.note,
         )
 
     def to_markdown(self) -> str:
@@ -184,7 +208,11 @@ class AuditReport:
             | `monotone` | Raising any one score never lowers the result. | yes | keeps | 19 |
         """
         return render.report_markdown(
-            self.name, self.outcomes, classics=self.classics, max_examples=self.max_examples
+            self.name,
+            self.outcomes,
+            classics=self.classics,
+            max_examples=self.max_examples,
+            note=self.note,
         )
 
     def _repr_html_(self) -> str:
@@ -194,6 +222,7 @@ class AuditReport:
             classics=self.classics,
             max_examples=self.max_examples,
             kind=self.kind,
+            note=self.note,
         )
 
     def to_html(self) -> str:
@@ -442,6 +471,22 @@ class AuditTable:
             if not o.holds
         ]
 
+    @property
+    def note(self) -> str | None:
+        """Which policies' next score is not promised (see :mod:`mastery_grading.fairness.next_score`).
+
+        ``None`` for a table of converters.
+
+        Example:
+            >>> from mastery_grading import policies
+            >>> table = audit_table({"mode": policies.Mode()}, max_examples=5)
+            >>> print(table.note)
+            Next score (mastery_grading.needed): not promised for any policy here: none claims monotone, so a score above the one needed may fall short.
+        """  # noqa: E501
+        if self.kind != "policy":
+            return None
+        return table_note(self.names, [report.policy for report in self.reports])
+
     def _rows(self) -> list[render.Row]:
         return [
             (name, {o.axiom: o for o in report.outcomes})
@@ -449,7 +494,7 @@ class AuditTable:
         ]
 
     def __str__(self) -> str:
-        return render.table_text(self.kind, self.axioms, self._rows())
+        return render.table_text(self.kind, self.axioms, self._rows(), note=self.note)
 
     def to_markdown(self) -> str:
         """Return the table in Markdown (GitHub and MyST pipe tables), with its legend.
@@ -458,10 +503,10 @@ class AuditTable:
             >>> print(AuditTable(names=[], reports=[]).to_markdown().splitlines()[0][:30])
             | policy | `bounded` | `within
         """
-        return render.table_markdown(self.kind, self.axioms, self._rows())
+        return render.table_markdown(self.kind, self.axioms, self._rows(), note=self.note)
 
     def _repr_html_(self) -> str:
-        return render.table_html(self.kind, self.axioms, self._rows())
+        return render.table_html(self.kind, self.axioms, self._rows(), note=self.note)
 
     def to_html(self, title: str | None = None) -> str:
         """Return the table as a self-contained HTML page, styled like the progress report.

@@ -188,9 +188,17 @@ def _notes(outcomes: Sequence[Outcome], indent: str, code: str = "") -> list[str
 
 
 def report_text(
-    label: str, outcomes: Sequence[Outcome], *, classics: int, max_examples: int
+    label: str,
+    outcomes: Sequence[Outcome],
+    *,
+    classics: int,
+    max_examples: int,
+    note: str | None = None,
 ) -> str:
     """The audit of one object as a text table, with its counterexamples and wrong claims.
+
+    ``note`` is a last line (for a policy, what :mod:`~mastery_grading.fairness.next_score`
+    says of its next score).
 
     Example:
         >>> from mastery_grading.fairness.audit import AxiomOutcome
@@ -211,6 +219,8 @@ def report_text(
         row = f"{o.axiom:<{width}}  {claimed:<7}  {o.verdict:<23}  {o.tried:<5}  {o.summary}"
         lines.append(row.rstrip())
     lines.extend(_notes(outcomes, "  "))
+    if note:
+        lines.append(note)
     return "\n".join(lines)
 
 
@@ -219,9 +229,16 @@ def _md(text: str) -> str:
 
 
 def report_markdown(
-    label: str, outcomes: Sequence[Outcome], *, classics: int, max_examples: int
+    label: str,
+    outcomes: Sequence[Outcome],
+    *,
+    classics: int,
+    max_examples: int,
+    note: str | None = None,
 ) -> str:
     r"""The audit of one object as Markdown: a pipe table, then the counterexamples.
+
+    ``note`` is a last paragraph (see :func:`report_text`).
 
     Example:
         >>> from mastery_grading.fairness.audit import AxiomOutcome
@@ -255,6 +272,8 @@ def report_markdown(
             lines.extend([f"**{line}**" if line.startswith("WRONG") else line, ""])
     if lines[-1]:
         lines.append("")
+    if note:
+        lines.extend([_md(note), ""])
     return "\n".join(lines)
 
 
@@ -286,6 +305,7 @@ def report_html(
     classics: int | None = None,
     max_examples: int | None = None,
     kind: str = "policy",
+    note: str | None = None,
 ) -> str:
     """The audit of one object as an HTML fragment styled like the progress report (escaped).
 
@@ -315,11 +335,12 @@ def report_html(
         if classics is not None and max_examples is not None
         else ""
     )
+    noted = f'<p class="meta">{esc(note)}</p>' if note else ""
     return _fragment(
         f"<table><caption>Audit of {esc(label)}</caption>"
         "<thead><tr><th>Axiom</th><th>What it means</th><th>Claimed</th><th>Outcome</th>"
         "<th>Cases tried</th><th>Counterexample</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>{_html_legend(kind)}{meta}"
+        f"<tbody>{''.join(rows)}</tbody></table>{_html_legend(kind)}{meta}{noted}"
     )
 
 
@@ -372,10 +393,13 @@ def _tag(o: Outcome) -> str:
     return " (not claimed)" if o.outcome == NOT_CLAIMED else ""
 
 
-def table_text(kind: str, axioms: Sequence[str], rows: Sequence[Row]) -> str:
+def table_text(
+    kind: str, axioms: Sequence[str], rows: Sequence[Row], *, note: str | None = None
+) -> str:
     """Objects by axioms as aligned text, with the legend, the axioms and the counterexamples.
 
-    See the module's example.
+    ``note`` is a line below the legend (for policies, which of them promise their next
+    score, from :mod:`~mastery_grading.fairness.next_score`). See the module's example.
     """
     grid = _grid(kind, axioms, rows)
     widths = [max(len(row[i]) for row in grid) for i in range(len(grid[0]))]
@@ -384,6 +408,8 @@ def table_text(kind: str, axioms: Sequence[str], rows: Sequence[Row]) -> str:
         for row in grid
     ]
     lines.append(legend(kind))
+    if note:
+        lines.append(note)
     summaries = _summaries(axioms, rows)
     if summaries:
         lines.append("What the axioms mean:")
@@ -395,10 +421,13 @@ def table_text(kind: str, axioms: Sequence[str], rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
-def table_markdown(kind: str, axioms: Sequence[str], rows: Sequence[Row]) -> str:
+def table_markdown(
+    kind: str, axioms: Sequence[str], rows: Sequence[Row], *, note: str | None = None
+) -> str:
     r"""Objects by axioms as a Markdown pipe table (GitHub and MyST), with the legend.
 
-    Below the legend: what each axiom means, then every counterexample.
+    Below the legend: ``note`` (see :func:`table_text`), what each axiom means, then every
+    counterexample.
 
     Example:
         >>> print(table_markdown("policy", ["bounded"], []))
@@ -415,6 +444,8 @@ def table_markdown(kind: str, axioms: Sequence[str], rows: Sequence[Row]) -> str
     ]
     lines.extend("| " + " | ".join(_md(text) for text in row) + " |" for row in body)
     lines.extend(["", _md(legend(kind)), ""])
+    if note:
+        lines.extend([_md(note), ""])
     summaries = _summaries(axioms, rows)
     if summaries:
         lines.extend(["What the axioms mean:", ""])
@@ -430,11 +461,14 @@ def table_markdown(kind: str, axioms: Sequence[str], rows: Sequence[Row]) -> str
     return "\n".join(lines)
 
 
-def table_html(kind: str, axioms: Sequence[str], rows: Sequence[Row]) -> str:
+def table_html(
+    kind: str, axioms: Sequence[str], rows: Sequence[Row], *, note: str | None = None
+) -> str:
     """Objects by axioms as an HTML fragment styled like the progress report.
 
     A column's title is the axiom's summary and a cell's title its counterexample; below the
-    table, the legend, what each axiom means and every counterexample.
+    table, the legend, ``note`` (see :func:`table_text`), what each axiom means and every
+    counterexample.
 
     Example:
         >>> table_html("policy", [], []).startswith('<div class="mastery-grading-audit">')
@@ -466,6 +500,8 @@ def table_html(kind: str, axioms: Sequence[str], rows: Sequence[Row]) -> str:
         f'{_html_legend(kind)}<p class="meta">*: the {esc(kind)} claims it '
         "(BREAKS* is a wrong claim).</p>",
     ]
+    if note:
+        parts.append(f'<p class="meta">{esc(note)}</p>')
     if summaries:
         items = "".join(
             f"<li><code>{esc(a)}</code>: {esc(text)}</li>" for a, text in summaries.items()

@@ -50,12 +50,14 @@ from mastery_grading.gradebook._live import (
     live_key,
     python_live_table,
 )
+from mastery_grading.gradebook._needed import gradebook_needed
 from mastery_grading.gradebook._table import ResultTable
 from mastery_grading.protocols import Policy
 
 if TYPE_CHECKING:
     from mastery_grading.gradebook._diff import PolicyDiff
     from mastery_grading.gradebook._grade_table import Exemptions
+    from mastery_grading.gradebook._needed import NeededTable
     from mastery_grading.grades import GradeReport, OnGap, ReportingConverter
     from mastery_grading.protocols import GradeConverter, GradeReportLike
 
@@ -325,3 +327,46 @@ class Gradebook(EvidenceIntake):
             ('before and after are the same (Mean(weighted=True)): nothing changes',)
         """
         return policy_diff(self.results, before, after, converter, by=by)
+
+    def needed(
+        self,
+        policy: Policy | Mapping[str, Policy],
+        *,
+        level: str | float | None = None,
+        when: datetime | None = None,
+    ) -> NeededTable:
+        """Return what every student needs next on every target, as a table.
+
+        Each row is :func:`mastery_grading.needed` of the student's evidence on the target (its
+        rules: the next assessment, the grid of scores, the goal, what happens when one score
+        is not enough or the goal is reached already). With numpy the linear policies (mean,
+        decaying average, weighted average, most recent, highest) are solved for every row at
+        once, exactly; other policies, and rows a float could decide wrongly, are searched
+        group by group.
+
+        Args:
+            policy: Any policy, or a mapping of target id to policy (as for :meth:`results`).
+            level: The goal on every target: ``None`` for each target's mastery threshold, a
+                level's name (every target's scale must have it), or a value.
+            when: When the next assessment is observed (timezone-aware); one day after each
+                student's latest evidence on the target by default.
+
+        Returns:
+            A :class:`~mastery_grading.gradebook.NeededTable`, one row per (student, target)
+            of :meth:`results`; rows without evidence have no answer and say why.
+
+        Raises:
+            InvalidValueError: If a target's scale has no level named ``level`` (or the value
+                lies outside it), or a policy mapping leaves out a target.
+            InvalidTypeError: If a policy is not a policy.
+
+        Example:
+            >>> from mastery_grading import Gradebook, policies
+            >>> from mastery_grading.examples import load_example_class
+            >>> example = load_example_class()
+            >>> book = Gradebook.from_evidence(example.evidence, targets=example.targets)
+            >>> table = book.needed(policies.DecayingAverage(), level="approaching")
+            >>> table["devon", "LE.2"].score, len(table)
+            (1.5, 40)
+        """
+        return gradebook_needed(self, policy, level=level, when=when)

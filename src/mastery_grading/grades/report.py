@@ -31,15 +31,19 @@ from __future__ import annotations
 import html
 import itertools
 from collections import Counter
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from fractions import Fraction
 from typing import Any
 
 import attrs
 
 from mastery_grading._numbers import fmt, read_value
+from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import InvalidValueError
 from mastery_grading.grades._decider import INCOMPLETE, NO_LETTER, Counted, Decider, Plan
+from mastery_grading.policies._goal import goal_text
+from mastery_grading.policies._needed import Needed, needed
+from mastery_grading.protocols import Policy
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
@@ -98,6 +102,9 @@ class NextStep:
         to_value: The value to reach, ``None`` when the step is to show any evidence at all.
         counted_as: For a target without a result that counts anyway (``missing="not_yet"``),
             the value it counts as until there is evidence.
+        needed: What the next assessment must give to reach ``to_value``
+            (:func:`~mastery_grading.needed`), when the student's evidence was given to
+            :meth:`GradeReport.next_steps`; the step then says it.
 
     Example:
         >>> from mastery_grading import LearningTarget
@@ -106,12 +113,22 @@ class NextStep:
         bring 'Solve linear equations' from approaching (2.5) to meets (3.0)
         >>> print(NextStep(target=target, from_value=None, to_value=3.0, counted_as=0.0))
         show what you know on 'Solve linear equations', at meets (3.0) or above: there is no evidence on it yet, so for now it counts as not yet (0.0)
+
+        With what the next assessment must give (see :func:`~mastery_grading.needed`):
+
+        >>> from mastery_grading import needed, policies
+        >>> from mastery_grading.testing.examples import scores_to_history
+        >>> answer = needed(scores_to_history([2.0, 2.5], target_id="LE.1"), target,
+        ...                 policies.DecayingAverage(), level=3.0)
+        >>> print(NextStep(target=target, from_value=2.325, to_value=3.0, needed=answer))
+        a 3.5 on your next assessment of 'Solve linear equations' brings it to meets (3.0), up from 2.325
     """  # noqa: E501
 
     target: LearningTarget
     from_value: float | None
     to_value: float | None
     counted_as: float | None = None
+    needed: Needed | None = None
 
     @property
     def text(self) -> str:
@@ -131,7 +148,19 @@ class NextStep:
                 f"on it yet, so for now it counts as {now}"
             )
         from_part = f"{scale.level_of(self.from_value).name} ({fmt(self.from_value)})"
-        return f"bring '{name}' from {from_part} to {to_part}"
+        plan = f"bring '{name}' from {from_part} to {to_part}"
+        answer = self.needed
+        if answer is None:
+            return plan
+        goal = f"{goal_text(scale, self.to_value)}, up from {fmt(self.from_value)}"
+        if answer.score is not None:
+            return f"a {fmt(answer.score)} on your next assessment of '{name}' brings it to {goal}"
+        if answer.count is not None:
+            return (
+                f"{answer.count} scores of {fmt(scale.max)} on your next assessments of "
+                f"'{name}' bring it to {goal}"
+            )
+        return f"{plan}: new scores alone do not get it there; talk with your teacher"
 
     def __str__(self) -> str:
         return self.text
@@ -247,7 +276,9 @@ class GradeReport:
         """
         return tuple(line.target.id for line in self.lines if line.exempt)
 
-    def next_steps(self, *, budget: int = DEFAULT_BUDGET) -> NextSteps:
+    def next_steps(
+        self, *, budget: int = DEFAULT_BUDGET, evidence: Iterable[Evidence] | None = None
+    ) -> NextSteps:
         """Return the smallest set of improvements that raises the grade to the next letter.
 
         "Smallest" is defined in :mod:`mastery_grading.grades.report`: fewest targets changed,
@@ -255,8 +286,16 @@ class GradeReport:
         grade is ``"Incomplete"``, the steps are to show evidence on each target without a
         result.
 
+        Given the student's ``evidence``, each step that raises a result also says what the
+        next assessment must give, with the policy that computed the result:
+        :func:`~mastery_grading.needed` with the step's value as the goal ("a 3.5 on your next
+        assessment of 'Slope' brings it to meets (3.0), up from 2.5"; or how
+        many scores at the top of the scale; or that new scores alone do not get there).
+
         Args:
             budget: How many letter evaluations the search may spend.
+            evidence: The student's evidence (on any targets; other students' is left out),
+                the evidence the results were computed from.
 
         Example:
             >>> from mastery_grading.grades import AverageCutoffs, grade, results_from_scores
@@ -264,7 +303,18 @@ class GradeReport:
             ...                AverageCutoffs.marzano_2010())
             >>> [step.text for step in report.next_steps()]
             ["bring 'LE.1' from approaching (2.0) to meets (3.0)"]
-        """
+
+            With the evidence, a step says what the next assessment must give:
+
+            >>> from mastery_grading import LearningTarget, policies
+            >>> from mastery_grading.testing.examples import scores_to_history
+            >>> slope = LearningTarget(id="S", title="Slope")
+            >>> history = scores_to_history([1.5, 2.5], target_id="S")
+            >>> results = [policies.DecayingAverage().evaluate(history, slope)]
+            >>> report = grade(results, AverageCutoffs.marzano_2010())
+            >>> print(report.next_steps(evidence=history))
+            Next letter: B. a 3.0 on your next assessment of 'Slope' brings it to 2.5 (approaching), up from 2.15.
+        """  # noqa: E501
         if budget < 1:
             msg = f"budget={budget!r} must be at least 1"
             raise InvalidValueError(msg)
@@ -296,6 +346,8 @@ class GradeReport:
             )
             for item, new in sorted(plan or [], key=lambda pair: pair[0].position)
         )
+        if evidence is not None:
+            steps = _with_needed(steps, self.results, evidence)
         return NextSteps(
             letter=self.letter, goal=goal, steps=steps, reachable=reachable, minimal=minimal
         )
@@ -326,6 +378,28 @@ class GradeReport:
             "<table><thead><tr><th>target</th><th>statement</th><th>value</th><th>level</th>"
             f"<th>note</th></tr></thead><tbody>{rows}</tbody></table></div>"
         )
+
+
+def _with_needed(
+    steps: tuple[NextStep, ...], results: Sequence[TargetResult], evidence: Iterable[Evidence]
+) -> tuple[NextStep, ...]:
+    """The steps that raise a result, each with what the next assessment must give."""
+    students = {r.student_id for r in results if r.student_id is not None}
+    by_target: dict[str, list[Evidence]] = {}
+    for item in evidence:
+        if not students or item.student_id in students:
+            by_target.setdefault(item.target_id, []).append(item)
+    policy_of = {r.target.id: r.policy for r in results}
+    out = []
+    for step in steps:
+        policy = policy_of.get(step.target.id)
+        history = by_target.get(step.target.id)
+        raises = step.from_value is not None and step.to_value is not None
+        if raises and history and isinstance(policy, Policy):
+            answer = needed(history, step.target, policy, level=step.to_value)
+            step = attrs.evolve(step, needed=answer)
+        out.append(step)
+    return tuple(out)
 
 
 def _counted_of(report: GradeReport) -> tuple[Counted, ...]:
