@@ -119,8 +119,8 @@ def kernel_for(policy: object) -> Kernel | None:
     The kernel's module is imported on the first look-up (it needs numpy).
 
     Example:
-        >>> from mastery_grading.policies import LinearTrend, MostRecent
-        >>> kernel_for(MostRecent()).__name__, kernel_for(LinearTrend())
+        >>> from mastery_grading.policies import CanvasRollup, MostRecent
+        >>> kernel_for(MostRecent()).__name__, kernel_for(CanvasRollup())
         ('most_recent_kernel', None)
     """
     cls = type(policy)
@@ -134,8 +134,8 @@ def has_kernel(policy: object) -> bool:
     """Return whether a kernel is registered for the class of ``policy`` (imports nothing).
 
     Example:
-        >>> from mastery_grading.policies import LinearTrend, Mean
-        >>> has_kernel(Mean()), has_kernel(LinearTrend())
+        >>> from mastery_grading.policies import CanvasRollup, Mean
+        >>> has_kernel(Mean()), has_kernel(CanvasRollup())
         (True, False)
     """
     return type(policy) in _KERNELS
