@@ -124,6 +124,7 @@ def build_comparison(
         ]
     frames = []
     letters_by_policy: dict[str, list[str]] = {}
+    drawn = cohort.parameters().drop(columns=["student_id", "archetype"])
     for label, out in outcomes.items():
         columns: dict[str, Any] = {
             "policy": label,
@@ -144,6 +145,7 @@ def build_comparison(
             letters_by_policy[label] = letters
             columns["letter"] = letters
             columns["true_letter"] = true_letters
+        columns.update({name: drawn[name].to_numpy() for name in drawn.columns})
         frames.append(pd.DataFrame(columns))
     per_student = pd.concat(frames, ignore_index=True)
     rows = []
@@ -189,7 +191,9 @@ class ComparisonResult:
             converter).
         students: One row per policy and student: the estimate, the truth, levels, mastery,
             the jittered estimate, whether raising a score lowered the result, and after how
-            much evidence the running result became stable (and letters with a converter).
+            much evidence the running result became stable (and letters with a converter);
+            last, the parameters drawn for the student's learner, ``param_<name>`` (see
+            :meth:`~mastery_grading.simulation.Cohort.parameters`).
         kappa: With a converter, Cohen's kappa between the letters of each pair of policies
             (a square table), else ``None``.
         policies: The compared policies by label.

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -144,6 +145,34 @@ class Cohort:
         """
         return [e for s in self.students for e in s.evidence]
 
+    def parameters(self) -> pd.DataFrame:
+        """Return one row per student with the parameters drawn for its learner.
+
+        Columns: ``student_id``, ``archetype``, then ``param_<name>`` for every parameter name
+        of any learner (see :attr:`~mastery_grading.simulation.Learner.params`), in the order
+        first met; a learner without that parameter has ``NaN``. A comparison's students
+        table carries the same columns, to study a policy's error against, say, the step's
+        position.
+
+        >>> from mastery_grading.simulation import Steady, Step
+        >>> cohort = simulate_cohort([Steady(), Step()], n=2, seed=0)
+        >>> list(cohort.parameters().columns)
+        ['student_id', 'archetype', 'param_level', 'param_start', 'param_end', 'param_at']
+        """
+        require("pandas", extra="data", feature="Cohort.parameters()")
+        import pandas as pd
+
+        names = list(dict.fromkeys(name for s in self.students for name in s.learner.params))
+        columns: dict[str, list[Any]] = {
+            "student_id": [s.id for s in self.students],
+            "archetype": [s.archetype for s in self.students],
+        }
+        for name in names:
+            columns[f"param_{name}"] = [
+                float(s.learner.params.get(name, math.nan)) for s in self.students
+            ]
+        return pd.DataFrame(columns)
+
     def to_pandas(self) -> pd.DataFrame:
         """Return one row per piece of evidence with the truth next to it.
 
@@ -226,6 +255,7 @@ def _simulate_student(
 ) -> SimulatedStudent:
     scale = target.scale
     times = schedule.times(rng)
+    learner = learner.on_schedule(times)
     truths = np.array([learner.level_at(t) for t in times])
     scores = measurement.observe(truths, scale, rng)
     # (t, attempt, assessment index, score, true level)
