@@ -111,7 +111,7 @@ def build_comparison(
     cohort = prep.cohort
     scale = cohort.target.scale
     students = cohort.students
-    true_levels = [scale.level_of(t).name for t in prep.truths]
+    true_levels = pd.array([scale.level_of(t).name for t in prep.truths], dtype="str")
     true_mastered = [scale.is_mastered(t) for t in prep.truths]
     true_letters: list[str] = []
     if converter is not None:
@@ -124,12 +124,14 @@ def build_comparison(
         ]
     frames = []
     letters_by_policy: dict[str, list[str]] = {}
-    drawn = cohort.parameters().drop(columns=["student_id", "archetype"])
+    # made once: the columns every policy's rows share
+    drawn = cohort.parameters()
+    ids, archetypes = drawn.pop("student_id").array, drawn.pop("archetype").array
     for label, out in outcomes.items():
         columns: dict[str, Any] = {
             "policy": label,
-            "student_id": [s.id for s in students],
-            "archetype": [s.archetype for s in students],
+            "student_id": ids,
+            "archetype": archetypes,
             "estimate": out.final,
             "truth": prep.truths,
             "level": level_names(out.final, scale),
