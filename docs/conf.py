@@ -76,7 +76,7 @@ nitpick_ignore_regex = [
     (r"py:class", r"pytest\..*"),
     (r"py:.*", r"mastery_grading\..*\._.*"),
     # Abbreviated third-party names in the simulation annotations (numpy, pandas, matplotlib).
-    (r"py:class", r"(np|npt|pd)\..*|Axes|Trajectory"),
+    (r"py:class", r"(np|npt|pd)\..*|Axes|Trajectory|Unit"),
     # Type aliases of signatures whose Args sections say in words what they accept.
     (r"py:class", r"(Exemptions|OnGap)"),
 ]

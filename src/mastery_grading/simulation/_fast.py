@@ -6,10 +6,11 @@ evidence columns: one group per student (final values) or one per student and pr
 estimates). The kernel is the one registered for the policy's class in
 :mod:`mastery_grading.policies.kernels`, the same the engine uses, so there is no second kernel
 table. A kernel's value equals the policy's bit for bit except on the groups it flags:
-``inexact`` ones (:mod:`mastery_grading.simulation._evaluate` recomputes every final value that
-is missing or, inexact, lies near a level threshold, with the policy itself, so levels, mastery
-and letters always equal the exact scalar path) and ``force`` ones (always recomputed). Kernels
-are used only on histories for which :func:`kernels_apply` holds.
+``inexact`` ones (:mod:`mastery_grading.simulation._evaluate` recomputes every inexact final
+value that lies near a level threshold with the policy itself, so levels, mastery and letters
+always equal the exact scalar path) and ``force`` ones (always recomputed). A kernel's ``NaN``
+is the policy's ``None``, as in the engine. Kernels are used only on histories for which
+:func:`kernels_apply` holds.
 
 Everything that does not depend on the policy (the score matrices of the students whose
 histories have one length, the truth and the tolerance at each piece of evidence, the histories

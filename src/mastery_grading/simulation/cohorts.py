@@ -150,8 +150,8 @@ class Cohort:
         """Return one row per student with the parameters drawn for its learner.
 
         Columns: ``student_id``, ``archetype``, then ``param_<name>`` for every parameter name
-        of any learner (see :attr:`~mastery_grading.simulation.Learner.params`), in the order
-        first met; a learner without that parameter has ``NaN``. A comparison's students
+        of any learner (its ``params``, see :class:`~mastery_grading.simulation.Learner`), in
+        the order first met; a learner without that parameter has ``NaN``. A comparison's students
         table carries the same columns, to study a policy's error against, say, the step's
         position.
 

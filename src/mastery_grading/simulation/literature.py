@@ -5,7 +5,7 @@ recent score) simulate learners whose true level follows a simple curve, stated 
 the term or per assessment. These archetypes are those curves, each a
 :class:`~mastery_grading.simulation.Archetype` with its parameters drawn per learner from
 ranges given as *fractions of the scale's range* (as the other built-ins are) and kept in
-:attr:`~mastery_grading.simulation.Learner.params`:
+the learner's ``params`` (:class:`~mastery_grading.simulation.Learner`):
 
 - :class:`StraightLineGrowth` and :class:`LinearDecline`: a straight line over the term, from
   ``start`` on its first day to ``end`` on its last (:math:`t` is the term fraction);

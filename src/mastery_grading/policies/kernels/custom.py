@@ -41,10 +41,10 @@ if TYPE_CHECKING:
 else:
     np = require("numpy", extra="data", feature="custom_policy(..., kernel=...)")
 
-__all__ = ["CHECK_HISTORIES", "CustomPolicy", "check_kernel", "custom_kernel"]
+__all__ = ["CHECK_HISTORIES", "PolicyWithKernel", "check_kernel", "custom_kernel"]
 
 
-class CustomPolicy(Protocol):
+class PolicyWithKernel(Protocol):
     """What the kernel and its check read of a :class:`~mastery_grading.policies.CustomPolicy`."""
 
     @property
@@ -118,7 +118,7 @@ def _mask(values: Any, size: int, what: str, name: str) -> Any:
     return flags
 
 
-def custom_kernel(policy: CustomPolicy, seg: Segments) -> KernelOutput | None:
+def custom_kernel(policy: PolicyWithKernel, seg: Segments) -> KernelOutput | None:
     """Run ``policy.kernel`` on the groups with evidence, and word the reason of each ``None``.
 
     Your kernel may return an array of values (each of which may differ from your rule's by
@@ -265,7 +265,7 @@ def _agrees(got: float, want: float | None, inexact: bool, span: float) -> bool:
     return math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12 * span)
 
 
-def check_kernel(policy: CustomPolicy) -> None:
+def check_kernel(policy: PolicyWithKernel) -> None:
     """Check ``policy.kernel`` against ``policy.fn`` on random histories; raise at the first miss.
 
     The histories (:data:`CHECK_HISTORIES` of each kind, from a fixed seed, lengths 1 to 10):
