@@ -269,7 +269,10 @@ def blocks_of(
         idx = np.flatnonzero(lengths == length)
         chosen = [students[i] for i in idx.tolist()]
         scores = np.array([[e.score for e in s.evidence] for s in chosen], dtype=np.float64)
-        kinds = np.array([[e.is_summative for e in s.evidence] for s in chosen], dtype=np.bool_)
+        kinds = np.array(
+            [[e.kind is EvidenceKind.SUMMATIVE for e in s.evidence] for s in chosen],
+            dtype=np.bool_,
+        )
         summative = None if kinds.all() else kinds
         truths = np.array([s.true_levels for s in chosen], dtype=np.float64)
         tolerances = (
