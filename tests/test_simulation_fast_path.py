@@ -116,3 +116,20 @@ def test_letters_from_the_fast_path_are_the_policys() -> None:
     fast = compare(TWELVE[8:10], cohort, progress=False, converter=converter, seed=2)
     slow = compare(TWELVE[8:10], cohort, progress=False, converter=converter, seed=2, fast=False)
     pd.testing.assert_series_equal(fast.students["letter"], slow.students["letter"])
+
+
+def test_assessments_to_stable_of_the_table_is_the_metric_per_student() -> None:
+    from mastery_grading.simulation import metrics
+
+    schedule = Schedule(n=5, retakes=1, spacing="random")
+    cohort = simulate_cohort(literature_archetypes(), n=25, seed=6, schedule=schedule)
+    result = compare(TWELVE[8:11], cohort, progress=False, seed=0)
+    scale = cohort.target.scale
+    for label, running in result.running.items():
+        got = result.students[result.students["policy"] == label]["stable_after"].tolist()
+        for value, run, student in zip(got, running, cohort.students, strict=True):
+            tolerances = metrics.half_level(student.true_levels, scale)
+            want = metrics.assessments_until_stable(
+                list(run), list(student.true_levels), list(tolerances)
+            )
+            assert (want is None and np.isnan(value)) or want == value
