@@ -76,8 +76,8 @@ nitpick_ignore_regex = [
     (r"py:class", r"pytest\..*"),
     (r"py:.*", r"mastery_grading\..*\._.*"),
     # Abbreviated third-party names in the simulation and diff annotations (numpy, pandas,
-    # matplotlib).
-    (r"py:class", r"(np|npt|pd)\..*|Axes|Figure|Trajectory"),
+    # matplotlib), and the simulation's Unit alias (described in words where it is used).
+    (r"py:class", r"(np|npt|pd)\..*|Axes|Figure|Trajectory|Unit"),
     # Type aliases of signatures whose Args sections say in words what they accept.
     (r"py:class", r"(Exemptions|OnGap|DiffRule)"),
 ]

@@ -44,6 +44,10 @@ def engine_policies() -> list[Any]:
         policies.HighestOfRecent(n=2),
         policies.PowerLaw(zeros="floor", floor=0.25),
         policies.PowerLaw(single="none", clamp=True),
+        policies.LinearTrend(clamp=True),
+        policies.BestFit(clamp=True),
+        policies.BestFit(models=("mean", "power_law")),
+        policies.BestFit(models=("power_law",)),
         policies.Filtered(inner=policies.Mean(), independent_only=True, min_evidence=2),
         policies.Filtered(inner=policies.DecayingAverage(), summative_only=True),
         policies.Filtered(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import MARZANO_TARGET, history
 from mastery_grading import LearningTarget, Scale
@@ -231,3 +233,63 @@ class TestMaxOf:
             MaxOf()
         with pytest.raises(TypeError, match="must be a Policy"):
             MaxOf(3)  # type: ignore[arg-type]
+
+
+# --- the kernels: the reference's values, bit for bit where they do not say otherwise -------
+
+TREND_SCORES = {
+    "grid": [0.0, 0.5, 1.0, 1.5, 2.0, 2.25, 3.0, 3.0625, 3.5, 4.0],
+    "decimals": [0.1, 0.75, 1.33, 2.5, 2.8, 3.0, 3.99],
+    "floats": [1 / 3, 2 / 7, 0.1 + 0.2, 3.7000000000000006, 2.0],
+}
+TREND_POLICIES = [
+    LinearTrend(),
+    LinearTrend(clamp=True),
+    BestFit(),
+    BestFit(clamp=True),
+    BestFit(models=("mean", "power_law")),
+    BestFit(models=("linear",)),
+    BestFit(models=("power_law",)),
+]
+
+
+@pytest.mark.parametrize("kind", sorted(TREND_SCORES))
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_trend_kernels_give_the_reference_values_and_reasons(
+    kind: str, data: st.DataObject
+) -> None:
+    np = pytest.importorskip("numpy")
+    from mastery_grading.policies import kernel_for
+    from mastery_grading.policies.segments import Segments
+
+    group = st.lists(st.sampled_from(TREND_SCORES[kind]), max_size=9)
+    groups = data.draw(st.lists(group, min_size=1, max_size=6))
+    counts = np.array([len(g) for g in groups], dtype=np.int64)
+    seg = Segments(
+        score=np.array([s for g in groups for s in g], dtype=np.float64),
+        weight=None,
+        summative=None,
+        group=np.repeat(np.arange(len(groups), dtype=np.int64), counts),
+        starts=np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64),
+        counts=counts,
+        mastery=np.full(len(groups), 3.0),
+        scale_min=np.zeros(len(groups)),
+        scale_max=np.full(len(groups), 4.0),
+    )
+    for policy in TREND_POLICIES:
+        run = kernel_for(policy)
+        assert run is not None
+        out = run(policy, seg)
+        for g, scores in enumerate(groups):
+            if not scores or (out.force is not None and out.force[g]):
+                continue
+            want = policy.evaluate(history(scores), MARZANO_TARGET)
+            got = float(out.values[g])
+            if want.value is None:
+                assert np.isnan(got)
+                assert want.reason == (out.reasons or {}).get(g)
+            elif out.inexact is not None and out.inexact[g]:
+                assert abs(want.value - got) <= 1e-12 * max(1.0, abs(want.value))
+            else:
+                assert want.value == got, (policy, scores)

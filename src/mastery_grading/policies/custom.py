@@ -1,4 +1,4 @@
-"""Your own rule, quickly: wrap a plain function into a full policy."""
+"""Your own rule, quickly: wrap a plain function (and, optionally, its kernel) into a policy."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from mastery_grading import _validators as v
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError, SpecError
 from mastery_grading.policies._base import make_result, no_result, prepare
+from mastery_grading.policies.kernel_registry import Kernel, register_kernel
 from mastery_grading.protocols import Claim
 from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
@@ -23,6 +24,15 @@ __all__ = ["CustomPolicy", "custom_policy"]
 def _check_callable(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not callable(value):
         msg = f"{attribute.name}={value!r} must be a function, not {type(value).__name__}"
+        raise InvalidTypeError(msg)
+
+
+def _check_kernel(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not callable(value):
+        msg = (
+            f"{attribute.name}={value!r} must be None or a function kernel(policy, segments), "
+            f"not {type(value).__name__}"
+        )
         raise InvalidTypeError(msg)
 
 
@@ -57,11 +67,13 @@ class CustomPolicy:
         takes_evidence: Whether ``fn`` gets :class:`~mastery_grading.Evidence` objects instead
             of scores.
         claims: The axioms you claim for it (none by default); ``check_policy`` tests them.
+        kernel: Its vectorized kernel, ``kernel(policy, segments)``, checked against ``fn``
+            when the policy is made (see :func:`custom_policy`), or ``None``.
 
     Example:
         >>> policy = custom_policy(max, name="best", claims=["monotone"])
         >>> policy
-        CustomPolicy(fn=<built-in function max>, name='best', takes_evidence=False, claims=frozenset({'monotone'}))
+        CustomPolicy(fn=<built-in function max>, name='best', takes_evidence=False, claims=frozenset({'monotone'}), kernel=None)
         >>> policy == CustomPolicy(fn=max, name="best", claims="monotone")
         True
     """  # noqa: E501
@@ -75,6 +87,13 @@ class CustomPolicy:
     claims: frozenset[Claim] = attrs.field(
         default=frozenset(), converter=_to_claims, validator=_check_claims
     )
+    kernel: Kernel | None = attrs.field(default=None, validator=_check_kernel)
+
+    def __attrs_post_init__(self) -> None:
+        if self.kernel is not None:
+            from mastery_grading.policies.kernels.custom import check_kernel
+
+            check_kernel(self)
 
     def evaluate(self, evidence: Iterable[Evidence], target: LearningTarget) -> TargetResult:
         """Return ``fn``'s value for the evidence, oldest first, as a full result.
@@ -137,6 +156,7 @@ def custom_policy(
     name: str,
     takes_evidence: bool = False,
     claims: Iterable[str] = (),
+    kernel: Kernel | None = None,
 ) -> CustomPolicy:
     """Wrap a plain function into a full :class:`~mastery_grading.Policy`.
 
@@ -163,9 +183,26 @@ def custom_policy(
         takes_evidence: Pass the evidence instead of the scores (default ``False``).
         claims: Axiom names you claim, such as ``"monotone"``;
             ``mastery_grading.testing.check_policy`` tests them and ``audit`` reports on all.
+        kernel: The same rule for every student at once (needs numpy), so that gradebooks and
+            simulations run it at the speed of a built-in: ``kernel(policy, segments)`` gets
+            the scores of every history as
+            :class:`~mastery_grading.policies.segments.Segments` (every group has at least
+            one score) and returns one value per group (``NaN`` for ``None``), as an array or
+            a :class:`~mastery_grading.policies.segments.KernelOutput`, or ``None`` to leave
+            these segments to ``fn``. An array's values may differ from ``fn``'s by float
+            rounding: a value near a level threshold is recomputed by ``fn``, so levels are
+            ``fn``'s. A :class:`~mastery_grading.policies.segments.KernelOutput` says itself
+            which values are ``inexact``; the others must equal ``fn``'s bit for bit.
+            The kernel is checked against ``fn`` on random histories when the policy is made,
+            once per pair of functions (see
+            :func:`~mastery_grading.policies.kernels.custom.check_kernel`).
 
     Returns:
         A :class:`CustomPolicy`.
+
+    Raises:
+        InvalidValueError: If ``kernel`` does not give ``fn``'s value on a checked history;
+            the message names the first such history.
 
     Example:
         >>> from mastery_grading import LearningTarget
@@ -180,5 +217,28 @@ def custom_policy(
         ...     name="best summative", takes_evidence=True)
         >>> summative.evaluate(scores_to_history([2, 3]), target).value
         3.0
+
+        The same high-last average for every student at once, checked when it is made:
+
+        >>> import numpy as np
+        >>> from mastery_grading.policies import has_kernel
+        >>> def high_last_kernel(policy, seg):
+        ...     high = np.maximum.reduceat(seg.score, seg.starts)
+        ...     return (high + seg.score[seg.starts + seg.counts - 1]) / 2
+        >>> fast = custom_policy(lambda s: (max(s) + s[-1]) / 2, name="high-last average",
+        ...                      kernel=high_last_kernel)
+        >>> has_kernel(fast), has_kernel(high_last)
+        (True, False)
     """
-    return CustomPolicy(fn=fn, name=name, takes_evidence=takes_evidence, claims=claims)
+    return CustomPolicy(
+        fn=fn, name=name, takes_evidence=takes_evidence, claims=claims, kernel=kernel
+    )
+
+
+# A custom policy's kernel is its own (numpy, imported on first use): only one made with a
+# kernel has one.
+register_kernel(
+    CustomPolicy,
+    "mastery_grading.policies.kernels.custom:custom_kernel",
+    applies=lambda policy: policy.kernel is not None,
+)

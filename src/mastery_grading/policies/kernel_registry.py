@@ -42,6 +42,8 @@ Kernel: TypeAlias = "Callable[[Any, Segments], KernelOutput | None]"
 
 #: Kernels by policy class: the function, or ``"module:function"`` until first looked up.
 _KERNELS: dict[type[Any], Kernel | str] = {}
+#: For a class whose kernel serves only some of its policies: which ones (see ``applies``).
+_APPLIES: dict[type[Any], Callable[[Any], bool]] = {}
 
 #: The type of the function ``register_kernel(cls)`` decorates: the decorator returns it
 #: unchanged.
@@ -55,10 +57,19 @@ def _load(path: str) -> Kernel:
 
 
 @overload
-def register_kernel(cls: type[Any], kernel: None = None) -> Callable[[K], K]: ...
+def register_kernel(
+    cls: type[Any], kernel: None = None, *, applies: Callable[[Any], bool] | None = None
+) -> Callable[[K], K]: ...
 @overload
-def register_kernel(cls: type[Any], kernel: Kernel | str) -> None: ...
-def register_kernel(cls: type[Any], kernel: Kernel | str | None = None) -> Callable[[K], K] | None:
+def register_kernel(
+    cls: type[Any], kernel: Kernel | str, *, applies: Callable[[Any], bool] | None = None
+) -> None: ...
+def register_kernel(
+    cls: type[Any],
+    kernel: Kernel | str | None = None,
+    *,
+    applies: Callable[[Any], bool] | None = None,
+) -> Callable[[K], K] | None:
     """Register the vectorized kernel of the policy class ``cls`` (replacing any earlier one).
 
     The kernel must give, for every group, the value the policy's ``evaluate`` gives (``NaN``
@@ -70,6 +81,10 @@ def register_kernel(cls: type[Any], kernel: Kernel | str | None = None) -> Calla
         cls: The policy class.
         kernel: The kernel, or ``"module:function"`` naming it, imported on first use (so that
             registering needs no numpy). Left out, ``register_kernel(cls)`` is a decorator.
+        applies: Which policies of ``cls`` the kernel serves, ``applies(policy) -> bool``
+            (default: all of them); for the others :func:`has_kernel` is ``False`` and
+            :func:`kernel_for` ``None``. A :class:`~mastery_grading.policies.CustomPolicy`
+            has a kernel only when it was made with one.
 
     Raises:
         InvalidTypeError: If ``cls`` is not a class or ``kernel`` neither a callable nor a
@@ -94,7 +109,7 @@ def register_kernel(cls: type[Any], kernel: Kernel | str | None = None) -> Calla
     if kernel is None:
 
         def register(func: K) -> K:
-            register_kernel(cls, func)
+            register_kernel(cls, func, applies=applies)
             return func
 
         return register
@@ -109,7 +124,14 @@ def register_kernel(cls: type[Any], kernel: Kernel | str | None = None) -> Calla
             "kernel(policy, segments) or a 'module:function' string"
         )
         raise InvalidTypeError(msg)
+    if applies is not None and not callable(applies):
+        msg = f"applies={applies!r} must be a function policy -> bool"
+        raise InvalidTypeError(msg)
     _KERNELS[cls] = kernel
+    if applies is None:
+        _APPLIES.pop(cls, None)
+    else:
+        _APPLIES[cls] = applies
     return None
 
 
@@ -119,12 +141,14 @@ def kernel_for(policy: object) -> Kernel | None:
     The kernel's module is imported on the first look-up (it needs numpy).
 
     Example:
-        >>> from mastery_grading.policies import LinearTrend, MostRecent
-        >>> kernel_for(MostRecent()).__name__, kernel_for(LinearTrend())
+        >>> from mastery_grading.policies import CanvasRollup, MostRecent
+        >>> kernel_for(MostRecent()).__name__, kernel_for(CanvasRollup())
         ('most_recent_kernel', None)
     """
     cls = type(policy)
     found = _KERNELS.get(cls)
+    if found is None or not _APPLIES.get(cls, _always)(policy):
+        return None
     if isinstance(found, str):
         found = _KERNELS[cls] = _load(found)
     return found
@@ -134,8 +158,13 @@ def has_kernel(policy: object) -> bool:
     """Return whether a kernel is registered for the class of ``policy`` (imports nothing).
 
     Example:
-        >>> from mastery_grading.policies import LinearTrend, Mean
-        >>> has_kernel(Mean()), has_kernel(LinearTrend())
+        >>> from mastery_grading.policies import CanvasRollup, Mean
+        >>> has_kernel(Mean()), has_kernel(CanvasRollup())
         (True, False)
     """
-    return type(policy) in _KERNELS
+    cls = type(policy)
+    return cls in _KERNELS and _APPLIES.get(cls, _always)(policy)
+
+
+def _always(_policy: object) -> bool:
+    return True

@@ -404,3 +404,5 @@ class BestFit(HistoryPolicy):
 # Vectorized kernels (numpy, imported on first use): trend.py's rules, for whole gradebooks.
 _KERNELS = "mastery_grading.policies.kernels.trend"
 register_kernel(PowerLaw, f"{_KERNELS}:power_law_kernel")
+register_kernel(LinearTrend, f"{_KERNELS}:linear_trend_kernel")
+register_kernel(BestFit, f"{_KERNELS}:best_fit_kernel")

@@ -33,6 +33,13 @@ from mastery_grading.simulation.learners import (
     Steady,
     builtin_archetypes,
 )
+from mastery_grading.simulation.literature import (
+    LinearDecline,
+    PowerGrowth,
+    Step,
+    StraightLineGrowth,
+    literature_archetypes,
+)
 from mastery_grading.simulation.measurement import Measurement
 from mastery_grading.simulation.schedules import Schedule
 
@@ -47,14 +54,19 @@ __all__ = [
     "FastThenPlateau",
     "LateBloomer",
     "Learner",
+    "LinearDecline",
     "LinearGrowth",
     "Measurement",
+    "PowerGrowth",
     "Schedule",
     "SimulatedStudent",
     "Steady",
+    "Step",
+    "StraightLineGrowth",
     "SweepResult",
     "builtin_archetypes",
     "compare",
+    "literature_archetypes",
     "metrics",
     "policy_label",
     "simulate_cohort",

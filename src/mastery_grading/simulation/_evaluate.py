@@ -12,8 +12,8 @@ memoized on history content and optionally forked over worker processes.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 
@@ -25,8 +25,13 @@ from mastery_grading.policies import kernel_for
 from mastery_grading.policies.kernels import Kernel
 from mastery_grading.protocols import Policy
 from mastery_grading.results import TargetResult
-from mastery_grading.simulation import metrics as m
-from mastery_grading.simulation._fast import KernelValues, final_values, prefix_values
+from mastery_grading.simulation._fast import (
+    Block,
+    KernelValues,
+    blocks_of,
+    final_values,
+    prefix_values,
+)
 from mastery_grading.simulation.cohorts import Cohort
 from mastery_grading.targets import LearningTarget
 
@@ -55,6 +60,8 @@ class Prepared:
     thresholds: np.ndarray[Any, Any]
     #: per student, the positions whose score is raised (all of them unless sampled)
     positions: list[list[int]]
+    #: the students by history length, as matrices: what the kernels read
+    blocks: tuple[Block, ...]
 
     @classmethod
     def of(
@@ -100,24 +107,33 @@ class Prepared:
         ):
             msg = f"tolerance={tolerance!r} must be None or a finite number >= 0"
             raise InvalidValueError(msg)
-        prep = cls(
+        if raise_by is None:
+            raise_by = scale.step or span / 8
+        if not raise_by > 0:
+            msg = f"raise_by={raise_by!r} must be a number > 0"
+            raise InvalidValueError(msg)
+        blocks = blocks_of(
+            cohort.students,
+            scale,
+            redrawn=redrawn,
+            raise_by=raise_by,
+            positions=None if raise_positions is None else positions,
+            tolerance=tolerance,
+        )
+        tolerances: list[np.ndarray[Any, Any]] = [np.empty(0)] * len(cohort)
+        for block in blocks:
+            for i, row in zip(block.index.tolist(), block.tolerances, strict=True):
+                tolerances[i] = row
+        return cls(
             cohort=cohort,
             truths=np.array([s.true_final for s in cohort.students], dtype=float),
             redrawn=redrawn,
             positions=positions,
-            raise_by=raise_by if raise_by is not None else (scale.step or span / 8),
-            tolerances=[
-                m.half_level(s.true_levels, scale)
-                if tolerance is None
-                else np.full(len(s.true_levels), float(tolerance))
-                for s in cohort.students
-            ],
+            raise_by=raise_by,
+            tolerances=tolerances,
             thresholds=np.array(sorted({scale.mastery, *(lv.minimum for lv in scale.levels)})),
+            blocks=blocks,
         )
-        if not prep.raise_by > 0:
-            msg = f"raise_by={prep.raise_by!r} must be a number > 0"
-            raise InvalidValueError(msg)
-        return prep
 
     def raised(self, index: int) -> list[tuple[int, float]]:
         """The raised scores of student ``index``: ``(position, score)``, top scores left out."""
@@ -138,13 +154,73 @@ def _replace(history: tuple[Evidence, ...], index: int, score: float) -> tuple[E
 
 @attrs.frozen
 class Outcome:
-    """Per-student outputs of one policy."""
+    """Per-student outputs of one policy.
+
+    ``final`` holds each student's final value (``NaN`` for ``None``), which decides the
+    level and mastery (see :func:`~mastery_grading.simulation._fast.level_names`);
+    ``results`` are the full results, which the vectorized path makes only when asked.
+    """
 
     running: list[np.ndarray[Any, Any]]
     final: np.ndarray[Any, Any]
     jittered: np.ndarray[Any, Any]
     violated: np.ndarray[Any, Any]
-    results: list[TargetResult]
+    results: Sequence[TargetResult]
+
+
+class _KernelResults(Sequence[TargetResult]):
+    """The final results of the vectorized path, each made on first use.
+
+    A value gives a result with that value; ``None`` (``NaN``) is the policy's own result,
+    with its reason; ``exact`` holds the results the policy itself computed.
+    """
+
+    def __init__(
+        self,
+        policy: Policy,
+        prep: Prepared,
+        final: np.ndarray[Any, Any],
+        exact: dict[int, TargetResult],
+    ) -> None:
+        self._policy = policy
+        self._prep = prep
+        self._final = final
+        self._made = exact
+
+    def __len__(self) -> int:
+        return len(self._final)
+
+    def _make(self, index: int) -> TargetResult:
+        found = self._made.get(index)
+        if found is None:
+            student = self._prep.cohort.students[index]
+            target = self._prep.cohort.target
+            value = float(self._final[index])
+            if math.isnan(value):
+                found = self._policy.evaluate(student.evidence, target)
+            else:
+                found = TargetResult(
+                    target=target,
+                    value=value,
+                    policy=self._policy,
+                    evidence_count=len(student.evidence),
+                )
+            self._made[index] = found
+        return found
+
+    @overload
+    def __getitem__(self, index: int) -> TargetResult: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[TargetResult]: ...
+    def __getitem__(self, index: int | slice) -> TargetResult | list[TargetResult]:
+        if isinstance(index, slice):
+            return [self._make(i) for i in range(len(self))[index]]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return self._make(index % len(self))
+
+    def __iter__(self) -> Iterator[TargetResult]:
+        return (self._make(i) for i in range(len(self)))
 
 
 def _content(evidence: Evidence) -> tuple[Any, ...]:
@@ -315,10 +391,14 @@ def _settle(
 
 
 def _vectorized(policy: Policy, kernel: Kernel, prep: Prepared) -> Outcome | None:
-    """The outcome of one policy through its kernel, or ``None`` if the kernel declines."""
+    """The outcome of one policy through its kernel, or ``None`` if the kernel declines.
+
+    Two kernel calls per block of :attr:`Prepared.blocks`: every prefix of every history
+    (the running results), and every variant (the re-drawn last score, then each raised
+    score). A ``None`` of the kernel (``NaN``) is the policy's ``None``, as in the engine.
+    """
     cohort = prep.cohort
     target = cohort.target
-    scale = target.scale
     eps = _monotone_slack(target)
     students = cohort.students
     count = len(cohort)
@@ -327,13 +407,10 @@ def _vectorized(policy: Policy, kernel: Kernel, prep: Prepared) -> Outcome | Non
     final_inexact = np.zeros(count, dtype=bool)
     jittered = np.empty(count)
     violated = np.zeros(count, dtype=bool)
-    lengths = np.array([len(s.evidence) for s in students])
-    for length in np.unique(lengths).tolist():
-        idx = np.flatnonzero(lengths == length)
-        scores = np.array([students[i].scores for i in idx], dtype=float)
-        kinds = np.array([[e.is_summative for e in students[i].evidence] for i in idx], bool)
-        summative = None if kinds.all() else kinds
-        run = prefix_values(policy, kernel, scores, summative, target)
+    for block in prep.blocks:
+        idx = block.index
+        length = block.scores.shape[1]
+        run = prefix_values(policy, kernel, block.scores, block.summative, target)
         if run is None:
             return None
 
@@ -341,60 +418,39 @@ def _vectorized(policy: Policy, kernel: Kernel, prep: Prepared) -> Outcome | Non
             return students[int(idx[i // length])].evidence[: i % length + 1]
 
         values = _settle(policy, target, run, prefix)
-        for row, index in enumerate(idx.tolist()):
-            running[index] = values[row]
+        for index, row in zip(idx.tolist(), values, strict=True):
+            running[index] = row
         base = values[:, -1]
         final[idx] = base
         final_inexact[idx] = run.inexact[:, -1]
-        # one kernel call for every variant: the re-drawn last score, then each raised score
-        rows = [np.arange(idx.size)]
-        positions = [np.full(idx.size, length - 1)]
-        new_scores = [prep.redrawn[idx]]
-        raised_all = np.minimum(scores + prep.raise_by, scale.max)
-        for row, index in enumerate(idx.tolist()):
-            chosen = np.asarray(prep.positions[index], dtype=np.int64)
-            chosen = chosen[scores[row, chosen] < scale.max]  # a top score cannot rise
-            rows.append(np.full(chosen.size, row))
-            positions.append(chosen)
-            new_scores.append(raised_all[row, chosen])
-        which, where, score = (np.concatenate(parts) for parts in (rows, positions, new_scores))
-        variants = scores[which]
-        variants[np.arange(which.size), where] = score
-
-        def changed(
-            i: int, idx: Any = idx, which: Any = which, where: Any = where, score: Any = score
-        ) -> tuple[Evidence, ...]:
-            history = students[int(idx[which[i]])].evidence
-            return _replace(history, int(where[i]), float(score[i]))
-
-        out = final_values(
-            policy, kernel, variants, None if summative is None else kinds[which], target
-        )
+        out = final_values(policy, kernel, block.variants, block.variant_summative, target)
         if out is None:
             return None
+
+        def changed(i: int, idx: Any = idx, block: Block = block) -> tuple[Evidence, ...]:
+            history = students[int(idx[block.which[i]])].evidence
+            where = int(block.where[i])
+            return _replace(history, where, float(block.variants[i, where]))
+
         varied = _settle(policy, target, out, changed)
         jittered[idx] = varied[: idx.size]
-        raised = slice(idx.size, None)
-        lower = varied[raised] < base[which[raised]] - eps
-        np.logical_or.at(violated, idx[which[raised]], lower)
+        raised = block.which[idx.size :]
+        lower = varied[idx.size :] < base[raised] - eps
+        np.logical_or.at(violated, idx[raised], lower)
     # inexact values near a threshold are recomputed exactly, so classifications match
-    near = np.isnan(final) | (final_inexact & _near_thresholds(final, prep.thresholds))
-    results: list[TargetResult] = []
-    for i, student in enumerate(students):
-        if near[i]:
-            result = policy.evaluate(student.evidence, target)
-            final[i] = _value(result)
-            running[i] = np.append(running[i][:-1], final[i])
-        else:
-            result = TargetResult(
-                target=target,
-                value=float(final[i]),
-                policy=policy,
-                evidence_count=len(student.evidence),
-            )
-        results.append(result)
+    exact: dict[int, TargetResult] = {}
+    near = final_inexact & _near_thresholds(final, prep.thresholds)
+    for i in np.flatnonzero(near).tolist():
+        result = policy.evaluate(students[i].evidence, target)
+        exact[i] = result
+        final[i] = _value(result)
+        running[i] = np.append(running[i][:-1], final[i])
     return Outcome(
-        running=running, final=final, jittered=jittered, violated=violated, results=results
+        running=running,
+        final=final,
+        jittered=jittered,
+        violated=violated,
+        results=_KernelResults(policy, prep, final, exact),
     )
 
 

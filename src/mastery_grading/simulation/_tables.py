@@ -15,6 +15,7 @@ from mastery_grading.results import TargetResult
 from mastery_grading.simulation import metrics as m
 from mastery_grading.simulation import plots
 from mastery_grading.simulation._evaluate import Outcome, Prepared
+from mastery_grading.simulation._fast import level_names, stable_after
 from mastery_grading.simulation.cohorts import Cohort
 
 if TYPE_CHECKING:
@@ -78,7 +79,10 @@ def _summarize(frame: pd.DataFrame, group: pd.DataFrame, *, with_letters: bool) 
         "decided": m.share(~np.isnan(est)),
         "rmse": m.rmse(est, truth),
         "bias": m.bias(est, truth),
-        "level_agreement": m.agreement(list(group["level"]), list(group["true_level"])),
+        "level_agreement": m.agreement(
+            group["level"].to_numpy(dtype=object).tolist(),
+            group["true_level"].to_numpy(dtype=object).tolist(),
+        ),
         "mastery_agreement": m.share(est_m == true_m),
         "false_not_yet": m.false_not_yet_rate(est_m, true_m),
         "false_mastered": m.false_mastered_rate(est_m, true_m),
@@ -107,7 +111,7 @@ def build_comparison(
     cohort = prep.cohort
     scale = cohort.target.scale
     students = cohort.students
-    true_levels = [scale.level_of(t).name for t in prep.truths]
+    true_levels = pd.array([scale.level_of(t).name for t in prep.truths], dtype="str")
     true_mastered = [scale.is_mastered(t) for t in prep.truths]
     true_letters: list[str] = []
     if converter is not None:
@@ -120,38 +124,39 @@ def build_comparison(
         ]
     frames = []
     letters_by_policy: dict[str, list[str]] = {}
+    # made once: the columns every policy's rows share
+    drawn = cohort.parameters()
+    ids, archetypes = drawn.pop("student_id").array, drawn.pop("archetype").array
     for label, out in outcomes.items():
-        stable = [
-            m.assessments_until_stable(list(run), list(s.true_levels), list(tolerances))
-            for run, s, tolerances in zip(out.running, students, prep.tolerances, strict=True)
-        ]
         columns: dict[str, Any] = {
             "policy": label,
-            "student_id": [s.id for s in students],
-            "archetype": [s.archetype for s in students],
+            "student_id": ids,
+            "archetype": archetypes,
             "estimate": out.final,
             "truth": prep.truths,
-            "level": [r.level.name if r.level is not None else None for r in out.results],
+            "level": level_names(out.final, scale),
             "true_level": true_levels,
-            "mastered": [r.mastered for r in out.results],
+            "mastered": out.final >= scale.mastery,
             "truly_mastered": true_mastered,
             "jittered": out.jittered,
             "violated": out.violated,
-            "stable_after": [math.nan if k is None else float(k) for k in stable],
+            "stable_after": stable_after(out.running, prep.blocks),
         }
         if converter is not None:
             letters = [_letter(converter, r) for r in out.results]
             letters_by_policy[label] = letters
             columns["letter"] = letters
             columns["true_letter"] = true_letters
+        columns.update({name: drawn[name].to_numpy() for name in drawn.columns})
         frames.append(pd.DataFrame(columns))
     per_student = pd.concat(frames, ignore_index=True)
     rows = []
     groups = [ALL, *cohort.archetypes]
-    for label in resolved:
-        of_policy = per_student[per_student["policy"] == label]
+    archetype_of = np.array([s.archetype for s in students], dtype=object)
+    masks = {group: archetype_of == group for group in cohort.archetypes}
+    for label, of_policy in zip(resolved, frames, strict=True):
         for group in groups:
-            part = of_policy if group == ALL else of_policy[of_policy["archetype"] == group]
+            part = of_policy if group == ALL else of_policy[masks[group]]
             summary = _summarize(per_student, part, with_letters=converter is not None)
             rows.append({"policy": label, "archetype": group, **summary})
     table = pd.DataFrame(rows)
@@ -188,7 +193,9 @@ class ComparisonResult:
             converter).
         students: One row per policy and student: the estimate, the truth, levels, mastery,
             the jittered estimate, whether raising a score lowered the result, and after how
-            much evidence the running result became stable (and letters with a converter).
+            much evidence the running result became stable (and letters with a converter);
+            last, the parameters drawn for the student's learner, ``param_<name>`` (see
+            :meth:`~mastery_grading.simulation.Cohort.parameters`).
         kappa: With a converter, Cohen's kappa between the letters of each pair of policies
             (a square table), else ``None``.
         policies: The compared policies by label.

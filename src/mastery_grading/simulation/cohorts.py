@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -144,6 +146,38 @@ class Cohort:
         """
         return [e for s in self.students for e in s.evidence]
 
+    def parameters(self) -> pd.DataFrame:
+        """Return one row per student with the parameters drawn for its learner.
+
+        Columns: ``student_id``, ``archetype``, then ``param_<name>`` for every parameter name
+        of any learner (its ``params``, see :class:`~mastery_grading.simulation.Learner`), in
+        the order first met; a learner without that parameter has ``NaN``. A comparison's students
+        table carries the same columns, to study a policy's error against, say, the step's
+        position.
+
+        >>> from mastery_grading.simulation import Steady, Step
+        >>> cohort = simulate_cohort([Steady(), Step()], n=2, seed=0)
+        >>> list(cohort.parameters().columns)
+        ['student_id', 'archetype', 'param_level', 'param_start', 'param_end', 'param_at']
+        """
+        require("pandas", extra="data", feature="Cohort.parameters()")
+        import pandas as pd
+
+        count = len(self.students)
+        drawn: dict[str, list[float]] = {}
+        for i, student in enumerate(self.students):
+            for name, value in student.learner.params.items():
+                column = drawn.get(name)
+                if column is None:
+                    column = drawn[name] = [math.nan] * count
+                column[i] = float(value)
+        columns: dict[str, list[Any]] = {
+            "student_id": [s.id for s in self.students],
+            "archetype": [s.archetype for s in self.students],
+        }
+        columns.update({f"param_{name}": values for name, values in drawn.items()})
+        return pd.DataFrame(columns)
+
     def to_pandas(self) -> pd.DataFrame:
         """Return one row per piece of evidence with the truth next to it.
 
@@ -215,44 +249,83 @@ def _mix(
     return pairs
 
 
+@attrs.frozen
+class _Plan:
+    """What every student of a cohort shares: the schedule's kinds, ids and dates."""
+
+    target: LearningTarget
+    measurement: Measurement
+    schedule: Schedule
+    kinds: tuple[EvidenceKind, ...]
+    sources: tuple[str, ...]
+    #: The date of each term fraction met so far (even schedules share them all).
+    dates: dict[float, datetime] = attrs.field(factory=dict)
+
+    @classmethod
+    def of(cls, target: LearningTarget, measurement: Measurement, schedule: Schedule) -> _Plan:
+        formative = schedule.formative_flags()
+        return cls(
+            target=target,
+            measurement=measurement,
+            schedule=schedule,
+            kinds=tuple(
+                EvidenceKind.FORMATIVE if flag else EvidenceKind.SUMMATIVE for flag in formative
+            ),
+            sources=tuple(f"A{k + 1}" for k in range(len(formative))),
+        )
+
+    def date(self, t: float) -> datetime:
+        found = self.dates.get(t)
+        if found is None:
+            schedule = self.schedule
+            found = self.dates[t] = schedule.start + timedelta(days=t * schedule.days)
+        return found
+
+
 def _simulate_student(
-    student_id: str,
-    learner: Learner,
-    target: LearningTarget,
-    measurement: Measurement,
-    schedule: Schedule,
-    formative: tuple[bool, ...],
-    rng: np.random.Generator,
+    student_id: str, learner: Learner, plan: _Plan, rng: np.random.Generator
 ) -> SimulatedStudent:
+    target, measurement, schedule = plan.target, plan.measurement, plan.schedule
     scale = target.scale
     times = schedule.times(rng)
+    learner = learner.on_schedule(times)
     truths = np.array([learner.level_at(t) for t in times])
     scores = measurement.observe(truths, scale, rng)
     # (t, attempt, assessment index, score, true level)
     records: list[tuple[float, int, int, float, float]] = []
-    for k, (t, score, truth) in enumerate(zip(times, scores, truths, strict=True)):
-        records.append((float(t), 1, k, float(score), float(truth)))
-        attempt, last = 1, float(score)
-        while attempt <= schedule.retakes and not formative[k] and not scale.is_mastered(last):
-            t_retake = min(float(t) + attempt * schedule.gap, 1.0)
+    observed = zip(times.tolist(), scores.tolist(), truths.tolist(), strict=True)
+    for k, (t, score, truth) in enumerate(observed):
+        records.append((t, 1, k, score, truth))
+        attempt, last = 1, score
+        while (
+            attempt <= schedule.retakes
+            and plan.kinds[k] is EvidenceKind.SUMMATIVE
+            and not scale.is_mastered(last)
+        ):
+            t_retake = min(t + attempt * schedule.gap, 1.0)
             level = learner.level_at(t_retake)
             last = float(measurement.observe(np.array([level]), scale, rng)[0])
             attempt += 1
             records.append((t_retake, attempt, k, last, level))
     with_attempts = schedule.retakes > 0
-    items = []
-    for t, attempt, k, score, truth in records:
-        evidence = Evidence(
-            student_id=student_id,
-            target_id=target.id,
-            score=score,
-            observed_at=schedule.start + timedelta(days=t * schedule.days),
-            kind=EvidenceKind.FORMATIVE if formative[k] else EvidenceKind.SUMMATIVE,
-            source_id=f"A{k + 1}",
-            attempt=attempt if with_attempts else None,
+    items = [
+        (
+            Evidence(
+                student_id=student_id,
+                target_id=target.id,
+                score=score,
+                observed_at=plan.date(t),
+                kind=plan.kinds[k],
+                source_id=plan.sources[k],
+                attempt=attempt if with_attempts else None,
+            ),
+            t,
+            truth,
         )
-        items.append((evidence, t, truth))
-    items.sort(key=lambda item: chronological_key(item[0]))
+        for t, attempt, k, score, truth in records
+    ]
+    if any(a[0].observed_at >= b[0].observed_at for a, b in itertools.pairwise(items)):
+        items.sort(key=lambda item: chronological_key(item[0]))
     return SimulatedStudent(
         id=student_id,
         learner=learner,
@@ -311,17 +384,13 @@ def simulate_cohort(
     schedule = schedule or Schedule()
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     counts = _allocate([w for _, w in pairs], n)
-    formative = schedule.formative_flags()
+    plan = _Plan.of(target, measurement, schedule)
     students: list[SimulatedStudent] = []
     for (archetype, _), count in zip(pairs, counts, strict=True):
         for _ in range(count):
             learner = archetype.draw(rng, target.scale)
             student_id = f"s{len(students) + 1}"
-            students.append(
-                _simulate_student(
-                    student_id, learner, target, measurement, schedule, formative, rng
-                )
-            )
+            students.append(_simulate_student(student_id, learner, plan, rng))
     return Cohort(
         target=target,
         students=students,

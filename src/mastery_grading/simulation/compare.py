@@ -69,18 +69,18 @@ def compare(
     :attr:`ComparisonResult.table` then holds one row per policy and archetype (plus the
     archetype ``"all"``) with the metrics in :data:`METRICS`.
 
-    Built-in policies whose result is a simple function of the scores (mean, median, mode,
-    most recent, decaying and weighted averages, highest, the recent-window and n-times
-    policies) use a vectorized numpy path (``fast=True``). Its values equal the policies' own
-    up to float rounding, and every final value that is missing or near a level threshold is
-    recomputed by the policy, so levels, mastery and letters are identical. The vectorized
-    path sees only the scores, so it is used only when that loses nothing: every evidence
-    weight is 1, every history is in chronological order and no two of its pieces are ordered
-    by their scores alone, and every score lies on the scale (simulated cohorts always
-    qualify; a hand-built cohort may not). Every other policy (including your own), and every
-    policy on a cohort that does not qualify, is evaluated student by student through its
-    ``evaluate(evidence, target)``; histories that are equal apart from the student id are
-    evaluated once.
+    Every policy with a kernel in the engine's registry (see
+    :func:`~mastery_grading.policies.kernel_for`: the central, recency, peak, counting and
+    trend built-ins, the evidence rule, and a ``custom_policy`` made with ``kernel=``) uses
+    that kernel on score matrices (``fast=True``). Its values equal the policies' own up to
+    float rounding, and every inexact final value near a level threshold is recomputed by the
+    policy, so levels, mastery and letters are identical. The vectorized path sees only the
+    scores, so it is used only when that loses nothing: every evidence weight is 1, every
+    history is in chronological order and no two of its pieces are ordered by their scores
+    alone, and every score lies on the scale (simulated cohorts always qualify; a hand-built
+    cohort may not). Every other policy, and every policy on a cohort that does not qualify,
+    is evaluated student by student through its ``evaluate(evidence, target)``; histories
+    that are equal apart from the student id are evaluated once.
 
     Args:
         policies: Policies or their specs (dicts), or a mapping from label to policy or spec.

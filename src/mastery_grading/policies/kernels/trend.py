@@ -1,6 +1,10 @@
-"""Kernel of the power law (:mod:`mastery_grading.policies.trend`).
+"""Kernels of the trend policies (:mod:`mastery_grading.policies.trend`).
 
 Requires numpy; registered by :mod:`mastery_grading.policies.trend` and loaded on first use.
+The linear trend and the best fit's mean and line are exact: with scores ``k / c`` (``c`` is
+``2**GRID_BITS`` on the grid, ``10**d`` for short decimals) every value and residual is a
+ratio of two integers below 2**53, which one float division rounds as the reference's
+fractions do. The power law's logarithms are floats, so its values are flagged inexact.
 
 Example:
     >>> from mastery_grading.policies import PowerLaw, kernel_for
@@ -14,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from mastery_grading._extras import require
 from mastery_grading.policies.segments import (
+    EXACT_INT,
     GRID_BITS,
     BoolArray,
     FloatArray,
@@ -21,17 +26,28 @@ from mastery_grading.policies.segments import (
     IntArray,
     KernelOutput,
     Segments,
+    decimal_ints,
     empty_values,
     grid_largest,
+    largest_magnitude,
+    sums,
+    unanimous,
 )
-from mastery_grading.policies.trend import PowerLaw
+from mastery_grading.policies.trend import BestFit, LinearTrend, PowerLaw
 
 if TYPE_CHECKING:
     import numpy as np
 else:
     np = require("numpy", extra="data", feature="the vectorized engine")
 
-__all__ = ["TERMS_CHUNK", "log_table", "power_law_fit", "power_law_kernel"]
+__all__ = [
+    "TERMS_CHUNK",
+    "best_fit_kernel",
+    "linear_trend_kernel",
+    "log_table",
+    "power_law_fit",
+    "power_law_kernel",
+]
 
 #: The number of rows per chunk of the power law's terms, small enough that a chunk's
 #: temporaries stay in the processor's cache; chunks end where groups end so that each chunk's
@@ -201,3 +217,168 @@ def power_law_kernel(policy: PowerLaw, seg: Segments) -> KernelOutput:
             'set zeros="floor" to count such scores as a floor value',
         )
     return KernelOutput(seg.per_group(out), seg.per_group(inexact, False), reasons)
+
+
+# -- the linear trend and the best fit: exact integer fits ------------------------------------
+
+
+def _int_scores(seg: Segments) -> tuple[FloatArray, float] | None:
+    """Integers ``k`` (as floats) and ``c`` with ``score == k / c`` exactly, or ``None``.
+
+    ``c`` is ``2**GRID_BITS`` on the grid and ``10**d`` for short decimals; ``k / c`` is then
+    the decimal the reference reads each score as.
+    """
+    if grid_largest(seg, "score") is not None:
+        return seg.score * float(2**GRID_BITS), float(2**GRID_BITS)
+    ks, ds = decimal_ints(seg.score)
+    return (ks, float(10**ds)) if ds >= 0 else None
+
+
+def _layout(seg: Segments) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Per position: its non-empty group's index, its attempt ``i`` and its group's length ``n``.
+
+    ``i`` counts from 1 for the oldest; ``i`` and ``n`` are floats.
+    """
+    local = seg.group if seg.all_nonempty else (np.cumsum(seg.nonempty) - 1)[seg.group]
+    n = seg.counts[seg.group].astype(np.float64)
+    i = (np.arange(seg.score.size) - seg.starts[seg.group] + 1).astype(np.float64)
+    return local, i, n
+
+
+def _clip(values: FloatArray, seg: Segments) -> FloatArray:
+    """``values`` (one per non-empty group) clamped to each group's scale."""
+    assert seg.scale_min is not None
+    assert seg.scale_max is not None
+    low, high = seg.scale_min, seg.scale_max
+    if not seg.all_nonempty:
+        low, high = low[seg.nonempty], high[seg.nonempty]
+    return np.clip(values, low, high)
+
+
+def linear_trend_kernel(policy: LinearTrend, seg: Segments) -> KernelOutput:
+    r"""The least-squares line at the latest attempt, :math:`\sum_i h_i s_i`, in integers.
+
+    The hat weights of a line through attempts :math:`1..n` are
+    :math:`h_i = 2(3i - n - 1) / (n(n + 1))`, so with scores :math:`k_i / c` the value is the
+    integer :math:`\sum_i 2(3i - n - 1) k_i` over :math:`n(n + 1)c`: one segment sum and one
+    division, exact while the sum stays below 2**53; other scores are summed as floats and
+    flagged inexact.
+    """
+    if not seg.score.size:
+        return KernelOutput(empty_values(seg))
+    _, i, n = _layout(seg)
+    weights = 2.0 * (3.0 * i - n - 1.0)
+    counts = seg.filled_counts.astype(np.float64)
+    longest = float(seg.counts.max())
+    ints = _int_scores(seg)
+    inexact = None
+    if ints is not None and largest_magnitude(ints[0]) * 4.0 * longest * longest < EXACT_INT:
+        values = sums(weights * ints[0], seg) / (counts * (counts + 1.0) * ints[1])
+    else:
+        values = sums(weights * seg.score, seg) / (counts * (counts + 1.0))
+        inexact = seg.nonempty.copy()
+    if policy.clamp:
+        values = _clip(values, seg)
+    return KernelOutput(seg.per_group(values), inexact)
+
+
+#: The reason of a best fit that has no model left (only the power law, and a score <= 0).
+_NO_MODEL = "no model can be fitted; power_law left out: a score of 0 or below"
+
+
+def _power_curve(
+    seg: Segments, local: IntArray, i: FloatArray, n: FloatArray, positive: BoolArray
+) -> tuple[FloatArray, FloatArray]:
+    r"""The power-law curve :math:`a\,i^b` of each group at every position, in floats.
+
+    Returns the total absolute residual of each group and the curve at its latest attempt;
+    groups with a score at or below 0 get meaningless numbers (the caller leaves them out).
+    """
+    longest = int(seg.counts.max())
+    logs = np.log(np.arange(1, longest + 1, dtype=np.float64))
+    sizes = np.arange(1, longest + 1, dtype=np.float64)
+    mid = np.cumsum(logs) / sizes
+    sxx = np.cumsum(logs * logs) - sizes * mid * mid
+    x = logs[i.astype(np.int64) - 1] - mid[n.astype(np.int64) - 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = np.log(np.where(positive[local], seg.score, 1.0))
+        y_mid = sums(y, seg) / seg.filled_counts
+        slope = sums(x * y, seg) / sxx[seg.filled_counts - 1]
+        curve = np.exp(y_mid[local] + slope[local] * x)
+    residual = sums(np.abs(seg.score - curve), seg)
+    return residual, curve[seg.lasts]
+
+
+def best_fit_kernel(policy: BestFit, seg: Segments) -> KernelOutput:
+    r"""The model with the least total absolute residual, read at the latest attempt.
+
+    The mean's and the line's residuals and values are ratios of integers (with scores
+    :math:`k_i / c`, :math:`K = \sum k_i` and :math:`S = \sum (2i - n - 1) k_i`, the line's
+    residual at :math:`i` is :math:`|n(n^2 - 1)k_i - (n^2 - 1)K - 3(2i - n - 1)S|` over
+    :math:`n(n^2 - 1)c`), so they are the reference's floats. The power law's residual is a
+    float; a group whose choice could turn on its last digits (a residual within
+    :math:`10^{-12} n` times the largest score of the tie rule's cut-off) is recomputed by the
+    policy (``force``), and so is every group whose scores are neither on the grid nor short
+    decimals when its choice is that close.
+    """
+    if not seg.score.size:
+        return KernelOutput(empty_values(seg))
+    local, i, n = _layout(seg)
+    counts = seg.filled_counts.astype(np.float64)
+    longest = float(seg.counts.max())
+    flat, _ = unanimous(seg)
+    last = seg.score[seg.lasts]
+    ints = _int_scores(seg)
+    exact_path = (
+        ints is not None and largest_magnitude(ints[0]) * 5.0 * longest**4 + 1.0 < EXACT_INT
+    )
+    k, c = ints if ints is not None and exact_path else (seg.score, 1.0)
+    total = sums(k, seg)
+    mean_value = total / (counts * c)
+    mean_residual = sums(np.abs(n * k - total[local]), seg) / (counts * c)
+    line_value = sums(2.0 * (3.0 * i - n - 1.0) * k, seg) / (counts * (counts + 1.0) * c)
+    tilt = sums((2.0 * i - n - 1.0) * k, seg)
+    cube = n * (n * n - 1.0)
+    error = cube * k - (n * n - 1.0) * total[local] - 3.0 * (2.0 * i - n - 1.0) * tilt[local]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        line_residual = sums(np.abs(error), seg) / (counts * (counts * counts - 1.0) * c)
+    line_residual[counts == 1] = 0.0
+    inf = np.full(counts.shape[0], np.inf)
+    residuals = [
+        mean_residual if "mean" in policy.models else inf,
+        line_residual if "linear" in policy.models else inf,
+    ]
+    values = [mean_value, line_value]
+    curved = np.zeros(counts.shape[0], dtype=np.bool_)
+    if "power_law" in policy.models:
+        positive = np.logical_and.reduceat(seg.score > 0, seg.firsts)
+        power_residual, power_value = _power_curve(seg, local, i, n, positive)
+        curved = positive & ~flat & (counts > 2)
+        power_residual = np.where(curved, power_residual, 0.0)
+        residuals.append(np.where(positive, power_residual, np.inf))
+        values.append(np.where(curved, power_value, last))
+    table = np.stack(residuals)
+    least = table.min(axis=0)
+    cut = least + 1e-9
+    chosen = np.argmax(table <= cut, axis=0)
+    out = np.stack(values)[chosen, np.arange(counts.shape[0])]
+    undecided = np.isinf(least)
+    # where a float residual decides, a choice within its rounding is left to the policy
+    rounded = curved if exact_path else ~undecided
+    largest = np.maximum.reduceat(np.abs(seg.score), seg.firsts)
+    slack = 1e-12 * counts * np.maximum(largest, 1.0)
+    with np.errstate(invalid="ignore"):  # inf - inf for a model left out
+        close = (np.abs(table - cut) <= slack).any(axis=0) & rounded
+    if policy.clamp:
+        out = _clip(out, seg)
+    out[undecided] = np.nan
+    inexact = (curved & (chosen == 2)) | (~undecided if not exact_path else False)
+    reasons = GroupReasons(seg.counts.shape[0])
+    if undecided.any():
+        reasons.fill(np.flatnonzero(seg.nonempty)[undecided], _NO_MODEL)
+    return KernelOutput(
+        seg.per_group(out),
+        seg.per_group(np.asarray(inexact, dtype=np.bool_), False),
+        reasons,
+        seg.per_group(close, False),
+    )
