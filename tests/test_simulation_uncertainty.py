@@ -173,7 +173,7 @@ def test_an_explicit_compare_seed_re_draws_as_before() -> None:
 
 
 @pytest.mark.parametrize("how", [{"replications": 3}, {"bootstrap": 20}])
-def test_a_run_is_repeated_from_its_recorded_seed(how: dict[str, int]) -> None:
+def test_a_run_is_repeated_from_its_recorded_seed(how: dict[str, Any]) -> None:
     cohort = simulate_cohort(n=24, seed=3, schedule=Schedule(n=4))
     first = compare(THREE, cohort, progress=False, **how)
     again = compare(THREE, cohort, progress=False, seed=first.seed, **how)
@@ -218,7 +218,8 @@ def test_replications_give_the_mean_and_a_t_interval_over_the_cohorts() -> None:
         plain.drop(columns="n"), first.drop(columns="n"), check_exact=True
     )
     rmse = draws[(draws["policy"] == "mean") & (draws["archetype"] == "all")]["rmse"]
-    row = result.estimates.set_index(["policy", "archetype", "metric"]).loc[("mean", "all", "rmse")]
+    indexed: Any = result.estimates.set_index(["policy", "archetype", "metric"])
+    row = indexed.loc[("mean", "all", "rmse")]
     se = float(np.std(rmse, ddof=1)) / 2
     assert float(np.mean(rmse)) == pytest.approx(row["value"])
     assert se == pytest.approx(row["se"])
@@ -253,7 +254,7 @@ _metric_names = st.sampled_from(["rmse", "bias", "jitter", "level_agreement", "f
     how=st.sampled_from([{"replications": 3}, {"bootstrap": 15}, {}]),
 )
 def test_every_interval_holds_its_estimate_and_coverage_is_a_share(
-    seed: int, n: int, how: dict[str, int]
+    seed: int, n: int, how: dict[str, Any]
 ) -> None:
     cohort = simulate_cohort(n=n, seed=seed, schedule=Schedule(n=4))
     chosen = [policies.Mean(), policies.NTimes(n=2), policies.PowerLaw()]
@@ -298,7 +299,7 @@ def test_the_ranking_tells_apart_what_the_data_can_and_ties_the_rest() -> None:
         progress=False,
         replications=3,
     )
-    pairs = result.differences("rmse").set_index(["policy", "other"])
+    pairs: Any = result.differences("rmse").set_index(["policy", "other"])
     same = pairs.loc[("recent", "recent again")]
     assert (0.0, 0.0, 1.0) == (same["difference"], same["se"], same["p_value"])
     assert not same["distinguishable"]
@@ -384,11 +385,11 @@ def test_monotonicity_counts_only_students_who_can_rise_and_says_how_far_results
     assert (0.5 + 0.2) / 2 == pytest.approx(upside["mean_drop"])  # b rises only to 4.0
     covered = result.metric("monotonicity_violations", archetype="all", stat="coverage")
     assert 2 / 3 == pytest.approx(covered["upside"])
-    students = result.students.set_index(["policy", "student_id"])
+    students: Any = result.students.set_index(["policy", "student_id"])
     assert [0.5, pytest.approx(0.2)] == students.loc["upside"]["drop"].tolist()[:2]
     assert math.isnan(students.loc[("upside", "top"), "drop"])
     assert not students.loc[("upside", "top"), "can_rise"]
-    mean = overall.loc["mean"]
+    mean: Any = overall.loc["mean"]
     assert (0.0, 0.0) == (mean["monotonicity_violations"], mean["worst_drop"])
     assert math.isnan(mean["mean_drop"])  # nobody's result drops: no mean of drops
 
@@ -401,7 +402,8 @@ def test_letter_metrics_match_the_metric_functions_over_the_decided_students() -
     )
     for label, part in result.students.groupby("policy", sort=False):
         decided = part[part["estimate"].notna()]
-        row = result.table.set_index(["policy", "archetype"]).loc[(label, "all")]
+        indexed: Any = result.table.set_index(["policy", "archetype"])
+        row = indexed.loc[(label, "all")]
         expected = metrics.cohens_kappa(list(decided["letter"]), list(decided["true_letter"]))
         assert expected == pytest.approx(row["letter_kappa"], nan_ok=True)
         agreement = metrics.agreement(list(decided["letter"]), list(decided["true_letter"]))
