@@ -94,6 +94,8 @@ class ComparisonResult:
         seed: The seed of the run: ``compare(..., seed=result.seed)`` on the same cohort
             repeats it, replications and resamples included. ``None`` when the seed was a
             numpy Generator.
+        draws: Every metric on every replicate, as arrays (``None`` for a single run); see
+            :attr:`replicates` for the same as a table.
     """
 
     table: pd.DataFrame
@@ -105,16 +107,16 @@ class ComparisonResult:
     estimates: pd.DataFrame
     truth: Truth
     seed: int | None
-    draws: u.Replicates | None = attrs.field(default=None, alias="draws")
+    draws: u.Replicates | None = None
 
     @property
     def method(self) -> str:
-        """How uncertainty was measured: ``"replications"``, ``"bootstrap"`` or ``"none"``."""
+        """The way uncertainty was measured (``"replications"``, ``"bootstrap"`` or ``"none"``)."""
         return "none" if self.draws is None else self.draws.method
 
     @property
     def replicates(self) -> pd.DataFrame | None:
-        """Every metric on every replicate (replication or bootstrap resample), or ``None``.
+        """The table of every metric on every replicate (replication or resample), or ``None``.
 
         Columns ``replicate`` (0 is the given cohort for replications), ``policy``,
         ``archetype`` and the metrics.
@@ -123,7 +125,7 @@ class ComparisonResult:
 
     @property
     def caption(self) -> str:
-        """What the tables rest on: students and mix, truth, uncertainty and seed.
+        """The line that says what the tables rest on (students and mix, truth, uncertainty, seed).
 
         >>> from mastery_grading import policies
         >>> from mastery_grading.simulation import Steady, compare, simulate_cohort
@@ -379,6 +381,30 @@ class SweepResult:
         """The caption of the comparison behind the sweep."""
         return "" if self.comparison is None else self.comparison.caption
 
+    def _behind(self) -> ComparisonResult:
+        if self.comparison is None:
+            msg = "this sweep has no comparison behind it"
+            raise InvalidValueError(msg)
+        return self.comparison
+
+    def summary(
+        self, metrics: Sequence[str] | None = None, *, archetype: str = ALL, digits: int = 2
+    ) -> pd.DataFrame:
+        """Return the metrics as ``value [low, high]``, one row per value of the parameter.
+
+        See :meth:`ComparisonResult.summary`.
+
+        >>> from mastery_grading import policies
+        >>> from mastery_grading.simulation import simulate_cohort, sweep
+        >>> swept = sweep(policies.DecayingAverage(), "rate", [0.2, 0.8],
+        ...               simulate_cohort(n=30, seed=0), progress=False, bootstrap=20)
+        >>> swept.summary(["rmse"]).index.tolist()
+        [0.2, 0.8]
+        """
+        frame = self._behind().summary(metrics, archetype=archetype, digits=digits)
+        frame.index = pd.Index(list(self.values), name=self.parameter)
+        return frame
+
     def ranking(self, metric: str = "rmse", *, archetype: str = ALL) -> pd.DataFrame:
         """Return the values of the parameter from best to worst, with their ties.
 
@@ -387,11 +413,9 @@ class SweepResult:
         Raises:
             InvalidValueError: Without replications or a bootstrap.
         """
-        if self.comparison is None:
-            msg = "this sweep has no comparison behind it"
-            raise InvalidValueError(msg)
-        ranked = self.comparison.ranking(metric, archetype=archetype)
-        values = dict(zip(self.comparison.policies, self.values, strict=True))
+        behind = self._behind()
+        ranked = behind.ranking(metric, archetype=archetype)
+        values = dict(zip(behind.policies, self.values, strict=True))
         ranked["tied_with"] = [tuple(values[t] for t in ties) for ties in ranked["tied_with"]]
         ranked.index = pd.Index([values[label] for label in ranked.index], name=self.parameter)
         return ranked
