@@ -457,7 +457,7 @@ def test_every_table_says_the_mix_truth_uncertainty_and_seed() -> None:
     result = compare(THREE, cohort, progress=False, replications=2, seed=12)
     expected = (
         "8 students: steady 2, late bloomer 6 (weights 1:3); truth: level at the end of the "
-        "term; 2 replications, 95 % t intervals; seed 12"
+        "term; 2 replications, 95% t intervals; seed 12"
     )
     assert expected == result.caption
     assert expected == result.summary().attrs["caption"]

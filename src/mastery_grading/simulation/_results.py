@@ -136,10 +136,10 @@ class ComparisonResult:
         if self.draws is None:
             spread = "one run, no intervals"
         elif self.draws.method == "replications":
-            spread = f"{self.draws.size} replications, 95 % t intervals"
+            spread = f"{self.draws.size} replications, 95% t intervals"
         else:
             spread = (
-                f"bootstrap of {self.draws.size} resamples within archetypes, 95 % normal intervals"
+                f"bootstrap of {self.draws.size} resamples within archetypes, 95% normal intervals"
             )
         return (
             f"{mix_caption(self.cohort)}; truth: {self.truth.describe()}; {spread}; "

@@ -169,7 +169,7 @@ def _title(ax: Axes, text: str, result: Any) -> None:
     if not caption:
         ax.set_title(text)
         return
-    wrapped = "\n".join(textwrap.wrap(caption, 100))
+    wrapped = "\n".join(textwrap.wrap(caption, 90))
     ax.set_title(f"{text}\n{wrapped}", fontsize="small")
 
 
