@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 else:
     np = require("numpy", extra="sim", feature="mastery_grading.simulation")
 
-__all__ = ["BETTER", "BOUNDS", "METRICS", "Columns", "summarize"]
+__all__ = ["BETTER", "BOUNDS", "METRICS", "Columns", "Sums", "finish", "summarize", "sums"]
 
 _RESULT = "students with a result"
 
@@ -195,26 +195,109 @@ class Columns:
         return Columns(**fields, letters=letters)
 
 
-def _ratio(weights: Array, numerator: Array, covered: Array, total: Array) -> tuple[Array, Array]:
-    """Weighted mean of ``numerator`` over the covered students, and their weight share."""
-    mask = covered.astype(float)
-    den = weights @ mask
-    num = weights @ np.where(covered, numerator, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        value = np.where(den > 0, num / np.where(den > 0, den, 1.0), math.nan)
-        coverage = den / total
-    return value, coverage
+#: The metrics that are a weighted mean over the students they cover, in the order of Sums.
+_RATIOS = (
+    "decided",
+    "rmse",  # the mean square, rooted in finish()
+    "bias",
+    "level_agreement",
+    "mastery_agreement",
+    "false_not_yet",
+    "false_mastered",
+    "jitter",
+    "monotonicity_violations",
+    "mean_drop",
+    "assessments_to_stable",
+    "never_stable",
+    "letter_agreement",
+)
 
 
-def _kappa(weights: Array, letters: tuple[Array, Array, int], covered: Array) -> Array:
-    """Cohen's kappa of weighted counts over the covered students (nan where undefined)."""
-    a, b, size = letters
-    eye = np.eye(size)
-    keep = covered.astype(float)[:, None]
-    counts_a = weights @ (eye[a] * keep)
-    counts_b = weights @ (eye[b] * keep)
+@attrs.frozen(kw_only=True)
+class Sums:
+    """Weighted sums over a group of students, one row per replicate; groups add up.
+
+    ``num`` and ``den`` hold, for each metric of ``_RATIOS``, the weighted sum of its
+    numerator and the weight of the students it covers; ``worst`` the largest drop (``-inf``
+    for none); ``letters`` the weighted counts of each letter of the result and of the truth,
+    and of agreeing letters, over the students with a result.
+    """
+
+    total: Array
+    num: Array
+    den: Array
+    worst: Array
+    letters: tuple[Array, Array, Array] | None
+
+    def __add__(self, other: Sums) -> Sums:
+        letters = None
+        if self.letters is not None and other.letters is not None:
+            letters = (
+                self.letters[0] + other.letters[0],
+                self.letters[1] + other.letters[1],
+                self.letters[2] + other.letters[2],
+            )
+        return Sums(
+            total=self.total + other.total,
+            num=self.num + other.num,
+            den=self.den + other.den,
+            worst=np.maximum(self.worst, other.worst),
+            letters=letters,
+        )
+
+
+def sums(cols: Columns, weights: Array) -> Sums:
+    """Return the weighted sums of every metric: ``weights`` has a row per replicate."""
+    decided = cols.decided
+    called = cols.called_mastered.astype(float)
+    truly = cols.truly_mastered
+    both = ~np.isnan(cols.jitter)
+    covered = ~np.isnan(cols.drop)
+    drop = np.nan_to_num(cols.drop)
+    violated = covered & (drop > 0)
+    reached = ~np.isnan(cols.stable)
+    agree = np.zeros(decided.shape) if cols.letters is None else cols.letters[0] == cols.letters[1]
+    parts = {
+        "decided": (decided.astype(float), np.ones_like(decided)),
+        "rmse": (cols.error**2, decided),
+        "bias": (cols.error, decided),
+        "level_agreement": (cols.level_match.astype(float), decided),
+        "mastery_agreement": (cols.mastery_match.astype(float), decided),
+        "false_not_yet": (1.0 - called, decided & truly),
+        "false_mastered": (called, decided & ~truly),
+        "jitter": (np.nan_to_num(cols.jitter), both),
+        "monotonicity_violations": (violated.astype(float), covered),
+        "mean_drop": (drop, violated),
+        "assessments_to_stable": (np.nan_to_num(cols.stable), reached),
+        "never_stable": ((~reached).astype(float), decided),
+        "letter_agreement": (agree.astype(float), decided),
+    }
+    numerators = np.column_stack([np.where(parts[n][1], parts[n][0], 0.0) for n in _RATIOS])
+    masks = np.column_stack([parts[n][1].astype(float) for n in _RATIOS])
+    present = (weights > 0) & covered[None, :]
+    letters = None
+    if cols.letters is not None:
+        a, b, size = cols.letters
+        eye = np.eye(size)
+        keep = decided.astype(float)[:, None]
+        letters = (
+            weights @ (eye[a] * keep),
+            weights @ (eye[b] * keep),
+            weights @ (agree & decided).astype(float),
+        )
+    return Sums(
+        total=weights.sum(axis=1),
+        num=weights @ numerators,
+        den=weights @ masks,
+        worst=np.where(present, drop[None, :], -math.inf).max(axis=1, initial=-math.inf),
+        letters=letters,
+    )
+
+
+def _kappa(letters: tuple[Array, Array, Array]) -> Array:
+    """Cohen's kappa of weighted letter counts (nan where undefined)."""
+    counts_a, counts_b, agree = letters
     den = counts_a.sum(axis=1)
-    agree = weights @ ((a == b) & covered).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         observed = agree / den
         expected = (counts_a * counts_b).sum(axis=1) / den**2
@@ -225,48 +308,37 @@ def _kappa(weights: Array, letters: tuple[Array, Array, int], covered: Array) ->
     return result
 
 
+def finish(found: Sums) -> dict[str, tuple[Array, Array]]:
+    """Return every metric as ``(values, coverage)`` from its sums, one entry per replicate."""
+    total = found.total
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where(
+            found.den > 0, found.num / np.where(found.den > 0, found.den, 1.0), math.nan
+        )
+        coverage = found.den / total[:, None]
+    ratio = {name: (value[:, k], coverage[:, k]) for k, name in enumerate(_RATIOS)}
+    ones = np.ones(len(total))
+    out: dict[str, tuple[Array, Array]] = {"n": (total, ones)}
+    out["decided"] = (ratio["decided"][0], ones)
+    out["undecided"] = (1.0 - ratio["decided"][0], ones)
+    out["rmse"] = (np.sqrt(ratio["rmse"][0]), ratio["rmse"][1])
+    for name in ("bias", "level_agreement", "mastery_agreement", "false_not_yet"):
+        out[name] = ratio[name]
+    for name in ("false_mastered", "jitter", "monotonicity_violations"):
+        out[name] = ratio[name]
+    worst = np.where(np.isinf(found.worst), math.nan, found.worst)
+    out["worst_drop"] = (worst, ratio["monotonicity_violations"][1])
+    for name in ("mean_drop", "assessments_to_stable", "never_stable"):
+        out[name] = ratio[name]
+    if found.letters is not None:
+        out["letter_agreement"] = ratio["letter_agreement"]
+        out["letter_kappa"] = (_kappa(found.letters), ratio["letter_agreement"][1])
+    return out
+
+
 def summarize(cols: Columns, weights: Array) -> dict[str, tuple[Array, Array]]:
     """Return every metric as ``(values, coverage)``, one entry per row of ``weights``.
 
     ``weights`` has one row per replicate and one column per student of ``cols``.
     """
-    total = weights.sum(axis=1)
-    ones = np.ones(len(total))
-    decided = cols.decided
-    out: dict[str, tuple[Array, Array]] = {"n": (total, ones)}
-    share_decided, _ = _ratio(weights, decided.astype(float), np.ones_like(decided), total)
-    out["decided"] = (share_decided, ones)
-    out["undecided"] = (1.0 - share_decided, ones)
-    squared, coverage = _ratio(weights, cols.error**2, decided, total)
-    out["rmse"] = (np.sqrt(squared), coverage)
-    out["bias"] = _ratio(weights, cols.error, decided, total)
-    out["level_agreement"] = _ratio(weights, cols.level_match.astype(float), decided, total)
-    out["mastery_agreement"] = _ratio(weights, cols.mastery_match.astype(float), decided, total)
-    called = cols.called_mastered.astype(float)
-    truly = cols.truly_mastered
-    out["false_not_yet"] = _ratio(weights, 1.0 - called, decided & truly, total)
-    out["false_mastered"] = _ratio(weights, called, decided & ~truly, total)
-    both = ~np.isnan(cols.jitter)
-    out["jitter"] = _ratio(weights, np.nan_to_num(cols.jitter), both, total)
-    covered = ~np.isnan(cols.drop)
-    drop = np.nan_to_num(cols.drop)
-    violated = covered & (drop > 0)
-    out["monotonicity_violations"] = _ratio(weights, violated.astype(float), covered, total)
-    present = (weights > 0) & covered[None, :]
-    worst = np.where(present, drop[None, :], -math.inf).max(axis=1, initial=-math.inf)
-    out["worst_drop"] = (
-        np.where(np.isinf(worst), math.nan, worst),
-        _ratio(weights, drop, covered, total)[1],
-    )
-    out["mean_drop"] = _ratio(weights, drop, violated, total)
-    reached = ~np.isnan(cols.stable)
-    out["assessments_to_stable"] = _ratio(weights, np.nan_to_num(cols.stable), reached, total)
-    out["never_stable"] = _ratio(weights, (~reached).astype(float), decided, total)
-    if cols.letters is not None:
-        a, b, _ = cols.letters
-        out["letter_agreement"] = _ratio(weights, (a == b).astype(float), decided, total)
-        out["letter_kappa"] = (
-            _kappa(weights, cols.letters, decided),
-            out["letter_agreement"][1],
-        )
-    return out
+    return finish(sums(cols, weights))

@@ -10,7 +10,7 @@ from mastery_grading.results import TargetResult
 from mastery_grading.simulation import metrics as m
 from mastery_grading.simulation._evaluate import Outcome, Prepared
 from mastery_grading.simulation._results import ALL, ComparisonResult, SweepResult
-from mastery_grading.simulation._summary import METRICS, Columns, summarize
+from mastery_grading.simulation._summary import METRICS, Columns, Sums, finish, sums
 from mastery_grading.simulation._uncertainty import Replicates, bootstrap_weights, estimates
 from mastery_grading.simulation.truths import Truth
 
@@ -108,11 +108,21 @@ def _metrics_of(
     for p, label in enumerate(labels):
         part = by_policy.get_group(label)
         cols = Columns.of(part)
-        for g, index in enumerate(_groups(part, groups)):
-            w = np.ones((1, index.size)) if weights is None else weights[:, index]
-            found = summarize(cols.subset(index), w)
+        found: dict[str, Sums] = {}
+        for group, index in zip(groups, _groups(part, groups), strict=True):
+            if group == ALL:
+                continue
+            w = np.ones((size, index.size)) if weights is None else weights[:, index]
+            found[group] = sums(cols.subset(index), w)
+        # the archetypes split the students, so the sums of "all" are theirs added up
+        parts = list(found.values())
+        found[ALL] = parts[0]
+        for more in parts[1:]:
+            found[ALL] = found[ALL] + more
+        for g, group in enumerate(groups):
+            metrics_of_group = finish(found[group])
             for k, name in enumerate(names):
-                values[:, p, g, k], coverage[:, p, g, k] = found[name]
+                values[:, p, g, k], coverage[:, p, g, k] = metrics_of_group[name]
     return values, coverage
 
 
