@@ -60,7 +60,8 @@ def test_a_blank_score_is_a_missing_score_unless_the_result_says_why(tmp_path: P
     found = read_evidence(folder)
     assert ["ana"] == [e.student_id for e in found.evidence]
     assert [
-        f"{folder / 'results.csv'}:3: score is blank: missing evidence, skipped (not counted as 0)"
+        f"{folder / 'results.csv'}:3: score is blank: missing evidence, skipped "
+        "(not counted as 0)"
     ] == [w for w in found.warnings if "score is blank" in w]
     with pytest.raises(DataFileError) as caught:
         read_evidence(folder, missing_scores="error")
