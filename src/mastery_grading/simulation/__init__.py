@@ -1,4 +1,4 @@
-"""Simulation: learner models, measurement, schedules, cohorts, and policy comparisons.
+"""Simulation: learner models, measurement, schedules, cohorts, truths, policy comparisons.
 
 Requires the ``sim`` extra (numpy, pandas, tqdm); plots need the ``plot`` extra (matplotlib).
 
@@ -11,7 +11,7 @@ Example:
     ['mean', 'most_recent']
 """
 
-from mastery_grading.simulation import metrics
+from mastery_grading.simulation import metrics, truths
 from mastery_grading.simulation.cohorts import Cohort, SimulatedStudent, simulate_cohort
 from mastery_grading.simulation.compare import (
     METRICS,
@@ -42,6 +42,13 @@ from mastery_grading.simulation.literature import (
 )
 from mastery_grading.simulation.measurement import Measurement
 from mastery_grading.simulation.schedules import Schedule
+from mastery_grading.simulation.truths import (
+    FinalLevel,
+    LevelAt,
+    LevelAtAssessment,
+    MeanOfLast,
+    Truth,
+)
 
 __all__ = [
     "METRICS",
@@ -52,10 +59,14 @@ __all__ = [
     "CustomArchetype",
     "Decline",
     "FastThenPlateau",
+    "FinalLevel",
     "LateBloomer",
     "Learner",
+    "LevelAt",
+    "LevelAtAssessment",
     "LinearDecline",
     "LinearGrowth",
+    "MeanOfLast",
     "Measurement",
     "PowerGrowth",
     "Schedule",
@@ -64,6 +75,7 @@ __all__ = [
     "Step",
     "StraightLineGrowth",
     "SweepResult",
+    "Truth",
     "builtin_archetypes",
     "compare",
     "literature_archetypes",
@@ -71,4 +83,5 @@ __all__ = [
     "policy_label",
     "simulate_cohort",
     "sweep",
+    "truths",
 ]

@@ -2,7 +2,7 @@
 
 :func:`evaluate` is the engine room of :func:`~mastery_grading.simulation.compare`. For each
 student it finds the running result after each piece of evidence, the final result, the
-result with the last score re-drawn (jitter) and whether raising one score lowers the result
+result with the last score re-drawn (jitter) and how far raising one score lowers the result
 (monotonicity). A policy with a registered kernel goes through the vectorized path (its
 kernel on score matrices, see :mod:`mastery_grading.simulation._fast`); every other policy,
 or a kernel that declines, goes student by student through ``evaluate(evidence, target)``,
@@ -20,7 +20,7 @@ import attrs
 from mastery_grading._extras import require
 from mastery_grading._numbers import NEAR_TOLERANCE
 from mastery_grading.evidence import Evidence
-from mastery_grading.exceptions import InvalidValueError
+from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
 from mastery_grading.policies import kernel_for
 from mastery_grading.policies.kernels import Kernel
 from mastery_grading.protocols import Policy
@@ -33,6 +33,7 @@ from mastery_grading.simulation._fast import (
     prefix_values,
 )
 from mastery_grading.simulation.cohorts import Cohort
+from mastery_grading.simulation.truths import FinalLevel, Truth
 from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class Prepared:
     """The policy-independent inputs: variants of every history and the truth."""
 
     cohort: Cohort
+    #: per student, the value the result is compared with (see ``truth``)
     truths: np.ndarray[Any, Any]
     redrawn: np.ndarray[Any, Any]  # the re-drawn last score of each student
     raise_by: float
@@ -62,6 +64,8 @@ class Prepared:
     positions: list[list[int]]
     #: the students by history length, as matrices: what the kernels read
     blocks: tuple[Block, ...]
+    #: per student, whether one of those scores is below the top (so it can be raised)
+    can_rise: np.ndarray[Any, Any]
 
     @classmethod
     def of(
@@ -72,14 +76,16 @@ class Prepared:
         tolerance: float | None = None,
         raise_by: float | None = None,
         raise_positions: int | None = None,
+        truth: Truth | None = None,
     ) -> Prepared:
-        """Draw the jitter scores and the raised positions, and check the options.
+        """Draw the jitter scores and the raised positions, find the truth, check the options.
 
         See :func:`~mastery_grading.simulation.compare` for what each option means.
 
         Raises:
             InvalidValueError: For a ``raise_positions``, ``tolerance`` or ``raise_by`` out of
-                range.
+                range, or a truth that does not give one finite number per student.
+            InvalidTypeError: For a truth without ``values(cohort)`` and ``describe()``.
 
         Example:
             >>> from mastery_grading.simulation import simulate_cohort
@@ -124,11 +130,19 @@ class Prepared:
         for block in blocks:
             for i, row in zip(block.index.tolist(), block.tolerances, strict=True):
                 tolerances[i] = row
+        top = scale.max
         return cls(
             cohort=cohort,
-            truths=np.array([s.true_final for s in cohort.students], dtype=float),
+            truths=_truths(truth or FinalLevel(), cohort),
             redrawn=redrawn,
             positions=positions,
+            can_rise=np.array(
+                [
+                    any(s.evidence[j].score < top for j in chosen)
+                    for s, chosen in zip(cohort.students, positions, strict=True)
+                ],
+                dtype=bool,
+            ),
             raise_by=raise_by,
             tolerances=tolerances,
             thresholds=np.array(sorted({scale.mastery, *(lv.minimum for lv in scale.levels)})),
@@ -146,6 +160,20 @@ class Prepared:
         ]
 
 
+def _truths(truth: Truth, cohort: Cohort) -> np.ndarray[Any, Any]:
+    if not isinstance(truth, Truth):
+        msg = f"truth={truth!r} must have values(cohort) and describe() methods (see Truth)"
+        raise InvalidTypeError(msg)
+    values = np.asarray(truth.values(cohort), dtype=float)
+    if values.shape != (len(cohort),) or not np.isfinite(values).all():
+        msg = (
+            f"truth={truth!r} must give one finite number per student ({len(cohort)}), "
+            f"got an array of shape {values.shape}"
+        )
+        raise InvalidValueError(msg)
+    return values
+
+
 def _replace(history: tuple[Evidence, ...], index: int, score: float) -> tuple[Evidence, ...]:
     items = list(history)
     items[index] = attrs.evolve(items[index], score=score)
@@ -159,13 +187,22 @@ class Outcome:
     ``final`` holds each student's final value (``NaN`` for ``None``), which decides the
     level and mastery (see :func:`~mastery_grading.simulation._fast.level_names`);
     ``results`` are the full results, which the vectorized path makes only when asked.
+    ``drop`` is, per student, the most the result falls when one score is raised (0 when it
+    never falls by more than the slack of :func:`_monotone_slack`); ``violated`` is
+    ``drop > 0``. Both count only students with a result whose score can rise: the others have
+    ``drop`` nan and ``violated`` false.
     """
 
     running: list[np.ndarray[Any, Any]]
     final: np.ndarray[Any, Any]
     jittered: np.ndarray[Any, Any]
-    violated: np.ndarray[Any, Any]
+    drop: np.ndarray[Any, Any]
     results: Sequence[TargetResult]
+
+    @property
+    def violated(self) -> np.ndarray[Any, Any]:
+        """Per student, whether raising one score lowers the result."""
+        return np.asarray(self.drop > 0, dtype=bool)
 
 
 class _KernelResults(Sequence[TargetResult]):
@@ -262,7 +299,7 @@ class _Memo:
         return found
 
 
-_Rows = tuple[list[np.ndarray[Any, Any]], list[float], list[bool], list[TargetResult]]
+_Rows = tuple[list[np.ndarray[Any, Any]], list[float], list[float], list[TargetResult]]
 
 
 def _scalar_rows(
@@ -279,7 +316,7 @@ def _scalar_rows(
     memo = _Memo(policy, target, memoize)
     running: list[np.ndarray[Any, Any]] = []
     jittered: list[float] = []
-    violated: list[bool] = []
+    drops: list[float] = []
     results: list[TargetResult] = []
     for i in range(start, stop):
         history = prep.cohort.students[i].evidence
@@ -293,19 +330,20 @@ def _scalar_rows(
         redrawn = _replace(history, last, float(prep.redrawn[i]))
         jittered.append(_value(memo(redrawn, (*key[:last], _content(redrawn[last])))))
         base = values[-1]
-        bad = False
-        if not math.isnan(base):
+        drop = math.nan
+        if not math.isnan(base) and prep.can_rise[i]:
+            drop = 0.0
             for j, score in prep.raised(i):
                 raised = _replace(history, j, score)
                 raised_key = (*key[:j], _content(raised[j]), *key[j + 1 :])
-                if _value(memo(raised, raised_key)) < base - eps:
-                    bad = True
-                    break
-        violated.append(bad)
+                fall = base - _value(memo(raised, raised_key))
+                if fall > eps and fall > drop:  # a nan (no result) is no fall
+                    drop = fall
+        drops.append(drop)
         if (i - start) % 50 == 49:
             tick(50)
     tick((stop - start) % 50)
-    return running, jittered, violated, results
+    return running, jittered, drops, results
 
 
 #: The work of a parallel run, inherited by forked worker processes.
@@ -331,20 +369,20 @@ def _scalar(
     count = len(prep.cohort)
     context = _fork_context() if n_jobs > 1 and count >= 2 * n_jobs else None
     if context is None:
-        running, jittered, violated, results = _scalar_rows(policy, prep, 0, count, memoize, tick)
+        running, jittered, drops, results = _scalar_rows(policy, prep, 0, count, memoize, tick)
     else:
         from concurrent.futures import ProcessPoolExecutor
 
         size = max(1, -(-count // (4 * n_jobs)))
         chunks = [(lo, min(lo + size, count)) for lo in range(0, count, size)]
-        running, jittered, violated, results = [], [], [], []
+        running, jittered, drops, results = [], [], [], []
         _SHARED["work"] = (policy, prep, memoize)
         try:
             with ProcessPoolExecutor(n_jobs, mp_context=context) as pool:
                 for (lo, hi), part in zip(chunks, pool.map(_worker, chunks), strict=True):
                     running += part[0]
                     jittered += part[1]
-                    violated += part[2]
+                    drops += part[2]
                     results += part[3]
                     tick(hi - lo)
         finally:
@@ -353,7 +391,7 @@ def _scalar(
         running=running,
         final=np.array([r[-1] for r in running]),
         jittered=np.array(jittered),
-        violated=np.array(violated, dtype=bool),
+        drop=np.array(drops, dtype=float),
         results=results,
     )
 
@@ -406,7 +444,7 @@ def _vectorized(policy: Policy, kernel: Kernel, prep: Prepared) -> Outcome | Non
     final = np.empty(count)
     final_inexact = np.zeros(count, dtype=bool)
     jittered = np.empty(count)
-    violated = np.zeros(count, dtype=bool)
+    drop = np.zeros(count)
     for block in prep.blocks:
         idx = block.index
         length = block.scores.shape[1]
@@ -435,8 +473,8 @@ def _vectorized(policy: Policy, kernel: Kernel, prep: Prepared) -> Outcome | Non
         varied = _settle(policy, target, out, changed)
         jittered[idx] = varied[: idx.size]
         raised = block.which[idx.size :]
-        lower = varied[idx.size :] < base[raised] - eps
-        np.logical_or.at(violated, idx[raised], lower)
+        fall = base[raised] - varied[idx.size :]  # nan (no result either way): no fall
+        np.fmax.at(drop, idx[raised], np.where(fall > eps, fall, 0.0))
     # inexact values near a threshold are recomputed exactly, so classifications match
     exact: dict[int, TargetResult] = {}
     near = final_inexact & _near_thresholds(final, prep.thresholds)
@@ -445,11 +483,13 @@ def _vectorized(policy: Policy, kernel: Kernel, prep: Prepared) -> Outcome | Non
         exact[i] = result
         final[i] = _value(result)
         running[i] = np.append(running[i][:-1], final[i])
+    covered = ~np.isnan(final) & prep.can_rise
+    drop[~covered] = math.nan
     return Outcome(
         running=running,
         final=final,
         jittered=jittered,
-        violated=violated,
+        drop=drop,
         results=_KernelResults(policy, prep, final, exact),
     )
 

@@ -1,117 +1,46 @@
-"""What a comparison finds: the metric tables, ComparisonResult and SweepResult."""
+"""What a comparison finds: the per-student table and the metrics of every replicate."""
 
 from __future__ import annotations
 
-import html
 import math
 from typing import TYPE_CHECKING, Any, cast
 
-import attrs
-
-from mastery_grading._extras import require
-from mastery_grading.exceptions import InvalidValueError
 from mastery_grading.protocols import Policy
 from mastery_grading.results import TargetResult
 from mastery_grading.simulation import metrics as m
-from mastery_grading.simulation import plots
 from mastery_grading.simulation._evaluate import Outcome, Prepared
 from mastery_grading.simulation._fast import level_names, stable_after
-from mastery_grading.simulation.cohorts import Cohort
+from mastery_grading.simulation._results import ALL, ComparisonResult, SweepResult
+from mastery_grading.simulation._summary import METRICS, Columns, Sums, finish, sums
+from mastery_grading.simulation._uncertainty import Replicates, bootstrap_weights, estimates
+from mastery_grading.simulation.truths import Truth
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     import numpy as np
     import pandas as pd
-    from matplotlib.axes import Axes
 else:
+    from mastery_grading._extras import require
+
     np = require("numpy", extra="sim", feature="mastery_grading.simulation")
     pd = require("pandas", extra="sim", feature="mastery_grading.simulation")
 
-__all__ = ["ALL", "METRICS", "ComparisonResult", "SweepResult", "build_comparison"]
+__all__ = ["ALL", "METRICS", "ComparisonResult", "Run", "SweepResult", "build_comparison"]
 
-#: The metric columns of :attr:`ComparisonResult.table`, and what each one means.
-METRICS: dict[str, str] = {
-    "n": "number of students in the group",
-    "decided": "share of students with a result (not 'no result yet')",
-    "rmse": (
-        "root mean squared error against the true level at the end of the term (scale points)"
-    ),
-    "bias": (
-        "mean of estimate \N{MINUS SIGN} truth (scale points): the result minus the true level "
-        "at the end of the term; below 0, the result is too low"
-    ),
-    "level_agreement": "share whose result has the same level as the true level",
-    "mastery_agreement": "share classified the same way (mastered / not yet) as the truth",
-    "false_not_yet": "share of truly mastered students whom the result calls 'not yet'",
-    "false_mastered": "share of truly not-yet students whom the result calls mastered",
-    "jitter": (
-        "mean absolute change of the result when only the last score is re-drawn (scale points)"
-    ),
-    "monotonicity_violations": "share of students for whom raising one score lowers the result",
-    "assessments_to_stable": (
-        "mean number of pieces of evidence until the running result stays within half a "
-        "level (or the given tolerance) of the current true level (students who get there)"
-    ),
-    "never_stable": (
-        "share of students whose final result is more than half a level (or the given "
-        "tolerance) from the true level"
-    ),
-    "letter_agreement": "share whose letter equals the letter of the true level (converter)",
-    "letter_kappa": "Cohen's kappa between the letters of the result and of the truth",
-}
-
-ALL = "all"
+#: One replicate's inputs: the prepared cohort and each policy's outcome on it.
+Run = tuple[Prepared, dict[str, Outcome]]
 
 
 def _letter(converter: Any, result: TargetResult) -> str:
     return str(converter.convert([result]).letter)
 
 
-def _summarize(frame: pd.DataFrame, group: pd.DataFrame, *, with_letters: bool) -> dict[str, float]:
-    est = group["estimate"].to_numpy(dtype=float)
-    truth = group["truth"].to_numpy(dtype=float)
-    est_m = group["mastered"].to_numpy(dtype=bool)
-    true_m = group["truly_mastered"].to_numpy(dtype=bool)
-    stable = group["stable_after"].to_numpy(dtype=float)
-    row: dict[str, float] = {
-        "n": float(len(group)),
-        "decided": m.share(~np.isnan(est)),
-        "rmse": m.rmse(est, truth),
-        "bias": m.bias(est, truth),
-        "level_agreement": m.agreement(
-            group["level"].to_numpy(dtype=object).tolist(),
-            group["true_level"].to_numpy(dtype=object).tolist(),
-        ),
-        "mastery_agreement": m.share(est_m == true_m),
-        "false_not_yet": m.false_not_yet_rate(est_m, true_m),
-        "false_mastered": m.false_mastered_rate(est_m, true_m),
-        "jitter": m.mean_abs_change(est, group["jittered"].to_numpy(dtype=float)),
-        "monotonicity_violations": m.share(group["violated"].to_numpy(dtype=bool)),
-        "assessments_to_stable": (
-            float(np.nanmean(stable)) if (~np.isnan(stable)).any() else math.nan
-        ),
-        "never_stable": m.share(np.isnan(stable)),
-    }
-    if with_letters:
-        letters = list(group["letter"])
-        true_letters = list(group["true_letter"])
-        row["letter_agreement"] = m.agreement(letters, true_letters)
-        row["letter_kappa"] = m.cohens_kappa(letters, true_letters)
-    return row
-
-
-def build_comparison(
-    resolved: dict[str, Policy],
-    outcomes: dict[str, Outcome],
-    prep: Prepared,
-    converter: Any,
-) -> ComparisonResult:
-    """Gather the outcomes of every policy into the per-student and summary tables."""
+def student_frame(
+    outcomes: dict[str, Outcome], prep: Prepared, converter: Any
+) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """Return one row per policy and student, and each policy's letters (with a converter)."""
     cohort = prep.cohort
     scale = cohort.target.scale
-    students = cohort.students
-    true_levels = pd.array([scale.level_of(t).name for t in prep.truths], dtype="str")
+    true_levels = [scale.level_of(t).name for t in prep.truths]
     true_mastered = [scale.is_mastered(t) for t in prep.truths]
     true_letters: list[str] = []
     if converter is not None:
@@ -139,7 +68,9 @@ def build_comparison(
             "mastered": out.final >= scale.mastery,
             "truly_mastered": true_mastered,
             "jittered": out.jittered,
+            "can_rise": prep.can_rise,
             "violated": out.violated,
+            "drop": out.drop,
             "stable_after": stable_after(out.running, prep.blocks),
         }
         if converter is not None:
@@ -149,21 +80,118 @@ def build_comparison(
             columns["true_letter"] = true_letters
         columns.update({name: drawn[name].to_numpy() for name in drawn.columns})
         frames.append(pd.DataFrame(columns))
-    per_student = pd.concat(frames, ignore_index=True)
-    rows = []
+    return pd.concat(frames, ignore_index=True), letters_by_policy
+
+
+def _groups(frame: pd.DataFrame, groups: list[str]) -> list[np.ndarray[Any, Any]]:
+    archetypes = frame["archetype"].to_numpy(dtype=object)
+    return [
+        np.arange(len(archetypes)) if g == ALL else np.flatnonzero(archetypes == g) for g in groups
+    ]
+
+
+def _metrics_of(
+    frame: pd.DataFrame,
+    labels: list[str],
+    groups: list[str],
+    names: list[str],
+    weights: np.ndarray[Any, Any] | None = None,
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Every metric of every policy and group: arrays ``[replicate, policy, group, metric]``.
+
+    Without ``weights`` there is one replicate, the students themselves.
+    """
+    size = 1 if weights is None else weights.shape[0]
+    values = np.full((size, len(labels), len(groups), len(names)), math.nan)
+    coverage = np.full(values.shape, math.nan)
+    by_policy = frame.groupby("policy", sort=False)
+    for p, label in enumerate(labels):
+        part = by_policy.get_group(label)
+        cols = Columns.of(part)
+        found: dict[str, Sums] = {}
+        for group, index in zip(groups, _groups(part, groups), strict=True):
+            if group == ALL:
+                continue
+            w = np.ones((size, index.size)) if weights is None else weights[:, index]
+            found[group] = sums(cols.subset(index), w)
+        # the archetypes split the students, so the sums of "all" are theirs added up
+        parts = list(found.values())
+        found[ALL] = parts[0]
+        for more in parts[1:]:
+            found[ALL] = found[ALL] + more
+        for g, group in enumerate(groups):
+            metrics_of_group = finish(found[group])
+            for k, name in enumerate(names):
+                values[:, p, g, k], coverage[:, p, g, k] = metrics_of_group[name]
+    return values, coverage
+
+
+def build_comparison(
+    resolved: dict[str, Policy],
+    runs: list[Run],
+    converter: Any,
+    *,
+    truth: Truth,
+    seed: int | None,
+    bootstrap: int | None = None,
+    bootstrap_rng: np.random.Generator | None = None,
+) -> ComparisonResult:
+    """Gather the outcomes of every policy on every run into the result's tables.
+
+    ``runs[0]`` is the given cohort; further runs are replications. With ``bootstrap``, the
+    students of ``runs[0]`` are resampled ``bootstrap`` times (``bootstrap_rng``).
+    """
+    prep, outcomes = runs[0]
+    cohort = prep.cohort
+    labels = list(resolved)
     groups = [ALL, *cohort.archetypes]
-    archetype_of = np.array([s.archetype for s in students], dtype=object)
-    masks = {group: archetype_of == group for group in cohort.archetypes}
-    for label, of_policy in zip(resolved, frames, strict=True):
-        for group in groups:
-            part = of_policy if group == ALL else of_policy[masks[group]]
-            summary = _summarize(per_student, part, with_letters=converter is not None)
-            rows.append({"policy": label, "archetype": group, **summary})
-    table = pd.DataFrame(rows)
-    table["n"] = table["n"].astype(int)
+    names = [name for name in METRICS if converter is not None or not name.startswith("letter")]
+    per_student, letters_by_policy = student_frame(outcomes, prep, converter)
+    point, point_coverage = (a[0] for a in _metrics_of(per_student, labels, groups, names))
+    replicates = None
+    if len(runs) > 1:
+        values = [point[None]]
+        coverage = [point_coverage[None]]
+        for other_prep, other_outcomes in runs[1:]:
+            frame, _ = student_frame(other_outcomes, other_prep, converter)
+            v, c = _metrics_of(frame, labels, groups, names)
+            values.append(v)
+            coverage.append(c)
+        replicates = Replicates(
+            method="replications",
+            values=np.concatenate(values),
+            coverage=np.concatenate(coverage),
+            point=point,
+            point_coverage=point_coverage,
+            policies=tuple(labels),
+            groups=tuple(groups),
+            metrics=tuple(names),
+        )
+    elif bootstrap is not None and bootstrap_rng is not None:
+        first = per_student[per_student["policy"] == labels[0]]
+        strata = _groups(first, list(cohort.archetypes))
+        chunks = [
+            _metrics_of(per_student, labels, groups, names, weights)
+            for weights in bootstrap_weights(strata, len(first), bootstrap, bootstrap_rng)
+        ]
+        replicates = Replicates(
+            method="bootstrap",
+            values=np.concatenate([v for v, _ in chunks]),
+            coverage=np.concatenate([c for _, c in chunks]),
+            point=point,
+            point_coverage=point_coverage,
+            policies=tuple(labels),
+            groups=tuple(groups),
+            metrics=tuple(names),
+        )
+    value = point if replicates is None else replicates.estimate()
+    found = estimates(value, point_coverage, replicates, labels, groups, names)
+    rows = pd.MultiIndex.from_product([labels, groups], names=["policy", "archetype"])
+    table = pd.DataFrame(value.reshape(len(rows), len(names)), index=rows, columns=names)
+    table = table.reset_index()
+    table["n"] = table["n"].round().astype(int)
     kappa = None
     if converter is not None:
-        labels = list(resolved)
         kappa = pd.DataFrame(
             [
                 [m.cohens_kappa(letters_by_policy[a], letters_by_policy[b]) for b in labels]
@@ -172,137 +200,15 @@ def build_comparison(
             index=pd.Index(labels, name="policy"),
             columns=labels,
         )
-    running = {label: out.running for label, out in outcomes.items()}
     return ComparisonResult(
         table=table,
         students=per_student,
         kappa=kappa,
         policies=resolved,
         cohort=cohort,
-        running=running,
+        running={label: out.running for label, out in outcomes.items()},
+        estimates=found,
+        draws=replicates,
+        truth=truth,
+        seed=seed,
     )
-
-
-@attrs.frozen(kw_only=True, eq=False)
-class ComparisonResult:
-    """What :func:`~mastery_grading.simulation.compare` found.
-
-    Attributes:
-        table: One row per policy and archetype (``"all"`` first): columns ``policy``,
-            ``archetype`` and the metrics in :data:`METRICS` (letter columns only with a
-            converter).
-        students: One row per policy and student: the estimate, the truth, levels, mastery,
-            the jittered estimate, whether raising a score lowered the result, and after how
-            much evidence the running result became stable (and letters with a converter);
-            last, the parameters drawn for the student's learner, ``param_<name>`` (see
-            :meth:`~mastery_grading.simulation.Cohort.parameters`).
-        kappa: With a converter, Cohen's kappa between the letters of each pair of policies
-            (a square table), else ``None``.
-        policies: The compared policies by label.
-        cohort: The cohort they were compared on.
-        running: By label, each student's running results (one array per student).
-    """
-
-    table: pd.DataFrame = attrs.field(repr=False)
-    students: pd.DataFrame = attrs.field(repr=False)
-    kappa: pd.DataFrame | None = attrs.field(repr=False)
-    policies: dict[str, Policy]
-    cohort: Cohort = attrs.field(repr=False)
-    running: dict[str, list[np.ndarray[Any, Any]]] = attrs.field(repr=False)
-
-    def metric(self, name: str, *, archetype: str | None = None) -> Any:
-        """Return one metric: a policy x archetype table, or a Series for one archetype.
-
-        Raises:
-            InvalidValueError: For an unknown metric or archetype.
-
-        >>> from mastery_grading import policies
-        >>> from mastery_grading.simulation import compare, simulate_cohort
-        >>> result = compare([policies.Mean()], simulate_cohort(n=12, seed=0), progress=False)
-        >>> list(result.metric("rmse").columns)[:3]
-        ['all', 'steady', 'linear growth']
-        """
-        if name not in self.table.columns or name in ("policy", "archetype"):
-            known = [c for c in self.table.columns if c not in ("policy", "archetype")]
-            msg = f"metric={name!r} is not in the table; expected one of {known}"
-            raise InvalidValueError(msg)
-        wide = self.table.pivot(index="policy", columns="archetype", values=name)
-        wide = wide.loc[list(self.policies), [ALL, *self.cohort.archetypes]]
-        wide.columns.name = None
-        if archetype is None:
-            return wide
-        if archetype not in wide.columns:
-            msg = f"archetype={archetype!r} is not in the cohort; expected one of {list(wide)}"
-            raise InvalidValueError(msg)
-        return wide[archetype]
-
-    def long(self) -> pd.DataFrame:
-        """Return the table in long form: ``policy``, ``archetype``, ``metric``, ``value``.
-
-        >>> from mastery_grading import policies
-        >>> from mastery_grading.simulation import compare, simulate_cohort
-        >>> result = compare([policies.Mean()], simulate_cohort(n=6, seed=0), progress=False)
-        >>> list(result.long().columns)
-        ['policy', 'archetype', 'metric', 'value']
-        """
-        return self.table.melt(id_vars=["policy", "archetype"], var_name="metric")
-
-    def plot(self, metric: str = "rmse", *, kind: str = "bar", ax: Axes | None = None) -> Axes:
-        """Draw one metric by policy and archetype, as bars or a heatmap.
-
-        See :func:`~mastery_grading.simulation.plots.plot_metric`. Needs matplotlib (the
-        ``plot`` extra).
-        """
-        return plots.plot_metric(self, metric, kind=kind, ax=ax)
-
-    def plot_journey(self, student_id: str, *, ax: Axes | None = None) -> Axes:
-        """Draw one student's journey with every policy's running result.
-
-        See :func:`~mastery_grading.simulation.plots.plot_journey`.
-        """
-        return plots.plot_journey(self.cohort, student_id, self.policies, ax=ax)
-
-    def _repr_html_(self) -> str:
-        overall = self.table[self.table["archetype"] == ALL].drop(columns="archetype")
-        archetypes = ", ".join(html.escape(name) for name in self.cohort.archetypes)
-        return (
-            f"<p><b>Policy comparison</b> on {len(self.cohort)} simulated students "
-            f"({archetypes}); overall metrics:</p>"
-            + overall.to_html(index=False, escape=True, float_format=lambda x: f"{x:.3f}")
-        )
-
-
-@attrs.frozen(kw_only=True, eq=False)
-class SweepResult:
-    """The metrics of one policy while one parameter varies.
-
-    See :func:`~mastery_grading.simulation.sweep`.
-
-    Attributes:
-        parameter: The name of the parameter swept.
-        table: The comparison table with a first column named after the parameter.
-    """
-
-    parameter: str
-    table: pd.DataFrame = attrs.field(repr=False)
-
-    def plot(
-        self,
-        metric: str = "rmse",
-        *,
-        archetypes: Sequence[str] | None = None,
-        ax: Axes | None = None,
-    ) -> Axes:
-        """Draw the metric against the parameter, one line per archetype.
-
-        See :func:`~mastery_grading.simulation.plots.plot_sweep`.
-        """
-        return plots.plot_sweep(self, metric, archetypes=archetypes, ax=ax)
-
-    def _repr_html_(self) -> str:
-        overall = self.table[self.table["archetype"] == ALL].drop(columns="archetype")
-        return (
-            f"<p><b>Sweep</b> of <code>{html.escape(self.parameter)}</code>; overall "
-            "metrics:</p>"
-            + overall.to_html(index=False, escape=True, float_format=lambda x: f"{x:.3f}")
-        )

@@ -15,6 +15,7 @@ from mastery_grading import _validators as v
 from mastery_grading._extras import require
 from mastery_grading.evidence import Evidence, EvidenceKind, chronological_key
 from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
+from mastery_grading.simulation._seeds import check_seed, fresh_seed, stream
 from mastery_grading.simulation.learners import Archetype, Learner, builtin_archetypes
 from mastery_grading.simulation.measurement import Measurement
 from mastery_grading.simulation.schedules import Schedule
@@ -83,12 +84,18 @@ def _student_tuple(value: Iterable[SimulatedStudent]) -> tuple[SimulatedStudent,
     return tuple(value)
 
 
+def _mix_tuple(value: Iterable[tuple[Archetype, float]]) -> tuple[tuple[Archetype, float], ...]:
+    return tuple((archetype, float(weight)) for archetype, weight in value)
+
+
 @attrs.frozen(kw_only=True, repr=False)
 class Cohort:
     """A simulated cohort on one learning target, with everything needed to redo it.
 
-    Build one with :func:`simulate_cohort`. Its repr summarizes it rather than listing every
-    student.
+    Build one with :func:`simulate_cohort`, which records the seed it used (``seed``, fresh
+    entropy unless you gave one) and the mix of archetypes with their weights (``mix``), so that
+    :meth:`resimulate` can draw more cohorts the same way. A cohort built by hand has an empty
+    ``mix``. Its repr summarizes it rather than listing every student.
 
     Example:
         >>> cohort = simulate_cohort(n=12, seed=3)
@@ -104,6 +111,8 @@ class Cohort:
     measurement: Measurement
     schedule: Schedule
     seed: int | None = None
+    #: The archetypes the students were drawn from, with their weights, in order.
+    mix: tuple[tuple[Archetype, float], ...] = attrs.field(default=(), converter=_mix_tuple)
 
     def __len__(self) -> int:
         return len(self.students)
@@ -122,6 +131,37 @@ class Cohort:
     def archetypes(self) -> tuple[str, ...]:
         """The archetype names present, in the order of the mix."""
         return tuple(dict.fromkeys(s.archetype for s in self.students))
+
+    def resimulate(self, seed: int | np.random.Generator | None = None) -> Cohort:
+        """Return a new cohort drawn the same way: same mix, size, target, measurement, schedule.
+
+        Args:
+            seed: The seed of the new cohort (default: fresh entropy, recorded on it).
+
+        Raises:
+            InvalidValueError: For a cohort built by hand (it has no ``mix`` to draw from).
+
+        >>> cohort = simulate_cohort(n=6, seed=1)
+        >>> again = cohort.resimulate(seed=2)
+        >>> len(again), again.archetypes == cohort.archetypes, again.seed
+        (6, True, 2)
+        >>> cohort.resimulate(seed=1) == cohort
+        True
+        """
+        if not self.mix:
+            msg = (
+                "this cohort has no mix of archetypes to draw from (it was not made by "
+                "simulate_cohort); resample its students instead, e.g. compare(..., bootstrap=)"
+            )
+            raise InvalidValueError(msg)
+        return simulate_cohort(
+            dict(self.mix),
+            n=len(self),
+            target=self.target,
+            measurement=self.measurement,
+            schedule=self.schedule,
+            seed=seed,
+        )
 
     def student(self, student_id: str) -> SimulatedStudent:
         """Return the student with the given id.
@@ -342,14 +382,23 @@ def simulate_cohort(
     target: LearningTarget | None = None,
     measurement: Measurement | None = None,
     schedule: Schedule | None = None,
-    seed: int | np.random.Generator | None = 0,
+    seed: int | np.random.Generator | None = None,
 ) -> Cohort:
     """Simulate a cohort: draw learners from a mix of archetypes and let them be assessed.
 
     The ``n`` students are split between the archetypes in proportion to their weights
-    (largest remainder, so the counts are exact and stable), in the order given. All
-    randomness comes from one generator made from ``seed``, used in a fixed order, so the same
-    seed and arguments give an identical cohort.
+    (largest remainder, so the counts are exact and stable), in the order given; the cohort
+    records the mix as ``cohort.mix``.
+
+    Seeds: without ``seed`` the cohort is drawn from fresh entropy, and the seed used is
+    recorded as ``cohort.seed`` (and shown in its repr), so ``simulate_cohort(...,
+    seed=cohort.seed)`` draws it again. An int seed gives two independent streams, children of
+    ``numpy.random.SeedSequence(seed)``: ``cohort`` (the learners' parameters, in the order of
+    the students) and ``noise`` (when each is assessed and what is observed: random spacing,
+    slips, guesses, noise, retakes). So the same seed and arguments give an identical cohort,
+    and the same seed with another measurement model gives the same learners. A numpy
+    Generator is split into the two streams with ``Generator.spawn``; the cohort then records
+    no seed.
 
     Args:
         archetypes: A mapping of archetype to weight, a sequence of archetypes (equal weights),
@@ -358,14 +407,16 @@ def simulate_cohort(
         target: The learning target (default: ``"SIM"`` on Marzano's 0-4 scale).
         measurement: The measurement model (default :class:`Measurement`).
         schedule: The assessment schedule (default :class:`Schedule`, 8 evenly spaced).
-        seed: An int seed, a :class:`numpy.random.Generator`, or ``None`` for fresh entropy.
+        seed: An int seed (>= 0), a :class:`numpy.random.Generator`, or ``None`` (default) for
+            fresh entropy.
 
     Returns:
         The cohort, students ``s1`` ... ``sn`` in archetype order.
 
     Raises:
-        InvalidValueError: For ``n < 1``, an empty mix, negative weights or duplicate names.
-        InvalidTypeError: For an object that is not an archetype.
+        InvalidValueError: For ``n < 1``, an empty mix, negative weights or duplicate names,
+            or a negative seed.
+        InvalidTypeError: For an object that is not an archetype, or a seed that is not an int.
 
     Example:
         >>> from mastery_grading.simulation import LateBloomer, Steady
@@ -382,19 +433,26 @@ def simulate_cohort(
     target = target or LearningTarget(id="SIM", title="Simulated target")
     measurement = measurement or Measurement()
     schedule = schedule or Schedule()
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    seed = check_seed(seed)
+    if isinstance(seed, np.random.Generator):
+        learners_rng, noise_rng = seed.spawn(2)
+        recorded = None
+    else:
+        recorded = fresh_seed() if seed is None else seed
+        learners_rng, noise_rng = stream(recorded, "cohort"), stream(recorded, "noise")
     counts = _allocate([w for _, w in pairs], n)
     plan = _Plan.of(target, measurement, schedule)
     students: list[SimulatedStudent] = []
     for (archetype, _), count in zip(pairs, counts, strict=True):
         for _ in range(count):
-            learner = archetype.draw(rng, target.scale)
+            learner = archetype.draw(learners_rng, target.scale)
             student_id = f"s{len(students) + 1}"
-            students.append(_simulate_student(student_id, learner, plan, rng))
+            students.append(_simulate_student(student_id, learner, plan, noise_rng))
     return Cohort(
         target=target,
         students=students,
         measurement=measurement,
         schedule=schedule,
-        seed=seed if isinstance(seed, int) else None,
+        seed=recorded,
+        mix=pairs,
     )

@@ -6,12 +6,17 @@ returns the axes. Nothing here needs a display: it works with the Agg backend.
 The plots do not lie: a policy's "no result" is a gap in its line (``nan`` in the line's
 data), never a value; the level axis names the target's title and its scale; every metric
 axis says what it counts and in which unit (:func:`metric_label`), and bias is
-"estimate \N{MINUS SIGN} truth (scale points)": below 0, the policy reports too low.
+"estimate \N{MINUS SIGN} truth (scale points)": below 0, the policy reports too low. A
+comparison with replications or a bootstrap draws each metric's 95 % interval (error bars,
+a band around a sweep's line, "±" in a heatmap's cells), and every metric plot's title
+carries the comparison's caption: the students and their mix of archetypes, the truth, how
+the uncertainty was measured and the seed.
 """
 
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -48,6 +53,7 @@ _POINTS = "scale points"
 _METRIC_AXES: dict[str, str] = {
     "n": "n (students)",
     "decided": f"decided: {_SHARE} with a result",
+    "undecided": f"undecided: {_SHARE} with no result",
     "rmse": f"rmse ({_POINTS})",
     "bias": f"bias: estimate {_MINUS} truth ({_POINTS})",
     "level_agreement": f"level agreement ({_SHARE})",
@@ -56,6 +62,8 @@ _METRIC_AXES: dict[str, str] = {
     "false_mastered": f"false 'mastered': {_SHARE} truly not yet",
     "jitter": f"jitter: mean change ({_POINTS})",
     "monotonicity_violations": f"monotonicity violations ({_SHARE})",
+    "worst_drop": f"worst drop when a score rises ({_POINTS})",
+    "mean_drop": f"mean drop of a violation ({_POINTS})",
     "assessments_to_stable": "assessments to stable (pieces of evidence)",
     "never_stable": f"never stable ({_SHARE})",
     "letter_agreement": f"letter agreement ({_SHARE})",
@@ -131,6 +139,10 @@ def scale_label(scale: Scale) -> str:
 class MetricTable(Protocol):
     """What :func:`plot_metric` draws: a :class:`~mastery_grading.simulation.ComparisonResult`.
 
+    Only ``metric(name)`` is required. When the table also has a ``caption`` (a string) and
+    its ``metric`` takes ``stat="low"`` and ``stat="high"``, as a comparison does, the plot
+    draws the intervals and the caption too.
+
     Example:
         >>> from mastery_grading import policies
         >>> from mastery_grading.simulation import compare, simulate_cohort
@@ -141,6 +153,24 @@ class MetricTable(Protocol):
 
     def metric(self, name: str, *, archetype: str | None = None) -> Any:
         """Return one metric as a policy x archetype table."""
+
+
+def _bounds(result: Any, metric: str) -> tuple[Any, Any] | None:
+    """The 95 % interval of each cell, if the result has one."""
+    if getattr(result, "method", "none") == "none":
+        return None
+    low = result.metric(metric, stat="low").to_numpy(dtype=float)
+    high = result.metric(metric, stat="high").to_numpy(dtype=float)
+    return (low, high) if np.isfinite(low).any() else None
+
+
+def _title(ax: Axes, text: str, result: Any) -> None:
+    caption = getattr(result, "caption", "")
+    if not caption:
+        ax.set_title(text)
+        return
+    wrapped = "\n".join(textwrap.wrap(caption, 90))
+    ax.set_title(f"{text}\n{wrapped}", fontsize="small")
 
 
 @runtime_checkable
@@ -298,7 +328,9 @@ def plot_metric(
     ``kind="bar"`` draws grouped bars (archetypes on the x axis, one bar per policy);
     ``kind="heatmap"`` draws a policy x archetype grid with the values written in, which
     stays readable with many policies. Missing values (``nan``, e.g. a false "not yet" rate
-    where nobody has mastered) are left blank.
+    where nobody has mastered) are left blank. With replications or a bootstrap, each bar has
+    an error bar from the low to the high end of its 95 % interval, and each heatmap cell
+    reads "value ± half the interval's width". The title carries the result's caption.
 
     Args:
         result: The comparison.
@@ -331,6 +363,7 @@ def plot_metric(
     groups = list(wide.columns)
     labels = [str(label) for label in wide.index]
     values = wide.to_numpy(dtype=float)
+    bounds = _bounds(result, metric)
     if kind == "heatmap":
         ax = _axes(ax, (1.2 * len(groups) + 3.0, max(0.45 * len(labels) + 1.8, 4.0)))
         finite = values[np.isfinite(values)]
@@ -341,6 +374,9 @@ def plot_metric(
             image = ax.imshow(values, cmap="viridis", aspect="auto")
         for (row, col), value in np.ndenumerate(values):
             text = "" if np.isnan(value) else f"{value:.2f}"
+            if text and bounds is not None and np.isfinite(bounds[0][row, col]):
+                half = max(value - bounds[0][row, col], bounds[1][row, col] - value)
+                text += f"\n\N{PLUS-MINUS SIGN}{half:.2f}"
             ax.text(
                 col,
                 row,
@@ -357,18 +393,28 @@ def plot_metric(
         ax.figure.colorbar(image, ax=ax, label=metric_label(metric).replace(" (", "\n(", 1))
         ax.set_xlabel("archetype")
         ax.set_ylabel("policy")
-        ax.set_title(f"{metric} by policy and archetype")
+        _title(ax, f"{metric} by policy and archetype", result)
         return ax
     ax = _axes(ax, (8.0, 4.0))
     width = 0.8 / max(len(labels), 1)
     x = np.arange(len(groups))
     for i, label in enumerate(labels):
-        ax.bar(x + (i - (len(labels) - 1) / 2) * width, values[i], width, label=label)
+        errors = None
+        if bounds is not None:
+            errors = np.vstack([values[i] - bounds[0][i], bounds[1][i] - values[i]])
+        ax.bar(
+            x + (i - (len(labels) - 1) / 2) * width,
+            values[i],
+            width,
+            yerr=errors,
+            error_kw={"elinewidth": 1.0, "ecolor": "black"},
+            label=label,
+        )
     ax.axhline(0.0, color="black", lw=0.8)
     ax.set_xticks(x, groups, rotation=25, ha="right")
     ax.set_xlabel("archetype")
     ax.set_ylabel(metric_label(metric))
-    ax.set_title(f"{metric} by archetype")
+    _title(ax, f"{metric} by archetype" + (" (bars: 95 % intervals)" if bounds else ""), result)
     ax.legend(fontsize="small")
     return ax
 
@@ -381,6 +427,10 @@ def plot_sweep(
     ax: Axes | None = None,
 ) -> Axes:
     """Draw a metric against the swept parameter, one line per archetype.
+
+    With replications or a bootstrap (a sweep with ``estimates`` holding ``low`` and
+    ``high``), each line has a shaded band over its 95 % intervals. The title carries the
+    sweep's caption.
 
     Args:
         result: The sweep.
@@ -409,19 +459,26 @@ def plot_sweep(
         msg = f"metric={metric!r} is not in the sweep table"
         raise InvalidValueError(msg)
     names = list(dict.fromkeys(table["archetype"])) if archetypes is None else list(archetypes)
+    estimates = getattr(result, "estimates", None)
     ax = _axes(ax, (7.0, 4.0))
     for name in names:
         part = table[table["archetype"] == name]
-        ax.plot(
-            part[result.parameter].to_numpy(),
+        xs = part[result.parameter].to_numpy()
+        (line,) = ax.plot(
+            xs,
             part[metric].to_numpy(dtype=float),
             marker="o",
             lw=2.5 if name == "all" else 1.2,
             color="black" if name == "all" else None,
             label=name,
         )
+        if estimates is not None:
+            rows = estimates[(estimates["archetype"] == name) & (estimates["metric"] == metric)]
+            low, high = rows["low"].to_numpy(dtype=float), rows["high"].to_numpy(dtype=float)
+            if np.isfinite(low).any():
+                ax.fill_between(xs, low, high, color=line.get_color(), alpha=0.2, lw=0)
     ax.set_xlabel(result.parameter)
     ax.set_ylabel(metric_label(metric))
-    ax.set_title(f"{metric} against {result.parameter}")
+    _title(ax, f"{metric} against {result.parameter}", result)
     ax.legend(fontsize="small")
     return ax
