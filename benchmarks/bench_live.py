@@ -1,7 +1,9 @@
 """Time a live gradebook: add() then results(), per added piece, on a 10^6-row book.
 
-Run: ``PYTHONPATH=src python benchmarks/bench_live.py [n_students]`` (default 10000 students,
-10 targets, 10 pieces of evidence per (student, target): 10^6 rows, 10^5 groups). The book is
+Run: ``PYTHONPATH=src python benchmarks/bench_live.py [n_students] [--freeze]`` (default 10000
+students, 10 targets, 10 pieces of evidence per (student, target): 10^6 rows, 10^5 groups;
+``--freeze`` calls ``gc.freeze()`` once the book is loaded, as a long-lived service may, to see
+what the cyclic garbage collector's full passes cost). The book is
 built from a DataFrame and scored once by the engine; then pieces of evidence, later than
 every earlier one, are added in batches of 1, 100 and 10,000, each batch followed by
 ``results(policy)``. Each figure is the time of add() + results() divided by the pieces added,
@@ -21,6 +23,7 @@ none repeats an earlier piece.
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 import timeit
@@ -118,9 +121,13 @@ def calibration() -> float:
 
 
 def main() -> None:
-    n_students = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n_students = int(args[0]) if args else 10_000
     started = time.perf_counter()
     book = make_book(n_students)
+    if "--freeze" in sys.argv:  # what a long-lived service may do once it has loaded
+        gc.freeze()
+        print("gc.freeze() after loading: the collector no longer scans what is loaded")
     print(
         f"{len(book):,} rows: {n_students:,} students x {N_TARGETS} targets x {PER_GROUP} "
         f"(built in {time.perf_counter() - started:.1f} s); a 1000-step Python loop takes "
