@@ -81,3 +81,15 @@ def test_the_study_defaults_are_the_recorded_ones() -> None:
         "most_recent",
         "power_law",
     ] == [spec["policy"] for spec in study.POLICIES.values()]
+
+
+def test_every_table_on_the_study_page_is_in_the_recorded_report() -> None:
+    """The page's ```text blocks are copied, line for line, from the report `make study` wrote."""
+    docs = SCRIPT.parent.parent / "docs" / "explanation"
+    page = (docs / "study-decaying-average.md").read_text()
+    report = (docs / "study-decaying-average" / "study.txt").read_text()
+    blocks = page.split("```text\n")[1:]
+    assert blocks
+    for block in blocks:
+        copied = block.split("```")[0]
+        assert copied in report
