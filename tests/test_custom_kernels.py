@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from hypothesis import given, settings
@@ -38,7 +38,9 @@ def solid_mean_kernel(policy: Any, seg: Segments) -> Any:
         return np.where(count >= 2, total / count, np.nan)
 
 
-def _records(evidence: list[Evidence], policy: Any, engine: str) -> list[dict[str, Any]]:
+def _records(
+    evidence: list[Evidence], policy: Any, engine: Literal["numpy", "python"]
+) -> list[dict[str, Any]]:
     book = Gradebook.from_evidence(evidence, targets=[MARZANO_TARGET], engine=engine)
     records: list[dict[str, Any]] = book.results(policy).records()
     return records

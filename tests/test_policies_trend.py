@@ -281,6 +281,7 @@ def test_trend_kernels_give_the_reference_values_and_reasons(
         run = kernel_for(policy)
         assert run is not None
         out = run(policy, seg)
+        assert out is not None
         for g, scores in enumerate(groups):
             if not scores or (out.force is not None and out.force[g]):
                 continue
