@@ -35,6 +35,7 @@ from typing import Any
 
 from mastery_grading import policies
 from mastery_grading.simulation import (
+    REFERENCE_POLICIES,
     Cohort,
     Schedule,
     compare,
@@ -44,23 +45,7 @@ from mastery_grading.simulation import (
 )
 
 #: The twelve policies of the reference comparison (issue 20), default parameters.
-TWELVE: list[dict[str, Any]] = [
-    {"policy": name}
-    for name in (
-        "mean",
-        "median",
-        "mode",
-        "most_recent",
-        "decaying_average",
-        "weighted_average",
-        "mean_of_recent",
-        "highest",
-        "n_times",
-        "power_law",
-        "linear_trend",
-        "best_fit",
-    )
-]
+TWELVE: list[dict[str, Any]] = [{"policy": name} for name in REFERENCE_POLICIES]
 
 #: Ten built-in policies with a simulation kernel (default parameters).
 KERNEL_TEN: list[dict[str, Any]] = [

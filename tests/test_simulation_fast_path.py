@@ -12,6 +12,7 @@ pd = pytest.importorskip("pandas")
 from mastery_grading import LearningTarget, Scale, policies  # noqa: E402
 from mastery_grading.policies import custom_policy  # noqa: E402
 from mastery_grading.simulation import (  # noqa: E402
+    REFERENCE_POLICIES,
     Measurement,
     Schedule,
     compare,
@@ -20,23 +21,7 @@ from mastery_grading.simulation import (  # noqa: E402
 )
 
 #: The twelve policies of the reference comparison (benchmarks/bench_simulation.py).
-TWELVE = [
-    policies.policy_from_spec({"policy": name})
-    for name in (
-        "mean",
-        "median",
-        "mode",
-        "most_recent",
-        "decaying_average",
-        "weighted_average",
-        "mean_of_recent",
-        "highest",
-        "n_times",
-        "power_law",
-        "linear_trend",
-        "best_fit",
-    )
-]
+TWELVE = [policies.policy_from_spec({"policy": name}) for name in REFERENCE_POLICIES]
 
 
 def _assert_same(fast: Any, slow: Any) -> None:

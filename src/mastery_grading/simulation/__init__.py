@@ -15,6 +15,7 @@ from mastery_grading.simulation import metrics, truths
 from mastery_grading.simulation.cohorts import Cohort, SimulatedStudent, simulate_cohort
 from mastery_grading.simulation.compare import (
     METRICS,
+    REFERENCE_POLICIES,
     ComparisonResult,
     SweepResult,
     compare,
@@ -52,6 +53,7 @@ from mastery_grading.simulation.truths import (
 
 __all__ = [
     "METRICS",
+    "REFERENCE_POLICIES",
     "AlreadyMastered",
     "Archetype",
     "Cohort",

@@ -36,7 +36,33 @@ if TYPE_CHECKING:
 else:
     np = require("numpy", extra="sim", feature="mastery_grading.simulation")
 
-__all__ = ["METRICS", "ComparisonResult", "SweepResult", "compare", "policy_label", "sweep"]
+__all__ = [
+    "METRICS",
+    "REFERENCE_POLICIES",
+    "ComparisonResult",
+    "SweepResult",
+    "compare",
+    "policy_label",
+    "sweep",
+]
+
+#: The spec names of the twelve policies of the reference comparison, which the simulation
+#: reproduces (each with its default parameters): ``compare([{"policy": name} for name in
+#: REFERENCE_POLICIES], cohort)``.
+REFERENCE_POLICIES: tuple[str, ...] = (
+    "mean",
+    "median",
+    "mode",
+    "most_recent",
+    "decaying_average",
+    "weighted_average",
+    "mean_of_recent",
+    "highest",
+    "n_times",
+    "power_law",
+    "linear_trend",
+    "best_fit",
+)
 
 
 def _progress_bar(total: int, enabled: bool, desc: str) -> Any:
