@@ -252,6 +252,34 @@ class TextRules:
     decimal: Decimal = attrs.field(default=".", converter=check_decimal)
     strip_ids: bool = False
 
+    @classmethod
+    def of(
+        cls,
+        *,
+        missing_scores: MissingScores = "skip",
+        assume_tz: tzinfo | None = None,
+        decimal: Decimal = ".",
+        strip_ids: bool = False,
+    ) -> TextRules:
+        """Return the rules of these options; the defaults are one shared value.
+
+        Example:
+            >>> TextRules.of() is TextRules.of(), TextRules.of(decimal=",").decimal
+            (True, ',')
+        """
+        if missing_scores == "skip" and assume_tz is None and decimal == "." and not strip_ids:
+            return _DEFAULT_RULES
+        return cls(
+            missing_scores=missing_scores,
+            assume_tz=assume_tz,
+            decimal=decimal,
+            strip_ids=strip_ids,
+        )
+
+
+#: The rules of the default options (every input path's, unless told otherwise).
+_DEFAULT_RULES = TextRules()
+
 
 def read_record(fields: Mapping[str, Any], rules: TextRules) -> dict[str, Any]:
     """Return the fields of one evidence record, its text values read by ``rules``.

@@ -100,7 +100,7 @@ class EvidenceIntake:
             Gradebook(targets=5, evidence=...)
         """
         book = cls(targets=targets, engine=engine, student_attributes=student_attributes)
-        rules = TextRules(
+        rules = TextRules.of(
             missing_scores=missing_scores, assume_tz=assume_tz, decimal=decimal, strip_ids=strip_ids
         )
         book._add(evidence, duplicates, rules, stacklevel=3)
@@ -155,7 +155,7 @@ class EvidenceIntake:
             1
         """
         book = cls(targets=targets, engine=engine, student_attributes=student_attributes)
-        rules = TextRules(
+        rules = TextRules.of(
             missing_scores=missing_scores, assume_tz=assume_tz, decimal=decimal, strip_ids=strip_ids
         )
         book._add(records, duplicates, rules, stacklevel=3)
@@ -219,7 +219,7 @@ class EvidenceIntake:
             3.5
         """
         book = cls(targets=targets, engine=engine, student_attributes=student_attributes)
-        rules = TextRules(
+        rules = TextRules.of(
             missing_scores=missing_scores, assume_tz=assume_tz, decimal=decimal, strip_ids=strip_ids
         )
         book._add_frame(frame, columns, duplicates, rules, stacklevel=3)
@@ -267,7 +267,7 @@ class EvidenceIntake:
             >>> len(book)  # nothing of the bad batch was added
             1
         """  # noqa: E501
-        rules = TextRules(
+        rules = TextRules.of(
             missing_scores=missing_scores, assume_tz=assume_tz, decimal=decimal, strip_ids=strip_ids
         )
         self._add(evidence, duplicates, rules, stacklevel=3)
@@ -277,9 +277,11 @@ class EvidenceIntake:
     ) -> None:
         """Add evidence; ``stacklevel`` points a missing-score warning at the user's call."""
         check_duplicates_option(duplicates)
-        if isinstance(evidence, Evidence | Mapping):
+        if type(evidence) is list:  # the common case first: no ABC check
+            pass
+        elif isinstance(evidence, Evidence | Mapping):
             evidence = [evidence]
-        if is_frame(evidence):
+        elif is_frame(evidence):
             self._add_frame(evidence, None, duplicates, rules, stacklevel=stacklevel + 1)
             return
         known: Container[tuple[Any, ...]] = frozenset()
@@ -319,7 +321,7 @@ class EvidenceIntake:
             >>> len(book)
             1
         """
-        rules = TextRules(
+        rules = TextRules.of(
             missing_scores=missing_scores, assume_tz=assume_tz, decimal=decimal, strip_ids=strip_ids
         )
         self._add_frame(frame, columns, duplicates, rules, stacklevel=3)

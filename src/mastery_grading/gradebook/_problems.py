@@ -161,7 +161,7 @@ def validate_evidence(
     skipped: list[int] = []
     rules = TextRules() if rules is None else rules
     for pos, item in enumerate(evidence):
-        if isinstance(item, Mapping):
+        if type(item) is not Evidence and isinstance(item, Mapping):
             if "score" in item and is_missing(item["score"]):
                 if rules.missing_scores == "skip":
                     skipped.append(pos)
