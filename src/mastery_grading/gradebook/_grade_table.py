@@ -160,18 +160,10 @@ class GradeTable(Mapping[str, R], Generic[R]):
         self._settle()
         return self._reason_list
 
-    @_reasons.setter
-    def _reasons(self, reasons: list[str]) -> None:
-        self._reason_list = reasons
-
     @property
     def _averages(self) -> list[float | None] | None:
         self._settle()
         return self._average_list
-
-    @_averages.setter
-    def _averages(self, averages: list[float | None] | None) -> None:
-        self._average_list = averages
 
     @property
     def student_ids(self) -> tuple[str, ...]:
@@ -489,8 +481,8 @@ def grade_table(
                 if type(converter) is RuleSet
                 else profile_keys(grid, codes, skip)
             )
-            table._letters, table._reasons = _by_profile(table, found)
-            table._averages = _report_averages(table)
+            table._letters, table._reason_list = _by_profile(table, found)
+            table._average_list = _report_averages(table)
     else:
         skipped = {s * n_targets + t for s, t in exempt_cells}
         keys: list[Any] = []
@@ -506,8 +498,8 @@ def grade_table(
                 else:
                     key.append(float(value))
             keys.append(tuple(key))
-        table._letters, table._reasons = _by_profile(table, keys)
-        table._averages = _report_averages(table)
+        table._letters, table._reason_list = _by_profile(table, keys)
+        table._average_list = _report_averages(table)
     gaps = table._letters.count(NO_LETTER)
     if gaps and on_gap == "warn":
         plural = "student" if gaps == 1 else "students"

@@ -61,8 +61,8 @@ class EvidenceStore:
         self._stored = 0
         self._size = 0
         # The duplicate keys of the evidence added since the last sort: made when first asked
-        # for, from batch `_unsorted_from` up to batch `_unsorted_to`.
-        self._unsorted: set[tuple[Any, ...]] = set()
+        # for (None until then), from batch `_unsorted_from` up to batch `_unsorted_to`.
+        self._unsorted: set[tuple[Any, ...]] | None = None
         self._unsorted_from = self._unsorted_to = 0
         self._codes = {target_id: i for i, target_id in enumerate(targets)}
         self._frames_unsorted = False  # whether a frame was added since the last sort
@@ -77,12 +77,13 @@ class EvidenceStore:
 
         ``keys``: the duplicate keys of the evidence, when the caller made them already.
         """
-        indexed = self._unsorted_to == len(self._batches) and self._unsorted_from == self._stored
+        # an index that is up to date takes the batch's keys now; one not made stays lazy
+        current = self._unsorted_to == len(self._batches) and self._unsorted_from == self._stored
         self._batches.append(batch)
         self._size += len(batch)
         if not isinstance(batch, tuple):
             self._frames_unsorted = True
-        elif keys is not None and indexed and self._unsorted_to:
+        elif keys is not None and current and self._unsorted is not None:
             self._unsorted.update(keys)
             self._unsorted_to = len(self._batches)
 
@@ -125,14 +126,15 @@ class EvidenceStore:
         """
         if self._frames_unsorted:
             self.sorted_rows()
-        if self._unsorted_from != self._stored:  # sorted since: index the rest afresh
+        if self._unsorted is None or self._unsorted_from != self._stored:  # (sorted since)
             self._unsorted = set()
             self._unsorted_from = self._unsorted_to = self._stored
+        unsorted = self._unsorted
         for batch in self._batches[self._unsorted_to :]:
             assert isinstance(batch, tuple)
-            self._unsorted.update(map(duplicate_key, batch))
+            unsorted.update(map(duplicate_key, batch))
         self._unsorted_to = len(self._batches)
-        if key in self._unsorted:
+        if key in unsorted:
             return True
         if self._store is None:
             return False

@@ -228,14 +228,16 @@ def _read_arrow(
     skip = problems.ignore  # rows of a missing score: neither problems nor copies
     drop = skip
     if duplicates != "keep":
-        again = copies_of(stored, cols, problems.bad() | skip) if stored is not None else None
-        if again is not None and duplicates == "error":
+        again = np.zeros(len(cols), dtype=np.bool_)  # copies of what the book holds
+        if stored is not None:
+            again = copies_of(stored, cols, problems.bad() | skip)
+        if duplicates == "error":
             problems.add(again, _already_reason(cols, target_ids, problems.label))
-        copies, first = copies_within(cols, problems.bad() | skip | _or_none(again))
+        copies, first = copies_within(cols, problems.bad() | skip | again)
         if duplicates == "error":
             problems.add(copies, _duplicate_reason(cols, first, target_ids, problems.label))
         else:
-            drop = drop | copies | _or_none(again)
+            drop = drop | copies | again
     problems.raise_if_any()
     skipped = [problems.label(int(row)) for row in np.flatnonzero(skip)]
     return (_without(cols, drop) if drop.any() else cols), skipped
@@ -269,10 +271,6 @@ def _already_reason(
         return already_added(item, describe_place(label(row)))
 
     return reason
-
-
-def _or_none(mask: np.ndarray | None) -> Any:
-    return False if mask is None else mask
 
 
 def _without(cols: Columns, rows: np.ndarray) -> Columns:
