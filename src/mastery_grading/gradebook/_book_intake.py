@@ -22,7 +22,11 @@ from mastery_grading._text import Decimal, MissingScores, TextRules
 from mastery_grading.evidence import Evidence
 from mastery_grading.gradebook._arguments import check_engine, is_frame, target_dict
 from mastery_grading.gradebook._attributes import StudentAttributes
-from mastery_grading.gradebook._duplicates import Duplicates, check_duplicates_option
+from mastery_grading.gradebook._duplicates import (
+    Duplicates,
+    check_duplicates_option,
+    duplicate_key,
+)
 from mastery_grading.gradebook._intake import read_frame, read_records, warn_skipped
 from mastery_grading.gradebook._store import EvidenceStore, StoredKeys
 from mastery_grading.targets import LearningTarget
@@ -54,6 +58,8 @@ class EvidenceIntake:
         self._store = EvidenceStore(self.targets)
         # the last table per (policy, as_of, engine), patched by results() after adds
         self._live: dict[Any, LiveTable] = {}
+        # the last call that found its live table: (policy, as_of, engine, use_numpy, key, table)
+        self._latest_call: tuple[Any, Any, str | None, bool, Any, LiveTable] | None = None
         # what the evidence in the book shares with its duplicates, read one group at a time
         self._keys = StoredKeys(self._store)
 
@@ -278,7 +284,8 @@ class EvidenceIntake:
         """Add evidence; ``stacklevel`` points a missing-score warning at the user's call."""
         check_duplicates_option(duplicates)
         if type(evidence) is list:  # the common case first: no ABC check
-            pass
+            if self._add_clean(evidence, duplicates):
+                return
         elif isinstance(evidence, Evidence | Mapping):
             evidence = [evidence]
         elif is_frame(evidence):
@@ -294,6 +301,36 @@ class EvidenceIntake:
         if items:
             self._append(tuple(items), keys or None)
         warn_skipped(skipped, stacklevel=stacklevel)
+
+    def _add_clean(self, items: list[Any], duplicates: Duplicates) -> bool:
+        """Add ``items`` if all are Evidence without a problem; else add nothing, return False.
+
+        The live book's common case, checked in one pass: Evidence objects (nothing to read)
+        on known targets, within their scales, and (unless ``duplicates="keep"``) copies of
+        nothing in the batch or the book. Anything else goes through the full check, which
+        lists every problem or drops the copies.
+        """
+        if not items:
+            return False
+        targets = self.targets
+        for item in items:
+            if type(item) is not Evidence:
+                return False
+            target = targets.get(item.target_id)
+            if target is None or not target.scale.contains(item.score):
+                return False
+        keys = None
+        if duplicates != "keep":
+            keys = [duplicate_key(item) for item in items]
+            if len(keys) > 1 and len(set(keys)) < len(keys):
+                return False
+            if len(self._store):
+                known = self._keys
+                for key in keys:
+                    if key in known:
+                        return False
+        self._append(tuple(items), keys)
+        return True
 
     def add_frame(
         self,
@@ -356,3 +393,4 @@ class EvidenceIntake:
                 live.pending.extend(batch)
         else:  # a frame is a bulk load: the next results() computes afresh
             self._live.clear()
+            self._latest_call = None

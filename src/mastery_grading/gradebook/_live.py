@@ -273,14 +273,10 @@ class LiveTable:
                 rows[self._row_of[student] * len(self.targets) + t] = row
         self.columns = self.columns.patched(rows)
         is_engine = self.columns.base[3] is None
-        self.table = ResultTable(
-            policy=self.policy,
-            students=self.students,
-            targets=self.targets,
-            values=self.columns,
-            counts=(),
-            reasons={},
-            explain=self._explainer(len(self._log)) if is_engine else None,
+        self.table = self.table._successor(
+            self.students,
+            self.columns,
+            self._explainer(len(self._log)) if is_engine else None,
         )
         return self.table
 
@@ -311,7 +307,11 @@ class LiveTable:
         key = (student, t)
         log = self._log
         earlier = len(log)  # the group's evidence added before ``items``
-        self._added[key] = (*self._added.get(key, ()), *range(earlier, earlier + len(items)))
+        added = self._added.get(key, ())
+        if len(items) == 1:
+            self._added[key] = (*added, earlier)
+        else:
+            self._added[key] = (*added, *range(earlier, earlier + len(items)))
         log.extend(items)
         due = items if self.as_of is None else [e for e in items if self._counts(e)]
         if not due:  # nothing that counts at as_of: the row is unchanged
@@ -405,12 +405,14 @@ class LiveTable:
                 latest = newest = evidence
                 latest_time = when
             if largest is not None and tracks_grid:
-                if on_grid(score) and on_grid(weight):
+                if on_grid(score) and (weight == 1.0 or on_grid(weight)):
                     largest = largest if weight <= largest else weight
                 else:
                     largest = None
         if newest is not None:  # its place in the log (the pieces from first_seq on)
-            latest_seq = next(seq for seq in range(first_seq, len(log)) if log[seq] is newest)
+            latest_seq = first_seq
+            while log[latest_seq] is not newest:
+                latest_seq += 1
         return Lean(totals, latest_time, latest_row, latest_seq, largest)
 
     def _lean_row(self, t: int, key: tuple[str, int], state: Lean) -> Row:
@@ -422,12 +424,18 @@ class LiveTable:
             reason = policy.undecided_reason(totals)
             if reason is not None:
                 return Row(None, count, reason)
-        elif policy.value_is_a_score or not any(
-            low <= value <= high for low, high in self._near[t]
-        ):
+        elif policy.value_is_a_score:
             return Row(value, count, None)
-        elif state.largest_weight is not None and policy.sums_are_exact(
-            self._largest_score[t], state.largest_weight, count
+        else:
+            for low, high in self._near[t]:
+                if low <= value <= high:
+                    break
+            else:  # near no threshold
+                return Row(value, count, None)
+        if (
+            value is not None
+            and state.largest_weight is not None
+            and policy.sums_are_exact(self._largest_score[t], state.largest_weight, count)
         ):
             if policy.value_is_a_ratio:  # the exact rule's value bit for bit
                 return Row(value, count, None)

@@ -130,10 +130,11 @@ class EvidenceStore:
             self._unsorted = set()
             self._unsorted_from = self._unsorted_to = self._stored
         unsorted = self._unsorted
-        for batch in self._batches[self._unsorted_to :]:
-            assert isinstance(batch, tuple)
-            unsorted.update(map(duplicate_key, batch))
-        self._unsorted_to = len(self._batches)
+        if self._unsorted_to < len(self._batches):
+            for batch in self._batches[self._unsorted_to :]:
+                assert isinstance(batch, tuple)
+                unsorted.update(map(duplicate_key, batch))
+            self._unsorted_to = len(self._batches)
         if key in unsorted:
             return True
         if self._store is None:

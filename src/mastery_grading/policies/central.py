@@ -90,6 +90,20 @@ class Mean(Incremental, HistoryPolicy):
         weight = evidence.weight if self.weighted else 1.0
         return (totals[0] + weight * evidence.score, totals[1] + weight)
 
+    def _fold_run(
+        self, totals: tuple[float, ...], scores: Sequence[float], weights: Sequence[float] | None
+    ) -> tuple[float, ...]:
+        total, weight_sum = totals
+        if weights is None or not self.weighted:
+            for score in scores:  # weight 1: 1.0 * score is score, exactly
+                total += score
+                weight_sum += 1.0
+        else:
+            for score, weight in zip(scores, weights, strict=True):
+                total += weight * score
+                weight_sum += weight
+        return (total, weight_sum)
+
     def _value(self, totals: tuple[float, ...], latest: Evidence | None) -> float | None:
         return totals[0] / totals[1]
 

@@ -117,6 +117,16 @@ class NTimes(Incremental, HistoryPolicy):
             return (mastery, total + evidence.score, kept + 1.0)
         return totals
 
+    def _fold_run(
+        self, totals: tuple[float, ...], scores: Sequence[float], weights: Sequence[float] | None
+    ) -> tuple[float, ...]:
+        mastery, total, kept = totals
+        for score in scores:
+            if score >= mastery:
+                total += score
+                kept += 1.0
+        return (mastery, total, kept)
+
     def _value(self, totals: tuple[float, ...], latest: Evidence | None) -> float | None:
         _, total, kept = totals
         return None if kept < self.n else total / kept

@@ -63,6 +63,15 @@ class Highest(Incremental, HistoryPolicy):
     def _fold(self, totals: tuple[float, ...], evidence: Evidence, count: int) -> tuple[float, ...]:
         return (evidence.score,) if evidence.score > totals[0] else totals
 
+    def _fold_run(
+        self, totals: tuple[float, ...], scores: Sequence[float], weights: Sequence[float] | None
+    ) -> tuple[float, ...]:
+        (highest,) = totals
+        for score in scores:
+            if score > highest:
+                highest = score
+        return (highest,)
+
     def _value(self, totals: tuple[float, ...], latest: Evidence | None) -> float | None:
         return totals[0]
 

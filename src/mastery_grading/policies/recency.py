@@ -83,6 +83,11 @@ class MostRecent(Incremental, HistoryPolicy):
     def _fold(self, totals: tuple[float, ...], evidence: Evidence, count: int) -> tuple[float, ...]:
         return totals
 
+    def _fold_run(
+        self, totals: tuple[float, ...], scores: Sequence[float], weights: Sequence[float] | None
+    ) -> tuple[float, ...]:
+        return totals
+
     def _value(self, totals: tuple[float, ...], latest: Evidence | None) -> float | None:
         return None if latest is None else latest.score
 
@@ -196,6 +201,18 @@ class DecayingAverage(Incremental, HistoryPolicy):
             return (evidence.score,)
         rate = self.rate
         return (rate * evidence.score + (1.0 - rate) * totals[0],)
+
+    def _fold_run(
+        self, totals: tuple[float, ...], scores: Sequence[float], weights: Sequence[float] | None
+    ) -> tuple[float, ...]:
+        if not scores:
+            return totals
+        rate = self.rate
+        keep = 1.0 - rate
+        value = scores[0]
+        for score in scores[1:]:
+            value = rate * score + keep * value
+        return (value,)
 
     def _value(self, totals: tuple[float, ...], latest: Evidence | None) -> float | None:
         return totals[0]
@@ -467,6 +484,15 @@ class WeightedAverage(Incremental, HistoryPolicy):
 
     def _fold(self, totals: tuple[float, ...], evidence: Evidence, count: int) -> tuple[float, ...]:
         return (totals[0] + evidence.score, totals[1] + 1.0)
+
+    def _fold_run(
+        self, totals: tuple[float, ...], scores: Sequence[float], weights: Sequence[float] | None
+    ) -> tuple[float, ...]:
+        total, n = totals
+        for score in scores:
+            total += score
+            n += 1.0
+        return (total, n)
 
     def _value(self, totals: tuple[float, ...], latest: Evidence | None) -> float | None:
         if latest is None:
