@@ -283,6 +283,20 @@ TOTALS_POLICIES: list[Any] = [
 
 
 @pytest.mark.parametrize("policy", TOTALS_POLICIES, ids=repr)
+@given(scores=st.lists(st.floats(0.0, 4.0, allow_subnormal=False), max_size=20))
+def test_running_totals_without_weights_are_those_of_weight_one_bit_for_bit(
+    policy: Any, scores: list[float]
+) -> None:
+    # the engine passes no weights when it has none; each policy folds the run in one loop
+    unweighted = policy.fold_scores(MARZANO_TARGET, scores)
+    assert unweighted == policy.fold_scores(MARZANO_TARGET, scores, [1.0] * len(scores))
+    one_by_one = policy.fold_scores(MARZANO_TARGET, [])
+    for score in scores:
+        one_by_one = policy.fold_score(one_by_one, score)
+    assert (one_by_one.totals, one_by_one.value) == (unweighted.totals, unweighted.value)
+
+
+@pytest.mark.parametrize("policy", TOTALS_POLICIES, ids=repr)
 @given(pair=mst.histories(max_size=20), split=st.integers(0, 20), late=st.booleans())
 def test_running_totals_follow_the_running_state_bit_for_bit(
     policy: Any, pair: tuple[LearningTarget, list[Evidence]], split: int, late: bool
