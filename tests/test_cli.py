@@ -195,7 +195,7 @@ def test_grade_json_next_steps_say_what_the_next_assessment_must_give() -> None:
     ana = json.loads(done.stdout)["grades"][0]
     # average 2.75 (B); A needs 3.0: LE.2 from 2.0 to 2.5, and the latest score is the result
     assert (
-        "Next letter: A. a 2.5 on your next assessment of 'LE.2' brings it to 2.5 (approaching), "
+        "Next letter: A. A 2.5 on your next assessment of 'LE.2' brings it to 2.5 (approaching), "
         "up from 2.0."
     ) == ana["next_steps"]
 
