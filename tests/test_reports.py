@@ -26,10 +26,11 @@ from mastery_grading import (
     Scale,
     policies,
 )
-from mastery_grading.exceptions import InvalidValueError
+from mastery_grading.exceptions import ExternalToolError, InvalidValueError
 from mastery_grading.reports import (
     LANGUAGES,
     class_report_html,
+    render_pdf,
     report_slug,
     student_report_html,
     write_reports,
@@ -398,3 +399,25 @@ def test_english_dates_without_babel_read_as_babels(day: date) -> None:
 def test_numbers_keep_the_display_rule_in_every_language(value: float) -> None:
     english, spanish = Words.of("en").number(value), Words.of("es").number(value)
     assert english.replace(".", ",") == spanish
+
+
+# -- PDF ---------------------------------------------------------------------------------------
+
+
+def test_a_failing_browser_is_reported_with_what_it_said(tmp_path: Path) -> None:
+    browser = tmp_path / "broken-chromium"
+    browser.write_text("#!/bin/sh\necho 'no display here' >&2\nexit 3\n", encoding="utf-8")
+    browser.chmod(0o755)
+    page = tmp_path / "page.html"
+    page.write_text(_page(), encoding="utf-8")
+    with pytest.raises(ExternalToolError, match=r"could not print .*\(exit 3\): no display here"):
+        render_pdf(page, tmp_path / "page.pdf", browser=str(browser))
+
+
+def test_without_chromium_pdf_says_how_to_get_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(ExternalToolError, match=r"chromium is not installed.*leave out --pdf"):
+        write_reports(tmp_path, EVIDENCE, TARGETS, policies.Mean(), key="k", pdf=True)
+    assert (tmp_path / "teacher.html").is_file()  # the HTML pages are written first

@@ -2,7 +2,7 @@
 
 A student's page (:func:`student_report_html`) shows the course grade and how it was decided,
 and for each learning target its level, its value (by the one display rule of
-:func:`~mastery_grading._numbers.fmt`: 2.325 everywhere, never rounded up), the evidence that
+``mastery_grading._numbers.fmt``: 2.325 everywhere, never rounded up), the evidence that
 counted with its weight, date and source (marked when it comes from another course), a
 progress chart (inline SVG, with a table of the same numbers), and one next step in one
 sentence. A closing note names the policy in plain words, with a worked example from the
@@ -39,7 +39,8 @@ import attrs
 
 from mastery_grading.evidence import Evidence
 from mastery_grading.grades import GradeConverter
-from mastery_grading.reports._i18n import LANGUAGES, Words
+from mastery_grading.reports._i18n import LANGUAGES as _LANGUAGES
+from mastery_grading.reports._i18n import Words
 from mastery_grading.reports._student import Policies, student_data, student_page
 from mastery_grading.reports._teacher import teacher_page
 from mastery_grading.reports._write import render_pdf, report_slug, write_atomic
@@ -54,6 +55,9 @@ __all__ = [
     "student_report_html",
     "write_reports",
 ]
+
+#: The languages of the reports, English and Spanish (a gettext catalogue each).
+LANGUAGES: tuple[str, ...] = _LANGUAGES
 
 #: The teacher's page in the output folder.
 TEACHER_PAGE = "teacher.html"
@@ -88,7 +92,7 @@ def student_report_html(
         context: The course's evidence context: evidence from another context is marked with
             its source (``contexts`` names them).
         contexts: Names of evidence contexts (other courses, departments).
-        lang: One of :data:`LANGUAGES`.
+        lang: ``"en"`` or ``"es"`` (:data:`~mastery_grading.reports.LANGUAGES`).
         as_of: Only evidence observed at or before this moment counts.
         exempt: Targets the student is exempt from.
         generated: The date shown as "prepared on" (left out when ``None``).
@@ -144,7 +148,7 @@ def class_report_html(
         roster: Students to show even without evidence.
         links: The page of each student (a relative URL), linked from their name.
         course: The course name.
-        lang: One of :data:`LANGUAGES`.
+        lang: ``"en"`` or ``"es"`` (:data:`~mastery_grading.reports.LANGUAGES`).
         as_of: Only evidence observed at or before this moment counts.
         exempt: Per student id, the targets they are exempt from.
         generated: The date shown as "prepared on".

@@ -9,7 +9,8 @@ order given); the y axis is the target's scale. It shows
   including it), as a line; where the policy gives no value yet the line has a gap;
 - the mastery threshold, as a dashed line.
 
-Its text alternative is a table of the same numbers (:func:`progress_table`).
+Its text alternative is a table of the same numbers
+(:func:`~mastery_grading.reports._chart.progress_table`).
 """
 
 from __future__ import annotations

@@ -2,15 +2,16 @@
 
 Every word of a report comes from a message catalogue: ``locale/<lang>/LC_MESSAGES/
 mastery_grading.po`` inside this package, shipped as package data (English and Spanish). The
-``.po`` files are read at run time by :func:`read_po`, a small reader of the gettext text
-format (``msgid`` / ``msgstr``, continued lines, C escapes), so a fresh clone and an installed
-wheel both work without a compile step; the tests check that Babel reads the same catalogue and
-that its compiled ``.mo`` gives the same translations through the stdlib :mod:`gettext`.
+``.po`` files are read at run time by
+:func:`~mastery_grading.reports._i18n.read_po`, a small reader of the gettext text format
+(``msgid`` / ``msgstr``, continued lines, C escapes), so a fresh clone and an installed wheel
+both work without a compile step; the tests check that Babel reads the same catalogue and
+that its compiled ``.mo`` gives the same translations through the stdlib ``gettext``.
 
 Messages use named ``{placeholders}``, filled after translation. An empty ``msgstr`` falls
 back to the English ``msgid``.
 
-Numbers are shown by one display rule, :func:`~mastery_grading._numbers.fmt` (the exact
+Numbers are shown by one display rule, ``mastery_grading._numbers.fmt`` (the exact
 decimal when short, else cut, never reading higher than the value), then written with the
 locale's decimal sign. Dates use the locale's medium format. Both come from Babel (the
 ``report`` extra) for any language; English works without Babel too, with the same text.
@@ -70,7 +71,8 @@ def read_po(text: str, *, name: str = "<po>") -> dict[str, str]:
     and obsolete (``#~``) entries are skipped.
 
     Example:
-        >>> read_po('msgid ""\\nmsgstr "Language: es\\\\n"\\n\\nmsgid "Grade"\\nmsgstr "Nota"\\n')
+        >>> lines = ['msgid ""', 'msgstr "Language: es"', "", 'msgid "Grade"', 'msgstr "Nota"']
+        >>> read_po("\n".join(lines))
         {'Grade': 'Nota'}
     """
     entries: dict[str, str] = {}
