@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ast
+import fnmatch
 import gettext
 import io
 import re
 import string
 import sys
+import tomllib
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -421,3 +423,24 @@ def test_without_chromium_pdf_says_how_to_get_it(
     with pytest.raises(ExternalToolError, match=r"chromium is not installed.*leave out --pdf"):
         write_reports(tmp_path, EVIDENCE, TARGETS, policies.Mean(), key="k", pdf=True)
     assert (tmp_path / "teacher.html").is_file()  # the HTML pages are written first
+
+
+def test_the_catalogues_are_package_data_of_the_wheel() -> None:
+    with (REPORTS.parents[2] / "pyproject.toml").open("rb") as file:
+        patterns = tomllib.load(file)["tool"]["setuptools"]["package-data"]["mastery_grading"]
+    package = REPORTS.parent
+    for lang in LANGUAGES:
+        path = (REPORTS / "locale" / lang / "LC_MESSAGES" / "mastery_grading.po").relative_to(
+            package
+        )
+        assert any(fnmatch.fnmatch(str(path), pattern) for pattern in patterns), path
+
+
+def test_a_worked_example_with_a_cut_value_ends_with_one_mark() -> None:
+    history = scores_to_history([1.0, 1.5, 2.0], target_id="LE.1", student_id="s")
+    text = Text.of(student_report_html("s", history, TARGETS[:1], policies.DecayingAverage())).text
+    assert "= 1.76375." in text
+    history = scores_to_history([1.0, 1.5, 2.0, 3.5, 4.0], target_id="LE.1", student_id="s")
+    text = Text.of(student_report_html("s", history, TARGETS[:1], policies.DecayingAverage())).text
+    assert "= 3.6123\u2026 " in text + " "
+    assert "\u2026." not in text

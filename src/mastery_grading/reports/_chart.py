@@ -102,7 +102,7 @@ def progress_svg(points: Sequence[Point], target: LearningTarget, words: Words, 
     ]
     for value in (scale.min, scale.max):
         parts.append(
-            f'<text x="{_LEFT - 6}" y="{y(value) + 4}" text-anchor="end" font-size="12" '
+            f'<text x="{_LEFT - 6}" y="{y(value) + 4}" text-anchor="end" font-size="14" '
             f'fill="#1b1b1b">{esc(words.number(value))}</text>'
         )
     parts.append(
@@ -136,13 +136,13 @@ def progress_svg(points: Sequence[Point], target: LearningTarget, words: Words, 
     if points:
         first, last = points[0].evidence, points[-1].evidence
         parts.append(
-            f'<text x="{_LEFT}" y="{_HEIGHT - 8}" font-size="12" fill="#1b1b1b">'
+            f'<text x="{_LEFT}" y="{_HEIGHT - 8}" font-size="14" fill="#1b1b1b">'
             f"{esc(words.date(first.observed_at.date()))}</text>"
         )
         if len(points) > 1:
             parts.append(
                 f'<text x="{_WIDTH - _RIGHT}" y="{_HEIGHT - 8}" text-anchor="end" '
-                f'font-size="12" fill="#1b1b1b">{esc(words.date(last.observed_at.date()))}</text>'
+                f'font-size="14" fill="#1b1b1b">{esc(words.date(last.observed_at.date()))}</text>'
             )
     parts.append("</svg>")
     return "".join(parts)

@@ -253,12 +253,13 @@ def _worked_example(results: Sequence[TargetResult], words: Words) -> str:
         formula = " + ".join(
             f"{words.percent(c.weight)} {TIMES} {words.number(c.evidence.score)}" for c in ordered
         )
-        return words(
+        example = words(
             "For example, on “{target}”: {formula} = {value}.",
             target=result.target.title,
             formula=formula,
             value=words.number(result.value),
         )
+        return example.replace("….", "…")  # a cut value ends the sentence itself
     return words("The evidence that counted for each target is listed with its weight.")
 
 
