@@ -36,7 +36,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	@sh tools/ensure-chromium.sh
+	@sh tools/ensure-browser-tests.sh
 	$(BIN)/python -m pytest
 
 docs: $(STAMP)

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -195,7 +196,7 @@ def test_grade_json_next_steps_say_what_the_next_assessment_must_give() -> None:
     ana = json.loads(done.stdout)["grades"][0]
     # average 2.75 (B); A needs 3.0: LE.2 from 2.0 to 2.5, and the latest score is the result
     assert (
-        "Next letter: A. a 2.5 on your next assessment of 'LE.2' brings it to 2.5 (approaching), "
+        "Next letter: A. A 2.5 on your next assessment of 'LE.2' brings it to 2.5 (approaching), "
         "up from 2.0."
     ) == ana["next_steps"]
 
@@ -228,10 +229,26 @@ def test_report_writes_one_html_file_per_class(tmp_path: Path) -> None:
         tmp_path,
     )
     assert 0 == done.returncode, done.stderr
-    assert ["algebra-1.html", "geometry.html"] == sorted(p.name for p in tmp_path.iterdir())
-    page = (tmp_path / "algebra-1.html").read_text(encoding="utf-8")
-    assert "I can solve a linear equation in one variable." in page
-    assert "fail" not in page.lower()
+    assert [".slug-key", "algebra-1", "geometry"] == sorted(p.name for p in tmp_path.iterdir())
+    pages = sorted((tmp_path / "algebra-1").glob("*.html"))
+    assert "teacher.html" in [page.name for page in pages]
+    assert all(re.fullmatch(r"[0-9a-f]{20}|teacher", page.stem) for page in pages)
+    text = "".join(page.read_text(encoding="utf-8") for page in pages)
+    assert "I can solve a linear equation in one variable." in text
+    assert "fail" not in text.lower()
+    again = run(
+        "report",
+        DATA / "plain" / "evidence.csv",
+        "--targets",
+        DATA / "plain" / "targets.json",
+        "--policy",
+        "most_recent",
+        "-o",
+        tmp_path,
+        "-q",
+    )
+    assert 0 == again.returncode, again.stderr
+    assert pages == sorted((tmp_path / "algebra-1").glob("*.html"))  # the kept key: same names
 
 
 def test_a_report_with_letters_says_what_the_next_assessment_must_give(tmp_path: Path) -> None:
@@ -247,8 +264,8 @@ def test_a_report_with_letters_says_what_the_next_assessment_must_give(tmp_path:
         "-q",
     )
     assert 0 == done.returncode, done.stderr
-    page = (tmp_path / "algebra-1.html").read_text(encoding="utf-8")
-    assert "a 2.5 on your next assessment of &#x27;LE.2&#x27; brings it to 2.5" in page
+    text = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "algebra-1").glob("*.html"))
+    assert "A 2.5 on your next assessment brings it to approaching (2.5), and the grade to" in text
 
 
 @pytest.mark.parametrize(

@@ -406,7 +406,7 @@ def test_a_next_step_counts_top_scores_or_says_new_scores_alone_do_not_do() -> N
     # F (average 0.5); D from 1.0: (0 + 1 + x) / 3 >= 1: x >= 2
     report, evidence = _report([0.0, 1.0], policies.Mean())
     assert (
-        "Next letter: D. a 2.0 on your next assessment of 'Slope' brings it to 1.0 (not yet), "
+        "Next letter: D. A 2.0 on your next assessment of 'Slope' brings it to 1.0 (not yet), "
         "up from 0.5."
     ) == str(report.next_steps(evidence=evidence))
     report, evidence = _report([0.0] * 12, policies.Mean())  # (4k) / (12 + k) >= 1: k = 4

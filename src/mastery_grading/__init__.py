@@ -29,6 +29,7 @@ from mastery_grading.evidence import (
 from mastery_grading.exceptions import (
     BulkValidationError,
     DataFileError,
+    ExternalToolError,
     GapError,
     InvalidTypeError,
     InvalidValueError,
@@ -72,6 +73,7 @@ __all__ = [
     "DataFileError",
     "Evidence",
     "EvidenceKind",
+    "ExternalToolError",
     "GapError",
     "GradeGapWarning",
     "GradeReport",

@@ -47,6 +47,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "plot": ("matplotlib",),
     "sim": ("numpy", "pandas", "tqdm"),
     "fairness": ("hypothesis",),
+    "report": ("babel",),
     "test": ("hypothesis", "pytest"),
 }
 

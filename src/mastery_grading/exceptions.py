@@ -24,6 +24,7 @@ import attrs
 __all__ = [
     "BulkValidationError",
     "DataFileError",
+    "ExternalToolError",
     "GapError",
     "InvalidTypeError",
     "InvalidValueError",
@@ -62,6 +63,22 @@ class InvalidValueError(MasteryGradingError, ValueError):
         ... except ValueError as error:
         ...     print(type(error).__name__, error)
         InvalidValueError rate=1.5 must be in (0.0, 1.0]
+    """
+
+
+class ExternalToolError(MasteryGradingError, ImportError):
+    """A program the library runs (headless Chromium for PDF reports) is missing or failed.
+
+    Like :class:`MissingExtraError`, it is an :class:`ImportError`: an optional component
+    outside Python that could not be used, so code that copes with a missing optional part
+    catches both. The message names the program and what to do.
+
+    Example:
+        >>> try:
+        ...     raise ExternalToolError("chromium is not installed: apt-get install chromium")
+        ... except ImportError as error:
+        ...     print(type(error).__name__, error)
+        ExternalToolError chromium is not installed: apt-get install chromium
     """
 
 

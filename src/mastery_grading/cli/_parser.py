@@ -14,6 +14,7 @@ from mastery_grading.cli.grade import command as grade_command
 from mastery_grading.cli.needed import command as needed_command
 from mastery_grading.cli.report import command as report_command
 from mastery_grading.cli.score import command as score_command
+from mastery_grading.reports import LANGUAGES
 
 #: The choices of each option that picks a format or an engine.
 EvidenceOption: TypeAlias = Literal["auto", "canvas", "plain", "oneroster"]
@@ -251,13 +252,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser(
         "report",
-        help="one self-contained HTML progress report per class",
+        help="per class: one HTML page per student and the teacher's mastery map",
         description=(
-            "Write one HTML progress report per class (evidence context, e.g. the Canvas course)"
-            " into a folder: a mastery map per student, the evidence that counted, next steps."
+            "Write, per class (evidence context, e.g. the Canvas course), a folder with one"
+            " self-contained HTML page per student (grade, levels, evidence, progress charts,"
+            " next steps), named by a keyed slug of the student id, and teacher.html, the class"
+            " mastery map."
         ),
         epilog="example:\n  mastery-grading report outcome_results.csv --targets outcomes.csv "
-        "-o reports/",
+        "-o reports/ --lang es --pdf",
         formatter_class=formatter,
     )
     _common(report, outputs="output folder (created if missing; required)", output_required=True)
@@ -268,6 +271,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="optional converter (preset, JSON spec or @file) for letters",
     )
     report.add_argument("--title", help="report title (default: the class name)")
+    report.add_argument(
+        "--lang", choices=LANGUAGES, default="en", help="language of the pages (default: en)"
+    )
+    report.add_argument(
+        "--pdf", action="store_true", help="also print each student's page to PDF (Chromium)"
+    )
+    report.add_argument(
+        "--slug-key",
+        metavar="SECRET",
+        help="key of the students' file names (default: $MASTERY_GRADING_SLUG_KEY, else the "
+        "key kept in FOLDER/.slug-key, made on the first run)",
+    )
     report.set_defaults(handler=report_command)
 
     compare = sub.add_parser(

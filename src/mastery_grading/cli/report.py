@@ -1,25 +1,39 @@
-"""``mastery-grading report``: one self-contained HTML progress report per class."""
+"""``mastery-grading report``: per class, one page per student and the teacher's mastery map.
+
+For each class (evidence context, e.g. the Canvas course) the command writes a folder
+``-o FOLDER/<class>/`` with ``teacher.html`` (the class mastery map) and one self-contained
+page per student, named by a keyed slug of the student id (see
+:func:`mastery_grading.reports.report_slug`): ``--slug-key``, else the environment variable
+``MASTERY_GRADING_SLUG_KEY``, else the key kept in ``FOLDER/.slug-key`` (made at random on the
+first run, readable by its owner only), so that a rerun overwrites the same files. ``--pdf``
+also prints each student's page to PDF with headless Chromium; ``--lang es`` writes Spanish.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from mastery_grading import io as mio
 from mastery_grading.cli._common import (
     Progress,
     UsageError,
-    by_student,
     choose_policy,
     parse_converter,
     read_inputs,
     warn,
 )
 from mastery_grading.evidence import Evidence
-from mastery_grading.io.report import write_progress_report
+from mastery_grading.reports import write_reports
+
+#: The environment variable that may hold the key of the students' file names.
+KEY_VARIABLE = "MASTERY_GRADING_SLUG_KEY"
+#: The file, in the output folder, that keeps the key when none is given.
+KEY_FILE = ".slug-key"
 
 
 def safe_name(text: str) -> str:
@@ -33,11 +47,34 @@ def safe_name(text: str) -> str:
     return cleaned[:80] or "class"
 
 
-def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    """Write one HTML progress report per class (evidence context) into ``-o FOLDER``.
+def slug_key(args: argparse.Namespace, out: Path) -> str:
+    """Return the key of the file names: the option, the environment, or ``out/.slug-key``.
 
-    The reports show the evidence that counted, which only the reference policies give, so
-    each class is scored with the gradebook's ``engine="python"``.
+    Example:
+        >>> import argparse, tempfile
+        >>> from pathlib import Path
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> first = slug_key(argparse.Namespace(slug_key=None), folder)
+        >>> first == slug_key(argparse.Namespace(slug_key=None), folder), len(first)
+        (True, 32)
+    """
+    given = args.slug_key or os.environ.get(KEY_VARIABLE)
+    if given:
+        return str(given)
+    kept = out / KEY_FILE
+    if kept.is_file():
+        text = kept.read_text(encoding="utf-8").strip()
+        if text:
+            return text
+    key = secrets.token_hex(16)
+    descriptor = os.open(kept, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(key + "\n")
+    return key
+
+
+def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Write each class's teacher page and student pages into ``-o FOLDER/<class>/``.
 
     Example:
         >>> import io
@@ -46,10 +83,10 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         >>> command(args, io.StringIO(), io.StringIO())
         Traceback (most recent call last):
         ...
-        mastery_grading.cli._common.UsageError: report writes one HTML file per class: ...
+        mastery_grading.cli._common.UsageError: report writes a folder of HTML pages per class: ...
     """
     if args.output == "-":
-        msg = "report writes one HTML file per class: -o must be a folder, not '-'"
+        msg = "report writes a folder of HTML pages per class: -o must be a folder, not '-'"
         raise UsageError(msg)
     converter = parse_converter(args.converter) if args.converter else None
     found, targets = read_inputs(args, stderr)
@@ -60,44 +97,39 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         classes.setdefault(item.context or "", []).append(item)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
+    key = slug_key(args, out)
     progress = Progress("writing class reports", args=args, stream=stderr)
     used_names: set[str] = set()
+    today = datetime.now(UTC).date()
     for done, (context, evidence) in enumerate(sorted(classes.items()), start=1):
-        title = args.title or found.contexts.get(context) or context or "Class"
+        course = args.title or found.contexts.get(context) or context or None
         if args.title and len(classes) > 1:
-            title = f"{args.title}: {found.contexts.get(context) or context}"
-        table = mio.results_table(
-            evidence,
-            found.targets,
-            policy,
-            students=found.roster(context),
-            engine="python",
-            duplicates="keep",  # decided when the file was read (--duplicates)
-        )
-        letters: dict[str, str] = {}
-        steps: dict[str, list[str]] = {}
-        if converter is not None:
-            reports = table.grades(converter, on_gap="ignore")
-            histories = by_student(evidence)  # a step says what the next assessment must give
-            for student in table.students:
-                report = reports[student]
-                letters[student] = report.letter
-                plan = str(report.next_steps(evidence=histories.get(student, ()))).strip()
-                steps[student] = [plan] if plan else []
+            course = f"{args.title}: {found.contexts.get(context) or context}"
         name = safe_name(found.contexts.get(context) or context or "class")
         while name in used_names:
             name += "-" + str(done)
         used_names.add(name)
-        write_progress_report(
-            out / f"{name}.html",
-            table,
-            title=title,
-            students=found.students,
-            letters=letters,
-            steps=steps,
-            generated=datetime.now(UTC),
+        files = write_reports(
+            out / name,
+            evidence,
+            list(found.targets),
+            policy,
+            converter,
+            key=key,
+            names=found.students,
+            roster=found.roster(context),
+            course=course,
+            context=context or None,
+            contexts=found.contexts,
+            lang=args.lang,
+            generated=today,
+            pdf=args.pdf,
         )
         progress(done, len(classes))
         if not args.quiet:
-            stderr.write(f"wrote {out / (name + '.html')}\n")
+            stderr.write(
+                f"wrote {files.teacher} and {len(files.students)} student pages"
+                + (f" (and {len(files.pdfs)} PDFs)" if files.pdfs else "")
+                + "\n"
+            )
     return 0

@@ -31,7 +31,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -54,6 +54,7 @@ from mastery_grading.gradebook._live import (
 from mastery_grading.gradebook._needed import gradebook_needed
 from mastery_grading.gradebook._table import ResultTable
 from mastery_grading.protocols import Policy
+from mastery_grading.reports import student_report_html
 
 if TYPE_CHECKING:
     from mastery_grading.gradebook._diff import PolicyDiff
@@ -404,3 +405,56 @@ class Gradebook(EvidenceIntake):
             (1.5, 40)
         """
         return gradebook_needed(self, policy, level=level, when=when)
+
+    def report(
+        self,
+        policy: Policy | Mapping[str, Policy],
+        converter: GradeConverter | None = None,
+        *,
+        student_id: str,
+        name: str | None = None,
+        course: str | None = None,
+        lang: str = "en",
+        as_of: datetime | None = None,
+        exempt: Collection[str] = (),
+    ) -> str:
+        """Return one student's self-contained HTML report, a page a family can read.
+
+        The page (:func:`mastery_grading.reports.student_report_html`) shows the grade and how
+        it was decided, each target's level, evidence, progress chart and next step, and how
+        the results were calculated; it holds no other student's name, id or numbers.
+        :func:`mastery_grading.reports.write_reports` writes every student's page and the
+        teacher's class map.
+
+        Args:
+            policy: The policy, or one per target id.
+            converter: A grade converter; without one the page has no course grade.
+            student_id: The student.
+            name: The student's name, shown instead of the id.
+            course: The course name.
+            lang: ``"en"`` or ``"es"`` (Spanish needs Babel, the ``report`` extra).
+            as_of: Only evidence observed at or before this moment counts.
+            exempt: Targets the student is exempt from.
+
+        Example:
+            >>> from mastery_grading import AverageCutoffs, Gradebook, policies
+            >>> from mastery_grading.examples import load_example_class
+            >>> example = load_example_class()
+            >>> book = Gradebook.from_evidence(example.evidence, targets=example.targets)
+            >>> page = book.report(policies.DecayingAverage(), AverageCutoffs.marzano_2010(),
+            ...                    student_id="devon", lang="es")
+            >>> page.startswith("<!DOCTYPE html>"), '<html lang="es">' in page
+            (True, True)
+        """
+        return student_report_html(
+            student_id,
+            self._store.evidence(),
+            list(self.targets.values()),
+            policy,
+            converter,
+            name=name,
+            course=course,
+            lang=lang,
+            as_of=as_of,
+            exempt=exempt,
+        )

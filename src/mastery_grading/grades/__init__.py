@@ -23,7 +23,7 @@ Example:
     >>> report.letter
     'B'
     >>> print(report.next_steps())
-    Next letter: A. bring 'LE.2' from approaching (2.0) to meets (3.0).
+    Next letter: A. Bring 'LE.2' from approaching (2.0) to meets (3.0).
 """
 
 from mastery_grading._numbers import read_value

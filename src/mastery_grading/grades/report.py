@@ -183,7 +183,7 @@ class NextSteps:
         >>> report = grade(results_from_scores({"LE.1": 2.5, "LE.2": 3.0}),
         ...                AverageCutoffs.marzano_2010())
         >>> print(report.next_steps())
-        Next letter: A. bring 'LE.1' from approaching (2.5) to meets (3.0).
+        Next letter: A. Bring 'LE.1' from approaching (2.5) to meets (3.0).
     """
 
     letter: str
@@ -219,6 +219,7 @@ class NextSteps:
         if not self.steps:
             return f"Next letter: {self.goal}. No plan was found within the search budget yet."
         listed = "; ".join(step.text for step in self.steps)
+        listed = listed[:1].upper() + listed[1:]  # a sentence after the full stop
         caveat = "" if self.minimal else " (a plan, possibly not the smallest one)"
         return f"Next letter: {self.goal}{caveat}. {listed}."
 
@@ -313,7 +314,7 @@ class GradeReport:
             >>> results = [policies.DecayingAverage().evaluate(history, slope)]
             >>> report = grade(results, AverageCutoffs.marzano_2010())
             >>> print(report.next_steps(evidence=history))
-            Next letter: B. a 3.0 on your next assessment of 'Slope' brings it to 2.5 (approaching), up from 2.15.
+            Next letter: B. A 3.0 on your next assessment of 'Slope' brings it to 2.5 (approaching), up from 2.15.
         """  # noqa: E501
         if budget < 1:
             msg = f"budget={budget!r} must be at least 1"
