@@ -49,13 +49,19 @@ def _compaction_limit(n_rows: int) -> int:
     return max(1024, n_rows // 8)
 
 
+#: A log entry: the version, then the fields of the :class:`Row` written under it. A plain
+#: tuple of numbers and text, which the garbage collector stops tracking (a NamedTuple it
+#: tracks for good): a long-lived book keeps one per changed row.
+_Entry = tuple[int, float | None, int, str | None, TargetResult | None]
+
+
 class _Log:
-    """Changed rows by version, shared by the tables of one base: row -> [(version, row)]."""
+    """Changed rows by version, shared by the tables of one base: row -> [entry, ...]."""
 
     __slots__ = ("entries", "size", "version")
 
     def __init__(self) -> None:
-        self.entries: dict[int, list[tuple[int, Row]]] = {}
+        self.entries: dict[int, list[_Entry]] = {}
         self.size = 0  # entries in all
         self.version = 0  # the newest version written
 
@@ -65,10 +71,11 @@ class _Log:
         entries = self.entries
         for row, found in rows.items():
             history = entries.get(row)
+            entry = (version, *found)
             if history is None:
-                entries[row] = [(version, found)]
+                entries[row] = [entry]
             else:
-                history.append((version, found))
+                history.append(entry)
         self.size += len(rows)
         return version
 
@@ -135,9 +142,9 @@ class PatchedColumns:
         if history is None:
             return None
         version = self._version
-        for written, found in reversed(history):
-            if written <= version:
-                return found
+        for entry in reversed(history):
+            if entry[0] <= version:
+                return Row(*entry[1:])
         return None
 
     def row(self, row: int) -> Row:
