@@ -48,6 +48,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "sim": ("numpy", "pandas", "tqdm"),
     "fairness": ("hypothesis",),
     "test": ("hypothesis", "pytest"),
+    "spark": ("numpy", "pandas", "pyarrow", "polars", "pyspark"),
 }
 
 #: Every optional package the library imports (through :func:`require` only).
