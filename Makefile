@@ -37,6 +37,7 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	@sh tools/ensure-chromium.sh
+	@sh tools/ensure-java.sh
 	$(BIN)/python -m pytest
 
 docs: $(STAMP)

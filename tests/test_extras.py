@@ -29,7 +29,17 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Path(mastery_grading.__file__).resolve().parent
 
 #: The optional packages the library may import; only through the one helper.
-OPTIONAL = {"numpy", "pandas", "polars", "pyarrow", "matplotlib", "tqdm", "hypothesis", "pytest"}
+OPTIONAL = {
+    "numpy",
+    "pandas",
+    "polars",
+    "pyarrow",
+    "pyspark",
+    "matplotlib",
+    "tqdm",
+    "hypothesis",
+    "pytest",
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,6 +211,17 @@ ON_A_CORE_INSTALL: dict[str, tuple[str, str, str]] = {
         "fairness",
     ),
     "testing.strategies": ("import mastery_grading.testing.strategies", "hypothesis", "fairness"),
+    "stream.results": (
+        "from mastery_grading import stream\nstream.results('.', example.targets,"
+        " policies.Mean(), out='results.parquet')",
+        "pyarrow",
+        "fast",
+    ),
+    "spark.results": (
+        "from mastery_grading import spark\nspark.results(None, example.targets, policies.Mean())",
+        "pyspark",
+        "spark",
+    ),
 }
 
 #: What works on a core install all the same (the result each case leaves).

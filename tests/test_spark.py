@@ -19,6 +19,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from mastery_grading import Gradebook, InvalidValueError, LearningTarget, policies, stream
+from mastery_grading.grades import AverageCutoffs
+from mastery_grading.testing.strategies import gradebook_evidence
 from scale_books import (
     COMPARED,
     KERNEL_POLICIES,
@@ -29,10 +33,6 @@ from scale_books import (
     table_rows,
     write_buckets,
 )
-
-from mastery_grading import Gradebook, InvalidValueError, LearningTarget, policies, stream
-from mastery_grading.grades import AverageCutoffs
-from mastery_grading.testing.strategies import gradebook_evidence
 
 pytestmark = pytest.mark.slow  # the first Spark test starts the session
 
@@ -65,7 +65,9 @@ def test_spark_stream_and_book_agree_row_for_row_on_the_fixed_book(
     assert {repr(rule[row["target_id"]]) == row["policy"] for row in rows} == {True}
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     book=gradebook_evidence(max_students=8, max_size=40),
     policy=st.sampled_from(KERNEL_POLICIES),
@@ -101,8 +103,7 @@ def test_a_bad_row_fails_the_job_naming_its_student_and_target(spark: Any) -> No
     with pytest.raises(PythonException) as raised:
         mg_spark.results(frame, targets, rule, duplicates="keep").collect()
     expected = (
-        f"BulkValidationError: 1 invalid row: student {student!r}, target {target!r}: "
-        "score=9.0"
+        f"BulkValidationError: 1 invalid row: student {student!r}, target {target!r}: score=9.0"
     )
     assert expected in str(raised.value)
 
@@ -137,7 +138,8 @@ def test_grades_equal_the_books_grades(spark: Any) -> None:
 
     book = Gradebook.from_frame(pl.from_arrow(table), targets=targets, duplicates="keep")
     expected = sorted(
-        (r["student_id"], r["letter"], r["reason"]) for r in book.grades(converter, policy=policies.Mean()).records()
+        (r["student_id"], r["letter"], r["reason"])
+        for r in book.grades(converter, policy=policies.Mean()).records()
     )
     assert expected == sorted(tuple(row) for row in found.collect())
 

@@ -15,6 +15,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from mastery_grading import BulkValidationError, InvalidValueError, LearningTarget, policies, stream
+from mastery_grading.testing.strategies import gradebook_evidence
 from scale_books import (
     KERNEL_POLICIES,
     START,
@@ -26,10 +29,6 @@ from scale_books import (
     write_buckets,
 )
 
-from mastery_grading import BulkValidationError, InvalidValueError, LearningTarget, policies
-from mastery_grading import stream
-from mastery_grading.testing.strategies import gradebook_evidence
-
 TARGETS = [LearningTarget(id="T", title="Ratios"), LearningTarget(id="U", title="Rates")]
 
 
@@ -40,7 +39,9 @@ def rows_of(**columns: Any) -> pa.Table:
 
 
 def test_score_table_gives_the_book_results_with_the_policy_of_each_row() -> None:
-    table = rows_of(student_id=["ben", "ana", "ana"], target_id=["T", "T", "U"], score=[3.0, 2.0, 4.0])
+    table = rows_of(
+        student_id=["ben", "ana", "ana"], target_id=["T", "T", "U"], score=[3.0, 2.0, 4.0]
+    )
     out = stream.score_table(table, TARGETS, {"T": policies.Mean(), "U": policies.MostRecent()})
     assert stream.result_schema() == out.schema
     assert [
@@ -52,8 +53,11 @@ def test_score_table_gives_the_book_results_with_the_policy_of_each_row() -> Non
 
 
 def test_score_table_of_no_rows_has_the_schema_and_no_row() -> None:
-    table = rows_of(student_id=pa.array([], pa.string()), target_id=pa.array([], pa.string()),
-                    score=pa.array([], pa.float64()))
+    table = rows_of(
+        student_id=pa.array([], pa.string()),
+        target_id=pa.array([], pa.string()),
+        score=pa.array([], pa.float64()),
+    )
     out = stream.score_table(table, TARGETS, policies.Mean(), on_error="column")
     assert (stream.result_schema(on_error="column"), 0) == (out.schema, out.num_rows)
 
@@ -86,7 +90,9 @@ def test_an_unknown_on_error_option_is_refused_naming_it() -> None:
         stream.result_schema(on_error="drop")  # type: ignore[arg-type]
 
 
-def test_buckets_are_directories_or_else_files_and_hidden_files_are_left_out(tmp_path: Path) -> None:
+def test_buckets_are_directories_or_else_files_and_hidden_files_are_left_out(
+    tmp_path: Path,
+) -> None:
     for name in ("b.parquet", "a.parquet", "_SUCCESS.parquet", ".a.parquet.crc"):
         (tmp_path / name).write_bytes(b"")
     assert [[tmp_path / "a.parquet"], [tmp_path / "b.parquet"]] == stream.buckets_of(tmp_path)
@@ -94,7 +100,7 @@ def test_buckets_are_directories_or_else_files_and_hidden_files_are_left_out(tmp
     with pytest.raises(InvalidValueError, match="does not exist"):
         stream.buckets_of(tmp_path / "nothing")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(InvalidValueError, match="holds no .parquet file"):
+    with pytest.raises(InvalidValueError, match=r"holds no \.parquet file"):
         stream.buckets_of(tmp_path / "empty")
 
 
@@ -127,7 +133,8 @@ def test_streaming_the_fixed_book_gives_the_book_results_row_for_row(tmp_path: P
     assert (7, 1000, 1000 * len(KERNEL_POLICIES)) == (done.buckets, done.students, done.rows)
     assert 7 == pq.ParquetFile(done.path).metadata.num_row_groups
     assert book_rows(table, targets, rule) == table_rows(written)
-    names = dict(zip(written.column("target_id").to_pylist(), written.column("policy").to_pylist()))
+    pairs = zip(written["target_id"].to_pylist(), written["policy"].to_pylist(), strict=True)
+    names = dict(pairs)
     assert {t.id: repr(rule[t.id]) for t in targets} == names
 
 

@@ -112,6 +112,7 @@ def _apply(
         return grouped.applyInArrow(lambda table: scorer(table.drop_columns([BUCKET])), schema)
 
     def through_pandas(frame: Any) -> Any:
+        require("pyarrow", extra="spark", feature=_FEATURE)
         import pyarrow as pa
 
         times = frame["observed_at"]
@@ -165,6 +166,7 @@ def results(
             leaves out a target, a naive ``as_of``, a missing column, ...).
         InvalidTypeError: If ``policy`` is not a policy.
     """
+    _spark()
     targets = list(targets)
     result_schema(on_error=on_error)  # checks on_error
     Gradebook(targets=targets).results(policy, as_of=as_of)  # checks the rest, on the driver
@@ -208,11 +210,14 @@ def grades(
     Returns:
         A lazy Spark DataFrame: ``student_id``, ``letter``, ``reason``.
     """
+    _spark()
     targets = list(targets)
     Gradebook(targets=targets).grades(converter, policy=policy, as_of=as_of)
     grouped = bucketed(sdf, buckets)
 
     def grader(table: pa.Table) -> pa.Table:
+        require("polars", extra="spark", feature=_FEATURE)
+        require("pyarrow", extra="spark", feature=_FEATURE)
         import polars as pl
         import pyarrow as pa
 

@@ -58,9 +58,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from mastery_grading._extras import require
+from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import BulkValidationError, InvalidValueError, Problem
 from mastery_grading.gradebook import RESULT_COLUMNS, Duplicates, Gradebook
-from mastery_grading.evidence import Evidence
 from mastery_grading.protocols import Policy
 from mastery_grading.targets import LearningTarget
 
@@ -160,6 +160,7 @@ def _book(
     targets: Sequence[LearningTarget],
     duplicates: Duplicates,
 ) -> Gradebook:
+    require("polars", extra="fast", feature=_FEATURE)
     import polars as pl
 
     return Gradebook.from_frame(pl.from_arrow(table), targets=targets, duplicates=duplicates)
