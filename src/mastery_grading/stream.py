@@ -235,16 +235,28 @@ def score_table(
         book = _book(table.filter(mask), targets, duplicates)
     found = book.results(policy, as_of=as_of)
     frame = found.to_polars().to_arrow()
-    names = pa.array(_policy_names(targets, policy), pa.string())
-    indices = pa.array(list(range(len(targets))) * len(found.students), pa.int32())
     columns = [frame.column(name).cast(schema.field(name).type) for name in RESULT_COLUMNS]
-    columns.append(pa.DictionaryArray.from_arrays(indices, names).cast(pa.string()))
+    columns.append(_policy_column(columns[1], targets, policy))
     if on_error == "column":
         columns.append(pa.nulls(frame.num_rows, pa.string()))
     out = pa.Table.from_arrays(columns, schema=schema)
     if refused:
         out = pa.concat_tables([out, _error_rows(refused, table, schema)])
     return out
+
+
+def _policy_column(
+    target_ids: Any, targets: Sequence[LearningTarget], policy: Policy | Mapping[str, Policy]
+) -> Any:
+    """The ``repr`` of each row's policy, found by its target (vectorized, as a dictionary)."""
+    pa = _arrow()
+    require("pyarrow.compute", extra="fast", feature=_FEATURE)
+    import pyarrow.compute as pc
+
+    ids = pa.array([target.id for target in targets], pa.string())
+    names = pa.array(_policy_names(targets, policy), pa.string())
+    indices = pc.index_in(target_ids, value_set=ids).combine_chunks().cast(pa.int32())
+    return pa.DictionaryArray.from_arrays(indices, names).cast(pa.string())
 
 
 def _refused(problems: Sequence[Problem], table: pa.Table) -> dict[int, list[str]]:
