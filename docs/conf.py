@@ -71,7 +71,7 @@ nitpick_ignore_regex = [
     (r"py:(class|exc|func|data|obj)", r"(ValueError|TypeError|Exception|float|int|str|bool)"),
     (r"py:class", r"(Fraction|Iterable|Sequence|Mapping|Callable|Any|T|TypeVar|datetime|date)"),
     (r"py:class", r"(numpy|pandas|polars|pyarrow|pyspark|matplotlib)\..*"),
-    (r"py:class", r"(os|argparse)\..*"),
+    (r"py:class", r"(os|argparse|pathlib)\..*"),
     # pytest's own types (the conformance kit returns a pytest mark); pytest has no page here.
     (r"py:class", r"pytest\..*"),
     (r"py:.*", r"mastery_grading\..*\._.*"),

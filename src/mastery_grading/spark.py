@@ -208,7 +208,7 @@ def grades(
         duplicates: See :func:`results`.
 
     Returns:
-        A lazy Spark DataFrame: ``student_id``, ``letter``, ``reason``.
+        A lazy Spark DataFrame with the columns ``student_id``, ``letter`` and ``reason``.
     """
     _spark()
     targets = list(targets)

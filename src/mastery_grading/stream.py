@@ -78,14 +78,14 @@ __all__ = [
     "score_table",
 ]
 
-#: The columns of every output, in order: :data:`~mastery_grading.RESULT_COLUMNS`, then
-#: ``policy`` (the ``repr`` of the row's policy).
+#: The columns of every output, in order (``RESULT_COLUMNS`` of the gradebook, then
+#: ``policy``, the ``repr`` of the row's policy).
 OUTPUT_COLUMNS: tuple[str, ...] = (*RESULT_COLUMNS, "policy")
 
 #: The column added with ``on_error="column"``: the problems of a refused input row.
 ERRORS_COLUMN = "errors"
 
-#: What to do with bad input rows: fail, or return them in the ``errors`` column.
+#: What to do with bad input rows (fail, or return them in the ``errors`` column).
 OnError = Literal["raise", "column"]
 
 _FEATURE = "mastery_grading.stream"
