@@ -88,6 +88,10 @@ def bucketed(sdf: Any, buckets: int | None = None) -> Any:
 
     Raises:
         InvalidValueError: If a required column is missing or ``buckets`` is not positive.
+
+    Example (with a Spark session): the rows of each bucket, to choose ``buckets``::
+
+        bucketed(evidence, 400).count().agg({"count": "max"}).show()
     """
     functions = _spark()
     missing = [name for name in _REQUIRED if name not in sdf.columns]
@@ -147,7 +151,8 @@ def results(
     gradebook of all of ``sdf``, row for row (in another order); see the module's introduction.
 
     Args:
-        sdf: A Spark DataFrame of evidence (``observed_at`` a timestamp column).
+        sdf: A Spark DataFrame of evidence (``observed_at`` a ``TIMESTAMP`` column: a
+            ``TIMESTAMP_NTZ`` has no time zone, and its rows are refused as naive times).
         targets: The learning targets.
         policy: A policy, or a mapping of target id to policy (every target, and only those).
         as_of: See :meth:`Gradebook.results <mastery_grading.Gradebook.results>`.
@@ -165,6 +170,12 @@ def results(
         InvalidValueError: At once, on the driver, if an argument is invalid (a mapping that
             leaves out a target, a naive ``as_of``, a missing column, ...).
         InvalidTypeError: If ``policy`` is not a policy.
+
+    Example (with a Spark session; ``tests/test_spark.py`` runs the same)::
+
+        evidence = spark.read.parquet("evidence/")  # observed_at a TIMESTAMP (not _NTZ)
+        found = results(evidence, targets, policies.DecayingAverage(), buckets=400)
+        found.filter("level = 'beginning'").groupBy("target_id").count().show()
     """
     _spark()
     targets = list(targets)
@@ -209,6 +220,11 @@ def grades(
 
     Returns:
         A lazy Spark DataFrame with the columns ``student_id``, ``letter`` and ``reason``.
+
+    Example (with a Spark session)::
+
+        letters = grades(evidence, targets, policies.Mean(), AverageCutoffs.marzano_2010())
+        letters.groupBy("letter").count().show()
     """
     _spark()
     targets = list(targets)
