@@ -159,3 +159,27 @@ def test_streamed_results_equal_the_books_whatever_the_bucketing(
     source = root / "evidence" if items else root / "only.parquet"
     done = stream.results(source, targets, policy, out=root / "out.parquet", duplicates="keep")
     assert book_rows(table, targets, policy) == table_rows(pq.read_table(done.path))
+
+
+def test_grade_table_gives_the_books_letters_and_names_bad_rows_by_student() -> None:
+    from mastery_grading import Gradebook
+    from mastery_grading.grades import RuleSet
+
+    table = rows_of(
+        student_id=["ana", "ana", "ben"], target_id=["T", "U", "T"], score=[3.5, 2.0, 4.0]
+    )
+    converter = RuleSet.sbgrader2()
+    out = stream.grade_table(table, TARGETS, policies.Mean(), converter)
+    import polars as pl
+
+    book = Gradebook.from_frame(pl.from_arrow(table), targets=TARGETS)
+    graded = book.grades(converter, policy=policies.Mean(), on_gap="ignore").records()
+    expected = [(r["student_id"], r["letter"], r["reason"]) for r in graded]
+    assert expected == [tuple(row.values()) for row in out.to_pylist()]
+    with pytest.raises(BulkValidationError, match=r"student 'ben', target 'T': score=7\.0"):
+        stream.grade_table(
+            table.set_column(2, "score", pa.array([3.5, 2.0, 7.0])),
+            TARGETS,
+            policies.Mean(),
+            converter,
+        )

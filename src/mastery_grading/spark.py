@@ -31,7 +31,7 @@ Requires pyspark 4.0 or later, pyarrow and polars (the ``spark`` extra).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +39,7 @@ from mastery_grading._extras import require
 from mastery_grading.exceptions import InvalidValueError
 from mastery_grading.gradebook import Duplicates, Gradebook
 from mastery_grading.protocols import GradeConverter, Policy
-from mastery_grading.stream import OnError, result_schema, score_table
+from mastery_grading.stream import OnError, grade_table, result_schema, score_table
 from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
@@ -204,10 +204,10 @@ def grades(
 ) -> Any:
     """Return every student's letter, as a Spark DataFrame with the schema :data:`GRADES_DDL`.
 
-    Each bucket runs :meth:`Gradebook.grades <mastery_grading.Gradebook.grades>` (with
-    ``on_gap="ignore"``: a student in a gap of a rule set has no letter, and the reason says
-    so); ``letter`` is that of :meth:`GradeTable.records
-    <mastery_grading.GradeTable.records>`. A bad row fails the job, as with ``results``.
+    Each bucket runs :func:`mastery_grading.stream.grade_table`, that is
+    :meth:`Gradebook.grades <mastery_grading.Gradebook.grades>` with ``on_gap="ignore"`` (a
+    student in a gap of a rule set has no letter, and the reason says so). A bad row fails
+    the job, named by student and target, as with ``results``.
 
     Args:
         sdf: A Spark DataFrame of evidence.
@@ -232,18 +232,6 @@ def grades(
     grouped = bucketed(sdf, buckets)
 
     def grader(table: pa.Table) -> pa.Table:
-        require("polars", extra="spark", feature=_FEATURE)
-        require("pyarrow", extra="spark", feature=_FEATURE)
-        import polars as pl
-        import pyarrow as pa
-
-        book = Gradebook.from_frame(pl.from_arrow(table), targets=targets, duplicates=duplicates)
-        found = book.grades(converter, policy=policy, as_of=as_of, on_gap="ignore")
-        rows: Iterator[dict[str, Any]] = iter(found.records())
-        columns = ("student_id", "letter", "reason")
-        picked = [{name: row[name] for name in columns} for row in rows]
-        return pa.Table.from_pylist(
-            picked, schema=pa.schema([(name, pa.string()) for name in columns])
-        )
+        return grade_table(table, targets, policy, converter, as_of=as_of, duplicates=duplicates)
 
     return _apply(grouped, grader, GRADES_DDL, _time_zone(sdf))

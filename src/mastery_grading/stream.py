@@ -9,6 +9,8 @@ only one bucket is in memory at once.
 - :func:`score_table` scores one ``pyarrow.Table`` of evidence (whole students) and returns the
   results as an Arrow table with the fixed columns :data:`OUTPUT_COLUMNS` (:func:`result_schema`).
   :mod:`mastery_grading.spark` runs it on every bucket of a Spark DataFrame.
+- :func:`grade_table` gives the letters of one such table (:func:`mastery_grading.spark.grades`
+  runs it on every bucket).
 - :func:`results` reads a Parquet file or directory one bucket at a time, writes the results
   to one Parquet file (a row group per bucket), and refuses a dataset whose buckets split a
   student, naming the student and the two files.
@@ -61,7 +63,7 @@ from mastery_grading._extras import require
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import BulkValidationError, InvalidValueError, Problem
 from mastery_grading.gradebook import RESULT_COLUMNS, Duplicates, Gradebook
-from mastery_grading.protocols import Policy
+from mastery_grading.protocols import GradeConverter, Policy
 from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
@@ -69,10 +71,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ERRORS_COLUMN",
+    "GRADE_OUTPUT_COLUMNS",
     "OUTPUT_COLUMNS",
     "OnError",
     "StreamSummary",
     "buckets_of",
+    "grade_table",
     "result_schema",
     "results",
     "score_table",
@@ -243,6 +247,55 @@ def score_table(
     if refused:
         out = pa.concat_tables([out, _error_rows(refused, table, schema)])
     return out
+
+
+#: The columns of :func:`grade_table`.
+GRADE_OUTPUT_COLUMNS: tuple[str, ...] = ("student_id", "letter", "reason")
+
+
+def grade_table(
+    table: pa.Table,
+    targets: Iterable[LearningTarget],
+    policy: Policy | Mapping[str, Policy],
+    converter: GradeConverter,
+    *,
+    as_of: datetime | None = None,
+    duplicates: Duplicates = "error",
+) -> pa.Table:
+    """Return every student's letter of ``table`` (whole students) as an Arrow table.
+
+    The letters of :meth:`Gradebook.grades <mastery_grading.Gradebook.grades>` (with
+    ``on_gap="ignore"``: a student in a gap of a rule set has no letter, and the reason says
+    so), as :meth:`GradeTable.records <mastery_grading.GradeTable.records>` gives them, in
+    the columns :data:`GRADE_OUTPUT_COLUMNS` (strings).
+
+    Raises:
+        BulkValidationError: If any row is bad: every problem, named by student and target.
+
+    Example:
+        >>> from datetime import datetime, timezone
+        >>> import pyarrow as pa
+        >>> from mastery_grading import LearningTarget, policies
+        >>> from mastery_grading.grades import AverageCutoffs
+        >>> when = datetime(2026, 10, 1, tzinfo=timezone.utc)
+        >>> evidence = pa.table({"student_id": ["ana", "ben"], "target_id": ["T", "T"],
+        ...                      "score": [3.5, 1.0], "observed_at": [when] * 2})
+        >>> out = grade_table(evidence, [LearningTarget(id="T", title="Ratios")],
+        ...                   policies.Mean(), AverageCutoffs.marzano_2010())
+        >>> out.column("letter").to_pylist()
+        ['A', 'D']
+    """
+    pa = _arrow()
+    targets = list(targets)
+    table = table.select([name for name in _EVIDENCE_COLUMNS if name in table.column_names])
+    try:
+        book = _book(table, targets, duplicates)
+    except BulkValidationError as error:
+        raise BulkValidationError([_named(p, table) for p in error.problems]) from None
+    found = book.grades(converter, policy=policy, as_of=as_of, on_gap="ignore")
+    rows = [{name: row[name] for name in GRADE_OUTPUT_COLUMNS} for row in found.records()]
+    schema = pa.schema([(name, pa.string()) for name in GRADE_OUTPUT_COLUMNS])
+    return pa.Table.from_pylist(rows, schema=schema)
 
 
 def _policy_column(
