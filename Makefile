@@ -37,6 +37,7 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	@sh tools/ensure-browser-tests.sh
+	@sh tools/ensure-java.sh
 	$(BIN)/python -m pytest
 
 docs: $(STAMP)
@@ -44,13 +45,16 @@ docs: $(STAMP)
 
 test: lint typecheck pytest docs
 
-# Every size, 10^4 to 10^7 rows (pandas up to 10^6): about 15 minutes on 2 cores.
+# Every size, 10^4 to 10^7 rows (pandas up to 10^6): about 15 minutes on 2 cores; then the
+# stream, the whole book and Spark local[2] on 10^7 rows from Parquet (benchmarks/scale.py:
+# about 3 minutes more; --rows 1e8 --skip spark,book for the 10^8-row streaming figure).
 # A quick look: make bench BENCH_ARGS=--sizes=1e4
 BENCH_ARGS ?= --sizes 1e4,1e5,1e6,1e7 --pandas-max 1e6
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_simulation.py
+	$(BIN)/python benchmarks/scale.py --rows 1e7
 
 # The worked study of docs/explanation/study-decaying-average.md, from its recorded seed: about
 # a minute on 2 cores. It rewrites the report and the figures that page shows (a rerun that

@@ -70,16 +70,16 @@ nitpick_ignore_regex = [
     (r"py:class", r"(abc|datetime|fractions|collections\.abc|typing|enum|decimal)\..*"),
     (r"py:(class|exc|func|data|obj)", r"(ValueError|TypeError|Exception|float|int|str|bool)"),
     (r"py:class", r"(Fraction|Iterable|Sequence|Mapping|Callable|Any|T|TypeVar|datetime|date)"),
-    (r"py:class", r"(numpy|pandas|polars|pyarrow|matplotlib)\..*"),
+    (r"py:class", r"(numpy|pandas|polars|pyarrow|pyspark|matplotlib)\..*"),
     (r"py:class", r"(os|argparse|pathlib)\..*"),
     # pytest's own types (the conformance kit returns a pytest mark); pytest has no page here.
     (r"py:class", r"pytest\..*"),
     (r"py:.*", r"mastery_grading\..*\._.*"),
     # Abbreviated third-party names in the simulation and diff annotations (numpy, pandas,
     # matplotlib), and the simulation's Unit alias (described in words where it is used).
-    (r"py:class", r"(np|npt|pd)\..*|Axes|Figure|Trajectory|Unit"),
+    (r"py:class", r"(np|npt|pd|pa)\..*|Axes|Figure|Trajectory|Unit"),
     # Type aliases of signatures whose Args sections say in words what they accept.
-    (r"py:class", r"(Exemptions|OnGap|DiffRule)"),
+    (r"py:class", r"(Exemptions|OnGap|DiffRule|OnError|Duplicates)"),
 ]
 
 html_theme = "furo"

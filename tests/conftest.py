@@ -1,4 +1,4 @@
-"""Shared pytest setup: Hypothesis profiles.
+"""Shared pytest setup: Hypothesis profiles, and the Spark session of the Spark tests.
 
 Profiles (choose with ``HYPOTHESIS_PROFILE``): ``ci`` (default: derandomized, 60 examples,
 no deadline, so `make test` is repeatable and fast), ``dev`` (random, 100 examples) and
@@ -8,7 +8,13 @@ no deadline, so `make test` is repeatable and fast), ``dev`` (random, 100 exampl
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -24,3 +30,51 @@ settings.register_profile(
     "deep", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+# ---------------------------------------------------------------------------------------------
+# One local Spark session for the whole run (start-up costs about 15-30 s)
+# ---------------------------------------------------------------------------------------------
+
+JAVA_MISSING = (
+    "Java 17 is missing, so the Spark tests cannot start a local session: install it with "
+    "`sudo apt-get install openjdk-17-jre-headless` (make test runs tools/ensure-java.sh, "
+    "which does so when it runs as root)"
+)
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """A ``local[2]`` Spark session with 4 shuffle partitions, shared by every Spark test.
+
+    Skips, saying what to install, when pyspark or Java is missing. The Python workers run
+    this interpreter (``PYSPARK_PYTHON``) and import this checkout of the library.
+    """
+    pytest.importorskip(
+        "pyspark", reason='pyspark is not installed: pip install "mastery_grading[spark]"'
+    )
+    if shutil.which("java") is None:
+        pytest.skip(JAVA_MISSING)
+    from pyspark.sql import SparkSession
+
+    import mastery_grading
+
+    source = str(Path(mastery_grading.__file__).resolve().parents[1])
+    # The JVM (and the workers it starts) inherits the environment of its launch; set it for
+    # the launch only, so that no later test sees it.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PYSPARK_PYTHON", sys.executable)
+        patch.setenv("PYSPARK_DRIVER_PYTHON", sys.executable)
+        patch.setenv("PYTHONPATH", os.pathsep.join([source, os.environ.get("PYTHONPATH", "")]))
+        session = (
+            SparkSession.builder.master("local[2]")
+            .appName("mastery_grading tests")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .getOrCreate()
+        )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

@@ -34,6 +34,7 @@ OPTIONAL = {
     "pandas",
     "polars",
     "pyarrow",
+    "pyspark",
     "matplotlib",
     "tqdm",
     "hypothesis",
@@ -232,6 +233,17 @@ ON_A_CORE_INSTALL: dict[str, tuple[str, str, str]] = {
         "fairness",
     ),
     "testing.strategies": ("import mastery_grading.testing.strategies", "hypothesis", "fairness"),
+    "stream.results": (
+        "from mastery_grading import stream\nstream.results('.', example.targets,"
+        " policies.Mean(), out='results.parquet')",
+        "pyarrow",
+        "fast",
+    ),
+    "spark.results": (
+        "from mastery_grading import spark\nspark.results(None, example.targets, policies.Mean())",
+        "pyspark",
+        "spark",
+    ),
     "reports in Spanish": (
         "from mastery_grading import reports\n"
         "reports.student_report_html('s', [], example.targets, policies.Mean(), lang='es')",

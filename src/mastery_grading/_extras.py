@@ -49,6 +49,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "fairness": ("hypothesis",),
     "report": ("babel",),
     "test": ("hypothesis", "pytest"),
+    "spark": ("numpy", "pandas", "pyarrow", "polars", "pyspark"),
 }
 
 #: Every optional package the library imports (through :func:`require` only).
