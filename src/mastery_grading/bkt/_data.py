@@ -91,6 +91,11 @@ def _label(labels: Any, position: int) -> Hashable:
     return position if labels is None else labels[position]
 
 
+def _py(values: npt.NDArray[Any], position: int) -> Any:
+    """The value at ``position`` as a Python object (``inf``, not ``np.float64(inf)``)."""
+    return values[position : position + 1].tolist()[0]
+
+
 def _column(frame: Any, name: str) -> npt.NDArray[Any]:
     return np.asarray(frame[name].to_numpy())
 
@@ -103,8 +108,8 @@ def _ids(values: npt.NDArray[Any], field: str, labels: Any, problems: list[Probl
     bad = codes < 0
     if bad_codes:
         bad |= np.isin(codes, bad_codes)
-    for position in np.flatnonzero(bad)[:_NAMED * 4].tolist():
-        value = values[position]
+    for position in np.flatnonzero(bad)[: _NAMED * 4].tolist():
+        value = _py(values, position)
         problems.append(
             Problem(
                 message=f"{field}={value!r} must be a non-empty id",
@@ -134,7 +139,7 @@ def _correct(values: npt.NDArray[Any], field: str, labels: Any, problems: list[P
             if read is not None:
                 out[position], ok[position] = read, True
     for position in np.flatnonzero(~ok)[:20].tolist():
-        value = values[position]
+        value = _py(values, position)
         kind = "is not a finite number" if isinstance(value, float) else "is not 0/1"
         problems.append(
             Problem(
@@ -154,12 +159,13 @@ def _order(values: npt.NDArray[Any], field: str, labels: Any, problems: list[Pro
     if values.dtype.kind == "f":
         bad = ~np.isfinite(values)
         for position in np.flatnonzero(bad)[:20].tolist():
+            value = _py(values, position)
             problems.append(
                 Problem(
-                    message=f"{field}={values[position]!r} is not a finite number",
+                    message=f"{field}={value!r} is not a finite number",
                     row=_label(labels, position),
                     field=field,
-                    value=repr(values[position]),
+                    value=repr(value),
                     expected="a finite number",
                 )
             )
@@ -193,7 +199,8 @@ def read_answers(
         return _from_gradebook(data)
     columns = getattr(data, "columns", None)
     if columns is None:
-        msg = f"data of type {type(data).__name__} must be a pandas or polars DataFrame or a Gradebook"
+        kind = type(data).__name__
+        msg = f"data of type {kind} must be a pandas or polars DataFrame or a Gradebook"
         raise InvalidTypeError(msg)
     names = [student, target, correct] + ([order] if order is not None else [])
     missing = [name for name in names if name not in list(columns)]

@@ -187,7 +187,8 @@ def prior_only_row(
         if prior is not None and name in prior:
             a, b = prior[name]
             row[j] = (a - 1.0) / (a + b - 2.0) if a > 1.0 and b > 1.0 else a / (a + b)
-    return np.clip(row, lo, hi)
+    clipped: npt.NDArray[np.float64] = np.clip(row, lo, hi)
+    return clipped
 
 
 def _m_step(counts: Any, old: Any, add1: Any, add0: Any, lo: Any, hi: Any) -> Any:

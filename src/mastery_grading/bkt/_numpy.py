@@ -78,9 +78,7 @@ class Layout:
         )
 
 
-def _filter(
-    layout: Layout, correct: Any, params: Any
-) -> tuple[Any, Any, Any, Any, Any, Any, Any]:
+def _filter(layout: Layout, correct: Any, params: Any) -> tuple[Any, Any, Any, Any, Any, Any, Any]:
     """Forward pass in time-major order: predicted prior ``q``, posterior ``a``, ``c``."""
     per_seq = params[layout.rank_target]
     learn, forget, guess, slip = (per_seq[:, j] for j in range(1, 5))

@@ -133,16 +133,12 @@ class BKTModel:
     bounds: dict[str, tuple[float, float]] = attrs.field(
         default=None, converter=_bounds, validator=_check_bounds
     )
-    prior: dict[str, tuple[float, float]] | None = attrs.field(
-        default=None, validator=_check_prior
-    )
+    prior: dict[str, tuple[float, float]] | None = attrs.field(default=None, validator=_check_prior)
     min_students: int = attrs.field(default=10, validator=v.int_in_range(2))
     min_rows: int = attrs.field(default=50, validator=v.int_in_range(1))
     tol: float = attrs.field(default=1e-6, validator=v.positive_number)
     max_iter: int = attrs.field(default=200, validator=v.int_in_range(1))
-    engine: EngineName = attrs.field(
-        default="auto", validator=v.one_of(("auto", "numba", "numpy"))
-    )
+    engine: EngineName = attrs.field(default="auto", validator=v.one_of(("auto", "numba", "numpy")))
 
     _targets: tuple[str, ...] = attrs.field(init=False, default=())
     _fit: Fit | None = attrs.field(init=False, default=None, repr=False)
@@ -273,7 +269,8 @@ class BKTModel:
         """
         fit = self._fitted()
         if target_id not in self._targets:
-            msg = f"target_id={target_id!r} was not fitted; expected one of {list(self._targets)[:10]}"
+            known = list(self._targets)[:10]
+            msg = f"target_id={target_id!r} was not fitted; expected one of {known}"
             raise InvalidValueError(msg)
         row = fit.params[self._targets.index(target_id)]
         prior, learn, forget, guess, slip = (float(x) for x in row)
@@ -283,7 +280,9 @@ class BKTModel:
 
     # -- predicting -------------------------------------------------------------------------
 
-    def _run(self, data: Any, columns: Mapping[str, Any]) -> tuple[Sequences, Any, Any]:
+    def _run(
+        self, data: Any, columns: Mapping[str, Any]
+    ) -> tuple[Sequences, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         fit = self._fitted()
         names = {**self._columns, **{k: val for k, val in columns.items() if val is not None}}
         seqs = read_answers(
@@ -313,7 +312,8 @@ class BKTModel:
             params[~known] = prior_only_row(self.prior, lo, hi)
         engine = make_engine(seqs, self.engine)
         predicted, mastery = engine.forward(params)
-        out_p, out_m = np.empty(seqs.n_rows), np.empty(seqs.n_rows)
+        out_p: npt.NDArray[np.float64] = np.empty(seqs.n_rows)
+        out_m: npt.NDArray[np.float64] = np.empty(seqs.n_rows)
         out_p[seqs.rows] = predicted
         out_m[seqs.rows] = mastery
         return seqs, out_p, out_m
@@ -342,9 +342,7 @@ class BKTModel:
         """
         return self._run(data, columns)[2]
 
-    def evaluate(
-        self, data: Any, metric: str | Metric = "rmse", **columns: str | None
-    ) -> float:
+    def evaluate(self, data: Any, metric: str | Metric = "rmse", **columns: str | None) -> float:
         """A metric of :meth:`predict` against the rows' answers.
 
         Args:
@@ -386,9 +384,9 @@ class BKTModel:
             msg = f"folds={folds!r} must be between 2 and the number of students, {len(students)}"
             raise InvalidValueError(msg)
         rng = np.random.default_rng(self.seed)
-        fold_of = dict(zip(rng.permutation(students).tolist(), np.arange(len(students)) % folds))
+        dealt = rng.permutation(students).tolist()
+        fold_of = dict(zip(dealt, (np.arange(len(students)) % folds).tolist(), strict=True))
         row_fold = ids.map(fold_of).to_numpy()
-        names = {"student": student, "target": target, "correct": correct, "order": order}
         scores = []
         for k in range(folds):
             train = data[row_fold != k]
@@ -396,6 +394,10 @@ class BKTModel:
             model = attrs.evolve(self)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", InsufficientDataWarning)
-                model.fit(train, **names)
-                scores.append(model.evaluate(test, function, **names))
+                model.fit(train, student=student, target=target, correct=correct, order=order)
+                scores.append(
+                    model.evaluate(
+                        test, function, student=student, target=target, correct=correct, order=order
+                    )
+                )
         return np.array(scores)

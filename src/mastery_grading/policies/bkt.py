@@ -65,19 +65,32 @@ class BKTState(NamedTuple):
     Attributes:
         target: The target.
         evidence_count: How many pieces of evidence were folded in.
+        value: The value on the target's scale (``None`` before any evidence), read in O(1).
         probability: P(mastered) after the evidence (``None`` before any).
         ahead: P(mastered) at the next answer (after learning and forgetting).
         latest: The chronologically latest evidence.
         history: The evidence, in chronological order.
+        in_order: Always ``True``: late evidence makes the policy re-sort its history.
         student_id: The student (``None`` before any evidence).
+
+    Example:
+        >>> from mastery_grading import LearningTarget
+        >>> from mastery_grading.testing.examples import scores_to_history
+        >>> policy = BKT(prior=0.5, learn=0.1, guess=0.2, slip=0.1)
+        >>> state = policy.update(policy.start(LearningTarget(id="T", title="T")),
+        ...                       scores_to_history([4])[0])
+        >>> round(state.probability, 4), round(state.ahead, 4), round(state.value, 3)
+        (0.8182, 0.8364, 2.584)
     """
 
     target: LearningTarget
     evidence_count: int = 0
+    value: float | None = None
     probability: float | None = None
     ahead: float = 0.0
     latest: Evidence | None = None
     history: History = History()
+    in_order: bool = True
     student_id: str | None = None
 
 
@@ -227,9 +240,7 @@ class BKT:
             after, ahead = self.step(ahead, scale.is_mastered(item.score))
         return self._result(target, after, history)
 
-    def _result(
-        self, target: LearningTarget, probability: float, history: Any
-    ) -> TargetResult:
+    def _result(self, target: LearningTarget, probability: float, history: Any) -> TargetResult:
         n = len(history)
         value = self.on_scale(probability, target.scale)
         return make_result(target, self, value, history, [1.0 / n] * n, evidence_count=n)
@@ -292,8 +303,22 @@ class BKT:
                 score, where=f" for student {evidence.student_id!r} on target {target.id!r}"
             )
         history = state.history.appended(evidence)
-        if is_after(evidence, state.latest):
-            after, ahead = self.step(state.ahead, score >= scale.mastery)
+        latest = state.latest
+        moment = evidence.observed_at
+        if (
+            latest is None
+            or moment > latest.observed_at
+            or (moment == latest.observed_at and is_after(evidence, latest))
+        ):  # in time order: one step of the filter, as in ``step``, inlined for speed
+            q = state.ahead
+            if score >= scale.mastery:
+                num = q * (1.0 - self.slip)
+                den = num + (1.0 - q) * self.guess
+            else:
+                num = q * self.slip
+                den = num + (1.0 - q) * (1.0 - self.guess)
+            after = num / den if den > 0.0 else q
+            ahead = after * (1.0 - self.forget) + (1.0 - after) * self.learn
             latest = evidence
         else:
             ordered = sort_chronologically(history.to_list())
@@ -303,7 +328,15 @@ class BKT:
             history = History(ordered)
             latest = ordered[-1]
         return BKTState(
-            target, state.evidence_count + 1, after, ahead, latest, history, evidence.student_id
+            target,
+            state.evidence_count + 1,
+            self.on_scale(after, scale),
+            after,
+            ahead,
+            latest,
+            history,
+            True,
+            evidence.student_id,
         )
 
     def result(self, state: BKTState) -> TargetResult:
