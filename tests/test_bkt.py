@@ -405,3 +405,32 @@ def test_bkt_learners_master_from_a_geometric_assessment() -> None:
     ]
     assert 2.0 == min(drawn)
     assert pytest.approx(3.0, abs=0.1) == float(np.mean(drawn))
+
+
+def test_the_kernel_on_hand_built_segments_equals_evaluate_bit_for_bit() -> None:
+    from mastery_grading.policies.kernels.bkt import bkt_kernel
+    from mastery_grading.policies.segments import Segments
+
+    groups = [[1.0, 3.0, 4.0], [], [3.5], [0.0, 2.5, 3.0, 3.0, 1.0]]
+    scores = [s for g in groups for s in g]
+    counts = np.array([len(g) for g in groups])
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    seg = Segments(
+        score=np.array(scores),
+        weight=None,
+        summative=None,
+        group=np.repeat(np.arange(len(groups)), counts),
+        starts=starts,
+        counts=counts,
+        mastery=np.full(len(groups), 3.0),
+        scale_min=np.zeros(len(groups)),
+        scale_max=np.full(len(groups), 4.0),
+    )
+    policy = policies.BKT(prior=0.2, learn=0.3, guess=0.25, slip=0.15, forget=0.05)
+    out = bkt_kernel(policy, seg)
+    assert out is not None
+    for k, g in enumerate(groups):
+        expected = policy.evaluate(scores_to_history(g), TARGET).value
+        assert (np.nan if expected is None else expected) == pytest.approx(
+            out.values[k], nan_ok=True, rel=0, abs=0
+        )
