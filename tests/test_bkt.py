@@ -434,3 +434,79 @@ def test_the_kernel_on_hand_built_segments_equals_evaluate_bit_for_bit() -> None
         assert (np.nan if expected is None else expected) == pytest.approx(
             out.values[k], nan_ok=True, rel=0, abs=0
         )
+
+
+def _reference_counts(
+    answers: list[list[int]], prior: float, learn: float, guess: float, slip: float
+) -> tuple[float, list[float]]:
+    """Textbook scaled forward-backward (alpha, beta, two-state vectors) for one skill."""
+    a = np.array([[1 - learn, learn], [0.0, 1.0]])
+    counts, loglik = [0.0] * 10, 0.0
+    for seq in answers:
+        b = np.array([[guess, 1 - slip] if x else [1 - guess, slip] for x in seq])
+        n = len(seq)
+        alpha, scale = np.zeros((n, 2)), np.zeros(n)
+        first = np.array([1 - prior, prior]) * b[0]
+        scale[0], alpha[0] = first.sum(), first / first.sum()
+        for t in range(1, n):
+            step = (alpha[t - 1] @ a) * b[t]
+            scale[t], alpha[t] = step.sum(), step / step.sum()
+        loglik += float(np.log(scale).sum())
+        beta = np.ones((n, 2))
+        for t in range(n - 2, -1, -1):
+            beta[t] = (a @ (b[t + 1] * beta[t + 1])) / scale[t + 1]
+        gamma = alpha * beta
+        for t in range(n - 1):
+            xi = alpha[t][:, None] * a * (b[t + 1] * beta[t + 1])[None, :] / scale[t + 1]
+            counts[2] += xi[0, 1]
+            counts[3] += gamma[t, 0]
+            counts[5] += gamma[t, 1]
+        counts[0] += gamma[0, 1]
+        counts[1] += 1
+        hits = np.array(seq, dtype=bool)
+        counts[6] += float(gamma[hits, 0].sum())
+        counts[7] += float(gamma[:, 0].sum())
+        counts[8] += float(gamma[~hits, 1].sum())
+        counts[9] += float(gamma[:, 1].sum())
+    return loglik, counts
+
+
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_the_e_step_equals_textbook_forward_backward_even_near_certainty(engine: str) -> None:
+    """200 correct answers then 5 wrong, with a tiny slip: P(unmastered) falls to 1e-40."""
+    if engine == "numba":
+        pytest.importorskip("numba", reason="the numba engine needs the bkt extra (numba)")
+    from mastery_grading.bkt._data import read_answers
+    from mastery_grading.bkt._em import make_engine
+
+    answers = [[1] * 200 + [0] * 5, [0, 1, 0, 1, 1], [0] * 7]
+    frame = pd.DataFrame(
+        [(f"s{i}", "T", x) for i, seq in enumerate(answers) for x in seq],
+        columns=["student_id", "target_id", "correct"],
+    )
+    seqs = read_answers(frame)
+    params = np.array([[0.4, 0.1, 0.0, 0.6, 0.0002]])
+    counts, loglik = make_engine(seqs, engine).e_step(params, np.ones(1, dtype=bool))  # type: ignore[arg-type]
+    expected_ll, expected = _reference_counts(answers, 0.4, 0.1, 0.6, 0.0002)
+    assert pytest.approx(expected_ll, rel=1e-12) == float(loglik[0])
+    np.testing.assert_allclose(counts[0], expected, rtol=1e-9, atol=1e-12)
+
+
+def test_em_never_lowers_the_likelihood_from_one_iteration_to_the_next() -> None:
+    from mastery_grading.bkt._data import read_answers
+    from mastery_grading.bkt._em import DEFAULT_BOUNDS, make_engine
+
+    seqs = read_answers(two_targets())
+    engine = make_engine(seqs, "auto")
+    params = np.array([[0.9, 0.01, 0.0, 0.05, 0.29], [0.1, 0.4, 0.0, 0.3, 0.01]])
+    lo = np.array([max(DEFAULT_BOUNDS[p][0], 1e-8) for p in DEFAULT_BOUNDS])
+    hi = np.array([min(DEFAULT_BOUNDS[p][1], 1 - 1e-8) for p in DEFAULT_BOUNDS])
+    lo[2] = hi[2] = 0.0
+    previous = -np.inf * np.ones(2)
+    for _ in range(30):
+        counts, loglik = engine.e_step(params, np.ones(2, dtype=bool))
+        assert bool((loglik >= previous - 1e-9).all())
+        previous = loglik
+        num = counts[:, [0, 2, 4, 6, 8]]
+        den = counts[:, [1, 3, 5, 7, 9]]
+        params = np.clip(np.where(den > 0, num / np.where(den > 0, den, 1), params), lo, hi)

@@ -72,6 +72,10 @@ PRIOR_ONLY: Mapping[str, float] = {
     "guess": 0.2,
     "slip": 0.1,
 }
+#: Random starts are drawn uniformly between these (prior, learn, forget, guess, slip), then
+#: put within the bounds.
+INIT_LOW = (0.1, 0.01, 0.0, 0.05, 0.05)
+INIT_HIGH = (0.9, 0.4, 0.1, 0.3, 0.3)
 #: Probabilities are kept this far inside [0, 1], so that no likelihood is 0.
 _EPS = 1e-8
 
@@ -87,8 +91,8 @@ class Engine:
         self.name = name
         self._layout: _numpy.Layout | None = None
         n = seqs.n_rows
-        self._a = np.empty(n)
-        self._q = np.empty(n)
+        self._a = np.empty((n, 2))
+        self._q = np.empty((n, 2))
 
     @property
     def layout(self) -> _numpy.Layout:
@@ -221,8 +225,7 @@ def fit_em(
     best = np.tile(prior_only_row(prior, lo, hi), (k, 1))
     best_ll = np.full(k, -np.inf)
     best_it = np.zeros(k, dtype=np.int64)
-    low = np.array([0.1, 0.01, 0.0, 0.05, 0.05])
-    high = np.array([0.9, 0.4, 0.1, 0.3, 0.3])
+    low, high = np.array(INIT_LOW), np.array(INIT_HIGH)
     for _ in range(restarts):
         params = np.clip(rng.uniform(low, high, size=(k, 5)), lo, hi)
         active = fitted.copy()

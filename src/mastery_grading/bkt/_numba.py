@@ -37,6 +37,9 @@ def _e_step(
     a_buf: Any,
     q_buf: Any,
 ) -> None:
+    # Both states' probabilities are carried (never one as 1 minus the other), so that a
+    # probability near 1 keeps its complement's precision: a_buf holds (mastered, unmastered)
+    # after each answer, q_buf the same before it.
     counts[:] = 0.0
     loglik[:] = 0.0
     for i in range(starts.shape[0] - 1):
@@ -45,12 +48,12 @@ def _e_step(
             continue
         lo = starts[i]
         hi = starts[i + 1]
-        p0 = params[k, 0]
         learn = params[k, 1]
         forget = params[k, 2]
         guess = params[k, 3]
         slip = params[k, 4]
-        q = p0
+        qm = params[k, 0]
+        qu = 1.0 - qm
         ll = 0.0
         for t in range(lo, hi):
             if correct[t]:
@@ -59,32 +62,39 @@ def _e_step(
             else:
                 e1 = slip
                 e0 = 1.0 - guess
-            num = q * e1
-            c = num + (1.0 - q) * e0
-            a = num / c
+            nm = qm * e1
+            nu = qu * e0
+            c = nm + nu
+            am = nm / c
+            au = nu / c
             ll += math.log(c)
-            q_buf[t] = q
-            a_buf[t] = a
-            q = a * (1.0 - forget) + (1.0 - a) * learn
+            q_buf[t, 0] = qm
+            q_buf[t, 1] = qu
+            a_buf[t, 0] = am
+            a_buf[t, 1] = au
+            qm = am * (1.0 - forget) + au * learn
+            qu = au * (1.0 - learn) + am * forget
         loglik[k] += ll
-        g1 = a_buf[hi - 1]
+        g1 = a_buf[hi - 1, 0]
+        g0 = a_buf[hi - 1, 1]
         for t in range(hi - 1, lo - 1, -1):
             if t < hi - 1:
-                a = a_buf[t]
-                qn = q_buf[t + 1]
-                r1 = g1 / qn if qn > 0.0 else 0.0
-                r0 = (1.0 - g1) / (1.0 - qn) if qn < 1.0 else 0.0
-                x11 = a * (1.0 - forget) * r1
-                x10 = a * forget * r0
-                x01 = (1.0 - a) * learn * r1
-                x00 = (1.0 - a) * (1.0 - learn) * r0
+                am = a_buf[t, 0]
+                au = a_buf[t, 1]
+                qm = q_buf[t + 1, 0]
+                qu = q_buf[t + 1, 1]
+                r1 = g1 / qm if qm > 0.0 else 0.0
+                r0 = g0 / qu if qu > 0.0 else 0.0
+                x11 = am * (1.0 - forget) * r1
+                x10 = am * forget * r0
+                x01 = au * learn * r1
+                x00 = au * (1.0 - learn) * r0
                 g1 = x11 + x10
                 g0 = x01 + x00
                 counts[k, 2] += x01
                 counts[k, 3] += g0
                 counts[k, 4] += x10
                 counts[k, 5] += g1
-            g0 = 1.0 - g1
             if correct[t]:
                 counts[k, 6] += g0
             else:
@@ -104,17 +114,21 @@ def _forward(
         forget = params[k, 2]
         guess = params[k, 3]
         slip = params[k, 4]
-        q = params[k, 0]
+        qm = params[k, 0]
+        qu = 1.0 - qm
         for t in range(starts[i], starts[i + 1]):
-            predicted[t] = q * (1.0 - slip) + (1.0 - q) * guess
+            predicted[t] = qm * (1.0 - slip) + qu * guess
             if correct[t]:
-                num = q * (1.0 - slip)
-                a = num / (num + (1.0 - q) * guess)
+                nm = qm * (1.0 - slip)
+                nu = qu * guess
             else:
-                num = q * slip
-                a = num / (num + (1.0 - q) * (1.0 - guess))
-            mastery[t] = a
-            q = a * (1.0 - forget) + (1.0 - a) * learn
+                nm = qm * slip
+                nu = qu * (1.0 - guess)
+            am = nm / (nm + nu)
+            au = nu / (nm + nu)
+            mastery[t] = am
+            qm = am * (1.0 - forget) + au * learn
+            qu = au * (1.0 - learn) + am * forget
 
 
 if TYPE_CHECKING:
@@ -140,7 +154,7 @@ def warm_up() -> None:
         np.ones(1, dtype=np.bool_),
         np.zeros((1, 10)),
         np.zeros(1),
-        buf,
-        buf.copy(),
+        np.zeros((2, 2)),
+        np.zeros((2, 2)),
     )
     forward(correct, starts, seq_target, params, buf, buf.copy())

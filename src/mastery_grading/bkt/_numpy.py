@@ -78,8 +78,8 @@ class Layout:
         )
 
 
-def _filter(layout: Layout, correct: Any, params: Any) -> tuple[Any, Any, Any, Any, Any, Any, Any]:
-    """Forward pass in time-major order: predicted prior ``q``, posterior ``a``, ``c``."""
+def _filter(layout: Layout, correct: Any, params: Any) -> tuple[Any, ...]:
+    """Forward pass in time-major order, both states carried (see the numba path)."""
     per_seq = params[layout.rank_target]
     learn, forget, guess, slip = (per_seq[:, j] for j in range(1, 5))
     hit = correct[layout.rows].astype(np.bool_)
@@ -87,22 +87,28 @@ def _filter(layout: Layout, correct: Any, params: Any) -> tuple[Any, Any, Any, A
     e1 = np.where(hit, 1.0 - slip[r], slip[r])
     e0 = np.where(hit, guess[r], 1.0 - guess[r])
     n = e1.shape[0]
-    q_all, a_all, c_all = np.empty(n), np.empty(n), np.empty(n)
-    q = per_seq[:, 0].copy()
-    keep, stay = 1.0 - forget, learn
+    qm_all, qu_all, am_all, au_all, c_all = (np.empty(n) for _ in range(5))
+    qm = per_seq[:, 0].copy()
+    qu = 1.0 - qm
+    keep, stay = 1.0 - forget, 1.0 - learn
     offsets = layout.offsets.tolist()
     for t in range(len(offsets) - 1):
         lo, hi = offsets[t], offsets[t + 1]
         m = hi - lo
-        qt = q[:m]
-        num = qt * e1[lo:hi]
-        c = num + (1.0 - qt) * e0[lo:hi]
-        a = num / c
-        q_all[lo:hi] = qt
-        a_all[lo:hi] = a
+        qmt, qut = qm[:m], qu[:m]
+        nm = qmt * e1[lo:hi]
+        nu = qut * e0[lo:hi]
+        c = nm + nu
+        am = nm / c
+        au = nu / c
+        qm_all[lo:hi] = qmt
+        qu_all[lo:hi] = qut
+        am_all[lo:hi] = am
+        au_all[lo:hi] = au
         c_all[lo:hi] = c
-        q[:m] = a * keep[:m] + (1.0 - a) * stay[:m]
-    return q_all, a_all, c_all, hit, learn, forget, r
+        qm[:m] = am * keep[:m] + au * learn[:m]
+        qu[:m] = au * stay[:m] + am * forget[:m]
+    return qm_all, qu_all, am_all, au_all, c_all, hit, learn, forget, r
 
 
 def e_step(
@@ -113,41 +119,42 @@ def e_step(
     n_targets: int,
 ) -> tuple[Any, Any]:
     """Expected counts (one row of ten per target) and the log-likelihood of each target."""
-    q_all, a_all, c_all, hit, learn, forget, r = _filter(layout, correct, params)
-    n = q_all.shape[0]
-    g1_all = np.empty(n)
+    qm_all, qu_all, am_all, au_all, c_all, hit, learn, forget, _ = _filter(layout, correct, params)
+    n = qm_all.shape[0]
+    g1_all, g0_all = np.empty(n), np.empty(n)
     offsets = layout.offsets.tolist()
     steps = len(offsets) - 1
     x01_all, x10_all = np.zeros(n), np.zeros(n)
     g0t_all, g1t_all = np.zeros(n), np.zeros(n)
     if steps:
         lo, hi = offsets[steps - 1], offsets[steps]
-        g1_all[lo:hi] = a_all[lo:hi]
+        g1_all[lo:hi] = am_all[lo:hi]
+        g0_all[lo:hi] = au_all[lo:hi]
     for t in range(steps - 2, -1, -1):
         lo, hi, nhi = offsets[t], offsets[t + 1], offsets[t + 2]
-        m, mn = hi - lo, nhi - hi  # sequences at t, and those that go on to t + 1
-        a = a_all[lo:hi]
-        g1 = a.copy()  # the last answer of a sequence: the posterior itself
-        an = a[:mn]
-        qn = q_all[hi:nhi]
-        gn = g1_all[hi:nhi]
+        mn = nhi - hi  # the sequences that go on to t + 1
+        # the last answer of a sequence: the posterior itself
+        g1_all[lo:hi] = am_all[lo:hi]
+        g0_all[lo:hi] = au_all[lo:hi]
+        am, au = am_all[lo : lo + mn], au_all[lo : lo + mn]
+        qm, qu = qm_all[hi:nhi], qu_all[hi:nhi]
         with np.errstate(divide="ignore", invalid="ignore"):
-            r1 = np.where(qn > 0.0, gn / qn, 0.0)
-            r0 = np.where(qn < 1.0, (1.0 - gn) / (1.0 - qn), 0.0)
+            r1 = np.where(qm > 0.0, g1_all[hi:nhi] / qm, 0.0)
+            r0 = np.where(qu > 0.0, g0_all[hi:nhi] / qu, 0.0)
         f, ln = forget[:mn], learn[:mn]
-        x11 = an * (1.0 - f) * r1
-        x10 = an * f * r0
-        x01 = (1.0 - an) * ln * r1
-        x00 = (1.0 - an) * (1.0 - ln) * r0
-        g1[:mn] = x11 + x10
-        g1_all[lo:hi] = g1
+        x11 = am * (1.0 - f) * r1
+        x10 = am * f * r0
+        x01 = au * ln * r1
+        x00 = au * (1.0 - ln) * r0
+        g1 = x11 + x10
+        g0 = x01 + x00
+        g1_all[lo : lo + mn] = g1
+        g0_all[lo : lo + mn] = g0
         x01_all[lo : lo + mn] = x01
         x10_all[lo : lo + mn] = x10
-        g0t_all[lo : lo + mn] = x01 + x00
-        g1t_all[lo : lo + mn] = g1[:mn]
-        del m
+        g0t_all[lo : lo + mn] = g0
+        g1t_all[lo : lo + mn] = g1
     tgt = target[layout.rows]
-    g0_all = 1.0 - g1_all
     k = n_targets
     first = slice(0, offsets[1]) if steps else slice(0, 0)
     counts = np.zeros((k, 10))
@@ -162,17 +169,16 @@ def e_step(
     counts[:, 8] = np.bincount(tgt, weights=np.where(hit, 0.0, g1_all), minlength=k)
     counts[:, 9] = np.bincount(tgt, weights=g1_all, minlength=k)
     loglik = np.bincount(tgt, weights=np.log(c_all), minlength=k)
-    del r
     return counts, loglik
 
 
 def forward(layout: Layout, correct: Any, params: Any) -> tuple[Any, Any]:
     """P(correct) before each answer and P(mastered) after it, in sorted row order."""
-    q_all, a_all, _, _, _, _, r = _filter(layout, correct, params)
+    qm_all, qu_all, am_all, _, _, _, _, _, r = _filter(layout, correct, params)
     per_seq = params[layout.rank_target]
     guess, slip = per_seq[r, 3], per_seq[r, 4]
-    predicted = np.empty(q_all.shape[0])
-    mastery = np.empty(q_all.shape[0])
-    predicted[layout.rows] = q_all * (1.0 - slip) + (1.0 - q_all) * guess
-    mastery[layout.rows] = a_all
+    predicted = np.empty(qm_all.shape[0])
+    mastery = np.empty(qm_all.shape[0])
+    predicted[layout.rows] = qm_all * (1.0 - slip) + qu_all * guess
+    mastery[layout.rows] = am_all
     return predicted, mastery
