@@ -510,3 +510,21 @@ def test_em_never_lowers_the_likelihood_from_one_iteration_to_the_next() -> None
         num = counts[:, [0, 2, 4, 6, 8]]
         den = counts[:, [1, 3, 5, 7, 9]]
         params = np.clip(np.where(den > 0, num / np.where(den > 0, den, 1), params), lo, hi)
+
+
+def test_the_policy_keeps_its_precision_near_certainty() -> None:
+    """After 200 correct answers P(not mastered) is 1e-40; five slips barely move it."""
+    policy = policies.BKT(prior=0.4, learn=0.1, guess=0.6, slip=0.0002)
+    scores = [4.0] * 200 + [0.0] * 5
+    alpha = np.array([0.6, 0.4])
+    a = np.array([[0.9, 0.1], [0.0, 1.0]])
+    for t, score in enumerate(scores):
+        if t:
+            alpha = alpha @ a
+        alpha = alpha * (np.array([0.6, 0.9998]) if score >= 3 else np.array([0.4, 0.0002]))
+        alpha = alpha / alpha.sum()
+    expected = float(alpha[1])
+    assert pytest.approx(expected, rel=1e-12) == policy.probability(
+        scores_to_history(scores), TARGET
+    )
+    assert expected > 0.999

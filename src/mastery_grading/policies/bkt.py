@@ -68,6 +68,8 @@ class BKTState(NamedTuple):
         value: The value on the target's scale (``None`` before any evidence), read in O(1).
         probability: P(mastered) after the evidence (``None`` before any).
         ahead: P(mastered) at the next answer (after learning and forgetting).
+        ahead_unmastered: P(not mastered) at the next answer, kept apart (not as
+            ``1 - ahead``) so that it keeps its precision when ``ahead`` is near 1.
         latest: The chronologically latest evidence.
         history: The evidence, in chronological order.
         in_order: Always ``True``: late evidence makes the policy re-sort its history.
@@ -88,6 +90,7 @@ class BKTState(NamedTuple):
     value: float | None = None
     probability: float | None = None
     ahead: float = 0.0
+    ahead_unmastered: float = 1.0
     latest: Evidence | None = None
     history: History = History()
     in_order: bool = True
@@ -175,14 +178,32 @@ class BKT:
             >>> BKT(prior=0.5, learn=0.1, guess=0.2, slip=0.1).step(0.5, True)
             (0.8181818181818181, 0.8363636363636363)
         """
+        after, _, next_m, _ = self._fold(ahead, 1.0 - ahead, correct)
+        return after, next_m
+
+    def _fold(self, qm: float, qu: float, correct: bool) -> tuple[float, float, float, float]:
+        """Both states before an answer -> both after it, and both at the next answer.
+
+        P(mastered) and P(not mastered) are carried apart, never one as 1 minus the other, so
+        that a probability near 1 keeps its complement's precision (as in the fit).
+        """
         if correct:
-            num = ahead * (1.0 - self.slip)
-            den = num + (1.0 - ahead) * self.guess
+            nm = qm * (1.0 - self.slip)
+            nu = qu * self.guess
         else:
-            num = ahead * self.slip
-            den = num + (1.0 - ahead) * (1.0 - self.guess)
-        after = num / den if den > 0.0 else ahead
-        return after, after * (1.0 - self.forget) + (1.0 - after) * self.learn
+            nm = qm * self.slip
+            nu = qu * (1.0 - self.guess)
+        den = nm + nu
+        if den > 0.0:
+            am, au = nm / den, nu / den
+        else:
+            am, au = qm, qu
+        return (
+            am,
+            au,
+            am * (1.0 - self.forget) + au * self.learn,
+            au * (1.0 - self.learn) + am * self.forget,
+        )
 
     def on_scale(self, probability: float, scale: Scale) -> float:
         """Put a probability on ``scale``: ``mastered`` lands on the mastery threshold.
@@ -208,11 +229,15 @@ class BKT:
             0.4
         """
         history = prepare(evidence, target)
-        after, ahead = self.prior, self.prior
-        scale = target.scale
+        return self._run(history, target.scale)[0] if history else self.prior
+
+    def _run(self, history: Any, scale: Scale) -> tuple[float, float, float]:
+        """P(mastered) after a non-empty chronological history, and both states ahead."""
+        qm, qu = self.prior, 1.0 - self.prior
+        am = qm
         for item in history:
-            after, ahead = self.step(ahead, scale.is_mastered(item.score))
-        return after
+            am, _, qm, qu = self._fold(qm, qu, scale.is_mastered(item.score))
+        return am, qm, qu
 
     def evaluate(self, evidence: Iterable[Evidence], target: LearningTarget) -> TargetResult:
         """Return P(mastered) after ``evidence``, on the target's scale.
@@ -234,11 +259,7 @@ class BKT:
         history = prepare(evidence, target)
         if not history:
             return no_result(target, self)
-        after, ahead = self.prior, self.prior
-        scale = target.scale
-        for item in history:
-            after, ahead = self.step(ahead, scale.is_mastered(item.score))
-        return self._result(target, after, history)
+        return self._result(target, self._run(history, target.scale)[0], history)
 
     def _result(self, target: LearningTarget, probability: float, history: Any) -> TargetResult:
         n = len(history)
@@ -255,7 +276,7 @@ class BKT:
             >>> BKT(prior=0.3).start(LearningTarget(id="T", title="T")).ahead
             0.3
         """
-        return BKTState(target=target, ahead=self.prior)
+        return BKTState(target=target, ahead=self.prior, ahead_unmastered=1.0 - self.prior)
 
     def update(self, state: BKTState, evidence: Evidence) -> BKTState:
         """Return the state with ``evidence`` folded in: O(1) for evidence in time order.
@@ -309,22 +330,25 @@ class BKT:
             latest is None
             or moment > latest.observed_at
             or (moment == latest.observed_at and is_after(evidence, latest))
-        ):  # in time order: one step of the filter, as in ``step``, inlined for speed
-            q = state.ahead
+        ):  # in time order: one step of the filter, as in ``_fold``, inlined for speed
+            qm, qu = state.ahead, state.ahead_unmastered
             if score >= scale.mastery:
-                num = q * (1.0 - self.slip)
-                den = num + (1.0 - q) * self.guess
+                nm = qm * (1.0 - self.slip)
+                nu = qu * self.guess
             else:
-                num = q * self.slip
-                den = num + (1.0 - q) * (1.0 - self.guess)
-            after = num / den if den > 0.0 else q
-            ahead = after * (1.0 - self.forget) + (1.0 - after) * self.learn
+                nm = qm * self.slip
+                nu = qu * (1.0 - self.guess)
+            den = nm + nu
+            if den > 0.0:
+                after, au = nm / den, nu / den
+            else:
+                after, au = qm, qu
+            ahead = after * (1.0 - self.forget) + au * self.learn
+            behind = au * (1.0 - self.learn) + after * self.forget
             latest = evidence
         else:
             ordered = sort_chronologically(history.to_list())
-            after, ahead = self.prior, self.prior
-            for item in ordered:
-                after, ahead = self.step(ahead, scale.is_mastered(item.score))
+            after, ahead, behind = self._run(ordered, scale)
             history = History(ordered)
             latest = ordered[-1]
         return BKTState(
@@ -333,6 +357,7 @@ class BKT:
             self.on_scale(after, scale),
             after,
             ahead,
+            behind,
             latest,
             history,
             True,

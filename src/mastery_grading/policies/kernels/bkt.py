@@ -43,20 +43,25 @@ def bkt_kernel(policy: BKT, seg: Segments) -> KernelOutput | None:
     mastery = seg.mastery[by_length]
     n = by_length.size
     ahead = np.full(n, policy.prior)
+    behind = np.full(n, 1.0 - policy.prior)  # both states carried, as the policy does
     after = ahead.copy()
     # how many groups are longer than k, for each step k
     ascending = lengths[::-1]
-    keep, learn, slip, guess = 1.0 - policy.forget, policy.learn, policy.slip, policy.guess
+    keep, stay = 1.0 - policy.forget, 1.0 - policy.learn
+    learn, forget, slip, guess = policy.learn, policy.forget, policy.slip, policy.guess
     for k in range(int(lengths[0])):
         m = n - int(np.searchsorted(ascending, k, side="right"))
-        q = ahead[:m]
+        qm, qu = ahead[:m], behind[:m]
         hit = seg.score[starts[:m] + k] >= mastery[:m]
-        num = np.where(hit, q * (1.0 - slip), q * slip)
-        den = num + np.where(hit, (1.0 - q) * guess, (1.0 - q) * (1.0 - guess))
+        nm = np.where(hit, qm * (1.0 - slip), qm * slip)
+        nu = np.where(hit, qu * guess, qu * (1.0 - guess))
+        den = nm + nu
         with np.errstate(divide="ignore", invalid="ignore"):
-            a = np.where(den > 0.0, num / den, q)
-        after[:m] = a
-        ahead[:m] = a * keep + (1.0 - a) * learn
+            am = np.where(den > 0.0, nm / den, qm)
+            au = np.where(den > 0.0, nu / den, qu)
+        after[:m] = am
+        ahead[:m] = am * keep + au * learn
+        behind[:m] = au * stay + am * forget
     m_ = policy.mastered
     low, top = seg.scale_min[by_length], seg.scale_max[by_length]
     below = low + after / m_ * (mastery - low)
