@@ -100,9 +100,18 @@ class BKTState(NamedTuple):
 @register_policy
 @attrs.frozen(kw_only=True)
 class BKT:
-    """Bayesian Knowledge Tracing: P(mastered) after each answer, on the target's scale.
+    r"""Bayesian Knowledge Tracing: P(mastered) after each answer, on the target's scale.
 
-    See the module documentation for the formulas. Every score reaching the target's mastery
+    With :math:`P_0` = ``prior``, each answer (correct: a score at the mastery threshold or
+    above) updates the probability of mastery by Bayes' rule, then learning and forgetting act:
+
+    .. math::
+
+        P(L_t \mid \text{correct}) = \frac{P_t (1 - s)}{P_t (1 - s) + (1 - P_t)\, g},
+        \qquad P_{t+1} = P(L_t \mid \cdot)(1 - f) + (1 - P(L_t \mid \cdot))\, \ell
+
+    and the value is the last :math:`P(L_t \mid \cdot)` on the target's scale (see the module
+    documentation for the incorrect case and the mapping). Every score reaching the target's mastery
     threshold is a correct answer, every other an incorrect one; evidence weights and kinds are
     ignored. No evidence gives ``None``.
 
