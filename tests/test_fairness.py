@@ -62,6 +62,7 @@ AXIOM_NAMES = [
     "formative_neutral",
     "deterministic",
     "target_independent",
+    "correct_never_lowers",
 ]
 
 #: Parameter variants of the built-ins, besides the defaults from available_policies().
@@ -518,12 +519,18 @@ class TestKnownViolations:
     @pytest.mark.parametrize(
         ("policy", "violated"),
         [
-            (Mean(), {"formative_neutral", "recency_sensitive"}),
-            (MostRecent(), {"order_free", "formative_neutral"}),
-            (DecayingAverage(), {"order_free", "formative_neutral"}),
+            (Mean(), {"formative_neutral", "recency_sensitive", "correct_never_lowers"}),
+            (MostRecent(), {"order_free", "formative_neutral", "correct_never_lowers"}),
+            (DecayingAverage(), {"order_free", "formative_neutral", "correct_never_lowers"}),
             (
                 DecayingAverage(rate=0.2),
-                {"order_free", "formative_neutral", "recency", "recency_sensitive"},
+                {
+                    "order_free",
+                    "formative_neutral",
+                    "recency",
+                    "recency_sensitive",
+                    "correct_never_lowers",
+                },
             ),
         ],
         ids=repr,
@@ -600,6 +607,7 @@ BROKEN: dict[str, ScorePolicy] = {
     "formative_neutral": ScorePolicy(lambda h, t: _mean(h), "mean of everything"),
     "deterministic": ScorePolicy(lambda h, t: h[-1].score, "input order", sort=False),
     "target_independent": ScorePolicy(_Remembering(), "remembering"),
+    "correct_never_lowers": ScorePolicy(lambda h, t: h[-1].score, "latest"),
 }
 
 
@@ -774,8 +782,10 @@ class TestAuditTable:
         expected = {
             ("mean", "formative_neutral"),
             ("mean", "recency_sensitive"),
+            ("mean", "correct_never_lowers"),
             ("most_recent", "order_free"),
             ("most_recent", "formative_neutral"),
+            ("most_recent", "correct_never_lowers"),
         }
         assert expected == found
 
@@ -1094,7 +1104,7 @@ def test_the_kit_lists_and_loads_every_public_name() -> None:
 # ---------------------------------------------------------------------------------------------
 
 #: The axioms a rule may give up on purpose (docs/explanation/fairness.md, "Virtues and choices").
-NOT_NEEDED = {"order_free", "recency_sensitive", "formative_neutral"}
+NOT_NEEDED = {"order_free", "recency_sensitive", "formative_neutral", "correct_never_lowers"}
 
 
 def _best_two_of_three() -> Any:

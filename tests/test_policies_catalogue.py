@@ -52,6 +52,7 @@ AXIOM_NAMES = {
     "formative_neutral",
     "deterministic",
     "target_independent",
+    "correct_never_lowers",
 }
 
 CATALOGUE = available_policies()
@@ -224,6 +225,7 @@ ORDER_DEPENDENT = {
     "canvas_rollup": ([1, 4], [4, 1]),
     "filtered": ([1, 4], [4, 1]),
     "at_bats": ([3, 3, 4, 2], [3, 3, 2, 4]),
+    "bkt": ([1, 4], [4, 1]),
 }
 
 

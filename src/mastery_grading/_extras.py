@@ -46,6 +46,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "fast": ("numpy", "pandas", "pyarrow", "polars"),
     "plot": ("matplotlib",),
     "sim": ("numpy", "pandas", "tqdm"),
+    "bkt": ("numpy", "pandas", "numba"),
     "fairness": ("hypothesis",),
     "report": ("babel",),
     "test": ("hypothesis", "pytest"),

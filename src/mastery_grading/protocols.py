@@ -12,7 +12,7 @@ from mastery_grading.targets import LearningTarget
 __all__ = ["Claim", "GradeConverter", "GradeReportLike", "IncrementalPolicy", "Policy"]
 
 #: The name of a fairness axiom that a policy or a grade converter can claim, in its ``claims``
-#: (``claims: frozenset[Claim]``). The first thirteen are the policy axioms; ``monotone`` is
+#: (``claims: frozenset[Claim]``). The first fourteen are the policy axioms; ``monotone`` is
 #: shared by converters, whose own are ``complete`` and ``unambiguous``. The precise definitions
 #: are in :mod:`mastery_grading.fairness.axioms`; ``typing.get_args(Claim)`` lists them all.
 Claim = Literal[
@@ -29,6 +29,7 @@ Claim = Literal[
     "formative_neutral",
     "deterministic",
     "target_independent",
+    "correct_never_lowers",
     "complete",
     "unambiguous",
 ]

@@ -101,6 +101,9 @@ def policies() -> dict[str, Any]:
             "canvas(n_mastery,2)": p.from_canvas("n_mastery", 2),
             "canvas(latest)": p.from_canvas("latest"),
             "canvas(average)": p.from_canvas("average"),
+            "bkt(forget=0.05,mastered=0.8)": p.BKT(
+                prior=0.2, learn=0.3, guess=0.25, slip=0.15, forget=0.05, mastered=0.8
+            ),
         }
     )
     return chosen

@@ -283,7 +283,7 @@ def audit(
         >>> from mastery_grading import policies
         >>> report = audit(policies.Mean(), max_examples=10)
         >>> report.violated
-        ('recency_sensitive', 'formative_neutral')
+        ('recency_sensitive', 'formative_neutral', 'correct_never_lowers')
         >>> report["formative_neutral"].verdict  # a choice: a mean counts practice
         'not claimed'
         >>> print(report["formative_neutral"].counterexample)

@@ -14,7 +14,7 @@ Example:
     scores 1, 4 give 4.00; the same scores in the order 4, 1 give 1.00
 """
 
-# Long because: thirteen axioms, each a precise definition in words, a doctest and a check that
+# Long because: fourteen axioms, each a precise definition in words, a doctest and a check that
 # tells its counterexample; splitting them would scatter one list of definitions.
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ __all__ = [
     "AXIOMS",
     "Axiom",
     "Bounded",
+    "CorrectNeverLowers",
     "Deterministic",
     "FormativeNeutral",
     "ImprovementCredit",
@@ -376,6 +377,53 @@ class NoRetakePenalty(Axiom):
         )
 
 
+class CorrectNeverLowers(Axiom):
+    """**correct_never_lowers**: one more correct answer never lowers the result.
+
+    A *correct answer* is a score at or above the target's mastery threshold. For every history
+    and every such score ``s``: appending a summative piece of evidence with score ``s``
+    (weight 1), later than all others, gives a result at least as high (a value never becomes
+    ``None``). ``s`` = the mastery threshold itself is always among the cases tried. The promise
+    probabilistic models such as Bayesian Knowledge Tracing should keep (P(mastered) must not
+    fall after a correct answer); an average gives it up on purpose, since a score at mastery
+    pulls a higher average down.
+
+    Example:
+        >>> from mastery_grading import LearningTarget, policies
+        >>> target = LearningTarget(id="T", title="Ratios")
+        >>> case = PolicyCase.from_scores([4, 4], target=target, share=0)
+        >>> print(CorrectNeverLowers().check(policies.Mean(), case))
+        scores 4, 4 give 4.00; one more correct answer scoring 3 gives 3.67
+        >>> print(CorrectNeverLowers().check(policies.BKT(), case))
+        None
+    """
+
+    name = "correct_never_lowers"
+    summary = "One more correct answer (a score at mastery or above) never lowers the result."
+    needed = False  # an average gives it up on purpose
+    uses = frozenset({"share", "gap"})
+
+    def _check(self, policy: Policy, case: PolicyCase, tolerance: float) -> str | None:
+        before = evaluate(policy, case.history, case.target)
+        if before.value is None:
+            return None
+        scale = case.target.scale
+        new: float | None = scale.mastery
+        if case.share != 0:
+            new = toward_top(scale.mastery, scale.max, case.share, strictly_above=False)
+        if new is None:
+            return None
+        correct = _appended(case, new)
+        after = evaluate(policy, (*case.history, correct), case.target)
+        if not lowers(before.value, after.value, tol_of(case.target, tolerance)):
+            return None
+        a, b = result_pair(before, after)
+        return (
+            f"{scale_prefix(case.target)}{scores_text(case.history, 'give')} {a}; one more "
+            f"correct answer scoring {score_text(new)} gives {b}"
+        )
+
+
 def _appended(case: PolicyCase, score: float) -> Evidence:
     latest = case.history[-1]
     return Evidence(
@@ -678,5 +726,6 @@ AXIOMS: Mapping[Claim, Axiom] = {
         FormativeNeutral(),
         Deterministic(),
         TargetIndependent(),
+        CorrectNeverLowers(),
     )
 }

@@ -26,6 +26,7 @@ from mastery_grading.policies._spec import (
     unregister_policy,
 )
 from mastery_grading.policies._summaries import TieBreak
+from mastery_grading.policies.bkt import BKT, BKTState
 from mastery_grading.policies.canvas import CanvasRollup, from_canvas
 from mastery_grading.policies.central import Mean, Median, Mode
 from mastery_grading.policies.combine import MaxOf
@@ -47,6 +48,8 @@ from mastery_grading.policies.trend import BestFit, LinearTrend, PowerLaw
 
 __all__ = [
     "AtBats",
+    "BKT",
+    "BKTState",
     "BestFit",
     "CanvasRollup",
     "CustomPolicy",

@@ -12,6 +12,7 @@ Example:
 """
 
 from mastery_grading.simulation import metrics, truths
+from mastery_grading.simulation.bkt import BKTLearner, simulate_bkt
 from mastery_grading.simulation.cohorts import Cohort, SimulatedStudent, simulate_cohort
 from mastery_grading.simulation.compare import (
     METRICS,
@@ -56,6 +57,7 @@ __all__ = [
     "REFERENCE_POLICIES",
     "AlreadyMastered",
     "Archetype",
+    "BKTLearner",
     "Cohort",
     "ComparisonResult",
     "CustomArchetype",
@@ -83,6 +85,7 @@ __all__ = [
     "literature_archetypes",
     "metrics",
     "policy_label",
+    "simulate_bkt",
     "simulate_cohort",
     "sweep",
     "truths",
