@@ -229,6 +229,8 @@ def test_report_writes_one_html_file_per_class(tmp_path: Path) -> None:
         tmp_path,
     )
     assert 0 == done.returncode, done.stderr
+    assert "and 1 student page\n" in done.stderr  # geometry's one student: no plural
+    assert "and 2 student pages\n" in done.stderr
     assert [".slug-key", "algebra-1", "geometry"] == sorted(p.name for p in tmp_path.iterdir())
     pages = sorted((tmp_path / "algebra-1").glob("*.html"))
     assert "teacher.html" in [page.name for page in pages]

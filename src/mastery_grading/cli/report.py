@@ -128,8 +128,13 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         progress(done, len(classes))
         if not args.quiet:
             stderr.write(
-                f"wrote {files.teacher} and {len(files.students)} student pages"
-                + (f" (and {len(files.pdfs)} PDFs)" if files.pdfs else "")
+                f"wrote {files.teacher} and {_count(len(files.students), 'student page')}"
+                + (f" (and {_count(len(files.pdfs), 'PDF')})" if files.pdfs else "")
                 + "\n"
             )
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless one: ``_count(1, "PDF")`` is ``"1 PDF"``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
