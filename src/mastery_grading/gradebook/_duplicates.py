@@ -258,15 +258,18 @@ def duplicate_rows(keys: Sequence[npt.NDArray[np.integer[Any]]]) -> npt.NDArray[
         hashed ^= column.view(np.uint64)
         hashed *= np.uint64(0x9E3779B97F4A7C15)
         hashed ^= hashed >> np.uint64(29)
-    order = np.argsort(hashed, kind="stable")
-    ordered = hashed[order]
+    shared = _shared_buckets(hashed)
+    if not shared.shape[0]:
+        return first
+    order = np.argsort(hashed[shared])
+    ordered = hashed[shared][order]
     equal = ordered[1:] == ordered[:-1]
     if not equal.any():
         return first
-    candidate = np.zeros(n, dtype=np.bool_)
+    candidate = np.zeros(shared.shape[0], dtype=np.bool_)
     candidate[1:] |= equal
     candidate[:-1] |= equal
-    rows = np.sort(order[candidate])
+    rows = np.sort(shared[order[candidate]])
     exact = np.lexsort([column[rows] for column in reversed(columns)])  # stable
     grouped = rows[exact]
     starts = np.ones(grouped.shape[0], dtype=np.bool_)
@@ -278,6 +281,35 @@ def duplicate_rows(keys: Sequence[npt.NDArray[np.integer[Any]]]) -> npt.NDArray[
     heads = grouped[np.maximum.accumulate(np.where(starts, np.arange(grouped.shape[0]), 0))]
     first[grouped] = heads
     return first
+
+
+#: Odd multipliers: each pass of :func:`_shared_buckets` buckets by other bits of the hash.
+_BUCKET_FACTORS = (1, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB)
+
+
+def _shared_buckets(hashed: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+    """The rows whose hash may equal another row's: a superset of the equal hashes, in order.
+
+    Rows are put in buckets by a slice of their hash's bits, counted with one ``bincount``
+    (about as many buckets as rows); a row alone in its bucket has a unique hash and is left
+    out. Three such passes over the rows left, each on other bits, leave a few percent of them,
+    far cheaper than sorting every hash (the common case, no copies at all, leaves none).
+    """
+    import numpy as np
+
+    n = hashed.shape[0]
+    bits = max(1, min(24, (n - 1).bit_length()))  # at most 2**24 buckets (128 MB, briefly)
+    shift = np.uint64(64 - bits)
+    rows = np.arange(n, dtype=np.int64)
+    left = hashed
+    for factor in _BUCKET_FACTORS:
+        bucket = ((left * np.uint64(factor)) >> shift).astype(np.intp)
+        shares = np.bincount(bucket, minlength=1 << bits)[bucket] > 1
+        del bucket
+        rows, left = rows[shares], left[shares]
+        if rows.shape[0] < 2:
+            return rows[:0]
+    return rows
 
 
 def already_added(item: Evidence, place: Problem) -> Problem:
