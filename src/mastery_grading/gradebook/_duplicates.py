@@ -295,6 +295,7 @@ def _shared_buckets(hashed: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
     out. Three such passes over the rows left, each on other bits, leave a few percent of them,
     far cheaper than sorting every hash (the common case, no copies at all, leaves none).
     """
+    require("numpy", extra="data", feature="duplicate_rows()")
     import numpy as np
 
     n = hashed.shape[0]

@@ -175,6 +175,14 @@ def strings(array: Any, strip: bool = False) -> tuple[CodeArray, list[str], np.n
     encoded = pc.dictionary_encode(array)
     nulls = np.asarray(encoded.is_null())
     indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    if not strip:
+        # Arrow sorts UTF-8 bytes, which is the order of code points, as Python sorts str
+        order = pc.array_sort_indices(encoded.dictionary).to_numpy()
+        labels = encoded.dictionary.take(order).to_pylist()
+        remap = np.empty(order.shape[0] + 1, dtype=np.int32)
+        remap[order] = np.arange(order.shape[0], dtype=np.int32)
+        remap[-1] = -1  # a null stays -1
+        return remap[indices], labels, nulls
     labels = [str(label) for label in encoded.dictionary.to_pylist()]
     del encoded
     if strip:
