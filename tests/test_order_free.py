@@ -194,3 +194,26 @@ def test_a_frame_book_without_a_sort_explains_and_stays_live_like_a_fresh_book()
         assert 3 == first.explain("ana", "A").evidence_count
         assert ("ana", "ben") == first.students
         assert 4 == book.results(policy).explain("ana", "A").evidence_count
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    labels=st.lists(st.sampled_from(["b", "a", "é", " a", "", "zz"]), min_size=1, max_size=5),
+    picks=st.lists(st.integers(-1, 4), max_size=30),
+    strip=st.booleans(),
+)
+def test_dictionary_columns_are_read_from_their_codes_like_plain_strings(
+    labels: list[str], picks: list[int], strip: bool
+) -> None:
+    pa = pytest.importorskip("pyarrow")
+    from mastery_grading.gradebook._engine._arrow_columns import strings
+
+    # a dictionary that may repeat a label, hold a null, or hold labels no row uses
+    dictionary = pa.array([*labels, None])
+    indices = pa.array([None if p < 0 else p % (len(labels) + 1) for p in picks], pa.int32())
+    coded = pa.DictionaryArray.from_arrays(indices, dictionary)
+    plain = coded.cast(pa.string())
+    want, got = strings(plain, strip), strings(coded, strip)
+    assert want[1] == got[1]
+    assert want[0].tolist() == got[0].tolist()
+    assert want[2].tolist() == got[2].tolist()

@@ -18,7 +18,7 @@ from mastery_grading.io.results import RESULT_COLUMNS, _result_row, student_rows
 pytest.importorskip("numpy")
 
 #: Ids a spreadsheet would run as formulas, or that look like numbers, beside plain ones.
-IDS = ["ana", "=cmd", "-1", "+b", "@x", "'=q", "z"]
+IDS = ["ana", "=cmd", "-1", "+b", "@x", "'=q", "z", "a,b", 'say "hi"', "two\nlines"]
 POLICIES = [
     policies.Mean(),
     policies.NTimes(n=2),
@@ -49,7 +49,7 @@ def row_by_row(table: Any) -> str:
     mixed=st.booleans(),
 )
 def test_columns_and_rows_write_the_same_results_csv(
-    rows: list[tuple[str, str, float, int]], policy: Any, engine: str, mixed: bool
+    rows: list[tuple[str, str, float, int]], policy: Any, engine: Any, mixed: bool
 ) -> None:
     targets = [
         LearningTarget(id="A", title="A"),
