@@ -190,9 +190,13 @@ class LiveTable:
         self.base = base
         self.rows = rows
         self.pending: list[Evidence] = []
-        self.incremental = [isinstance(p, IncrementalPolicy) for p in self.policies]
+        # protocol checks cost tens of microseconds: made once per distinct policy object
+        distinct = {id(p): p for p in self.policies}
+        incremental = {key: isinstance(p, IncrementalPolicy) for key, p in distinct.items()}
+        lean = {key: rows is not None and keeps_totals(p) for key, p in distinct.items()}
+        self.incremental = [incremental[id(p)] for p in self.policies]
         # on engine tables, the built-in incremental policies keep running totals only
-        self.lean = [rows is not None and keeps_totals(p) for p in self.policies]
+        self.lean = [lean[id(p)] for p in self.policies]
         # a value that is a score compares exactly: no need to know whether sums are exact
         self._tracks_grid = [
             lean and not getattr(p, "value_is_a_score", False)

@@ -246,11 +246,18 @@ def _read_arrow(
 def _duplicate_reason(
     cols: Columns, first: np.ndarray, target_ids: list[str], label: Callable[[int], Hashable]
 ) -> Callable[[int], Problem]:
-    """Word a copy's problem: every copy of its group, by index label."""
-    order = np.argsort(first, kind="stable")
-    firsts = first[order]
+    """Word a copy's problem: every copy of its group, by index label.
+
+    The groups are indexed (a sort of every row's first copy) when a problem is first worded:
+    a frame without copies never pays for it.
+    """
+    index: list[np.ndarray] = []
 
     def reason(row: int) -> Problem:
+        if not index:
+            order = np.argsort(first, kind="stable")
+            index.extend((order, first[order]))
+        order, firsts = index
         head = int(first[row])
         low, high = np.searchsorted(firsts, [head, head + 1])
         group = [int(r) for r in order[low:high]]
