@@ -229,7 +229,7 @@ def measure_size(n_rows: int, names: list[str], args: argparse.Namespace) -> dic
     targets = learning_targets()
     out: dict[str, Any] = {"rows": n_rows, "policies": {}}
     prepared = Gradebook.from_frame(df, targets=targets)
-    srt = prepared._engine_inputs()
+    srt = prepared._store.sorted_rows()
     score_sorted = srt.columns.score
     counts = np.diff(srt.bounds)
     nonempty = counts > 0
