@@ -1,4 +1,4 @@
-"""Order-free policies from unsorted columns equal the sorted engine bit for bit."""
+"""The engine's fast paths (no sort when order is free, dictionary codes, threads) keep results."""
 
 from __future__ import annotations
 
@@ -217,3 +217,44 @@ def test_dictionary_columns_are_read_from_their_codes_like_plain_strings(
     assert want[1] == got[1]
     assert want[0].tolist() == got[0].tolist()
     assert want[2].tolist() == got[2].tolist()
+
+
+def test_one_thread_or_two_give_identical_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("pyarrow")
+    evidence = [
+        *_evidence("ana", "A", [1.0, 3.5, 2.0]),
+        *_evidence("ben", "A", [4.0]),
+        *_evidence("ben", "C", [3.0, 3.0, 1.0]),
+        *_evidence("cy", "B", [2.5, 0.5]),
+    ]
+    tables = {}
+    for threads in ("1", "2"):
+        monkeypatch.setenv("MASTERY_GRADING_THREADS", threads)
+        book = Gradebook.from_frame(_frame(evidence), targets=TARGETS)
+        tables[threads] = [book.results(p).records() for p in [*ORDER_FREE, policies.PowerLaw()]]
+    assert tables["1"] == tables["2"]
+
+
+def test_the_thread_count_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mastery_grading.exceptions import InvalidValueError
+    from mastery_grading.gradebook._engine._threads import engine_threads, run_all
+
+    monkeypatch.setenv("MASTERY_GRADING_THREADS", "3")
+    assert 3 == engine_threads()
+    monkeypatch.delenv("MASTERY_GRADING_THREADS")
+    assert 1 <= engine_threads() <= 2
+    monkeypatch.setenv("MASTERY_GRADING_THREADS", "0")
+    with pytest.raises(InvalidValueError, match="MASTERY_GRADING_THREADS='0' must be a whole"):
+        engine_threads()
+
+    def fails(text: str) -> Any:
+        def step() -> Any:
+            raise ValueError(text)
+
+        return step
+
+    # the first failing step's error, as one thread running them in order would raise
+    with pytest.raises(ValueError, match="second"):
+        run_all([lambda: 1, fails("second"), fails("third")], threads=2)
+    with pytest.raises(ValueError, match="first"):
+        run_all([fails("first"), fails("second")], threads=2)
