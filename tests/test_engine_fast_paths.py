@@ -258,3 +258,14 @@ def test_the_thread_count_comes_from_the_environment(monkeypatch: pytest.MonkeyP
         run_all([lambda: 1, fails("second"), fails("third")], threads=2)
     with pytest.raises(ValueError, match="first"):
         run_all([fails("first"), fails("second")], threads=2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 3), st.integers(-2, 2)), max_size=40))
+def test_duplicate_rows_names_each_rows_first_copy(rows: list[tuple[int, int]]) -> None:
+    from mastery_grading.gradebook import duplicate_rows
+
+    first: dict[tuple[int, int], int] = {}
+    expected = [first.setdefault(row, i) for i, row in enumerate(rows)]
+    keys = [np.asarray([a for a, _ in rows], np.int32), np.asarray([b for _, b in rows])]
+    assert expected == duplicate_rows(keys).tolist()

@@ -235,7 +235,7 @@ def duplicate_rows(keys: Sequence[npt.NDArray[np.integer[Any]]]) -> npt.NDArray[
     """Return, for every row, the first row with the same keys (itself when it is the first).
 
     ``keys`` are integer code arrays of equal length, one per duplicate field, where equal
-    codes mean equal values. Vectorized: one stable sort of the combined key.
+    codes mean equal values. Vectorized: a hash of every row, one sort of the hashes.
 
     Example:
         >>> import numpy as np
@@ -249,16 +249,20 @@ def duplicate_rows(keys: Sequence[npt.NDArray[np.integer[Any]]]) -> npt.NDArray[
     first = np.arange(n, dtype=np.int64)
     if n < 2:
         return first
-    columns = [np.asarray(key).astype(np.int64, copy=False) for key in keys]
-    # One 64-bit hash of every row's keys, one sort: rows with equal hashes are the only
-    # candidates. They are then grouped exactly (a sort of their keys), so that a collision
-    # of hashes never makes two different rows copies.
-    hashed = np.zeros(n, dtype=np.uint64)
-    for column in columns:
-        hashed ^= column.view(np.uint64)
-        hashed *= np.uint64(0x9E3779B97F4A7C15)
-        hashed ^= hashed >> np.uint64(29)
-    shared = _shared_buckets(hashed)
+    columns = [np.asarray(key) for key in keys]
+    # One 64-bit hash of every row's keys (made in chunks: no row-long temporary), one sort of
+    # the hashes: rows with equal hashes are the only candidates. They are then grouped
+    # exactly (a sort of their keys), so that a collision never makes two different rows copies.
+    hashed = np.empty(n, dtype=np.uint64)
+    for begin in range(0, n, _HASH_CHUNK):
+        chunk = np.zeros(min(n - begin, _HASH_CHUNK), dtype=np.uint64)
+        for column in columns:
+            part = column[begin : begin + _HASH_CHUNK].astype(np.int64, copy=False)
+            chunk ^= part.view(np.uint64)
+            chunk *= np.uint64(0x9E3779B97F4A7C15)
+            chunk ^= chunk >> np.uint64(29)
+        hashed[begin : begin + chunk.shape[0]] = chunk
+    shared = _equal_hashes(hashed)
     if not shared.shape[0]:
         return first
     order = np.argsort(hashed[shared])
@@ -283,33 +287,28 @@ def duplicate_rows(keys: Sequence[npt.NDArray[np.integer[Any]]]) -> npt.NDArray[
     return first
 
 
-#: Odd multipliers: each pass of :func:`_shared_buckets` buckets by other bits of the hash.
-_BUCKET_FACTORS = (1, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB)
+#: Rows hashed at a time by :func:`duplicate_rows`.
+_HASH_CHUNK = 1 << 18
 
 
-def _shared_buckets(hashed: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
-    """The rows whose hash may equal another row's: a superset of the equal hashes, in order.
+def _equal_hashes(hashed: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+    """The rows (in order) whose hash equals another row's.
 
-    Rows are put in buckets by a slice of their hash's bits, counted with one ``bincount``
-    (about as many buckets as rows); a row alone in its bucket has a unique hash and is left
-    out. Three such passes over the rows left, each on other bits, leave a few percent of them,
-    far cheaper than sorting every hash (the common case, no copies at all, leaves none).
+    One sort of the hash values (not of their positions, which costs twice as much); the
+    common case, every hash distinct, stops there.
     """
     require("numpy", extra="data", feature="duplicate_rows()")
     import numpy as np
 
-    n = hashed.shape[0]
-    bits = max(1, min(24, (n - 1).bit_length()))  # at most 2**24 buckets (128 MB, briefly)
-    shift = np.uint64(64 - bits)
-    rows = np.arange(n, dtype=np.int64)
-    left = hashed
-    for factor in _BUCKET_FACTORS:
-        bucket = ((left * np.uint64(factor)) >> shift).astype(np.intp)
-        shares = np.bincount(bucket, minlength=1 << bits)[bucket] > 1
-        del bucket
-        rows, left = rows[shares], left[shares]
-        if rows.shape[0] < 2:
-            return rows[:0]
+    ordered = np.sort(hashed)
+    equal = ordered[1:] == ordered[:-1]
+    if not equal.any():
+        return np.zeros(0, dtype=np.int64)
+    repeated = np.unique(ordered[1:][equal])
+    del ordered, equal
+    where = np.searchsorted(repeated, hashed)
+    where[where == repeated.shape[0]] = 0
+    rows: npt.NDArray[np.int64] = np.flatnonzero(repeated[where] == hashed)
     return rows
 
 
