@@ -63,3 +63,35 @@ def test_columns_and_rows_write_the_same_results_csv(
     chosen = {"A": policy, "B": policies.Highest()} if mixed else policy
     table = book.results(chosen)
     assert row_by_row(table) == results_csv_text(table)
+
+
+def test_to_pandas_keeps_the_dtypes_pandas_gives_python_strings() -> None:
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    np = pytest.importorskip("numpy")
+    targets = [LearningTarget(id="A", title="A"), LearningTarget(id="B", title="B")]
+    evidence = [
+        Evidence(student_id=s, target_id="A", score=x, observed_at=START + timedelta(days=d))
+        for d, (s, x) in enumerate([("ana", 3.0), ("=b", 1.0), ("ana", 4.0)])
+    ]
+    table = Gradebook.from_evidence(evidence, targets=targets).results(policies.NTimes(n=2))
+    frame = table.to_pandas()
+    # what pandas makes of the same columns given as Python objects
+    expected = pd.DataFrame(
+        {
+            name: np.asarray(part[0], dtype=object)[part[1]] if isinstance(part, tuple) else part
+            for name, part in table._parts().items()
+        }
+    )
+    pd.testing.assert_frame_equal(expected, frame)
+
+
+def test_to_arrow_holds_the_records() -> None:
+    pytest.importorskip("pyarrow")
+    targets = [LearningTarget(id="A", title="A"), LearningTarget(id="B", title="B")]
+    evidence = [
+        Evidence(student_id=s, target_id=t, score=x, observed_at=START + timedelta(days=d))
+        for d, (s, t, x) in enumerate([("ana", "A", 3.0), ("ben", "B", 1.0), ("ana", "A", 4.0)])
+    ]
+    table = Gradebook.from_evidence(evidence, targets=targets).results(policies.Mean())
+    assert table.records() == table.to_arrow().to_pylist()

@@ -7,7 +7,6 @@ distinct reasons) by one gather each, never from a Python object per row.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import cache
 from typing import Any
 
 from mastery_grading._extras import available, require
@@ -90,9 +89,11 @@ def reason_part(reasons_of: Mapping[int, str], values: Any) -> tuple[list[str | 
     return reasons, reason_index
 
 
-@cache
 def _pandas_string_dtype() -> Any:
-    """The dtype pandas gives a column of Python strings (``str`` in pandas 3, else object)."""
+    """The dtype pandas gives a column of Python strings (``str`` in pandas 3, else object).
+
+    Asked each time (a few microseconds): ``pandas.options.future.infer_string`` may change.
+    """
     require("pandas", extra="data", feature="ResultTable.to_pandas()")
     import pandas as pd
 
