@@ -212,9 +212,9 @@ def agrees(expected: Any, result: Any) -> str | None:
     if not same.all():
         row = int(np.flatnonzero(~same)[0])
         return f"{int((~same).sum())} groups differ, e.g. {merged.iloc[row].to_dict()}"
-    extra = len(found) - int(merged["value_peer"].notna().sum())
-    if extra > 0 and found["value"].notna().sum() > int(np.isfinite(mine).sum()):
-        return "the peer has values for groups the engine leaves undecided"
+    unknown = found.merge(expected[KEYS], on=KEYS, how="left", indicator=True)["_merge"]
+    if (unknown == "left_only").any():
+        return "the peer has groups without evidence in the engine"
     return None
 
 
