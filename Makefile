@@ -53,6 +53,7 @@ BENCH_ARGS ?= --sizes 1e4,1e5,1e6,1e7 --pandas-max 1e6
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/peers.py
 	$(BIN)/python benchmarks/bench_simulation.py
 	$(BIN)/python benchmarks/scale.py --rows 1e7
 

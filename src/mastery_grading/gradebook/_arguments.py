@@ -62,7 +62,11 @@ def policies_per_target(
         chosen = [policy[target_id] for target_id in targets]
     else:
         chosen = [policy] * len(targets)
+    checked: set[int] = set()  # a protocol check costs tens of microseconds: once a policy
     for target_id, item in zip(targets, chosen, strict=True):
+        if id(item) in checked:
+            continue
+        checked.add(id(item))
         if not isinstance(item, Policy):
             where = f"policy[{target_id!r}]" if isinstance(policy, Mapping) else "policy"
             msg = (

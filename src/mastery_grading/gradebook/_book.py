@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from mastery_grading.gradebook._needed import NeededTable
     from mastery_grading.grades import GradeReport, OnGap, ReportingConverter
     from mastery_grading.protocols import GradeConverter, GradeReportLike
+    from mastery_grading.targets import LearningTarget
 
 __all__ = ["Gradebook"]
 
@@ -216,7 +217,7 @@ class Gradebook(EvidenceIntake):
         policies = policies_per_target(self.targets, policy)
         targets = list(self.targets.values())
         if use_numpy:
-            live = engine_live_table(policy, policies, targets, as_of, self._store.sorted_rows())
+            live = self._engine_table(policy, policies, targets, as_of)
         else:
             live = python_live_table(policy, policies, targets, as_of, self.evidence())
         if key is not None:
@@ -241,6 +242,34 @@ class Gradebook(EvidenceIntake):
         """
         if not isinstance(policy, Mapping):
             self._latest_call = (policy, as_of, engine, use_numpy, key, live)
+
+    def _engine_table(
+        self,
+        policy: Policy | Mapping[str, Policy],
+        policies: list[Policy],
+        targets: list[LearningTarget],
+        as_of: datetime | None,
+    ) -> LiveTable:
+        """The engine's live table: order-free policies without a sort when they can be."""
+        store = self._store
+        cols = store.unsorted_columns()
+        if cols is not None:
+            from mastery_grading.gradebook._engine._columns import micros
+            from mastery_grading.gradebook._engine._order_free import order_free
+
+            limit = None if as_of is None else micros(as_of)
+            out = order_free(policies, cols, targets, as_of=limit)
+            if out is not None:
+                n_rows, students = len(store), cols.student_labels
+                return engine_live_table(
+                    policy,
+                    policies,
+                    targets,
+                    as_of,
+                    lambda: store.first_rows(n_rows, students),
+                    (out, students),
+                )
+        return engine_live_table(policy, policies, targets, as_of, store.sorted_rows())
 
     def _attributed(self, table: ResultTable) -> ResultTable:
         return table.with_student_attributes(self._attributes) if self._attributes else table

@@ -235,7 +235,7 @@ def duplicate_rows(keys: Sequence[npt.NDArray[np.integer[Any]]]) -> npt.NDArray[
     """Return, for every row, the first row with the same keys (itself when it is the first).
 
     ``keys`` are integer code arrays of equal length, one per duplicate field, where equal
-    codes mean equal values. Vectorized: one stable sort of the combined key.
+    codes mean equal values. Vectorized: a hash of every row, one sort of the hashes.
 
     Example:
         >>> import numpy as np
@@ -249,24 +249,31 @@ def duplicate_rows(keys: Sequence[npt.NDArray[np.integer[Any]]]) -> npt.NDArray[
     first = np.arange(n, dtype=np.int64)
     if n < 2:
         return first
-    columns = [np.asarray(key).astype(np.int64, copy=False) for key in keys]
-    # One 64-bit hash of every row's keys, one sort: rows with equal hashes are the only
-    # candidates. They are then grouped exactly (a sort of their keys), so that a collision
-    # of hashes never makes two different rows copies.
-    hashed = np.zeros(n, dtype=np.uint64)
-    for column in columns:
-        hashed ^= column.view(np.uint64)
-        hashed *= np.uint64(0x9E3779B97F4A7C15)
-        hashed ^= hashed >> np.uint64(29)
-    order = np.argsort(hashed, kind="stable")
-    ordered = hashed[order]
+    columns = [np.asarray(key) for key in keys]
+    # One 64-bit hash of every row's keys (made in chunks: no row-long temporary), one sort of
+    # the hashes: rows with equal hashes are the only candidates. They are then grouped
+    # exactly (a sort of their keys), so that a collision never makes two different rows copies.
+    hashed = np.empty(n, dtype=np.uint64)
+    for begin in range(0, n, _HASH_CHUNK):
+        chunk = np.zeros(min(n - begin, _HASH_CHUNK), dtype=np.uint64)
+        for column in columns:
+            part = column[begin : begin + _HASH_CHUNK].astype(np.int64, copy=False)
+            chunk ^= part.view(np.uint64)
+            chunk *= np.uint64(0x9E3779B97F4A7C15)
+            chunk ^= chunk >> np.uint64(29)
+        hashed[begin : begin + chunk.shape[0]] = chunk
+    shared = _equal_hashes(hashed)
+    if not shared.shape[0]:
+        return first
+    order = np.argsort(hashed[shared])
+    ordered = hashed[shared][order]
     equal = ordered[1:] == ordered[:-1]
     if not equal.any():
         return first
-    candidate = np.zeros(n, dtype=np.bool_)
+    candidate = np.zeros(shared.shape[0], dtype=np.bool_)
     candidate[1:] |= equal
     candidate[:-1] |= equal
-    rows = np.sort(order[candidate])
+    rows = np.sort(shared[order[candidate]])
     exact = np.lexsort([column[rows] for column in reversed(columns)])  # stable
     grouped = rows[exact]
     starts = np.ones(grouped.shape[0], dtype=np.bool_)
@@ -278,6 +285,38 @@ def duplicate_rows(keys: Sequence[npt.NDArray[np.integer[Any]]]) -> npt.NDArray[
     heads = grouped[np.maximum.accumulate(np.where(starts, np.arange(grouped.shape[0]), 0))]
     first[grouped] = heads
     return first
+
+
+#: Rows hashed at a time by :func:`duplicate_rows`.
+_HASH_CHUNK = 1 << 18
+
+
+def _equal_hashes(hashed: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+    """The rows (in order) whose hash's high 32 bits repeat: a superset of the repeated hashes.
+
+    One sort of 32-bit values (not of positions, and not of 64-bit values, each of which
+    costs more); the common case, no repeat, stops there. Repeats by chance are few (about
+    n^2 / 2^33 pairs) and are told apart by the caller.
+    """
+    require("numpy", extra="data", feature="duplicate_rows()")
+    import numpy as np
+
+    high = (hashed >> np.uint64(32)).astype(np.uint32)
+    ordered = np.sort(high)
+    equal = ordered[1:] == ordered[:-1]
+    if not equal.any():
+        return np.zeros(0, dtype=np.int64)
+    repeated = np.unique(ordered[1:][equal])
+    del ordered, equal
+    # membership by a table of the low bits first (one gather a row, where a binary search
+    # among thousands of chance repeats at 10^7 rows cost far more), then exactly
+    mask = np.uint32((1 << 24) - 1)
+    table = np.zeros(1 << 24, dtype=np.bool_)
+    table[repeated & mask] = True
+    maybe = np.flatnonzero(table[high & mask])
+    del table
+    rows: npt.NDArray[np.int64] = maybe[np.isin(high[maybe], repeated)]
+    return rows
 
 
 def already_added(item: Evidence, place: Problem) -> Problem:

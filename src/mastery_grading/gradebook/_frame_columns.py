@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mastery_grading._extras import require
+from mastery_grading._extras import available, require
 from mastery_grading.targets import LearningTarget
 
-__all__ = ["column_parts", "reason_part"]
+__all__ = ["arrow_table", "column_parts", "pandas_text", "reason_part"]
 
 
 def column_parts(
@@ -87,3 +87,57 @@ def reason_part(reasons_of: Mapping[int, str], values: Any) -> tuple[list[str | 
         reasons.append(None)
         reason_index[reason_index < 0] = len(reasons) - 1
     return reasons, reason_index
+
+
+def _pandas_string_dtype() -> Any:
+    """The dtype pandas gives a column of Python strings (``str`` in pandas 3, else object).
+
+    Asked each time (a few microseconds): ``pandas.options.future.infer_string`` may change.
+    """
+    require("pandas", extra="data", feature="ResultTable.to_pandas()")
+    import pandas as pd
+
+    return pd.Series(["a"]).dtype
+
+
+def pandas_text(labels: Sequence[str | None], index: Any) -> Any:
+    """A text column of pandas, ``labels[index]``, of the dtype pandas gives Python strings.
+
+    When that dtype is Arrow-backed (pandas' ``str``), the column is gathered by Arrow from
+    the labels: no Python string per row. Otherwise an object array of the labels.
+    """
+    require("numpy", extra="data", feature="ResultTable.to_pandas()")
+    import numpy as np
+
+    dtype = _pandas_string_dtype()
+    if getattr(dtype, "storage", None) == "pyarrow" and available("pyarrow"):
+        require("pandas", extra="data", feature="ResultTable.to_pandas()")
+        require("pyarrow", extra="fast", feature="Arrow-backed text columns")
+        import pandas as pd
+        import pyarrow as pa
+
+        gathered = pa.array(labels, type=pa.large_string()).take(pa.array(index))
+        return pd.array(gathered, dtype=dtype)
+    return np.asarray(labels, dtype=object)[index]
+
+
+def arrow_table(parts: Mapping[str, Any]) -> Any:
+    """The columns of :func:`column_parts` as a pyarrow Table (null for ``None`` and ``NaN``).
+
+    Text columns are gathered from their labels by Arrow (``large_string``).
+    """
+    require("pyarrow", extra="fast", feature="ResultTable.to_arrow()")
+    require("numpy", extra="data", feature="ResultTable.to_arrow()")
+    import numpy as np
+    import pyarrow as pa
+
+    columns = {}
+    for name, part in parts.items():
+        if isinstance(part, tuple):
+            labels, index = part
+            columns[name] = pa.array(labels, type=pa.large_string()).take(pa.array(index))
+        elif name == "value":
+            columns[name] = pa.array(part, type=pa.float64(), mask=np.isnan(part))
+        else:
+            columns[name] = pa.array(part)
+    return pa.table(columns)

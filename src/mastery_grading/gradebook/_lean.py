@@ -14,7 +14,8 @@ Example:
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple, Protocol, runtime_checkable
 
 from mastery_grading.evidence import Evidence
@@ -25,7 +26,8 @@ from mastery_grading.targets import LearningTarget
 if TYPE_CHECKING:
     from fractions import Fraction
 
-    from mastery_grading.gradebook._engine import Sorted
+    from mastery_grading.gradebook._engine import Columns, Sorted
+    from mastery_grading.gradebook._engine._columns import FloatArray, IntArray
 
 __all__ = ["EngineRows", "FoldsScores", "Lean", "keeps_totals", "on_grid"]
 
@@ -58,29 +60,58 @@ class EngineRows:
     """The engine's sorted rows of each (student, target) group, read as plain floats.
 
     Args:
-        srt: The sorted evidence columns the first table was computed from.
+        srt: The sorted evidence columns the first table was computed from, or how to get
+            them: a table computed without a sort sorts only when a touched group is read.
         as_of: Only rows observed at or before it (microseconds since the epoch) count.
     """
 
-    def __init__(self, srt: Sorted, target_ids: Sequence[str], as_of: int | None) -> None:
-        columns = srt.columns
-        self.columns = columns
+    def __init__(
+        self, srt: Sorted | Callable[[], Sorted], target_ids: Sequence[str], as_of: int | None
+    ) -> None:
+        self._source = srt
         self.target_ids = target_ids
-        self.scores = columns.score
-        self.weights = columns.weight
-        self.times = columns.time
-        self.n_targets = srt.n_targets
         self.as_of = as_of
-        self._row_of = {student: i for i, student in enumerate(columns.student_labels)}
-        self._facts = srt.facts
-        # read per touched group, so made once here (O(rows), beside the engine's O(rows))
-        self._bounds: list[int] = srt.bounds.tolist()
-        on_grid = srt.facts.grid_largest("score") is not None
-        self._grid_weight = srt.facts.grid_largest("weight") if on_grid else None
         from mastery_grading.gradebook._engine._columns import micros
 
         #: An aware datetime as microseconds since the epoch, as the columns' times.
         self.micros = micros
+
+    @cached_property
+    def _sorted(self) -> Sorted:
+        source = self._source
+        srt = source() if callable(source) else source
+        del self._source
+        return srt
+
+    @property
+    def columns(self) -> Columns:
+        return self._sorted.columns
+
+    @property
+    def scores(self) -> FloatArray:
+        return self._sorted.columns.score
+
+    @property
+    def weights(self) -> FloatArray | None:
+        return self._sorted.columns.weight
+
+    @property
+    def times(self) -> IntArray:
+        return self._sorted.columns.time
+
+    @property
+    def n_targets(self) -> int:
+        return self._sorted.n_targets
+
+    @cached_property
+    def _row_of(self) -> dict[str, int]:
+        return {student: i for i, student in enumerate(self.columns.student_labels)}
+
+    @cached_property
+    def _bounds(self) -> list[int]:
+        # read per touched group, so made once (O(groups)) when a group is first touched
+        bounds: list[int] = self._sorted.bounds.tolist()
+        return bounds
 
     def span(self, student: str, t: int) -> tuple[int, int]:
         """The sorted rows of the group that count (a range: rows are in time order)."""
@@ -105,7 +136,8 @@ class EngineRows:
         ``None`` when a score or weight is off the grid (multiples of ``2**-4``): then running
         sums of them may be inexact.
         """
-        return self._grid_weight
+        facts = self._sorted.facts
+        return facts.grid_largest("weight") if facts.grid_largest("score") is not None else None
 
 
 class Lean(NamedTuple):

@@ -57,7 +57,7 @@ from mastery_grading.results import TargetResult
 from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
-    from mastery_grading.gradebook._engine import Sorted
+    from mastery_grading.gradebook._engine import EngineResult, Sorted
 
 __all__ = ["LiveTable", "TableColumns", "engine_live_table", "live_key", "python_live_table"]
 
@@ -190,9 +190,13 @@ class LiveTable:
         self.base = base
         self.rows = rows
         self.pending: list[Evidence] = []
-        self.incremental = [isinstance(p, IncrementalPolicy) for p in self.policies]
+        # protocol checks cost tens of microseconds: made once per distinct policy object
+        distinct = {id(p): p for p in self.policies}
+        incremental = {key: isinstance(p, IncrementalPolicy) for key, p in distinct.items()}
+        lean = {key: rows is not None and keeps_totals(p) for key, p in distinct.items()}
+        self.incremental = [incremental[id(p)] for p in self.policies]
         # on engine tables, the built-in incremental policies keep running totals only
-        self.lean = [rows is not None and keeps_totals(p) for p in self.policies]
+        self.lean = [lean[id(p)] for p in self.policies]
         # a value that is a score compares exactly: no need to know whether sums are exact
         self._tracks_grid = [
             lean and not getattr(p, "value_is_a_score", False)
@@ -469,20 +473,40 @@ def engine_live_table(
     policies: Sequence[Policy],
     targets: Sequence[LearningTarget],
     as_of: datetime | None,
-    srt: Sorted,
+    srt: Sorted | Callable[[], Sorted],
+    computed: tuple[EngineResult, list[str]] | None = None,
 ) -> LiveTable:
-    """The live table of the engine's results over the sorted rows ``srt`` (every row)."""
+    """The live table of the engine's results over the sorted rows ``srt`` (every row).
+
+    ``computed``: the results and the students when they were computed without a sort; ``srt``
+    is then how to get the sorted rows, called only when a row is explained or patched.
+    """
     from mastery_grading.gradebook._engine import compute_per_target, evidence_at
     from mastery_grading.gradebook._engine._columns import micros
 
     limit = None if as_of is None else micros(as_of)
-    out = compute_per_target(policies, srt, list(targets), as_of=limit)
+    if computed is None:
+        assert not callable(srt)
+        out = compute_per_target(policies, srt, list(targets), as_of=limit)
+        students = srt.columns.student_labels
+    else:
+        out, students = computed
+    source: list[Sorted | Callable[[], Sorted]] = [srt]
+
+    def rows() -> Sorted:
+        found = source[0]
+        if callable(found):
+            found = source[0] = found()
+        return found
+
     target_ids = [t.id for t in targets]
     n_targets = len(targets)
 
     def rows_of(row: int) -> list[Evidence]:
-        rows = range(int(srt.bounds[row]), int(srt.bounds[row + 1]))
-        evidence = evidence_at(srt.columns, rows, target_ids)
+        srt = rows()
+        evidence = evidence_at(
+            srt.columns, range(int(srt.bounds[row]), int(srt.bounds[row + 1])), target_ids
+        )
         if as_of is not None:
             evidence = [e for e in evidence if e.observed_at <= as_of]
         return evidence
@@ -491,7 +515,7 @@ def engine_live_table(
         t = row % n_targets
         return policies[t].evaluate(rows_of(row), targets[t])
 
-    student_row = {student: i for i, student in enumerate(srt.columns.student_labels)}
+    student_row = {student: i for i, student in enumerate(students)}
 
     def base(student: str, t: int) -> list[Evidence]:
         row = student_row.get(student)
@@ -502,10 +526,10 @@ def engine_live_table(
         policies=policies,
         targets=targets,
         as_of=as_of,
-        columns=TableColumns(srt.columns.student_labels, out.values, out.counts, out.reasons),
+        columns=TableColumns(students, out.values, out.counts, out.reasons),
         base=base,
         explain=explain,
-        rows=EngineRows(srt, target_ids, None if as_of is None else micros(as_of))
+        rows=EngineRows(rows, target_ids, limit)
         if any(keeps_totals(p) for p in {id(p): p for p in policies}.values())
         else None,
     )

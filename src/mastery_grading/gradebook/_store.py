@@ -159,6 +159,27 @@ class EvidenceStore:
             self._frames_unsorted = False
         return self._store
 
+    def unsorted_columns(self) -> Columns | None:
+        """Every row as columns without a sort, when that costs nothing, else ``None``.
+
+        That is when the store was never sorted and holds one frame's columns: order-free
+        policies are then computed from them (see ``_engine._order_free``).
+        """
+        if self._store is None and len(self._batches) == 1:
+            batch = self._batches[0]
+            if not isinstance(batch, tuple | range):
+                return batch
+        return None
+
+    def first_rows(self, n_rows: int, students: list[str]) -> Sorted:
+        """The sorted rows among the first ``n_rows`` added, laid out for ``students``.
+
+        Sorts the store (every row added so far) if it is not sorted yet.
+        """
+        from mastery_grading.gradebook._engine._sort import first_rows
+
+        return first_rows(self.sorted_rows(), n_rows, students)
+
     def _merge_batches(self) -> Columns:
         """The columns of the store and of every batch added since, in that order.
 

@@ -28,7 +28,12 @@ import attrs
 from mastery_grading._extras import require
 from mastery_grading.gradebook._aggregate import AggregateStat, AggregateTable, aggregate
 from mastery_grading.gradebook._attributes import StudentAttributes
-from mastery_grading.gradebook._frame_columns import column_parts, reason_part
+from mastery_grading.gradebook._frame_columns import (
+    arrow_table,
+    column_parts,
+    pandas_text,
+    reason_part,
+)
 from mastery_grading.gradebook._grade_table import (
     Exemptions,
     GradeTable,
@@ -383,17 +388,28 @@ class ResultTable:
             ['student_id', 'target_id', 'value', 'level', 'mastered', 'evidence_count', 'reason']
         """
         require("pandas", extra="data", feature="ResultTable.to_pandas()")
-        require("numpy", extra="data", feature="ResultTable.to_pandas()")
-        import numpy as np
         import pandas as pd
 
         columns = {}
         for name, part in self._parts().items():
             if isinstance(part, tuple):
-                labels, index = part
-                part = np.asarray(labels, dtype=object)[index]
+                part = pandas_text(*part)
             columns[name] = part
         return pd.DataFrame(columns)
+
+    def to_arrow(self) -> Any:
+        """Return a pyarrow Table with the columns of :meth:`records` (null for ``None``).
+
+        Requires pyarrow. Text columns are ``large_string``, gathered by Arrow from small
+        tables of labels (no Python string per row).
+
+        Example:
+            >>> from mastery_grading import Gradebook, LearningTarget, policies
+            >>> book = Gradebook(targets=[LearningTarget(id="T", title="Ratios")])
+            >>> book.results(policies.Mean()).to_arrow().column_names[:3]
+            ['student_id', 'target_id', 'value']
+        """
+        return arrow_table(self._parts())
 
     def to_polars(self) -> Any:
         """Return a polars DataFrame with the columns of :meth:`records` (null for ``None``).

@@ -59,6 +59,8 @@ from mastery_grading.targets import LearningTarget
 __all__ = ["EvidenceColumns", "columnar_available", "read_evidence_columns"]
 
 _REQUIRED = EVIDENCE_COLUMNS[:4]
+#: Fields that Evidence keeps as given and only checks to be a non-blank string.
+_PLAIN_IDS = frozenset({"student_id", "target_id"})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 _PROBE: dict[str, Any] = {
@@ -143,8 +145,7 @@ class EvidenceColumns:
         keys = []
         for name in DUPLICATE_FIELDS:
             if name not in self._codes:
-                keys.append(np.zeros(self._n, dtype=np.int64))
-                continue
+                continue  # an absent column is one value for every row: it tells none apart
             canonical = [_canonical(name, value) for value in self._values[name]]
             index: dict[Any, int] = {}
             remap = np.asarray([index.setdefault(key, len(index)) for key in canonical])
@@ -423,7 +424,10 @@ def _distinct(
         else:
             try:
                 parsed = parse(text)
-                value = getattr(Evidence(**{**_PROBE, name: parsed}), name)
+                if name in _PLAIN_IDS:  # a non-blank str, as Evidence keeps it: no check left
+                    value = parsed
+                else:
+                    value = getattr(Evidence(**{**_PROBE, name: parsed}), name)
             except (ValueError, MasteryGradingError):
                 return None
         # -0.0 and 0.0, or 09:00Z and 11:00+02:00, are equal but read back differently

@@ -25,6 +25,7 @@ from mastery_grading.exceptions import BulkValidationError, InvalidValueError, M
 from mastery_grading.gradebook import Duplicates, Gradebook, ResultTable
 from mastery_grading.io._common import csv_text, format_number, write_text_atomic
 from mastery_grading.io._output import contributions_in_order, id_order
+from mastery_grading.io._results_columns import table_csv_text
 from mastery_grading.io._results_read import RESULT_COLUMNS as _COLUMNS
 from mastery_grading.io._results_read import ResultRecord, read_results_csv
 from mastery_grading.io.columnar import EvidenceColumns
@@ -405,6 +406,18 @@ def results_csv_text(results: Results) -> str:
         ana,A,,,false,0,no evidence,"{""policy"":""mean"",""weighted"":true}"
     """
     labels: dict[int, str] = {}
+    if (
+        isinstance(results, ResultTable)
+        and results._results is None  # the engine's (the reference's rows keep every reason)
+        and available("numpy")
+        and _in_order(results)
+    ):
+        # by columns: each distinct text formatted once, no result object per row
+        texts = [
+            labels.get(id(policy)) or labels.setdefault(id(policy), policy_spec_text(policy))
+            for policy in (results.policy_of(target.id) for target in results.targets)
+        ]
+        return table_csv_text(results, RESULT_COLUMNS, texts)
     rows = (_result_row(s, r, labels) for s, r in student_rows(results))
     return csv_text(RESULT_COLUMNS, rows)
 

@@ -7,9 +7,15 @@ when numpy is installed. The pipeline:
 1. **Encode** ids as integers. String columns of a DataFrame are dictionary-encoded by Arrow
    (``pyarrow.compute.dictionary_encode``, about 10x faster than ``pandas.factorize`` on Python
    strings); without pyarrow, ``pandas.factorize`` is used. Codes are then relabelled so that
-   their order is the order of the strings.
+   their order is the order of the strings. The two id columns are encoded on two threads
+   (``_threads``: ``MASTERY_GRADING_THREADS``, default 2), results identical to one thread;
+   a dictionary column (a pandas categorical) is read from its own codes.
 2. **Sort once** by (student, target, chronological key), see ``_sort``,
    and keep every column in that order: policies then read the columns without gathering.
+   Order-free policies (the mean, the highest, n-times, the most recent) of a gradebook read
+   from one frame skip the sort: ``_order_free`` computes them by group code from the unsorted
+   columns, bit for bit the kernels' values; the sort is made when a policy needs order (or a
+   row is explained), and cached.
 3. **Kernels** compute every group with segment operations (``np.add.reduceat`` and friends);
    they come from the one registry, :mod:`mastery_grading.policies.kernels`, where each policy
    family registers its own. Policies without a kernel are evaluated by the reference policy,

@@ -163,20 +163,24 @@ def strings(array: Any, strip: bool = False) -> tuple[CodeArray, list[str], np.n
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if pa.types.is_integer(array.type):
-        array = pc.cast(array, pa.string())
     if pa.types.is_dictionary(array.type):
-        array = pc.cast(array, array.type.value_type)
-    if pa.types.is_string_view(array.type):
-        array = pc.cast(array, pa.large_string())
-    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
-        msg = f"has type {array.type}, expected strings"
-        raise InvalidTypeError(msg)
-    encoded = pc.dictionary_encode(array)
-    nulls = np.asarray(encoded.is_null())
-    indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-    labels = [str(label) for label in encoded.dictionary.to_pylist()]
-    del encoded
+        indices, dictionary, nulls = _dictionary_codes(array)
+    else:
+        array = _as_strings(array)
+        encoded = pc.dictionary_encode(array)
+        nulls = np.asarray(encoded.is_null())
+        indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        dictionary = encoded.dictionary
+        del encoded
+    if not strip:
+        # Arrow sorts UTF-8 bytes, which is the order of code points, as Python sorts str
+        order = pc.array_sort_indices(dictionary).to_numpy()
+        labels = dictionary.take(order).to_pylist()
+        remap = np.empty(order.shape[0] + 1, dtype=np.int32)
+        remap[order] = np.arange(order.shape[0], dtype=np.int32)
+        remap[-1] = -1  # a null stays -1
+        return remap[indices], labels, nulls
+    labels = [str(label) for label in dictionary.to_pylist()]
     if strip:
         trimmed = [label.strip() for label in labels]
         merged = {label: i for i, label in enumerate(dict.fromkeys(trimmed))}
@@ -184,6 +188,48 @@ def strings(array: Any, strip: bool = False) -> tuple[CodeArray, list[str], np.n
         indices, labels = remap[indices], list(merged)
     codes, labels = sorted_codes(indices, labels)
     return codes, labels, nulls
+
+
+def _as_strings(array: Any) -> Any:
+    """A string (or integer) Arrow array as ``string`` or ``large_string``."""
+    require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_integer(array.type):
+        array = pc.cast(array, pa.string())
+    if pa.types.is_string_view(array.type):
+        array = pc.cast(array, pa.large_string())
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        msg = f"has type {array.type}, expected strings"
+        raise InvalidTypeError(msg)
+    return array
+
+
+def _dictionary_codes(array: Any) -> tuple[np.ndarray, Any, np.ndarray]:
+    """Codes into distinct, used, non-null labels of a dictionary array (pandas categoricals).
+
+    The codes come from the array's own indices, never from its strings: only the dictionary
+    (one item per category) is encoded again, as it may repeat a value, hold a null, or hold
+    categories no row uses (those are left out, as if the column were plain strings).
+    """
+    require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
+    import pyarrow.compute as pc
+
+    values = pc.dictionary_encode(_as_strings(array.dictionary))
+    merged = pc.fill_null(values.indices, -1).to_numpy(zero_copy_only=False)
+    merged = np.append(merged.astype(np.int64), -1)  # index -1 (a null row) stays -1
+    codes = merged[pc.fill_null(array.indices, -1).to_numpy(zero_copy_only=False)]
+    nulls = codes < 0
+    size = len(values.dictionary)
+    used = np.bincount(codes[~nulls], minlength=size) > 0
+    dictionary = values.dictionary
+    if not used.all():
+        compact = np.full(size + 1, -1, dtype=np.int64)
+        compact[np.flatnonzero(used)] = np.arange(int(used.sum()))
+        codes = compact[codes]
+        dictionary = dictionary.filter(used)
+    return codes, dictionary, nulls
 
 
 def _text_numbers(

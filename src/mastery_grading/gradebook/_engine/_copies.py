@@ -67,8 +67,13 @@ def copies_within(cols: Columns, bad: np.ndarray) -> tuple[np.ndarray, np.ndarra
         >>> copies.tolist(), first.tolist()
         ([False, True, False], [0, 0, 2])
     """
-    keys = _keys(cols, cols.student, cols.source)
-    keys.append(bad.cumsum() * bad)  # every bad row is its own group
+    scores = cols.score + 0.0  # -0.0 is 0.0; one copy, canonical in place
+    scores[np.isnan(scores)] = 0.0
+    # a column with one value for every row (an absent one) tells no rows apart: left out
+    keys: list[Any] = [cols.student, cols.target, cols.time, scores.view(np.int64)]
+    keys.extend(column for column in (cols.source, cols.summative) if column is not None)
+    if bad.any():
+        keys.append(bad.cumsum() * bad)  # every bad row is its own group
     first = duplicate_rows(keys)
     copies = (first != np.arange(len(cols))) & ~bad
     return copies, first

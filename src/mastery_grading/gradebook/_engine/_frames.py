@@ -64,6 +64,7 @@ from mastery_grading.gradebook._engine._columns import (
     select_rows,
 )
 from mastery_grading.gradebook._engine._copies import copies_of, copies_within
+from mastery_grading.gradebook._engine._threads import run_all
 from mastery_grading.gradebook._problems import (
     field_problem,
     missing_score,
@@ -127,12 +128,14 @@ def _read_arrow(
             raise InvalidTypeError(msg) from None
 
     strip = rules.strip_ids
-    student, student_labels, student_nulls = typed("student_id", strings, strip)
+    # the two id columns are encoded at once: Arrow releases the GIL (see _threads)
+    (student, student_labels, student_nulls), (tcodes, tlabels, _) = run_all(
+        [lambda: typed("student_id", strings, strip), lambda: typed("target_id", strings, strip)]
+    )
     problems.add(
         bad_ids(student, student_labels, student_nulls),
         lambda row: f"student_id={arrays['student_id'][row].as_py()!r} must be a non-empty string",
     )
-    tcodes, tlabels, _ = typed("target_id", strings, strip)
     index = {t.id: i for i, t in enumerate(targets)}
     remap = np.asarray([index.get(label, -1) for label in tlabels] + [-1], dtype=np.int32)
     target = remap[tcodes]
@@ -246,11 +249,18 @@ def _read_arrow(
 def _duplicate_reason(
     cols: Columns, first: np.ndarray, target_ids: list[str], label: Callable[[int], Hashable]
 ) -> Callable[[int], Problem]:
-    """Word a copy's problem: every copy of its group, by index label."""
-    order = np.argsort(first, kind="stable")
-    firsts = first[order]
+    """Word a copy's problem: every copy of its group, by index label.
+
+    The groups are indexed (a sort of every row's first copy) when a problem is first worded:
+    a frame without copies never pays for it.
+    """
+    index: list[np.ndarray] = []
 
     def reason(row: int) -> Problem:
+        if not index:
+            order = np.argsort(first, kind="stable")
+            index.extend((order, first[order]))
+        order, firsts = index
         head = int(first[row])
         low, high = np.searchsorted(firsts, [head, head + 1])
         group = [int(r) for r in order[low:high]]

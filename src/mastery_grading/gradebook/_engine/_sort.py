@@ -14,11 +14,11 @@ a kernel's segments are the columns themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from mastery_grading._extras import require
-from mastery_grading.gradebook._engine._columns import Columns, IntArray
+from mastery_grading.gradebook._engine._columns import Columns, IntArray, select_rows
 from mastery_grading.policies.segments import ColumnFacts, Segments
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 else:
     np = require("numpy", extra="data", feature="the vectorized engine")
 
-__all__ = ["Sorted", "sort_rows"]
+__all__ = ["Sorted", "first_rows", "sort_rows", "tie_keys"]
 
 _LIMIT = 2**62
 
@@ -64,7 +64,8 @@ class Sorted:
         object.__setattr__(self, "latest_time", latest)
 
 
-def _tie_keys(cols: Columns) -> list[np.ndarray]:
+def tie_keys(cols: Columns) -> list[np.ndarray]:
+    """The columns that order rows of one group at the same time, most significant first."""
     keys: list[np.ndarray] = []
     for name in ("attempt", "source", "summative"):
         column = getattr(cols, name)
@@ -106,7 +107,7 @@ def sort_rows(cols: Columns, n_targets: int, *, positions: IntArray | None = Non
     group *= n_targets
     group += cols.target
     counts = np.bincount(group, minlength=n_groups) if n else np.zeros(n_groups, np.int64)
-    tie_keys = _tie_keys(cols)
+    ties = tie_keys(cols)
     group_sorted: IntArray
     if n == 0:
         order: IntArray = np.empty(0, dtype=np.int64)
@@ -134,7 +135,7 @@ def sort_rows(cols: Columns, n_targets: int, *, positions: IntArray | None = Non
                 in_run[:-1] |= tie
                 runs = np.flatnonzero(in_run)
                 rows = order[runs]
-                sub = [k[rows] for k in reversed(tie_keys)]
+                sub = [k[rows] for k in reversed(ties)]
                 perm = np.lexsort((*sub, ordered[runs]))
                 order[runs] = rows[perm]
             del tie
@@ -142,10 +143,10 @@ def sort_rows(cols: Columns, n_targets: int, *, positions: IntArray | None = Non
             group_sorted = ordered
         else:
             del offset
-            order = np.lexsort((*reversed(tie_keys), cols.time, group)).astype(np.int64)
+            order = np.lexsort((*reversed(ties), cols.time, group)).astype(np.int64)
             group_sorted = group[order]
             del group
-    del tie_keys
+    del ties
     arrays: dict[str, Any] = {f.name: getattr(cols, f.name) for f in fields(Columns)}
     del cols
     for name in list(arrays):
@@ -160,4 +161,40 @@ def sort_rows(cols: Columns, n_targets: int, *, positions: IntArray | None = Non
         bounds=bounds,
         n_students=n_students,
         n_targets=n_targets,
+    )
+
+
+def first_rows(srt: Sorted, n_rows: int, students: list[str]) -> Sorted:
+    """The sorted rows among the first ``n_rows`` added, laid out for ``students``.
+
+    ``srt`` holds rows added since as well (their ``order`` is ``n_rows`` or more); ``students``
+    (sorted) are the students of the first rows, those of a table computed from them.
+
+    Example:
+        >>> import numpy as np
+        >>> cols = Columns(student=np.array([1, 0, 0], np.int32), student_labels=["a", "b"],
+        ...                target=np.zeros(3, np.int32), score=np.array([1.0, 2.0, 3.0]),
+        ...                time=np.array([5, 9, 4]))
+        >>> first = first_rows(sort_rows(cols, 1), 2, ["a", "b"])
+        >>> first.columns.score.tolist(), first.bounds.tolist()
+        ([2.0, 1.0], [0, 1, 2])
+    """
+    keep = srt.order < n_rows
+    if bool(keep.all()) and srt.columns.student_labels == students:
+        return srt
+    cols = select_rows(srt.columns, keep)
+    index = {student: i for i, student in enumerate(students)}
+    remap = np.asarray([index.get(label, -1) for label in cols.student_labels], dtype=np.int32)
+    cols = replace(cols, student=remap[cols.student], student_labels=list(students))
+    n_groups = len(students) * srt.n_targets
+    group = cols.student.astype(np.int64) * srt.n_targets + cols.target
+    bounds = np.zeros(n_groups + 1, dtype=np.int64)
+    np.cumsum(np.bincount(group, minlength=n_groups), out=bounds[1:])
+    return Sorted(
+        columns=cols,
+        order=srt.order[keep],
+        group=group,
+        bounds=bounds,
+        n_students=len(students),
+        n_targets=srt.n_targets,
     )

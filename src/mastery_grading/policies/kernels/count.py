@@ -18,7 +18,10 @@ from mastery_grading.policies.kernels.central import plain_mean
 from mastery_grading.policies.segments import (
     EXACT_INT,
     GRID_BITS,
+    BoolArray,
+    FloatArray,
     GroupReasons,
+    IntArray,
     KernelOutput,
     Segments,
     compress,
@@ -31,7 +34,7 @@ if TYPE_CHECKING:
 else:
     np = require("numpy", extra="data", feature="the vectorized engine")
 
-__all__ = ["n_times_kernel"]
+__all__ = ["n_times_kernel", "n_times_short"]
 
 
 def n_times_kernel(policy: NTimes, seg: Segments) -> KernelOutput:
@@ -64,13 +67,24 @@ def n_times_kernel(policy: NTimes, seg: Segments) -> KernelOutput:
         del above
         out = plain_mean(kept)
         values, kept_counts, inexact = out.values, kept.counts, out.inexact
-    short = ne & (kept_counts < policy.n)
+    short, reasons = n_times_short(policy, values, ne, kept_counts)
+    return KernelOutput(values, None if inexact is None else inexact & ~short, reasons)
+
+
+def n_times_short(
+    policy: NTimes, values: FloatArray, nonempty: BoolArray, kept_counts: IntArray
+) -> tuple[BoolArray, GroupReasons]:
+    """Undecide (``NaN``, in place) the groups with fewer than ``n`` scores at mastery.
+
+    Returns the mask of those groups and their reasons, each of the ``n`` possible texts
+    worded once (the reason depends on the count only).
+    """
+    short = nonempty & (kept_counts < policy.n)
     values[short] = np.nan
-    # the reason depends on the count only: word each of the n possible ones once
-    reasons = GroupReasons(seg.counts.shape[0])
+    reasons = GroupReasons(values.shape[0])
     texts = [
         f"mastery shown {c} of {policy.n} times; {policy.n - c} more needed"
         for c in range(policy.n)
     ]
     reasons.fill_coded(short, kept_counts, texts)
-    return KernelOutput(values, None if inexact is None else inexact & ~short, reasons)
+    return short, reasons

@@ -1,0 +1,93 @@
+"""A results CSV written from a result table's columns, not from one result object per row.
+
+The cells are those of :func:`~mastery_grading.io.results_csv_text`'s row writer, byte for
+byte: every distinct text (a student, a target, a level, a reason, a policy) and every
+distinct value is formatted, made formula-safe and quoted as the csv module quotes (minimal
+quoting) once, then gathered per row. The table's columns come from the same place as
+:meth:`ResultTable.to_pandas <mastery_grading.ResultTable.to_pandas>` (levels by the engine's
+``level_codes``, which is :meth:`Scale.level_of <mastery_grading.Scale.level_of>`
+vectorized). Requires numpy.
+
+Example:
+    >>> from mastery_grading import Gradebook, LearningTarget, policies
+    >>> book = Gradebook(targets=[LearningTarget(id="T", title="T")])
+    >>> print(table_csv_text(book.results(policies.Mean()), ["a"]), end="")
+    a
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+from mastery_grading._extras import require
+from mastery_grading.gradebook import ResultTable
+from mastery_grading.io._common import format_number, neutralize
+
+__all__ = ["table_csv_text"]
+
+
+def table_csv_text(
+    table: ResultTable, header: Sequence[str], policy_text: Sequence[str] = ()
+) -> str:
+    """CSV text of ``header`` then every row of ``table`` in its own order (CRLF line ends).
+
+    Args:
+        table: The result table.
+        header: The column names.
+        policy_text: The text of the policy column for each target, in target order.
+    """
+    require("numpy", extra="data", feature="writing results by columns")
+    import numpy as np
+
+    parts = table._parts()
+    n_rows = len(table)
+
+    def gathered(name: str) -> list[str]:
+        labels, index = parts[name]
+        cells = np.asarray([_quoted(neutralize(label)) for label in labels], dtype=object)
+        out: list[str] = cells[index].tolist()
+        return out
+
+    values = parts["value"]
+    known: dict[float, str] = {}
+    value_cells = [
+        "" if v != v else known.get(v) or known.setdefault(v, _quoted(neutralize(format_number(v))))
+        for v in values.tolist()
+    ]
+    mastered = np.where(parts["mastered"], "true", "false").tolist()
+    counts = [str(c) for c in parts["evidence_count"].tolist()]
+    columns = [
+        gathered("student_id"),
+        gathered("target_id"),
+        value_cells,
+        gathered("level"),
+        mastered,
+        counts,
+        gathered("reason"),
+    ]
+    if policy_text:
+        per_target = np.asarray([_quoted(neutralize(text)) for text in policy_text], dtype=object)
+        n_targets = len(policy_text)
+        columns.append(np.tile(per_target, n_rows // n_targets if n_targets else 0).tolist())
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralize(cell) for cell in header])
+    if n_rows and len(columns) > 1:  # rows of one cell would write a blank one as ""
+        lines = map(",".join, zip(*columns, strict=True))
+        buffer.write("\r\n".join(lines))
+        buffer.write("\r\n")
+    else:
+        writer.writerows(zip(*columns, strict=True))
+    return buffer.getvalue()
+
+
+def _quoted(cell: str) -> str:
+    """The cell as the csv module writes it (minimal quoting, ``,`` and CRLF)."""
+    if any(special in cell for special in _SPECIAL):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+_SPECIAL = (",", '"', "\r", "\n")
