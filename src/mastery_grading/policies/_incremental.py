@@ -248,6 +248,40 @@ class _Piece:
         self.weight = weight
 
 
+def check_next_evidence(target: LearningTarget, student: str | None, evidence: Any) -> None:
+    """Check the evidence a running state of ``student`` on ``target`` is updated with.
+
+    ``student`` is ``None`` before the state's first evidence.
+
+    Raises:
+        InvalidTypeError: If ``evidence`` is not an Evidence.
+        TargetMismatchError: If it is for another target, or for another student.
+        ScoreOutOfScaleError: If its score lies outside the target's scale.
+    """
+    if type(evidence) is not Evidence and not isinstance(evidence, Evidence):
+        msg = f"evidence {evidence!r} must be an Evidence, not {type(evidence).__name__}"
+        raise InvalidTypeError(msg)
+    if evidence.target_id != target.id:
+        msg = (
+            f"target_id={evidence.target_id!r} of evidence for student "
+            f"{evidence.student_id!r} does not match the target being evaluated, {target.id!r}"
+        )
+        raise TargetMismatchError(msg)
+    if student is not None and evidence.student_id != student:
+        msg = (
+            f"student_id={evidence.student_id!r} of evidence on target {target.id!r} does "
+            f"not match the student of this state, {student!r}; keep one state per "
+            "(student, target)"
+        )
+        raise TargetMismatchError(msg)
+    scale = target.scale
+    if not scale.min <= evidence.score <= scale.max:
+        scale.check_score(
+            evidence.score,
+            where=f" for student {evidence.student_id!r} on target {target.id!r}",
+        )
+
+
 def is_after(evidence: Evidence, latest: Evidence | None) -> bool:
     """Return whether ``evidence`` comes at or after ``latest`` in chronological order."""
     if latest is None:
@@ -454,29 +488,7 @@ class Incremental:
             mastery_grading.exceptions.TargetMismatchError: student_id='ben' of evidence on target 'T' does not match the student of this state, 's'; keep one state per (student, target)
         """  # noqa: E501
         target = state.target
-        if not isinstance(evidence, Evidence):
-            msg = f"evidence {evidence!r} must be an Evidence, not {type(evidence).__name__}"
-            raise InvalidTypeError(msg)
-        if evidence.target_id != target.id:
-            msg = (
-                f"target_id={evidence.target_id!r} of evidence for student "
-                f"{evidence.student_id!r} does not match the target being evaluated, {target.id!r}"
-            )
-            raise TargetMismatchError(msg)
-        student = state.student_id
-        if student is not None and evidence.student_id != student:
-            msg = (
-                f"student_id={evidence.student_id!r} of evidence on target {target.id!r} does "
-                f"not match the student of this state, {student!r}; keep one state per "
-                "(student, target)"
-            )
-            raise TargetMismatchError(msg)
-        scale = target.scale
-        if not scale.min <= evidence.score <= scale.max:
-            scale.check_score(
-                evidence.score,
-                where=f" for student {evidence.student_id!r} on target {target.id!r}",
-            )
+        check_next_evidence(target, state.student_id, evidence)
         history = state.history.appended(evidence)
         latest = state.latest
         in_order = state.in_order

@@ -38,9 +38,8 @@ import attrs
 
 from mastery_grading import _validators as v
 from mastery_grading.evidence import Evidence, sort_chronologically
-from mastery_grading.exceptions import InvalidTypeError, TargetMismatchError
 from mastery_grading.policies._base import make_result, no_result, prepare
-from mastery_grading.policies._incremental import History, is_after
+from mastery_grading.policies._incremental import History, check_next_evidence, is_after
 from mastery_grading.policies._spec import register_policy
 from mastery_grading.policies.kernel_registry import register_kernel
 from mastery_grading.protocols import Claim
@@ -309,29 +308,9 @@ class BKT:
             True
         """
         target = state.target
-        if type(evidence) is not Evidence and not isinstance(evidence, Evidence):
-            msg = f"evidence {evidence!r} must be an Evidence, not {type(evidence).__name__}"
-            raise InvalidTypeError(msg)
-        if evidence.target_id != target.id:
-            msg = (
-                f"target_id={evidence.target_id!r} of evidence for student "
-                f"{evidence.student_id!r} does not match the target being evaluated, {target.id!r}"
-            )
-            raise TargetMismatchError(msg)
-        student = state.student_id
-        if student is not None and evidence.student_id != student:
-            msg = (
-                f"student_id={evidence.student_id!r} of evidence on target {target.id!r} does "
-                f"not match the student of this state, {student!r}; keep one state per "
-                "(student, target)"
-            )
-            raise TargetMismatchError(msg)
+        check_next_evidence(target, state.student_id, evidence)
         scale = target.scale
         score = evidence.score
-        if not scale.min <= score <= scale.max:
-            scale.check_score(
-                score, where=f" for student {evidence.student_id!r} on target {target.id!r}"
-            )
         history = state.history.appended(evidence)
         latest = state.latest
         moment = evidence.observed_at
