@@ -277,7 +277,8 @@ class LiveTable:
                 rows[self._row_of[student] * len(self.targets) + t] = row
         self.columns = self.columns.patched(rows)
         is_engine = self.columns.base[3] is None
-        self.table = self.table._successor(
+        self.table = _next_table(
+            self.table,
             self.students,
             self.columns,
             self._explainer(len(self._log)) if is_engine else None,
@@ -466,6 +467,25 @@ class LiveTable:
             return self.policies[t].evaluate(evidence, self.targets[t])
 
         return explain
+
+
+def _next_table(
+    table: ResultTable,
+    students: tuple[str, ...],
+    columns: PatchedColumns,
+    explain: Callable[[int], TargetResult] | None,
+) -> ResultTable:
+    """The next table of a live gradebook: ``table``'s policy and targets, other rows.
+
+    ``columns`` are laid out for ``students``; nothing of ``table`` changes. Its fields are
+    copied, not checked again as the constructor would (a few microseconds a table).
+    """
+    successor = object.__new__(ResultTable)
+    successor.__dict__.update(table.__dict__)
+    successor.students = students
+    successor._columns = columns
+    successor._explain = explain
+    return successor
 
 
 def engine_live_table(

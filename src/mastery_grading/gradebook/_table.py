@@ -159,23 +159,6 @@ class ResultTable:
         """
         return self._attributes
 
-    def _successor(
-        self,
-        students: tuple[str, ...],
-        columns: PatchedColumns,
-        explain: Callable[[int], TargetResult] | None,
-    ) -> ResultTable:
-        """The next table of a live gradebook: this one's policy and targets, other rows.
-
-        ``columns`` are laid out for ``students``; nothing of this table changes.
-        """
-        successor = object.__new__(ResultTable)
-        successor.__dict__.update(self.__dict__)
-        successor.students = students
-        successor._columns = columns
-        successor._explain = explain
-        return successor
-
     def with_student_attributes(self, attributes: Mapping[str, Any]) -> ResultTable:
         """Return a copy (sharing the columns) with more student attributes, as ``aggregate`` takes.
 
