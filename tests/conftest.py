@@ -8,7 +8,9 @@ no deadline, so `make test` is repeatable and fast), ``dev`` (random, 100 exampl
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,6 +45,21 @@ JAVA_MISSING = (
 )
 
 
+def java_major_version() -> int | None:
+    """The major version of ``java`` on the PATH (``java -version``), or None if unreadable."""
+    try:
+        shown = subprocess.run(
+            ["java", "-version"], capture_output=True, text=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = re.search(r'version "(\d+)(?:\.(\d+))?', shown.stderr + shown.stdout)
+    if found is None:
+        return None
+    major = int(found.group(1))
+    return int(found.group(2) or 0) if major == 1 else major  # "1.8.0" is Java 8
+
+
 @pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
     """A ``local[2]`` Spark session with 4 shuffle partitions, shared by every Spark test.
@@ -55,6 +72,9 @@ def spark() -> Iterator[Any]:
     )
     if shutil.which("java") is None:
         pytest.skip(JAVA_MISSING)
+    major = java_major_version()
+    if major is not None and major < 17:
+        pytest.skip(f"java is version {major}; Spark 4 needs 17 or later. {JAVA_MISSING}")
     from pyspark.sql import SparkSession
 
     import mastery_grading
