@@ -40,7 +40,7 @@ from mastery_grading.reports import (
     write_reports,
 )
 from mastery_grading.reports._i18n import LEVEL_NAMES, Words, catalogue, read_po
-from mastery_grading.reports._page import _POLICIES, script_hash
+from mastery_grading.reports._page import _POLICIES, NUMBERS, script_hash
 from mastery_grading.reports._teacher import SORT_SCRIPT
 from mastery_grading.testing.examples import scores_to_history
 
@@ -363,6 +363,21 @@ def test_a_rule_set_grade_is_decided_in_words_of_the_pages_language() -> None:
     )
     english_words = _words_of(RULE_MESSAGES) | {"rule", "grade", "comes", "from", "this"}
     assert set() == set(re.findall(r"[^\W\d_]+", spanish.casefold())) & english_words
+
+
+def test_the_charts_numbers_print_and_fold_away_on_screen_without_a_script() -> None:
+    page = _page()
+    tables = re.findall(
+        r'<details class="numbers"><summary>The numbers of the chart</summary></details>'
+        r'<div class="numbers"><table class="chart-data">',
+        page,
+    )
+    assert 2 == len(tables)  # one per chart, each table outside its (empty) disclosure
+    assert NUMBERS in page
+    screen, printed = re.findall(r"@media (\w+)\{(.*?\})\}", NUMBERS)
+    assert ("screen", "details.numbers:not([open])+div.numbers{display:none}") == screen
+    assert ("print", "details.numbers{display:none}div.numbers{display:block}") == printed
+    assert "default-src 'none'; style-src 'unsafe-inline'\"" in page  # no script to do it
 
 
 def test_custom_level_names_win_over_the_catalogue() -> None:
