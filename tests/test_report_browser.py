@@ -1,5 +1,6 @@
 """The family reports in a real browser: axe-core's WCAG 2.1 A/AA rules, no horizontal overflow
-at phone and desktop widths, the class map's sorting, and a PDF turned into a PNG.
+at phone and desktop widths, the class map's sorting, the chart's numbers folded on screen, and
+a PDF turned into a PNG and into text (the chart's numbers are printed).
 
 The parts come from ``tools/ensure-browser-tests.sh`` (Debian's chromium and chromium-driver,
 poppler-utils, axe-core from npm into ``tools/node_modules``); each test that lacks one skips and
@@ -8,6 +9,8 @@ names it. One Chromium session serves the whole module.
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 import subprocess
 import sys
@@ -166,3 +169,46 @@ def test_each_student_page_prints_to_a_pdf_that_renders(pages: Path, tmp_path: P
     (png,) = tmp_path.glob("page*.png")
     assert png.read_bytes().startswith(b"\x89PNG")
     assert png.stat().st_size > 2000
+
+
+def test_the_charts_numbers_fold_away_on_screen_and_open_without_a_script(
+    driver: Any, pages: Path
+) -> None:
+    _open(driver, _student_pages(pages)[0])
+    shown = "return [...document.querySelectorAll('div.numbers')].map(d => d.offsetHeight > 0)"
+    before = driver.execute_script(shown)
+    assert before
+    assert not any(before)
+    driver.execute_script("document.querySelector('details.numbers summary').click()")
+    assert [True, *before[1:]] == driver.execute_script(shown)
+
+
+def _chart_results(page: Path) -> list[str]:
+    """The "result after it" column of every chart table of a page, as written."""
+    tables = re.findall(r'<table class="chart-data">.*?</table>', page.read_text(encoding="utf-8"))
+    return [
+        html.unescape(row[-1])
+        for table in tables
+        for row in (re.findall(r"<td>([^<]*)</td>", tr) for tr in table.split("<tr>")[1:])
+        if row
+    ]
+
+
+def test_the_charts_numbers_are_in_the_printed_pdf(pages: Path) -> None:
+    chromium()
+    pdftotext = _need("pdftotext", "poppler-utils")
+    page = _student_pages(pages)[0]
+    results = _chart_results(page)
+    assert results
+    done = subprocess.run(
+        [pdftotext, "-layout", str(page.with_suffix(".pdf")), "-"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert 0 == done.returncode, done.stderr
+    text = " ".join(done.stdout.split())
+    assert text.count("Resultado después") == page.read_text(encoding="utf-8").count("chart-data")
+    for value in results:
+        assert value in text

@@ -10,6 +10,7 @@ import re
 import string
 import sys
 import tomllib
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -29,6 +30,7 @@ from mastery_grading import (
     policies,
 )
 from mastery_grading.exceptions import ExternalToolError, InvalidValueError
+from mastery_grading.grades import RULE_MESSAGES, LetterRule, RuleSet
 from mastery_grading.reports import (
     LANGUAGES,
     class_report_html,
@@ -38,7 +40,7 @@ from mastery_grading.reports import (
     write_reports,
 )
 from mastery_grading.reports._i18n import LEVEL_NAMES, Words, catalogue, read_po
-from mastery_grading.reports._page import _POLICIES, script_hash
+from mastery_grading.reports._page import _POLICIES, NUMBERS, script_hash
 from mastery_grading.reports._teacher import SORT_SCRIPT
 from mastery_grading.testing.examples import scores_to_history
 
@@ -301,6 +303,83 @@ def test_the_page_is_in_spanish_with_the_locales_numbers_and_dates() -> None:
         assert english not in text
 
 
+#: Every rule of the shipped rule sets.
+PRESET_RULES: list[LetterRule] = [
+    rule
+    for rule_set in (RuleSet.sbgrader2(), RuleSet.powerschool_forum(), RuleSet.talbert_mth201())
+    for rule in rule_set.rules
+]
+
+
+def _words_of(messages: Iterable[str]) -> set[str]:
+    """The words (runs of letters) of messages, placeholders left out."""
+    text = " ".join(
+        literal for message in messages for literal, *_ in string.Formatter().parse(message)
+    )
+    return set(re.findall(r"[^\W\d_]+", text.casefold()))
+
+
+def _grade_section(page: str) -> str:
+    found = re.search(r'<section class="grade">.*?</section>', page)
+    assert found is not None
+    return Text.of(found.group(0)).text
+
+
+def test_rules_worded_through_the_english_catalogue_read_as_the_rules_own_words() -> None:
+    english = Words.of("en")
+    assert len(PRESET_RULES) > 10
+    for rule in PRESET_RULES:
+        assert rule.describe() == rule.describe(english)
+
+
+def test_rules_worded_in_spanish_keep_no_english_word_of_the_templates() -> None:
+    spanish, english_words = Words.of("es"), _words_of(RULE_MESSAGES)
+    assert {"least", "targets", "above", "below", "otherwise", "and", "among"} <= english_words
+    for rule in PRESET_RULES:
+        worded = set(re.findall(r"[^\W\d_]+", rule.describe(spanish).casefold()))
+        assert set() == worded & english_words, rule.describe(spanish)
+    talbert_b = RuleSet.talbert_mth201().rules[1].describe(spanish)
+    assert (
+        "B: 8 dominados (2,0 o más) y 2 más en progreso (1,0 o más) entre los objetivos core y "
+        "4 dominados (2,0 o más) y 6 más en progreso (1,0 o más) entre los objetivos sin la "
+        "etiqueta 'core'" == talbert_b
+    )
+
+
+def test_a_rule_set_grade_is_decided_in_words_of_the_pages_language() -> None:
+    def page(student: str, lang: str) -> str:
+        return student_report_html(
+            student, EVIDENCE, TARGETS, policies.DecayingAverage(), RuleSet.sbgrader2(), lang=lang
+        )
+
+    assert (
+        "Course grade D The grade comes from this rule: rule D: at least 50% of targets at 3.0 "
+        "or above." == _grade_section(page("stu-ana-4401", "en"))
+    )
+    spanish = _grade_section(page("stu-cleo-9903", "es"))
+    assert (
+        "Nota del curso B La nota sale de esta regla: regla B: al menos el 80 % de los "
+        "objetivos con 3,0 o más y ningún objetivo por debajo de 2,0." == spanish
+    )
+    english_words = _words_of(RULE_MESSAGES) | {"rule", "grade", "comes", "from", "this"}
+    assert set() == set(re.findall(r"[^\W\d_]+", spanish.casefold())) & english_words
+
+
+def test_the_charts_numbers_print_and_fold_away_on_screen_without_a_script() -> None:
+    page = _page()
+    tables = re.findall(
+        r'<details class="numbers"><summary>The numbers of the chart</summary></details>'
+        r'<div class="numbers"><table class="chart-data">',
+        page,
+    )
+    assert 2 == len(tables)  # one per chart, each table outside its (empty) disclosure
+    assert NUMBERS in page
+    screen, printed = re.findall(r"@media (\w+)\{(.*?\})\}", NUMBERS)
+    assert ("screen", "details.numbers:not([open])+div.numbers{display:none}") == screen
+    assert ("print", "details.numbers{display:none}div.numbers{display:block}") == printed
+    assert "default-src 'none'; style-src 'unsafe-inline'\"" in page  # no script to do it
+
+
 def test_custom_level_names_win_over_the_catalogue() -> None:
     scale = Scale(
         min=0.0,
@@ -327,7 +406,7 @@ def _used_messages() -> set[str]:
             if name in {"words", "self"} and isinstance(first, ast.Constant):
                 assert isinstance(first.value, str)
                 found.add(first.value)
-    return found | set(_POLICIES.values()) | LEVEL_NAMES
+    return found | set(_POLICIES.values()) | LEVEL_NAMES | RULE_MESSAGES
 
 
 def _fields(message: str) -> set[str]:

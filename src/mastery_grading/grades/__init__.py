@@ -53,12 +53,15 @@ from mastery_grading.grades.cutoffs import AverageCutoffs, AverageCutoffsSpec, C
 from mastery_grading.grades.parents import ROLLUP_METHODS, RollupMethod, roll_up_parents
 from mastery_grading.grades.report import GradeReport, NextStep, NextSteps, TargetLine
 from mastery_grading.grades.rules import (
+    ENGLISH_WORDS,
+    RULE_MESSAGES,
     Condition,
     ConditionSpec,
     LetterRule,
     LetterRuleSpec,
     MasteredAndProgressing,
     MasteredAndProgressingSpec,
+    RuleWords,
     Tally,
     TallySpec,
     count_at_or_above,
@@ -73,10 +76,12 @@ from mastery_grading.protocols import GradeConverter, GradeReportLike
 
 __all__ = [
     "CLAIM_NAMES",
+    "ENGLISH_WORDS",
     "INCOMPLETE",
     "MISSING_CHOICES",
     "NO_LETTER",
     "ON_GAP_CHOICES",
+    "RULE_MESSAGES",
     "ROLLUP_METHODS",
     "AverageCutoffs",
     "AverageCutoffsSpec",
@@ -104,6 +109,7 @@ __all__ = [
     "RollupMethod",
     "RuleSet",
     "RuleSetSpec",
+    "RuleWords",
     "Semantics",
     "Step",
     "Tally",

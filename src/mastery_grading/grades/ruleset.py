@@ -384,7 +384,7 @@ class RuleSet:
             )
             raise OverlapError(msg, letters=letters, values=floats)
         rule = self.rules[matching[0]]
-        return rule.letter, f"rule {rule.describe()}"
+        return rule.letter, f"rule {rule.describe()}"  # the reports find the rule by this text
 
     def _check_targets(self, results: Sequence[TargetResult]) -> None:
         """Refuse a target whose scale is not the rule set's (another range or other levels)."""

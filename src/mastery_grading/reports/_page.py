@@ -12,7 +12,7 @@ from mastery_grading.protocols import Policy
 from mastery_grading.reports._i18n import Words
 from mastery_grading.results import TargetResult
 
-__all__ = ["badge", "page", "policy_words", "script_hash"]
+__all__ = ["NUMBERS", "badge", "page", "policy_words", "script_hash"]
 
 _RULES = (
     *BASE_RULES,
@@ -35,18 +35,28 @@ _RULES = (
     ),
     ("a", "color:#173f8a"),
     ("details", "margin:.3rem 0 .8rem"),
+    ("details[open]", "margin-bottom:.3rem"),
+)
+
+#: The chart's numbers: on screen a closed ``<details class="numbers">`` (no content of its own)
+#: hides the ``<div class="numbers">`` right after it, and opening it shows the table, with no
+#: script; in print the disclosure is left out and the table always shows (a closed
+#: ``<details>`` would keep its content hidden on paper).
+NUMBERS = (
+    "@media screen{details.numbers:not([open])+div.numbers{display:none}}"
+    "@media print{details.numbers{display:none}div.numbers{display:block}}"
 )
 
 _PRINT = (
     "@media print{body{margin:0;max-width:none;font-size:11pt}"
     ".target{break-inside:avoid}.chart{max-width:16cm;break-inside:avoid}"
-    "details>*{display:block}.scroll{overflow:visible}"
+    ".scroll{overflow:visible}"
     ".badge{border:1px solid currentColor}"
     "a{color:inherit;text-decoration:none}}"
     "@page{size:A4;margin:14mm}"
 )
 
-CSS = stylesheet(_RULES) + "\n" + _PRINT
+CSS = stylesheet(_RULES) + "\n" + NUMBERS + _PRINT
 
 
 def script_hash(script: str) -> str:

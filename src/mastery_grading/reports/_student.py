@@ -24,7 +24,9 @@ from mastery_grading.grades import (
     GradeConverter,
     GradeReport,
     GradeReportLike,
+    LetterRule,
     NextStep,
+    RuleSet,
     grade,
 )
 from mastery_grading.policies._needed import needed
@@ -111,6 +113,12 @@ def letter_words(letter: str, words: Words) -> str:
     return letter
 
 
+def _rule_of(report: GradeReportLike, rule_set: RuleSet) -> LetterRule | None:
+    """The rule that gave the letter: the one the report's ``decided_by`` (in English) names."""
+    decided_by = getattr(report, "decided_by", None)
+    return next((r for r in rule_set.rules if decided_by == f"rule {r.describe()}"), None)
+
+
 def _decided(report: GradeReportLike, converter: GradeConverter | None, words: Words) -> str:
     if report.letter == INCOMPLETE:
         return words("The grade is not given yet: some learning targets have no evidence yet.")
@@ -141,6 +149,11 @@ def _decided(report: GradeReportLike, converter: GradeConverter | None, words: W
             average=shown,
             cutoffs=cutoffs,
         )
+    if isinstance(converter, RuleSet):
+        letter_rule = _rule_of(report, converter)
+        if letter_rule is not None:  # worded in the page's language, from the catalogue
+            rule = words("rule {rule}", rule=letter_rule.describe(words))
+            return words("The grade comes from this rule: {rule}.", rule=rule)
     rule = str(getattr(report, "decided_by", "") or "").rstrip(".")
     if not rule:
         return words("The grade comes from the grading scheme's rules.")
@@ -328,12 +341,11 @@ def student_page(
         )
         points = progress_points(history, target, policy)
         chart = ""
-        if points:
+        if points:  # the table follows its (empty) disclosure: see NUMBERS in _page
             chart = (
                 progress_svg(points, target, words, key=str(number))
-                + f"<details><summary>{esc(words('The numbers of the chart'))}</summary>"
-                + progress_table(points, words)
-                + "</details>"
+                + f'<details class="numbers"><summary>{esc(words("The numbers of the chart"))}'
+                + f'</summary></details><div class="numbers">{progress_table(points, words)}</div>'
             )
         body.append(
             f'<section class="target" id="target-{number}"><h2>{esc(target.title)}</h2>'

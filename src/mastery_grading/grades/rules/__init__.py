@@ -10,6 +10,8 @@ A list of rules is compiled to counts per (tag group, value band)
 """
 
 from mastery_grading.grades.rules.conditions import (
+    ENGLISH_WORDS,
+    RULE_MESSAGES,
     Condition,
     ConditionSpec,
     LetterRule,
@@ -17,6 +19,7 @@ from mastery_grading.grades.rules.conditions import (
     MasteredAndProgressing,
     MasteredAndProgressingSpec,
     Op,
+    RuleWords,
     Tally,
     TallySpec,
     count_at_or_above,
@@ -27,6 +30,8 @@ from mastery_grading.grades.rules.conditions import (
 )
 
 __all__ = [
+    "ENGLISH_WORDS",
+    "RULE_MESSAGES",
     "Condition",
     "ConditionSpec",
     "LetterRule",
@@ -34,6 +39,7 @@ __all__ = [
     "MasteredAndProgressing",
     "MasteredAndProgressingSpec",
     "Op",
+    "RuleWords",
     "Tally",
     "TallySpec",
     "count_at_or_above",

@@ -12,12 +12,19 @@ Every condition only depends on how many targets of a group lie in a range of va
   syllabus does not spell it out.
 
 A :class:`LetterRule` is a letter and the conditions that must all hold for it.
+
+Every ``describe`` words its rule from message templates with named ``{placeholders}`` (such
+as ``"at least {share} of {targets} {where}"``), through a :class:`RuleWords`: English by
+default (:data:`~mastery_grading.grades.ENGLISH_WORDS`), and any language whose catalogue
+translates the templates (the family reports pass their own, so a Spanish page words its rules
+in Spanish). The templates are listed in :data:`~mastery_grading.grades.RULE_MESSAGES`.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from typing import Any, ClassVar, Literal, TypedDict, get_args
+from typing import Any, ClassVar, Literal, Protocol, TypedDict, get_args
 
 import attrs
 
@@ -27,7 +34,9 @@ from mastery_grading.exceptions import InvalidTypeError, InvalidValueError
 from mastery_grading.grades._decider import check_letter
 
 __all__ = [
+    "ENGLISH_WORDS",
     "OP_NAMES",
+    "RULE_MESSAGES",
     "Condition",
     "ConditionSpec",
     "LetterRule",
@@ -35,6 +44,7 @@ __all__ = [
     "MasteredAndProgressing",
     "MasteredAndProgressingSpec",
     "Op",
+    "RuleWords",
     "Tally",
     "TallySpec",
     "count_at_or_above",
@@ -50,13 +60,106 @@ Op = Literal[">=", ">", "<=", "<", "=="]
 #: The comparisons, in the order messages list them.
 OP_NAMES: tuple[Op, ...] = get_args(Op)
 
-_OP_WORDS: dict[Op, str] = {
-    ">=": "at least",
-    ">": "more than",
-    "<=": "at most",
-    "<": "fewer than",
-    "==": "exactly",
+#: How a share of the targets compares, one message per comparison (so a language can agree
+#: its words with the bound: "más del 50 %").
+_SHARE_WORDS: dict[Op, str] = {
+    ">=": "at least {share} of {targets} {where}",
+    ">": "more than {share} of {targets} {where}",
+    "<=": "at most {share} of {targets} {where}",
+    "<": "fewer than {share} of {targets} {where}",
+    "==": "exactly {share} of {targets} {where}",
 }
+
+#: How a number of targets compares, one message per comparison.
+_COUNT_WORDS: dict[Op, str] = {
+    ">=": "at least {count} {targets} {where}",
+    ">": "more than {count} {targets} {where}",
+    "<=": "at most {count} {targets} {where}",
+    "<": "fewer than {count} {targets} {where}",
+    "==": "exactly {count} {targets} {where}",
+}
+
+#: Which targets a condition counts: (no tag, tagged, not tagged), singular then plural.
+_SELECTION_WORDS: dict[tuple[str, bool], tuple[str, str]] = {
+    ("all", True): ("target", "targets"),
+    ("tag", True): ("{tag} target", "{tag} targets"),
+    ("tag", False): ("target not tagged {tag}", "targets not tagged {tag}"),
+}
+
+_MASTERED_AND_PROGRESSING = (
+    "{mastered} mastered ({mastered_at} or above) and {progressing} more progressing "
+    "({progressing_at} or above) among {targets}"
+)
+
+#: Every message template the rules are worded from (a catalogue translates these).
+RULE_MESSAGES: frozenset[str] = frozenset(
+    {
+        *_SHARE_WORDS.values(),
+        *_COUNT_WORDS.values(),
+        *(text for pair in _SELECTION_WORDS.values() for text in pair),
+        "at {low} or above",
+        "below {high}",
+        "in [{low}, {high})",
+        "in all",
+        "no {target} {where}",
+        "some {target} {where}",
+        _MASTERED_AND_PROGRESSING,
+        "{first} and {second}",
+        "{letter}: {conditions}",
+        "{letter}: otherwise",
+    }
+)
+
+
+class RuleWords(Protocol):
+    """How rules are worded: templates translated and filled, numbers and shares written.
+
+    :data:`~mastery_grading.grades.ENGLISH_WORDS` is the default; the family reports' words of a
+    language (:mod:`mastery_grading.reports`) comply by shape, so a rule reads in the page's
+    language.
+
+    Example:
+        >>> class Shouting:
+        ...     def __call__(self, message: str, /, **values: object) -> str:
+        ...         return ENGLISH_WORDS(message, **values).upper()
+        ...     def number(self, value: float) -> str:
+        ...         return ENGLISH_WORDS.number(value)
+        ...     def percent(self, share: float) -> str:
+        ...         return ENGLISH_WORDS.percent(share)
+        >>> no_target_below(2).describe(Shouting())
+        'NO TARGET BELOW 2.0'
+    """
+
+    def __call__(self, message: str, /, **values: object) -> str:
+        """Return ``message`` (one of :data:`~mastery_grading.grades.RULE_MESSAGES`), filled."""
+        ...  # pragma: no cover - a protocol
+
+    def number(self, value: float) -> str:
+        """Return a value of the scale as written (``3.0``)."""
+        ...  # pragma: no cover - a protocol
+
+    def percent(self, share: float) -> str:
+        """Return a share (0.9) as a percentage (``90%``)."""
+        ...  # pragma: no cover - a protocol
+
+
+@attrs.frozen
+class _English:
+    """The rules' own English, the templates as written and values as their ``repr``."""
+
+    def __call__(self, message: str, /, **values: object) -> str:
+        return message.format(**values)
+
+    def number(self, value: float) -> str:
+        return repr(value)
+
+    def percent(self, share: float) -> str:
+        return f"{fmt(read_value(share) * 100)}%".replace(".0%", "%")
+
+
+#: The English wording of rules, the default of every ``describe``: the templates as written,
+#: values as their ``repr`` (``3.0``) and shares as percentages (``65%``).
+ENGLISH_WORDS: RuleWords = _English()
 
 
 class TallySpec(TypedDict):
@@ -105,11 +208,12 @@ def _optional_number(instance: Any, attribute: attrs.Attribute[Any], value: Any)
     v.optional_finite_number(instance, attribute, value)
 
 
-def _selection(tag: str | None, tagged: bool, *, singular: bool = False) -> str:
-    noun = "target" if singular else "targets"
+def _selection(tag: str | None, tagged: bool, words: RuleWords, *, singular: bool = False) -> str:
+    one, many = _SELECTION_WORDS[("all" if tag is None else "tag", tagged or tag is None)]
+    message = one if singular else many
     if tag is None:
-        return noun
-    return f"{tag} {noun}" if tagged else f"{noun} not tagged {tag!r}"
+        return words(message)
+    return words(message, tag=tag if tagged else repr(tag))
 
 
 @attrs.frozen(kw_only=True)
@@ -178,24 +282,33 @@ class Tally:
         """The values where this condition's range starts or ends."""
         return tuple(x for x in (self.low, self.high) if x is not None)
 
-    def describe(self) -> str:
-        """The condition in words."""
+    def describe(self, words: RuleWords = ENGLISH_WORDS) -> str:
+        """The condition in words (English unless ``words`` says otherwise).
+
+        Example:
+            >>> Tally(low=2.0, high=3.0, op="<", share=0.25, tag="core", tagged=False).describe()
+            "fewer than 25% of targets not tagged 'core' in [2.0, 3.0)"
+        """
         if self.low is not None and self.high is None:
-            where = f"at {self.low!r} or above"
+            where = words("at {low} or above", low=words.number(self.low))
         elif self.low is None and self.high is not None:
-            where = f"below {self.high!r}"
+            where = words("below {high}", high=words.number(self.high))
         elif self.low is not None and self.high is not None:
-            where = f"in [{self.low!r}, {self.high!r})"
+            low, high = words.number(self.low), words.number(self.high)
+            where = words("in [{low}, {high})", low=low, high=high)
         else:
-            where = "in all"
+            where = words("in all")
         if self.count == 0 and self.op == "==":
-            return f"no {_selection(self.tag, self.tagged, singular=True)} {where}"
+            target = _selection(self.tag, self.tagged, words, singular=True)
+            return words("no {target} {where}", target=target, where=where)
         if self.count == 1 and self.op == ">=":
-            return f"some {_selection(self.tag, self.tagged, singular=True)} {where}"
+            target = _selection(self.tag, self.tagged, words, singular=True)
+            return words("some {target} {where}", target=target, where=where)
+        targets = _selection(self.tag, self.tagged, words)
         if self.share is not None:
-            bound = f"{fmt(read_value(self.share) * 100)}%".replace(".0%", "%")
-            return f"{_OP_WORDS[self.op]} {bound} of {_selection(self.tag, self.tagged)} {where}"
-        return f"{_OP_WORDS[self.op]} {self.count} {_selection(self.tag, self.tagged)} {where}"
+            share = words.percent(self.share)
+            return words(_SHARE_WORDS[self.op], share=share, targets=targets, where=where)
+        return words(_COUNT_WORDS[self.op], count=self.count, targets=targets, where=where)
 
     def to_spec(self) -> TallySpec:
         """The JSON-safe spec of the condition."""
@@ -271,12 +384,15 @@ class MasteredAndProgressing:
         """The values where this condition's ranges start."""
         return (self.mastered_at, self.progressing_at)
 
-    def describe(self) -> str:
-        """The condition in words."""
-        return (
-            f"{self.mastered} mastered ({self.mastered_at!r} or above) and {self.progressing} "
-            f"more progressing ({self.progressing_at!r} or above) among "
-            f"{_selection(self.tag, self.tagged)}"
+    def describe(self, words: RuleWords = ENGLISH_WORDS) -> str:
+        """The condition in words (English unless ``words`` says otherwise)."""
+        return words(
+            _MASTERED_AND_PROGRESSING,
+            mastered=self.mastered,
+            mastered_at=words.number(self.mastered_at),
+            progressing=self.progressing,
+            progressing_at=words.number(self.progressing_at),
+            targets=_selection(self.tag, self.tagged, words),
         )
 
     def to_spec(self) -> MasteredAndProgressingSpec:
@@ -394,16 +510,22 @@ class LetterRule:
         default=(), converter=_to_conditions, validator=_check_conditions
     )
 
-    def describe(self) -> str:
-        """The rule in words.
+    def describe(self, words: RuleWords = ENGLISH_WORDS) -> str:
+        """The rule in words (English unless ``words`` says otherwise).
+
+        The conditions are joined pairwise, first to last, by ``"{first} and {second}"``.
 
         Example:
             >>> LetterRule(letter="A", conditions=[no_target_below(3)]).describe()
             'A: no target below 3.0'
         """
         if not self.conditions:
-            return f"{self.letter}: otherwise"
-        return f"{self.letter}: " + " and ".join(c.describe() for c in self.conditions)
+            return words("{letter}: otherwise", letter=self.letter)
+        conditions = functools.reduce(
+            lambda first, second: words("{first} and {second}", first=first, second=second),
+            (c.describe(words) for c in self.conditions),
+        )
+        return words("{letter}: {conditions}", letter=self.letter, conditions=conditions)
 
     def to_spec(self) -> LetterRuleSpec:
         """The JSON-safe spec of the rule.
