@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,14 @@ import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mastery_grading import BulkValidationError, InvalidValueError, LearningTarget, policies, stream
+from mastery_grading import (
+    BulkValidationError,
+    InvalidValueError,
+    LearningTarget,
+    MissingScoreWarning,
+    policies,
+    stream,
+)
 from mastery_grading.testing.strategies import gradebook_evidence
 from scale_books import (
     KERNEL_POLICIES,
@@ -183,3 +190,44 @@ def test_grade_table_gives_the_books_letters_and_names_bad_rows_by_student() -> 
             policies.Mean(),
             converter,
         )
+
+
+def test_a_bad_row_of_a_dataset_is_named_by_its_file_and_row_and_text_rules_are_those_of_frames(
+    tmp_path: Path,
+) -> None:
+    # times written as text, as a Parquet export may hold them: one without an offset
+    def part(students: list[str], times: list[str], scores: list[float | None]) -> pa.Table:
+        return pa.table(
+            {
+                "student_id": students,
+                "target_id": ["T"] * len(students),
+                "score": pa.array(scores, pa.float64()),
+                "observed_at": times,
+            }
+        )
+
+    pq.write_table(part(["ana"], ["2026-10-01T09:00:00+02:00"], [3.0]), tmp_path / "p0.parquet")
+    pq.write_table(
+        part(["ben", "cy"], ["2026-10-02T09:00:00Z", "2026-10-03"], [None, 2.0]),
+        tmp_path / "p1.parquet",
+    )
+    out = tmp_path / "out" / "results.parquet"
+    out.parent.mkdir()
+    with pytest.raises(BulkValidationError) as caught:
+        stream.results(tmp_path, TARGETS, policies.Mean(), out=out)
+    (problem,) = caught.value.problems
+    assert problem.message.startswith(f"{tmp_path / 'p1.parquet'}: row 1 (student 'cy', target")
+    assert "'2026-10-03' has no UTC offset" in problem.message
+    assert not out.exists()
+    with pytest.raises(BulkValidationError, match="missing_scores='error'"):
+        stream.results(
+            tmp_path, TARGETS, policies.Mean(), out=out, missing_scores="error", assume_tz=UTC
+        )
+    with pytest.warns(MissingScoreWarning, match="1 row"):
+        summary = stream.results(tmp_path, TARGETS, policies.Mean(), out=out, assume_tz=UTC)
+    rows = pq.read_table(out).to_pylist()
+    assert 4 == summary.rows  # ben's one row had no score: skipped, as from a frame
+    assert {"ana", "cy"} == {r["student_id"] for r in rows}
+    assert [("ana", "T", 3.0), ("cy", "T", 2.0)] == [
+        (r["student_id"], r["target_id"], r["value"]) for r in rows if r["target_id"] == "T"
+    ]

@@ -52,14 +52,17 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, tzinfo
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
 from mastery_grading._extras import require
+from mastery_grading._text import Decimal, MissingScores
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import BulkValidationError, InvalidValueError, Problem
 from mastery_grading.gradebook import RESULT_COLUMNS, Duplicates, Gradebook
@@ -148,26 +151,38 @@ def _policy_names(targets: Sequence[LearningTarget], policy: Any) -> list[str]:
     return [repr(policy)] * len(targets)
 
 
-def _named(problem: Problem, table: pa.Table) -> Problem:
-    """The problem named by its row's student and target instead of its position in a bucket."""
+def _named(problem: Problem, table: pa.Table, place: Callable[[int], str] | None = None) -> Problem:
+    """The problem named by its row's student and target instead of its position in a bucket.
+
+    ``place`` names the row's origin too (its file and row), put first.
+    """
     row = problem.row
     if not isinstance(row, int):
         return problem
     student = table.column("student_id")[row].as_py()
     target = table.column("target_id")[row].as_py()
     message = f"student {student!r}, target {target!r}: {problem.message}"
+    if place is not None:
+        message = f"{place(row)} ({message.replace(': ', '): ', 1)}"
     return attrs.evolve(problem, message=message, row=None)
+
+
+#: The text options of ``Gradebook.from_frame``, as it takes them by default.
+_DEFAULT_TEXT: Mapping[str, Any] = {}
 
 
 def _book(
     table: pa.Table,
     targets: Sequence[LearningTarget],
     duplicates: Duplicates,
+    text: Mapping[str, Any],
 ) -> Gradebook:
     require("polars", extra="fast", feature=_FEATURE)
     import polars as pl
 
-    return Gradebook.from_frame(pl.from_arrow(table), targets=targets, duplicates=duplicates)
+    return Gradebook.from_frame(
+        pl.from_arrow(table), targets=targets, duplicates=duplicates, **text
+    )
 
 
 def score_table(
@@ -178,6 +193,10 @@ def score_table(
     as_of: datetime | None = None,
     duplicates: Duplicates = "error",
     on_error: OnError = "raise",
+    missing_scores: MissingScores = "skip",
+    assume_tz: tzinfo | None = None,
+    decimal: Decimal = ".",
+    strip_ids: bool = False,
 ) -> pa.Table:
     """Return the results of every student of ``table`` on every target, as an Arrow table.
 
@@ -195,6 +214,10 @@ def score_table(
         as_of: See :meth:`Gradebook.results <mastery_grading.Gradebook.results>`.
         duplicates: See :meth:`Gradebook.from_frame <mastery_grading.Gradebook.from_frame>`.
         on_error: ``"raise"`` or ``"column"`` (see the module's introduction).
+        missing_scores: How a missing score is read, as for ``Gradebook.from_frame``.
+        assume_tz: The time zone of times without an offset, as for ``Gradebook.from_frame``.
+        decimal: The decimal mark of numbers written as text, ``"."`` or ``","``.
+        strip_ids: Trim the spaces around ids (by default they are kept as written).
 
     Returns:
         The results, a ``pyarrow.Table`` with the columns of :func:`result_schema`.
@@ -222,21 +245,41 @@ def score_table(
         >>> out.column("errors")[1].as_py()
         "score=9.0 for student 'ana' on target 'T' lies outside the scale [0.0, 4.0]"
     """  # noqa: E501
+    text = {
+        "missing_scores": missing_scores,
+        "assume_tz": assume_tz,
+        "decimal": decimal,
+        "strip_ids": strip_ids,
+    }
+    return _score(table, list(targets), policy, as_of, duplicates, on_error, text, None)
+
+
+def _score(
+    table: pa.Table,
+    targets: list[LearningTarget],
+    policy: Policy | Mapping[str, Policy],
+    as_of: datetime | None,
+    duplicates: Duplicates,
+    on_error: OnError,
+    text: Mapping[str, Any],
+    place: Callable[[int], str] | None,
+) -> pa.Table:
+    """:func:`score_table`; ``place`` names a bad row's origin (see :func:`_named`)."""
     _check_on_error(on_error)
     pa = _arrow()
-    targets = list(targets)
     schema = result_schema(on_error=on_error)
     kept = [name for name in _EVIDENCE_COLUMNS if name in table.column_names]
     table = table.select(kept)
     try:
-        book = _book(table, targets, duplicates)
+        book = _book(table, targets, duplicates, text)
         refused = None
     except BulkValidationError as error:
         if on_error == "raise":
-            raise BulkValidationError([_named(p, table) for p in error.problems]) from None
+            named = [_named(p, table, place) for p in error.problems]
+            raise BulkValidationError(named) from None
         refused = _refused(error.problems, table)
         mask = pa.array([i not in refused for i in range(table.num_rows)], pa.bool_())
-        book = _book(table.filter(mask), targets, duplicates)
+        book = _book(table.filter(mask), targets, duplicates, text)
     found = book.results(policy, as_of=as_of)
     frame = found.to_polars().to_arrow()
     columns = [frame.column(name).cast(schema.field(name).type) for name in RESULT_COLUMNS]
@@ -289,7 +332,7 @@ def grade_table(
     targets = list(targets)
     table = table.select([name for name in _EVIDENCE_COLUMNS if name in table.column_names])
     try:
-        book = _book(table, targets, duplicates)
+        book = _book(table, targets, duplicates, _DEFAULT_TEXT)
     except BulkValidationError as error:
         raise BulkValidationError([_named(p, table) for p in error.problems]) from None
     found = book.grades(converter, policy=policy, as_of=as_of, on_gap="ignore")
@@ -433,7 +476,10 @@ class _Owners:
         return len(self._bucket)
 
 
-def _read_bucket(files: list[Path], owners: _Owners, bucket: int) -> pa.Table:
+def _read_bucket(
+    files: list[Path], owners: _Owners, bucket: int
+) -> tuple[pa.Table, Callable[[int], str]]:
+    """The bucket's evidence, and what names a row of it: its file and row there (from 0)."""
     pa = _arrow()
     require("pyarrow.parquet", extra="fast", feature=_FEATURE)
     import pyarrow.compute as pc
@@ -447,7 +493,13 @@ def _read_bucket(files: list[Path], owners: _Owners, bucket: int) -> pa.Table:
             ids = pc.unique(part.column("student_id")).drop_null().cast(pa.string())
             owners.claim(ids.to_pylist(), file, bucket)
         parts.append(part)
-    return pa.concat_tables(parts, promote_options="default")
+    starts = list(accumulate((part.num_rows for part in parts[:-1]), initial=0))
+
+    def place(row: int) -> str:
+        i = bisect_right(starts, row) - 1
+        return f"{files[i]}: row {row - starts[i]}"
+
+    return pa.concat_tables(parts, promote_options="default"), place
 
 
 def results(
@@ -459,6 +511,10 @@ def results(
     as_of: datetime | None = None,
     duplicates: Duplicates = "error",
     on_error: OnError = "raise",
+    missing_scores: MissingScores = "skip",
+    assume_tz: tzinfo | None = None,
+    decimal: Decimal = ".",
+    strip_ids: bool = False,
 ) -> StreamSummary:
     """Score a Parquet dataset bucket by bucket and write the results to a Parquet file.
 
@@ -476,6 +532,10 @@ def results(
         as_of: See :meth:`Gradebook.results <mastery_grading.Gradebook.results>`.
         duplicates: See :meth:`Gradebook.from_frame <mastery_grading.Gradebook.from_frame>`.
         on_error: ``"raise"`` or ``"column"`` (see the module's introduction).
+        missing_scores: How a missing score is read, as for ``Gradebook.from_frame``.
+        assume_tz: The time zone of times without an offset, as for ``Gradebook.from_frame``.
+        decimal: The decimal mark of numbers written as text, ``"."`` or ``","``.
+        strip_ids: Trim the spaces around ids (by default they are kept as written).
 
     Returns:
         A :class:`StreamSummary`.
@@ -483,9 +543,17 @@ def results(
     Raises:
         InvalidValueError: If two buckets hold evidence of one student (naming the student
             and both files), or ``source`` holds no Parquet file.
-        BulkValidationError: With ``on_error="raise"``, for the first bucket with bad rows.
+        BulkValidationError: With ``on_error="raise"``, for the first bucket with bad rows:
+            each problem named by its file and its row there (counted from 0, as pyarrow
+            does), then its student and target.
     """
     _check_on_error(on_error)
+    text = {
+        "missing_scores": missing_scores,
+        "assume_tz": assume_tz,
+        "decimal": decimal,
+        "strip_ids": strip_ids,
+    }
     _arrow()
     require("pyarrow.parquet", extra="fast", feature=_FEATURE)
     import pyarrow.parquet as pq
@@ -500,10 +568,8 @@ def results(
     try:
         with pq.ParquetWriter(partial, schema) as writer:
             for index, files in enumerate(buckets):
-                table = _read_bucket(files, owners, index)
-                scored = score_table(
-                    table, targets, policy, as_of=as_of, duplicates=duplicates, on_error=on_error
-                )
+                table, place = _read_bucket(files, owners, index)
+                scored = _score(table, targets, policy, as_of, duplicates, on_error, text, place)
                 del table
                 writer.write_table(scored, row_group_size=max(1, scored.num_rows))
                 rows += scored.num_rows
