@@ -207,9 +207,12 @@ def duplicate_problem(item: Evidence, places: Sequence[Problem]) -> list[Problem
         line 5; expected one copy (duplicates='drop' keeps the first, duplicates='keep' counts
         every copy; --duplicates drop or keep on the command line)
     """
-    one_file = len({p.source for p in places}) == 1 and all(p.line is not None for p in places)
+    one_file = len({p.source for p in places}) == 1 and places[0].source is not None
+    by_line = one_file and all(p.line is not None for p in places)
+    by_row = one_file and all(p.line is None and isinstance(p.row, int) for p in places)
     wheres = [
-        f"line {p.line}" if one_file and p.source is not None else p.where for p in places[:_LISTED]
+        f"line {p.line}" if by_line else f"row {p.row}" if by_row else p.where
+        for p in places[:_LISTED]
     ]
     if len(places) > _LISTED:
         listed = ", ".join(wheres) + f" and {len(places) - _LISTED} more"
