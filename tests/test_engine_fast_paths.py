@@ -233,6 +233,20 @@ def test_one_thread_or_two_give_identical_tables(monkeypatch: pytest.MonkeyPatch
         book = Gradebook.from_frame(_frame(evidence), targets=TARGETS)
         tables[threads] = [book.results(p).records() for p in [*ORDER_FREE, policies.PowerLaw()]]
     assert tables["1"] == tables["2"]
+    # the keyword wins over the environment variable; the books are the same
+    monkeypatch.setenv("MASTERY_GRADING_THREADS", "0")  # not read: would be refused
+    for threads_kw in (1, 2):
+        book = Gradebook.from_frame(_frame(evidence), targets=TARGETS, threads=threads_kw)
+        found = [book.results(p).records() for p in [*ORDER_FREE, policies.PowerLaw()]]
+        assert tables["1"] == found
+
+
+@pytest.mark.parametrize("threads", [0, -1, 1.5, True, "2"])
+def test_a_thread_count_that_is_not_a_whole_number_from_1_is_refused(threads: Any) -> None:
+    from mastery_grading.exceptions import InvalidValueError
+
+    with pytest.raises(InvalidValueError, match=f"threads={threads!r} must be a whole number"):
+        Gradebook.from_frame(_frame([]), targets=TARGETS, threads=threads)
 
 
 def test_the_thread_count_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
