@@ -564,6 +564,27 @@ def test_score_reads_parquet_evidence_as_the_same_csv(tmp_path: Path) -> None:
         from_parquet = run("score", evidence, "--targets", targets, "--policy", policy)
         assert 0 == from_parquet.returncode, from_parquet.stderr
         assert from_csv.stdout == from_parquet.stdout
+    # the reference engine reads the times back as Evidence objects: the same instants (a
+    # Parquet column has one time zone, UTC here, where the CSV file wrote +02:00)
+    from_csv, from_parquet = (
+        run("score", path, "--targets", targets, "--policy", "mean", "--format", "json")
+        for path in (EVIDENCE, evidence)
+    )
+    assert 0 == from_parquet.returncode, from_parquet.stderr
+    assert _instants(json.loads(from_csv.stdout)) == _instants(json.loads(from_parquet.stdout))
+
+
+def _instants(value: object) -> object:
+    """``value`` (parsed JSON) with every ISO time written as its UTC instant."""
+    from datetime import UTC, datetime
+
+    if isinstance(value, dict):
+        return {key: _instants(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_instants(item) for item in value]
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT.*[+-]\d\d:\d\d", value):
+        return datetime.fromisoformat(value).astimezone(UTC).isoformat()
+    return value
 
 
 def test_parquet_problems_name_the_file_and_the_row(tmp_path: Path) -> None:

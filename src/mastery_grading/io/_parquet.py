@@ -47,6 +47,7 @@ from mastery_grading.io.native import EVIDENCE_COLUMNS, evidence_parsers
 __all__ = ["read_parquet_columns"]
 
 _REQUIRED = EVIDENCE_COLUMNS[:4]
+_IDS = frozenset({"student_id", "target_id"})
 _MISSING = "score is missing; expected a number (missing_scores='error')"
 _PROBE: dict[str, Any] = {
     "student_id": "s",
@@ -104,6 +105,7 @@ def read_parquet_columns(
             problems.add(f"no column {name!r}; a Parquet evidence file has {list(_REQUIRED)}")
     problems.check()
     n = table.num_rows
+    micros_of = None
     parsers = evidence_parsers(assume_tz=assume_tz, strip_ids=strip_ids)
     bad = np.zeros(n, dtype=np.bool_)
     codes: dict[str, Any] = {}
@@ -113,8 +115,17 @@ def read_parquet_columns(
             continue
         encoded = pc.dictionary_encode(table.column(name).combine_chunks())
         indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-        distinct = encoded.dictionary.to_pylist()
-        read, errors = _distinct(name, distinct, parsers[name], assume_tz)
+        dictionary = encoded.dictionary
+        if name == "observed_at" and pa.types.is_timestamp(dictionary.type) and dictionary.type.tz:
+            # instants: every one a valid time, no check to make a value at a time
+            micros = pc.cast(dictionary, pa.timestamp("us", tz="UTC"), safe=False)
+            micros_of = micros.cast(pa.int64()).to_numpy(zero_copy_only=False)
+            codes[name] = np.where(indices < 0, 0, indices).astype(np.int32)
+            bad |= indices < 0  # a missing time: a problem of its row
+            for row in np.flatnonzero(indices < 0).tolist():
+                problems.extend([_at(problems, row, f"{name} is missing")])
+            continue  # the datetimes are made from micros_of only when asked for
+        read, errors = _distinct(name, dictionary.to_pylist(), parsers[name], assume_tz)
         nulls = indices < 0
         if name == "score" and nulls.any():
             rows = np.flatnonzero(nulls)
@@ -141,7 +152,7 @@ def read_parquet_columns(
         values[name] = [*read[0], None] if optional else read[0]
     keep = np.flatnonzero(~bad)
     columns = EvidenceColumns(
-        len(keep), {name: column[keep] for name, column in codes.items()}, values
+        len(keep), {name: column[keep] for name, column in codes.items()}, values, micros=micros_of
     )
     rows = keep + 1
     if duplicates == "keep" or not len(columns):
@@ -175,6 +186,13 @@ def _distinct(
     remap: list[int] = []
     errors: dict[int, str] = {}
     for i, cell in enumerate(cells):
+        if name in _IDS and isinstance(cell, str) and cell.strip():  # all Evidence checks
+            value = parse(cell)
+            if value not in index:
+                index[value] = len(distinct)
+                distinct.append(value)
+            remap.append(index[value])
+            continue
         try:
             value = _value(name, cell, parse, assume_tz)
         except MasteryGradingError as error:  # Evidence's own check names the field and value
