@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -542,3 +543,104 @@ def test_duplicates_drop_counts_one_copy_and_keep_counts_each(
     found = rows(done.stdout)
     [ana] = [r for r in found if r["student_id"] == "ana" and r["target_id"] == "LE.1"]
     assert count == ana["evidence_count"]
+
+
+def _parquet(path: Path, columns: dict[str, list[object]], **types: object) -> Path:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    arrays = {name: pa.array(values, type=types.get(name)) for name, values in columns.items()}
+    pq.write_table(pa.table(arrays), path)
+    return path
+
+
+def test_score_reads_parquet_evidence_as_the_same_csv(tmp_path: Path) -> None:
+    pacsv = pytest.importorskip("pyarrow.csv")
+    pq = pytest.importorskip("pyarrow.parquet")
+    evidence = tmp_path / "evidence.parquet"
+    pq.write_table(pacsv.read_csv(EVIDENCE), evidence)  # observed_at: timestamps with offsets
+    targets = DATA / "plain" / "targets.json"
+    for policy in ("decaying_average", "mean"):
+        from_csv = run("score", EVIDENCE, "--targets", targets, "--policy", policy)
+        from_parquet = run("score", evidence, "--targets", targets, "--policy", policy)
+        assert 0 == from_parquet.returncode, from_parquet.stderr
+        assert from_csv.stdout == from_parquet.stdout
+    # the reference engine reads the times back as Evidence objects: the same instants (a
+    # Parquet column has one time zone, UTC here, where the CSV file wrote +02:00)
+    from_csv, from_parquet = (
+        run("score", path, "--targets", targets, "--policy", "mean", "--format", "json")
+        for path in (EVIDENCE, evidence)
+    )
+    assert 0 == from_parquet.returncode, from_parquet.stderr
+    assert _instants(json.loads(from_csv.stdout)) == _instants(json.loads(from_parquet.stdout))
+
+
+def _instants(value: object) -> object:
+    """``value`` (parsed JSON) with every ISO time written as its UTC instant."""
+    from datetime import UTC, datetime
+
+    if isinstance(value, dict):
+        return {key: _instants(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_instants(item) for item in value]
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT.*[+-]\d\d:\d\d", value):
+        return datetime.fromisoformat(value).astimezone(UTC).isoformat()
+    return value
+
+
+def test_parquet_problems_name_the_file_and_the_row(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    def day(d: int) -> datetime:
+        return datetime(2026, 10, d, 9, tzinfo=UTC)
+
+    evidence = _parquet(
+        tmp_path / "bad.parquet",
+        {
+            "student_id": ["ana", "ana", "ben", "ben", "cy", "ana", "cy"],
+            "target_id": ["LE.1", "LE.1", "LE.9", "LE.2", "LE.1", "LE.1", "LE.2"],
+            "score": [3.0, 4.0, 2.0, 7.5, None, 3.0, 2.0],
+            "observed_at": [day(1), day(2), day(3), day(4), day(5), day(1), day(6)],
+            "weight": [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, -2.0],
+        },
+    )
+    done = run(
+        "score", evidence, "--targets", DATA / "plain" / "targets.json", "--policy", "mean",
+        "--missing-scores", "error",
+    )  # fmt: skip
+    assert 2 == done.returncode, done.stderr
+    assert "Traceback" not in done.stderr
+    name = str(evidence)
+    lines = [line.strip() for line in done.stderr.splitlines()]
+    assert any(line.startswith(f"{name}: row 5: score is missing") for line in lines)
+    assert any(line.startswith(f"{name}: row 7: weight=-2.0") for line in lines)
+    assert any(
+        line.startswith(f"{name}: row 6: duplicate evidence") and "at row 1 and row 6" in line
+        for line in lines
+    )
+    assert any(line.startswith(f"{name}: row 3: target_id='LE.9'") for line in lines)
+    assert any(line.startswith(f"{name}: row 4: score=7.5") for line in lines)
+
+
+def test_parquet_times_without_a_zone_need_assume_tz(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    pa = pytest.importorskip("pyarrow")
+    evidence = _parquet(
+        tmp_path / "naive.parquet",
+        {
+            "student_id": ["ana", "ana"],
+            "target_id": ["LE.1", "LE.1"],
+            "score": [1, 3],
+            "observed_at": [datetime(2026, 10, 1, 9), datetime(2026, 10, 2, 9)],
+        },
+        observed_at=pa.timestamp("ns"),
+    )
+    refused = run("score", evidence, "--policy", "most_recent")
+    assert 2 == refused.returncode
+    assert f"{evidence}: row 1: observed_at=" in refused.stderr
+    assert "without a time zone" in refused.stderr
+    done = run("score", evidence, "--policy", "most_recent", "--assume-tz", "Europe/Paris")
+    assert 0 == done.returncode, done.stderr
+    assert [("ana", "LE.1", "3.0")] == [
+        (r["student_id"], r["target_id"], r["value"]) for r in rows(done.stdout)
+    ]

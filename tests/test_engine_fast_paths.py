@@ -233,6 +233,20 @@ def test_one_thread_or_two_give_identical_tables(monkeypatch: pytest.MonkeyPatch
         book = Gradebook.from_frame(_frame(evidence), targets=TARGETS)
         tables[threads] = [book.results(p).records() for p in [*ORDER_FREE, policies.PowerLaw()]]
     assert tables["1"] == tables["2"]
+    # the keyword wins over the environment variable; the books are the same
+    monkeypatch.setenv("MASTERY_GRADING_THREADS", "0")  # not read: would be refused
+    for threads_kw in (1, 2):
+        book = Gradebook.from_frame(_frame(evidence), targets=TARGETS, threads=threads_kw)
+        found = [book.results(p).records() for p in [*ORDER_FREE, policies.PowerLaw()]]
+        assert tables["1"] == found
+
+
+@pytest.mark.parametrize("threads", [0, -1, 1.5, True, "2"])
+def test_a_thread_count_that_is_not_a_whole_number_from_1_is_refused(threads: Any) -> None:
+    from mastery_grading.exceptions import InvalidValueError
+
+    with pytest.raises(InvalidValueError, match=f"threads={threads!r} must be a whole number"):
+        Gradebook.from_frame(_frame([]), targets=TARGETS, threads=threads)
 
 
 def test_the_thread_count_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -269,3 +283,19 @@ def test_duplicate_rows_names_each_rows_first_copy(rows: list[tuple[int, int]]) 
     expected = [first.setdefault(row, i) for i, row in enumerate(rows)]
     keys = [np.asarray([a for a, _ in rows], np.int32), np.asarray([b for _, b in rows])]
     assert expected == duplicate_rows(keys).tolist()
+
+
+@pytest.mark.parametrize("n_repeated", [3, 5_000])
+def test_equal_hashes_finds_every_row_of_a_repeated_high_half(n_repeated: int) -> None:
+    from mastery_grading.gradebook._duplicates import _equal_hashes
+
+    # 5,000 repeated values size the membership table at 2^19 slots, 3 at the least, 2^16:
+    # rows whose low bits fall in a used slot by chance must still be left out
+    rng = np.random.default_rng(7)
+    high = rng.choice(2**32, 200_000, replace=False).astype(np.uint64)
+    high[: n_repeated * 2 : 2] = high[1 : n_repeated * 2 : 2]
+    hashed = (high << np.uint64(32)) | rng.integers(0, 2**32, high.shape[0]).astype(np.uint64)
+    values, counts = np.unique(high, return_counts=True)
+    expected = np.flatnonzero(np.isin(high, values[counts > 1]))
+    assert 2 * n_repeated == expected.shape[0]
+    assert expected.tolist() == _equal_hashes(hashed).tolist()

@@ -239,6 +239,11 @@ ON_A_CORE_INSTALL: dict[str, tuple[str, str, str]] = {
         "pyarrow",
         "fast",
     ),
+    "read_evidence of a Parquet file": (
+        "from mastery_grading.io import read_evidence\nread_evidence('evidence.parquet')",
+        "pyarrow",
+        "fast",
+    ),
     "spark.results": (
         "from mastery_grading import spark\nspark.results(None, example.targets, policies.Mean())",
         "pyspark",

@@ -226,9 +226,13 @@ class Problem:
     def where(self) -> str:
         """``file:line:column`` for a file, ``row N`` otherwise (``""`` when not known).
 
+        A file without lines (Parquet) names its row: ``file: row N``.
+
         Example:
             >>> Problem(message="x", row=3).where, Problem(message="x", source="a.csv").where
             ('row 3', 'a.csv')
+            >>> Problem(message="x", source="e.parquet", row=3).where
+            'e.parquet: row 3'
         """
         if self.source is not None:
             where = self.source
@@ -236,6 +240,8 @@ class Problem:
                 where += f":{self.line}"
                 if self.column is not None:
                     where += f":{self.column}"
+            elif isinstance(self.row, int):  # a file without lines (Parquet): its row
+                where += f": row {self.row}"
             return where
         if self.row is None:
             return ""

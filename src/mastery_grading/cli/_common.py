@@ -243,7 +243,8 @@ def read_inputs(
         errors.append(error)
         found = ClassEvidence(evidence=(), targets=(), format="plain")
     progress(2 if args.targets else 1, 2 if args.targets else 1)
-    if targets is None and not args.targets and found.format == "plain" and found.targets:
+    plain = found.format in ("plain", "parquet")
+    if targets is None and not args.targets and plain and found.targets:
         note = (
             f"{Path(args.evidence)}: no --targets given; every target is scored on Marzano's "
             "0-4 scale"

@@ -17,7 +17,7 @@ from mastery_grading.cli.score import command as score_command
 from mastery_grading.reports import LANGUAGES
 
 #: The choices of each option that picks a format or an engine.
-EvidenceOption: TypeAlias = Literal["auto", "canvas", "plain", "oneroster"]
+EvidenceOption: TypeAlias = Literal["auto", "canvas", "plain", "oneroster", "parquet"]
 TargetsOption: TypeAlias = Literal["auto", "canvas-outcomes", "case", "json"]
 ScoreFormat: TypeAlias = Literal["csv", "json", "canvas-gradebook", "oneroster"]
 GradeFormat: TypeAlias = Literal["csv", "json"]

@@ -1,4 +1,4 @@
-"""The checks of a gradebook's arguments: its targets, its engine, a policy per target, frames."""
+"""The checks of a gradebook's arguments: targets, engine, threads, a policy per target, frames."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from mastery_grading.exceptions import InvalidTypeError, InvalidValueError, Miss
 from mastery_grading.protocols import Policy
 from mastery_grading.targets import LearningTarget
 
-__all__ = ["check_engine", "is_frame", "policies_per_target", "target_dict"]
+__all__ = ["check_engine", "check_threads", "is_frame", "policies_per_target", "target_dict"]
 
 
 def target_dict(
@@ -80,3 +80,26 @@ def policies_per_target(
 def is_frame(value: Any) -> bool:
     module = type(value).__module__
     return module.startswith(("pandas", "polars")) and hasattr(value, "columns")
+
+
+def check_threads(threads: int | None) -> int | None:
+    """Return ``threads`` if it is ``None`` (the default count) or a whole number of at least 1.
+
+    Raises:
+        InvalidValueError: Naming the value otherwise.
+
+    Example:
+        >>> check_threads(2), check_threads(None)
+        (2, None)
+        >>> check_threads(0)
+        Traceback (most recent call last):
+        ...
+        mastery_grading.exceptions.InvalidValueError: threads=0 must be a whole number of at least 1 (or None: MASTERY_GRADING_THREADS, else 2)
+    """  # noqa: E501
+    if threads is None or (type(threads) is int and threads >= 1):
+        return threads
+    msg = (
+        f"threads={threads!r} must be a whole number of at least 1 "
+        "(or None: MASTERY_GRADING_THREADS, else 2)"
+    )
+    raise InvalidValueError(msg)

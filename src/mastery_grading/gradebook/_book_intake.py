@@ -20,7 +20,12 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 
 from mastery_grading._text import Decimal, MissingScores, TextRules
 from mastery_grading.evidence import Evidence
-from mastery_grading.gradebook._arguments import check_engine, is_frame, target_dict
+from mastery_grading.gradebook._arguments import (
+    check_engine,
+    check_threads,
+    is_frame,
+    target_dict,
+)
 from mastery_grading.gradebook._attributes import StudentAttributes
 from mastery_grading.gradebook._duplicates import (
     Duplicates,
@@ -181,6 +186,7 @@ class EvidenceIntake:
         assume_tz: tzinfo | None = None,
         decimal: Decimal = ".",
         strip_ids: bool = False,
+        threads: int | None = None,
     ) -> Self:
         """Return a gradebook from a pandas or polars DataFrame with one row per evidence.
 
@@ -206,11 +212,16 @@ class EvidenceIntake:
             assume_tz: The time zone of naive times (text, or a naive datetime column).
             decimal: The decimal mark of numbers in text columns, ``"."`` or ``","``.
             strip_ids: Trim the spaces around ids (by default they are kept as written).
+            threads: How many threads read the frame (its two id columns are encoded at
+                once): ``None`` (the default) is the environment variable
+                ``MASTERY_GRADING_THREADS`` if set, else 2 (1 on a single CPU). The gradebook
+                is the same for any number.
 
         Raises:
             BulkValidationError: Listing every bad row of every kind; each
                 :class:`~mastery_grading.Problem` gives the row's index label as ``row``.
-            InvalidValueError: If a required column is missing.
+            InvalidValueError: If a required column is missing, or ``threads`` is not a whole
+                number of at least 1.
             MissingExtraError: If numpy is not installed (the ``data`` extra).
 
         Example:
@@ -224,11 +235,12 @@ class EvidenceIntake:
             >>> book.results(policies.MostRecent()).records()[0]["value"]
             3.5
         """
+        check_threads(threads)
         book = cls(targets=targets, engine=engine, student_attributes=student_attributes)
         rules = TextRules.of(
             missing_scores=missing_scores, assume_tz=assume_tz, decimal=decimal, strip_ids=strip_ids
         )
-        book._add_frame(frame, columns, duplicates, rules, stacklevel=3)
+        book._add_frame(frame, columns, duplicates, rules, stacklevel=3, threads=threads)
         return book
 
     def add(
@@ -371,13 +383,14 @@ class EvidenceIntake:
         rules: TextRules,
         *,
         stacklevel: int,
+        threads: int | None = None,
     ) -> None:
         check_duplicates_option(duplicates)
         stored = None
         if duplicates != "keep" and len(self._store):
             stored = self._store.sorted_rows().columns
         cols, attributes, skipped = read_frame(
-            frame, self.targets, columns, duplicates, rules=rules, stored=stored
+            frame, self.targets, columns, duplicates, rules=rules, stored=stored, threads=threads
         )
         if len(cols):
             self._attributes = self._attributes.merged(attributes)

@@ -73,6 +73,7 @@ def read_frame(
     *,
     rules: TextRules,
     stored: Columns | None = None,
+    threads: int | None = None,
 ) -> tuple[Columns, StudentAttributes, list[Hashable]]:
     """Return the rows of a frame as columns, its per-student attributes and skipped rows.
 
@@ -95,6 +96,7 @@ def read_frame(
         duplicates=duplicates,
         rules=rules,
         stored=stored,
+        threads=threads,
     )
     attributes = StudentAttributes.read(None)
     if len(cols):

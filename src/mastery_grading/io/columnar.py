@@ -103,11 +103,15 @@ class EvidenceColumns:
         values: dict[str, list[Any]],
         warnings: tuple[str, ...] = (),
         lines: Any = None,
+        micros: Any = None,
     ) -> None:
         self._n = n
         self._codes = codes
         self._values = values
         self._lines = lines
+        # the distinct times as microseconds since the epoch, when the reader has them (Parquet):
+        # then their datetimes are made only when asked for (:meth:`evidence`)
+        self._micros = micros
         #: Notes that did not stop reading (unknown columns), as the row reader words them.
         self.warnings = warnings
 
@@ -146,6 +150,9 @@ class EvidenceColumns:
         for name in DUPLICATE_FIELDS:
             if name not in self._codes:
                 continue  # an absent column is one value for every row: it tells none apart
+            if name == "observed_at" and self._micros is not None:
+                keys.append(self._micros[self._codes[name]])
+                continue
             canonical = [_canonical(name, value) for value in self._values[name]]
             index: dict[Any, int] = {}
             remap = np.asarray([index.setdefault(key, len(index)) for key in canonical])
@@ -161,7 +168,7 @@ class EvidenceColumns:
         keep = np.flatnonzero(~mask)
         lines = (keep + 2) if self._lines is None else self._lines[keep]
         codes = {name: column[keep] for name, column in self._codes.items()}
-        return EvidenceColumns(len(keep), codes, self._values, self.warnings, lines)
+        return EvidenceColumns(len(keep), codes, self._values, self.warnings, lines, self._micros)
 
     def __len__(self) -> int:
         """The number of pieces of evidence."""
@@ -216,14 +223,16 @@ class EvidenceColumns:
 
         arrays: dict[str, Any] = {}
         for name, codes in self._codes.items():
-            values = self._values[name]
+            values = self._values.get(name, [])  # the times may be in self._micros only
             indices = pa.array(codes, type=pa.int32())
             if name in ("student_id", "target_id", "source_id", "context", "kind"):
                 labels = [None if v is None else getattr(v, "value", v) for v in values]
                 dictionary = pa.array(labels, pa.string())
                 arrays[name] = pa.DictionaryArray.from_arrays(indices, dictionary)
             elif name == "observed_at":
-                micros = np.asarray([(v - _EPOCH) // _MICRO for v in values], dtype=np.int64)
+                micros = self._micros
+                if micros is None:
+                    micros = np.asarray([(v - _EPOCH) // _MICRO for v in values], dtype=np.int64)
                 arrays[name] = pa.array(micros[codes], type=pa.timestamp("us", tz="UTC"))
             elif name == "independent":  # blank: True, Evidence's default
                 flags = np.asarray([v is None or bool(v) for v in values], dtype=np.bool_)
@@ -236,6 +245,8 @@ class EvidenceColumns:
 
     def evidence(self) -> tuple[Evidence, ...]:
         """Return one :class:`~mastery_grading.Evidence` per row, in file order."""
+        if "observed_at" not in self._values and self._micros is not None:
+            self._values["observed_at"] = [_EPOCH + m * _MICRO for m in self._micros.tolist()]
         names = list(self._codes)
         columns = [
             [self._values[name][code] for code in self._codes[name].tolist()] for name in names

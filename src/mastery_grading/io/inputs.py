@@ -23,7 +23,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, tzinfo
 from pathlib import Path
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import attrs
 
@@ -32,6 +32,7 @@ from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import BulkValidationError, InvalidValueError, Problem
 from mastery_grading.gradebook import Duplicates, Gradebook, check_duplicates_option
 from mastery_grading.io._common import Problems, source_name
+from mastery_grading.io._parquet import read_parquet_columns
 from mastery_grading.io.canvas_outcomes import read_canvas_outcomes
 from mastery_grading.io.canvas_results import read_canvas_results
 from mastery_grading.io.case import read_case_package
@@ -59,9 +60,9 @@ __all__ = [
 ]
 
 #: Which evidence format a file is in. A Canvas "Outcome Results" CSV report, a plain
-#: evidence CSV file (:func:`~mastery_grading.io.read_evidence_csv`), or a OneRoster 1.2
-#: folder or zip.
-EvidenceFormat: TypeAlias = Literal["canvas", "plain", "oneroster"]
+#: evidence CSV file (:func:`~mastery_grading.io.read_evidence_csv`), a OneRoster 1.2
+#: folder or zip, or a Parquet file with the plain file's columns (the ``fast`` extra).
+EvidenceFormat: TypeAlias = Literal["canvas", "plain", "oneroster", "parquet"]
 
 #: Which targets format a file is in. A Canvas outcomes CSV, a CASE 1.0/1.1 JSON package, or
 #: a targets JSON.
@@ -107,13 +108,15 @@ class ClassEvidence:
     sections: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
     source: str | None = attrs.field(default=None, eq=False, repr=False)
     line_of: Callable[[int], int] | None = attrs.field(default=None, eq=False, repr=False)
+    row_of: Callable[[int], int] | None = attrs.field(default=None, eq=False, repr=False)
     field_columns: Mapping[str, int] = attrs.field(factory=dict, eq=False, repr=False)
 
     def locate(self, problems: Iterable[Problem]) -> list[Problem]:
         """Return problems about evidence positions as problems at the file's lines and columns.
 
         A problem whose ``row`` is a position in :attr:`evidence` gets the file, the line of
-        that piece of evidence and the column of its field (where the file says them).
+        that piece of evidence and the column of its field (where the file says them); in a
+        file without lines (Parquet), the row of the file.
 
         Example:
             >>> found = ClassEvidence(evidence=(), targets=(), format="plain", source="ev.csv",
@@ -125,6 +128,9 @@ class ClassEvidence:
         for problem in problems:
             if self.source is None or not isinstance(problem.row, int):
                 out.append(problem)
+                continue
+            if self.row_of is not None:
+                out.append(attrs.evolve(problem, source=self.source, row=self.row_of(problem.row)))
                 continue
             line = None if self.line_of is None else self.line_of(problem.row)
             column = None if problem.field is None else self.field_columns.get(problem.field)
@@ -243,16 +249,21 @@ def _header(path: Path) -> str:
 def evidence_format(path: str | os.PathLike[str]) -> EvidenceFormat:
     """Tell the format of an evidence file from its name and first line.
 
-    A folder, a ``.zip`` file or a ``manifest.csv`` is a OneRoster package; a CSV file whose
-    header names a "learning outcome id" is a Canvas report; anything else (including a file
-    that does not exist, so that reading it reports the problem) is a plain evidence CSV.
+    A folder, a ``.zip`` file or a ``manifest.csv`` is a OneRoster package; a ``.parquet``
+    file is Parquet; a CSV file whose header names a "learning outcome id" is a Canvas report;
+    anything else (including a file that does not exist, so that reading it reports the
+    problem) is a plain evidence CSV.
 
     Example:
         >>> import tempfile
         >>> evidence_format(tempfile.mkdtemp()), evidence_format("results.zip")
         ('oneroster', 'oneroster')
+        >>> evidence_format("evidence.parquet")
+        'parquet'
     """
     found = Path(path)
+    if found.suffix.lower() == ".parquet":
+        return "parquet"
     if found.is_dir() or found.suffix.lower() == ".zip" or found.name == "manifest.csv":
         return "oneroster"
     if found.is_file() and "learning outcome id" in _header(found):
@@ -294,8 +305,9 @@ def read_evidence(
     r"""Read the evidence of a class from a file in any supported format.
 
     Args:
-        path: A Canvas "Outcome Results" CSV, a plain evidence CSV, or a OneRoster 1.2 folder,
-            zip file or ``manifest.csv``.
+        path: A Canvas "Outcome Results" CSV, a plain evidence CSV, a OneRoster 1.2 folder,
+            zip file or ``manifest.csv``, or a Parquet file with the plain CSV's columns (the
+            ``fast`` extra; problems name its rows, ``evidence.parquet: row 3: ...``).
         format: The file's format; ``"auto"`` tells it from the file (:func:`evidence_format`).
         assume_tz: Time zone for timestamps without a UTC offset (by default a problem); a
             OneRoster ``scoreDate`` is midnight in this zone (UTC by default).
@@ -325,6 +337,7 @@ def read_evidence(
         DataFileError: Listing every problem of every kind with its file, line and column:
             cells that cannot be read, duplicates, evidence for an unknown target and scores
             outside their target's scale, all in one error.
+        MissingExtraError: For a Parquet file without pyarrow (the ``fast`` extra).
 
     Example:
         >>> import tempfile
@@ -378,6 +391,17 @@ def read_evidence(
             warnings=(*book.warnings, *notes),
         )
         return _checked(found, targets, Problems(source_name(root)), check)
+    if kind == "parquet":
+        return _read_parquet(
+            source,
+            targets,
+            check,
+            duplicates=duplicates,
+            assume_tz=assume_tz,
+            strict=strict,
+            missing_scores=missing_scores,
+            strip_ids=strip_ids,
+        )
     columns = read_evidence_columns(
         source,
         assume_tz=assume_tz,
@@ -422,6 +446,31 @@ def read_evidence(
         field_columns=plain.field_columns,
     )
     return _checked(found, targets, problems, check)
+
+
+def _read_parquet(
+    source: Path, targets: ClassTargets | None, check: bool | None, **options: Any
+) -> ClassEvidence:
+    """Read a Parquet evidence file by columns, with the plain CSV file's checks, at its rows."""
+    problems = Problems(source_name(source))
+    columns, rows = read_parquet_columns(source, problems, **options)
+    found = ClassEvidence(
+        columns=columns,
+        targets=tuple(
+            LearningTarget(id=i, title=i, scale=Scale.marzano()) for i in columns.target_ids
+        ),
+        format="parquet",
+        warnings=tuple(problems.warnings),
+        source=problems.file,
+        row_of=lambda position: int(rows[position]),
+    )
+    joined = found if targets is None else join_targets(found, targets)
+    if _checking(targets, check) and not (
+        joined.columns is not None and joined.columns.fits(joined.targets)
+    ):  # a row that does not fit: the gradebook's checks word every problem, at its row
+        return _checked(found, targets, problems, check)
+    problems.check()
+    return joined
 
 
 def _checking(targets: ClassTargets | None, check: bool | None) -> bool:

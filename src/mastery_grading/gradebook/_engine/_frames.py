@@ -109,6 +109,7 @@ def _read_arrow(
     duplicates: Duplicates,
     rules: TextRules,
     stored: Columns | None,
+    threads: int | None = None,
 ) -> tuple[Columns, list[Hashable]]:
     require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
     import pyarrow as pa
@@ -130,7 +131,8 @@ def _read_arrow(
     strip = rules.strip_ids
     # the two id columns are encoded at once: Arrow releases the GIL (see _threads)
     (student, student_labels, student_nulls), (tcodes, tlabels, _) = run_all(
-        [lambda: typed("student_id", strings, strip), lambda: typed("target_id", strings, strip)]
+        [lambda: typed("student_id", strings, strip), lambda: typed("target_id", strings, strip)],
+        threads=threads,
     )
     problems.add(
         bad_ids(student, student_labels, student_nulls),
@@ -368,6 +370,7 @@ def columns_from_frame(
     duplicates: Duplicates = "error",
     rules: TextRules | None = None,
     stored: Columns | None = None,
+    threads: int | None = None,
 ) -> tuple[Columns, list[Hashable]]:
     """Return the validated rows of a pandas or polars DataFrame (or LazyFrame) as columns.
 
@@ -375,6 +378,7 @@ def columns_from_frame(
     frame's index labels, a polars frame's positions); ``rules``: the defaults of
     ``TextRules`` when ``None``. ``stored``: the columns of the evidence already in the
     gradebook, whose copies are duplicates too (refused or dropped as ``duplicates`` says).
+    ``threads``: how many threads encode the id columns (``None``: see ``_threads``).
 
     Raises:
         BulkValidationError: Listing every bad row.
@@ -391,7 +395,7 @@ def columns_from_frame(
     import pyarrow as pa
 
     try:
-        return _read_arrow(frame, targets, names, duplicates, rules, stored)
+        return _read_arrow(frame, targets, names, duplicates, rules, stored, threads)
     finally:
         # Arrow's allocator keeps the memory of freed temporaries (encodings, casts) for reuse;
         # hand it back so that the engine's later numpy arrays can have it.

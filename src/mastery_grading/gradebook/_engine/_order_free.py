@@ -114,8 +114,11 @@ def _n_times(
     else:
         above = cols.score >= mastery[cols.target]
     n_groups = counts.shape[0]
-    kept = np.bincount(group[above], minlength=n_groups).astype(np.int64)
-    total = np.bincount(group, weights=np.where(above, cols.score, 0.0), minlength=n_groups)
+    # weighted counts of the whole column, in row order as before: no gather of the rows at
+    # mastery (a copy of half the group codes), and a product in place of ``np.where``
+    # (the scores are finite and not negative zeros: ``score * False`` is ``+0.0``)
+    kept = np.bincount(group, weights=above, minlength=n_groups).astype(np.int64)
+    total = np.bincount(group, weights=np.multiply(cols.score, above), minlength=n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         values = total / kept
     values[counts == 0] = np.nan

@@ -5,7 +5,8 @@ which thread ran them (each step is the same function call it would be on one th
 engine's results are identical for any number of threads. Today these are the dictionary
 encodings of a frame's id columns (Arrow's ``dictionary_encode`` and sort of the labels).
 
-The number of threads is :func:`engine_threads`: the environment variable
+The number of threads is the caller's (``Gradebook.from_frame(..., threads=2)``, checked by
+``gradebook._arguments.check_threads``), else :func:`engine_threads`: the environment variable
 ``MASTERY_GRADING_THREADS`` when set (1 runs everything on the calling thread), else two, or
 one on a machine with a single CPU.
 
