@@ -79,7 +79,7 @@ nitpick_ignore_regex = [
     # matplotlib), and the simulation's Unit alias (described in words where it is used).
     (r"py:class", r"(np|npt|pd|pa)\..*|Axes|Figure|Trajectory|Unit"),
     # Type aliases of signatures whose Args sections say in words what they accept.
-    (r"py:class", r"(Exemptions|OnGap|DiffRule|OnError|Duplicates)"),
+    (r"py:class", r"(Exemptions|OnGap|DiffRule|OnError|Duplicates|MissingScores|Decimal|tzinfo)"),
 ]
 
 html_theme = "furo"
