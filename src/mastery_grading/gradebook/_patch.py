@@ -128,12 +128,22 @@ class PatchedColumns:
         """
         built = self._built.get("patch")
         if built is None:
-            built = self._built["patch"] = {}
-            if self._version:
-                for row in self._log.entries:
-                    found = self._find(row)
-                    if found is not None:
-                        built[row] = found
+            built = {row: Row(*entry[1:]) for row, entry in self._entries().items()}
+            self._built["patch"] = built
+        return built
+
+    def _entries(self) -> dict[int, _Entry]:
+        """The newest log entry of each changed row up to this table's version (made once)."""
+        built: dict[int, _Entry] | None = self._built.get("entries")
+        if built is None:
+            built = self._built["entries"] = {}
+            version = self._version
+            if version:
+                for row, history in self._log.entries.items():
+                    for entry in reversed(history):
+                        if entry[0] <= version:
+                            built[row] = entry
+                            break
         return built
 
     def _find(self, row: int) -> Row | None:
@@ -201,17 +211,14 @@ class PatchedColumns:
         built = self._built.get("arrays")
         if built is not None:
             return built  # type: ignore[no-any-return]
-        patch = self.patch
+        entries = self._entries()
         nan = float("nan")
-        rows = np.fromiter(patch, dtype=np.int64, count=len(patch))
+        n = len(entries)
+        rows = np.fromiter(entries, dtype=np.int64, count=n)
         values = np.fromiter(
-            (nan if p.value is None else p.value for p in patch.values()),
-            dtype=np.float64,
-            count=len(patch),
+            (nan if e[1] is None else e[1] for e in entries.values()), dtype=np.float64, count=n
         )
-        counts = np.fromiter(
-            (p.evidence_count for p in patch.values()), dtype=np.int64, count=len(patch)
-        )
+        counts = np.fromiter((e[2] for e in entries.values()), dtype=np.int64, count=n)
         self._built["arrays"] = (rows, values, counts)
         return rows, values, counts
 
@@ -229,8 +236,8 @@ class PatchedColumns:
                 built[rows] = patched
             else:
                 built = list(values)
-                for row, patch in self.patch.items():
-                    built[row] = patch.value
+                for row, entry in self._entries().items():
+                    built[row] = entry[1]
             self._built["values"] = built
         return built
 
@@ -248,8 +255,8 @@ class PatchedColumns:
                 built[rows] = patched
             else:
                 built = list(counts)
-                for row, patch in self.patch.items():
-                    built[row] = patch.evidence_count
+                for row, entry in self._entries().items():
+                    built[row] = entry[2]
             self._built["counts"] = built
         return built
 
@@ -263,9 +270,9 @@ class PatchedColumns:
         if built is None:
             if isinstance(reasons, dict):
                 built = dict(reasons)
-                for row, patch in self.patch.items():
-                    if patch.value is None:
-                        built[row] = patch.reason or "no value"
+                for row, entry in self._entries().items():
+                    if entry[1] is None:
+                        built[row] = entry[3] or "no value"
                     else:
                         built.pop(row, None)
             else:  # the engine's coded reasons: a copy, patched by whole arrays
@@ -278,13 +285,14 @@ class PatchedColumns:
         import numpy as np
 
         built = reasons.take(np.arange(len(self), dtype=np.int64))
-        decided = [row for row, patch in self.patch.items() if patch.value is not None]
+        entries = self._entries()
+        decided = [row for row, entry in entries.items() if entry[1] is not None]
         if decided:
             built.codes[np.asarray(decided, dtype=np.int64)] = -1
         by_text: dict[str, list[int]] = {}
-        for row, patch in self.patch.items():
-            if patch.value is None:
-                by_text.setdefault(patch.reason or "no value", []).append(row)
+        for row, entry in entries.items():
+            if entry[1] is None:
+                by_text.setdefault(entry[3] or "no value", []).append(row)
         for text, rows in by_text.items():
             built.fill(np.asarray(rows, dtype=np.int64), text)
         return built
@@ -298,8 +306,8 @@ class PatchedColumns:
         built = self._built.get("results")
         if built is None:
             built = list(results)
-            for row, patch in self.patch.items():
-                assert patch.result is not None, "a reference table's row needs its result"
-                built[row] = patch.result
+            for row, entry in self._entries().items():
+                assert entry[4] is not None, "a reference table's row needs its result"
+                built[row] = entry[4]
             self._built["results"] = built
         return built
