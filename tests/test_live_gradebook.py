@@ -365,3 +365,18 @@ def test_results_after_one_add_costs_the_changed_rows_not_a_copy_of_the_table(
     assert table is not first
     assert len(table) == len(first) == 100_000
     assert table.student_results("s12345")[3].evidence_count == 3
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_same_mapping_changed_since_the_last_call_gives_its_new_policies(engine: Any) -> None:
+    # results() finds the last table of the same policy object at once; a mapping is a policy
+    # object that can change, so it must be looked up by its items every time
+    book = class_book(engine)
+    rules: dict[str, Any] = {"T": policies.Mean(), "U": policies.Mean()}
+    assert 3.0 == book.results(rules).explain("ana", "T").value
+    rules["T"] = policies.MostRecent()
+    assert 4.0 == book.results(rules).explain("ana", "T").value
+    policy = policies.Mean()
+    book.results(policy)
+    book.add(scores_to_history([0, 0, 0, 0], target_id="T", student_id="ana")[3:])
+    assert 2.25 == book.results(policy).explain("ana", "T").value  # the same object, patched

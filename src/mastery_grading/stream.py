@@ -161,14 +161,26 @@ def _named(problem: Problem, table: pa.Table, place: Callable[[int], str] | None
         return problem
     student = table.column("student_id")[row].as_py()
     target = table.column("target_id")[row].as_py()
-    message = f"student {student!r}, target {target!r}: {problem.message}"
+    named = f"student {student!r}, target {target!r}"
     if place is not None:
-        message = f"{place(row)} ({message.replace(': ', '): ', 1)}"
-    return attrs.evolve(problem, message=message, row=None)
+        named = f"{place(row)} ({named})"
+    return attrs.evolve(problem, message=f"{named}: {problem.message}", row=None)
 
 
 #: The text options of ``Gradebook.from_frame``, as it takes them by default.
 _DEFAULT_TEXT: Mapping[str, Any] = {}
+
+
+def _text_options(
+    missing_scores: MissingScores, assume_tz: tzinfo | None, decimal: Decimal, strip_ids: bool
+) -> dict[str, Any]:
+    """The text options, as ``Gradebook.from_frame`` takes them."""
+    return {
+        "missing_scores": missing_scores,
+        "assume_tz": assume_tz,
+        "decimal": decimal,
+        "strip_ids": strip_ids,
+    }
 
 
 def _book(
@@ -245,12 +257,7 @@ def score_table(
         >>> out.column("errors")[1].as_py()
         "score=9.0 for student 'ana' on target 'T' lies outside the scale [0.0, 4.0]"
     """  # noqa: E501
-    text = {
-        "missing_scores": missing_scores,
-        "assume_tz": assume_tz,
-        "decimal": decimal,
-        "strip_ids": strip_ids,
-    }
+    text = _text_options(missing_scores, assume_tz, decimal, strip_ids)
     return _score(table, list(targets), policy, as_of, duplicates, on_error, text, None)
 
 
@@ -548,12 +555,7 @@ def results(
             does), then its student and target.
     """
     _check_on_error(on_error)
-    text = {
-        "missing_scores": missing_scores,
-        "assume_tz": assume_tz,
-        "decimal": decimal,
-        "strip_ids": strip_ids,
-    }
+    text = _text_options(missing_scores, assume_tz, decimal, strip_ids)
     _arrow()
     require("pyarrow.parquet", extra="fast", feature=_FEATURE)
     import pyarrow.parquet as pq
