@@ -299,3 +299,29 @@ def test_equal_hashes_finds_every_row_of_a_repeated_high_half(n_repeated: int) -
     expected = np.flatnonzero(np.isin(high, values[counts > 1]))
     assert 2 * n_repeated == expected.shape[0]
     assert expected.tolist() == _equal_hashes(hashed).tolist()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    cols=columns(),
+    base=st.integers(-(10**12), 10**12),
+    unit=st.sampled_from([1, 7, 1_000_000]),
+    wide=st.booleans(),
+)
+def test_sorted_columns_are_the_input_columns_in_sorted_order(
+    cols: Columns, base: int, unit: int, wide: bool
+) -> None:
+    # The packed path computes the student, target and time columns from the sorted key; the
+    # lexsort path (times too far apart to pack) gathers them: both are the input in order.
+    time = cols.time * unit + base
+    if wide and len(cols):
+        time[0] = -(2**62)  # the key would overflow: the lexsort path
+    cols = Columns(**{**cols.__dict__, "time": time})
+    srt = sort_rows(cols, 3)
+    for name, column in cols.__dict__.items():
+        if isinstance(column, np.ndarray):
+            got = getattr(srt.columns, name)
+            assert got.dtype == column.dtype, name
+            assert got.tolist() == column[srt.order].tolist(), name
+    group = cols.student.astype(np.int64) * 3 + cols.target
+    assert srt.group.tolist() == group[srt.order].tolist()

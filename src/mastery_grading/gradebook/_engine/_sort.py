@@ -109,6 +109,7 @@ def sort_rows(cols: Columns, n_targets: int, *, positions: IntArray | None = Non
     counts = np.bincount(group, minlength=n_groups) if n else np.zeros(n_groups, np.int64)
     ties = tie_keys(cols)
     group_sorted: IntArray
+    derived: dict[str, IntArray] = {}
     if n == 0:
         order: IntArray = np.empty(0, dtype=np.int64)
         group_sorted = group
@@ -139,7 +140,10 @@ def sort_rows(cols: Columns, n_targets: int, *, positions: IntArray | None = Non
                 perm = np.lexsort((*sub, ordered[runs]))
                 order[runs] = rows[perm]
             del tie
-            ordered //= span
+            # the key holds the group and the time: the sorted student, target and time
+            # columns are computed from it, in order, where a gather would read each column
+            # at a random place a row
+            derived = _unpack(ordered, span, unit, tmin, n_targets, cols)
             group_sorted = ordered
         else:
             del offset
@@ -148,9 +152,11 @@ def sort_rows(cols: Columns, n_targets: int, *, positions: IntArray | None = Non
             del group
     del ties
     arrays: dict[str, Any] = {f.name: getattr(cols, f.name) for f in fields(Columns)}
-    del cols
+    arrays.update(derived)
+    unpacked = set(derived)
+    del cols, derived
     for name in list(arrays):
-        if isinstance(arrays[name], np.ndarray):
+        if isinstance(arrays[name], np.ndarray) and name not in unpacked:
             arrays[name] = arrays[name][order]  # releases the unsorted column when unshared
     bounds = np.zeros(n_groups + 1, dtype=np.int64)
     np.cumsum(counts, out=bounds[1:])
@@ -162,6 +168,29 @@ def sort_rows(cols: Columns, n_targets: int, *, positions: IntArray | None = Non
         n_students=n_students,
         n_targets=n_targets,
     )
+
+
+def _unpack(
+    ordered: IntArray, span: int, unit: int, tmin: int, n_targets: int, cols: Columns
+) -> dict[str, IntArray]:
+    """The student, target and time columns of sorted packed keys; ``ordered`` becomes groups.
+
+    ``ordered`` holds ``group * span + (time - tmin) // unit`` for each sorted row (the
+    division exact: ``unit`` divides every offset); it is turned into the group in place.
+    """
+    n = ordered.shape[0]
+    time = np.remainder(ordered, span)
+    ordered //= span
+    if unit > 1:
+        time *= unit
+    time += tmin
+    # computed in 64 bits and written in the columns' own types, chunk by chunk: no
+    # row-long 64-bit temporary
+    student = np.empty(n, dtype=cols.student.dtype)
+    np.floor_divide(ordered, n_targets, out=student, casting="unsafe")
+    target = np.empty(n, dtype=cols.target.dtype)
+    np.remainder(ordered, n_targets, out=target, casting="unsafe")
+    return {"student": student, "target": target, "time": time.astype(cols.time.dtype, copy=False)}
 
 
 def first_rows(srt: Sorted, n_rows: int, students: list[str]) -> Sorted:
