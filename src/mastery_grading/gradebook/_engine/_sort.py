@@ -109,7 +109,7 @@ def sort_rows(cols: Columns, n_targets: int, *, positions: IntArray | None = Non
     counts = np.bincount(group, minlength=n_groups) if n else np.zeros(n_groups, np.int64)
     ties = tie_keys(cols)
     group_sorted: IntArray
-    derived: dict[str, IntArray] = {}
+    derived: dict[str, Any] = {}
     if n == 0:
         order: IntArray = np.empty(0, dtype=np.int64)
         group_sorted = group
@@ -172,7 +172,7 @@ def sort_rows(cols: Columns, n_targets: int, *, positions: IntArray | None = Non
 
 def _unpack(
     ordered: IntArray, span: int, unit: int, tmin: int, n_targets: int, cols: Columns
-) -> dict[str, IntArray]:
+) -> dict[str, Any]:
     """The student, target and time columns of sorted packed keys; ``ordered`` becomes groups.
 
     ``ordered`` holds ``group * span + (time - tmin) // unit`` for each sorted row (the
