@@ -329,7 +329,7 @@ def main() -> None:
     for name, forgets, which, wide in runs:
         rows.append((name, child([str(data), forgets, which, wide], options.repeat)))
     if pybkt is not None:
-        rows.append((f"pyBKT {pybkt['pybkt']} C++ build, Model(seed=0, num_fits=1)", pybkt))
+        rows.append((f"pyBKT {pybkt['pybkt']}, C++ build (num_fits=1, seed=0)", pybkt))
     for name, r in rows:
         ratio = f"{float(r['fit_s']) / float(pybkt['fit_s']):>8.3f}" if pybkt else ""
         print(
