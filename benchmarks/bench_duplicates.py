@@ -73,7 +73,8 @@ def peak_mb(func: Callable[[], Any]) -> float:
 
 def load(path: str) -> Callable[[Any], Any]:
     spec = importlib.util.spec_from_file_location("_duplicates_against", path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     found: Callable[[Any], Any] = module.duplicate_rows
@@ -109,8 +110,8 @@ def main() -> None:
             best = dict.fromkeys(contenders, float("inf"))
             for _ in range(repeat):  # interleaved
                 for name, func in contenders.items():
-                    best[name] = min(best[name], best_of(lambda f=func: f(keys), 1))
-            peaks = [peak_mb(lambda f=func: f(keys)) for func in contenders.values()]
+                    best[name] = min(best[name], best_of(lambda f=func, k=keys: f(k), 1))
+            peaks = [peak_mb(lambda f=func, k=keys: f(k)) for func in contenders.values()]
             print(
                 f"| {size:.0e} | {copies} | "
                 + " | ".join(f"{best[name]:.1f}" for name in contenders)

@@ -26,7 +26,10 @@ _MASK = (1 << 64) - 1
 def reference(keys: list[Any]) -> list[int]:
     """Each row's first copy, by a dict of the rows' keys as tuples."""
     first: dict[tuple[int, ...], int] = {}
-    return [first.setdefault(row, i) for i, row in enumerate(zip(*(k.tolist() for k in keys)))]
+    return [
+        first.setdefault(row, i)
+        for i, row in enumerate(zip(*(k.tolist() for k in keys), strict=True))
+    ]
 
 
 def step(state: int, value: int) -> int:
@@ -115,7 +118,8 @@ def test_the_crafted_rows_do_collide() -> None:
     # the test above has collisions to tell apart only if colliding() gives equal hashes
     a, b = 12, -7
     other, b2 = colliding(a, b, 99)
-    assert (other, b2) != (a, b) and hash_of(a, b) == hash_of(other, b2)
+    assert (other, b2) != (a, b)
+    assert hash_of(a, b) == hash_of(other, b2)
     keys = [np.asarray([a, other, a]), np.asarray([b, b2, b])]
     assert duplicate_rows(keys).tolist() == [0, 1, 0]
 
