@@ -238,7 +238,8 @@ def duplicate_rows(keys: Sequence[npt.NDArray[np.integer[Any]]]) -> npt.NDArray[
     """Return, for every row, the first row with the same keys (itself when it is the first).
 
     ``keys`` are integer code arrays of equal length, one per duplicate field, where equal
-    codes mean equal values. Vectorized: a hash of every row, one sort of the hashes.
+    codes mean equal values. Vectorized: a hash of every row, counted into buckets (or sorted,
+    beyond 2^21 rows).
 
     Example:
         >>> import numpy as np
@@ -253,8 +254,9 @@ def duplicate_rows(keys: Sequence[npt.NDArray[np.integer[Any]]]) -> npt.NDArray[
     if n < 2:
         return first
     columns = [np.asarray(key) for key in keys]
-    # One 64-bit hash of every row's keys (made in chunks: no row-long temporary), one sort of
-    # the hashes: rows with equal hashes are the only candidates. They are then grouped
+    # One 64-bit hash of every row's keys (made in chunks: no row-long temporary); rows that
+    # may share a hash (_candidates) are sorted by hash: rows with equal hashes are the only
+    # candidates. They are then grouped
     # exactly (a sort of their keys), so that a collision never makes two different rows copies.
     hashed = np.empty(n, dtype=np.uint64)
     for begin in range(0, n, _HASH_CHUNK):
@@ -265,7 +267,7 @@ def duplicate_rows(keys: Sequence[npt.NDArray[np.integer[Any]]]) -> npt.NDArray[
             chunk *= np.uint64(0x9E3779B97F4A7C15)
             chunk ^= chunk >> np.uint64(29)
         hashed[begin : begin + chunk.shape[0]] = chunk
-    shared = _equal_hashes(hashed)
+    shared = _candidates(hashed)
     if not shared.shape[0]:
         return first
     order = np.argsort(hashed[shared])
@@ -292,6 +294,53 @@ def duplicate_rows(keys: Sequence[npt.NDArray[np.integer[Any]]]) -> npt.NDArray[
 
 #: Rows hashed at a time by :func:`duplicate_rows`.
 _HASH_CHUNK = 1 << 18
+
+
+def _candidates(hashed: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+    """The rows (in order) that may repeat a hash: a superset of the rows whose hash repeats.
+
+    Up to :data:`_COUNTED` rows, no sort of every hash: the rows are counted into buckets of
+    some bits of their hash (``np.bincount``), and a row alone in its bucket cannot repeat a
+    hash; the rows left are counted again into buckets of other bits, until few are left.
+    Beyond, the tables of counts outgrow the processor's cache, and a random access a row
+    costs more than a sort of 32-bit values (:func:`_equal_hashes`).
+    """
+    require("numpy", extra="data", feature="duplicate_rows()")
+    import numpy as np
+
+    if hashed.shape[0] > _COUNTED:
+        return _equal_hashes(hashed)
+    rows: npt.NDArray[np.int64] | None = None  # None: every row
+    values = hashed
+    for round_ in range(64):
+        m = values.shape[0]
+        if m <= _FEW:
+            break
+        # 2 to 4 buckets a row (about a third of the rows then share one by chance); a table
+        # of whether each bucket holds two rows or more (a byte a bucket, in the cache) is
+        # read in place of the counts themselves (8 bytes a bucket)
+        bits = m.bit_length() + 1
+        multiplier = np.uint64(_MULTIPLIERS[round_ % len(_MULTIPLIERS)])
+        bucket = ((values * multiplier) >> np.uint64(64 - bits)).astype(np.intp)
+        crowded = np.bincount(bucket, minlength=1 << bits) > 1
+        shared = np.flatnonzero(crowded[bucket])
+        del bucket, crowded
+        rows = shared if rows is None else rows[shared]
+        values = values[shared]
+        if 4 * shared.shape[0] > 3 * m:  # most rows are kept: many true copies, stop
+            break
+    return np.arange(hashed.shape[0], dtype=np.int64) if rows is None else rows
+
+
+#: The most rows :func:`_candidates` counts into buckets (its tables: 2^22 counts at most).
+_COUNTED = 1 << 21
+
+#: Rows few enough that :func:`_candidates` leaves them to the caller's sort.
+_FEW = 1 << 12
+
+#: Odd 64-bit multipliers: each round of :func:`_candidates` draws its buckets from the top
+#: bits of the hash times one of them (other bits of the hash each round).
+_MULTIPLIERS = (0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD)
 
 
 def _equal_hashes(hashed: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:

@@ -1,0 +1,138 @@
+"""``duplicate_rows`` against a dict of tuples: every copy found, each row's first copy.
+
+Both ways of finding the rows that may share a hash are checked (counting into buckets, and
+the sort of 32-bit values beyond ``_COUNTED`` rows), on keys with many, few or no copies, and
+on keys crafted so that different rows have the same 64-bit hash.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from unittest import mock
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+np = pytest.importorskip("numpy")
+
+from mastery_grading.gradebook import _duplicates  # noqa: E402
+from mastery_grading.gradebook._duplicates import duplicate_rows  # noqa: E402
+
+_MUL = 0x9E3779B97F4A7C15
+_MASK = (1 << 64) - 1
+
+
+def reference(keys: list[Any]) -> list[int]:
+    """Each row's first copy, by a dict of the rows' keys as tuples."""
+    first: dict[tuple[int, ...], int] = {}
+    return [
+        first.setdefault(row, i)
+        for i, row in enumerate(zip(*(k.tolist() for k in keys), strict=True))
+    ]
+
+
+def step(state: int, value: int) -> int:
+    """One column's step of ``duplicate_rows``' hash, in Python integers."""
+    state = ((state ^ (value & _MASK)) * _MUL) & _MASK
+    return state ^ (state >> 29)
+
+
+def colliding(a: int, b: int, other: int) -> tuple[int, int]:
+    """A row (other, b2) that is not (a, b) and has the same hash as (a, b)."""
+    b2 = step(0, a) ^ (b & _MASK) ^ step(0, other)
+    return other, b2 - (1 << 64) if b2 >= 1 << 63 else b2
+
+
+def hash_of(a: int, b: int) -> int:
+    return step(step(0, a), b)
+
+
+def way(name: str) -> Any:
+    """Count into buckets (with rounds even for a few rows), or sort 32-bit values."""
+    if name == "counted":
+        return mock.patch.object(_duplicates, "_FEW", 2)
+    return mock.patch.object(_duplicates, "_COUNTED", 0)
+
+
+WAYS = pytest.mark.parametrize("name", ["counted", "sorted"])
+
+
+columns = st.integers(1, 4).flatmap(
+    lambda width: st.lists(
+        st.tuples(*[st.integers(-3, 3)] * width)
+        | st.tuples(*[st.integers(-(2**62), 2**62)] * width),
+        max_size=300,
+    ).map(lambda rows: (width, rows))
+)
+
+
+@WAYS
+@settings(max_examples=150, deadline=None)
+@given(data=columns, copies=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6))))
+def test_duplicate_rows_is_a_dict_of_tuples(
+    name: str, data: tuple[int, list[tuple[int, ...]]], copies: list[tuple[int, int]]
+) -> None:
+    width, rows = data
+    for to, source in copies:  # copies of earlier rows, in place of some rows
+        if len(rows) > 1:
+            to = 1 + to % (len(rows) - 1)
+            rows[to] = rows[source % to]
+    keys = [np.asarray([row[c] for row in rows], dtype=np.int64) for c in range(width)]
+    if not rows:
+        keys = [np.zeros(0, np.int64)] * width
+    with way(name):
+        assert reference(keys) == duplicate_rows(keys).tolist()
+
+
+@WAYS
+@settings(max_examples=60, deadline=None)
+@given(
+    pairs=st.lists(
+        st.tuples(st.integers(-(2**40), 2**40), st.integers(-(2**62), 2**62)), max_size=60
+    ),
+    collide=st.lists(st.tuples(st.integers(0, 59), st.integers(-(2**40), 2**40)), max_size=20),
+    repeat=st.lists(st.integers(0, 10**6), max_size=20),
+)
+def test_rows_of_equal_hashes_are_told_apart_exactly(
+    name: str,
+    pairs: list[tuple[int, int]],
+    collide: list[tuple[int, int]],
+    repeat: list[int],
+) -> None:
+    rows = list(pairs)
+    for which, other in collide:  # a different row with the same 64-bit hash
+        if rows:
+            a, b = rows[which % len(rows)]
+            if other != a:
+                rows.append(colliding(a, b, other))
+    for source in repeat:  # and true copies
+        if rows:
+            rows.append(rows[source % len(rows)])
+    keys = [np.asarray([r[0] for r in rows], np.int64), np.asarray([r[1] for r in rows], np.int64)]
+    with way(name):
+        assert reference(keys) == duplicate_rows(keys).tolist()
+
+
+def test_the_crafted_rows_do_collide() -> None:
+    # the test above has collisions to tell apart only if colliding() gives equal hashes
+    a, b = 12, -7
+    other, b2 = colliding(a, b, 99)
+    assert (other, b2) != (a, b)
+    assert hash_of(a, b) == hash_of(other, b2)
+    keys = [np.asarray([a, other, a]), np.asarray([b, b2, b])]
+    assert duplicate_rows(keys).tolist() == [0, 1, 0]
+
+
+@pytest.mark.parametrize("n_copies", [0, 3, 40_000])
+def test_candidates_keep_every_row_of_a_repeated_hash(n_copies: int) -> None:
+    # 200,000 rows: several rounds of buckets; 40,000 copies stop the rounds early
+    rng = np.random.default_rng(3)
+    hashed = rng.integers(0, 2**64, 200_000, dtype=np.uint64)
+    hashed[1 : 2 * n_copies : 2] = hashed[: 2 * n_copies : 2]
+    values, counts = np.unique(hashed, return_counts=True)
+    expected = np.flatnonzero(np.isin(hashed, values[counts > 1]))
+    found = _duplicates._candidates(hashed)
+    assert (np.diff(found) > 0).all()  # in order, once each
+    assert np.isin(expected, found).all()
+    assert found.shape[0] <= 2 * n_copies + (1 << 13)  # few rows by chance
