@@ -410,9 +410,9 @@ def results_csv_text(results: Results) -> str:
         isinstance(results, ResultTable)
         and results._results is None  # the engine's (the reference's rows keep every reason)
         and available("numpy")
-        and _in_order(results)
     ):
-        # by columns: each distinct text formatted once, no result object per row
+        # by columns: each distinct text formatted once, no result object per row, the rows
+        # put in id order by one stable sort when the table's students or targets are not
         texts = [
             labels.get(id(policy)) or labels.setdefault(id(policy), policy_spec_text(policy))
             for policy in (results.policy_of(target.id) for target in results.targets)
