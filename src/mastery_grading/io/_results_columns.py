@@ -100,6 +100,7 @@ def _row_order(parts: dict[str, Any], n_rows: int) -> Any:
     A stable sort on each row's (student rank, target rank), as the row writer sorts its rows:
     rows of one student id given twice keep their order within each target.
     """
+    require("numpy", extra="data", feature="writing results by columns")
     import numpy as np
 
     keys = []
