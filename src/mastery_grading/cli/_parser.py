@@ -175,6 +175,17 @@ def _flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _threads(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--threads",
+        type=_positive_int,
+        metavar="N",
+        help="threads of the vectorized engine, which reads the evidence's columns into the "
+        "gradebook (default: $MASTERY_GRADING_THREADS, else 2, or 1 on a single CPU); the "
+        "results are the same for any number",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``mastery-grading`` command.
 
@@ -216,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the reference policies for --format json, which lists the evidence that counted), "
         "numpy, or python (default: auto)",
     )
+    _threads(score)
     score.add_argument("--class-id", default="class", help="OneRoster classSourcedId")
     score.add_argument("--school-id", default="school", help="OneRoster schoolSourcedId")
     score.add_argument("--category-id", default="standards", help="OneRoster categorySourcedId")
@@ -248,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="converter: a preset (marzano_2010, percent, sbgrader2, ...), JSON spec or @file",
     )
     grade.add_argument("--format", choices=GRADE_FORMATS, default="csv")
+    _threads(grade)
     grade.set_defaults(handler=grade_command)
 
     report = sub.add_parser(
@@ -301,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="a policy to compare (repeat); LABEL names its column",
     )
+    _threads(compare)
     compare.set_defaults(handler=compare_command)
 
     diff = sub.add_parser(
@@ -343,6 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare groups: 'section' (Canvas), 'context', or a column of a plain evidence "
         "CSV; students without a value are counted in '(missing)'",
     )
+    _threads(diff)
     diff.set_defaults(handler=diff_command)
     needed = sub.add_parser(
         "needed",

@@ -31,6 +31,7 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         policies,
         progress=progress,
         duplicates="keep",  # decided when the file was read (--duplicates)
+        threads=args.threads,
     )
     emit(text, args.output, stdout)
     return 0

@@ -142,10 +142,12 @@ def student_groups(found: ClassEvidence, column: str, path: str) -> dict[str, An
     return {student: tuple(values) for student, values in read.items()}
 
 
-def _book(found: ClassEvidence) -> Gradebook:
+def _book(found: ClassEvidence, threads: int | None) -> Gradebook:
     columns = found.columns
     if columns is not None and columns.fits(found.targets):
-        return Gradebook.from_frame(columns.frame(), targets=found.targets, duplicates="keep")
+        return Gradebook.from_frame(
+            columns.frame(), targets=found.targets, duplicates="keep", threads=threads
+        )
     return Gradebook.from_evidence(found.evidence, targets=found.targets, duplicates="keep")
 
 
@@ -203,7 +205,7 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         ignored = f"unknown column {args.by.strip()!r} is ignored"
         notes = [note for note in notes if not note.lower().endswith(ignored.lower())]
     warn(notes, args, stderr)
-    diff = _book(found).diff(before, after, converter, by=by)
+    diff = _book(found, args.threads).diff(before, after, converter, by=by)
     if kind == "html":
         text = diff.to_html(f"Switching from {diff.before} to {diff.after}")
     else:

@@ -43,6 +43,7 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         students=found.roster(),
         progress=progress,
         duplicates="keep",  # decided when the file was read (--duplicates)
+        threads=args.threads,
     )
     warn(found.warnings, args, stderr)
     reports = table.grades(converter, on_gap="ignore")  # a gap never stops the class

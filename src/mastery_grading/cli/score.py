@@ -50,6 +50,7 @@ def command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         engine=engine,
         progress=progress,
         duplicates="keep",  # decided when the file was read (--duplicates)
+        threads=args.threads,
     )
     if args.format == "json":
         emit(mio.results_json_text(table), args.output, stdout)

@@ -23,6 +23,7 @@ from mastery_grading._extras import available
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import BulkValidationError, InvalidValueError, MasteryGradingError
 from mastery_grading.gradebook import Duplicates, Gradebook, ResultTable
+from mastery_grading.gradebook._arguments import check_threads
 from mastery_grading.io._common import csv_text, format_number, write_text_atomic
 from mastery_grading.io._output import contributions_in_order, id_order
 from mastery_grading.io._results_columns import table_csv_text
@@ -213,6 +214,7 @@ def results_table(
     progress: Callable[[int, int], None] | None = None,
     student_attributes: Mapping[str, Any] | None = None,
     duplicates: Duplicates = "error",
+    threads: int | None = None,
 ) -> ResultTable:
     """Score every student on every target through a :class:`~mastery_grading.Gradebook`.
 
@@ -236,6 +238,10 @@ def results_table(
         duplicates: What the gradebook does with duplicate evidence: ``"error"`` (default),
             ``"drop"`` or ``"keep"`` (see :meth:`Gradebook.from_evidence
             <mastery_grading.Gradebook.from_evidence>`).
+        threads: How many threads read evidence given by columns, as
+            :meth:`Gradebook.from_frame <mastery_grading.Gradebook.from_frame>`'s ``threads``
+            (``None``: ``MASTERY_GRADING_THREADS``, else 2); the results are the same for any
+            number.
 
     Returns:
         A :class:`~mastery_grading.ResultTable`: rows by student id, then in ``targets`` order.
@@ -244,6 +250,7 @@ def results_table(
         BulkValidationError: Listing targets without a policy; or every bad piece of
             evidence (an unknown target, a score outside its target's scale, a duplicate),
             all kinds in one error.
+        InvalidValueError: If ``threads`` is not ``None`` or a whole number of at least 1.
 
     Example:
         >>> from datetime import datetime, timezone
@@ -255,9 +262,16 @@ def results_table(
         >>> [(student, target, r.value) for (student, target), r in table.items()]
         [('ana', 'A', 3.0), ('ana', 'B', None), ('ben', 'A', None), ('ben', 'B', None)]
     """
+    check_threads(threads)
     if student_attributes:  # the same table, carrying them
         return results_table(
-            evidence, targets, policy, students=students, engine=engine, progress=progress
+            evidence,
+            targets,
+            policy,
+            students=students,
+            engine=engine,
+            progress=progress,
+            threads=threads,
         ).with_student_attributes(student_attributes)
     target_list = list(targets)
     if isinstance(evidence, EvidenceColumns):
@@ -265,7 +279,11 @@ def results_table(
             frame = evidence.frame()
             book = _book(
                 lambda: Gradebook.from_frame(
-                    frame, targets=target_list, engine=engine, duplicates=duplicates
+                    frame,
+                    targets=target_list,
+                    engine=engine,
+                    duplicates=duplicates,
+                    threads=threads,
                 ),
                 target_list,
                 policy,
@@ -410,9 +428,9 @@ def results_csv_text(results: Results) -> str:
         isinstance(results, ResultTable)
         and results._results is None  # the engine's (the reference's rows keep every reason)
         and available("numpy")
-        and _in_order(results)
     ):
-        # by columns: each distinct text formatted once, no result object per row
+        # by columns: each distinct text formatted once, no result object per row, the rows
+        # put in id order by one stable sort when the table's students or targets are not
         texts = [
             labels.get(id(policy)) or labels.setdefault(id(policy), policy_spec_text(policy))
             for policy in (results.policy_of(target.id) for target in results.targets)
@@ -500,6 +518,7 @@ def compare_csv_text(
     engine: Engine = "auto",
     progress: Callable[[int, int], None] | None = None,
     duplicates: Duplicates = "error",
+    threads: int | None = None,
 ) -> str:
     """Return one CSV table with a value column per policy, side by side.
 
@@ -514,10 +533,12 @@ def compare_csv_text(
         engine: The gradebook's engine (see :class:`~mastery_grading.Gradebook`).
         progress: Called as ``progress(done, total)`` after each policy.
         duplicates: As for :func:`results_table`.
+        threads: As for :func:`results_table`.
 
     Raises:
         BulkValidationError: Listing evidence for unknown targets and scores outside their
             target's scale.
+        InvalidValueError: If ``threads`` is not ``None`` or a whole number of at least 1.
 
     Example:
         >>> from datetime import datetime, timezone
@@ -531,10 +552,15 @@ def compare_csv_text(
         student_id,target_id,mean,latest
         ana,A,2.5,4.0
     """
+    check_threads(threads)
     if isinstance(evidence, EvidenceColumns):
         if engine != "python" and available("numpy") and evidence.fits(targets):
             book = Gradebook.from_frame(
-                evidence.frame(), targets=targets, engine=engine, duplicates=duplicates
+                evidence.frame(),
+                targets=targets,
+                engine=engine,
+                duplicates=duplicates,
+                threads=threads,
             )
         else:
             book = Gradebook.from_evidence(

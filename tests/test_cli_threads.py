@@ -1,0 +1,100 @@
+"""``--threads N``: the vectorized engine's threads, given on the command line."""
+
+from __future__ import annotations
+
+import io
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mastery_grading import Gradebook, LearningTarget, policies
+from mastery_grading import io as mio
+from mastery_grading.cli import build_parser, main
+from mastery_grading.exceptions import InvalidValueError
+
+#: The commands that score through the vectorized engine.
+COMMANDS = {
+    "score": ["--policy", "mean"],
+    "grade": ["--policy", "mean", "--converter", "marzano_2010"],
+    "compare": ["--policy", "mean", "--policy", "latest=most_recent"],
+    "diff": ["--before", "mean", "--after", "most_recent"],
+}
+
+
+def write_evidence(path: Path, students: int = 60, targets: int = 7) -> Path:
+    """A plain evidence CSV, its targets in order of first appearance (not in id order)."""
+    rng = random.Random(5)
+    ids = [f"T{t}" for t in range(targets)]
+    rng.shuffle(ids)
+    lines = ["student_id,target_id,score,observed_at"]
+    for day in range(1, 4):
+        for s in rng.sample(range(students), students):
+            for target in ids:
+                score = rng.choice(["0.0", "1.5", "2.0", "3.0", "4.0"])
+                lines.append(f"s{s},{target},{score},2026-10-{day:02d}T{s % 24:02d}:00:00+00:00")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_threads_is_parsed_as_a_whole_number(command: str) -> None:
+    parser = build_parser()
+    assert 3 == parser.parse_args([command, "e.csv", *COMMANDS[command], "--threads", "3"]).threads
+    assert parser.parse_args([command, "e.csv", *COMMANDS[command]]).threads is None
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "two", "1.5", ""])
+def test_a_bad_thread_count_is_a_usage_error_naming_option_value_and_expectation(
+    value: str,
+) -> None:
+    code, out, err = run("score", "e.csv", "--policy", "mean", "--threads", value)
+    assert 2 == code
+    assert "" == out
+    assert f"argument --threads: {value!r} is not a whole number of at least 1" in err
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_results_are_the_same_with_one_and_two_threads_and_reach_the_engine(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("pyarrow")
+    pytest.importorskip("pandas")
+    evidence = write_evidence(tmp_path / "evidence.csv")
+    given: list[Any] = []
+    from_frame = Gradebook.from_frame.__func__  # type: ignore[attr-defined]
+
+    def recorded(cls: type[Gradebook], *args: Any, **kwargs: Any) -> Gradebook:
+        given.append(kwargs.get("threads"))
+        book: Gradebook = from_frame(cls, *args, **kwargs)
+        return book
+
+    monkeypatch.setattr(Gradebook, "from_frame", classmethod(recorded))
+    texts = []
+    for threads in ("1", "2"):
+        code, out, err = run(command, str(evidence), *COMMANDS[command], "--threads", threads)
+        assert 0 == code, err
+        texts.append(out)
+    assert [1, 2] == given  # read by columns, and scored by the engine with those threads
+    assert texts[0] == texts[1]
+    code, out, err = run(command, str(evidence), *COMMANDS[command])
+    assert 0 == code, err
+    assert [1, 2, None] == given
+    assert texts[0] == out
+
+
+def test_results_table_and_compare_check_the_thread_count() -> None:
+    targets = [LearningTarget(id="T", title="T")]
+    for threads in (0, -1, 1.0, True):
+        with pytest.raises(InvalidValueError, match=r"threads=.* must be a whole number"):
+            mio.results_table([], targets, policies.Mean(), threads=threads)  # type: ignore[arg-type]
+        with pytest.raises(InvalidValueError, match=r"threads=.* must be a whole number"):
+            mio.compare_csv_text([], targets, {"mean": policies.Mean()}, threads=threads)  # type: ignore[arg-type]
+    assert 0 == len(mio.results_table([], targets, policies.Mean(), threads=1))
