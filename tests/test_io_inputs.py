@@ -155,3 +155,26 @@ def test_read_evidence_duplicates_error_drop_keep(tmp_path: Path, filler_rows: i
     assert [last] == [p.line for p in caught.value.problems]
     assert filler_rows + 1 == len(read_evidence(path, duplicates="drop").evidence)
     assert filler_rows + 2 == len(read_evidence(path, duplicates="keep").evidence)
+
+
+@pytest.mark.parametrize("duplicates", ["drop", "keep"])
+def test_results_table_with_student_attributes_keeps_the_duplicates_choice(
+    duplicates: str,
+) -> None:
+    target = LearningTarget(id="A", title="A")
+    twice = [Evidence(student_id="ana", target_id="A", score=3, observed_at=WHEN)] * 2
+    attributes = {"ana": {"grade_level": "7"}}
+    table = mio.results_table(
+        [
+            *twice,
+            Evidence(student_id="ana", target_id="A", score=1, observed_at=WHEN.replace(day=2)),
+        ],
+        [target],
+        Mean(),
+        student_attributes=attributes,
+        duplicates=duplicates,  # type: ignore[arg-type]
+    )
+    expected = {"drop": 2.0, "keep": 7 / 3}[duplicates]
+    assert dict(table.items())[("ana", "A")].value == pytest.approx(expected)
+    with pytest.raises(BulkValidationError, match="duplicate"):
+        mio.results_table(twice, [target], Mean(), student_attributes=attributes)

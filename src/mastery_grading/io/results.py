@@ -271,6 +271,7 @@ def results_table(
             students=students,
             engine=engine,
             progress=progress,
+            duplicates=duplicates,
             threads=threads,
         ).with_student_attributes(student_attributes)
     target_list = list(targets)
