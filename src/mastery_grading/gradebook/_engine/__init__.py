@@ -363,7 +363,7 @@ def small_level_codes(values: FloatArray, targets: Sequence[LearningTarget]) -> 
     minimums = [tuple(level.minimum for level in t.scale.levels[1:]) for t in targets]
     widest = max((len(m) for m in minimums), default=0) + 1
     dtype = next(d for d in (np.int8, np.int16, np.int32, np.int64) if widest <= np.iinfo(d).max)
-    codes = np.isnan(values).astype(dtype)
+    codes: np.ndarray = np.isnan(values).astype(dtype)
     np.negative(codes, out=codes)
     if not len(values) or widest == 1:
         return codes
@@ -371,7 +371,7 @@ def small_level_codes(values: FloatArray, targets: Sequence[LearningTarget]) -> 
         reached = np.empty(values.shape, dtype=np.bool_)
         for minimum in minimums[0]:
             np.greater_equal(values, minimum, out=reached)
-            codes += reached
+            np.add(codes, reached, out=codes)
         return codes
     grid = values.reshape(-1, len(targets))
     rows = np.full((widest - 1, len(targets)), np.nan)
@@ -381,5 +381,5 @@ def small_level_codes(values: FloatArray, targets: Sequence[LearningTarget]) -> 
     by_grid = codes.reshape(grid.shape)
     for row in rows:
         np.greater_equal(grid, row, out=reached)
-        by_grid += reached
+        np.add(by_grid, reached, out=by_grid)
     return codes
