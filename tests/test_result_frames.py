@@ -184,12 +184,19 @@ def test_dictionary_arrow_table_holds_the_default_tables_values() -> None:
 
 
 def test_frames_are_the_same_on_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The students' strings are gathered on a second thread: the same frame on one."""
+    """Large tables' students are gathered on a second thread: the same frame on one."""
     pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    from mastery_grading.gradebook import _frame_columns
+
     table = book().results(policies.Mean())
-    two = table.to_pandas()
+    monkeypatch.setattr(_frame_columns, "_THREADED_ROWS", 0)  # this small table as a large one
+    monkeypatch.setenv("MASTERY_GRADING_THREADS", "2")
+    two, arrow = table.to_pandas(), table.to_arrow()
     monkeypatch.setenv("MASTERY_GRADING_THREADS", "1")
     pd.testing.assert_frame_equal(table.to_pandas(), two)
+    assert table.to_arrow().equals(arrow)
+    assert arrow.to_pylist() == table.records()
 
 
 def test_an_empty_table_has_the_columns_and_dtypes() -> None:
