@@ -133,8 +133,8 @@ def _level_part(values: Any, targets: Sequence[LearningTarget]) -> TextPart:
     if plain:
         return TextPart([*names, None], codes.astype(code_type, copy=False))
     starts = np.cumsum([0, *(len(t.scale.levels) + 1 for t in targets[:-1])]) + 1
-    rows = codes.reshape(-1, len(targets)) + starts.astype(np.int32)
-    return TextPart([*names, None], np.asarray(table, dtype=code_type)[rows.reshape(-1)])
+    rows = codes.reshape(-1, len(targets)) + starts.astype(_code_type(len(table)))
+    return TextPart([*names, None], np.take(np.asarray(table, dtype=code_type), rows.reshape(-1)))
 
 
 def reason_part(
