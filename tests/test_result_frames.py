@@ -211,6 +211,10 @@ def test_an_empty_table_has_the_columns_and_dtypes() -> None:
     arrow = table.to_arrow(text="category")
     assert arrow.num_rows == 0
     assert arrow.schema.field("reason").type == pa.dictionary(pa.int8(), pa.large_string())
+    none = Gradebook(targets=[]).results(policies.Mean())  # no target at all
+    for form in ("str", "category"):
+        assert none.to_pandas(text=form).shape == (0, 7)
+        assert none.to_arrow(text=form).num_rows == 0
 
 
 def test_a_table_without_values_has_null_levels_and_reasons() -> None:

@@ -59,7 +59,10 @@ def _code_type(n_labels: int) -> Any:
     require("numpy", extra="data", feature="ResultTable frames")
     import numpy as np
 
-    return next(t for t in (np.int8, np.int16, np.int32) if n_labels < np.iinfo(t).max)
+    for code_type in (np.int8, np.int16, np.int32):
+        if n_labels < np.iinfo(code_type).max:
+            return code_type
+    return np.int64
 
 
 def check_text(text: str) -> TextForm:
@@ -95,8 +98,8 @@ def column_parts(
     student_codes = np.repeat(np.arange(n_students, dtype=_code_type(n_students)), n_targets)
     target_codes = np.tile(np.arange(n_targets, dtype=_code_type(n_targets)), n_students)
     masteries = {t.scale.mastery for t in targets}
-    if len(masteries) == 1:
-        mastered = values >= masteries.pop()
+    if len(masteries) <= 1:  # one mastery threshold (or no target, no row)
+        mastered = values >= (masteries.pop() if masteries else 0.0)
     else:
         mastery = np.asarray([t.scale.mastery for t in targets], dtype=np.float64)
         mastered = (values.reshape(-1, n_targets) >= mastery).reshape(-1)
