@@ -242,3 +242,14 @@ def test_an_unknown_text_form_is_refused(method: str) -> None:
     table = book().results(policies.Mean())
     with pytest.raises(InvalidValueError, match=r"text='categorical' must be one of 'str', "):
         getattr(table, method)(text="categorical")
+
+
+def test_polars_categoricals_from_the_dictionary_table_hold_the_default_values() -> None:
+    """``to_polars`` documents this route to Categorical text columns."""
+    pl = pytest.importorskip("polars")
+    pytest.importorskip("pyarrow")
+    table = book().results(policies.Mean())
+    found = pl.from_arrow(table.to_arrow(text="category"))
+    assert all(found.schema[name] == pl.Categorical for name in TEXT_COLUMNS)
+    assert found.with_columns(pl.col(TEXT_COLUMNS).cast(pl.String)).equals(table.to_polars())
+    assert table.to_polars()["level"].null_count() == 1

@@ -412,9 +412,9 @@ class ResultTable:
     def to_polars(self) -> Any:
         """Return a polars DataFrame with the columns of :meth:`records` (null for ``None``).
 
-        Requires polars. Text columns are ``String``, gathered from small tables of labels, so
-        this takes about as long as building the numeric columns. For ``Categorical`` text
-        columns, ``polars.from_arrow(table.to_arrow(text="category"))``.
+        Requires polars. Text columns are ``String``, gathered by polars from small tables of
+        labels (no Python string per row). For ``Categorical`` text columns,
+        ``polars.from_arrow(table.to_arrow(text="category"))``.
 
         Example:
             >>> from mastery_grading import Gradebook, LearningTarget, policies
