@@ -1,18 +1,77 @@
-"""The columns of a result table for frames: numbers, and text as labels plus an index.
+"""The columns of a result table for frames: numbers, and text as categories plus codes.
 
-Text columns are built from small tables (the students, the targets, the level names, the
-distinct reasons) by one gather each, never from a Python object per row.
+Each text column (student, target, level, reason) is held as its distinct labels (the students,
+the targets, the level names, the distinct reasons) and one small integer code per row (-1
+where there is none: a level or reason of no value). A frame's text column is gathered from
+the labels by Arrow (pandas' ``str``, Arrow ``large_string``, polars ``String``), or, with
+``text="category"``, is the labels and codes themselves (a pandas Categorical, an Arrow
+DictionaryArray): never a Python object per row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, NamedTuple, cast
 
 from mastery_grading._extras import available, require
+from mastery_grading.exceptions import InvalidValueError
 from mastery_grading.targets import LearningTarget
 
-__all__ = ["arrow_table", "column_parts", "pandas_text", "reason_part"]
+__all__ = [
+    "TEXT_FORMS",
+    "TextForm",
+    "TextPart",
+    "arrow_table",
+    "check_text",
+    "column_parts",
+    "pandas_frame",
+    "polars_frame",
+    "reason_part",
+]
+
+#: How :meth:`ResultTable.to_pandas <mastery_grading.ResultTable.to_pandas>` and its kin give
+#: the text columns: ``"str"`` (strings, per row) or ``"category"`` (labels plus codes).
+TextForm = Literal["str", "category"]
+TEXT_FORMS: tuple[TextForm, ...] = ("str", "category")
+
+
+class TextPart(NamedTuple):
+    """A text column: its labels, ``None`` last, and each row's code in them.
+
+    The labels before the last are distinct; code -1 (numpy's index of the last label) is a
+    row without text, so ``numpy.asarray(labels, dtype=object)[codes]`` is the column of
+    Python objects (a pair of labels and index, as the results CSV writer reads it). The
+    codes are of the smallest signed integer type pandas keeps a Categorical's codes in (int8
+    below 127 labels).
+    """
+
+    labels: Sequence[str | None]
+    codes: Any
+
+    @property
+    def texts(self) -> Sequence[str]:
+        """The labels without the last ``None``: a Categorical's categories."""
+        return cast("Sequence[str]", self.labels[:-1])
+
+
+def _code_type(n_labels: int) -> Any:
+    """The integer type pandas gives the codes of ``n_labels`` categories."""
+    require("numpy", extra="data", feature="ResultTable frames")
+    import numpy as np
+
+    for code_type in (np.int8, np.int16, np.int32):
+        if n_labels < np.iinfo(code_type).max:
+            return code_type
+    return np.int64
+
+
+def check_text(text: str) -> TextForm:
+    """``text`` if it is one of :data:`TEXT_FORMS`, else ``InvalidValueError``."""
+    for form in TEXT_FORMS:
+        if text == form:
+            return form
+    msg = f"text={text!r} must be one of {', '.join(map(repr, TEXT_FORMS))}"
+    raise InvalidValueError(msg)
 
 
 def column_parts(
@@ -23,70 +82,101 @@ def column_parts(
     students: Sequence[str],
     targets: Sequence[LearningTarget],
 ) -> dict[str, Any]:
-    """The numeric columns, and each text column as a table of labels and an index into it.
+    """The numeric columns (arrays), and each text column as a :class:`TextPart`.
 
-    Text columns are built from small tables (the students, the targets, the level names,
-    the distinct reasons) by one gather each, never from a Python object per row.
+    The values, levels and mastery are read on the (student, target) grid: per target where
+    the targets' scales differ, else by one comparison per level minimum over all values.
     """
     require("numpy", extra="data", feature="ResultTable columns")
     import numpy as np
 
-    from mastery_grading.gradebook._engine import level_codes
-
     n_targets, n_students = len(targets), len(students)
-    n_rows = n_targets * n_students
     values = np.asarray(
         [np.nan if v is None else v for v in values] if not hasattr(values, "dtype") else values,
         dtype=np.float64,
     )
-    t_index = np.tile(np.arange(n_targets, dtype=np.int64), n_students)
-    codes = level_codes(values, targets) if n_rows else np.zeros(0, np.int64)
-    levels: list[str | None] = []
-    offsets = []
-    for target in targets:
-        offsets.append(len(levels))
-        levels.extend(level.name for level in target.scale.levels)
-    levels.append(None)
-    level_index = np.where(
-        codes >= 0, np.asarray(offsets, dtype=np.int64)[t_index] + codes, len(levels) - 1
-    )
-    mastery = np.asarray([t.scale.mastery for t in targets], dtype=np.float64)
-    labels, reason_index = reason_part(reasons, values)
+    student_codes = np.repeat(np.arange(n_students, dtype=_code_type(n_students)), n_targets)
+    target_codes = np.tile(np.arange(n_targets, dtype=_code_type(n_targets)), n_students)
+    masteries = {t.scale.mastery for t in targets}
+    if len(masteries) <= 1:  # one mastery threshold (or no target, no row)
+        mastered = values >= (masteries.pop() if masteries else 0.0)
+    else:
+        mastery = np.asarray([t.scale.mastery for t in targets], dtype=np.float64)
+        mastered = (values.reshape(-1, n_targets) >= mastery).reshape(-1)
+    reason_labels, reason_codes = reason_part(reasons, values, coded=True)
     return {
-        "student_id": (list(students), np.repeat(np.arange(n_students), n_targets)),
-        "target_id": ([t.id for t in targets], t_index),
+        "student_id": TextPart([*students, None], student_codes),
+        "target_id": TextPart([*(t.id for t in targets), None], target_codes),
         "value": values,
-        "level": (levels, level_index),
-        "mastered": values >= mastery[t_index],
+        "level": _level_part(values, targets),
+        "mastered": mastered,
         "evidence_count": np.asarray(counts, dtype=np.int64),
-        "reason": (labels, reason_index),
+        "reason": TextPart([*reason_labels, None], reason_codes),
     }
 
 
-def reason_part(reasons_of: Mapping[int, str], values: Any) -> tuple[list[str | None], Any]:
-    """The distinct reasons (``None`` last) and each row's index into them."""
+def _level_part(values: Any, targets: Sequence[LearningTarget]) -> TextPart:
+    """The level names (in the order the targets' scales first name them) and each row's."""
+    require("numpy", extra="data", feature="ResultTable frames")
+    import numpy as np
+
+    from mastery_grading.gradebook._engine import small_level_codes
+
+    codes = small_level_codes(values, targets)
+    names: dict[str, int] = {}
+    table = []  # per target: -1 (no value), then the name's index of each of its levels
+    plain = True  # every target's levels are the first names, in order: the codes are theirs
+    for target in targets:
+        table.append(-1)
+        for code, level in enumerate(target.scale.levels):
+            index = names.setdefault(level.name, len(names))
+            plain = plain and index == code
+            table.append(index)
+    code_type = _code_type(len(names))
+    if plain:
+        return TextPart([*names, None], codes.astype(code_type, copy=False))
+    starts = np.cumsum([0, *(len(t.scale.levels) + 1 for t in targets[:-1])]) + 1
+    rows = codes.reshape(-1, len(targets)) + starts.astype(_code_type(len(table)))
+    return TextPart([*names, None], np.take(np.asarray(table, dtype=code_type), rows.reshape(-1)))
+
+
+def reason_part(
+    reasons_of: Mapping[int, str], values: Any, *, coded: bool = False
+) -> tuple[list[str | None], Any]:
+    """The distinct reasons and each row's index into them (only rows whose value is NaN).
+
+    With ``coded``: the reasons alone, and -1 for a row without one (codes of a
+    :class:`TextPart`). Otherwise ``None`` is the last reason, the index of the rows without.
+    """
     require("numpy", extra="data", feature="ResultTable columns")
     import numpy as np
 
-    reasons: list[str | None]
+    labels: list[str | None]
     n_rows = len(values)
-    coded = getattr(reasons_of, "codes", None)
+    coded_by = getattr(reasons_of, "codes", None)
     texts = getattr(reasons_of, "texts", None)
-    if coded is not None and texts is not None:  # the engine's: codes into a few texts
-        reasons = [*texts, None]
-        reason_index = np.where((coded >= 0) & np.isnan(values), coded, len(reasons) - 1)
+    if coded_by is not None and texts is not None:  # the engine's: codes into a few texts
+        labels = list(texts)
+        code_type = _code_type(len(labels)) if coded else np.int64
+        undecided = np.isnan(values)
+        if undecided.any():
+            index = coded_by.astype(code_type)
+            index[~undecided] = -1
+        else:
+            index = np.full(n_rows, -1, dtype=code_type)
     else:
-        reasons = []
+        labels = []
         seen: dict[str, int] = {}
-        reason_index = np.full(n_rows, -1, dtype=np.int64)
+        index = np.full(n_rows, -1)
         for row, why in reasons_of.items():
             if np.isnan(values[row]):
-                reason_index[row] = seen.setdefault(why, len(seen))
-                if len(reasons) < len(seen):
-                    reasons.append(why)
-        reasons.append(None)
-        reason_index[reason_index < 0] = len(reasons) - 1
-    return reasons, reason_index
+                index[row] = seen.setdefault(why, len(seen))
+                if len(labels) < len(seen):
+                    labels.append(why)
+    if coded:
+        return labels, index.astype(_code_type(len(labels)), copy=False)
+    index[index < 0] = len(labels)
+    return [*labels, None], index
 
 
 def _pandas_string_dtype() -> Any:
@@ -100,44 +190,181 @@ def _pandas_string_dtype() -> Any:
     return pd.Series(["a"]).dtype
 
 
-def pandas_text(labels: Sequence[str | None], index: Any) -> Any:
-    """A text column of pandas, ``labels[index]``, of the dtype pandas gives Python strings.
+def _gathered(parts: Mapping[str, Any]) -> dict[str, Any]:
+    """Every text column of ``parts`` gathered by Arrow into ``large_string`` (null for -1).
 
-    When that dtype is Arrow-backed (pandas' ``str``), the column is gathered by Arrow from
-    the labels: no Python string per row. Otherwise an object array of the labels.
+    From :data:`_THREADED_ROWS` rows, the students' gather runs on the engine's second thread
+    (:func:`~mastery_grading.gradebook._engine._threads.run_all`) while this one gathers the
+    others: Arrow's gathers release the GIL. The labels and codes are made first, on this
+    thread (they are Python objects). On 10^6 rows this saved 1-5 ms of 17-22 (as much as the
+    other core was free).
     """
-    require("numpy", extra="data", feature="ResultTable.to_pandas()")
-    import numpy as np
+    from mastery_grading.gradebook._engine._threads import run_all
 
-    dtype = _pandas_string_dtype()
-    if getattr(dtype, "storage", None) == "pyarrow" and available("pyarrow"):
-        require("pandas", extra="data", feature="ResultTable.to_pandas()")
-        require("pyarrow", extra="fast", feature="Arrow-backed text columns")
-        import pandas as pd
+    texts = {name: part for name, part in parts.items() if isinstance(part, TextPart)}
+    inputs = {name: (_arrow_labels(part), _arrow_codes(part)) for name, part in texts.items()}
+    students = inputs.pop("student_id")
+
+    def others() -> dict[str, Any]:
+        return {name: _take(*both) for name, both in inputs.items()}
+
+    threads = None if len(students[1]) >= _THREADED_ROWS else 1
+    rest, gathered = run_all([others, lambda: _take(*students)], threads=threads)
+    return {"student_id": gathered, **rest}
+
+
+#: The rows from which :func:`_gathered` uses a second thread. Below, handing the work over
+#: cost more than it saved: 10^4 rows took 0.7 ms on one thread and 0.7-7 ms on two, the worse
+#: when the other core was busy (the second thread waits for the GIL).
+_THREADED_ROWS = 1 << 19
+
+
+def _take(labels: Any, codes: Any) -> Any:
+    """``labels[codes]`` by Arrow, ``large_string``: all null when there are no labels."""
+    require("pyarrow", extra="fast", feature="ResultTable frames")
+    import pyarrow as pa
+
+    if labels is None:
+        return pa.nulls(len(codes), type=pa.large_string())
+    return labels.take(codes)
+
+
+def _arrow_labels(part: TextPart) -> Any:
+    """The labels of ``part`` as pyarrow ``large_string``, or ``None`` when it has none."""
+    require("pyarrow", extra="fast", feature="ResultTable frames")
+    import pyarrow as pa
+
+    return pa.array(part.texts, type=pa.large_string()) if part.texts else None
+
+
+def _arrow_codes(part: TextPart) -> Any:
+    """The codes of ``part`` as a pyarrow array, null for -1 (a mask only where there is one)."""
+    require("pyarrow", extra="fast", feature="ResultTable frames")
+    import pyarrow as pa
+
+    mask = part.codes < 0
+    return pa.array(part.codes, mask=mask if mask.any() else None)
+
+
+def _arrow_dictionary(part: TextPart) -> Any:
+    """``part`` as a pyarrow DictionaryArray of ``large_string`` labels (null for code -1).
+
+    Not checked by Arrow (``safe=False``): the codes are in range by construction.
+    """
+    require("pyarrow", extra="fast", feature="ResultTable frames")
+    import pyarrow as pa
+
+    labels = pa.array(part.texts, type=pa.large_string())
+    return pa.DictionaryArray.from_arrays(_arrow_codes(part), labels, safe=False)
+
+
+def _categorical(part: TextPart, string_dtype: Any, arrow: bool) -> Any:
+    """``part`` as a pandas Categorical (NaN for code -1), its categories of ``string_dtype``.
+
+    The categories are distinct by construction (students, targets, names and reasons each
+    once), so the dtype is made without pandas' check of that: on 10^5 students the check
+    costs more than the whole frame (it turns the Arrow strings into Python ones to hash).
+    Arrow-backed categories are made by Arrow (pandas would first check every label is a
+    string, which they are).
+    """
+    require("pandas", extra="data", feature="ResultTable frames")
+    import pandas as pd
+
+    if arrow:
+        require("pyarrow", extra="fast", feature="ResultTable frames")
         import pyarrow as pa
 
-        gathered = pa.array(labels, type=pa.large_string()).take(pa.array(index))
-        return pd.array(gathered, dtype=dtype)
-    return np.asarray(labels, dtype=object)[index]
+        labels = pa.array(part.texts, type=pa.large_string())
+        categories = pd.Index(pd.array(labels, dtype=string_dtype))
+    else:
+        categories = pd.Index(part.texts, dtype=string_dtype)
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    dtype = pd.CategoricalDtype(categories) if fast is None else fast(categories, False)
+    return pd.Categorical.from_codes(part.codes, dtype=dtype, validate=False)
 
 
-def arrow_table(parts: Mapping[str, Any]) -> Any:
-    """The columns of :func:`column_parts` as a pyarrow Table (null for ``None`` and ``NaN``).
+#: The numeric columns of :func:`column_parts` that may be a result table's own arrays.
+_SHARED = frozenset({"value", "evidence_count"})
 
-    Text columns are gathered from their labels by Arrow (``large_string``).
+
+def pandas_frame(made: Callable[[], Mapping[str, Any]], text: TextForm) -> Any:
+    """The columns ``made()`` (:func:`column_parts`) as a pandas DataFrame (``NaN`` for ``None``).
+
+    ``text="str"``: text columns of the dtype pandas gives Python strings; when that is
+    Arrow-backed (pandas' ``str``) gathered by Arrow from the labels, otherwise object arrays.
+    ``text="category"``: pandas Categoricals of the labels and codes.
+    """
+    require("pandas", extra="data", feature="ResultTable.to_pandas()")
+    require("numpy", extra="data", feature="ResultTable.to_pandas()")
+    import numpy as np
+    import pandas as pd
+
+    parts = made()
+    string_dtype = _pandas_string_dtype()
+    arrow = getattr(string_dtype, "storage", None) == "pyarrow" and available("pyarrow")
+    columns: dict[str, Any] = {}
+    gathered = _gathered(parts) if arrow and text == "str" else {}
+    for name, part in parts.items():
+        if not isinstance(part, TextPart):  # the values and counts may be the table's own
+            columns[name] = part.copy() if name in _SHARED else part
+        elif text == "category":
+            columns[name] = _categorical(part, string_dtype, arrow)
+        elif arrow:
+            columns[name] = pd.array(gathered[name], dtype=string_dtype)
+        else:
+            columns[name] = np.asarray(part.labels, dtype=object)[part.codes]
+    # every column is new (or immutable Arrow data): no copy, and no block of several columns
+    return pd.DataFrame(columns, copy=False)
+
+
+def arrow_table(made: Callable[[], Mapping[str, Any]], text: TextForm) -> Any:
+    """The columns ``made()`` (:func:`column_parts`) as a pyarrow Table (null for ``None``).
+
+    Text columns are ``large_string`` gathered from their labels by Arrow, or with
+    ``text="category"`` dictionary arrays of the labels (int codes, ``large_string`` values).
     """
     require("pyarrow", extra="fast", feature="ResultTable.to_arrow()")
     require("numpy", extra="data", feature="ResultTable.to_arrow()")
     import numpy as np
     import pyarrow as pa
 
+    parts = made()
+    gathered = _gathered(parts) if text == "str" else {}
     columns = {}
     for name, part in parts.items():
-        if isinstance(part, tuple):
-            labels, index = part
-            columns[name] = pa.array(labels, type=pa.large_string()).take(pa.array(index))
+        if isinstance(part, TextPart):
+            columns[name] = _arrow_dictionary(part) if text == "category" else gathered[name]
         elif name == "value":
-            columns[name] = pa.array(part, type=pa.float64(), mask=np.isnan(part))
+            undecided = np.isnan(part)
+            columns[name] = pa.array(part, mask=undecided if undecided.any() else None)
         else:
             columns[name] = pa.array(part)
     return pa.table(columns)
+
+
+def polars_frame(made: Callable[[], Mapping[str, Any]]) -> Any:
+    """The columns ``made()`` (:func:`column_parts`) as a polars DataFrame (null for ``None``).
+
+    Text columns are ``String`` gathered by polars from their labels. (Polars Categoricals read
+    from Arrow dictionary arrays took longer than these gathers on 10^5 students: polars
+    interns every label.)
+    """
+    require("polars", extra="fast", feature="ResultTable.to_polars()")
+    require("numpy", extra="data", feature="ResultTable.to_polars()")
+    import numpy as np
+    import polars as pl
+
+    parts = made()
+    dtypes = {"value": pl.Float64, "mastered": pl.Boolean, "evidence_count": pl.Int64}
+    columns = []
+    for name, part in parts.items():
+        if isinstance(part, TextPart):
+            codes = part.codes
+            missing = codes < 0
+            if missing.any():  # -1 to the last label, None (polars reads no index from the end)
+                codes = np.where(missing, len(part.labels) - 1, codes.astype(np.int64))
+            column = pl.Series(name, part.labels, dtype=pl.String).gather(codes)
+        else:
+            column = pl.Series(name, part, dtype=dtypes[name], nan_to_null=name == "value")
+        columns.append(column)
+    return pl.DataFrame(columns)

@@ -77,6 +77,7 @@ __all__ = [
     "evidence_at",
     "has_kernel",
     "level_codes",
+    "small_level_codes",
     "sort_rows",
 ]
 
@@ -328,14 +329,57 @@ def compute_per_target(
 def level_codes(values: FloatArray, targets: Sequence[LearningTarget]) -> IntArray:
     """Return the index of the level each value reaches in its target's scale (-1 for NaN).
 
-    Values are laid out student-major: value ``g`` is on target ``g % len(targets)``.
+    Values are laid out student-major: value ``g`` is on target ``g % len(targets)``. This is
+    :func:`small_level_codes` as 64-bit integers.
+
+    Example:
+        >>> import numpy as np
+        >>> from mastery_grading import LearningTarget
+        >>> level_codes(np.array([2.9, 3.0, np.nan]), [LearningTarget(id="T", title="T")])
+        array([ 1,  2, -1])
     """
-    n_targets = len(targets)
-    grid = values.reshape(-1, n_targets)
-    codes = np.full(grid.shape, -1, dtype=np.int64)
-    for t, target in enumerate(targets):
-        column = grid[:, t]
-        minimums = np.array([level.minimum for level in target.scale.levels])
-        found = np.searchsorted(minimums, column, side="right") - 1
-        codes[:, t] = np.where(np.isnan(column), -1, np.maximum(found, 0))
-    return codes.reshape(-1)
+    return small_level_codes(values, targets).astype(np.int64)
+
+
+def small_level_codes(values: FloatArray, targets: Sequence[LearningTarget]) -> np.ndarray:
+    """Return :func:`level_codes` in the smallest signed integer type (int8 up to 127 levels).
+
+    A value's level is the number of level minimums above the first that it reaches (a floor,
+    as :meth:`Scale.level_of <mastery_grading.Scale.level_of>`; a value below ``min`` gets the
+    first level); NaN reaches none and is counted -1. The comparisons are summed into the
+    small type: one pass over the values per level minimum when every target has the same
+    minimums, else one pass over the (student, target) grid against each row of minimums
+    (NaN where a target has fewer levels, which no value reaches).
+
+    Example:
+        >>> import numpy as np
+        >>> from mastery_grading import LearningTarget, Scale
+        >>> percent = Scale(min=0, max=100, mastery=80)
+        >>> targets = [LearningTarget(id="T", title="T"),
+        ...            LearningTarget(id="P", title="P", scale=percent)]
+        >>> small_level_codes(np.array([4.0, 79.9, np.nan, 80.0]), targets)
+        array([ 3,  0, -1,  1], dtype=int8)
+    """
+    minimums = [tuple(level.minimum for level in t.scale.levels[1:]) for t in targets]
+    widest = max((len(m) for m in minimums), default=0) + 1
+    dtype = next(d for d in (np.int8, np.int16, np.int32, np.int64) if widest <= np.iinfo(d).max)
+    codes: np.ndarray = np.isnan(values).astype(dtype)
+    np.negative(codes, out=codes)
+    if not len(values) or widest == 1:
+        return codes
+    if len(set(minimums)) == 1:
+        reached = np.empty(values.shape, dtype=np.bool_)
+        for minimum in minimums[0]:
+            np.greater_equal(values, minimum, out=reached)
+            np.add(codes, reached, out=codes)
+        return codes
+    grid = values.reshape(-1, len(targets))
+    rows = np.full((widest - 1, len(targets)), np.nan)
+    for t, mins in enumerate(minimums):
+        rows[: len(mins), t] = mins
+    reached = np.empty(grid.shape, dtype=np.bool_)
+    by_grid = codes.reshape(grid.shape)
+    for row in rows:
+        np.greater_equal(grid, row, out=reached)
+        np.add(by_grid, reached, out=by_grid)
+    return codes
