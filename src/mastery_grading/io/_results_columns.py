@@ -106,7 +106,7 @@ def _row_order(parts: dict[str, Any], n_rows: int) -> Any:
     keys = []
     for name in ("student_id", "target_id"):
         labels, index = parts[name]
-        ranked = sorted(range(len(labels)), key=lambda i: id_order(labels[i]))
+        ranked = sorted(range(len(labels)), key=lambda i: _label_order(labels[i]))
         rank = np.empty(len(labels), dtype=np.int64)
         rank[ranked] = np.arange(len(labels), dtype=np.int64)
         for previous, current in itertools.pairwise(ranked):  # one rank for one id
@@ -117,6 +117,11 @@ def _row_order(parts: dict[str, Any], n_rows: int) -> Any:
     if n_rows < 2 or bool(np.all(key[1:] >= key[:-1])):
         return None
     return np.argsort(key, kind="stable")
+
+
+def _label_order(label: str | None) -> tuple[bool, tuple[tuple[object, ...], str]]:
+    """A label's place in the rows' order: ids in id order, a row without one (``None``) last."""
+    return (True, ((), "")) if label is None else (False, id_order(label))
 
 
 def _quoted(cell: str) -> str:
