@@ -24,6 +24,7 @@ import os
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -110,8 +111,8 @@ def main() -> None:
             best = dict.fromkeys(contenders, float("inf"))
             for _ in range(repeat):  # interleaved
                 for name, func in contenders.items():
-                    best[name] = min(best[name], best_of(lambda f=func, k=keys: f(k), 1))
-            peaks = [peak_mb(lambda f=func, k=keys: f(k)) for func in contenders.values()]
+                    best[name] = min(best[name], best_of(partial(func, keys), 1))
+            peaks = [peak_mb(partial(func, keys)) for func in contenders.values()]
             print(
                 f"| {size:.0e} | {copies} | "
                 + " | ".join(f"{best[name]:.1f}" for name in contenders)

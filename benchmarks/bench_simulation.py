@@ -31,6 +31,7 @@ import argparse
 import os
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from mastery_grading import policies
@@ -124,7 +125,7 @@ def twelve(per_archetype: int, replications: int) -> None:
     print(f"  compare, twelve policies: {wall:.2f} s (cpu {cpu:.2f} s; goal <= 10 s)")
     shares = []
     for policy in chosen:
-        _, alone, _ = timed(lambda p=policy: compare([p], cohort, progress=False, seed=0))
+        _, alone, _ = timed(partial(compare, [policy], cohort, progress=False, seed=0))
         shares.append(f"{policy_label(policy)} {alone:.2f}")
     print(f"  each policy alone (s, with the shared preparation): {'; '.join(shares)}")
     _, wall, cpu = timed(

@@ -23,6 +23,7 @@ import inspect
 import os
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -72,9 +73,7 @@ def methods(table: Any) -> dict[str, Callable[[], Any] | None]:
     for name in ("to_pandas", "to_arrow"):
         method = getattr(table, name)
         out[name] = method
-        out[f'{name}(text="category")'] = (
-            (lambda m=method: m(text="category")) if has_text else None
-        )
+        out[f'{name}(text="category")'] = partial(method, text="category") if has_text else None
     out["to_polars"] = table.to_polars
     return out
 

@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import learning_targets, make_frame
+from run import _end_to_end, learning_targets, make_frame
 
 KEYS = ["student_id", "target_id"]
 POLICIES = ("mean", "most_recent", "highest", "decaying_average", "mean_of_recent", "n_times")
@@ -240,9 +241,7 @@ def measure(n_rows: int, names: list[str], peers: list[str], repeat: int) -> dic
         expected = frame.loc[frame["evidence_count"] > 0, [*KEYS, "value"]]
         expected = expected.astype(dict.fromkeys(KEYS, object))
         row: dict[str, Any] = {
-            "engine": timed(
-                lambda p=policy: Gradebook.from_frame(df, targets=targets).results(p), repeat
-            ),
+            "engine": timed(partial(_end_to_end, df, targets, policy), repeat),
             "to_pandas": timed(table.to_pandas, repeat),
         }
         for peer in peers:
@@ -251,7 +250,7 @@ def measure(n_rows: int, names: list[str], peers: list[str], repeat: int) -> dic
             if problem is not None:
                 row[peer] = f"disagrees: {problem}"
                 continue
-            row[peer] = timed(lambda run=run: run(df), repeat)
+            row[peer] = timed(partial(run, df), repeat)
         out["policies"][name] = row
     return out
 

@@ -39,6 +39,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -228,6 +229,13 @@ def pandas_function(name: str) -> Callable[[Any], float] | None:
     return table.get(name)
 
 
+def _end_to_end(df: Any, targets: list[Any], policy: Any) -> Any:
+    """What a user runs: a gradebook from the frame, then the policy's results."""
+    from mastery_grading import Gradebook
+
+    return Gradebook.from_frame(df, targets=targets).results(policy)
+
+
 def measure_size(n_rows: int, names: list[str], args: argparse.Namespace) -> dict[str, Any]:
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -305,21 +313,20 @@ def measure_size(n_rows: int, names: list[str], args: argparse.Namespace) -> dic
         if not row["kernel"] and n_rows > args.fallback_max:
             out["policies"][name] = row
             continue
-        row["engine"] = timed(
-            lambda p=policy: Gradebook.from_frame(df, targets=targets).results(p), args.repeat
-        )
-        row["compute"] = timed(lambda p=policy: compute(p, srt, targets), args.repeat)
+        row["engine"] = timed(partial(_end_to_end, df, targets, policy), args.repeat)
+        row["compute"] = timed(partial(compute, policy, srt, targets), args.repeat)
         if row["kernel"]:
             run = kernel_for(policy)
-            row["engine_pre"] = timed(lambda p=policy, k=run: k(p, segments), args.repeat)
+            assert run is not None  # has_kernel(policy)
+            row["engine_pre"] = timed(partial(run, policy, segments), args.repeat)
         bare = bare_kernel(name, score_sorted, starts, counts_ne)
         if bare is not None:
             # the bare version must compute the same policy, or its speed means nothing
             values = compute(policy, srt, targets).values[nonempty]
             row["bare_agrees"] = bool(np.allclose(bare, values, rtol=1e-9, equal_nan=True))
-            row["bare"] = timed(lambda n=name: bare_pipeline(n), args.repeat)
+            row["bare"] = timed(partial(bare_pipeline, name), args.repeat)
             row["numpy_pre"] = timed(
-                lambda n=name: bare_kernel(n, score_sorted, starts, counts_ne), args.repeat
+                partial(bare_kernel, name, score_sorted, starts, counts_ne), args.repeat
             )
         func = pandas_function(name)
         if func is not None and n_rows <= args.pandas_max:
@@ -339,7 +346,7 @@ def measure_size(n_rows: int, names: list[str], args: argparse.Namespace) -> dic
         if n_rows <= args.reference_max:
             slow = Gradebook.from_frame(df, targets=targets, engine="python")
             slow.evidence()
-            row["scalar"] = timed(lambda p=policy, book=slow: book.results(p))
+            row["scalar"] = timed(partial(slow.results, policy))
         out["policies"][name] = row
     out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
@@ -434,7 +441,7 @@ def measure_updates(count: int = 100_000) -> dict[str, tuple[float, float | None
         state = policy.start(target)
         for item in evidence[:1000]:
             state = policy.update(state, item)
-        read = timed(lambda p=policy, s=state: p.result(s), 3) * 1e3
+        read = timed(partial(policy.result, state), 3) * 1e3
         out[type(policy).__name__] = (per_update, read)
     late = evidence[:200]
     for policy in (policies.DecayingAverage(), policies.Mean()):
