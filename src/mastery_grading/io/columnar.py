@@ -6,6 +6,8 @@ reader (the ``fast`` extra: pyarrow and pandas) splits the file, each column is
 dictionary-encoded, and every *distinct* cell is read by the very functions the row reader uses
 (the same number and timestamp rules, the same :class:`~mastery_grading.Evidence` checks).
 A million rows with a few thousand distinct timestamps cost a few thousand timestamp parses.
+Timestamps of the common ISO 8601 form (``2026-10-01T09:00:00+02:00``) are read vectorized to
+the same values, a million of them in a fraction of a second; the others one by one.
 
 It never words a problem itself. When anything in the file is not plain (a quote character,
 a ragged or blank row, a blank or bad cell, an unknown or repeated column, bytes that are not
