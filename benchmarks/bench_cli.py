@@ -13,7 +13,12 @@ into a temporary folder (never into the repository), then:
 4. shows that the vectorized engine was used: the same scoring step with ``engine="numpy"``
    and ``engine="python"`` on a file of ``--compare-rows`` rows (default 10^5).
 
-Run: ``python benchmarks/bench_cli.py [--students N] [--targets N] [--pieces N]``.
+The file's times are those of a few thousand quiz sittings (``minutes=student % 600`` after
+each weekly quiz): 3,000 distinct timestamps. ``--distinct-times`` gives every row its own
+second instead, as in files exported from a system that stamps each submission.
+
+Run: ``python benchmarks/bench_cli.py [--students N] [--targets N] [--pieces N]
+[--distinct-times]``.
 """
 
 from __future__ import annotations
@@ -32,8 +37,11 @@ from mastery_grading import io as mio
 from mastery_grading.policies import Mean
 
 
-def write_evidence(path: Path, students: int, targets: int, pieces: int, seed: int = 13) -> int:
-    """Write a plain evidence CSV file and return its number of rows."""
+def write_evidence(
+    path: Path, students: int, targets: int, pieces: int, seed: int = 13, *, distinct: bool = False
+) -> int:
+    """Write a plain evidence CSV file and return its number of rows (each with its own time
+    if ``distinct``)."""
     rng = random.Random(seed)
     start = datetime(2026, 9, 1, tzinfo=UTC)
     rows = 0
@@ -42,9 +50,10 @@ def write_evidence(path: Path, students: int, targets: int, pieces: int, seed: i
         for s in range(students):
             for t in range(targets):
                 for p in range(pieces):
-                    when = (start + timedelta(days=7 * p, minutes=s % 600)).isoformat()
+                    when = start + timedelta(days=7 * p, minutes=s % 600)
+                    stamp = (when + timedelta(seconds=rows) if distinct else when).isoformat()
                     score = rng.choice((0.0, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0))
-                    handle.write(f"s{s:06d},T{t:02d},{score},{when}\n")
+                    handle.write(f"s{s:06d},T{t:02d},{score},{stamp}\n")
                     rows += 1
     return rows
 
@@ -55,10 +64,17 @@ def main() -> None:
     parser.add_argument("--targets", type=int, default=10)
     parser.add_argument("--pieces", type=int, default=5)
     parser.add_argument("--compare-rows", type=int, default=100_000)
+    parser.add_argument("--distinct-times", action="store_true", help="a time of its own per row")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         evidence = Path(folder) / "evidence.csv"
-        n = write_evidence(evidence, options.students, options.targets, options.pieces)
+        n = write_evidence(
+            evidence,
+            options.students,
+            options.targets,
+            options.pieces,
+            distinct=options.distinct_times,
+        )
         out = Path(folder) / "results.csv"
         env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
         command = [sys.executable, "-m", "mastery_grading", "score", str(evidence)]
