@@ -358,9 +358,9 @@ def assert_same_sort(expected: Any, actual: Any) -> None:
 def test_the_sort_split_on_threads_equals_one_sort(
     cols: Columns, unit: int, wide: bool, threads: int, positions: bool
 ) -> None:
-    # Every input is split (the minimum lowered to 1 row; the parts sorted one after the other
-    # on one thread), ties included: many rows share a
-    # group and a time, and are ordered by the rest of the key after the two parts are sorted.
+    # Every input is split (the minimum lowered to 1 row; on one thread the parts are sorted one
+    # after the other), ties included: many rows share a group and a time, and are ordered by
+    # the rest of the key after the two parts are sorted.
     from mastery_grading.gradebook._engine import _sort
 
     time = cols.time * unit
