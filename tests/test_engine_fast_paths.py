@@ -221,24 +221,31 @@ def test_dictionary_columns_are_read_from_their_codes_like_plain_strings(
 
 def test_one_thread_or_two_give_identical_tables(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("pyarrow")
+    from mastery_grading.gradebook._engine import _sort
+
+    monkeypatch.setattr(_sort, "SPLIT_ROWS", 1)  # the rows are sorted in two parts too
     evidence = [
         *_evidence("ana", "A", [1.0, 3.5, 2.0]),
         *_evidence("ben", "A", [4.0]),
         *_evidence("ben", "C", [3.0, 3.0, 1.0]),
         *_evidence("cy", "B", [2.5, 0.5]),
     ]
-    tables = {}
+    tables, orders = {}, {}
     for threads in ("1", "2"):
         monkeypatch.setenv("MASTERY_GRADING_THREADS", threads)
         book = Gradebook.from_frame(_frame(evidence), targets=TARGETS)
         tables[threads] = [book.results(p).records() for p in [*ORDER_FREE, policies.PowerLaw()]]
+        orders[threads] = book._store.sorted_rows().order.tolist()
     assert tables["1"] == tables["2"]
+    assert orders["1"] == orders["2"]
     # the keyword wins over the environment variable; the books are the same
     monkeypatch.setenv("MASTERY_GRADING_THREADS", "0")  # not read: would be refused
     for threads_kw in (1, 2):
         book = Gradebook.from_frame(_frame(evidence), targets=TARGETS, threads=threads_kw)
         found = [book.results(p).records() for p in [*ORDER_FREE, policies.PowerLaw()]]
         assert tables["1"] == found
+        assert book._store.threads == threads_kw  # the sort's thread count too
+        assert book._store.sorted_rows().order.tolist() == orders["1"]
 
 
 @pytest.mark.parametrize("threads", [0, -1, 1.5, True, "2"])
@@ -325,3 +332,65 @@ def test_sorted_columns_are_the_input_columns_in_sorted_order(
             assert got.tolist() == column[srt.order].tolist(), name
     group = cols.student.astype(np.int64) * 3 + cols.target
     assert srt.group.tolist() == group[srt.order].tolist()
+
+
+def assert_same_sort(expected: Any, actual: Any) -> None:
+    for name in ("order", "group", "bounds"):
+        assert getattr(expected, name).tobytes() == getattr(actual, name).tobytes(), name
+    assert expected.columns.__dict__.keys() == actual.columns.__dict__.keys()
+    for name, column in expected.columns.__dict__.items():
+        other = getattr(actual.columns, name)
+        if isinstance(column, np.ndarray):
+            assert column.dtype == other.dtype, name
+            assert column.tobytes() == other.tobytes(), name
+        else:
+            assert column == other, name
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    cols=columns(),
+    unit=st.sampled_from([1, 7]),
+    wide=st.booleans(),
+    threads=st.integers(1, 3),
+    positions=st.booleans(),
+)
+def test_the_sort_split_on_threads_equals_one_sort(
+    cols: Columns, unit: int, wide: bool, threads: int, positions: bool
+) -> None:
+    # Every input is split (the minimum lowered to 1 row; on one thread the parts are sorted one
+    # after the other), ties included: many rows share a group and a time, and are ordered by
+    # the rest of the key after the two parts are sorted.
+    from mastery_grading.gradebook._engine import _sort
+
+    time = cols.time * unit
+    if wide and len(cols):
+        time[0] = -(2**62)  # the key would overflow: the full lexsort, on one thread
+    cols = Columns(**{**cols.__dict__, "time": time})
+    at = np.arange(len(cols), dtype=np.int64)[::-1].copy() if positions else None
+    expected = sort_rows(cols, 3, positions=at, threads=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_sort, "SPLIT_ROWS", 1)
+        assert_same_sort(expected, sort_rows(cols, 3, positions=at, threads=threads))
+        patch.setattr(_sort, "SPLIT_ROWS", 10**9)  # not split: the same again
+        assert_same_sort(expected, sort_rows(cols, 3, positions=at, threads=threads))
+
+
+def test_a_sort_split_on_threads_keeps_a_large_sort_unchanged() -> None:
+    # Past the minimum of rows, with students of every size: the part boundary falls inside
+    # runs of tied keys of neither part, and the rest of the key orders the ties.
+    from mastery_grading.gradebook._engine._sort import SPLIT_ROWS
+
+    rng = np.random.default_rng(5)
+    n = SPLIT_ROWS + 1000
+    cols = Columns(
+        student=(rng.pareto(1.0, n) * 3).astype(np.int32) % 500,
+        student_labels=[f"s{i}" for i in range(500)],
+        target=rng.integers(0, 3, n).astype(np.int32),
+        score=rng.integers(0, 9, n) / 2,
+        time=rng.integers(0, 50, n) * 60_000_000,
+        attempt=rng.integers(0, 3, n),
+    )
+    one, two = sort_rows(cols, 3, threads=1), sort_rows(cols, 3, threads=2)
+    assert_same_sort(one, two)
+    assert np.all(np.diff(one.group) >= 0)

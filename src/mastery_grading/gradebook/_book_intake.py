@@ -213,7 +213,8 @@ class EvidenceIntake:
             decimal: The decimal mark of numbers in text columns, ``"."`` or ``","``.
             strip_ids: Trim the spaces around ids (by default they are kept as written).
             threads: How many threads read the frame (its two id columns are encoded at
-                once): ``None`` (the default) is the environment variable
+                once) and sort its rows (in two parts of whole students and targets, from
+                2^18 rows): ``None`` (the default) is the environment variable
                 ``MASTERY_GRADING_THREADS`` if set, else 2 (1 on a single CPU). The gradebook
                 is the same for any number.
 
@@ -237,6 +238,7 @@ class EvidenceIntake:
         """
         check_threads(threads)
         book = cls(targets=targets, engine=engine, student_attributes=student_attributes)
+        book._store.threads = threads  # the rows are sorted on as many threads
         rules = TextRules.of(
             missing_scores=missing_scores, assume_tz=assume_tz, decimal=decimal, strip_ids=strip_ids
         )

@@ -49,10 +49,12 @@ class EvidenceStore:
 
     Args:
         targets: The gradebook's targets by id, in order (target codes index this order).
+        threads: How many threads sort the rows (``None``: see ``_engine._threads``).
     """
 
-    def __init__(self, targets: dict[str, LearningTarget]) -> None:
+    def __init__(self, targets: dict[str, LearningTarget], threads: int | None = None) -> None:
         self.targets = targets
+        self.threads = threads
         # Every batch in the order added. The engine merges them into one sorted store: the
         # first `_stored` batches are in `_store`, whose `order` gives each row's position
         # among all rows added.
@@ -154,7 +156,9 @@ class EvidenceStore:
             positions = np.concatenate([*earlier, np.arange(done, self._size, dtype=np.int64)])
             # The merged columns go straight into the sort, which releases each unsorted
             # column once its sorted copy is made: no reference to them is kept here.
-            self._store = sort_rows(self._merge_batches(), len(self.targets), positions=positions)
+            self._store = sort_rows(
+                self._merge_batches(), len(self.targets), positions=positions, threads=self.threads
+            )
             self._stored = len(self._batches)
             self._frames_unsorted = False
         return self._store

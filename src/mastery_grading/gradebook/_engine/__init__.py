@@ -10,8 +10,9 @@ when numpy is installed. The pipeline:
    their order is the order of the strings. The two id columns are encoded on two threads
    (``_threads``: ``MASTERY_GRADING_THREADS``, default 2), results identical to one thread;
    a dictionary column (a pandas categorical) is read from its own codes.
-2. **Sort once** by (student, target, chronological key), see ``_sort``,
-   and keep every column in that order: policies then read the columns without gathering.
+2. **Sort once** by (student, target, chronological key), see ``_sort`` (from 2^18 rows in two
+   parts split at a group, one per thread), and keep every column in that order: policies then
+   read the columns without gathering.
    Order-free policies (the mean, the highest, n-times, the most recent) of a gradebook read
    from one frame skip the sort: ``_order_free`` computes them by group code from the unsorted
    columns, bit for bit the kernels' values; the sort is made when a policy needs order (or a

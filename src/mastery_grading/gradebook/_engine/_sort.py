@@ -6,7 +6,10 @@ common divisor of all time offsets (a whole second, a minute...), so a single ``
 orders the rows. Rows that tie on (group, time) are then put in the order of the remaining
 fields of :func:`~mastery_grading.chronological_key` (attempt, source_id, kind, score, weight,
 context, independent, UTC offset) by a ``lexsort`` over those rows only, which are few in
-practice. When the packed key would overflow, a full ``lexsort`` is used.
+practice, rows equal in all of them keeping their input order. When the packed key would
+overflow, a full ``lexsort`` is used. From ``SPLIT_ROWS`` rows, the packed keys are sorted in
+two parts split at a group, one on each thread when there are two: two sorts of half the rows
+take less time than one of all of them, even one after the other, and the order is the same.
 
 The columns are then kept in that order, so that every policy reads them without gathering:
 a kernel's segments are the columns themselves.
@@ -15,10 +18,12 @@ a kernel's segments are the columns themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from mastery_grading._extras import require
 from mastery_grading.gradebook._engine._columns import Columns, IntArray, select_rows
+from mastery_grading.gradebook._engine._threads import engine_threads, run_all
 from mastery_grading.policies.segments import ColumnFacts, Segments
 
 if TYPE_CHECKING:
@@ -29,6 +34,9 @@ else:
 __all__ = ["Sorted", "first_rows", "sort_rows", "tie_keys"]
 
 _LIMIT = 2**62
+
+#: The fewest rows whose packed keys are sorted in two parts (on two threads when allowed).
+SPLIT_ROWS = 2**18
 
 
 @dataclass(frozen=True)
@@ -79,7 +87,13 @@ def tie_keys(cols: Columns) -> list[np.ndarray]:
     return keys
 
 
-def sort_rows(cols: Columns, n_targets: int, *, positions: IntArray | None = None) -> Sorted:
+def sort_rows(
+    cols: Columns,
+    n_targets: int,
+    *,
+    positions: IntArray | None = None,
+    threads: int | None = None,
+) -> Sorted:
     """Sort the rows of ``cols`` by group, then by the chronological key.
 
     Each column is copied in sorted order and the unsorted one released right away, so a caller
@@ -89,6 +103,8 @@ def sort_rows(cols: Columns, n_targets: int, *, positions: IntArray | None = Non
         cols: The evidence columns, in any order.
         n_targets: How many targets the target codes count.
         positions: The position to record for each row of ``cols`` (default: its index).
+        threads: How many threads sort (default ``_threads.engine_threads()``); the result is
+            the same for any number.
 
     Example:
         >>> import numpy as np
@@ -122,13 +138,18 @@ def sort_rows(cols: Columns, n_targets: int, *, positions: IntArray | None = Non
         span = int(offset.max()) + 1
         if n_groups * span < _LIMIT:
             # The packed key is built in place in `group` to keep the peak memory low.
-            key = group
-            key *= span
-            key += offset
+            group *= span
+            group += offset
+            packed = [group]
             del offset, group
-            order = np.argsort(key).astype(np.int64, copy=False)
-            ordered = key[order]
-            del key
+            if n >= SPLIT_ROWS:
+                count = engine_threads() if threads is None else threads
+                order, ordered = _argsort_split(packed, counts, span, count)
+            else:
+                key = packed.pop()
+                order = np.argsort(key).astype(np.int64, copy=False)
+                ordered = key[order]
+                del key
             tie = ordered[1:] == ordered[:-1]
             if tie.any():
                 in_run = np.zeros(n, dtype=np.bool_)
@@ -137,7 +158,9 @@ def sort_rows(cols: Columns, n_targets: int, *, positions: IntArray | None = Non
                 runs = np.flatnonzero(in_run)
                 rows = order[runs]
                 sub = [k[rows] for k in reversed(ties)]
-                perm = np.lexsort((*sub, ordered[runs]))
+                # rows equal in every field keep their input order, as in the full lexsort:
+                # the order is the same whatever order argsort left equal keys in
+                perm = np.lexsort((rows, *sub, ordered[runs]))
                 order[runs] = rows[perm]
             del tie
             # the key holds the group and the time: the sorted student, target and time
@@ -168,6 +191,41 @@ def sort_rows(cols: Columns, n_targets: int, *, positions: IntArray | None = Non
         n_students=n_students,
         n_targets=n_targets,
     )
+
+
+def _argsort_split(
+    packed: list[IntArray], counts: IntArray, span: int, threads: int
+) -> tuple[IntArray, IntArray]:
+    """``argsort`` of the packed key and the sorted key, up to the order of equal keys.
+
+    The rows are split at the group that halves them, so every key of the first part is below
+    every key of the second: each part is sorted on its own thread if ``threads`` is 2 or more
+    (``argsort`` releases the GIL) and the two orders are laid end to end, with no merge.
+    ``packed`` holds the key and is emptied, so that the key is released once its parts are
+    gathered.
+    """
+    key = packed.pop()
+    n = key.shape[0]
+    pivot = int(np.searchsorted(np.cumsum(counts), n // 2, side="right"))
+    low = key < pivot * span
+    cut = int(np.count_nonzero(low))
+    rows = np.empty(n, dtype=np.int64)
+    rows[:cut] = np.flatnonzero(low)
+    np.logical_not(low, out=low)
+    rows[cut:] = np.flatnonzero(low)
+    del low
+    keys = key[rows]
+    del key
+    parts = (slice(0, cut), slice(cut, n))
+    sorts = run_all([partial(np.argsort, keys[part]) for part in parts], threads=threads)
+    order = np.empty(n, dtype=np.int64)
+    for part, part_order in zip(parts, sorts, strict=True):
+        np.take(rows[part], part_order, out=order[part], mode="clip")
+    del rows
+    ordered = np.empty_like(keys)
+    for part, part_order in zip(parts, sorts, strict=True):
+        np.take(keys[part], part_order, out=ordered[part], mode="clip")
+    return order, ordered
 
 
 def _unpack(
