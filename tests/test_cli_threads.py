@@ -98,3 +98,55 @@ def test_results_table_and_compare_check_the_thread_count() -> None:
         with pytest.raises(InvalidValueError, match=r"threads=.* must be a whole number"):
             mio.compare_csv_text([], targets, {"mean": policies.Mean()}, threads=threads)  # type: ignore[arg-type]
     assert 0 == len(mio.results_table([], targets, policies.Mean(), threads=1))
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_file_read_row_by_row_sorts_on_the_threads_given(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A quote character makes the columnar reader step aside: the rows become Evidence and go
+    # to Gradebook.from_evidence, whose sort must still take --threads.
+    pytest.importorskip("numpy")
+    from mastery_grading.gradebook._engine import _sort
+
+    evidence = write_evidence(tmp_path / "evidence.csv")
+    text = evidence.read_text(encoding="utf-8").replace("s1,", '"s1",', 1)
+    evidence.write_text(text, encoding="utf-8")
+    used: list[int] = []
+    split = _sort._argsort_split
+
+    def spy(packed: Any, counts: Any, span: int, threads: int) -> Any:
+        used.append(threads)
+        return split(packed, counts, span, threads)
+
+    monkeypatch.setattr(_sort, "SPLIT_ROWS", 4)
+    monkeypatch.setattr(_sort, "_argsort_split", spy)
+    outs = []
+    for threads in ("1", "3"):
+        used.clear()
+        code, out, err = run(command, str(evidence), *COMMANDS[command], "--threads", threads)
+        assert 0 == code, err
+        assert used
+        assert set(used) == {int(threads)}
+        outs.append(out)
+    assert outs[0] == outs[1]
+
+
+def test_from_evidence_checks_the_thread_count_and_a_bad_variable_is_refused_at_any_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("numpy")
+    from datetime import UTC, datetime
+
+    from mastery_grading import Evidence
+
+    targets = [LearningTarget(id="T", title="T")]
+    with pytest.raises(InvalidValueError, match=r"threads=0 must be a whole number"):
+        Gradebook.from_evidence([], targets=targets, threads=0)
+    when = datetime(2026, 10, 1, tzinfo=UTC)
+    one = [Evidence(student_id="a", target_id="T", score=3, observed_at=when)]
+    monkeypatch.setenv("MASTERY_GRADING_THREADS", "0")
+    with pytest.raises(InvalidValueError, match="MASTERY_GRADING_THREADS"):
+        Gradebook.from_evidence(one, targets=targets, engine="numpy").results(policies.Mean())
+    book = Gradebook.from_evidence(one, targets=targets, engine="numpy", threads=1)
+    assert 3.0 == book.results(policies.MostRecent()).records()[0]["value"]

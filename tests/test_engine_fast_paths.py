@@ -394,3 +394,28 @@ def test_a_sort_split_on_threads_keeps_a_large_sort_unchanged() -> None:
     one, two = sort_rows(cols, 3, threads=1), sort_rows(cols, 3, threads=2)
     assert_same_sort(one, two)
     assert np.all(np.diff(one.group) >= 0)
+    # an independent reference: by group, time, then the tie keys (attempt, score), then the
+    # row's position (rows equal in every field keep their input order)
+    group = cols.student.astype(np.int64) * 3 + cols.target
+    reference = np.lexsort((np.arange(n), cols.score, cols.attempt, cols.time, group))
+    assert one.order.tolist() == reference.tolist()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork (POSIX)")
+def test_a_forked_child_runs_steps_on_threads_after_its_parent_did() -> None:
+    # The parent's pool of threads is not the child's: the child makes its own, not waiting
+    # for ever on a pool whose threads did not come across the fork.
+    import os
+    import signal
+
+    from mastery_grading.gradebook._engine._threads import run_all
+
+    assert [1, 2] == run_all([lambda: 1, lambda: 2], threads=2)
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child's own process
+        signal.alarm(20)  # a hang ends the child with SIGALRM, which the parent sees
+        ok = [1, 2] == run_all([lambda: 1, lambda: 2], threads=2)
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status), f"the child did not finish: status {status}"
+    assert 0 == os.WEXITSTATUS(status)

@@ -148,7 +148,9 @@ def _book(found: ClassEvidence, threads: int | None) -> Gradebook:
         return Gradebook.from_frame(
             columns.frame(), targets=found.targets, duplicates="keep", threads=threads
         )
-    return Gradebook.from_evidence(found.evidence, targets=found.targets, duplicates="keep")
+    return Gradebook.from_evidence(
+        found.evidence, targets=found.targets, duplicates="keep", threads=threads
+    )
 
 
 def csv_rows(diff: PolicyDiff) -> tuple[list[str], list[list[Any]]]:

@@ -81,6 +81,7 @@ class EvidenceIntake:
         assume_tz: tzinfo | None = None,
         decimal: Decimal = ".",
         strip_ids: bool = False,
+        threads: int | None = None,
     ) -> Self:
         """Return a gradebook holding ``evidence`` (Evidence objects or dicts of its fields).
 
@@ -96,12 +97,16 @@ class EvidenceIntake:
             assume_tz: As for :meth:`from_records`.
             decimal: As for :meth:`from_records`.
             strip_ids: As for :meth:`from_records`.
+            threads: How many threads the vectorized engine sorts the rows on, as for
+                :meth:`from_frame` (``None``: the environment variable
+                ``MASTERY_GRADING_THREADS``, else 2); the results are the same for any number.
 
         Raises:
             BulkValidationError: If any item is invalid, for an unknown target, has a score
                 outside its target's scale, or (by default) is a duplicate; every problem of
                 every kind is listed, each a :class:`~mastery_grading.Problem` whose ``row``
                 is the item's position.
+            InvalidValueError: If ``threads`` is not ``None`` or a whole number of at least 1.
 
         Example:
             >>> from mastery_grading import Gradebook
@@ -110,7 +115,9 @@ class EvidenceIntake:
             >>> Gradebook.from_evidence(example.evidence, targets=example.targets)
             Gradebook(targets=5, evidence=...)
         """
+        check_threads(threads)
         book = cls(targets=targets, engine=engine, student_attributes=student_attributes)
+        book._store.threads = threads
         rules = TextRules.of(
             missing_scores=missing_scores, assume_tz=assume_tz, decimal=decimal, strip_ids=strip_ids
         )
@@ -213,8 +220,8 @@ class EvidenceIntake:
             decimal: The decimal mark of numbers in text columns, ``"."`` or ``","``.
             strip_ids: Trim the spaces around ids (by default they are kept as written).
             threads: How many threads read the frame (its two id columns are encoded at
-                once) and sort its rows (in two parts of whole students and targets, from
-                2^18 rows): ``None`` (the default) is the environment variable
+                once) and sort its rows (in two parts, split between two (student, target)
+                groups, from 2^18 rows): ``None`` (the default) is the environment variable
                 ``MASTERY_GRADING_THREADS`` if set, else 2 (1 on a single CPU). The gradebook
                 is the same for any number.
 

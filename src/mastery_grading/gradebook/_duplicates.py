@@ -332,7 +332,8 @@ def _candidates(hashed: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
     return np.arange(hashed.shape[0], dtype=np.int64) if rows is None else rows
 
 
-#: The most rows :func:`_candidates` counts into buckets (its tables: 2^22 counts at most).
+#: The most rows :func:`_candidates` counts into buckets (its first round's table: 2^23
+#: counts, 64 MB, and a byte a bucket of whether it holds two rows or more, 8 MB).
 _COUNTED = 1 << 21
 
 #: Rows few enough that :func:`_candidates` leaves them to the caller's sort.

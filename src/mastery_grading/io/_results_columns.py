@@ -7,7 +7,7 @@ quoting) once, then gathered per row, the rows by student, then target, in
 :func:`~mastery_grading.io.id_order` (whatever the table's own order: a gradebook keeps its
 targets in the order they were given or first seen). The table's columns come from the same
 place as :meth:`ResultTable.to_pandas <mastery_grading.ResultTable.to_pandas>` (levels by the
-engine's ``level_codes``, which is :meth:`Scale.level_of <mastery_grading.Scale.level_of>`
+engine's ``small_level_codes``, which is :meth:`Scale.level_of <mastery_grading.Scale.level_of>`
 vectorized). Requires numpy.
 
 Example:

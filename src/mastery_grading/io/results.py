@@ -238,7 +238,7 @@ def results_table(
         duplicates: What the gradebook does with duplicate evidence: ``"error"`` (default),
             ``"drop"`` or ``"keep"`` (see :meth:`Gradebook.from_evidence
             <mastery_grading.Gradebook.from_evidence>`).
-        threads: How many threads read evidence given by columns, as
+        threads: How many threads read evidence given by columns and sort the rows, as
             :meth:`Gradebook.from_frame <mastery_grading.Gradebook.from_frame>`'s ``threads``
             (``None``: ``MASTERY_GRADING_THREADS``, else 2); the results are the same for any
             number.
@@ -298,12 +298,17 @@ def results_table(
                 engine=engine,
                 progress=progress,
                 duplicates=duplicates,
+                threads=threads,
             )
     else:
         items = list(evidence)
         book = _book(
             lambda: Gradebook.from_evidence(
-                items, targets=target_list, engine=engine, duplicates=duplicates
+                items,
+                targets=target_list,
+                engine=engine,
+                duplicates=duplicates,
+                threads=threads,
             ),
             target_list,
             policy,
@@ -565,11 +570,15 @@ def compare_csv_text(
             )
         else:
             book = Gradebook.from_evidence(
-                evidence.evidence(), targets=targets, engine=engine, duplicates=duplicates
+                evidence.evidence(),
+                targets=targets,
+                engine=engine,
+                duplicates=duplicates,
+                threads=threads,
             )
     else:
         book = Gradebook.from_evidence(
-            evidence, targets=targets, engine=engine, duplicates=duplicates
+            evidence, targets=targets, engine=engine, duplicates=duplicates, threads=threads
         )
     table: dict[tuple[str, str], list[float | None]] = {}
     for index, chosen in enumerate(policies.values()):

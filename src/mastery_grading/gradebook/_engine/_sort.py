@@ -142,8 +142,10 @@ def sort_rows(
             group += offset
             packed = [group]
             del offset, group
+            # the count is read at every size, so that a bad MASTERY_GRADING_THREADS is
+            # refused by small books as by large ones
+            count = engine_threads() if threads is None else threads
             if n >= SPLIT_ROWS:
-                count = engine_threads() if threads is None else threads
                 order, ordered = _argsort_split(packed, counts, span, count)
             else:
                 key = packed.pop()

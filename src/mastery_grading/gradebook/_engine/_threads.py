@@ -61,6 +61,12 @@ def _pool(threads: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="mastery-grading")
 
 
+# A child made by fork() has the parent's pools but none of their threads: a step given to one
+# would wait for ever. The child starts with no pool, and makes its own when it needs one.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_pool.cache_clear)
+
+
 def run_all(steps: Sequence[Callable[[], _T]], *, threads: int | None = None) -> list[_T]:
     """Run independent ``steps`` and return their results in order.
 
