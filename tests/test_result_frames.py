@@ -18,6 +18,7 @@ np = pytest.importorskip("numpy")
 from mastery_grading.gradebook._engine import level_codes, small_level_codes  # noqa: E402
 
 TEXT_COLUMNS = ["student_id", "target_id", "level", "reason"]
+ENGINES = ["numpy", "python"]
 
 
 def searchsorted_codes(values: Any, targets: list[LearningTarget]) -> Any:
@@ -253,3 +254,61 @@ def test_polars_categoricals_from_the_dictionary_table_hold_the_default_values()
     assert all(found.schema[name] == pl.Categorical for name in TEXT_COLUMNS)
     assert found.with_columns(pl.col(TEXT_COLUMNS).cast(pl.String)).equals(table.to_polars())
     assert table.to_polars()["level"].null_count() == 1
+
+
+@pytest.mark.parametrize("policy", [policies.Mean(), policies.NTimes(n=3)])
+def test_both_engines_give_the_same_categories(policy: Any) -> None:
+    # The vectorized engine knows every wording a policy can give (each count of n-times); the
+    # categories hold only the reasons some row has, in the order rows first have them.
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    frames = [book(engine).results(policy).to_pandas(text="category") for engine in ENGINES]
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+    reasons = frames[0]["reason"]
+    assert set(reasons.cat.categories) == set(reasons.dropna())
+    tables = [book(engine).results(policy).to_arrow(text="category") for engine in ENGINES]
+    assert tables[0].equals(tables[1])
+    assert isinstance(tables[0]["reason"].type, pa.DictionaryType)
+
+
+def test_a_hand_made_table_naming_a_student_twice_has_each_category_once() -> None:
+    pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    from mastery_grading import ResultTable
+
+    targets = [LearningTarget(id="T", title="T"), LearningTarget(id="T", title="again")]
+    students = ["b", "a", "b", *(f"s{i}" for i in range(70))]  # many: the Arrow order check
+    n = len(students) * len(targets)
+    table = ResultTable(
+        policy=policies.Mean(),
+        students=students,
+        targets=targets,
+        values=[float(i % 5) for i in range(n)],
+        counts=[1] * n,
+        reasons={},
+    )
+    default = table.to_pandas()
+    frame = table.to_pandas(text="category")
+    for name in ("student_id", "target_id"):
+        assert frame[name].cat.categories.is_unique
+        assert frame[name].astype(default[name].dtype).tolist() == default[name].tolist()
+    assert (frame["student_id"] == "b").sum() == 4
+    arrow = table.to_arrow(text="category")
+    assert arrow["student_id"].to_pylist() == default["student_id"].tolist()
+    assert len(arrow["student_id"].chunk(0).dictionary) == len(students) - 1
+
+
+def test_a_pandas_without_the_private_fast_path_gets_the_checked_dtype(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pd = pytest.importorskip("pandas")
+    table = book().results(policies.Mean())
+    expected = table.to_pandas(text="category")
+
+    def changed(*args: Any) -> Any:
+        raise TypeError("a different signature")
+
+    monkeypatch.setattr(pd.CategoricalDtype, "_from_fastpath", changed, raising=False)
+    pd.testing.assert_frame_equal(table.to_pandas(text="category"), expected)
+    monkeypatch.delattr(pd.CategoricalDtype, "_from_fastpath", raising=False)
+    pd.testing.assert_frame_equal(table.to_pandas(text="category"), expected)

@@ -81,8 +81,12 @@ def column_parts(
     reasons: Mapping[int, str],
     students: Sequence[str],
     targets: Sequence[LearningTarget],
+    distinct_students: bool | None = None,
 ) -> dict[str, Any]:
     """The numeric columns (arrays), and each text column as a :class:`TextPart`.
+
+    ``distinct_students``: whether no student is named twice (``None``: found here). A
+    hand-made table may name one twice; its rows then share one label (one category).
 
     The values, levels and mastery are read on the (student, target) grid: per target where
     the targets' scales differ, else by one comparison per level minimum over all values.
@@ -105,7 +109,13 @@ def column_parts(
         mastered = (values.reshape(-1, n_targets) >= mastery).reshape(-1)
     reason_labels, reason_codes = reason_part(reasons, values, coded=True)
     return {
-        "student_id": TextPart([*students, None], student_codes),
+        "student_id": (
+            TextPart([*students, None], student_codes)
+            if (
+                len(set(students)) == n_students if distinct_students is None else distinct_students
+            )
+            else _merged(TextPart([*students, None], student_codes))
+        ),
         "target_id": TextPart([*(t.id for t in targets), None], target_codes),
         "value": values,
         "level": _level_part(values, targets),
@@ -278,9 +288,55 @@ def _categorical(part: TextPart, string_dtype: Any, arrow: bool) -> Any:
         categories = pd.Index(pd.array(labels, dtype=string_dtype))
     else:
         categories = pd.Index(part.texts, dtype=string_dtype)
+    dtype = None
     fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
-    dtype = pd.CategoricalDtype(categories) if fast is None else fast(categories, False)
+    if fast is not None:
+        try:
+            dtype = fast(categories, False)
+        except (TypeError, ValueError):  # a pandas whose private fast path differs
+            dtype = None
+    if dtype is None:
+        dtype = pd.CategoricalDtype(categories)
     return pd.Categorical.from_codes(part.codes, dtype=dtype, validate=False)
+
+
+def category_part(name: str, part: TextPart) -> TextPart:
+    """``part`` ready to be a Categorical or a dictionary array: each label once.
+
+    A hand-made table may name a student (or a target) twice: such labels are merged, the
+    first one's code standing for all. The reasons keep only those some row has, in the order
+    rows first have them, so that both engines give the same categories (the vectorized one
+    knows every wording a policy can give, such as each count of n-times).
+    """
+    require("numpy", extra="data", feature="ResultTable frames")
+    import numpy as np
+
+    if name == "reason" and part.texts:
+        codes = part.codes
+        firsts = []
+        for code in range(len(part.texts)):
+            hits = codes == code
+            if hits.any():
+                firsts.append((int(hits.argmax()), code))
+        used = [code for _, code in sorted(firsts)]
+        if used != list(range(len(part.texts))):
+            remap = np.full(len(part.texts) + 1, -1, dtype=np.int64)
+            remap[used] = np.arange(len(used))
+            labels = [part.texts[code] for code in used]
+            part = TextPart([*labels, None], remap[codes].astype(_code_type(len(labels))))
+    if name == "student_id" or len(set(part.texts)) == len(part.texts):
+        return part  # the students are made distinct with the table's columns
+    return _merged(part)
+
+
+def _merged(part: TextPart) -> TextPart:
+    """``part`` with each label once, the first one's code standing for the repeats."""
+    require("numpy", extra="data", feature="ResultTable frames")
+    import numpy as np
+
+    index: dict[str, int] = {}
+    remap = np.asarray([*(index.setdefault(t, len(index)) for t in part.texts), -1], np.int64)
+    return TextPart([*index, None], remap[part.codes].astype(_code_type(len(index))))
 
 
 #: The numeric columns of :func:`column_parts` that may be a result table's own arrays.
@@ -308,7 +364,7 @@ def pandas_frame(made: Callable[[], Mapping[str, Any]], text: TextForm) -> Any:
         if not isinstance(part, TextPart):  # the values and counts may be the table's own
             columns[name] = part.copy() if name in _SHARED else part
         elif text == "category":
-            columns[name] = _categorical(part, string_dtype, arrow)
+            columns[name] = _categorical(category_part(name, part), string_dtype, arrow)
         elif arrow:
             columns[name] = pd.array(gathered[name], dtype=string_dtype)
         else:
@@ -333,7 +389,10 @@ def arrow_table(made: Callable[[], Mapping[str, Any]], text: TextForm) -> Any:
     columns = {}
     for name, part in parts.items():
         if isinstance(part, TextPart):
-            columns[name] = _arrow_dictionary(part) if text == "category" else gathered[name]
+            if text == "category":
+                columns[name] = _arrow_dictionary(category_part(name, part))
+            else:
+                columns[name] = gathered[name]
         elif name == "value":
             undecided = np.isnan(part)
             columns[name] = pa.array(part, mask=undecided if undecided.any() else None)

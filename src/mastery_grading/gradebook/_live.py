@@ -226,6 +226,7 @@ class LiveTable:
             results=columns.results,
             explain=explain,
         )
+        self.table._distinct_students = True  # type: ignore[attr-defined]  # a gradebook's
         self.students = columns.students
         # the columns of the latest table, shared copy-on-write (results carry their student)
         self.columns = PatchedColumns(

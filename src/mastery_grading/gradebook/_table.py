@@ -359,7 +359,16 @@ class ResultTable:
             reasons=self._reasons,
             students=self.students,
             targets=self.targets,
+            distinct_students=self._students_distinct(),
         )
+
+    def _students_distinct(self) -> bool:
+        """Whether no student is named twice: known for a gradebook's tables, else found once."""
+        known: bool | None = self.__dict__.get("_distinct_students")
+        if known is None:
+            known = len(set(self.students)) == len(self.students)
+            self.__dict__["_distinct_students"] = known
+        return known
 
     def to_pandas(self, *, text: TextForm = "str") -> Any:
         """Return a pandas DataFrame with the columns of :meth:`records` (``NaN`` for ``None``).
