@@ -7,6 +7,7 @@ on keys crafted so that different rows have the same 64-bit hash.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any
 from unittest import mock
 
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 
 np = pytest.importorskip("numpy")
 
-from mastery_grading.gradebook import _duplicates  # noqa: E402
+from mastery_grading.gradebook import _duplicates, _threads  # noqa: E402
 from mastery_grading.gradebook._duplicates import duplicate_rows  # noqa: E402
 
 _MUL = 0x9E3779B97F4A7C15
@@ -49,13 +50,19 @@ def hash_of(a: int, b: int) -> int:
 
 
 def way(name: str) -> Any:
-    """Count into buckets (with rounds even for a few rows), or sort 32-bit values."""
+    """Count into buckets (with rounds even for a few rows), or sort 32-bit values (in two
+    halves on two threads, as from 2^18 rows beyond the counting)."""
     if name == "counted":
         return mock.patch.object(_duplicates, "_FEW", 2)
-    return mock.patch.object(_duplicates, "_COUNTED", 0)
+    stack = ExitStack()
+    stack.enter_context(mock.patch.object(_duplicates, "_COUNTED", 0))
+    if name == "halves":
+        stack.enter_context(mock.patch.object(_duplicates, "_SPLIT", 1))
+        stack.enter_context(mock.patch.object(_threads, "engine_threads", return_value=2))
+    return stack
 
 
-WAYS = pytest.mark.parametrize("name", ["counted", "sorted"])
+WAYS = pytest.mark.parametrize("name", ["counted", "sorted", "halves"])
 
 
 columns = st.integers(1, 4).flatmap(

@@ -258,7 +258,7 @@ def test_a_thread_count_that_is_not_a_whole_number_from_1_is_refused(threads: An
 
 def test_the_thread_count_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     from mastery_grading.exceptions import InvalidValueError
-    from mastery_grading.gradebook._engine._threads import engine_threads, run_all
+    from mastery_grading.gradebook._threads import engine_threads, run_all
 
     monkeypatch.setenv("MASTERY_GRADING_THREADS", "3")
     assert 3 == engine_threads()
@@ -408,7 +408,7 @@ def test_a_forked_child_runs_steps_on_threads_after_its_parent_did() -> None:
     import os
     import signal
 
-    from mastery_grading.gradebook._engine._threads import run_all
+    from mastery_grading.gradebook._threads import run_all
 
     assert [1, 2] == run_all([lambda: 1, lambda: 2], threads=2)
     pid = os.fork()

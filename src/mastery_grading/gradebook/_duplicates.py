@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import attrs
@@ -234,12 +235,15 @@ def duplicate_problem(item: Evidence, places: Sequence[Problem]) -> list[Problem
     ]
 
 
-def duplicate_rows(keys: Sequence[npt.NDArray[np.integer[Any]]]) -> npt.NDArray[np.int64]:
+def duplicate_rows(
+    keys: Sequence[npt.NDArray[np.integer[Any]]], *, threads: int | None = None
+) -> npt.NDArray[np.int64]:
     """Return, for every row, the first row with the same keys (itself when it is the first).
 
     ``keys`` are integer code arrays of equal length, one per duplicate field, where equal
     codes mean equal values. Vectorized: a hash of every row, counted into buckets (or sorted,
-    beyond 2^21 rows).
+    beyond 2^21 rows, in two halves on two threads when ``threads`` allows; ``None``: the
+    engine's count, see ``MASTERY_GRADING_THREADS``). The result is the same for any number.
 
     Example:
         >>> import numpy as np
@@ -267,7 +271,7 @@ def duplicate_rows(keys: Sequence[npt.NDArray[np.integer[Any]]]) -> npt.NDArray[
             chunk *= np.uint64(0x9E3779B97F4A7C15)
             chunk ^= chunk >> np.uint64(29)
         hashed[begin : begin + chunk.shape[0]] = chunk
-    shared = _candidates(hashed)
+    shared = _candidates(hashed, threads)
     if not shared.shape[0]:
         return first
     order = np.argsort(hashed[shared])
@@ -296,7 +300,9 @@ def duplicate_rows(keys: Sequence[npt.NDArray[np.integer[Any]]]) -> npt.NDArray[
 _HASH_CHUNK = 1 << 18
 
 
-def _candidates(hashed: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+def _candidates(
+    hashed: npt.NDArray[np.uint64], threads: int | None = None
+) -> npt.NDArray[np.int64]:
     """The rows (in order) that may repeat a hash: a superset of the rows whose hash repeats.
 
     Up to :data:`_COUNTED` rows, no sort of every hash: the rows are counted into buckets of
@@ -309,7 +315,7 @@ def _candidates(hashed: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
     import numpy as np
 
     if hashed.shape[0] > _COUNTED:
-        return _equal_hashes(hashed)
+        return _equal_hashes(hashed, threads)
     rows: npt.NDArray[np.int64] | None = None  # None: every row
     values = hashed
     for round_ in range(64):
@@ -344,23 +350,23 @@ _FEW = 1 << 12
 _MULTIPLIERS = (0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD)
 
 
-def _equal_hashes(hashed: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+def _equal_hashes(
+    hashed: npt.NDArray[np.uint64], threads: int | None = None
+) -> npt.NDArray[np.int64]:
     """The rows (in order) whose hash's high 32 bits repeat: a superset of the repeated hashes.
 
     One sort of 32-bit values (not of positions, and not of 64-bit values, each of which
-    costs more); the common case, no repeat, stops there. Repeats by chance are few (about
-    n^2 / 2^33 pairs) and are told apart by the caller.
+    costs more), in two halves on two threads when ``threads`` allows (:func:`_repeats`); the
+    common case, no repeat, stops there. Repeats by chance are few (about n^2 / 2^33 pairs) and
+    are told apart by the caller.
     """
     require("numpy", extra="data", feature="duplicate_rows()")
     import numpy as np
 
     high = (hashed >> np.uint64(32)).astype(np.uint32)
-    ordered = np.sort(high)
-    equal = ordered[1:] == ordered[:-1]
-    if not equal.any():
+    repeated = _repeats(high, threads)
+    if not repeated.shape[0]:
         return np.zeros(0, dtype=np.int64)
-    repeated = np.unique(ordered[1:][equal])
-    del ordered, equal
     # membership by a table of the low bits first (one gather a row, where a binary search
     # among thousands of chance repeats at 10^7 rows cost far more), then exactly. The table
     # has about 64 slots a repeated value, at least 2^16 and at most 2^20: small enough to stay
@@ -374,6 +380,49 @@ def _equal_hashes(hashed: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
     del table
     rows: npt.NDArray[np.int64] = maybe[np.isin(high[maybe], repeated)]
     return rows
+
+
+def _repeats(high: npt.NDArray[np.uint32], threads: int | None) -> npt.NDArray[np.uint32]:
+    """The values that ``high`` holds twice or more, sorted.
+
+    From :data:`_SPLIT` rows and with two threads or more (``None``: the engine's count), the
+    values below 2^31 and the others are sorted each on its own thread (numpy's sort releases
+    the GIL): a value's copies are all in one half, and every value of the first half is below
+    every value of the second, so the repeats are those of one sort of every value.
+    """
+    require("numpy", extra="data", feature="duplicate_rows()")
+    import numpy as np
+
+    from mastery_grading.gradebook._threads import engine_threads, run_all
+
+    count = engine_threads() if threads is None else threads
+    split = count > 1 and high.shape[0] >= _SPLIT
+    if split:
+        below = high < np.uint32(1 << 31)
+        parts = [high[below], high[~below]]  # copies, each sorted in place
+        del below
+    else:
+        parts = [high]
+
+    def repeated_in(part: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+        if split:
+            part.sort()
+            ordered = part
+        else:
+            ordered = np.sort(part)  # `high` itself stays as it is
+        equal = ordered[1:] == ordered[:-1]
+        if not equal.any():
+            return np.zeros(0, dtype=np.uint32)
+        found: npt.NDArray[np.uint32] = np.unique(ordered[1:][equal])
+        return found
+
+    steps = [partial(repeated_in, part) for part in parts]
+    del parts
+    return np.concatenate(run_all(steps, threads=count))
+
+
+#: The fewest rows whose 32-bit halves :func:`_repeats` sorts in two halves on two threads.
+_SPLIT = 1 << 18
 
 
 def already_added(item: Evidence, place: Problem) -> Problem:

@@ -204,12 +204,12 @@ def _gathered(parts: Mapping[str, Any]) -> dict[str, Any]:
     """Every text column of ``parts`` gathered by Arrow into ``large_string`` (null for -1).
 
     From :data:`_THREADED_ROWS` rows, the students' gather runs on the engine's second thread
-    (:func:`~mastery_grading.gradebook._engine._threads.run_all`) while this one gathers the
+    (:func:`~mastery_grading.gradebook._threads.run_all`) while this one gathers the
     others: Arrow's gathers release the GIL. The labels and codes are made first, on this
     thread (they are Python objects). On 10^6 rows this saved 1-5 ms of 17-22 (as much as the
     other core was free).
     """
-    from mastery_grading.gradebook._engine._threads import run_all
+    from mastery_grading.gradebook._threads import run_all
 
     texts = {name: part for name, part in parts.items() if isinstance(part, TextPart)}
     inputs = {name: (_arrow_labels(part), _arrow_codes(part)) for name, part in texts.items()}

@@ -49,7 +49,7 @@ class EvidenceStore:
 
     Args:
         targets: The gradebook's targets by id, in order (target codes index this order).
-        threads: How many threads sort the rows (``None``: see ``_engine._threads``).
+        threads: How many threads sort the rows (``None``: see ``gradebook._threads``).
     """
 
     def __init__(self, targets: dict[str, LearningTarget], threads: int | None = None) -> None:

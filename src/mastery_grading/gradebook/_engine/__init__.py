@@ -8,8 +8,8 @@ when numpy is installed. The pipeline:
    (``pyarrow.compute.dictionary_encode``, about 10x faster than ``pandas.factorize`` on Python
    strings); without pyarrow, ``pandas.factorize`` is used. Codes are then relabelled so that
    their order is the order of the strings. The two id columns are encoded on two threads
-   (``_threads``: ``MASTERY_GRADING_THREADS``, default 2), results identical to one thread;
-   a dictionary column (a pandas categorical) is read from its own codes.
+   (``gradebook._threads``: ``MASTERY_GRADING_THREADS``, default 2), results identical to one
+   thread; a dictionary column (a pandas categorical) is read from its own codes.
 2. **Sort once** by (student, target, chronological key), see ``_sort`` (from 2^18 rows in two
    parts split at a group, one per thread), and keep every column in that order: policies then
    read the columns without gathering.

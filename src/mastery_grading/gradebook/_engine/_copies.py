@@ -52,10 +52,13 @@ def _keys(cols: Columns, student: Any, source: Any) -> list[Any]:
     ]
 
 
-def copies_within(cols: Columns, bad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def copies_within(
+    cols: Columns, bad: np.ndarray, threads: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The mask of rows that copy an earlier good row, and each row's first copy.
 
-    Rows already found bad (``bad``, a mask) are left out: each is its own group.
+    Rows already found bad (``bad``, a mask) are left out: each is its own group. ``threads``:
+    as for :func:`~mastery_grading.gradebook.duplicate_rows`.
 
     Example:
         >>> import numpy as np
@@ -74,12 +77,14 @@ def copies_within(cols: Columns, bad: np.ndarray) -> tuple[np.ndarray, np.ndarra
     keys.extend(column for column in (cols.source, cols.summative) if column is not None)
     if bad.any():
         keys.append(bad.cumsum() * bad)  # every bad row is its own group
-    first = duplicate_rows(keys)
+    first = duplicate_rows(keys, threads=threads)
     copies = (first != np.arange(len(cols))) & ~bad
     return copies, first
 
 
-def copies_of(stored: Columns, cols: Columns, bad: np.ndarray) -> np.ndarray:
+def copies_of(
+    stored: Columns, cols: Columns, bad: np.ndarray, threads: int | None = None
+) -> np.ndarray:
     """The mask of the good rows of ``cols`` that copy a row of ``stored``.
 
     The two sets of columns have their own student and source labels; rows of ``cols``
@@ -108,7 +113,7 @@ def copies_of(stored: Columns, cols: Columns, bad: np.ndarray) -> np.ndarray:
         np.concatenate([np.asarray(a).astype(np.int64), np.asarray(b)[rows].astype(np.int64)])
         for a, b in zip(theirs, mine, strict=True)
     ]
-    first = duplicate_rows(combined)
+    first = duplicate_rows(combined, threads=threads)
     copies = np.zeros(n, np.bool_)
     copies[rows] = first[len(stored) :] < len(stored)
     return copies

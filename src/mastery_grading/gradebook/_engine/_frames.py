@@ -64,13 +64,13 @@ from mastery_grading.gradebook._engine._columns import (
     select_rows,
 )
 from mastery_grading.gradebook._engine._copies import copies_of, copies_within
-from mastery_grading.gradebook._engine._threads import run_all
 from mastery_grading.gradebook._problems import (
     field_problem,
     missing_score,
     out_of_scale,
     unknown_target,
 )
+from mastery_grading.gradebook._threads import run_all
 from mastery_grading.targets import LearningTarget
 
 if TYPE_CHECKING:
@@ -235,10 +235,10 @@ def _read_arrow(
     if duplicates != "keep":
         again = np.zeros(len(cols), dtype=np.bool_)  # copies of what the book holds
         if stored is not None:
-            again = copies_of(stored, cols, problems.bad() | skip)
+            again = copies_of(stored, cols, problems.bad() | skip, threads)
         if duplicates == "error":
             problems.add(again, _already_reason(cols, target_ids, problems.label))
-        copies, first = copies_within(cols, problems.bad() | skip | again)
+        copies, first = copies_within(cols, problems.bad() | skip | again, threads)
         if duplicates == "error":
             problems.add(copies, _duplicate_reason(cols, first, target_ids, problems.label))
         else:

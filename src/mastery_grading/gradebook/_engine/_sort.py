@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from mastery_grading._extras import require
 from mastery_grading.gradebook._engine._columns import Columns, IntArray, select_rows
-from mastery_grading.gradebook._engine._threads import engine_threads, run_all
+from mastery_grading.gradebook._threads import engine_threads, run_all
 from mastery_grading.policies.segments import ColumnFacts, Segments
 
 if TYPE_CHECKING:

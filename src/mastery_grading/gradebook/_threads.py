@@ -4,7 +4,8 @@ Only steps that release the GIL run on threads, and only steps whose results do 
 which thread ran them (each step is the same function call it would be on one thread), so the
 engine's results are identical for any number of threads. Today these are the dictionary
 encodings of a frame's id columns (Arrow's ``dictionary_encode`` and sort of the labels), the
-two parts of the rows' sort (numpy's ``argsort``, see ``_sort``), and Arrow's gathers of a
+two parts of the rows' sort (numpy's ``argsort``, see ``_engine._sort``), the two halves of the
+duplicate check's sort of hashes beyond 2^21 rows (``_duplicates``), and Arrow's gathers of a
 result table's text columns for ``ResultTable.to_pandas()``.
 
 The number of threads is the caller's (``Gradebook.from_frame(..., threads=2)``, checked by
