@@ -15,6 +15,7 @@ import json
 import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any, Literal, TypeAlias
 
 import attrs
@@ -263,17 +264,18 @@ def results_table(
         [('ana', 'A', 3.0), ('ana', 'B', None), ('ben', 'A', None), ('ben', 'B', None)]
     """
     check_threads(threads)
+    # the same call on other evidence (or without the attributes): every other choice kept
+    again = partial(
+        results_table,
+        policy=policy,
+        students=students,
+        engine=engine,
+        progress=progress,
+        duplicates=duplicates,
+        threads=threads,
+    )
     if student_attributes:  # the same table, carrying them
-        return results_table(
-            evidence,
-            targets,
-            policy,
-            students=students,
-            engine=engine,
-            progress=progress,
-            duplicates=duplicates,
-            threads=threads,
-        ).with_student_attributes(student_attributes)
+        return again(evidence, targets).with_student_attributes(student_attributes)
     target_list = list(targets)
     if isinstance(evidence, EvidenceColumns):
         if engine != "python" and available("numpy") and evidence.fits(target_list):
@@ -290,16 +292,7 @@ def results_table(
                 policy,
             )
         else:  # the same evidence as objects: the same results, the same messages
-            return results_table(
-                evidence.evidence(),
-                target_list,
-                policy,
-                students=students,
-                engine=engine,
-                progress=progress,
-                duplicates=duplicates,
-                threads=threads,
-            )
+            return again(evidence.evidence(), target_list)
     else:
         items = list(evidence)
         book = _book(
