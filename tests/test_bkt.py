@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from datetime import UTC, datetime, timedelta
 
@@ -251,6 +252,14 @@ def test_bad_rows_are_named_in_one_bulk_validation_error() -> None:
         BKTModel().fit(frame)
     rows = sorted(str(p.row) for p in caught.value.problems)
     assert ["r1", "r2", "r3"] == rows
+    said = {str(p.row): (p.message, p.expected) for p in caught.value.problems}
+    assert said["r1"] == (
+        "correct=2 is not 0/1; expected 0, 1, true or false",
+        "0, 1, true or false",
+    )
+    assert said["r2"] == ("target_id='' must be a non-empty id", "a non-empty id")
+    # a missing id reads as pandas holds it (None, or nan in a str column)
+    assert re.fullmatch(r"student_id=(None|nan) must be a non-empty id", said["r3"][0])
 
 
 @pytest.mark.parametrize("value", [float("nan"), 0.5, "yes", None])

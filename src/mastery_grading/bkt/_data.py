@@ -16,7 +16,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -96,6 +96,29 @@ def _py(values: npt.NDArray[Any], position: int) -> Any:
     return values[position : position + 1].tolist()[0]
 
 
+def _name_bad(
+    values: npt.NDArray[Any],
+    bad: npt.NDArray[np.bool_],
+    field: str,
+    labels: Any,
+    problems: list[Problem],
+    wrong: Callable[[Any], str],
+    expected: str,
+) -> None:
+    """A problem for each of the first bad rows of a column: ``field=value`` and what is wrong."""
+    for position in np.flatnonzero(bad)[: _NAMED * 4].tolist():
+        value = _py(values, position)
+        problems.append(
+            Problem(
+                message=f"{field}={value!r} {wrong(value)}",
+                row=_label(labels, position),
+                field=field,
+                value=repr(value),
+                expected=expected,
+            )
+        )
+
+
 def _column(frame: Any, name: str) -> npt.NDArray[Any]:
     return np.asarray(frame[name].to_numpy())
 
@@ -108,17 +131,9 @@ def _ids(values: npt.NDArray[Any], field: str, labels: Any, problems: list[Probl
     bad = codes < 0
     if bad_codes:
         bad |= np.isin(codes, bad_codes)
-    for position in np.flatnonzero(bad)[: _NAMED * 4].tolist():
-        value = _py(values, position)
-        problems.append(
-            Problem(
-                message=f"{field}={value!r} must be a non-empty id",
-                row=_label(labels, position),
-                field=field,
-                value=repr(value),
-                expected="a non-empty id",
-            )
-        )
+    _name_bad(
+        values, bad, field, labels, problems, lambda _: "must be a non-empty id", "a non-empty id"
+    )
     return codes, names
 
 
@@ -138,37 +153,29 @@ def _correct(values: npt.NDArray[Any], field: str, labels: Any, problems: list[P
                 read = int(value)
             if read is not None:
                 out[position], ok[position] = read, True
-    for position in np.flatnonzero(~ok)[:20].tolist():
-        value = _py(values, position)
-        kind = "is not a finite number" if isinstance(value, float) else "is not 0/1"
-        problems.append(
-            Problem(
-                message=f"{field}={value!r} {kind}; expected 0, 1, true or false",
-                row=_label(labels, position),
-                field=field,
-                value=repr(value),
-                expected="0, 1, true or false",
-            )
-        )
+    _name_bad(values, ~ok, field, labels, problems, _not_binary, "0, 1, true or false")
     return out
+
+
+def _not_binary(value: Any) -> str:
+    kind = "is not a finite number" if isinstance(value, float) else "is not 0/1"
+    return f"{kind}; expected 0, 1, true or false"
 
 
 def _order(values: npt.NDArray[Any], field: str, labels: Any, problems: list[Problem]) -> Any:
     if values.dtype.kind in "iub" or values.dtype.kind == "M":
         return values
     if values.dtype.kind == "f":
-        bad = ~np.isfinite(values)
-        for position in np.flatnonzero(bad)[:20].tolist():
-            value = _py(values, position)
-            problems.append(
-                Problem(
-                    message=f"{field}={value!r} is not a finite number",
-                    row=_label(labels, position),
-                    field=field,
-                    value=repr(value),
-                    expected="a finite number",
-                )
-            )
+        finite = "a finite number"
+        _name_bad(
+            values,
+            ~np.isfinite(values),
+            field,
+            labels,
+            problems,
+            lambda _: f"is not {finite}",
+            finite,
+        )
         return values
     codes, _ = pd.factorize(values, sort=True)
     return codes
