@@ -28,7 +28,6 @@ import argparse
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -38,7 +37,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import _end_to_end, learning_targets, make_frame
+from run import end_to_end, learning_targets, make_frame, timed
 
 KEYS = ["student_id", "target_id"]
 POLICIES = ("mean", "most_recent", "highest", "decaying_average", "mean_of_recent", "n_times")
@@ -219,15 +218,6 @@ def agrees(expected: Any, result: Any) -> str | None:
     return None
 
 
-def timed(func: Callable[[], Any], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def measure(n_rows: int, names: list[str], peers: list[str], repeat: int) -> dict[str, Any]:
     from mastery_grading import Gradebook
 
@@ -241,7 +231,7 @@ def measure(n_rows: int, names: list[str], peers: list[str], repeat: int) -> dic
         expected = frame.loc[frame["evidence_count"] > 0, [*KEYS, "value"]]
         expected = expected.astype(dict.fromkeys(KEYS, object))
         row: dict[str, Any] = {
-            "engine": timed(partial(_end_to_end, df, targets, policy), repeat),
+            "engine": timed(partial(end_to_end, df, targets, policy), repeat),
             "to_pandas": timed(table.to_pandas, repeat),
         }
         for peer in peers:

@@ -229,7 +229,7 @@ def pandas_function(name: str) -> Callable[[Any], float] | None:
     return table.get(name)
 
 
-def _end_to_end(df: Any, targets: list[Any], policy: Any) -> Any:
+def end_to_end(df: Any, targets: list[Any], policy: Any) -> Any:
     """What a user runs: a gradebook from the frame, then the policy's results."""
     from mastery_grading import Gradebook
 
@@ -313,7 +313,7 @@ def measure_size(n_rows: int, names: list[str], args: argparse.Namespace) -> dic
         if not row["kernel"] and n_rows > args.fallback_max:
             out["policies"][name] = row
             continue
-        row["engine"] = timed(partial(_end_to_end, df, targets, policy), args.repeat)
+        row["engine"] = timed(partial(end_to_end, df, targets, policy), args.repeat)
         row["compute"] = timed(partial(compute, policy, srt, targets), args.repeat)
         if row["kernel"]:
             run = kernel_for(policy)
