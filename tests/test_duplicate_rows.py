@@ -50,11 +50,16 @@ def hash_of(a: int, b: int) -> int:
 
 
 def way(name: str) -> Any:
-    """Count into buckets (with rounds even for a few rows), or sort 32-bit values (in two
-    halves on two threads, as from 2^18 rows beyond the counting)."""
-    if name == "counted":
-        return mock.patch.object(_duplicates, "_FEW", 2)
+    """Count into buckets (with rounds even for a few rows; the rows hashed in two halves on
+    two threads, as from 2^18 rows), or sort 32-bit values (in two halves on two threads, as
+    from 2^18 rows beyond the counting)."""
     stack = ExitStack()
+    if name.startswith("counted"):
+        stack.enter_context(mock.patch.object(_duplicates, "_FEW", 2))
+        if name == "counted in halves":
+            stack.enter_context(mock.patch.object(_duplicates, "_SPLIT", 2))
+            stack.enter_context(mock.patch.object(_threads, "engine_threads", return_value=2))
+        return stack
     stack.enter_context(mock.patch.object(_duplicates, "_COUNTED", 0))
     if name == "halves":
         stack.enter_context(mock.patch.object(_duplicates, "_SPLIT", 1))
@@ -62,7 +67,7 @@ def way(name: str) -> Any:
     return stack
 
 
-WAYS = pytest.mark.parametrize("name", ["counted", "sorted", "halves"])
+WAYS = pytest.mark.parametrize("name", ["counted", "counted in halves", "sorted", "halves"])
 
 
 columns = st.integers(1, 4).flatmap(
@@ -143,3 +148,26 @@ def test_candidates_keep_every_row_of_a_repeated_hash(n_copies: int) -> None:
     assert (np.diff(found) > 0).all()  # in order, once each
     assert np.isin(expected, found).all()
     assert found.shape[0] <= 2 * n_copies + (1 << 13)  # few rows by chance
+
+
+@pytest.mark.parametrize("width", [1, 2, 4])
+def test_rows_hashed_in_halves_hash_as_in_one(width: int) -> None:
+    # the two threads' halves write the hash of every row, as one thread does; a narrow code
+    # (int32, bool) hashes as its int64 value
+    rng = np.random.default_rng(width)
+    n = 3 * _duplicates._HASH_CHUNK + 5
+    columns = [rng.integers(-9, 9, n).astype(dtype) for dtype in ("int32", "int64", "bool")]
+    columns = columns[:width] if width < 4 else [*columns, columns[1]]
+    whole = np.empty(n, np.uint64)
+    _duplicates._hash_rows(columns, whole, 0, n)
+    halves = np.empty(n, np.uint64)
+    _duplicates._hash_rows(columns, halves, 0, n // 2)
+    _duplicates._hash_rows(columns, halves, n // 2, n)
+    assert (whole == halves).all()
+    widened = [column.astype(np.int64) for column in columns]
+    expected = [0] * n
+    for column in widened:
+        expected = [
+            step(state, value) for state, value in zip(expected, column.tolist(), strict=True)
+        ]
+    assert whole.tolist() == expected

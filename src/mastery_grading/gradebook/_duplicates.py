@@ -50,6 +50,7 @@ __all__ = [
     "duplicate_problems",
     "duplicate_rows",
     "find_duplicates",
+    "first_copies",
     "settle_duplicates",
 ]
 
@@ -241,9 +242,10 @@ def duplicate_rows(
     """Return, for every row, the first row with the same keys (itself when it is the first).
 
     ``keys`` are integer code arrays of equal length, one per duplicate field, where equal
-    codes mean equal values. Vectorized: a hash of every row, counted into buckets (or sorted,
-    beyond 2^21 rows, in two halves on two threads when ``threads`` allows; ``None``: the
-    engine's count, see ``MASTERY_GRADING_THREADS``). The result is the same for any number.
+    codes mean equal values. Vectorized: a hash of every row, then the rows that may share a
+    hash (counted into buckets, or sorted beyond 2^21 rows), on two threads from 2^18 rows
+    when ``threads`` allows (``None``: the engine's count, see ``MASTERY_GRADING_THREADS``).
+    The result is the same for any number.
 
     Example:
         >>> import numpy as np
@@ -255,30 +257,57 @@ def duplicate_rows(
 
     n = len(keys[0]) if keys else 0
     first = np.arange(n, dtype=np.int64)
+    found = first_copies(keys, threads=threads)
+    if found is not None:
+        rows, heads = found
+        first[rows] = heads
+    return first
+
+
+def first_copies(
+    keys: Sequence[npt.NDArray[np.integer[Any]]], *, threads: int | None = None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
+    """The rows that have a copy (in order) and each one's first copy; ``None``: no copies.
+
+    What :func:`duplicate_rows` finds, without a row-long answer when, as is common, no row
+    has a copy.
+
+    Example:
+        >>> import numpy as np
+        >>> rows, heads = first_copies([np.array([0, 1, 0, 0]), np.array([5, 5, 5, 6])])
+        >>> rows.tolist(), heads.tolist()
+        ([0, 2], [0, 0])
+        >>> first_copies([np.array([0, 1])]) is None
+        True
+    """
+    require("numpy", extra="data", feature="duplicate_rows()")
+    import numpy as np
+
+    from mastery_grading.gradebook._threads import engine_threads, run_all
+
+    n = len(keys[0]) if keys else 0
     if n < 2:
-        return first
+        return None
     columns = [np.asarray(key) for key in keys]
-    # One 64-bit hash of every row's keys (made in chunks: no row-long temporary); rows that
-    # may share a hash (_candidates) are sorted by hash: rows with equal hashes are the only
-    # candidates. They are then grouped
-    # exactly (a sort of their keys), so that a collision never makes two different rows copies.
+    count = engine_threads() if threads is None else threads
+    # One 64-bit hash of every row's keys; rows that may share a hash (_candidates) are sorted
+    # by hash: rows with equal hashes are the only candidates. They are then grouped exactly
+    # (a sort of their keys), so that a collision never makes two different rows copies.
     hashed = np.empty(n, dtype=np.uint64)
-    for begin in range(0, n, _HASH_CHUNK):
-        chunk = np.zeros(min(n - begin, _HASH_CHUNK), dtype=np.uint64)
-        for column in columns:
-            part = column[begin : begin + _HASH_CHUNK].astype(np.int64, copy=False)
-            chunk ^= part.view(np.uint64)
-            chunk *= np.uint64(0x9E3779B97F4A7C15)
-            chunk ^= chunk >> np.uint64(29)
-        hashed[begin : begin + chunk.shape[0]] = chunk
-    shared = _candidates(hashed, threads)
+    parts = 2 if count > 1 and n >= _SPLIT else 1
+    edges = [n * part // parts for part in range(parts + 1)]
+    run_all(
+        [partial(_hash_rows, columns, hashed, edges[i], edges[i + 1]) for i in range(parts)],
+        threads=count,
+    )
+    shared = _candidates(hashed, count)
     if not shared.shape[0]:
-        return first
+        return None
     order = np.argsort(hashed[shared])
     ordered = hashed[shared][order]
     equal = ordered[1:] == ordered[:-1]
     if not equal.any():
-        return first
+        return None
     candidate = np.zeros(shared.shape[0], dtype=np.bool_)
     candidate[1:] |= equal
     candidate[:-1] |= equal
@@ -292,12 +321,57 @@ def duplicate_rows(
     starts = ~starts
     starts[0] = True
     heads = grouped[np.maximum.accumulate(np.where(starts, np.arange(grouped.shape[0]), 0))]
-    first[grouped] = heads
-    return first
+    copied = heads != grouped
+    if not copied.any():
+        return None
+    # every row of a group with a copy, the first copy included (it is its own head)
+    kept = np.isin(heads, heads[copied])
+    back = np.argsort(grouped[kept])
+    found: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] = (
+        grouped[kept][back],
+        heads[kept][back],
+    )
+    return found
+
+
+def _hash_rows(
+    columns: Sequence[npt.NDArray[np.integer[Any]]],
+    hashed: npt.NDArray[np.uint64],
+    begin: int,
+    end: int,
+) -> None:
+    """Write the hash of rows ``begin`` to ``end`` into ``hashed``, a chunk at a time.
+
+    Every step writes in place, into ``hashed`` or one chunk-long scratch array: a row-long
+    temporary would be fresh memory at every call (the allocator hands large blocks back to
+    the system), and a page fault costs more than the arithmetic. numpy releases the GIL, so
+    two ranges hash on two threads.
+    """
+    require("numpy", extra="data", feature="duplicate_rows()")
+    import numpy as np
+
+    multiplier = np.uint64(0x9E3779B97F4A7C15)
+    shift = np.uint64(29)
+    scratch = np.empty(min(_HASH_CHUNK, end - begin), dtype=np.uint64)
+    for start in range(begin, end, _HASH_CHUNK):
+        stop = min(end, start + _HASH_CHUNK)
+        chunk = hashed[start:stop]
+        spare = scratch[: stop - start]
+        chunk.fill(0)
+        for column in columns:
+            part = column[start:stop]
+            if part.dtype.itemsize == 8:
+                np.bitwise_xor(chunk, part.view(np.uint64), out=chunk)
+            else:  # a narrower code: widened (sign-extended) into the scratch array first
+                np.copyto(spare.view(np.int64), part, casting="unsafe")
+                np.bitwise_xor(chunk, spare, out=chunk)
+            np.multiply(chunk, multiplier, out=chunk)
+            np.right_shift(chunk, shift, out=spare)
+            np.bitwise_xor(chunk, spare, out=chunk)
 
 
 #: Rows hashed at a time by :func:`duplicate_rows`.
-_HASH_CHUNK = 1 << 18
+_HASH_CHUNK = 1 << 16
 
 
 def _candidates(
@@ -305,17 +379,26 @@ def _candidates(
 ) -> npt.NDArray[np.int64]:
     """The rows (in order) that may repeat a hash: a superset of the rows whose hash repeats.
 
-    Up to :data:`_COUNTED` rows, no sort of every hash: the rows are counted into buckets of
-    some bits of their hash (``np.bincount``), and a row alone in its bucket cannot repeat a
-    hash; the rows left are counted again into buckets of other bits, until few are left.
-    Beyond, the tables of counts outgrow the processor's cache, and a random access a row
-    costs more than a sort of 32-bit values (:func:`_equal_hashes`).
+    Up to :data:`_COUNTED` rows, no sort of every hash (:func:`_counted`, on one thread: on a
+    second, its tables would be fresh memory at every call, whose page faults cost more than
+    the thread saves). Beyond, the tables of counts outgrow the processor's cache, and a
+    random access a row costs more than a sort of 32-bit values (:func:`_equal_hashes`).
+    """
+    if hashed.shape[0] > _COUNTED:
+        return _equal_hashes(hashed, threads)
+    return _counted(hashed)
+
+
+def _counted(hashed: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+    """The rows (in order) that may repeat a hash, found by counting into buckets.
+
+    The rows are counted into buckets of some bits of their hash (``np.bincount``), and a row
+    alone in its bucket cannot repeat a hash; the rows left are counted again into buckets of
+    other bits, until few are left.
     """
     require("numpy", extra="data", feature="duplicate_rows()")
     import numpy as np
 
-    if hashed.shape[0] > _COUNTED:
-        return _equal_hashes(hashed, threads)
     rows: npt.NDArray[np.int64] | None = None  # None: every row
     values = hashed
     for round_ in range(64):
@@ -327,9 +410,10 @@ def _candidates(
         # read in place of the counts themselves (8 bytes a bucket)
         bits = m.bit_length() + 1
         multiplier = np.uint64(_MULTIPLIERS[round_ % len(_MULTIPLIERS)])
-        bucket = ((values * multiplier) >> np.uint64(64 - bits)).astype(np.intp)
-        crowded = np.bincount(bucket, minlength=1 << bits) > 1
-        shared = np.flatnonzero(crowded[bucket])
+        bucket = values * multiplier
+        bucket >>= np.uint64(64 - bits)  # in place: below 2^bits, so its int64 view is it
+        crowded = np.bincount(bucket.view(np.int64), minlength=1 << bits) > 1
+        shared = np.flatnonzero(crowded[bucket.view(np.int64)])
         del bucket, crowded
         rows = shared if rows is None else rows[shared]
         values = values[shared]
@@ -421,7 +505,8 @@ def _repeats(high: npt.NDArray[np.uint32], threads: int | None) -> npt.NDArray[n
     return np.concatenate(run_all(steps, threads=count))
 
 
-#: The fewest rows whose 32-bit halves :func:`_repeats` sorts in two halves on two threads.
+#: The fewest rows that :func:`first_copies` hashes, and :func:`_candidates` and
+#: :func:`_repeats` search, in two halves on two threads.
 _SPLIT = 1 << 18
 
 

@@ -25,7 +25,7 @@ from bisect import bisect_left
 from typing import TYPE_CHECKING, Any
 
 from mastery_grading._extras import require
-from mastery_grading.gradebook._duplicates import duplicate_rows
+from mastery_grading.gradebook._duplicates import duplicate_rows, first_copies
 from mastery_grading.gradebook._engine._columns import Columns
 
 if TYPE_CHECKING:
@@ -54,11 +54,13 @@ def _keys(cols: Columns, student: Any, source: Any) -> list[Any]:
 
 def copies_within(
     cols: Columns, bad: np.ndarray, threads: int | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """The mask of rows that copy an earlier good row, and each row's first copy.
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """The mask of rows that copy an earlier good row, and the rows of every group of copies.
 
-    Rows already found bad (``bad``, a mask) are left out: each is its own group. ``threads``:
-    as for :func:`~mastery_grading.gradebook.duplicate_rows`.
+    The groups are two arrays: the rows that have a copy or are one (in order), and each one's
+    first copy (see :func:`~mastery_grading.gradebook._duplicates.first_copies`); both empty
+    when no row has a copy. Rows already found bad (``bad``, a mask) are left out: each is its
+    own group. ``threads``: as for :func:`~mastery_grading.gradebook.duplicate_rows`.
 
     Example:
         >>> import numpy as np
@@ -66,9 +68,9 @@ def copies_within(
         >>> c = Columns(student=np.zeros(3, np.int32), student_labels=["a"],
         ...             target=np.zeros(3, np.int32), score=np.array([1.0, 1.0, -0.0]),
         ...             time=np.zeros(3, np.int64))
-        >>> copies, first = copies_within(c, np.zeros(3, np.bool_))
-        >>> copies.tolist(), first.tolist()
-        ([False, True, False], [0, 0, 2])
+        >>> copies, (rows, heads) = copies_within(c, np.zeros(3, np.bool_))
+        >>> copies.tolist(), rows.tolist(), heads.tolist()
+        ([False, True, False], [0, 1], [0, 0])
     """
     scores = cols.score + 0.0  # -0.0 is 0.0; one copy, canonical in place
     scores[np.isnan(scores)] = 0.0
@@ -77,9 +79,15 @@ def copies_within(
     keys.extend(column for column in (cols.source, cols.summative) if column is not None)
     if bad.any():
         keys.append(bad.cumsum() * bad)  # every bad row is its own group
-    first = duplicate_rows(keys, threads=threads)
-    copies = (first != np.arange(len(cols))) & ~bad
-    return copies, first
+    copies = np.zeros(len(cols), np.bool_)
+    found = first_copies(keys, threads=threads)
+    if found is None:
+        none = np.zeros(0, np.int64)
+        return copies, (none, none)
+    rows, heads = found
+    copies[rows[heads != rows]] = True
+    copies &= ~bad
+    return copies, found
 
 
 def copies_of(

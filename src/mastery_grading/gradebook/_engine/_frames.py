@@ -238,9 +238,9 @@ def _read_arrow(
             again = copies_of(stored, cols, problems.bad() | skip, threads)
         if duplicates == "error":
             problems.add(again, _already_reason(cols, target_ids, problems.label))
-        copies, first = copies_within(cols, problems.bad() | skip | again, threads)
+        copies, groups = copies_within(cols, problems.bad() | skip | again, threads)
         if duplicates == "error":
-            problems.add(copies, _duplicate_reason(cols, first, target_ids, problems.label))
+            problems.add(copies, _duplicate_reason(cols, groups, target_ids, problems.label))
         else:
             drop = drop | copies | again
     problems.raise_if_any()
@@ -249,23 +249,21 @@ def _read_arrow(
 
 
 def _duplicate_reason(
-    cols: Columns, first: np.ndarray, target_ids: list[str], label: Callable[[int], Hashable]
+    cols: Columns,
+    groups: tuple[np.ndarray, np.ndarray],
+    target_ids: list[str],
+    label: Callable[[int], Hashable],
 ) -> Callable[[int], Problem]:
     """Word a copy's problem: every copy of its group, by index label.
 
-    The groups are indexed (a sort of every row's first copy) when a problem is first worded:
-    a frame without copies never pays for it.
+    ``groups``: the rows that have a copy or are one, in order, and each one's first copy (as
+    :func:`copies_within` gives them).
     """
-    index: list[np.ndarray] = []
+    rows, heads = groups
 
     def reason(row: int) -> Problem:
-        if not index:
-            order = np.argsort(first, kind="stable")
-            index.extend((order, first[order]))
-        order, firsts = index
-        head = int(first[row])
-        low, high = np.searchsorted(firsts, [head, head + 1])
-        group = [int(r) for r in order[low:high]]
+        head = int(heads[np.searchsorted(rows, row)])
+        group = [int(r) for r in rows[heads == head]]
         [item] = evidence_at(cols, [head], target_ids)
         places = [describe_place(label(r)) for r in group]
         return duplicate_problem(item, places)[group.index(row) - 1]
