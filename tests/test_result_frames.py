@@ -312,3 +312,33 @@ def test_a_pandas_without_the_private_fast_path_gets_the_checked_dtype(
     pd.testing.assert_frame_equal(table.to_pandas(text="category"), expected)
     monkeypatch.delattr(pd.CategoricalDtype, "_from_fastpath", raising=False)
     pd.testing.assert_frame_equal(table.to_pandas(text="category"), expected)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    labels=st.lists(st.text(min_size=0, max_size=4), min_size=1, max_size=6, unique=True),
+    picks=st.lists(st.integers(-1, 5), max_size=40),
+    sliced=st.booleans(),
+)
+def test_a_text_column_gathered_by_width_is_arrows_take(
+    labels: list[str], picks: list[int], sliced: bool
+) -> None:
+    """Labels of one byte length (ASCII or not) are gathered by numpy, others by Arrow: the
+    same strings and nulls either way, from a sliced array of labels too."""
+    pa = pytest.importorskip("pyarrow")
+    from mastery_grading.gradebook._frame_columns import _fixed_width, _take
+
+    array = pa.array(["x", *labels] if sliced else labels, type=pa.large_string())
+    if sliced:
+        array = array.slice(1)
+    codes = np.asarray([p if p < 0 else p % len(labels) for p in picks], dtype=np.int8)
+    expected = [None if c < 0 else labels[c] for c in codes.tolist()]
+    assert _take(array, codes).to_pylist() == expected
+    widths = {len(label.encode()) for label in labels}
+    by_width = _fixed_width(array, codes)
+    if len(widths) == 1 and 0 not in widths and (codes >= 0).all():
+        assert by_width is not None
+        by_width.validate(full=True)
+        assert by_width.to_pylist() == expected
+    else:
+        assert by_width is None
