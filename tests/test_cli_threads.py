@@ -150,3 +150,31 @@ def test_from_evidence_checks_the_thread_count_and_a_bad_variable_is_refused_at_
         Gradebook.from_evidence(one, targets=targets, engine="numpy").results(policies.Mean())
     book = Gradebook.from_evidence(one, targets=targets, engine="numpy", threads=1)
     assert 3.0 == book.results(policies.MostRecent()).records()[0]["value"]
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_threads_size_arrows_pool_for_the_run_and_put_it_back(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Arrow's CSV reader takes its threads from Arrow's pool: --threads N sizes it while the
+    # command runs (the file is read with it), and the size it had is put back after
+    pa = pytest.importorskip("pyarrow")
+    pacsv = pytest.importorskip("pyarrow.csv")
+    pytest.importorskip("pandas")
+    evidence = write_evidence(tmp_path / "evidence.csv")
+    before = pa.cpu_count()
+    during: list[int] = []
+    read_csv = pacsv.read_csv
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        during.append(pa.cpu_count())
+        return read_csv(*args, **kwargs)
+
+    monkeypatch.setattr(pacsv, "read_csv", recorded)
+    code, _, err = run(command, str(evidence), *COMMANDS[command], "--threads", "1")
+    assert 0 == code, err
+    assert [1] == during
+    assert before == pa.cpu_count()
+    code, _, err = run(command, str(evidence), *COMMANDS[command])
+    assert 0 == code, err
+    assert [1, before] == during  # without --threads, Arrow's own count

@@ -20,7 +20,13 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from mastery_grading.cli._common import Progress, UsageError, print_problems, progress_mode
+from mastery_grading.cli._common import (
+    Progress,
+    UsageError,
+    arrow_threads,
+    print_problems,
+    progress_mode,
+)
 from mastery_grading.cli._parser import build_parser
 from mastery_grading.exceptions import BulkValidationError, MasteryGradingError
 
@@ -65,7 +71,8 @@ def main(
         return exit_.code if isinstance(exit_.code, int) else 2
     handler: Callable[[argparse.Namespace, TextIO, TextIO], int] = args.handler
     try:
-        return handler(args, out, err)
+        with arrow_threads(getattr(args, "threads", None)):
+            return handler(args, out, err)
     except UsageError as error:
         parser.print_usage(err)
         err.write(f"{parser.prog}: error: {error}\n")

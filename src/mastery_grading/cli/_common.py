@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Literal, TextIO
@@ -14,6 +15,7 @@ from typing import Any, Literal, TextIO
 import attrs
 
 from mastery_grading import grades
+from mastery_grading._extras import available
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import BulkValidationError, DataFileError, MasteryGradingError
 from mastery_grading.gradebook import Duplicates
@@ -342,3 +344,29 @@ def warn(warnings: Sequence[str], args: argparse.Namespace, stderr: TextIO) -> N
         stderr.write(f"warning: {message}\n")
     if len(warnings) > shown:
         stderr.write(f"warning: ... and {len(warnings) - shown} more warnings\n")
+
+
+@contextlib.contextmanager
+def arrow_threads(threads: int | None) -> Iterator[None]:
+    """Within the block, Arrow's pool of threads (which reads CSV files) has ``threads``.
+
+    ``--threads N`` is then the number of threads of the whole run, the file's reading
+    included; the pool's size is put back after, as :func:`~mastery_grading.cli.main` may run
+    inside a program with its own use of Arrow. Nothing changes for ``None`` or without
+    pyarrow.
+
+    Example:
+        >>> with arrow_threads(None):
+        ...     pass
+    """
+    if threads is None or not available("pyarrow"):
+        yield
+        return
+    import pyarrow as pa
+
+    before = pa.cpu_count()
+    pa.set_cpu_count(threads)
+    try:
+        yield
+    finally:
+        pa.set_cpu_count(before)

@@ -180,9 +180,10 @@ def _threads(parser: argparse.ArgumentParser) -> None:
         "--threads",
         type=_positive_int,
         metavar="N",
-        help="threads of the vectorized engine, which reads the evidence's columns into the "
-        "gradebook (default: $MASTERY_GRADING_THREADS, else 2, or 1 on a single CPU); the "
-        "results are the same for any number",
+        help="threads of the run: Arrow's reading of a CSV file and the vectorized engine, "
+        "which reads the evidence's columns into the gradebook (default: Arrow's own count "
+        "for the file, $MASTERY_GRADING_THREADS, else 2, or 1 on a single CPU, for the "
+        "engine); the results are the same for any number",
     )
 
 
