@@ -13,12 +13,15 @@ into a temporary folder (never into the repository), then:
 4. shows that the vectorized engine was used: the same scoring step with ``engine="numpy"``
    and ``engine="python"`` on a file of ``--compare-rows`` rows (default 10^5).
 
+5. with ``--parquet``: times ``score`` on the same rows as a Parquet file whose ``observed_at``
+   is text (as a tool that writes times as strings exports them), end to end, and reading it.
+
 The file's times are those of a few thousand quiz sittings (``minutes=student % 600`` after
 each weekly quiz): 3,000 distinct timestamps. ``--distinct-times`` gives every row its own
 second instead, as in files exported from a system that stamps each submission.
 
 Run: ``python benchmarks/bench_cli.py [--students N] [--targets N] [--pieces N]
-[--distinct-times]``.
+[--distinct-times] [--parquet]``.
 """
 
 from __future__ import annotations
@@ -58,6 +61,30 @@ def write_evidence(
     return rows
 
 
+def time_parquet(evidence: Path, parquet: Path, n: int, env: dict[str, str]) -> None:
+    """Write ``evidence`` as a Parquet file of text columns, then time ``score`` and the read."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    names = ["student_id", "target_id", "score", "observed_at"]
+    table = pacsv.read_csv(
+        evidence,
+        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())),
+    )
+    pq.write_table(table.set_column(2, "score", table.column("score").cast(pa.float64())), parquet)
+    command = [sys.executable, "-m", "mastery_grading", "score", str(parquet)]
+    command += ["--policy", "mean", "-q", "-o", str(parquet.with_suffix(".out.csv"))]
+    began = time.perf_counter()
+    subprocess.run(command, check=True, env=env)
+    total = time.perf_counter() - began
+    print(f"mastery-grading score (Parquet, text times): {n:,} rows in {total:.1f} s")
+    began = time.perf_counter()
+    found = mio.read_evidence(parquet)
+    read = time.perf_counter() - began
+    print(f"  of which read_evidence: {read:.1f} s ({len(found.scoring_input()):,} rows)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--students", type=int, default=20_000)
@@ -65,6 +92,7 @@ def main() -> None:
     parser.add_argument("--pieces", type=int, default=5)
     parser.add_argument("--compare-rows", type=int, default=100_000)
     parser.add_argument("--distinct-times", action="store_true", help="a time of its own per row")
+    parser.add_argument("--parquet", action="store_true", help="also a Parquet file, times as text")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         evidence = Path(folder) / "evidence.csv"
@@ -101,6 +129,9 @@ def main() -> None:
             f"{len(table):,} results, {len(text):,} characters"
         )
         del found, table, text
+
+        if options.parquet:
+            time_parquet(evidence, Path(folder) / "evidence.parquet", n, env)
 
         began = time.perf_counter()
         rows = mio.read_evidence_csv(evidence)

@@ -190,3 +190,58 @@ def test_the_same_instant_in_two_offsets_reads_back_as_written(tmp_path: Path) -
         e.observed_at.isoformat()[11:] for e in found.evidence()
     ]
     assert [False, True] == found.duplicate_copies().tolist()  # the same instant: a copy
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(stamps() | stamps(valid=True), min_size=1, max_size=12),
+    repeat=st.integers(1, 2),
+    blanks=st.lists(st.sampled_from([None, "", " 2026-10-01T09:00:00Z", "soon"]), max_size=2),
+    zone=st.sampled_from(ZONES),
+)
+def test_a_parquet_column_of_text_times_reads_as_one_by_one(
+    cells: list[str], repeat: int, blanks: list[str | None], zone: tzinfo | None
+) -> None:
+    # the common form read vectorized; everything else (padded, bad, missing) one by one,
+    # with the same problems at the same rows
+    from unittest import mock
+
+    from mastery_grading.io import _parquet
+    from mastery_grading.io._sources import Problems
+
+    pq = pytest.importorskip("pyarrow.parquet")
+    texts = [*cells * repeat, *blanks]
+    n = len(texts)
+    table = pa.table(
+        {
+            "student_id": [f"s{i % 5}" for i in range(n)],
+            "target_id": ["T"] * n,
+            "score": [float(i % 4) for i in range(n)],
+            "observed_at": pa.array(texts, type=pa.string()),
+        }
+    )
+
+    def read(path: Path, vectorized: bool) -> tuple[object, ...]:
+        problems = Problems(str(path))
+        with mock.patch.object(
+            _parquet, "vectorizable", side_effect=lambda tz: vectorized and vectorizable(tz)
+        ):
+            try:
+                found, rows = _parquet.read_parquet_columns(
+                    path, problems, assume_tz=zone, duplicates="keep"
+                )
+            except DataFileError as error:  # more problems than are listed
+                return (str(error),)
+        evidence = found.evidence()
+        return (
+            [repr(e) for e in evidence],
+            [e.observed_at.tzinfo for e in evidence],
+            [str(p) for p in problems.items],
+            problems.warnings,
+            rows.tolist(),
+        )
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "evidence.parquet"
+        pq.write_table(table, path)
+        assert read(path, vectorized=False) == read(path, vectorized=True)
