@@ -490,3 +490,46 @@ def test_a_live_book_finds_copies_of_rows_added_from_a_frame() -> None:
         book.add(_doubled()[2])
     book.add(_doubled()[2], duplicates="drop")
     assert 2 == len(book)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("target_type", ["string", "large_string", "category", "strip"])
+def test_a_row_bad_several_ways_gets_the_first_checks_reason_on_any_thread(
+    threads: int, target_type: str
+) -> None:
+    # the students' ids are encoded on one thread while the other checks targets, scores and
+    # times: each row still gets the reason the records give it (the student, then the target,
+    # the time, the score), whatever the target column is
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    bad = [
+        {"student_id": f"s{i}", "target_id": "LE.1", "score": 3.0, "observed_at": START}
+        for i in range(6)
+    ]
+    bad[0].update(student_id="", target_id="nope", score=9.0)
+    bad[1].update(target_id="nope", score=9.0)
+    bad[2].update(score=9.0)
+    bad[3].update(target_id="P.1", score=101.0)
+    bad[4].update(target_id="", observed_at=None)
+    with pytest.raises(BulkValidationError) as from_records:
+        Gradebook.from_records(bad, targets=TARGETS)
+    frame = pd.DataFrame(bad)
+    strip = target_type == "strip"
+    if target_type == "category":
+        frame["target_id"] = frame["target_id"].astype("category")
+    elif target_type in ("string", "large_string"):
+        frame["target_id"] = pd.array(
+            frame["target_id"], dtype=pd.ArrowDtype(getattr(pa, target_type)())
+        )
+    with pytest.raises(BulkValidationError) as from_frame:
+        Gradebook.from_frame(frame, targets=TARGETS, threads=threads, strip_ids=strip)
+    assert [p.row for p in from_records.value.problems] == [
+        p.row for p in from_frame.value.problems
+    ]
+    assert [p.field for p in from_records.value.problems] == [
+        p.field for p in from_frame.value.problems
+    ]
+    assert ["student_id", "target_id", "score", "score", "target_id"] == [
+        p.field for p in from_frame.value.problems
+    ]
+    assert str(from_records.value) == str(from_frame.value)

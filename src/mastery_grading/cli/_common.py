@@ -15,7 +15,7 @@ from typing import Any, Literal, TextIO
 import attrs
 
 from mastery_grading import grades
-from mastery_grading._extras import available
+from mastery_grading._extras import available, require
 from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import BulkValidationError, DataFileError, MasteryGradingError
 from mastery_grading.gradebook import Duplicates
@@ -362,8 +362,7 @@ def arrow_threads(threads: int | None) -> Iterator[None]:
     if threads is None or not available("pyarrow"):
         yield
         return
-    import pyarrow as pa
-
+    pa = require("pyarrow", extra="fast", feature="--threads")
     before = pa.cpu_count()
     pa.set_cpu_count(threads)
     try:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from mastery_grading._extras import available, require
@@ -129,53 +130,58 @@ def _read_arrow(
             raise InvalidTypeError(msg) from None
 
     strip = rules.strip_ids
-    # the two id columns are encoded at once: Arrow releases the GIL (see _threads)
-    (student, student_labels, student_nulls), (tcodes, tlabels, _) = run_all(
-        [lambda: typed("student_id", strings, strip), lambda: typed("target_id", strings, strip)],
-        threads=threads,
+    target_ids = [t.id for t in targets]
+
+    def the_rest() -> tuple[np.ndarray, np.ndarray, np.ndarray, RowProblems]:
+        # the target, score and time columns and their checks, recorded in problems of their
+        # own and merged after the students' in the order they had on one thread
+        found = RowProblems(n, problems.label)
+        target = _target_codes(arrays["target_id"], target_ids, strip, typed)
+        found.add(target < 0, partial(_not_a_target, arrays["target_id"], target_ids))
+        score, missing = typed("score", floats, rules.decimal, found, "score")
+        if not is_text(arrays["score"]):
+            missing |= np.isnan(score)  # NaN is pandas' missing value
+        if rules.missing_scores == "error":
+            found.add(missing, lambda row: missing_score(arrays["score"][row].as_py(), row=row))
+        else:
+            found.ignore |= missing
+        found.add(
+            ~np.isfinite(score) & ~missing,
+            lambda row: f"score={float(score[row])!r} is not a finite number",
+        )
+        bounds = {(t.scale.min, t.scale.max) for t in targets}
+        if len(bounds) == 1:
+            [(low, high)] = bounds
+            outside = score < low
+            outside |= score > high
+        else:
+            lows = np.asarray([t.scale.min for t in targets] + [-np.inf])
+            highs = np.asarray([t.scale.max for t in targets] + [np.inf])
+            outside = score < lows[target]
+            outside |= score > highs[target]
+
+        def outside_scale(row: int) -> Problem:
+            return out_of_scale(
+                float(score[row]), student_labels[student[row]], targets[target[row]], row=row
+            )
+
+        found.add(outside, outside_scale)
+        time = times(arrays["observed_at"], found, "observed_at", rules.assume_tz)
+        np.maximum(target, 0, out=target)
+        return target, score, time, found
+
+    # The students' ids are encoded on one thread while the other reads and checks the rest:
+    # Arrow and numpy release the GIL (see _threads). A target id is one of a few known ones,
+    # found without encoding the column; the students' column is the longer job.
+    (student, student_labels, student_nulls), (target, score, time, found) = run_all(
+        [lambda: typed("student_id", strings, strip), the_rest], threads=threads
     )
     problems.add(
         bad_ids(student, student_labels, student_nulls),
         lambda row: f"student_id={arrays['student_id'][row].as_py()!r} must be a non-empty string",
     )
-    index = {t.id: i for i, t in enumerate(targets)}
-    remap = np.asarray([index.get(label, -1) for label in tlabels] + [-1], dtype=np.int32)
-    target = remap[tcodes]
-    target_ids = [t.id for t in targets]
-    problems.add(
-        target < 0,
-        lambda row: unknown_target(arrays["target_id"][row].as_py(), target_ids, row=row),
-    )
-    score, missing = typed("score", floats, rules.decimal, problems, "score")
-    if not is_text(arrays["score"]):
-        missing |= np.isnan(score)  # NaN is pandas' missing value
-    if rules.missing_scores == "error":
-        problems.add(missing, lambda row: missing_score(arrays["score"][row].as_py(), row=row))
-    else:
-        problems.ignore |= missing
-    problems.add(
-        ~np.isfinite(score) & ~missing,
-        lambda row: f"score={float(score[row])!r} is not a finite number",
-    )
-    bounds = {(t.scale.min, t.scale.max) for t in targets}
-    if len(bounds) == 1:
-        [(low, high)] = bounds
-        outside = score < low
-        outside |= score > high
-    else:
-        lows = np.asarray([t.scale.min for t in targets] + [-np.inf])
-        highs = np.asarray([t.scale.max for t in targets] + [np.inf])
-        outside = score < lows[target]
-        outside |= score > highs[target]
-
-    def outside_scale(row: int) -> Problem:
-        return out_of_scale(
-            float(score[row]), student_labels[student[row]], targets[target[row]], row=row
-        )
-
-    problems.add(outside, outside_scale)
-    time = times(arrays["observed_at"], problems, "observed_at", rules.assume_tz)
-    np.maximum(target, 0, out=target)
+    problems.checks.extend(found.checks)
+    problems.ignore |= found.ignore
     cols = Columns(
         student=student,
         student_labels=student_labels,
@@ -246,6 +252,43 @@ def _read_arrow(
     problems.raise_if_any()
     skipped = [problems.label(int(row)) for row in np.flatnonzero(skip)]
     return (_without(cols, drop) if drop.any() else cols), skipped
+
+
+def _not_a_target(array: Any, target_ids: list[str], row: int) -> str | Problem:
+    """The problem of a row whose target is not one of ``target_ids``.
+
+    A blank or missing id is worded as the records' check words it, another id as an unknown
+    target.
+    """
+    value = array[row].as_py()
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return f"target_id={value!r} must be a non-empty string"
+    return unknown_target(value, target_ids, row=row)
+
+
+def _target_codes(
+    array: Any, target_ids: list[str], strip: bool, typed: Callable[..., Any]
+) -> np.ndarray:
+    """Each row's target, as its position among ``target_ids`` (-1: unknown or missing).
+
+    A column of text is looked up among the targets' ids (Arrow's ``index_in``, exact as a
+    dictionary encoding is, in about two thirds of its time); ids to trim, integers and
+    categoricals are encoded (:func:`strings`), then looked up.
+    """
+    require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not strip and (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        known = pa.array(target_ids, type=array.type)
+        found = pc.index_in(array, value_set=known)
+        codes: np.ndarray = pc.fill_null(found, -1).to_numpy(zero_copy_only=False)
+        return np.array(codes, dtype=np.int32)  # a copy: Arrow's memory is read-only
+    codes, labels, _ = typed("target_id", strings, strip)
+    index = {target_id: i for i, target_id in enumerate(target_ids)}
+    remap = np.asarray([index.get(label, -1) for label in labels] + [-1], dtype=np.int32)
+    found_codes: np.ndarray = remap[codes]
+    return found_codes
 
 
 def _duplicate_reason(
