@@ -148,10 +148,46 @@ def arrow_column(frame: Any, name: str) -> Any:
     import pyarrow as pa
 
     column = frame[name]
-    array = column.to_arrow() if hasattr(column, "to_arrow") else pa.array(column)
+    if hasattr(column, "to_arrow"):  # polars
+        array = column.to_arrow()
+    else:
+        array = _numpy_backed(column)
+        if array is None:
+            array = pa.array(column)  # NaN and NaT are nulls
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     return array
+
+
+def _numpy_backed(column: Any) -> Any:
+    """A pandas column of numpy numbers or of aware times as an Arrow array sharing its memory.
+
+    ``None`` for any other column, which ``pyarrow.array`` reads.
+
+    ``pyarrow.array`` of a float column looks for NaN to make them nulls, and copies: 4 ms on
+    10^6 rows, where this takes one pass to find that there is no NaN (a column with one is
+    left to it). Aware times are their instants (NaT a null), in UTC: 3 ms, now 0.3 ms.
+    """
+    require("pyarrow", extra="fast", feature="reading Arrow-backed frames")
+    import pyarrow as pa
+
+    dtype = getattr(column, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind in "fiu":
+        values = column.to_numpy(copy=False)
+        if dtype.kind == "f" and bool(np.isnan(values).any()):
+            return None
+        return pa.array(values)
+    unit, zone = getattr(dtype, "unit", None), getattr(dtype, "tz", None)
+    if type(dtype).__name__ != "DatetimeTZDtype" or zone is None or unit not in _UNITS:
+        return None
+    instants = column.array.view("i8")  # since the epoch, in UTC; NaT is the smallest int64
+    nat = instants == np.iinfo(np.int64).min
+    array = pa.array(instants, mask=nat if nat.any() else None, type=pa.int64())
+    return array.view(pa.timestamp(unit, tz="UTC"))
+
+
+#: The units of a pandas time column that Arrow's timestamps have too.
+_UNITS = ("s", "ms", "us", "ns")
 
 
 def strings(array: Any, strip: bool = False) -> tuple[CodeArray, list[str], np.ndarray]:
