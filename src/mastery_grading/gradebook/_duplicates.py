@@ -440,17 +440,45 @@ def _equal_hashes(
     """The rows (in order) whose hash's high 32 bits repeat: a superset of the repeated hashes.
 
     One sort of 32-bit values (not of positions, and not of 64-bit values, each of which
-    costs more), in two halves on two threads when ``threads`` allows (:func:`_repeats`); the
-    common case, no repeat, stops there. Repeats by chance are few (about n^2 / 2^33 pairs) and
-    are told apart by the caller.
+    costs more). From :data:`_SPLIT` rows and with two threads or more (``None``: the engine's
+    count), the rows whose high half is below 2^31 and the others are taken each by its own
+    thread, which sorts their values and finds their repeated rows (numpy's sort releases the
+    GIL): a value's copies are all on one side. Repeats by chance are few (about n^2 / 2^33
+    pairs) and are told apart by the caller.
     """
     require("numpy", extra="data", feature="duplicate_rows()")
     import numpy as np
 
+    from mastery_grading.gradebook._threads import engine_threads, run_all
+
     high = (hashed >> np.uint64(32)).astype(np.uint32)
-    repeated = _repeats(high, threads)
-    if not repeated.shape[0]:
+    count = engine_threads() if threads is None else threads
+    if count < 2 or high.shape[0] < _SPLIT:
+        return _repeated_rows(high)
+
+    def side(upper: bool) -> npt.NDArray[np.int64]:
+        above = high >= np.uint32(1 << 31)
+        mine = np.flatnonzero(above if upper else ~above)
+        del above
+        found: npt.NDArray[np.int64] = mine[_repeated_rows(high[mine])]
+        return found
+
+    rows = np.concatenate(run_all([partial(side, False), partial(side, True)], threads=count))
+    rows.sort()
+    return rows
+
+
+def _repeated_rows(values: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+    """The positions (in order) of the values that ``values`` holds twice or more."""
+    require("numpy", extra="data", feature="duplicate_rows()")
+    import numpy as np
+
+    ordered = np.sort(values)
+    equal = ordered[1:] == ordered[:-1]
+    if not equal.any():
         return np.zeros(0, dtype=np.int64)
+    repeated = np.unique(ordered[1:][equal])
+    del ordered, equal
     # membership by a table of the low bits first (one gather a row, where a binary search
     # among thousands of chance repeats at 10^7 rows cost far more), then exactly. The table
     # has about 64 slots a repeated value, at least 2^16 and at most 2^20: small enough to stay
@@ -460,53 +488,14 @@ def _equal_hashes(
     mask = np.uint32((1 << bits) - 1)
     table = np.zeros(1 << bits, dtype=np.bool_)
     table[repeated & mask] = True
-    maybe = np.flatnonzero(table[high & mask])
+    maybe = np.flatnonzero(table[values & mask])
     del table
-    rows: npt.NDArray[np.int64] = maybe[np.isin(high[maybe], repeated)]
+    rows: npt.NDArray[np.int64] = maybe[np.isin(values[maybe], repeated)]
     return rows
 
 
-def _repeats(high: npt.NDArray[np.uint32], threads: int | None) -> npt.NDArray[np.uint32]:
-    """The values that ``high`` holds twice or more, sorted.
-
-    From :data:`_SPLIT` rows and with two threads or more (``None``: the engine's count), the
-    values below 2^31 and the others are sorted each on its own thread (numpy's sort releases
-    the GIL): a value's copies are all in one half, and every value of the first half is below
-    every value of the second, so the repeats are those of one sort of every value.
-    """
-    require("numpy", extra="data", feature="duplicate_rows()")
-    import numpy as np
-
-    from mastery_grading.gradebook._threads import engine_threads, run_all
-
-    count = engine_threads() if threads is None else threads
-    split = count > 1 and high.shape[0] >= _SPLIT
-    if split:
-        below = high < np.uint32(1 << 31)
-        parts = [high[below], high[~below]]  # copies, each sorted in place
-        del below
-    else:
-        parts = [high]
-
-    def repeated_in(part: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
-        if split:
-            part.sort()
-            ordered = part
-        else:
-            ordered = np.sort(part)  # `high` itself stays as it is
-        equal = ordered[1:] == ordered[:-1]
-        if not equal.any():
-            return np.zeros(0, dtype=np.uint32)
-        found: npt.NDArray[np.uint32] = np.unique(ordered[1:][equal])
-        return found
-
-    steps = [partial(repeated_in, part) for part in parts]
-    del parts
-    return np.concatenate(run_all(steps, threads=count))
-
-
-#: The fewest rows that :func:`first_copies` hashes, and :func:`_candidates` and
-#: :func:`_repeats` search, in two halves on two threads.
+#: The fewest rows that :func:`first_copies` hashes, and :func:`_equal_hashes` searches, in
+#: two halves on two threads.
 _SPLIT = 1 << 18
 
 
