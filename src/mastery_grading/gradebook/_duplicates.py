@@ -440,11 +440,12 @@ def _equal_hashes(
     """The rows (in order) whose hash's high 32 bits repeat: a superset of the repeated hashes.
 
     One sort of 32-bit values (not of positions, and not of 64-bit values, each of which
-    costs more). From :data:`_SPLIT` rows and with two threads or more (``None``: the engine's
-    count), the rows whose high half is below 2^31 and the others are taken each by its own
-    thread, which sorts their values and finds their repeated rows (numpy's sort releases the
-    GIL): a value's copies are all on one side. Repeats by chance are few (about n^2 / 2^33
-    pairs) and are told apart by the caller.
+    costs more); then the rows holding a repeated value are found a range of rows at a time.
+    From :data:`_SPLIT` rows and with two threads or more (``None``: the engine's count), the
+    values below 2^31 and the others are sorted each on its own thread (a value's copies are
+    all on one side; numpy's sort releases the GIL), and each thread then finds the rows of
+    one half of the rows. Repeats by chance are few (about n^2 / 2^33 pairs) and are told
+    apart by the caller.
     """
     require("numpy", extra="data", feature="duplicate_rows()")
     import numpy as np
@@ -452,33 +453,20 @@ def _equal_hashes(
     from mastery_grading.gradebook._threads import engine_threads, run_all
 
     high = (hashed >> np.uint64(32)).astype(np.uint32)
+    n = high.shape[0]
     count = engine_threads() if threads is None else threads
-    if count < 2 or high.shape[0] < _SPLIT:
-        return _repeated_rows(high)
-
-    def side(upper: bool) -> npt.NDArray[np.int64]:
-        above = high >= np.uint32(1 << 31)
-        mine = np.flatnonzero(above if upper else ~above)
-        del above
-        found: npt.NDArray[np.int64] = mine[_repeated_rows(high[mine])]
-        return found
-
-    rows = np.concatenate(run_all([partial(side, False), partial(side, True)], threads=count))
-    rows.sort()
-    return rows
-
-
-def _repeated_rows(values: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
-    """The positions (in order) of the values that ``values`` holds twice or more."""
-    require("numpy", extra="data", feature="duplicate_rows()")
-    import numpy as np
-
-    ordered = np.sort(values)
-    equal = ordered[1:] == ordered[:-1]
-    if not equal.any():
+    split = count > 1 and n >= _SPLIT
+    if split:
+        below = high < np.uint32(1 << 31)
+        parts = [high[below], high[~below]]  # copies, each sorted in place
+        del below
+        found = run_all([partial(_repeated_values, part) for part in parts], threads=count)
+        del parts
+        repeated = np.concatenate(found)
+    else:
+        repeated = _repeated_values(np.array(high))
+    if not repeated.shape[0]:
         return np.zeros(0, dtype=np.int64)
-    repeated = np.unique(ordered[1:][equal])
-    del ordered, equal
     # membership by a table of the low bits first (one gather a row, where a binary search
     # among thousands of chance repeats at 10^7 rows cost far more), then exactly. The table
     # has about 64 slots a repeated value, at least 2^16 and at most 2^20: small enough to stay
@@ -488,10 +476,31 @@ def _repeated_rows(values: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
     mask = np.uint32((1 << bits) - 1)
     table = np.zeros(1 << bits, dtype=np.bool_)
     table[repeated & mask] = True
-    maybe = np.flatnonzero(table[values & mask])
-    del table
-    rows: npt.NDArray[np.int64] = maybe[np.isin(values[maybe], repeated)]
-    return rows
+    edges = [0, n // 2, n] if split else [0, n]
+
+    def rows_of(begin: int, end: int) -> npt.NDArray[np.int64]:
+        found: list[npt.NDArray[np.int64]] = []
+        for start in range(begin, end, _HASH_CHUNK * 16):  # no row-long temporary
+            values = high[start : min(end, start + _HASH_CHUNK * 16)]
+            maybe = np.flatnonzero(table[values & mask])
+            found.append(maybe[np.isin(values[maybe], repeated)] + start)
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+    steps = [partial(rows_of, edges[i], edges[i + 1]) for i in range(len(edges) - 1)]
+    return np.concatenate(run_all(steps, threads=count))
+
+
+def _repeated_values(values: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+    """The values that ``values`` holds twice or more, sorted; ``values`` is sorted in place."""
+    require("numpy", extra="data", feature="duplicate_rows()")
+    import numpy as np
+
+    values.sort()
+    equal = values[1:] == values[:-1]
+    if not equal.any():
+        return np.zeros(0, dtype=np.uint32)
+    found: npt.NDArray[np.uint32] = np.unique(values[1:][equal])
+    return found
 
 
 #: The fewest rows that :func:`first_copies` hashes, and :func:`_equal_hashes` searches, in
