@@ -204,8 +204,12 @@ def strings(array: Any, strip: bool = False) -> tuple[CodeArray, list[str], np.n
     else:
         array = _as_strings(array)
         encoded = pc.dictionary_encode(array)
-        nulls = np.asarray(encoded.is_null())
-        indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        if encoded.null_count:
+            nulls = np.asarray(encoded.is_null())
+            indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        else:  # no pass to find nulls, no copy of the indices
+            nulls = np.zeros(len(encoded), dtype=np.bool_)
+            indices = encoded.indices.to_numpy()
         dictionary = encoded.dictionary
         del encoded
     if not strip:
@@ -406,6 +410,8 @@ def times(
 
 def bad_ids(codes: CodeArray, labels: Sequence[str], nulls: np.ndarray) -> np.ndarray:
     empty = np.asarray([not label.strip() for label in labels] + [False], dtype=np.bool_)
+    if not empty.any():
+        return nulls  # no blank label: only the missing ids (no gather of every row)
     return nulls | empty[codes]
 
 
