@@ -219,11 +219,12 @@ class EvidenceIntake:
             assume_tz: The time zone of naive times (text, or a naive datetime column).
             decimal: The decimal mark of numbers in text columns, ``"."`` or ``","``.
             strip_ids: Trim the spaces around ids (by default they are kept as written).
-            threads: How many threads read the frame (its two id columns are encoded at
-                once) and sort its rows (in two parts, split between two (student, target)
-                groups, from 2^18 rows): ``None`` (the default) is the environment variable
-                ``MASTERY_GRADING_THREADS`` if set, else 2 (1 on a single CPU). The gradebook
-                is the same for any number.
+            threads: How many threads read the frame (the students' ids are encoded while
+                the targets, scores and times are read; the duplicate check hashes the rows
+                in two halves) and sort its rows (in two parts, split between two (student,
+                target) groups, from 2^18 rows): ``None`` (the default) is the environment
+                variable ``MASTERY_GRADING_THREADS`` if set, else 2 (1 on a single CPU). The
+                gradebook is the same for any number.
 
         Raises:
             BulkValidationError: Listing every bad row of every kind; each

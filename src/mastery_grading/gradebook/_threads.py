@@ -2,11 +2,13 @@
 
 Only steps that release the GIL run on threads, and only steps whose results do not depend on
 which thread ran them (each step is the same function call it would be on one thread), so the
-engine's results are identical for any number of threads. Today these are the dictionary
-encodings of a frame's id columns (Arrow's ``dictionary_encode`` and sort of the labels), the
-two parts of the rows' sort (numpy's ``argsort``, see ``_engine._sort``), the two halves of the
-duplicate check's sort of hashes beyond 2^21 rows (``_duplicates``), and Arrow's gathers of a
-result table's text columns for ``ResultTable.to_pandas()``.
+engine's results are identical for any number of threads. Today these are the reading of a
+frame (the students' ids encoded by Arrow's ``dictionary_encode`` while the targets are looked
+up and the scores and times read, see ``_engine._frames``), the duplicate check's hash of the
+rows in two halves and, beyond 2^21 rows, its sort of hashes in two halves
+(``_duplicates``), the two parts of the rows' sort (numpy's ``argsort``, see
+``_engine._sort``), and the gathers of a result table's text columns for
+``ResultTable.to_pandas()``.
 
 The number of threads is the caller's (``Gradebook.from_frame(..., threads=2)``, checked by
 ``gradebook._arguments.check_threads``), else :func:`engine_threads`: the environment variable
