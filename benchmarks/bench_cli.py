@@ -61,6 +61,15 @@ def write_evidence(
     return rows
 
 
+def time_score(evidence: Path, out: Path, env: dict[str, str]) -> float:
+    """Seconds of ``python -m mastery_grading score EVIDENCE --policy mean -q -o OUT``."""
+    command = [sys.executable, "-m", "mastery_grading", "score", str(evidence)]
+    command += ["--policy", "mean", "-q", "-o", str(out)]
+    began = time.perf_counter()
+    subprocess.run(command, check=True, env=env)
+    return time.perf_counter() - began
+
+
 def time_parquet(evidence: Path, parquet: Path, n: int, env: dict[str, str]) -> None:
     """Write ``evidence`` as a Parquet file of text columns, then time ``score`` and the read."""
     import pyarrow as pa
@@ -73,11 +82,7 @@ def time_parquet(evidence: Path, parquet: Path, n: int, env: dict[str, str]) -> 
         convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())),
     )
     pq.write_table(table.set_column(2, "score", table.column("score").cast(pa.float64())), parquet)
-    command = [sys.executable, "-m", "mastery_grading", "score", str(parquet)]
-    command += ["--policy", "mean", "-q", "-o", str(parquet.with_suffix(".out.csv"))]
-    began = time.perf_counter()
-    subprocess.run(command, check=True, env=env)
-    total = time.perf_counter() - began
+    total = time_score(parquet, parquet.with_suffix(".out.csv"), env)
     print(f"mastery-grading score (Parquet, text times): {n:,} rows in {total:.1f} s")
     began = time.perf_counter()
     found = mio.read_evidence(parquet)
@@ -103,13 +108,8 @@ def main() -> None:
             options.pieces,
             distinct=options.distinct_times,
         )
-        out = Path(folder) / "results.csv"
         env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-        command = [sys.executable, "-m", "mastery_grading", "score", str(evidence)]
-        command += ["--policy", "mean", "-q", "-o", str(out)]
-        began = time.perf_counter()
-        subprocess.run(command, check=True, env=env)
-        total = time.perf_counter() - began
+        total = time_score(evidence, Path(folder) / "results.csv", env)
         print(f"mastery-grading score: {n:,} rows in {total:.1f} s ({n / total:,.0f} rows/s)")
 
         began = time.perf_counter()
