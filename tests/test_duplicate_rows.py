@@ -171,3 +171,9 @@ def test_rows_hashed_in_halves_hash_as_in_one(width: int) -> None:
             step(state, value) for state, value in zip(expected, column.tolist(), strict=True)
         ]
     assert whole.tolist() == expected
+
+
+def test_keys_that_are_not_integer_codes_hash_as_their_int64_values() -> None:
+    # object and float keys are read as int64, as before the hash was computed in place
+    assert [0, 1, 0] == duplicate_rows([np.array([1, 2, 1], dtype=object)]).tolist()
+    assert [0, 0, 2, 3] == duplicate_rows([np.array([0.0, -0.0, 1.5, 1.2])]).tolist()

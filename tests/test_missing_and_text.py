@@ -471,3 +471,22 @@ def test_add_takes_the_duplicate_and_text_options_together() -> None:
     with pytest.warns(MissingScoreWarning, match="score is missing"):
         book.add({**row, "score": None}, decimal=",", strip_ids=True)
     assert 1 == len(book)
+
+
+def test_a_missing_time_in_a_text_column_is_a_problem_of_its_row() -> None:
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    frame = pd.DataFrame(
+        {
+            "student_id": ["a", "a", "b"],
+            "target_id": ["T", "T", "T"],
+            "score": [1.0, 2.0, 3.0],
+            "observed_at": ["2024-01-01T00:00:00Z", None, "soon"],
+        }
+    )
+    with pytest.raises(BulkValidationError) as caught:
+        Gradebook.from_frame(frame, targets=[LearningTarget(id="T", title="t")])
+    problems = list(caught.value.problems)
+    assert [1, 2] == [p.row for p in problems]
+    assert "observed_at=None must be a timezone-aware datetime" in problems[0].message
+    assert "soon" in problems[1].message

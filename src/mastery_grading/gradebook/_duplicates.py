@@ -360,9 +360,9 @@ def _hash_rows(
         chunk.fill(0)
         for column in columns:
             part = column[start:stop]
-            if part.dtype.itemsize == 8:
+            if part.dtype.kind in "iu" and part.dtype.itemsize == 8:
                 np.bitwise_xor(chunk, part.view(np.uint64), out=chunk)
-            else:  # a narrower code: widened (sign-extended) into the scratch array first
+            else:  # a narrower code (sign-extended), or anything else, as int64 first
                 np.copyto(spare.view(np.int64), part, casting="unsafe")
                 np.bitwise_xor(chunk, spare, out=chunk)
             np.multiply(chunk, multiplier, out=chunk)

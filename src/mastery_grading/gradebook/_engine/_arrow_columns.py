@@ -335,8 +335,9 @@ def _text_times(
     import pyarrow.compute as pc
 
     encoded = pc.dictionary_encode(array)
-    indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
     texts = [str(text) for text in encoded.dictionary.to_pylist()]
+    # a missing time has the code after the texts' (its problem is the last error)
+    indices = pc.fill_null(encoded.indices, len(texts)).to_numpy(zero_copy_only=False)
     read = np.zeros(len(texts) + 1, dtype=np.int64)
     errors: dict[int, str] = {len(texts): f"{field}=None must be a timezone-aware datetime"}
     for i, text in enumerate(texts):

@@ -310,10 +310,16 @@ def _duplicate_reason(
     :func:`copies_within` gives them).
     """
     rows, heads = groups
+    index: list[np.ndarray] = []
 
     def reason(row: int) -> Problem:
+        if not index:  # the rows by their first copy, once: each group is then a slice
+            order = np.argsort(heads, kind="stable")
+            index.extend((rows[order], heads[order]))
+        by_head, sorted_heads = index
         head = int(heads[np.searchsorted(rows, row)])
-        group = [int(r) for r in rows[heads == head]]
+        low, high = np.searchsorted(sorted_heads, [head, head + 1])
+        group = [int(r) for r in by_head[low:high]]
         [item] = evidence_at(cols, [head], target_ids)
         places = [describe_place(label(r)) for r in group]
         return duplicate_problem(item, places)[group.index(row) - 1]
