@@ -178,3 +178,22 @@ def test_threads_size_arrows_pool_for_the_run_and_put_it_back(
     code, _, err = run(command, str(evidence), *COMMANDS[command])
     assert 0 == code, err
     assert [1, before] == during  # without --threads, Arrow's own count
+
+
+def test_commands_at_once_put_arrows_pool_back_when_the_last_ends() -> None:
+    # two commands overlapping on two threads: the size before the first is restored only
+    # when both have ended, whichever ends first
+    pa = pytest.importorskip("pyarrow")
+    from mastery_grading.cli._common import arrow_threads
+
+    before = pa.cpu_count()
+    first = arrow_threads(1)
+    second = arrow_threads(2)
+    first.__enter__()
+    assert 1 == pa.cpu_count()
+    second.__enter__()
+    assert 2 == pa.cpu_count()
+    first.__exit__(None, None, None)
+    assert 2 == pa.cpu_count()  # the second still runs
+    second.__exit__(None, None, None)
+    assert before == pa.cpu_count()

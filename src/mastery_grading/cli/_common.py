@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import json
 import re
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, timedelta, timezone, tzinfo
@@ -352,8 +353,9 @@ def arrow_threads(threads: int | None) -> Iterator[None]:
 
     ``--threads N`` is then the number of threads of the whole run, the file's reading
     included; the pool's size is put back after, as :func:`~mastery_grading.cli.main` may run
-    inside a program with its own use of Arrow. Nothing changes for ``None`` or without
-    pyarrow.
+    inside a program with its own use of Arrow. Commands run at once on several threads share
+    the pool (the last one to start sizes it) and the size it had before the first is put back
+    when the last ends. Nothing changes for ``None`` or without pyarrow.
 
     Example:
         >>> with arrow_threads(None):
@@ -363,9 +365,27 @@ def arrow_threads(threads: int | None) -> Iterator[None]:
         yield
         return
     pa = require("pyarrow", extra="fast", feature="--threads")
-    before = pa.cpu_count()
-    pa.set_cpu_count(threads)
+    with _ARROW_POOL.lock:
+        if _ARROW_POOL.running == 0:
+            _ARROW_POOL.before = pa.cpu_count()
+        _ARROW_POOL.running += 1
+        pa.set_cpu_count(threads)
     try:
         yield
     finally:
-        pa.set_cpu_count(before)
+        with _ARROW_POOL.lock:
+            _ARROW_POOL.running -= 1
+            if _ARROW_POOL.running == 0:
+                pa.set_cpu_count(_ARROW_POOL.before)
+
+
+@attrs.define
+class _PoolSize:
+    """Arrow's pool size before the first of the commands running at once, and their count."""
+
+    lock: threading.Lock = attrs.field(factory=threading.Lock)
+    running: int = 0
+    before: int = 0
+
+
+_ARROW_POOL = _PoolSize()
