@@ -139,6 +139,37 @@ def test_nothing_overflows_horizontally(
         assert shot.read_bytes().startswith(b"\x89PNG")
 
 
+def test_the_evidence_tables_fit_a_phone_without_splitting_a_word(driver: Any, pages: Path) -> None:
+    # at 390 px the evidence that counted fits its box (no scrolling inside it), and no line
+    # of a cell ends inside a word: ids wrap at their separators
+    # a word split across lines: two word characters next to each other on two lines
+    split = (
+        "const range = document.createRange();"
+        "return [...document.querySelectorAll('table.evidence td')].some(cell => {"
+        "  const chars = [];"
+        "  for (const text of cell.childNodes) {"
+        "    if (text.nodeType !== 3) continue;"
+        "    for (let i = 0; i < text.length; i++) {"
+        "      range.setStart(text, i); range.setEnd(text, i + 1);"
+        "      chars.push([text.data[i], range.getClientRects()[0]]);"
+        "    }"
+        "  }"
+        "  return chars.some(([b, rb], i) => i > 0 && rb && chars[i - 1][1]"
+        "    && rb.top > chars[i - 1][1].top + 1"
+        "    && /\\w/.test(chars[i - 1][0]) && /\\w/.test(b));"
+        "})"
+    )
+    for page in _student_pages(pages):
+        _open(driver, page, 390)
+        boxes = driver.execute_script(
+            "return [...document.querySelectorAll('.scroll > table.evidence')]"
+            ".map(t => t.parentElement.scrollWidth - t.parentElement.clientWidth)"
+        )
+        assert boxes, page.name
+        assert all(extra <= 0 for extra in boxes), (page.name, boxes)
+        assert not driver.execute_script(split), page.name
+
+
 def test_the_class_map_sorts_by_a_column_and_back(driver: Any, pages: Path) -> None:
     _open(driver, pages / "teacher.html")
     names = "return [...document.querySelectorAll('.class-map tbody th')].map(c => c.textContent)"

@@ -18,7 +18,9 @@ _RULES = (
     *BASE_RULES,
     ("body", "margin:1rem auto;max-width:60rem;padding:0 1rem;line-height:1.45"),
     ("h2", "overflow-wrap:anywhere"),
-    ("th,td", "overflow-wrap:anywhere"),
+    # a cell wraps at spaces (and an id at its separators) and splits a word only when it is
+    # too long for any line; a table too wide for a phone scrolls in its own box (.scroll)
+    ("th,td", "overflow-wrap:break-word"),
     (".tone-good", TONES["good"]),
     (".tone-caution", TONES["caution"]),
     (".tone-neutral", TONES["neutral"]),
@@ -56,7 +58,11 @@ _PRINT = (
     "@page{size:A4;margin:14mm}"
 )
 
-CSS = stylesheet(_RULES) + "\n" + NUMBERS + _PRINT
+#: On a phone, table cells keep less padding, so that a four-column table (the evidence that
+#: counted) fits the screen without a word split.
+_NARROW = "@media screen and (max-width:30rem){th,td{padding:.3rem .25rem}}"
+
+CSS = stylesheet(_RULES) + "\n" + NUMBERS + _NARROW + _PRINT
 
 
 def script_hash(script: str) -> str:

@@ -230,6 +230,22 @@ def _source(item: Evidence, context: str | None, contexts: Mapping[str, str], wo
     return "; ".join(parts) or words("this course")
 
 
+def _breakable(text: str) -> str:
+    """``text`` escaped, with a line break allowed after each ``:``, ``/``, ``_`` and ``.``.
+
+    A source is an id of the gradebook (``quiz:904:question:55012``): on a phone it then wraps
+    at its separators, where it would otherwise widen its column or be split mid-word.
+
+    Example:
+        >>> _breakable("quiz:904 <b>")
+        'quiz:<wbr>904 &lt;b&gt;'
+    """
+    escaped = html.escape(text)
+    for mark in ":/_.":
+        escaped = escaped.replace(mark, mark + "<wbr>")
+    return escaped
+
+
 def _evidence_table(
     result: TargetResult, context: str | None, contexts: Mapping[str, str], words: Words
 ) -> str:
@@ -242,15 +258,17 @@ def _evidence_table(
         f"<tr><td>{esc(words.date(c.evidence.observed_at.date()))}</td>"
         f"<td>{esc(words.number(c.evidence.score))}</td>"
         f"<td>{esc(words.percent(c.weight))}</td>"
-        f"<td>{esc(_source(c.evidence, context, contexts, words))}</td></tr>"
+        f"<td>{_breakable(_source(c.evidence, context, contexts, words))}</td></tr>"
         for c in sorted(result.contributions, key=lambda c: c.evidence.observed_at)
     )
     return (
+        '<div class="scroll">'
         f'<table class="evidence"><caption>{esc(words("Evidence that counted"))}</caption>'
         f'<thead><tr><th scope="col">{esc(words("Date"))}</th>'
         f'<th scope="col">{esc(words("Score"))}</th>'
         f'<th scope="col">{esc(words("Weight"))}</th>'
         f'<th scope="col">{esc(words("Source"))}</th></tr></thead><tbody>{rows}</tbody></table>'
+        "</div>"
     )
 
 
