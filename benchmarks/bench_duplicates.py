@@ -19,15 +19,14 @@ say the load average (printed).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
-import time
-import tracemalloc
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import numpy as np
+from _against import load_function, traced_peak
+from run import timed
 
 from mastery_grading.gradebook import duplicate_rows
 
@@ -54,31 +53,8 @@ def frame_keys(n_rows: int, copies: int = 0, seed: int = 0) -> list[Any]:
     ]
 
 
-def best_of(func: Callable[[], Any], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        best = min(best, time.perf_counter() - start)
-    return best * 1e3
-
-
-def peak_mb(func: Callable[[], Any]) -> float:
-    """The most memory numpy held at once during ``func``, above what it held before (MB)."""
-    tracemalloc.start()
-    func()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak / 1e6
-
-
 def load(path: str) -> Callable[[Any], Any]:
-    spec = importlib.util.spec_from_file_location("_duplicates_against", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    found: Callable[[Any], Any] = module.duplicate_rows
+    found: Callable[[Any], Any] = load_function(path, "_duplicates_against", "duplicate_rows")
     return found
 
 
@@ -111,8 +87,8 @@ def main() -> None:
             best = dict.fromkeys(contenders, float("inf"))
             for _ in range(repeat):  # interleaved
                 for name, func in contenders.items():
-                    best[name] = min(best[name], best_of(partial(func, keys), 1))
-            peaks = [peak_mb(partial(func, keys)) for func in contenders.values()]
+                    best[name] = min(best[name], timed(partial(func, keys)) * 1e3)
+            peaks = [traced_peak(partial(func, keys)) / 1e6 for func in contenders.values()]
             print(
                 f"| {size:.0e} | {copies} | "
                 + " | ".join(f"{best[name]:.1f}" for name in contenders)

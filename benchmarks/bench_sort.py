@@ -19,17 +19,14 @@ the times as ranges and say the load average (printed before and after each size
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
-import sys
-import time
-import tracemalloc
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import numpy as np
-from run import learning_targets, make_frame
+from _against import load_function, traced_peak
+from run import learning_targets, make_frame, timed
 
 from mastery_grading import Gradebook
 from mastery_grading.gradebook._engine._sort import sort_rows
@@ -38,24 +35,8 @@ Sorter = Callable[[Any, int], Any]
 
 
 def load(path: str) -> Sorter:
-    spec = importlib.util.spec_from_file_location("_sort_against", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclass looks its module up
-    spec.loader.exec_module(module)
-    found: Sorter = module.sort_rows
+    found: Sorter = load_function(path, "_sort_against", "sort_rows")
     return found
-
-
-def peak_mib(func: Callable[[], Any]) -> float:
-    tracemalloc.start()
-    start = tracemalloc.get_traced_memory()[0]
-    result = func()
-    peak = tracemalloc.get_traced_memory()[1] - start
-    tracemalloc.stop()
-    del result
-    return peak / 2**20
 
 
 def same(a: Any, b: Any) -> bool:
@@ -105,10 +86,10 @@ def main() -> None:
         best = dict.fromkeys(contenders, float("inf"))
         for _ in range(repeat):  # interleaved
             for name, func in contenders.items():
-                start = time.perf_counter()
-                func(cols, len(targets))
-                best[name] = min(best[name], (time.perf_counter() - start) * 1e3)
-        peaks = [peak_mib(partial(func, cols, len(targets))) for func in contenders.values()]
+                best[name] = min(best[name], timed(partial(func, cols, len(targets))) * 1e3)
+        peaks = [
+            traced_peak(partial(func, cols, len(targets))) / 2**20 for func in contenders.values()
+        ]
         print(
             f"| {len(cols):.0e} | "
             + " | ".join(f"{best[name]:.1f}" for name in contenders)

@@ -370,8 +370,11 @@ def _hash_rows(
             np.bitwise_xor(chunk, spare, out=chunk)
 
 
-#: Rows hashed at a time by :func:`duplicate_rows`.
+#: Rows hashed at a time by :func:`_hash_rows`.
 _HASH_CHUNK = 1 << 16
+
+#: Rows whose high halves :func:`_equal_hashes` looks up in its table at a time.
+_LOOKED_UP = 1 << 20
 
 
 def _candidates(
@@ -480,8 +483,8 @@ def _equal_hashes(
 
     def rows_of(begin: int, end: int) -> npt.NDArray[np.int64]:
         found: list[npt.NDArray[np.int64]] = []
-        for start in range(begin, end, _HASH_CHUNK * 16):  # no row-long temporary
-            values = high[start : min(end, start + _HASH_CHUNK * 16)]
+        for start in range(begin, end, _LOOKED_UP):  # no row-long temporary
+            values = high[start : min(end, start + _LOOKED_UP)]
             maybe = np.flatnonzero(table[values & mask])
             found.append(maybe[np.isin(values[maybe], repeated)] + start)
         return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)

@@ -381,7 +381,7 @@ class ResultTable:
           pandas infers object);
         - ``"category"``: pandas Categoricals, the distinct labels (of that same string dtype)
           and a small integer code per row; a level or reason of no value is ``NaN``. No
-          string is copied per row, so this is the fastest form (about a third of the time on
+          string is copied per row, so this is the fastest form (less than half the time on
           10^6 rows, see the performance page); ``.astype(str)`` turns one into the default.
 
         Raises ``InvalidValueError`` if ``text`` is neither.

@@ -27,13 +27,14 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from mastery_grading._extras import require
 
-__all__ = ["PATTERN", "IsoTimes", "iso_times", "vectorizable"]
+__all__ = ["PATTERN", "IsoTimes", "iso_times", "read_times", "vectorizable"]
 
 #: The form read vectorized (after it, Python's own reading decides).
 PATTERN = (
@@ -185,6 +186,60 @@ def iso_times(cells: Any, *, assume_tz: tzinfo | None) -> IsoTimes:
     offsets[which] = np.where(good, offset, 0)
     assumed[which] = good & naive
     return IsoTimes(read, micros, offsets, assumed, assume_tz)
+
+
+#: What a reader of the other cells gives: their distinct datetimes and each cell's code among
+#: them, or ``None`` when it cannot read them all.
+OthersRead = tuple[list[datetime], Any] | None
+
+
+def read_times(
+    cells: Any, assume_tz: tzinfo | None, others: Callable[[Any], OthersRead]
+) -> tuple[Any, Any, Callable[[], list[datetime]]] | None:
+    """Read distinct time cells: those of the strict form vectorized, the others by ``others``.
+
+    ``others`` is given the positions of the cells :func:`iso_times` does not read, and reads
+    them one by one (as the file's own reader reads a cell, wording what it cannot read).
+    Two cells of the form that read alike (``Z`` and ``+00:00``) keep a value each: equal
+    values that cannot be told apart. ``None`` when ``others`` gives ``None``.
+
+    Returns the code of each cell among the values, their instants (microseconds since the
+    epoch) and the function that makes their datetimes, each in the offset it was written in.
+
+    Example:
+        >>> import pyarrow as pa
+        >>> cells = pa.array(["2026-10-01T09:00:00Z", "soon"])
+        >>> codes, micros, made = read_times(cells, None, lambda at: ([_EPOCH], [0] * len(at)))
+        >>> codes.tolist(), micros.tolist() == [1790845200000000, 0]
+        ([0, 1], True)
+    """
+    require("numpy", extra="fast", feature="the columnar evidence reader")
+    import numpy as np
+
+    read = iso_times(cells, assume_tz=assume_tz)
+    fast = np.flatnonzero(read.read)
+    slow = np.flatnonzero(~read.read)
+    codes = np.empty(len(cells), dtype=np.int32)
+    codes[fast] = np.arange(len(fast), dtype=np.int32)
+    values: list[datetime] = []
+    if len(slow):
+        found = others(slow)
+        if found is None:
+            return None
+        values, slow_codes = found
+        codes[slow] = len(fast) + np.asarray(slow_codes, dtype=np.int32)
+    micros = np.concatenate(
+        [read.micros[fast], np.asarray([(t - _EPOCH) // _MICRO for t in values], np.int64)]
+    )
+
+    def datetimes() -> list[datetime]:
+        return [*read.datetimes(fast), *values]
+
+    return codes, micros, datetimes
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
 
 
 def _rows(cells: Any, np: Any) -> Any:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ from mastery_grading.evidence import Evidence
 from mastery_grading.exceptions import MasteryGradingError, Problem
 from mastery_grading.gradebook import Duplicates
 from mastery_grading.gradebook._duplicates import settle_duplicates
-from mastery_grading.io._iso_times import iso_times, vectorizable
+from mastery_grading.io._iso_times import read_times, vectorizable
 from mastery_grading.io._sources import Problems
 from mastery_grading.io.columnar import EvidenceColumns
 from mastery_grading.io.native import EVIDENCE_COLUMNS, evidence_parsers
@@ -50,13 +50,11 @@ __all__ = ["read_parquet_columns"]
 _REQUIRED = EVIDENCE_COLUMNS[:4]
 _IDS = frozenset({"student_id", "target_id"})
 _MISSING = "score is missing; expected a number (missing_scores='error')"
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICRO = timedelta(microseconds=1)
 _PROBE: dict[str, Any] = {
     "student_id": "s",
     "target_id": "t",
     "score": 0.0,
-    "observed_at": _EPOCH,
+    "observed_at": datetime(1970, 1, 1, tzinfo=UTC),
 }
 
 
@@ -193,34 +191,25 @@ def _text_times(
 ) -> tuple[tuple[list[Any], Any], dict[int, str], Any, Callable[[], list[datetime]]]:
     """Read the distinct text cells of ``observed_at``, the common ISO 8601 form vectorized.
 
-    The cells of :func:`~mastery_grading.io._iso_times.iso_times`' form are read at once, the
-    others one by one (:func:`_distinct`, which words the errors), to the same values, as the
-    columnar CSV reader reads them. Returns what :func:`_distinct` returns (with no values:
-    they are made only when asked for, and the codes as an array), the instants of the values
-    (microseconds since the epoch) and the function that makes their datetimes, each in the
-    offset it was written in.
+    :func:`~mastery_grading.io._iso_times.read_times`, as the columnar CSV reader reads times,
+    the cells it leaves read one by one by :func:`_distinct`, which words their errors.
+    Returns what :func:`_distinct` returns (with no values: they are made only when asked
+    for, and the codes as an array), the instants of the values (microseconds since the
+    epoch) and the function that makes their datetimes, each in the offset it was written in.
     """
-    require("numpy", extra="fast", feature="reading Parquet evidence")
-    import numpy as np
+    errors: dict[int, str] = {}
 
-    read = iso_times(cells, assume_tz=assume_tz)
-    fast = np.flatnonzero(read.read)
-    slow = np.flatnonzero(~read.read)
-    remap = np.empty(len(cells), dtype=np.int64)
-    remap[fast] = np.arange(len(fast))
-    (others, others_remap), others_errors = _distinct(
-        "observed_at", cells.take(slow).to_pylist(), parse, assume_tz
-    )
-    remap[slow] = len(fast) + np.asarray(others_remap, dtype=np.int64)
-    errors = {int(slow[i]): message for i, message in others_errors.items()}
-    micros = np.concatenate(
-        [read.micros[fast], np.asarray([(t - _EPOCH) // _MICRO for t in others], np.int64)]
-    )
+    def one_by_one(positions: Any) -> tuple[list[datetime], list[int]]:
+        (values, codes), found = _distinct(
+            "observed_at", cells.take(positions).to_pylist(), parse, assume_tz
+        )
+        errors.update((int(positions[i]), message) for i, message in found.items())
+        return values, codes
 
-    def datetimes() -> list[datetime]:
-        return [*read.datetimes(fast), *others]
-
-    return ([], remap), errors, micros, datetimes
+    read = read_times(cells, assume_tz, one_by_one)
+    assert read is not None  # one_by_one reads every cell, or words why not
+    codes, micros, datetimes = read
+    return ([], codes), errors, micros, datetimes
 
 
 def _at(problems: Problems, row: int, message: str) -> Problem:

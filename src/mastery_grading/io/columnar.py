@@ -55,7 +55,7 @@ from mastery_grading.io._common import (
     map_columns,
     source_name,
 )
-from mastery_grading.io._iso_times import iso_times, vectorizable
+from mastery_grading.io._iso_times import read_times, vectorizable
 from mastery_grading.io.native import EVIDENCE_COLUMNS, evidence_parsers
 from mastery_grading.targets import LearningTarget
 
@@ -445,40 +445,21 @@ def _times(
 ) -> tuple[Any, Any, Callable[[], list[datetime]]] | None:
     """Read the distinct cells of ``observed_at``; ``None`` if any cell is blank or bad.
 
-    The cells of the common form are read vectorized (:func:`iso_times`), the others one by
-    one (:func:`_distinct`), to the same values. Two cells of the common form that read alike
-    (``Z`` and ``+00:00``) keep a value each: equal values that cannot be told apart.
-
-    Returns the code of each cell among the distinct values, their instants (microseconds since
-    the epoch) and the function that makes their datetimes.
+    :func:`~mastery_grading.io._iso_times.read_times`, the cells it leaves read one by one by
+    :func:`_distinct` (each distinct one once).
     """
-    require("numpy", extra="fast", feature="the columnar evidence reader")
-    import numpy as np
-
     require("pyarrow", extra="fast", feature="the columnar evidence reader")
     import pyarrow.compute as pc
 
-    read = iso_times(cells, assume_tz=assume_tz)
-    fast = np.flatnonzero(read.read)
-    slow = np.flatnonzero(~read.read)
-    remap = np.empty(len(cells), dtype=np.int32)
-    remap[fast] = np.arange(len(fast), dtype=np.int32)
-    others: list[datetime] = []
-    if len(slow):
-        encoded = pc.dictionary_encode(cells.take(slow))
+    def one_by_one(positions: Any) -> tuple[list[datetime], Any] | None:
+        encoded = pc.dictionary_encode(cells.take(positions))
         found = _distinct("observed_at", encoded.dictionary.to_pylist(), parse, strip=True)
         if found is None:
             return None
-        remap[slow] = len(fast) + found[0][_numpy(encoded.indices)]
-        others = found[1]
-    micros = np.concatenate(
-        [read.micros[fast], np.asarray([_canonical("observed_at", t) for t in others], np.int64)]
-    )
+        remap, distinct = found
+        return distinct, remap[_numpy(encoded.indices)]
 
-    def datetimes() -> list[datetime]:
-        return [*read.datetimes(fast), *others]
-
-    return remap, micros, datetimes
+    return read_times(cells, assume_tz, one_by_one)
 
 
 def _numpy(array: Any) -> Any:

@@ -264,8 +264,8 @@ def _read_arrow(
 def _not_a_target(array: Any, target_ids: list[str], row: int) -> str | Problem:
     """The problem of a row whose target is not one of ``target_ids``.
 
-    A blank or missing id is worded as the records' check words it, another id as an unknown
-    target.
+    A blank or missing id is worded as a blank student id is (as records word a blank one),
+    another id as an unknown target.
     """
     value = array[row].as_py()
     if value is None or (isinstance(value, str) and not value.strip()):
